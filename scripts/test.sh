@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, types, then pytest on SQLite and PostgreSQL (and the browser).
+# Starts PostgreSQL when it is installed but not running and installs Chromium when missing;
+# the tests create and drop their own throwaway database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+bash scripts/ensure-services.sh
+
+echo "== ruff"
+$BIN/ruff check src tests bench
+$BIN/ruff format --check src tests bench
+echo "== mypy"
+$BIN/mypy src
+echo "== pytest"
+$BIN/pytest -q "$@"

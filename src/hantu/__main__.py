@@ -1,0 +1,3 @@
+from hantu.entrypoints.cli import main
+
+main()

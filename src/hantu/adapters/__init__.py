@@ -1,0 +1,1 @@
+"""Adapters: everything outside the domain, behind the ports."""

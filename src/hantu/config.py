@@ -1,0 +1,117 @@
+"""Settings: one frozen pydantic-settings model, read from the environment and `.env`.
+
+Every variable is `HANTU_<FIELD>` (e.g. `HANTU_KIS_APP_KEY`). `load_settings()` turns a
+validation failure into a `ConfigError` that names each bad setting and what is wrong,
+never echoing a secret's value.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Self
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hantu.errors import ConfigError
+
+
+class KisEnvironment(StrEnum):
+    """Which KIS the adapter talks to; picks URLs, TR IDs and rate limits, nothing else."""
+
+    REAL = "REAL"
+    PAPER = "PAPER"
+    SIMULATOR = "SIMULATOR"
+
+
+_PLACEHOLDERS = {"", "changeme", "change-me", "your-app-key", "your-app-secret", "xxx", "todo"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HANTU_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    data_dir: Path = Field(Path("data"), description="Where the SQLite file and caches live")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy async URL; default: SQLite file under data_dir"
+    )
+    log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+
+    order_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    unconfirmed_grace_seconds: float = Field(
+        30.0, ge=0, description="An unconfirmed order is declared absent only after this age"
+    )
+
+    kis_environment: KisEnvironment = KisEnvironment.SIMULATOR
+    kis_app_key: SecretStr | None = None
+    kis_app_secret: SecretStr | None = None
+    kis_account: str | None = Field(None, description="8+2 digit account, e.g. 12345678-01")
+    kis_hts_id: str | None = None
+    kis_rest_rate_limit: float | None = Field(
+        None, gt=0, description="Requests per second; default 20 (REAL) or 2 (PAPER)"
+    )
+    kis_ws_subscribe_interval: float = Field(0.5, ge=0)
+
+    daily_loss_limit: Decimal | None = Field(None, gt=0)
+    max_symbol_exposure: Decimal | None = Field(None, gt=0)
+    max_open_positions: int | None = Field(None, gt=0)
+
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(8000, gt=0, lt=65536)
+
+    @field_validator("kis_account")
+    @classmethod
+    def _account_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        digits = value.replace("-", "")
+        if len(digits) != 10 or not digits.isdigit():
+            raise ValueError("must be 8+2 digits, e.g. 12345678-01")
+        return f"{digits[:8]}-{digits[8:]}"
+
+    @model_validator(mode="after")
+    def _credentials_for_real_broker(self) -> Self:
+        if self.kis_environment is KisEnvironment.SIMULATOR:
+            return self
+        missing = [
+            name
+            for name in ("kis_app_key", "kis_app_secret", "kis_account")
+            if _is_placeholder(getattr(self, name))
+        ]
+        if missing:
+            names = ", ".join(f"HANTU_{n.upper()}" for n in missing)
+            raise ValueError(f"{names} required (and not a placeholder) for {self.kis_environment}")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'hantu.db').resolve()}"
+
+
+def _is_placeholder(value: object) -> bool:
+    if value is None:
+        return True
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+    return raw.strip().lower() in _PLACEHOLDERS
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings, turning validation errors into one `ConfigError` naming each setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "settings"
+            name = f"HANTU_{field.upper()}" if err["loc"] else "settings"
+            problems.append(f"{name}: {err['msg']}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None

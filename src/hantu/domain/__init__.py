@@ -1,0 +1,1 @@
+"""The pure domain: imports only the standard library and itself."""

@@ -1,0 +1,82 @@
+"""Risk rules, pure: daily realized-loss limit, per-symbol exposure, open-position count.
+
+Sells always pass: they reduce risk, and a stop-loss must never be blocked by a loss limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from hantu.domain.enums import Side
+from hantu.domain.values import Money, Symbol
+
+
+@dataclass(frozen=True, slots=True)
+class RiskLimits:
+    """`None` switches a rule off."""
+
+    daily_loss_limit: Money | None = None
+    max_symbol_exposure: Money | None = None
+    max_open_positions: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RiskSnapshot:
+    """What the rules need to know about the account right now."""
+
+    realized_pnl_today: Money = Money(0)
+    exposure_by_symbol: Mapping[Symbol, Money] = field(default_factory=dict)
+    open_positions: frozenset[Symbol] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class RiskViolation:
+    rule: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.detail}"
+
+
+def check(
+    *,
+    symbol: Symbol,
+    side: Side,
+    notional: Decimal | None,
+    snapshot: RiskSnapshot,
+    limits: RiskLimits,
+) -> list[RiskViolation]:
+    """Return every rule the order would break (empty when it may go)."""
+    if side is Side.SELL:
+        return []
+    violations: list[RiskViolation] = []
+    loss = -snapshot.realized_pnl_today
+    if limits.daily_loss_limit is not None and loss >= limits.daily_loss_limit:
+        violations.append(
+            RiskViolation(
+                "daily_loss_limit",
+                f"realized loss today {loss:,} ≥ limit {limits.daily_loss_limit:,}",
+            )
+        )
+    held = snapshot.exposure_by_symbol.get(symbol, Money(0))
+    if limits.max_symbol_exposure is not None and notional is not None:
+        after = held + notional
+        if after > limits.max_symbol_exposure:
+            violations.append(
+                RiskViolation(
+                    "max_symbol_exposure",
+                    f"{symbol} exposure would be {after:,} > limit {limits.max_symbol_exposure:,}",
+                )
+            )
+    is_new = symbol not in snapshot.open_positions
+    count = len(snapshot.open_positions)
+    if limits.max_open_positions is not None and is_new and count >= limits.max_open_positions:
+        violations.append(
+            RiskViolation(
+                "max_open_positions",
+                f"{count} positions open, limit {limits.max_open_positions}",
+            )
+        )
+    return violations

@@ -1,0 +1,1 @@
+"""Use cases: one unit of work per use case; adapters reached only through ports."""
