@@ -1,10 +1,15 @@
-"""The `hantu` command line (Typer). Commands stay thin: they call the bootstrap and services."""
+"""The `hantu` command line (Typer). Commands stay thin: they call the bootstrap and services.
+
+Each topic registers its commands from its own module (`cli_db`, `cli_sim`, ...), so the
+modules stay small and helpers of one topic never edit another's file.
+"""
 
 from __future__ import annotations
 
 import typer
 
 from hantu import __version__
+from hantu.entrypoints import cli_db, cli_sim
 
 app = typer.Typer(
     name="hantu",
@@ -18,6 +23,10 @@ app = typer.Typer(
 def version() -> None:
     """Print the hantu version."""
     typer.echo(__version__)
+
+
+cli_db.register(app)
+cli_sim.register(app)
 
 
 def main() -> None:
