@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from hantu import __version__
-from hantu.entrypoints import cli_db, cli_sim
+from hantu.entrypoints import cli_db, cli_serve, cli_sim
 
 app = typer.Typer(
     name="hantu",
@@ -27,6 +27,7 @@ def version() -> None:
 
 cli_db.register(app)
 cli_sim.register(app)
+cli_serve.register(app)
 
 
 def main() -> None:
