@@ -1,6 +1,15 @@
 """Shared pytest configuration; fixtures live in tests/fixtures, one module per real part."""
 
+import os
+
+from hypothesis import settings
+
 pytest_plugins = [
     "tests.fixtures.db",
     "tests.fixtures.kis_simulator",
 ]
+
+# CI runs are reproducible; local runs explore new examples each time.
+settings.register_profile("ci", derandomize=True, max_examples=200, deadline=None)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")

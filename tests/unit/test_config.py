@@ -1,0 +1,69 @@
+from pathlib import Path
+
+import pytest
+
+from hantu.config import KisEnvironment, load_settings
+from hantu.errors import ConfigError
+
+
+@pytest.fixture(autouse=True)
+def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep the developer's own environment and .env out of these tests."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("HANTU_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_settings_embedded_defaults_use_simulator_and_sqlite() -> None:
+    settings = load_settings()
+    assert settings.kis_environment is KisEnvironment.SIMULATOR
+    assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.order_timeout_seconds == 5.0
+
+
+def test_settings_invalid_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HANTU_ORDER_TIMEOUT_SECONDS", "-3")
+    with pytest.raises(ConfigError, match="HANTU_ORDER_TIMEOUT_SECONDS"):
+        load_settings()
+
+
+def test_settings_paper_without_keys_names_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HANTU_KIS_ENVIRONMENT", "PAPER")
+    monkeypatch.setenv("HANTU_KIS_APP_KEY", "changeme")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "HANTU_KIS_APP_KEY" in message
+    assert "HANTU_KIS_APP_SECRET" in message
+    assert "changeme" not in message
+
+
+def test_settings_secret_never_echoed_in_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HANTU_KIS_ENVIRONMENT", "REAL")
+    monkeypatch.setenv("HANTU_KIS_APP_SECRET", "TOPSECRET-VALUE-123")
+    monkeypatch.setenv("HANTU_KIS_ACCOUNT", "not-an-account")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "TOPSECRET-VALUE-123" not in str(caught.value)
+    assert "HANTU_KIS_ACCOUNT" in str(caught.value)
+
+
+def test_settings_account_is_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HANTU_KIS_ACCOUNT", "5001234501")
+    assert load_settings().kis_account == "50012345-01"
+
+
+def test_settings_read_from_dotenv_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("HANTU_ORDER_TIMEOUT_SECONDS=2.5\n", encoding="utf-8")
+    assert load_settings().order_timeout_seconds == 2.5
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings()
+    with pytest.raises(Exception, match="frozen"):
+        settings.order_timeout_seconds = 1  # type: ignore[misc]
