@@ -67,3 +67,11 @@ def test_settings_are_frozen() -> None:
     settings = load_settings()
     with pytest.raises(Exception, match="frozen"):
         settings.order_timeout_seconds = 1  # type: ignore[misc]
+
+
+def test_env_example_documents_every_setting() -> None:
+    from hantu.config import Settings
+
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8")
+    missing = [name for name in Settings.model_fields if f"HANTU_{name.upper()}=" not in example]
+    assert missing == []
