@@ -1,0 +1,150 @@
+"""KIS answers and httpx failures, translated into the `hantu.errors` tree at the boundary.
+
+KIS's HTTP status is unreliable (reference §3.2, gotcha 11): the JSON body decides::
+
+    rt_cd == "0"                              success
+    error_code EGW00133 (token endpoint)      BrokerAuthError  (issuance throttled, 1/min)
+    EGW00201                                  RateLimited      (refused before processing)
+    EGW00121/2/3, EGW00103/5, OPSP0011        BrokerAuthError  (token or app key refused)
+    EGW02004, EGW00205, "모의투자 TR", MCA00124 ConfigError     (wrong domain, key or TR)
+    any other rt_cd != "0"                    KisRejected      (definitive no, with a reason)
+    no JSON body                              BrokerUnavailable
+
+    httpx.ConnectError / ConnectTimeout / PoolTimeout   BrokerUnreachable (nothing sent)
+    other timeouts, ReadError, RemoteProtocolError, …   BrokerUnavailable (may have left)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+import httpx
+
+from hantu.domain.masking import mask
+from hantu.errors import (
+    BrokerAuthError,
+    BrokerError,
+    BrokerRejected,
+    BrokerUnavailable,
+    BrokerUnreachable,
+    ConfigError,
+    HantuError,
+    RateLimited,
+)
+
+RATE_LIMITED = "EGW00201"
+TOKEN_THROTTLED = "EGW00133"  # noqa: S105 - a KIS message code, not a secret
+TOKEN_CODES = frozenset({"EGW00121", "EGW00122", "EGW00123"})
+_AUTH_CODES = TOKEN_CODES | {"EGW00103", "EGW00105", TOKEN_THROTTLED, "OPSP0011"}
+_CONFIG_CODES = frozenset({"EGW02004", "EGW00205", "MCA00124", "OPSQ0002", "OPSQ2000"})
+_NOT_PAPER_TR = "모의투자 TR"
+
+
+class RejectReason(StrEnum):
+    """Why KIS refused an order, read from `msg1` because APBK codes are shared (gotcha 17)."""
+
+    INSUFFICIENT_CASH = "INSUFFICIENT_CASH"
+    INSUFFICIENT_HOLDINGS = "INSUFFICIENT_HOLDINGS"
+    MARKET_CLOSED = "MARKET_CLOSED"
+    INVALID_TICK = "INVALID_TICK"
+    PRICE_OUT_OF_BAND = "PRICE_OUT_OF_BAND"
+    NOTHING_TO_CANCEL = "NOTHING_TO_CANCEL"
+    OTHER = "OTHER"
+
+
+# Order matters: the first keyword found wins.
+_REASON_KEYWORDS: tuple[tuple[str, RejectReason], ...] = (
+    ("호가단위", RejectReason.INVALID_TICK),
+    ("상한가", RejectReason.PRICE_OUT_OF_BAND),
+    ("하한가", RejectReason.PRICE_OUT_OF_BAND),
+    ("가격제한", RejectReason.PRICE_OUT_OF_BAND),
+    ("장종료", RejectReason.MARKET_CLOSED),
+    ("장운영", RejectReason.MARKET_CLOSED),
+    ("장시작", RejectReason.MARKET_CLOSED),
+    ("장마감", RejectReason.MARKET_CLOSED),
+    ("주문가능시간", RejectReason.MARKET_CLOSED),
+    ("매도가능수량", RejectReason.INSUFFICIENT_HOLDINGS),
+    ("잔고", RejectReason.INSUFFICIENT_HOLDINGS),
+    ("보유수량", RejectReason.INSUFFICIENT_HOLDINGS),
+    ("주문가능금액", RejectReason.INSUFFICIENT_CASH),
+    ("증거금", RejectReason.INSUFFICIENT_CASH),
+    ("예수금", RejectReason.INSUFFICIENT_CASH),
+    ("정정/취소", RejectReason.NOTHING_TO_CANCEL),
+    ("취소가능", RejectReason.NOTHING_TO_CANCEL),
+)
+
+
+class KisRejected(BrokerRejected):
+    """KIS answered no; `reason` says why in terms the pipeline can act on."""
+
+    def __init__(self, message: str, *, code: str | None, reason: RejectReason) -> None:
+        self.reason = reason
+        super().__init__(message, code=code)
+
+
+class SubscriptionLimitExceeded(HantuError):
+    """More realtime subscriptions were asked for than one KIS session allows (41)."""
+
+
+def reject_reason(msg1: str) -> RejectReason:
+    """Classify a KIS rejection message by its wording."""
+    for keyword, reason in _REASON_KEYWORDS:
+        if keyword in msg1:
+            return reason
+    return RejectReason.OTHER
+
+
+def error_from_body(body: Mapping[str, Any]) -> HantuError | None:
+    """Return the error a KIS JSON answer stands for, or None when it is a success."""
+    if "error_code" in body:  # token endpoint shape (reference §2.1)
+        code = str(body.get("error_code", ""))
+        text = mask(str(body.get("error_description", "")).strip())
+        return BrokerAuthError(text or "token request refused", code=code or None)
+    rt_cd = str(body.get("rt_cd", "")).strip()
+    if rt_cd == "0":
+        return None
+    code = str(body.get("msg_cd", "")).strip()
+    text = mask(str(body.get("msg1", "")).strip())
+    return _error_for_code(code, text, rt_cd)
+
+
+def _error_for_code(code: str, text: str, rt_cd: str) -> HantuError:
+    if code == RATE_LIMITED:
+        return RateLimited(text or "too many requests per second", code=code)
+    if code in _AUTH_CODES:
+        return BrokerAuthError(text or "credentials refused", code=code)
+    if code in _CONFIG_CODES or _NOT_PAPER_TR in text:
+        return ConfigError(f"KIS refused the call as misconfigured: [{code}] {text}")
+    if not rt_cd and not code:
+        return BrokerUnavailable("KIS answered without rt_cd")
+    return KisRejected(text or "rejected", code=code or None, reason=reject_reason(text))
+
+
+def error_from_response(response: httpx.Response) -> HantuError | None:
+    """Classify an HTTP answer by its JSON body; a bodyless failure is ambiguous."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        return error_from_body(body)
+    if response.is_success:
+        return BrokerUnavailable(f"KIS answered HTTP {response.status_code} without JSON")
+    return BrokerUnavailable(f"KIS answered HTTP {response.status_code} without a KIS body")
+
+
+def is_token_error(error: HantuError | None) -> bool:
+    """Tell whether KIS refused the access token itself (re-issue and retry once)."""
+    return isinstance(error, BrokerAuthError) and error.code in TOKEN_CODES
+
+
+def error_from_transport(exc: httpx.HTTPError) -> BrokerError:
+    """Translate an httpx failure: no connection → unreachable, otherwise ambiguous."""
+    kind = type(exc).__name__
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return BrokerUnreachable(f"could not connect to KIS ({kind})")
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+        return BrokerUnreachable(f"request to KIS not sent ({kind})")
+    return BrokerUnavailable(f"KIS did not answer in full ({kind}); the request may have arrived")

@@ -1,0 +1,61 @@
+"""A per-app-key request limiter: at most N requests in any sliding second (reference §5.1).
+
+KIS counts requests per app key per second (20 real, 2 paper) and answers EGW00201 beyond
+that. A sliding log of send times keeps every one-second window under the limit, whichever
+way the server aligns its windows; a small margin absorbs network jitter between our send
+time and its arrival time. After an EGW00201 the limiter holds everyone back for a whole
+window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+
+from hantu.service_layer.ports import Clock
+
+WINDOW_SECONDS = 1.0
+
+
+class RateLimiter:
+    """Paces requests for one app key; share one instance between every client of that key."""
+
+    def __init__(self, clock: Clock, per_second: float, *, margin: float = 0.1) -> None:
+        if per_second <= 0:
+            raise ValueError("rate limit must be positive")
+        self._clock = clock
+        self._per_window = max(1, int(per_second))
+        self._window = WINDOW_SECONDS * max(1.0, int(per_second) / per_second) + margin
+        self._sent: deque[float] = deque()
+        self._blocked_until = 0.0
+        self._lock = asyncio.Lock()
+        self.throttled = 0
+
+    @property
+    def per_second(self) -> int:
+        return self._per_window
+
+    async def acquire(self) -> None:
+        """Wait until one more request fits in the window, then count it as sent."""
+        async with self._lock:
+            while True:
+                now = self._clock.now().timestamp()
+                wait = self._wait_needed(now)
+                if wait <= 0:
+                    self._sent.append(now)
+                    return
+                await self._clock.sleep(wait)
+
+    def _wait_needed(self, now: float) -> float:
+        if now < self._blocked_until:
+            return self._blocked_until - now
+        while self._sent and now - self._sent[0] >= self._window:
+            self._sent.popleft()
+        if len(self._sent) < self._per_window:
+            return 0.0
+        return self._sent[0] + self._window - now
+
+    def penalize(self) -> None:
+        """KIS answered EGW00201: hold every request back for a full window."""
+        self.throttled += 1
+        self._blocked_until = self._clock.now().timestamp() + self._window

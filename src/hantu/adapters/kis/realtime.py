@@ -1,0 +1,318 @@
+"""Pure parsing of KIS realtime frames (reference §6, §7); no I/O, no clock.
+
+Three kinds of frame, told apart by the first character:
+
+- `{…}` JSON control: subscription acks (with AES key/iv), errors, PINGPONG;
+- `0|TR_ID|NNN|f^f^…` plain data carrying NNN records back to back in one `^` list;
+- `1|TR_ID|NNN|<base64>` the same, AES-256-CBC encrypted (execution notices).
+
+Records are read by index. The record width is the field count divided by NNN, so fields
+KIS appends at the end of a record (it did in 2025, H0STCNI0 23 → 26) are skipped instead
+of shifting the next record; a record narrower than the fields we read is malformed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from hantu.domain.errors import InvalidValue
+from hantu.domain.values import Price, Quantity, Symbol
+from hantu.service_layer.ports import Tick
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+TRADE_TRS = frozenset({"H0STCNT0", "H0NXCNT0", "H0UNCNT0"})
+BOOK_TRS = frozenset({"H0STASP0", "H0NXASP0", "H0UNASP0"})
+NOTICE_TRS = frozenset({"H0STCNI0", "H0STCNI9"})
+MARKET_STATUS_TRS = frozenset({"H0STMKO0", "H0NXMKO0", "H0UNMKO0"})
+
+TRADE_FIELDS = 46  # H0STCNT0 (§7.1)
+BOOK_FIELDS = 59  # H0STASP0 (§7.2)
+NOTICE_MIN_FIELDS = 23  # H0STCNI0 before 2025; 26 since (§7.3); we read fields 0-17
+MARKET_STATUS_MIN_FIELDS = 10  # H0STMKO0; field 10 is a later addition (§7.4)
+PINGPONG = "PINGPONG"
+_CACHE_LIMIT = 8192
+_T = TypeVar("_T")
+
+
+class MalformedFrame(ValueError):
+    """A frame that cannot be read; logged and skipped by the connection loop."""
+
+
+@dataclass(frozen=True, slots=True)
+class ControlFrame:
+    """A JSON control frame: an ack, an error answer, or PINGPONG."""
+
+    tr_id: str
+    tr_key: str
+    rt_cd: str
+    msg_cd: str
+    msg1: str
+    key: str | None
+    iv: str | None
+
+    @property
+    def is_ping(self) -> bool:
+        return self.tr_id == PINGPONG
+
+    @property
+    def ok(self) -> bool:
+        """Success, counting OPSP0002 (already subscribed, common after reconnect)."""
+        return self.rt_cd == "0" or self.msg_cd == "OPSP0002"
+
+    @property
+    def is_unsubscribe(self) -> bool:
+        return self.msg1.upper().startswith("UNSUB")
+
+
+@dataclass(frozen=True, slots=True)
+class DataFrame:
+    encrypted: bool
+    tr_id: str
+    count: int
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionNotice:
+    """One decrypted H0STCNI0/H0STCNI9 record (26 fields; we read 0-17)."""
+
+    order_no: str
+    original_order_no: str
+    sell_buy: str  # SELN_BYOV_CLS: 01 sell, 02 buy
+    revise_class: str  # RCTF_CLS: 0 normal, 1 modify, 2 cancel
+    order_kind: str  # ODER_KIND = ORD_DVSN
+    symbol: str
+    quantity: Decimal  # fill qty; the order qty on acceptance notices
+    price: Decimal  # fill price; the order price on acceptance notices
+    time: str  # HHMMSS, Seoul
+    rejected: bool  # RFUS_YN == 1
+    is_fill: bool  # CNTG_YN == 2
+    acceptance: str  # ACPT_YN: 1 received, 2 confirmed, 3 cancelled
+    branch: str  # BRNC_NO = KRX_FWDG_ORD_ORGNO
+    order_quantity: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BookLevel:
+    price: Price
+    quantity: Quantity
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBook:
+    """H0STASP0: ten levels each side, best first."""
+
+    symbol: Symbol
+    time: str
+    asks: tuple[BookLevel, ...]
+    bids: tuple[BookLevel, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MarketStatus:
+    """H0STMKO0: trading halt and VI state of a symbol."""
+
+    symbol: Symbol
+    halted: bool
+    halt_reason: str
+    vi_code: str
+
+    @property
+    def vi_active(self) -> bool:
+        return self.vi_code not in ("", "0", "N")
+
+
+def parse_control(text: str) -> ControlFrame:
+    """Read a JSON control frame."""
+    try:
+        message = json.loads(text)
+    except ValueError as exc:
+        raise MalformedFrame(f"control frame is not JSON: {exc}") from None
+    if not isinstance(message, dict) or not isinstance(message.get("header"), dict):
+        raise MalformedFrame("control frame without a header")
+    header: dict[str, object] = message["header"]
+    body = _dict(message.get("body"))
+    output = _dict(body.get("output"))
+    return ControlFrame(
+        tr_id=str(header.get("tr_id", "")),
+        tr_key=str(header.get("tr_key", "")),
+        rt_cd=str(body.get("rt_cd", "")),
+        msg_cd=str(body.get("msg_cd", "")),
+        msg1=str(body.get("msg1", "")).strip(),
+        key=str(output["key"]) if output.get("key") else None,
+        iv=str(output["iv"]) if output.get("iv") else None,
+    )
+
+
+def _dict(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def split_frame(text: str) -> DataFrame:
+    """Split `E|TR_ID|NNN|payload` (split at most three times: payloads may hold `|`)."""
+    parts = text.split("|", 3)
+    if len(parts) != 4 or parts[0] not in ("0", "1"):
+        raise MalformedFrame("data frame is not E|TR_ID|NNN|payload")
+    try:
+        count = int(parts[2])
+    except ValueError:
+        raise MalformedFrame(f"bad record count {parts[2]!r}") from None
+    if count <= 0:
+        raise MalformedFrame(f"bad record count {parts[2]!r}")
+    return DataFrame(parts[0] == "1", parts[1], count, parts[3])
+
+
+def records(payload: str, count: int, min_fields: int) -> list[list[str]]:
+    """Cut a `^` list into `count` records, tolerating fields appended to each record."""
+    items = payload.split("^")
+    width, rest = divmod(len(items), count)
+    if rest or width < min_fields:
+        raise MalformedFrame(
+            f"{len(items)} fields do not hold {count} records of at least {min_fields}"
+        )
+    return [items[i : i + width] for i in range(0, len(items), width)]
+
+
+def decrypt(payload: str, key: str, iv: str) -> str:
+    """AES-256-CBC + PKCS#7, base64 payload; key/iv are the ack's strings as UTF-8 (§6.2)."""
+    try:
+        raw = base64.b64decode(payload, validate=True)
+        decryptor = Cipher(algorithms.AES(key.encode()), modes.CBC(iv.encode())).decryptor()
+        padded = decryptor.update(raw) + decryptor.finalize()
+        unpadder = padding.PKCS7(128).unpadder()
+        return (unpadder.update(padded) + unpadder.finalize()).decode("utf-8")
+    except (binascii.Error, ValueError) as exc:
+        raise MalformedFrame(f"cannot decrypt notice: {type(exc).__name__}") from None
+
+
+class TradeParser:
+    """H0STCNT0 records → `Tick`s, fast: symbols, prices, volumes and times are interned.
+
+    Prices sit on a tick grid and volumes repeat, so a bounded dict turns most
+    `Price(str)` constructions into a lookup.
+    """
+
+    def __init__(self) -> None:
+        self._symbols: dict[str, Symbol] = {}
+        self._prices: dict[str, Price] = {}
+        self._volumes: dict[str, Quantity] = {}
+        self._times: dict[str, datetime] = {}
+
+    def parse(self, payload: str, count: int) -> list[Tick]:
+        """Parse the payload of one H0STCNT0 frame."""
+        items = payload.split("^")
+        width, rest = divmod(len(items), count)
+        if rest or width < TRADE_FIELDS:
+            raise MalformedFrame(
+                f"{len(items)} fields do not hold {count} trades of {TRADE_FIELDS}"
+            )
+        try:
+            return [self._tick(items, base) for base in range(0, len(items), width)]
+        except (InvalidValue, InvalidOperation, ValueError, IndexError) as exc:
+            raise MalformedFrame(f"bad trade record: {exc}") from None
+
+    def _tick(self, items: list[str], base: int) -> Tick:
+        symbols, prices, volumes = self._symbols, self._prices, self._volumes
+        code, price_s, volume_s = items[base], items[base + 2], items[base + 12]
+        symbol = symbols.get(code)
+        if symbol is None:
+            symbol = self._intern(symbols, code, Symbol(code))
+        price = prices.get(price_s)
+        if price is None:
+            price = self._intern(prices, price_s, Price(price_s))
+        volume = volumes.get(volume_s)
+        if volume is None:
+            volume = self._intern(volumes, volume_s, Quantity(volume_s))
+        stamp = items[base + 33] + items[base + 1]
+        at = self._times.get(stamp)
+        if at is None:
+            at = self._intern(self._times, stamp, _seoul_instant(stamp))
+        return Tick(symbol, price, volume, at, Decimal(items[base + 13]))
+
+    @staticmethod
+    def _intern(cache: dict[str, _T], key: str, value: _T) -> _T:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = value
+        return value
+
+
+def _seoul_instant(stamp: str) -> datetime:
+    # BSOP_DATE (YYYYMMDD) + STCK_CNTG_HOUR (HHMMSS), Seoul → aware UTC.
+    if len(stamp) != 14 or not stamp.isdigit():
+        raise MalformedFrame(f"bad trade time {stamp!r}")
+    local = datetime(
+        int(stamp[0:4]),
+        int(stamp[4:6]),
+        int(stamp[6:8]),
+        int(stamp[8:10]),
+        int(stamp[10:12]),
+        int(stamp[12:14]),
+        tzinfo=SEOUL,
+    )
+    return local.astimezone(UTC)
+
+
+def parse_notices(plain: str, count: int) -> list[ExecutionNotice]:
+    """Decrypted H0STCNI0/H0STCNI9 payload → notices (23- and 26-field layouts)."""
+    try:
+        return [_notice(r) for r in records(plain, count, NOTICE_MIN_FIELDS)]
+    except (InvalidOperation, ValueError) as exc:
+        if isinstance(exc, MalformedFrame):
+            raise
+        raise MalformedFrame(f"bad notice record: {exc}") from None
+
+
+def _notice(r: list[str]) -> ExecutionNotice:
+    return ExecutionNotice(
+        order_no=r[2].strip(),
+        original_order_no=r[3].strip(),
+        sell_buy=r[4].strip(),
+        revise_class=r[5].strip(),
+        order_kind=r[6].strip(),
+        symbol=r[8].strip(),
+        quantity=Decimal(r[9].strip() or "0"),
+        price=Decimal(r[10].strip() or "0"),
+        time=r[11].strip(),
+        rejected=r[12].strip() == "1",
+        is_fill=r[13].strip() == "2",
+        acceptance=r[14].strip(),
+        branch=r[15].strip(),
+        order_quantity=Decimal(r[16].strip() or "0"),
+    )
+
+
+def parse_order_books(payload: str, count: int) -> list[OrderBook]:
+    """H0STASP0 payload → order books (fields 3-42 hold prices and sizes)."""
+    try:
+        return [_book(r) for r in records(payload, count, BOOK_FIELDS)]
+    except (InvalidValue, InvalidOperation) as exc:
+        raise MalformedFrame(f"bad order book record: {exc}") from None
+
+
+def _book(r: list[str]) -> OrderBook:
+    asks = tuple(BookLevel(Price(r[3 + i]), Quantity(r[23 + i])) for i in range(10))
+    bids = tuple(BookLevel(Price(r[13 + i]), Quantity(r[33 + i])) for i in range(10))
+    return OrderBook(Symbol(r[0]), r[1], asks, bids)
+
+
+def parse_market_status(payload: str, count: int) -> list[MarketStatus]:
+    """H0STMKO0 payload → halt / VI states."""
+    try:
+        return [
+            MarketStatus(Symbol(r[0]), r[1].strip() == "Y", r[2].strip(), r[8].strip())
+            for r in records(payload, count, MARKET_STATUS_MIN_FIELDS)
+        ]
+    except InvalidValue as exc:
+        raise MalformedFrame(f"bad market status record: {exc}") from None

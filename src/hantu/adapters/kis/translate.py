@@ -1,0 +1,220 @@
+"""Pure translation between KIS fields and domain values / the broker port's dataclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from hantu.domain.enums import OrderType, Side
+from hantu.domain.values import BrokerOrderId, Money, Price, Quantity, Symbol
+from hantu.errors import BrokerUnavailable, ConfigError
+from hantu.service_layer.ports import (
+    Balance,
+    BrokerOrder,
+    BrokerOrderReport,
+    BrokerOrderState,
+    Holding,
+    Quote,
+)
+
+from .schemas import BalanceSummary, DailyOrderRow, HoldingRow, PriceAnswer
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+# SLL_BUY_DVSN_CD / SELN_BYOV_CLS (reference §4.4, §7.3)
+_SIDE_CODE = {Side.SELL: "01", Side.BUY: "02"}
+_CODE_SIDE = {code: side for side, code in _SIDE_CODE.items()}
+# ORD_DVSN (reference §8.1): only the two types the domain knows.
+_TYPE_CODE = {OrderType.LIMIT: "00", OrderType.MARKET: "01"}
+_CODE_TYPE = {code: kind for kind, code in _TYPE_CODE.items()}
+
+
+def split_account(account: str) -> tuple[str, str]:
+    """Split `12345678-01` into CANO and ACNT_PRDT_CD."""
+    digits = account.replace("-", "")
+    if len(digits) != 10 or not digits.isdigit():
+        raise ConfigError("KIS account must be 8+2 digits")
+    return digits[:8], digits[8:]
+
+
+def side_code(side: Side) -> str:
+    """KIS SLL_BUY_DVSN_CD for a side."""
+    return _SIDE_CODE[side]
+
+
+def side_of(code: str) -> Side:
+    """Side from SLL_BUY_DVSN_CD / SELN_BYOV_CLS."""
+    try:
+        return _CODE_SIDE[code.strip()]
+    except KeyError:
+        raise BrokerUnavailable(f"unknown KIS side code {code!r}") from None
+
+
+def order_type_code(order_type: OrderType) -> str:
+    """KIS ORD_DVSN for an order type."""
+    return _TYPE_CODE[order_type]
+
+
+def order_type_of(code: str) -> OrderType:
+    """Order type from ORD_DVSN; other KIS types read as limit orders."""
+    return _CODE_TYPE.get(code.strip(), OrderType.LIMIT)
+
+
+def decimal_of(raw: str, default: Decimal | None = None) -> Decimal:
+    """Parse a KIS numeric string ("", "0000123", "-5.25")."""
+    text = raw.strip()
+    if not text:
+        if default is None:
+            raise BrokerUnavailable("KIS sent an empty number")
+        return default
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise BrokerUnavailable(f"KIS sent a malformed number {raw!r}") from None
+
+
+def order_cash_body(account: str, order: BrokerOrder) -> dict[str, str]:
+    """Body of order-cash (TTTC0012U buy / TTTC0011U sell): upper-case keys, string values."""
+    cano, product = split_account(account)
+    if order.order_type is OrderType.LIMIT and order.price is None:
+        raise ConfigError("a limit order needs a price")
+    price = "0" if order.order_type is OrderType.MARKET else _plain(order.price)
+    body = {
+        "CANO": cano,
+        "ACNT_PRDT_CD": product,
+        "PDNO": order.symbol.code,
+        "ORD_DVSN": order_type_code(order.order_type),
+        "ORD_QTY": _plain(order.quantity),
+        "ORD_UNPR": price,
+        "EXCG_ID_DVSN_CD": "KRX",
+    }
+    if order.side is Side.SELL:
+        body["SLL_TYPE"] = "01"  # normal sale (not discretionary / borrowed stock)
+    return body
+
+
+def cancel_body(
+    account: str, org_no: str, broker_order_id: str, quantity: Quantity | None
+) -> dict[str, str]:
+    """Body of order-rvsecncl (TTTC0013U) cancelling all (or part) of an order."""
+    cano, product = split_account(account)
+    return {
+        "CANO": cano,
+        "ACNT_PRDT_CD": product,
+        "KRX_FWDG_ORD_ORGNO": org_no,
+        "ORGN_ODNO": broker_order_id,
+        "ORD_DVSN": "00",
+        "RVSE_CNCL_DVSN_CD": "02",
+        "ORD_QTY": "0" if quantity is None else _plain(quantity),
+        "ORD_UNPR": "0",
+        "QTY_ALL_ORD_YN": "Y" if quantity is None else "N",
+        "EXCG_ID_DVSN_CD": "KRX",
+    }
+
+
+def _plain(value: Decimal | None) -> str:
+    if value is None:
+        return "0"
+    return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+
+
+def kst_datetime(day: str, hhmmss: str) -> datetime:
+    """`YYYYMMDD` + `HHMMSS` in Seoul → an aware UTC datetime."""
+    stamp = day + hhmmss.ljust(6, "0")[:6]
+    if len(stamp) != 14 or not stamp.isdigit():
+        raise BrokerUnavailable(f"KIS sent a malformed date/time {stamp!r}")
+    local = datetime(
+        int(stamp[0:4]),
+        int(stamp[4:6]),
+        int(stamp[6:8]),
+        int(stamp[8:10]),
+        int(stamp[10:12]),
+        int(stamp[12:14]),
+        tzinfo=SEOUL,
+    )
+    return local.astimezone(UTC)
+
+
+def kst_date(moment: datetime) -> date:
+    """The Seoul calendar day of an aware instant."""
+    return moment.astimezone(SEOUL).date()
+
+
+def _broker_id(raw: str) -> BrokerOrderId | None:
+    text = raw.strip()
+    return BrokerOrderId(text) if text and text.strip("0") else None
+
+
+def order_state(row: DailyOrderRow) -> BrokerOrderState:
+    """Settle a daily-orders row into the port's coarse state."""
+    ordered = decimal_of(row.ord_qty, Decimal(0))
+    filled = decimal_of(row.tot_ccld_qty, Decimal(0))
+    canceled = decimal_of(row.cnc_cfrm_qty, Decimal(0))
+    rejected = decimal_of(row.rjct_qty, Decimal(0))
+    remaining = decimal_of(row.rmn_qty, ordered - filled - canceled - rejected)
+    if ordered > 0 and filled >= ordered:
+        return BrokerOrderState.FILLED
+    if rejected > 0 and filled == 0 and canceled == 0:
+        return BrokerOrderState.REJECTED
+    if canceled > 0 or (row.cncl_yn.strip() == "Y" and remaining <= 0):
+        return BrokerOrderState.CANCELED
+    return BrokerOrderState.OPEN
+
+
+def order_report(row: DailyOrderRow) -> BrokerOrderReport:
+    """One inquire-daily-ccld row → the port's report."""
+    order_type = order_type_of(row.ord_dvsn_cd)
+    price = decimal_of(row.ord_unpr, Decimal(0))
+    filled = Quantity(decimal_of(row.tot_ccld_qty, Decimal(0)))
+    average = decimal_of(row.avg_prvs, Decimal(0))
+    odno = _broker_id(row.odno)
+    if odno is None:
+        raise BrokerUnavailable("KIS sent a daily-orders row without an order number")
+    return BrokerOrderReport(
+        broker_order_id=odno,
+        symbol=Symbol(row.pdno.strip()),
+        side=side_of(row.sll_buy_dvsn_cd),
+        order_type=order_type,
+        quantity=Quantity(decimal_of(row.ord_qty, Decimal(0))),
+        price=Price(price) if price > 0 else None,
+        filled_quantity=filled,
+        average_fill_price=Price(average) if filled > 0 and average > 0 else None,
+        state=order_state(row),
+        ordered_at=kst_datetime(row.ord_dt.strip(), row.ord_tmd.strip()),
+        original_broker_order_id=_broker_id(row.orgn_odno),
+    )
+
+
+def holding_of(row: HoldingRow) -> Holding | None:
+    """One inquire-balance holding; None for the zero rows KIS keeps until D+2."""
+    quantity = decimal_of(row.hldg_qty, Decimal(0))
+    if quantity <= 0:
+        return None
+    return Holding(
+        symbol=Symbol(row.pdno.strip()),
+        quantity=Quantity(quantity),
+        average_price=Price(decimal_of(row.pchs_avg_pric, Decimal(0))),
+    )
+
+
+def balance_of(rows: Sequence[HoldingRow], summary: BalanceSummary) -> Balance:
+    """Holdings and cash; cash is the D+2 provisional amount, as buying power follows it."""
+    # prvs_rcdl_excc_amt already nets today's buys and sells (settled at D+2); dnca_tot_amt
+    # is the raw deposit and would double-count cash spent today.
+    cash = decimal_of(summary.prvs_rcdl_excc_amt, decimal_of(summary.dnca_tot_amt, Decimal(0)))
+    holdings = [h for h in (holding_of(row) for row in rows) if h is not None]
+    return Balance(cash=Money(cash), holdings=holdings)
+
+
+def quote_of(symbol: Symbol, answer: PriceAnswer) -> Quote:
+    """inquire-price (FHKST01010100) → Quote with the day's price limits."""
+    upper = decimal_of(answer.stck_mxpr, Decimal(0))
+    lower = decimal_of(answer.stck_llam, Decimal(0))
+    return Quote(
+        symbol=symbol,
+        price=Price(decimal_of(answer.stck_prpr)),
+        upper_limit=Price(upper) if upper > 0 else None,
+        lower_limit=Price(lower) if lower > 0 else None,
+    )
