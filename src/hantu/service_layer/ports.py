@@ -9,8 +9,22 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol, Self
 
-from hantu.domain.enums import OrderType, Side
-from hantu.domain.values import BrokerOrderId, FillId, Money, Price, Quantity, Symbol
+from hantu.domain.enums import FailedOrderStatus, OrderStatus, OrderType, Side
+from hantu.domain.errors import HantuError
+from hantu.domain.events import Event
+from hantu.domain.failed_order import FailedOrder
+from hantu.domain.order import Order
+from hantu.domain.position import Position
+from hantu.domain.values import (
+    BrokerOrderId,
+    FillId,
+    Money,
+    OrderId,
+    Price,
+    Quantity,
+    StrategyAccountId,
+    Symbol,
+)
 
 
 class Clock(Protocol):
@@ -145,3 +159,112 @@ class Tick:
     volume: Quantity
     at: datetime
     cumulative_volume: Decimal | None = None
+
+
+# --- repositories and the pipeline's unit of work ----------------------------------------
+
+
+class ConcurrentUpdate(HantuError):
+    """Another transaction changed the row first (optimistic version check); redo the use case."""
+
+
+@dataclass(frozen=True, slots=True)
+class FillRecord:
+    """One stored execution; `order_id` is None while no order of ours claims its broker id."""
+
+    fill_id: FillId
+    broker_order_id: BrokerOrderId
+    symbol: Symbol
+    side: Side
+    quantity: Quantity
+    price: Price
+    filled_at: datetime
+    order_id: OrderId | None = None
+    strategy_account_id: StrategyAccountId | None = None
+    realized_pnl: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FailedOrderFilter:
+    """Filters of the failed-order list; `status=None` means every status but removed."""
+
+    strategy_account_id: StrategyAccountId | None = None
+    symbol: Symbol | None = None
+    status: FailedOrderStatus | None = FailedOrderStatus.PENDING_RETRY
+    limit: int = 100
+    offset: int = 0
+
+
+class OrderRepository(Protocol):
+    async def add(self, order: Order) -> None: ...
+
+    async def get(self, order_id: OrderId, *, for_update: bool = False) -> Order | None: ...
+
+    async def get_by_idempotency_key(self, key: str) -> Order | None: ...
+
+    async def get_by_broker_id(self, broker_order_id: BrokerOrderId) -> Order | None: ...
+
+    async def with_status(self, *statuses: OrderStatus) -> list[Order]: ...
+
+    async def open_orders(self, strategy_account_id: StrategyAccountId) -> list[Order]: ...
+
+    async def broker_ids_since(
+        self, since: datetime
+    ) -> list[tuple[StrategyAccountId, BrokerOrderId]]: ...
+
+
+class FillRepository(Protocol):
+    async def add(self, fill: FillRecord) -> bool:
+        """Store a fill; False when its fill id is already stored (nothing written)."""
+        ...
+
+    async def orphans(self, broker_order_id: BrokerOrderId) -> list[FillRecord]: ...
+
+    async def claim(
+        self, fill_id: FillId, order_id: OrderId, strategy_account_id: StrategyAccountId
+    ) -> None: ...
+
+    async def set_realized_pnl(self, fill_id: FillId, realized_pnl: Money) -> None: ...
+
+    async def realized_pnl_since(
+        self, strategy_account_id: StrategyAccountId, since: datetime
+    ) -> Money: ...
+
+
+class PositionRepository(Protocol):
+    async def get(
+        self, strategy_account_id: StrategyAccountId, symbol: Symbol, *, for_update: bool = False
+    ) -> Position | None: ...
+
+    async def add(self, position: Position) -> None: ...
+
+    async def open_positions(self, strategy_account_id: StrategyAccountId) -> list[Position]: ...
+
+
+class FailedOrderRepository(Protocol):
+    async def add(self, failed_order: FailedOrder) -> None:
+        """Insert and set `failed_order.id`."""
+        ...
+
+    async def get(
+        self, failed_order_id: int, *, for_update: bool = False
+    ) -> FailedOrder | None: ...
+
+    async def get_by_retry_order(self, order_id: OrderId) -> FailedOrder | None: ...
+
+    async def list(self, query: FailedOrderFilter) -> list[FailedOrder]: ...
+
+
+class PipelineUnitOfWork(UnitOfWork, Protocol):
+    """The order pipeline's transaction: its repositories plus loose events to record."""
+
+    orders: OrderRepository
+    fills: FillRepository
+    positions: PositionRepository
+    failed_orders: FailedOrderRepository
+
+    def record(self, event: Event) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> PipelineUnitOfWork: ...

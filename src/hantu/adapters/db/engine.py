@@ -1,0 +1,101 @@
+"""The database handle: an async engine set up per backend, plus migration commands.
+
+SQLite runs in WAL mode with a busy timeout and foreign keys on. Write transactions start
+with `BEGIN IMMEDIATE` (so two writers never deadlock upgrading a read lock) and, inside one
+process, queue on an asyncio lock instead of spinning in SQLite's busy handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, event, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+MIGRATIONS = "hantu.adapters.db:migrations"
+_BEGIN_OPTION = "hantu_sqlite_begin"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class Database:
+    """One engine per process; `writer`/`reader` differ only in how SQLite begins."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        options: dict[str, Any] = {"pool_pre_ping": False}
+        if not self.is_sqlite:
+            options.update(pool_size=pool_size, max_overflow=pool_size)
+        self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self.reader: AsyncEngine = self.engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+        self.write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+
+    def ensure_directory(self) -> None:
+        """Create the SQLite file's directory (the data dir) if it is missing."""
+        database = self.url.database
+        if self.is_sqlite and database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" hook below emit BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic config pointing at the migrations shipped inside the package."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    """Apply migrations up to `revision` (idempotent)."""
+    db.ensure_directory()
+    async with db.engine.begin() as connection:
+        await connection.run_sync(_run_command, "upgrade", revision)
+
+
+async def downgrade(db: Database, revision: str) -> None:
+    """Revert migrations down to `revision` ("base" removes every table)."""
+    async with db.engine.begin() as connection:
+        await connection.run_sync(_run_command, "downgrade", revision)
+
+
+async def current_revision(db: Database) -> str | None:
+    """Return the revision the database is at (None when never migrated)."""
+    async with db.reader.connect() as connection:
+        return await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+
+
+def _run_command(connection: Connection, name: str, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    getattr(command, name)(config, revision)

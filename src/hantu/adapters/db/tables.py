@@ -1,0 +1,122 @@
+"""SQLAlchemy Core tables: storage only. Repositories map rows to domain objects by hand."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+from hantu.adapters.db.types import ExactDecimal, UtcDateTime
+
+# Stable constraint names: Alembic's SQLite batch mode needs them to alter tables later.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+BigId = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER only
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("strategy_account_id", Integer, nullable=False, index=True),
+    Column("symbol", String(12), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("order_type", String(10), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("price", ExactDecimal, nullable=True),
+    Column("status", String(12), nullable=False, index=True),
+    Column("previous_status", String(12), nullable=True),
+    Column("broker_order_id", String(32), nullable=True, index=True),
+    Column("filled_quantity", ExactDecimal, nullable=False),
+    Column("average_fill_price", ExactDecimal, nullable=True),
+    Column("reason", String(500), nullable=True),
+    Column("source", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+fills = Table(
+    "fills",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("fill_id", String(64), nullable=False, unique=True),
+    # NULL while the broker order id matches none of ours yet (an orphan fill, adopted later)
+    Column("order_id", String(40), ForeignKey("orders.id"), nullable=True, index=True),
+    Column("broker_order_id", String(32), nullable=False, index=True),
+    Column("strategy_account_id", Integer, nullable=True),
+    Column("symbol", String(12), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("price", ExactDecimal, nullable=False),
+    Column("realized_pnl", ExactDecimal, nullable=True),
+    Column("filled_at", UtcDateTime, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index("idx_fills_account_filled_at", "strategy_account_id", "filled_at"),
+)
+
+positions = Table(
+    "positions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("strategy_account_id", Integer, nullable=False),
+    Column("symbol", String(12), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("average_price", ExactDecimal, nullable=False),
+    Column("realized_pnl", ExactDecimal, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("strategy_account_id", "symbol"),
+)
+
+failed_orders = Table(
+    "failed_orders",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("strategy_account_id", Integer, nullable=False),
+    Column("symbol", String(12), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("order_type", String(10), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("price", ExactDecimal, nullable=True),
+    Column("reason", String(100), nullable=False),
+    Column("broker_error", String(500), nullable=True),
+    Column("order_params", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("retry_count", Integer, nullable=False),
+    Column("order_id", String(40), nullable=True),
+    Column("last_retry_order_id", String(40), nullable=True, index=True),
+    Column("webhook_id", String(100), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("idx_failed_strategy_symbol", "strategy_account_id", "symbol"),
+    Index("idx_failed_status", "status", "created_at"),
+    Index("idx_failed_retry", "retry_count"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("order_id", String(40), nullable=True, index=True),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("payload", JSON, nullable=False),
+)
