@@ -1,0 +1,275 @@
+"""Row ↔ domain mapping for users, broker accounts, strategies and strategy accounts.
+
+Every query that a front end reaches takes the owner's `user_id`, so ownership is part of the
+WHERE clause rather than a check someone may forget afterwards.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Self, cast
+
+from sqlalchemy import CursorResult, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hantu.adapters.db.tables_accounts import (
+    broker_accounts,
+    strategies,
+    strategy_accounts,
+    users,
+)
+from hantu.domain.accounts import (
+    BrokerAccount,
+    BrokerAccountId,
+    EncryptedCredentials,
+    NameTaken,
+    Strategy,
+    StrategyAccount,
+    StrategyAccountView,
+    StrategyId,
+    User,
+    UserId,
+)
+from hantu.domain.values import StrategyAccountId
+
+
+def _user(row: Any) -> User:
+    return User(
+        id=UserId(row.id),
+        username=row.username,
+        password_hash=row.password_hash,
+        created_at=row.created_at,
+        is_demo=bool(row.is_demo),
+    )
+
+
+def _broker_account(row: Any) -> BrokerAccount:
+    return BrokerAccount(
+        id=BrokerAccountId(row.id),
+        user_id=UserId(row.user_id),
+        name=row.name,
+        environment=row.environment,
+        account_hint=row.account_hint,
+        created_at=row.created_at,
+    )
+
+
+def _strategy(row: Any) -> Strategy:
+    return Strategy(
+        id=StrategyId(row.id),
+        user_id=UserId(row.user_id),
+        name=row.name,
+        created_at=row.created_at,
+    )
+
+
+def _strategy_account(row: Any) -> StrategyAccount:
+    return StrategyAccount(
+        id=StrategyAccountId(row.id),
+        strategy_id=StrategyId(row.strategy_id),
+        broker_account_id=BrokerAccountId(row.broker_account_id),
+        created_at=row.created_at,
+    )
+
+
+class AccountsRepository:
+    """Queries over one session; the caller owns the transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _insert(self, statement: Any, what: str) -> int:
+        try:
+            async with self._session.begin_nested():
+                result = await self._session.execute(statement)
+        except IntegrityError:
+            raise NameTaken(what) from None
+        key = cast(CursorResult[Any], result).inserted_primary_key
+        if key is None:
+            raise RuntimeError("insert returned no primary key")
+        return int(key[0])
+
+    # --- users ---------------------------------------------------------------------------
+
+    async def add_user(
+        self, username: str, password_hash: str, now: datetime, *, is_demo: bool = False
+    ) -> User:
+        values = {"username": username, "password_hash": password_hash, "is_demo": is_demo}
+        new_id = await self._insert(insert(users).values(**values, created_at=now), "username")
+        return User(UserId(new_id), username, password_hash, now, is_demo)
+
+    async def user_by_username(self, username: str) -> User | None:
+        row = (
+            await self._session.execute(select(users).where(users.c.username == username))
+        ).first()
+        return _user(row) if row else None
+
+    async def user_by_id(self, user_id: int) -> User | None:
+        row = (await self._session.execute(select(users).where(users.c.id == user_id))).first()
+        return _user(row) if row else None
+
+    async def count_users(self) -> int:
+        return int(
+            (await self._session.execute(select(func.count()).select_from(users))).scalar_one()
+        )
+
+    # --- broker accounts -----------------------------------------------------------------
+
+    async def add_broker_account(
+        self, user_id: UserId, name: str, hint: str, creds: EncryptedCredentials, now: datetime
+    ) -> BrokerAccount:
+        statement = insert(broker_accounts).values(
+            user_id=user_id,
+            name=name,
+            environment=creds.environment,
+            app_key_enc=creds.app_key_enc,
+            app_secret_enc=creds.app_secret_enc,
+            account_number_enc=creds.account_number_enc,
+            hts_id_enc=creds.hts_id_enc,
+            account_hint=hint,
+            created_at=now,
+        )
+        new_id = await self._insert(statement, "broker account name")
+        return BrokerAccount(BrokerAccountId(new_id), user_id, name, creds.environment, hint, now)
+
+    async def broker_accounts_of(self, user_id: UserId) -> list[BrokerAccount]:
+        query = select(broker_accounts).where(broker_accounts.c.user_id == user_id)
+        rows = await self._session.execute(query.order_by(broker_accounts.c.id))
+        return [_broker_account(row) for row in rows]
+
+    async def broker_account_owned(self, user_id: UserId, account_id: int) -> BrokerAccount | None:
+        query = select(broker_accounts).where(
+            broker_accounts.c.id == account_id, broker_accounts.c.user_id == user_id
+        )
+        row = (await self._session.execute(query)).first()
+        return _broker_account(row) if row else None
+
+    async def credentials_for_strategy_account(
+        self, strategy_account_id: int
+    ) -> tuple[BrokerAccountId, EncryptedCredentials] | None:
+        query = (
+            select(broker_accounts)
+            .join(strategy_accounts, strategy_accounts.c.broker_account_id == broker_accounts.c.id)
+            .where(strategy_accounts.c.id == strategy_account_id)
+        )
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            return None
+        creds = EncryptedCredentials(
+            row.environment,
+            row.app_key_enc,
+            row.app_secret_enc,
+            row.account_number_enc,
+            row.hts_id_enc,
+        )
+        return BrokerAccountId(row.id), creds
+
+    # --- strategies ----------------------------------------------------------------------
+
+    async def add_strategy(
+        self, user_id: UserId, name: str, digest: str, token_enc: str, now: datetime
+    ) -> Strategy:
+        statement = insert(strategies).values(
+            user_id=user_id, name=name, token_digest=digest, token_enc=token_enc, created_at=now
+        )
+        new_id = await self._insert(statement, "strategy name")
+        return Strategy(StrategyId(new_id), user_id, name, now)
+
+    async def strategies_of(self, user_id: UserId) -> list[Strategy]:
+        query = select(strategies).where(strategies.c.user_id == user_id)
+        rows = await self._session.execute(query.order_by(strategies.c.id))
+        return [_strategy(row) for row in rows]
+
+    async def strategy_owned(self, user_id: UserId, strategy_id: int) -> Strategy | None:
+        query = select(strategies).where(
+            strategies.c.id == strategy_id, strategies.c.user_id == user_id
+        )
+        row = (await self._session.execute(query)).first()
+        return _strategy(row) if row else None
+
+    async def strategy_by_digest(self, digest: str) -> tuple[Strategy, str] | None:
+        query = select(strategies).where(strategies.c.token_digest == digest)
+        row = (await self._session.execute(query)).first()
+        return (_strategy(row), row.token_digest) if row else None
+
+    async def token_enc_of(self, strategy_id: StrategyId) -> str:
+        query = select(strategies.c.token_enc).where(strategies.c.id == strategy_id)
+        return str((await self._session.execute(query)).scalar_one())
+
+    # --- strategy accounts ---------------------------------------------------------------
+
+    async def link(
+        self, strategy_id: StrategyId, broker_account_id: BrokerAccountId, now: datetime
+    ) -> StrategyAccount:
+        statement = insert(strategy_accounts).values(
+            strategy_id=strategy_id, broker_account_id=broker_account_id, created_at=now
+        )
+        new_id = await self._insert(statement, "strategy account")
+        return StrategyAccount(StrategyAccountId(new_id), strategy_id, broker_account_id, now)
+
+    async def accounts_of_strategy(self, strategy_id: StrategyId) -> list[StrategyAccount]:
+        query = select(strategy_accounts).where(strategy_accounts.c.strategy_id == strategy_id)
+        rows = await self._session.execute(query.order_by(strategy_accounts.c.id))
+        return [_strategy_account(row) for row in rows]
+
+    async def strategy_accounts_of_user(self, user_id: UserId) -> list[StrategyAccountView]:
+        query = (
+            select(
+                strategy_accounts.c.id,
+                strategy_accounts.c.strategy_id,
+                strategies.c.name.label("strategy_name"),
+                strategy_accounts.c.broker_account_id,
+                broker_accounts.c.name.label("broker_account_name"),
+                broker_accounts.c.account_hint,
+            )
+            .join(strategies, strategies.c.id == strategy_accounts.c.strategy_id)
+            .join(broker_accounts, broker_accounts.c.id == strategy_accounts.c.broker_account_id)
+            .where(strategies.c.user_id == user_id)
+            .order_by(strategy_accounts.c.id)
+        )
+        return [
+            StrategyAccountView(
+                StrategyAccountId(row.id),
+                StrategyId(row.strategy_id),
+                row.strategy_name,
+                BrokerAccountId(row.broker_account_id),
+                row.broker_account_name,
+                row.account_hint,
+            )
+            for row in await self._session.execute(query)
+        ]
+
+
+class SqlAccountsUnitOfWork:
+    """One session and transaction per use case; rolls back unless committed."""
+
+    accounts: AccountsRepository
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        self._session = self._session_factory()
+        await self._session.begin()
+        self.accounts = AccountsRepository(self._session)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._session is None:
+            return
+        try:
+            await self._session.rollback()
+        finally:
+            await self._session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        if self._session is None:
+            raise RuntimeError("unit of work not entered")
+        await self._session.commit()
+
+    async def rollback(self) -> None:
+        if self._session is not None:
+            await self._session.rollback()

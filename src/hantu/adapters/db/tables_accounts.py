@@ -1,0 +1,72 @@
+"""Tables for users, broker accounts, strategies and strategy accounts (storage only).
+
+They share the store's `MetaData` so fixtures that create, truncate or drop tables see them.
+Broker secrets and webhook tokens are stored Fernet-encrypted; a token is found by its
+SHA-256 digest (`token_digest`, unique), never by its plaintext.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from hantu.adapters.db.tables import metadata
+from hantu.adapters.db.types import UtcDateTime
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(32), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+broker_accounts = Table(
+    "broker_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", String(64), nullable=False),
+    Column("environment", String(16), nullable=False),
+    Column("app_key_enc", Text, nullable=False),
+    Column("app_secret_enc", Text, nullable=False),
+    Column("account_number_enc", Text, nullable=False),
+    Column("hts_id_enc", Text, nullable=False),
+    Column("account_hint", String(32), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("user_id", "name", name="uq_broker_accounts_user_name"),
+)
+
+strategies = Table(
+    "strategies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", String(64), nullable=False),
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column("token_enc", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("user_id", "name", name="uq_strategies_user_name"),
+)
+
+strategy_accounts = Table(
+    "strategy_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("strategy_id", Integer, ForeignKey("strategies.id"), nullable=False, index=True),
+    Column(
+        "broker_account_id", Integer, ForeignKey("broker_accounts.id"), nullable=False, index=True
+    ),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("strategy_id", "broker_account_id", name="uq_strategy_accounts_pair"),
+)

@@ -1,0 +1,225 @@
+"""Strategy webhooks: parse and validate a delivery, then send one order per strategy account
+through the one pipeline, at once (no queue).
+
+TradingView sends the alert message as the body, `application/json` when it parses as JSON
+and `text/plain` otherwise, so the header is ignored and the raw body is parsed. Numbers are
+read as `Decimal` (never float). A delivery's `id` is its idempotency key: a repeated
+delivery maps to the same order per account, so the pipeline places nothing new.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from hantu.domain.enums import OrderType, Side
+from hantu.domain.errors import DomainError, InvalidValue
+from hantu.domain.order import OrderRequest
+from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol, is_on_tick
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_ID_LENGTH = 100
+_E = TypeVar("_E", bound=StrEnum)
+_EXCHANGE_PREFIXES = frozenset({"KRX", "KOSPI", "KOSDAQ"})
+
+
+class WebhookInvalid(DomainError):
+    """The delivery cannot become an order; `field` names what is wrong."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        self.field = field
+        self.detail = detail
+        super().__init__(f"{field}: {detail}")
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSignal:
+    symbol: Symbol
+    side: Side
+    order_type: OrderType
+    quantity: Quantity
+    price: Price | None
+    delivery_id: str | None
+
+
+def _reject_constant(name: str) -> Any:
+    raise WebhookInvalid("body", f"{name} is not a number JSON allows")
+
+
+def decode_body(body: bytes) -> dict[str, Any]:
+    """Parse a raw body as a JSON object, whatever the Content-Type said."""
+    if len(body) > MAX_BODY_BYTES:
+        raise WebhookInvalid("body", "larger than 64 KB")
+    try:
+        text = body.decode("utf-8")
+        payload = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise WebhookInvalid("body", "not JSON") from None
+    if not isinstance(payload, dict):
+        raise WebhookInvalid("body", "not a JSON object")
+    return payload
+
+
+def token_of(payload: dict[str, Any]) -> str | None:
+    """The strategy token carried in the body (TradingView cannot set headers)."""
+    token = payload.get("token")
+    return token if isinstance(token, str) and token else None
+
+
+def _text(payload: dict[str, Any], field: str) -> str:
+    value = payload.get(field)
+    if value is None:
+        raise WebhookInvalid(field, "missing")
+    if not isinstance(value, str) or not value.strip():
+        raise WebhookInvalid(field, "must be a non-empty string")
+    return value.strip()
+
+
+def parse_symbol(raw: str) -> Symbol:
+    """Accept `005930` or `KRX:005930` (TradingView's exchange prefix)."""
+    code = raw.upper()
+    if ":" in code:
+        exchange, _, code = code.partition(":")
+        if exchange not in _EXCHANGE_PREFIXES:
+            raise WebhookInvalid("symbol", f"unknown exchange {exchange[:20]!r}")
+    try:
+        return Symbol(code)
+    except InvalidValue:
+        raise WebhookInvalid("symbol", "unknown symbol: must be a 6-character KRX code") from None
+
+
+def _number(payload: dict[str, Any], field: str) -> Decimal:
+    value = payload.get(field)
+    if value is None or value == "":
+        raise WebhookInvalid(field, "missing")
+    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
+        raise WebhookInvalid(field, "must be a number")
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else value)
+    except ArithmeticError:
+        raise WebhookInvalid(field, "must be a number") from None
+    if not number.is_finite():
+        raise WebhookInvalid(field, "must be a finite number")
+    return number
+
+
+def _quantity(payload: dict[str, Any]) -> Quantity:
+    number = _number(payload, "quantity")
+    if number <= 0:
+        raise WebhookInvalid("quantity", "must be positive")
+    if number > 10**9:
+        raise WebhookInvalid("quantity", "too large")
+    try:
+        return Quantity(number)
+    except InvalidValue:
+        raise WebhookInvalid("quantity", "must be a whole number of shares") from None
+
+
+def _price(payload: dict[str, Any], order_type: OrderType) -> Price | None:
+    if order_type is OrderType.MARKET:
+        return None  # templates often send {{close}} with market orders: ignored, not an error
+    number = _number(payload, "price")
+    if number <= 0 or number > 10**9:
+        raise WebhookInvalid("price", "must be positive")
+    if not is_on_tick(number):
+        raise WebhookInvalid("price", f"{number} is not on the KRX tick grid")
+    return Price(number)
+
+
+def _choice(payload: dict[str, Any], field: str, enum: type[_E]) -> _E:
+    raw = _text(payload, field).upper()
+    try:
+        return enum(raw)
+    except ValueError:
+        allowed = "/".join(member.value for member in enum)
+        raise WebhookInvalid(field, f"must be {allowed}") from None
+
+
+def _delivery_id(payload: dict[str, Any]) -> str | None:
+    value = payload.get("id")
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise WebhookInvalid("id", "must be a string")
+    text = str(value).strip()
+    if not text or len(text) > MAX_ID_LENGTH or not text.isprintable():
+        raise WebhookInvalid("id", f"must be 1-{MAX_ID_LENGTH} printable characters")
+    return text
+
+
+def parse_signal(payload: dict[str, Any]) -> WebhookSignal:
+    """Validate a decoded delivery, naming the first field that is wrong."""
+    symbol = parse_symbol(_text(payload, "symbol"))
+    side = _choice(payload, "side", Side)
+    order_type = _choice(payload, "order_type", OrderType)
+    quantity = _quantity(payload)
+    price = _price(payload, order_type)
+    return WebhookSignal(symbol, side, order_type, quantity, price, _delivery_id(payload))
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"  # the broker took the order: 200
+    REFUSED = "refused"  # the broker said no; a failed order was saved: 400
+    REJECTED = "rejected"  # our risk rules said no: 400
+    UNCONFIRMED = "unconfirmed"  # no answer in time; settled in the background: 408
+
+
+@dataclass(frozen=True, slots=True)
+class AccountResult:
+    """What happened to one strategy account's order."""
+
+    strategy_account_id: int
+    outcome: Outcome
+    order_id: str
+    broker_order_id: str | None = None
+    error: str | None = None
+    failed_order_id: int | None = None
+
+
+SubmitFn = Callable[[OrderRequest, str | None], Awaitable[AccountResult]]
+"""The pipeline's `submit`, adapted: (request, webhook id) → result."""
+
+
+def idempotency_key(strategy_id: int, account_id: int, delivery_id: str | None) -> str:
+    """Same delivery id → same key per account; no id → a fresh key (no deduplication)."""
+    delivery = delivery_id if delivery_id is not None else f"anon-{uuid.uuid4().hex}"
+    return f"webhook:{strategy_id}:{account_id}:{delivery}"
+
+
+async def execute(
+    submit: SubmitFn,
+    strategy_id: int,
+    account_ids: Sequence[StrategyAccountId],
+    signal: WebhookSignal,
+) -> list[AccountResult]:
+    """Send the signal's order for every account of the strategy at once."""
+    requests = [
+        OrderRequest(
+            idempotency_key=idempotency_key(strategy_id, account_id, signal.delivery_id),
+            strategy_account_id=account_id,
+            symbol=signal.symbol,
+            side=signal.side,
+            order_type=signal.order_type,
+            quantity=signal.quantity,
+            price=signal.price,
+            source="webhook",
+        )
+        for account_id in account_ids
+    ]
+    return list(await asyncio.gather(*(submit(req, signal.delivery_id) for req in requests)))
+
+
+def answer_status(results: Sequence[AccountResult]) -> int:
+    """200 if every account's order was accepted; 408 if any is unconfirmed; else 400."""
+    outcomes = {result.outcome for result in results}
+    if outcomes == {Outcome.ACCEPTED}:
+        return 200
+    if Outcome.UNCONFIRMED in outcomes:
+        return 408
+    return 400
