@@ -8,17 +8,19 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from hantu.domain.enums import OrderType, Side
-from hantu.domain.values import BrokerOrderId, Money, Price, Quantity, Symbol
+from hantu.domain.values import BrokerOrderId, FillId, Money, Price, Quantity, Symbol
 from hantu.errors import BrokerUnavailable, ConfigError
 from hantu.service_layer.ports import (
     Balance,
     BrokerOrder,
     BrokerOrderReport,
     BrokerOrderState,
+    FillNotice,
     Holding,
     Quote,
 )
 
+from .realtime import ExecutionNotice
 from .schemas import BalanceSummary, DailyOrderRow, HoldingRow, PriceAnswer
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -125,15 +127,18 @@ def kst_datetime(day: str, hhmmss: str) -> datetime:
     stamp = day + hhmmss.ljust(6, "0")[:6]
     if len(stamp) != 14 or not stamp.isdigit():
         raise BrokerUnavailable(f"KIS sent a malformed date/time {stamp!r}")
-    local = datetime(
-        int(stamp[0:4]),
-        int(stamp[4:6]),
-        int(stamp[6:8]),
-        int(stamp[8:10]),
-        int(stamp[10:12]),
-        int(stamp[12:14]),
-        tzinfo=SEOUL,
-    )
+    try:
+        local = datetime(
+            int(stamp[0:4]),
+            int(stamp[4:6]),
+            int(stamp[6:8]),
+            int(stamp[8:10]),
+            int(stamp[10:12]),
+            int(stamp[12:14]),
+            tzinfo=SEOUL,
+        )
+    except ValueError:
+        raise BrokerUnavailable(f"KIS sent an impossible date/time {stamp!r}") from None
     return local.astimezone(UTC)
 
 
@@ -218,3 +223,35 @@ def quote_of(symbol: Symbol, answer: PriceAnswer) -> Quote:
         upper_limit=Price(upper) if upper > 0 else None,
         lower_limit=Price(lower) if lower > 0 else None,
     )
+
+
+class FillIdentity:
+    """Gives each execution notice a stable fill id; KIS notices carry none (§7.3).
+
+    The id is built from what the notice says (day, order number, time, quantity, price),
+    plus a counter for identical notices within this process, so two equal prints in the
+    same second stay two fills while a notice replayed after a restart keeps its first id.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def fill_of(self, notice: ExecutionNotice, day: date) -> FillNotice | None:
+        """A fill notice for the port, or None for acceptances and rejections."""
+        if not notice.is_fill or notice.rejected or notice.quantity <= 0:
+            return None
+        base = (
+            f"{day:%Y%m%d}-{notice.order_no}-{notice.time}-"
+            f"{_plain(notice.quantity)}@{_plain(notice.price)}"
+        )
+        occurrence = self._seen.get(base, 0) + 1
+        self._seen[base] = occurrence
+        return FillNotice(
+            broker_order_id=BrokerOrderId(notice.order_no),
+            fill_id=FillId(f"{base}#{occurrence}"),
+            symbol=Symbol(notice.symbol),
+            side=side_of(notice.sell_buy),
+            quantity=Quantity(notice.quantity),
+            price=Price(notice.price),
+            filled_at=kst_datetime(f"{day:%Y%m%d}", notice.time),
+        )

@@ -1,0 +1,216 @@
+"""`KisBroker`: the broker port over the KIS REST client and the realtime client."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from hantu.config import KisEnvironment
+from hantu.domain.errors import InvalidValue
+from hantu.domain.values import BrokerOrderId, Quantity, Symbol
+from hantu.errors import BrokerRejected, BrokerUnavailable
+from hantu.service_layer.ports import (
+    Balance,
+    BrokerOrder,
+    BrokerOrderReport,
+    Clock,
+    FillNotice,
+    Quote,
+)
+
+from .auth import KisAuth, KisCredentials
+from .environments import profile_for
+from .ratelimit import RateLimiter
+from .realtime import ExecutionNotice
+from .rest import KisRestClient
+from .translate import FillIdentity, balance_of, kst_date, order_report, quote_of
+from .websocket import KisRealtimeClient, RealtimeHandlers
+
+log = logging.getLogger(__name__)
+
+
+class KisBroker:
+    """One KIS account behind the `Broker` port; raises only the `hantu.errors` tree."""
+
+    def __init__(
+        self,
+        rest: KisRestClient,
+        clock: Clock,
+        *,
+        realtime: KisRealtimeClient | None = None,
+        hts_id: str = "",
+    ) -> None:
+        self._rest = rest
+        self._clock = clock
+        self._realtime = realtime
+        self._hts_id = hts_id
+        self._org_nos: dict[str, str] = {}
+        self._fills = FillIdentity()
+        self._listeners: list[asyncio.Queue[FillNotice]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def rest(self) -> KisRestClient:
+        return self._rest
+
+    @property
+    def realtime(self) -> KisRealtimeClient | None:
+        return self._realtime
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the realtime loop and subscribe to this account's execution notices."""
+        if self._realtime is None or self._task is not None:
+            return
+        if self._hts_id:
+            # H0STCNI0 (real) / H0STCNI9 (paper) are keyed by the HTS ID, not the account.
+            self._realtime.subscribe(self._rest.profile.notice_tr_id, self._hts_id)
+        self._task = asyncio.create_task(self._realtime.run(), name="kis-realtime")
+
+    async def aclose(self) -> None:
+        """Stop the realtime loop."""
+        if self._realtime is not None:
+            await self._realtime.close()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+    # --- the Broker port ----------------------------------------------------------------
+
+    async def place_order(self, order: BrokerOrder) -> BrokerOrderId:
+        """Send an order once; an ambiguous outcome raises BrokerUnavailable."""
+        ack = await self._rest.order_cash(order)
+        self._org_nos[ack.odno] = ack.org_no
+        return BrokerOrderId(ack.odno)
+
+    async def cancel_order(
+        self, broker_order_id: BrokerOrderId, symbol: Symbol, quantity: Quantity | None = None
+    ) -> BrokerOrderId:
+        """Cancel the rest of an order (or part of it); returns the cancel's own number."""
+        org_no = self._org_nos.get(broker_order_id)
+        if org_no is None:
+            org_no = await self._find_org_no(broker_order_id, symbol)
+        ack = await self._rest.cancel(org_no, broker_order_id, quantity)
+        return BrokerOrderId(ack.odno)
+
+    async def _find_org_no(self, broker_order_id: str, symbol: Symbol) -> str:
+        today = kst_date(self._clock.now())
+        for row in await self._rest.daily_orders(today, today, symbol=symbol):
+            if row.odno.strip() == broker_order_id:
+                self._org_nos[broker_order_id] = row.ord_gno_brno
+                return row.ord_gno_brno
+        raise BrokerRejected(f"order {broker_order_id} is not among today's orders")
+
+    async def orders_of_day(self, day: date | None = None) -> list[BrokerOrderReport]:
+        """Every order of a (Seoul) day with its fills, as KIS reports them."""
+        day = day or kst_date(self._clock.now())
+        rows = await self._rest.daily_orders(day, day)
+        for row in rows:
+            if row.ord_gno_brno:
+                self._org_nos.setdefault(row.odno.strip(), row.ord_gno_brno)
+        return [order_report(row) for row in rows]
+
+    async def balance(self) -> Balance:
+        """Cash and holdings."""
+        holdings, summary = await self._rest.balance()
+        return balance_of(holdings, summary)
+
+    async def quote(self, symbol: Symbol) -> Quote:
+        """Last price and the day's limits."""
+        return quote_of(symbol, await self._rest.price(symbol))
+
+    def fill_notices(self) -> AsyncIterator[FillNotice]:
+        """Fills as KIS pushes them; each caller gets every fill from now on."""
+        queue: asyncio.Queue[FillNotice] = asyncio.Queue()
+        self._listeners.append(queue)
+        return self._drain(queue)
+
+    async def _drain(self, queue: asyncio.Queue[FillNotice]) -> AsyncIterator[FillNotice]:
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._listeners.remove(queue)
+
+    def on_notice(self, notice: ExecutionNotice) -> None:
+        """Realtime handler: turn fill notices into `FillNotice`s for every listener."""
+        try:
+            fill = self._fills.fill_of(notice, kst_date(self._clock.now()))
+        except (InvalidValue, BrokerUnavailable) as exc:
+            log.warning("skipped an unreadable KIS execution notice: %s", exc)
+            return
+        if fill is None:
+            return
+        for queue in self._listeners:
+            queue.put_nowait(fill)
+
+
+@dataclass(frozen=True)
+class KisConnection:
+    """Where and as whom to reach KIS."""
+
+    environment: KisEnvironment
+    credentials: KisCredentials
+    rest_base_url: str | None = None
+    ws_url: str | None = None
+    requests_per_second: float | None = None
+    subscribe_interval: float = 0.5
+    token_cache_dir: Path | None = None
+    use_hashkey: bool = False
+
+
+def build_kis_broker(
+    connection: KisConnection,
+    http: httpx.AsyncClient,
+    clock: Clock,
+    *,
+    handlers: RealtimeHandlers | None = None,
+    limiter: RateLimiter | None = None,
+) -> KisBroker:
+    """Wire a `KisBroker`: profile, limiter, auth, REST and realtime clients."""
+    profile = profile_for(
+        connection.environment,
+        rest_base_url=connection.rest_base_url,
+        ws_url=connection.ws_url,
+        requests_per_second=connection.requests_per_second,
+    )
+    limiter = limiter or RateLimiter(clock, profile.requests_per_second)
+    auth = KisAuth(
+        http,
+        profile,
+        connection.credentials,
+        clock,
+        cache_dir=connection.token_cache_dir,
+        limiter=limiter,
+    )
+    rest = KisRestClient(
+        http,
+        profile,
+        connection.credentials,
+        auth,
+        limiter,
+        clock,
+        use_hashkey=connection.use_hashkey,
+    )
+    handlers = handlers or RealtimeHandlers()
+    realtime = KisRealtimeClient(
+        profile.ws_url,
+        auth,
+        clock,
+        handlers,
+        subscribe_interval=connection.subscribe_interval,
+    )
+    broker = KisBroker(rest, clock, realtime=realtime, hts_id=connection.credentials.hts_id)
+    if handlers.on_notice is None:
+        handlers.on_notice = broker.on_notice
+    return broker

@@ -1,0 +1,312 @@
+"""KIS REST endpoints on one injected `httpx.AsyncClient`, one small method per endpoint.
+
+Reads may be retried. An order is never re-sent blindly: once the request may have left,
+a timeout or a dropped connection raises `BrokerUnavailable` and the caller reconciles
+against the day's orders; only EGW00201 (refused before processing) is re-sent here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_fixed
+
+from hantu.domain.enums import OrderType, Side
+from hantu.domain.values import Price, Quantity, Symbol
+from hantu.errors import BrokerUnavailable, BrokerUnreachable, RateLimited
+from hantu.service_layer.ports import BrokerOrder, Clock
+
+from .auth import KisAuth, KisCredentials
+from .environments import KisProfile, Tr
+from .errors import error_from_response, error_from_transport
+from .ratelimit import RateLimiter
+from .schemas import (
+    BalanceSummary,
+    BuyableAnswer,
+    CancellableRow,
+    DailyOrderRow,
+    HoldingRow,
+    HolidayRow,
+    OrderAck,
+    PriceAnswer,
+)
+from .translate import cancel_body, kst_date, order_cash_body, order_type_code, split_account
+
+_M = TypeVar("_M", bound=BaseModel)
+_BASE = "/uapi/domestic-stock/v1"
+_MORE = frozenset({"F", "M"})  # tr_cont: more pages follow (D/E = last page)
+Json = dict[str, Any]
+
+
+class KisRestClient:
+    """The KIS REST API for one account; raises only the `hantu.errors` tree."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        profile: KisProfile,
+        credentials: KisCredentials,
+        auth: KisAuth,
+        limiter: RateLimiter,
+        clock: Clock,
+        *,
+        use_hashkey: bool = False,
+        read_attempts: int = 3,
+        rate_limit_retries: int = 3,
+        max_pages: int = 100,
+    ) -> None:
+        self._http = http
+        self._profile = profile
+        self._credentials = credentials
+        self._auth = auth
+        self._limiter = limiter
+        self._clock = clock
+        self._use_hashkey = use_hashkey
+        self._read_attempts = read_attempts
+        self._rate_limit_retries = rate_limit_retries
+        self._max_pages = max_pages
+        self._cano, self._product = split_account(credentials.account)
+        self._holidays: dict[date, tuple[date, list[HolidayRow]]] = {}
+
+    @property
+    def profile(self) -> KisProfile:
+        return self._profile
+
+    # --- orders (never retried after they may have left) --------------------------------
+
+    async def order_cash(self, order: BrokerOrder) -> OrderAck:
+        """Place a cash order (TTTC0012U buy / TTTC0011U sell; V… on paper)."""
+        tr = Tr.BUY if order.side is Side.BUY else Tr.SELL
+        body = order_cash_body(self._credentials.account, order)
+        answer = await self._order(f"{_BASE}/trading/order-cash", self._profile.tr_id(tr), body)
+        return _model(OrderAck, _output(answer))
+
+    async def cancel(
+        self, org_no: str, broker_order_id: str, quantity: Quantity | None = None
+    ) -> OrderAck:
+        """Cancel all (or `quantity` of) an order (TTTC0013U, RVSE_CNCL_DVSN_CD=02)."""
+        body = cancel_body(self._credentials.account, org_no, broker_order_id, quantity)
+        tr_id = self._profile.tr_id(Tr.REVISE_CANCEL)
+        answer = await self._order(f"{_BASE}/trading/order-rvsecncl", tr_id, body)
+        return _model(OrderAck, _output(answer))
+
+    async def _order(self, path: str, tr_id: str, body: dict[str, str]) -> Json:
+        headers = {}
+        if self._use_hashkey:
+            headers["hashkey"] = await self._auth.hashkey(body)
+        answer, _ = await self._call("POST", path, tr_id, body=body, headers=headers)
+        return answer
+
+    # --- reads --------------------------------------------------------------------------
+
+    async def cancellable_orders(self) -> list[CancellableRow]:
+        """Open orders that can still be cancelled (TTTC0084R; real only)."""
+        params = {**self._account(), "INQR_DVSN_1": "0", "INQR_DVSN_2": "0"}
+        bodies = await self._pages(Tr.CANCELLABLE, "trading/inquire-psbl-rvsecncl", params)
+        return [_model(CancellableRow, row) for body in bodies for row in _rows(body, "output")]
+
+    async def daily_orders(
+        self, start: date, end: date, *, symbol: Symbol | None = None
+    ) -> list[DailyOrderRow]:
+        """Orders and fills between two days, every page (TTTC0081R, newest first)."""
+        params = {
+            **self._account(),
+            "INQR_STRT_DT": start.strftime("%Y%m%d"),
+            "INQR_END_DT": end.strftime("%Y%m%d"),
+            "SLL_BUY_DVSN_CD": "00",
+            "INQR_DVSN": "00",
+            "PDNO": symbol.code if symbol else "",
+            "CCLD_DVSN": "00",
+            "ORD_GNO_BRNO": "",
+            "ODNO": "",
+            "INQR_DVSN_3": "00",
+            "INQR_DVSN_1": "",
+            "EXCG_ID_DVSN_CD": "KRX",
+        }
+        bodies = await self._pages(Tr.DAILY_ORDERS, "trading/inquire-daily-ccld", params)
+        return [_model(DailyOrderRow, row) for body in bodies for row in _rows(body, "output1")]
+
+    async def balance(self) -> tuple[list[HoldingRow], BalanceSummary]:
+        """Holdings (every page) and the cash summary (TTTC8434R)."""
+        params = {
+            **self._account(),
+            "AFHR_FLPR_YN": "N",
+            "OFL_YN": "",
+            "INQR_DVSN": "02",
+            "UNPR_DVSN": "01",
+            "FUND_STTL_ICLD_YN": "N",
+            "FNCG_AMT_AUTO_RDPT_YN": "N",
+            "PRCS_DVSN": "00",
+        }
+        bodies = await self._pages(Tr.BALANCE, "trading/inquire-balance", params)
+        holdings = [_model(HoldingRow, row) for body in bodies for row in _rows(body, "output1")]
+        summaries = [row for body in bodies for row in _rows(body, "output2")]
+        if not summaries:
+            raise BrokerUnavailable("inquire-balance answered without output2")
+        return holdings, _model(BalanceSummary, summaries[-1])
+
+    async def buyable(self, symbol: Symbol, price: Price | None) -> BuyableAnswer:
+        """Buying power for a symbol (TTTC8908R); market type so the margin rate applies."""
+        params = {
+            **self._account(),
+            "PDNO": symbol.code,
+            "ORD_UNPR": str(price) if price is not None else "0",
+            # ORD_DVSN=01 applies the stock's margin rate; 00 would not (reference §4.6).
+            "ORD_DVSN": order_type_code(OrderType.MARKET),
+            "CMA_EVLU_AMT_ICLD_YN": "N",
+            "OVRS_ICLD_YN": "N",
+        }
+        body = await self._read(Tr.BUYABLE, "trading/inquire-psbl-order", params)
+        return _model(BuyableAnswer, _output(body))
+
+    async def price(self, symbol: Symbol) -> PriceAnswer:
+        """Last price and the day's limits (FHKST01010100)."""
+        params = {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": symbol.code}
+        body = await self._read(Tr.PRICE, "quotations/inquire-price", params)
+        return _model(PriceAnswer, _output(body))
+
+    async def is_trading_day(self, day: date) -> bool:
+        """Whether KRX opens on a day (CTCA0903R, asked at most once a day per base date)."""
+        today = kst_date(self._clock.now())
+        cached = self._holidays.get(day)
+        if cached is None or cached[0] != today:
+            params = {"BASS_DT": day.strftime("%Y%m%d"), "CTX_AREA_NK": "", "CTX_AREA_FK": ""}
+            body = await self._read(Tr.HOLIDAY, "quotations/chk-holiday", params)
+            rows = [_model(HolidayRow, row) for row in _rows(body, "output")]
+            cached = (today, rows)
+            self._holidays[day] = cached
+        wanted = day.strftime("%Y%m%d")
+        for row in cached[1]:
+            if row.bass_dt == wanted:
+                return row.opnd_yn.strip() == "Y"
+        raise BrokerUnavailable(f"chk-holiday did not mention {wanted}")
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    def _account(self) -> dict[str, str]:
+        return {
+            "CANO": self._cano,
+            "ACNT_PRDT_CD": self._product,
+            "CTX_AREA_FK100": "",
+            "CTX_AREA_NK100": "",
+        }
+
+    async def _pages(self, tr: Tr, path: str, params: dict[str, str]) -> list[Json]:
+        bodies: list[Json] = []
+        tr_cont = ""
+        for _ in range(self._max_pages):
+            body, headers = await self._read_with_headers(tr, path, params, tr_cont)
+            bodies.append(body)
+            if headers.get("tr_cont", "").strip() not in _MORE:
+                return bodies
+            # Next page: same query, the cursors KIS returned, and tr_cont: N (reference §3.2).
+            params = {
+                **params,
+                "CTX_AREA_FK100": str(body.get("ctx_area_fk100", "")),
+                "CTX_AREA_NK100": str(body.get("ctx_area_nk100", "")),
+            }
+            tr_cont = "N"
+        raise BrokerUnavailable(f"{path} still had more after {self._max_pages} pages")
+
+    async def _read(self, tr: Tr, path: str, params: dict[str, str]) -> Json:
+        body, _ = await self._read_with_headers(tr, path, params, "")
+        return body
+
+    async def _read_with_headers(
+        self, tr: Tr, path: str, params: dict[str, str], tr_cont: str
+    ) -> tuple[Json, httpx.Headers]:
+        tr_id = self._profile.tr_id(tr)
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type((BrokerUnavailable, BrokerUnreachable)),
+            stop=stop_after_attempt(self._read_attempts),
+            wait=wait_fixed(0.2),
+            sleep=self._clock.sleep,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._call(
+                    "GET", f"{_BASE}/{path}", tr_id, params=params, tr_cont=tr_cont
+                )
+        raise BrokerUnavailable(f"{path} was not answered")  # pragma: no cover
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        tr_id: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        tr_cont: str = "",
+    ) -> tuple[Json, httpx.Headers]:
+        request_headers = {
+            "content-type": "application/json; charset=utf-8",
+            "tr_id": tr_id,
+            "custtype": "P",
+            "tr_cont": tr_cont,
+            **(headers or {}),
+        }
+        for attempt in range(self._rate_limit_retries + 1):
+            await self._limiter.acquire()
+            response = await self._send(method, path, params, body, request_headers)
+            error = error_from_response(response)
+            if isinstance(error, RateLimited) and attempt < self._rate_limit_retries:
+                # EGW00201: refused before processing, so even an order may be re-sent.
+                self._limiter.penalize()
+                continue
+            if error is not None:
+                raise error
+            return response.json(), response.headers
+        raise RateLimited("still rate limited after retries", code="EGW00201")  # pragma: no cover
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+    ) -> httpx.Response:
+        try:
+            return await self._http.request(
+                method,
+                self._profile.rest_base_url + path,
+                params=params,
+                json=body,
+                headers=headers,
+                auth=self._auth,
+            )
+        except httpx.HTTPError as exc:
+            raise error_from_transport(exc) from None
+
+
+def _output(body: Json, key: str = "output") -> Json:
+    value = body.get(key)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if not isinstance(value, dict):
+        raise BrokerUnavailable(f"KIS answered without {key}")
+    return value
+
+
+def _rows(body: Json, key: str) -> Sequence[Json]:
+    value = body.get(key)
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return [row for row in value if isinstance(row, dict) and row]
+    return []
+
+
+def _model(model: type[_M], data: Json) -> _M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields = ", ".join(str(e["loc"][0]) for e in exc.errors() if e["loc"])
+        raise BrokerUnavailable(f"unexpected KIS answer (fields: {fields})") from None

@@ -1,0 +1,385 @@
+"""The KIS realtime connection loop: subscribe, answer PINGPONG, dispatch, reconnect.
+
+Around the pure parsers of `realtime`, one loop owns one WebSocket (KIS allows one session
+per app key, gotcha 3). Subscriptions are sent one at a time, paced (default 0.5 s), each
+waiting for its ack; a refused one is retried three times, then skipped and reported. On a
+disconnect the loop waits 1, 2, 4, 8, 16 s between attempts (both the delay generator and
+`classify(exc)` are injectable), re-sends every subscription and collects fresh AES
+key/iv from the new acks; when the delays run out it *sleeps* and reports it until
+`wake()` is called. A malformed frame is logged and skipped, never fatal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+import websockets
+from websockets.asyncio.client import ClientConnection, connect
+
+from hantu.domain.masking import mask
+from hantu.errors import BrokerUnavailable, BrokerUnreachable, HantuError, RateLimited
+from hantu.service_layer.ports import Clock, Tick
+
+from .errors import SubscriptionLimitExceeded
+from .realtime import (
+    BOOK_TRS,
+    MARKET_STATUS_TRS,
+    NOTICE_TRS,
+    TRADE_TRS,
+    ControlFrame,
+    DataFrame,
+    ExecutionNotice,
+    MalformedFrame,
+    MarketStatus,
+    OrderBook,
+    TradeParser,
+    decrypt,
+    parse_control,
+    parse_market_status,
+    parse_notices,
+    parse_order_books,
+    split_frame,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_SUBSCRIPTIONS = 41  # per session (reference §6.4; OPSP0008 beyond)
+SUBSCRIBE_RETRIES = 3
+ALREADY_IN_USE = "OPSP8996"
+APPROVAL_NOT_FOUND = "OPSP0011"
+
+
+class Verdict(StrEnum):
+    RETRY = "RETRY"
+    FATAL = "FATAL"
+
+
+class State(StrEnum):
+    IDLE = "IDLE"
+    CONNECTING = "CONNECTING"
+    CONNECTED = "CONNECTED"
+    BACKING_OFF = "BACKING_OFF"
+    SLEEPING = "SLEEPING"
+    CLOSED = "CLOSED"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    tr_id: str
+    tr_key: str
+
+
+class ApprovalKeys(Protocol):
+    async def approval_key(self) -> str: ...
+
+    def forget_approval_key(self) -> None: ...
+
+
+def default_delays() -> Iterator[float]:
+    """1, 2, 4, 8, 16 s between reconnect attempts, then give up (sleep state)."""
+    yield from (1.0, 2.0, 4.0, 8.0, 16.0)
+
+
+def default_classify(exc: BaseException) -> Verdict:
+    """Network trouble is worth retrying; bad credentials and bugs are not."""
+    if isinstance(exc, BrokerUnreachable | BrokerUnavailable | RateLimited):
+        return Verdict.RETRY
+    if isinstance(exc, HantuError):
+        return Verdict.FATAL
+    if isinstance(exc, OSError | TimeoutError | websockets.exceptions.WebSocketException):
+        return Verdict.RETRY
+    return Verdict.FATAL
+
+
+async def open_websocket(url: str) -> ClientConnection:
+    """Open a KIS WebSocket: no proxy, no compression, room for large frames."""
+    return await connect(url, proxy=None, compression=None, max_size=2**22, open_timeout=10)
+
+
+@dataclass
+class RealtimeHandlers:
+    """Callbacks, called in the loop's task; an exception in one is logged, not fatal."""
+
+    on_tick: Callable[[Tick], None] | None = None
+    on_order_book: Callable[[OrderBook], None] | None = None
+    on_notice: Callable[[ExecutionNotice], None] | None = None
+    on_market_status: Callable[[MarketStatus], None] | None = None
+    on_sleep: Callable[[str], None] | None = None
+    on_subscription_failed: Callable[[Subscription, str], None] | None = None
+    on_connected: Callable[[], None] | None = None
+
+
+@dataclass
+class _Session:
+    ws: ClientConnection
+    approval_key: str
+    queue: asyncio.Queue[tuple[str, Subscription]] = field(default_factory=asyncio.Queue)
+    pending: asyncio.Future[ControlFrame] | None = None
+
+
+class KisRealtimeClient:
+    """One KIS realtime session with its subscriptions; `run()` is the connection loop."""
+
+    def __init__(
+        self,
+        url: str,
+        approval: ApprovalKeys,
+        clock: Clock,
+        handlers: RealtimeHandlers,
+        *,
+        subscribe_interval: float = 0.5,
+        ack_timeout: float = 5.0,
+        delays: Callable[[], Iterator[float]] = default_delays,
+        classify: Callable[[BaseException], Verdict] = default_classify,
+        open_socket: Callable[[str], Awaitable[ClientConnection]] = open_websocket,
+    ) -> None:
+        self._url = url
+        self._approval = approval
+        self._clock = clock
+        self._handlers = handlers
+        self._interval = subscribe_interval
+        self._ack_timeout = ack_timeout
+        self._delays = delays
+        self._classify = classify
+        self._open = open_socket
+        self._wanted: dict[Subscription, None] = {}
+        self._keys: dict[str, tuple[str, str]] = {}
+        self._trades = TradeParser()
+        self._session: _Session | None = None
+        self._closed = False
+        self._wake = asyncio.Event()
+        self._session_opened = False
+        self.state = State.IDLE
+        self.connections = 0
+        self.malformed = 0
+
+    @property
+    def subscriptions(self) -> list[Subscription]:
+        return list(self._wanted)
+
+    # --- subscriptions ------------------------------------------------------------------
+
+    def subscribe(self, tr_id: str, tr_key: str) -> None:
+        """Ask for a realtime feed; sent now if connected, else on the next connect."""
+        sub = Subscription(tr_id, tr_key)
+        if sub in self._wanted:
+            return
+        if len(self._wanted) >= MAX_SUBSCRIPTIONS:
+            raise SubscriptionLimitExceeded(
+                f"KIS allows {MAX_SUBSCRIPTIONS} realtime subscriptions per session; "
+                f"unsubscribe one before adding {tr_id}/{tr_key}"
+            )
+        self._wanted[sub] = None
+        if self._session is not None:
+            self._session.queue.put_nowait(("1", sub))
+
+    def unsubscribe(self, tr_id: str, tr_key: str) -> None:
+        """Stop a feed, with the exact (tr_id, tr_key) used to subscribe (OPSP0003 otherwise)."""
+        sub = Subscription(tr_id, tr_key)
+        if self._wanted.pop(sub, 0) is None and self._session is not None:
+            self._session.queue.put_nowait(("2", sub))
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Connect and stay connected until `close()`; raises only on a fatal error."""
+        delays = self._delays()
+        while not self._closed:
+            try:
+                await self._connect_and_listen()
+            except Exception as exc:
+                if self._closed:
+                    break
+                if self._classify(exc) is Verdict.FATAL:
+                    self.state = State.CLOSED
+                    raise
+                log.warning("KIS realtime connection lost: %s", mask(_describe(exc)))
+            if self._closed:
+                break
+            if self._session_opened:
+                delays = self._delays()  # a session was opened: back-off starts over
+            delay = next(delays, None)
+            if delay is None:
+                await self._sleep_until_woken()
+                delays = self._delays()
+                continue
+            self.state = State.BACKING_OFF
+            await self._clock.sleep(delay)
+        self.state = State.CLOSED
+
+    async def _sleep_until_woken(self) -> None:
+        self.state = State.SLEEPING
+        reason = "KIS realtime connection failed after every reconnect attempt"
+        log.error(reason)
+        self._notify(self._handlers.on_sleep, reason)
+        self._wake.clear()
+        await self._wake.wait()
+
+    def wake(self) -> None:
+        """Leave the sleep state and try again (the monitor's restart)."""
+        self._wake.set()
+
+    async def close(self) -> None:
+        """Stop the loop and close the socket."""
+        self._closed = True
+        self._wake.set()
+        session = self._session
+        if session is not None:
+            await session.ws.close()
+
+    # --- one session --------------------------------------------------------------------
+
+    async def _connect_and_listen(self) -> None:
+        self.state = State.CONNECTING
+        self._session_opened = False
+        key = await self._approval.approval_key()
+        ws = await self._open(self._url)
+        session = _Session(ws, key)
+        self._session_opened = True
+        self._keys.clear()  # stale AES key/iv; fresh ones come with the new acks
+        for sub in self._wanted:
+            session.queue.put_nowait(("1", sub))
+        self._session = session
+        self.state = State.CONNECTED
+        self.connections += 1
+        self._notify(self._handlers.on_connected)
+        pump = asyncio.create_task(self._pump(session))
+        try:
+            async for message in ws:
+                await self._handle(session, message)
+        finally:
+            self._session = None
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump
+            await ws.close()
+        if not self._closed:
+            raise BrokerUnavailable("KIS closed the realtime connection")
+
+    async def _pump(self, session: _Session) -> None:
+        first = True
+        while True:
+            tr_type, sub = await session.queue.get()
+            if tr_type == "1" and sub not in self._wanted:
+                continue
+            if not first:
+                await self._clock.sleep(self._interval)
+            first = False
+            if tr_type == "2":
+                await self._request(session, "2", sub)
+                continue
+            await self._subscribe_with_retries(session, sub)
+
+    async def _subscribe_with_retries(self, session: _Session, sub: Subscription) -> None:
+        reason = ""
+        for attempt in range(1 + SUBSCRIBE_RETRIES):
+            if attempt:
+                await self._clock.sleep(self._interval)
+            ack = await self._request(session, "1", sub)
+            if ack is not None and ack.ok:
+                return
+            reason = f"[{ack.msg_cd}] {ack.msg1}" if ack is not None else "no answer"
+            if ack is not None and ack.msg_cd == APPROVAL_NOT_FOUND:
+                self._approval.forget_approval_key()
+        log.error("KIS subscription %s/%s skipped: %s", sub.tr_id, mask(sub.tr_key), reason)
+        self._wanted.pop(sub, None)
+        self._notify(self._handlers.on_subscription_failed, sub, reason)
+
+    async def _request(
+        self, session: _Session, tr_type: str, sub: Subscription
+    ) -> ControlFrame | None:
+        message = {
+            "header": {
+                "approval_key": session.approval_key,
+                "custtype": "P",
+                "tr_type": tr_type,
+                "content-type": "utf-8",
+            },
+            "body": {"input": {"tr_id": sub.tr_id, "tr_key": sub.tr_key}},
+        }
+        session.pending = asyncio.get_running_loop().create_future()
+        try:
+            await session.ws.send(json.dumps(message))
+            return await asyncio.wait_for(session.pending, self._ack_timeout)
+        except TimeoutError:
+            return None
+        finally:
+            session.pending = None
+
+    # --- frames -------------------------------------------------------------------------
+
+    async def _handle(self, session: _Session, message: str | bytes) -> None:
+        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        try:
+            if text[:1] in ("0", "1"):
+                self._on_data(text)
+            elif text[:1] == "{":
+                control = parse_control(text)
+                if control.is_ping:
+                    await session.ws.send(text)  # echo PINGPONG verbatim (reference §6.2)
+                else:
+                    self._on_control(session, control)
+            else:
+                raise MalformedFrame("frame is neither data nor JSON")
+        except MalformedFrame as exc:
+            self.malformed += 1
+            log.warning("skipped a malformed KIS frame: %s", mask(str(exc)))
+
+    def _on_control(self, session: _Session, control: ControlFrame) -> None:
+        if control.ok and control.key and control.iv:
+            self._keys[control.tr_id] = (control.key, control.iv)
+        if control.msg_cd == ALREADY_IN_USE:
+            log.error("KIS refused the session: app key already in use (OPSP8996)")
+        if not control.ok:
+            log.warning("KIS realtime answered %s %s", control.msg_cd, control.msg1)
+        pending = session.pending
+        if pending is not None and not pending.done():
+            pending.set_result(control)
+
+    def _on_data(self, text: str) -> None:
+        frame = split_frame(text)
+        tr_id = frame.tr_id
+        if tr_id in TRADE_TRS:
+            on_tick = self._handlers.on_tick
+            for tick in self._trades.parse(frame.payload, frame.count):
+                self._notify(on_tick, tick)
+        elif tr_id in NOTICE_TRS:
+            for notice in self._notices(frame):
+                self._notify(self._handlers.on_notice, notice)
+        elif tr_id in BOOK_TRS:
+            for book in parse_order_books(frame.payload, frame.count):
+                self._notify(self._handlers.on_order_book, book)
+        elif tr_id in MARKET_STATUS_TRS:
+            for status in parse_market_status(frame.payload, frame.count):
+                self._notify(self._handlers.on_market_status, status)
+        else:
+            log.debug("ignored realtime frame of %s", tr_id)
+
+    def _notices(self, frame: DataFrame) -> list[ExecutionNotice]:
+        payload = frame.payload
+        if frame.encrypted:
+            keys = self._keys.get(frame.tr_id)
+            if keys is None:
+                raise MalformedFrame(f"{frame.tr_id} notice before its key/iv ack")
+            payload = decrypt(payload, *keys)
+        return parse_notices(payload, frame.count)
+
+    @staticmethod
+    def _notify(callback: Callable[..., None] | None, *args: object) -> None:
+        if callback is None:
+            return
+        try:
+            callback(*args)
+        except Exception:
+            log.exception("a realtime callback failed")
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
