@@ -1,0 +1,120 @@
+"""Fault injection for tests and the CLI: what a real KIS does on a bad day.
+
+- `drop_websockets()` closes every WebSocket session (abruptly by default: no close frame);
+- `refuse_websockets(seconds)` answers new WebSocket handshakes with HTTP 503 for a while;
+- `delay_rest(seconds)` holds order answers (or all answers) past a client's timeout while
+  still executing the order: the ambiguous case a client must reconcile;
+- `reject_next_order(msg_cd, msg1)` rejects the next order-cash/order-rvsecncl once;
+- `halt`/`trigger_vi`/`resume` change a symbol's status (also published as H0STMKO0);
+- `move_price` trades a symbol at a level now; `set_rate_limit` toggles EGW00201;
+- `expire_tokens` invalidates every access token (EGW00123 on the next call).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from hantu.service_layer.ports import Clock
+from hantu.simulator.feed import PriceFeed, Trade
+from hantu.simulator.gateway import RateLimiter, TokenStore
+
+ORDER_PATHS = frozenset({"order-cash", "order-rvsecncl"})
+
+
+class Faults:
+    """Switches the REST and WebSocket servers consult on every request."""
+
+    def __init__(
+        self, clock: Clock, feed: PriceFeed, tokens: TokenStore, limiter: RateLimiter
+    ) -> None:
+        self._clock = clock
+        self._feed = feed
+        self._tokens = tokens
+        self._limiter = limiter
+        self._rejects: deque[tuple[str, str]] = deque()
+        self._refuse_until: datetime | None = None
+        self.rest_delay = 0.0
+        self.rest_delay_paths: frozenset[str] | None = ORDER_PATHS
+        self.dropper: Callable[[bool], int] | None = None
+        self.stopping = asyncio.Event()
+
+    # --- WebSocket -------------------------------------------------------------------------
+
+    def drop_websockets(self, *, abrupt: bool = True) -> int:
+        """Close every WebSocket session; return how many were dropped."""
+        if self.dropper is None:
+            return 0
+        return self.dropper(abrupt)
+
+    def refuse_websockets(self, seconds: float) -> None:
+        """Refuse new WebSocket connections for `seconds` of the simulator's clock."""
+        self._refuse_until = self._clock.now() + timedelta(seconds=seconds)
+
+    @property
+    def refusing_websockets(self) -> bool:
+        return self._refuse_until is not None and self._clock.now() < self._refuse_until
+
+    # --- REST ------------------------------------------------------------------------------
+
+    def delay_rest(self, seconds: float, *, orders_only: bool = True) -> None:
+        """Hold answers for `seconds` (real time) after doing the work; 0 turns it off."""
+        self.rest_delay = seconds
+        self.rest_delay_paths = ORDER_PATHS if orders_only else None
+
+    def delay_for(self, path: str) -> float:
+        """How long to hold the answer to a request on `path`."""
+        if self.rest_delay <= 0:
+            return 0.0
+        leaf = path.rstrip("/").rsplit("/", 1)[-1]
+        if self.rest_delay_paths is not None and leaf not in self.rest_delay_paths:
+            return 0.0
+        return self.rest_delay
+
+    async def hold(self, seconds: float) -> None:
+        """Wait like a slow gateway, but give up at once when the simulator stops."""
+        if seconds <= 0:
+            return
+        try:
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            return
+
+    def reject_next_order(
+        self, msg_cd: str = "APBK0919", msg1: str = "주문이 거부되었습니다."
+    ) -> None:
+        """Reject the next order request once with this code."""
+        self._rejects.append((msg_cd, msg1))
+
+    def take_reject(self) -> tuple[str, str] | None:
+        """The pending injected rejection, consumed."""
+        return self._rejects.popleft() if self._rejects else None
+
+    def set_rate_limit(self, per_second: int | None) -> None:
+        """Answer EGW00201 beyond `per_second` requests per app key (None = off)."""
+        self._limiter.per_second = per_second
+
+    def expire_tokens(self) -> None:
+        """Invalidate every access token, as after KIS maintenance."""
+        self._tokens.expire_all()
+
+    # --- market ----------------------------------------------------------------------------
+
+    def halt(self, symbol: str) -> None:
+        """Halt trading in a symbol (TRHT_YN=Y, H0STMKO0)."""
+        self._feed.halt(symbol)
+
+    def trigger_vi(self, symbol: str, kind: str = "2") -> None:
+        """Trigger a VI on a symbol (H0STMKO0 VI_CLS_CODE)."""
+        self._feed.trigger_vi(symbol, kind)
+
+    def resume(self, symbol: str) -> None:
+        """Lift a halt or VI."""
+        self._feed.resume(symbol)
+
+    def move_price(self, symbol: str, price: Decimal | int | str, qty: int = 1) -> Trade:
+        """Trade a symbol at a given level now."""
+        return self._feed.set_price(symbol, price, qty)

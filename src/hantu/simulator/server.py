@@ -1,0 +1,164 @@
+"""`Simulator`: the KIS REST and WebSocket servers on loopback, over one market.
+
+Usable in-process (tests, `hantu serve`) and standalone (`hantu sim`)::
+
+    async with Simulator(accounts=[demo_account()]) as sim:
+        sim.rest_url, sim.ws_url, sim.engine, sim.feed, sim.faults
+
+Market hours are **off by default** ("always open"): the simulator's first users are tests
+and a newcomer's demo, which must work at any hour. Pass `market_hours=True` (CLI:
+`--market-hours`) to reject orders outside the KRX regular session, as KIS does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from types import TracebackType
+from typing import Self
+
+import uvicorn
+
+from hantu.adapters.clock import SystemClock
+from hantu.service_layer.ports import Clock
+from hantu.simulator.accounts import Account, demo_account
+from hantu.simulator.faults import Faults
+from hantu.simulator.feed import PriceFeed
+from hantu.simulator.gateway import RateLimiter, TokenStore
+from hantu.simulator.matching import MatchingEngine
+from hantu.simulator.rest import build_rest_app
+from hantu.simulator.rest_common import PageSizes, SimContext
+from hantu.simulator.ws import WsServer
+
+REAL_RATE_LIMIT = 20  # requests per second per app key at KIS real (reference §5.1)
+PAPER_RATE_LIMIT = 2
+
+
+class Simulator:
+    """A local KIS: REST on one port, WebSocket on another, a market behind both."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        accounts: list[Account] | None = None,
+        feed: PriceFeed | None = None,
+        seed: int = 0,
+        host: str = "127.0.0.1",
+        rest_port: int = 0,
+        ws_port: int = 0,
+        market_hours: bool = False,
+        rate_limit: int | None = None,
+        pages: PageSizes | None = None,
+        pingpong_interval: float | None = 10.0,
+        pingpong_strict: bool = False,
+    ) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.host = host
+        self._ports = (rest_port, ws_port)
+        self.feed = feed or PriceFeed(self.clock, seed=seed)
+        self.engine = MatchingEngine(
+            self.feed, self.clock, accounts or [demo_account(seed)], market_hours=market_hours
+        )
+        self.tokens = TokenStore(self.clock)
+        self.limiter = RateLimiter(self.clock, rate_limit)
+        self.faults = Faults(self.clock, self.feed, self.tokens, self.limiter)
+        self.context = SimContext(
+            self.clock,
+            self.feed,
+            self.engine,
+            self.tokens,
+            self.limiter,
+            self.faults,
+            pages or PageSizes(),
+        )
+        self.ws = WsServer(
+            self.context, pingpong_interval=pingpong_interval, pingpong_strict=pingpong_strict
+        )
+        self._uvicorn: uvicorn.Server | None = None
+        self._serve_task: asyncio.Task[None] | None = None
+        self._walk_task: asyncio.Task[None] | None = None
+        self.rest_port = 0
+        self.ws_port = 0
+
+    @property
+    def rest_url(self) -> str:
+        return f"http://{self.host}:{self.rest_port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.host}:{self.ws_port}"
+
+    @property
+    def accounts(self) -> list[Account]:
+        return self.engine.accounts
+
+    async def start(self) -> None:
+        """Bind both ports and start answering."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self._ports[0]))
+        self.rest_port = int(sock.getsockname()[1])
+        config = uvicorn.Config(
+            build_rest_app(self.context),
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            ws="none",
+            http="h11",
+            timeout_graceful_shutdown=2,
+        )
+        self._uvicorn = uvicorn.Server(config)
+        self._serve_task = asyncio.create_task(self._serve(sock))
+        while not self._uvicorn.started:
+            if self._serve_task.done():
+                self._serve_task.result()
+                raise RuntimeError("the simulator's REST server did not start")
+            await asyncio.sleep(0.005)
+        self.ws_port = await self.ws.start(self.host, self._ports[1])
+
+    async def _serve(self, sock: socket.socket) -> None:
+        assert self._uvicorn is not None  # noqa: S101 - set by start()
+        try:
+            # `_serve` skips uvicorn's signal capture: the host process owns its signals.
+            await self._uvicorn._serve(sockets=[sock])
+        finally:
+            sock.close()
+
+    async def stop(self) -> None:
+        """Stop both servers and any random walk; release the ports."""
+        self.faults.stopping.set()
+        if self._walk_task is not None:
+            self._walk_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._walk_task
+        await self.ws.stop()
+        if self._uvicorn is not None and self._serve_task is not None:
+            self._uvicorn.should_exit = True
+            await self._serve_task
+        self._uvicorn = None
+        self._serve_task = None
+
+    def start_walk(self, interval: float, symbols: list[str] | None = None) -> None:
+        """Random-walk prices every `interval` seconds of the clock (for the demo)."""
+        self.feed.walk(symbols or self.feed.symbols)
+
+        async def walk() -> None:
+            while True:
+                await self.clock.sleep(interval)
+                self.feed.step()
+
+        self._walk_task = asyncio.create_task(walk())
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
