@@ -243,7 +243,7 @@ class KisAuth(httpx.Auth):
             )
         except httpx.HTTPError as exc:
             raise error_from_transport(exc) from None
-        error = error_from_response(response)
+        error = error_from_response(response, envelope=False)
         if error is not None:
             raise error
         data = response.json()

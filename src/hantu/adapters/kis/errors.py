@@ -96,14 +96,17 @@ def reject_reason(msg1: str) -> RejectReason:
     return RejectReason.OTHER
 
 
-def error_from_body(body: Mapping[str, Any]) -> HantuError | None:
-    """Return the error a KIS JSON answer stands for, or None when it is a success."""
+def error_from_body(body: Mapping[str, Any], *, envelope: bool = True) -> HantuError | None:
+    """Return the error a KIS JSON answer stands for, or None when it is a success.
+
+    `envelope=False` is for the OAuth endpoints, whose successful answers carry no `rt_cd`.
+    """
     if "error_code" in body:  # token endpoint shape (reference §2.1)
         code = str(body.get("error_code", ""))
         text = mask(str(body.get("error_description", "")).strip())
         return BrokerAuthError(text or "token request refused", code=code or None)
     rt_cd = str(body.get("rt_cd", "")).strip()
-    if rt_cd == "0":
+    if rt_cd == "0" or (not envelope and "rt_cd" not in body and "msg_cd" not in body):
         return None
     code = str(body.get("msg_cd", "")).strip()
     text = mask(str(body.get("msg1", "")).strip())
@@ -122,14 +125,17 @@ def _error_for_code(code: str, text: str, rt_cd: str) -> HantuError:
     return KisRejected(text or "rejected", code=code or None, reason=reject_reason(text))
 
 
-def error_from_response(response: httpx.Response) -> HantuError | None:
+def error_from_response(response: httpx.Response, *, envelope: bool = True) -> HantuError | None:
     """Classify an HTTP answer by its JSON body; a bodyless failure is ambiguous."""
     try:
         body = response.json()
     except ValueError:
         body = None
     if isinstance(body, dict):
-        return error_from_body(body)
+        error = error_from_body(body, envelope=envelope)
+        if error is None and not response.is_success:
+            return BrokerUnavailable(f"KIS answered HTTP {response.status_code}")
+        return error
     if response.is_success:
         return BrokerUnavailable(f"KIS answered HTTP {response.status_code} without JSON")
     return BrokerUnavailable(f"KIS answered HTTP {response.status_code} without a KIS body")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from datetime import timedelta
 
 from hantu.service_layer.ports import Clock
 
@@ -24,10 +25,13 @@ class RateLimiter:
         if per_second <= 0:
             raise ValueError("rate limit must be positive")
         self._clock = clock
+        self._origin = clock.now()
         self._per_window = max(1, int(per_second))
-        self._window = WINDOW_SECONDS * max(1.0, int(per_second) / per_second) + margin
-        self._sent: deque[float] = deque()
-        self._blocked_until = 0.0
+        window = WINDOW_SECONDS * max(1.0, int(per_second) / per_second) + margin
+        # Integer microseconds: float epoch seconds are too coarse to compare windows exactly.
+        self._window = round(window * 1_000_000)
+        self._sent: deque[int] = deque()
+        self._blocked_until = 0
         self._lock = asyncio.Lock()
         self.throttled = 0
 
@@ -39,23 +43,26 @@ class RateLimiter:
         """Wait until one more request fits in the window, then count it as sent."""
         async with self._lock:
             while True:
-                now = self._clock.now().timestamp()
+                now = self._micros()
                 wait = self._wait_needed(now)
                 if wait <= 0:
                     self._sent.append(now)
                     return
-                await self._clock.sleep(wait)
+                await self._clock.sleep(wait / 1_000_000)
 
-    def _wait_needed(self, now: float) -> float:
+    def _micros(self) -> int:
+        return (self._clock.now() - self._origin) // timedelta(microseconds=1)
+
+    def _wait_needed(self, now: int) -> int:
         if now < self._blocked_until:
             return self._blocked_until - now
         while self._sent and now - self._sent[0] >= self._window:
             self._sent.popleft()
         if len(self._sent) < self._per_window:
-            return 0.0
+            return 0
         return self._sent[0] + self._window - now
 
     def penalize(self) -> None:
         """KIS answered EGW00201: hold every request back for a full window."""
         self.throttled += 1
-        self._blocked_until = self._clock.now().timestamp() + self._window
+        self._blocked_until = self._micros() + self._window

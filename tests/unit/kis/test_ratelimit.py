@@ -1,0 +1,75 @@
+"""The per-app-key sliding-window limiter, on a FakeClock."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from hantu.adapters.kis.ratelimit import RateLimiter
+from tests.fakes import FakeClock
+
+
+async def _send_times(limiter: RateLimiter, clock: FakeClock, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        await limiter.acquire()
+        times.append(clock.now().timestamp())
+    return times
+
+
+def _max_in_any_second(times: list[float]) -> int:
+    return max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+
+
+async def test_limiter_burst_of_45_keeps_every_second_under_20() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 20)
+
+    times = await _send_times(limiter, clock, 45)
+
+    assert _max_in_any_second(times) == 20
+    assert times[19] == times[0]  # the first 20 go at once
+    assert times[20] > times[0] + 1.0
+
+
+async def test_limiter_paper_rate_allows_two_per_second() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 2)
+
+    times = await _send_times(limiter, clock, 6)
+
+    assert _max_in_any_second(times) == 2
+    assert times[-1] - times[0] >= 2.0
+
+
+async def test_limiter_penalize_holds_requests_back_a_window() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 20)
+    await limiter.acquire()
+    start = clock.now().timestamp()
+
+    limiter.penalize()
+    await limiter.acquire()
+
+    assert clock.now().timestamp() - start >= 1.0
+    assert limiter.throttled == 1
+
+
+async def test_limiter_concurrent_callers_share_the_budget() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 5)
+    times: list[float] = []
+
+    async def one() -> None:
+        await limiter.acquire()
+        times.append(clock.now().timestamp())
+
+    await asyncio.gather(*(one() for _ in range(12)))
+
+    assert _max_in_any_second(times) == 5
+
+
+def test_limiter_refuses_non_positive_rate() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        RateLimiter(FakeClock(), 0)

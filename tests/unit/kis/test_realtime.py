@@ -1,0 +1,232 @@
+"""Parsing of KIS realtime frames, built from the field tables of the reference (§6, §7)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from hantu.adapters.kis.realtime import (
+    MalformedFrame,
+    TradeParser,
+    decrypt,
+    parse_control,
+    parse_market_status,
+    parse_notices,
+    parse_order_books,
+    split_frame,
+)
+from hantu.domain.values import Symbol
+
+from .frames import book_record, data_frame, encrypt, notice_record, trade_record
+
+KEY = "k" * 32
+IV = "i" * 16
+
+
+def _trades(frame: str) -> list:  # type: ignore[type-arg]
+    parsed = split_frame(frame)
+    return TradeParser().parse(parsed.payload, parsed.count)
+
+
+def test_trade_frame_single_record_gives_typed_tick() -> None:
+    frame = data_frame("H0STCNT0", [trade_record(price="70100", volume="7")])
+
+    [tick] = _trades(frame)
+
+    assert tick.symbol == Symbol("005930")
+    assert tick.price == Decimal("70100")
+    assert isinstance(tick.price, Decimal)
+    assert tick.volume == 7
+    assert tick.cumulative_volume == Decimal("123456")
+    assert tick.at == datetime(2026, 11, 20, 0, 30, 1, tzinfo=UTC)  # 09:30:01 KST
+
+
+def test_trade_frame_several_records_gives_one_tick_each() -> None:
+    records = [
+        trade_record(symbol="005930", price="70000"),
+        trade_record(symbol="000660", price="180500"),
+        trade_record(symbol="035720", price="41250", time="093002"),
+    ]
+
+    ticks = _trades(data_frame("H0STCNT0", records))
+
+    assert [t.symbol.code for t in ticks] == ["005930", "000660", "035720"]
+    assert [t.price for t in ticks] == [Decimal(70000), Decimal(180500), Decimal(41250)]
+    assert ticks[2].at.second == 2
+
+
+def test_trade_frame_extra_trailing_fields_are_skipped_per_record() -> None:
+    records = [trade_record(price="70000", extra=3), trade_record(price="70100", extra=3)]
+
+    ticks = _trades(data_frame("H0STCNT0", records))
+
+    assert [t.price for t in ticks] == [Decimal(70000), Decimal(70100)]
+    assert ticks[1].symbol.code == "005930"
+
+
+def test_trade_frame_with_too_few_fields_is_malformed() -> None:
+    record = trade_record()[:40]
+
+    with pytest.raises(MalformedFrame):
+        _trades(data_frame("H0STCNT0", [record]))
+
+
+def test_trade_frame_count_not_matching_fields_is_malformed() -> None:
+    payload = "^".join(trade_record() + trade_record()[:10])
+
+    with pytest.raises(MalformedFrame):
+        TradeParser().parse(payload, 2)
+
+
+def test_trade_frame_bad_price_is_malformed() -> None:
+    with pytest.raises(MalformedFrame):
+        _trades(data_frame("H0STCNT0", [trade_record(price="abc")]))
+
+
+def test_trade_frame_bad_symbol_is_malformed() -> None:
+    with pytest.raises(MalformedFrame):
+        _trades(data_frame("H0STCNT0", [trade_record(symbol="XX")]))
+
+
+@pytest.mark.parametrize("text", ["0|H0STCNT0|abc|x", "2|H0STCNT0|001|x", "0|H0STCNT0", "0|X|000|"])
+def test_split_frame_bad_header_is_malformed(text: str) -> None:
+    with pytest.raises(MalformedFrame):
+        split_frame(text)
+
+
+def test_split_frame_payload_may_contain_pipes() -> None:
+    frame = split_frame("0|H0STCNT0|001|a|b^c")
+
+    assert frame.payload == "a|b^c"
+    assert frame.count == 1
+    assert not frame.encrypted
+
+
+def test_notice_26_fields_fill_is_read_by_index() -> None:
+    plain = "^".join(notice_record(quantity="3", price="70100", fill=True))
+
+    [notice] = parse_notices(plain, 1)
+
+    assert notice.is_fill
+    assert not notice.rejected
+    assert notice.order_no == "0000012345"
+    assert notice.quantity == Decimal(3)
+    assert notice.price == Decimal(70100)
+    assert notice.sell_buy == "02"
+    assert notice.branch == "00950"
+    assert notice.order_quantity == Decimal(10)
+
+
+def test_notice_old_23_field_layout_still_parses() -> None:
+    plain = "^".join(notice_record(fields=23))
+
+    [notice] = parse_notices(plain, 1)
+
+    assert notice.symbol == "005930"
+    assert notice.order_quantity == Decimal(10)
+
+
+def test_notice_several_records_with_extra_fields_are_split_by_count() -> None:
+    records = [[*notice_record(order_no="1"), "NEW"], [*notice_record(order_no="2"), "NEW"]]
+    plain = "^".join(f for r in records for f in r)
+
+    notices = parse_notices(plain, 2)
+
+    assert [n.order_no for n in notices] == ["1", "2"]
+
+
+def test_notice_acceptance_is_not_a_fill() -> None:
+    [notice] = parse_notices("^".join(notice_record(fill=False)), 1)
+
+    assert not notice.is_fill
+
+
+def test_decrypt_roundtrip_with_ack_key_and_iv() -> None:
+    plain = "^".join(notice_record())
+
+    assert decrypt(encrypt(plain, KEY, IV), KEY, IV) == plain
+
+
+def test_decrypt_with_wrong_key_is_malformed() -> None:
+    cipher = encrypt("^".join(notice_record()), KEY, IV)
+
+    with pytest.raises(MalformedFrame):
+        decrypt(cipher, "x" * 32, IV)
+
+
+def test_decrypt_not_base64_is_malformed() -> None:
+    with pytest.raises(MalformedFrame):
+        decrypt("@@not base64@@", KEY, IV)
+
+
+def test_control_ack_carries_key_and_iv() -> None:
+    ack = {
+        "header": {"tr_id": "H0STCNI0", "tr_key": "htsuser", "encrypt": "N"},
+        "body": {
+            "rt_cd": "0",
+            "msg_cd": "OPSP0000",
+            "msg1": "SUBSCRIBE SUCCESS",
+            "output": {"iv": IV, "key": KEY},
+        },
+    }
+
+    control = parse_control(json.dumps(ack))
+
+    assert control.ok
+    assert (control.key, control.iv) == (KEY, IV)
+    assert not control.is_ping
+    assert not control.is_unsubscribe
+
+
+def test_control_already_subscribed_counts_as_ok() -> None:
+    body = {"rt_cd": "1", "msg_cd": "OPSP0002", "msg1": "ALREADY IN SUBSCRIBE"}
+
+    control = parse_control(json.dumps({"header": {"tr_id": "H0STCNT0"}, "body": body}))
+
+    assert control.ok
+
+
+def test_control_error_is_not_ok() -> None:
+    body = {"rt_cd": "1", "msg_cd": "OPSP0008", "msg1": "MAX SUBSCRIBE OVER"}
+
+    control = parse_control(json.dumps({"header": {"tr_id": "H0STCNT0"}, "body": body}))
+
+    assert not control.ok
+    assert control.msg_cd == "OPSP0008"
+
+
+def test_control_pingpong_is_recognised() -> None:
+    text = '{"header":{"tr_id":"PINGPONG","datetime":"20261120093000"}}'
+
+    assert parse_control(text).is_ping
+
+
+@pytest.mark.parametrize("text", ["{not json", "[]", '{"body":{}}'])
+def test_control_without_header_is_malformed(text: str) -> None:
+    with pytest.raises(MalformedFrame):
+        parse_control(text)
+
+
+def test_order_book_levels_are_best_first() -> None:
+    frame = split_frame(data_frame("H0STASP0", [book_record(best_ask=70100, best_bid=70000)]))
+
+    [book] = parse_order_books(frame.payload, frame.count)
+
+    assert book.asks[0].price == Decimal(70100)
+    assert book.asks[9].price == Decimal(71000)
+    assert book.bids[0].price == Decimal(70000)
+    assert book.bids[0].quantity == 200
+    assert len(book.asks) == len(book.bids) == 10
+
+
+def test_market_status_vi_and_halt_are_read() -> None:
+    record = ["005930", "Y", "VI", "", "", "", "", "", "1", "N", "K", "EXTRA"]
+
+    [status] = parse_market_status("^".join(record), 1)
+
+    assert status.halted
+    assert status.vi_active
+    assert status.symbol.code == "005930"

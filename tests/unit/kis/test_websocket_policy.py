@@ -1,0 +1,127 @@
+"""Reconnect policy, subscription limit and sleep state of the realtime loop (FakeClock).
+
+The socket opener is the one injected seam: here it always fails, as a network would, so
+the policy can be checked without the simulator; the contract tests drive the real socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import websockets
+
+from hantu.adapters.kis.errors import SubscriptionLimitExceeded
+from hantu.adapters.kis.websocket import (
+    MAX_SUBSCRIPTIONS,
+    KisRealtimeClient,
+    RealtimeHandlers,
+    State,
+    Verdict,
+    default_classify,
+    default_delays,
+)
+from hantu.errors import BrokerAuthError, BrokerUnreachable, ConfigError
+from tests.fakes import FakeClock
+
+
+class _Keys:
+    async def approval_key(self) -> str:
+        return "a" * 36
+
+    def forget_approval_key(self) -> None:
+        pass
+
+
+async def _refuse(url: str) -> websockets.asyncio.client.ClientConnection:
+    raise ConnectionRefusedError(f"refused {url}")
+
+
+def _client(clock: FakeClock, handlers: RealtimeHandlers) -> KisRealtimeClient:
+    return KisRealtimeClient("ws://127.0.0.1:9", _Keys(), clock, handlers, open_socket=_refuse)
+
+
+def test_default_delays_are_1_2_4_8_16() -> None:
+    assert list(default_delays()) == [1.0, 2.0, 4.0, 8.0, 16.0]
+
+
+@pytest.mark.parametrize(
+    ("exc", "verdict"),
+    [
+        (ConnectionRefusedError(), Verdict.RETRY),
+        (TimeoutError(), Verdict.RETRY),
+        (BrokerUnreachable("x"), Verdict.RETRY),
+        (BrokerAuthError("x"), Verdict.FATAL),
+        (ConfigError("x"), Verdict.FATAL),
+        (KeyError("bug"), Verdict.FATAL),
+    ],
+)
+def test_default_classify(exc: BaseException, verdict: Verdict) -> None:
+    assert default_classify(exc) is verdict
+
+
+def test_subscribe_beyond_41_raises_clear_error() -> None:
+    client = _client(FakeClock(), RealtimeHandlers())
+    for n in range(MAX_SUBSCRIPTIONS):
+        client.subscribe("H0STCNT0", f"{n:06d}")
+
+    with pytest.raises(SubscriptionLimitExceeded, match="41"):
+        client.subscribe("H0STCNT0", "999999")
+    assert len(client.subscriptions) == MAX_SUBSCRIPTIONS
+
+
+def test_subscribe_same_pair_twice_takes_one_slot() -> None:
+    client = _client(FakeClock(), RealtimeHandlers())
+
+    client.subscribe("H0STCNT0", "005930")
+    client.subscribe("H0STCNT0", "005930")
+    client.unsubscribe("H0STASP0", "005930")
+
+    assert len(client.subscriptions) == 1
+
+
+async def test_refused_connections_back_off_then_sleep_and_report() -> None:
+    clock = FakeClock()
+    slept_reasons: list[str] = []
+    client = _client(clock, RealtimeHandlers(on_sleep=slept_reasons.append))
+    task = asyncio.create_task(client.run())
+
+    for _ in range(50):
+        await asyncio.sleep(0)
+        if client.state is State.SLEEPING:
+            break
+
+    assert client.state is State.SLEEPING
+    assert clock.slept == [1.0, 2.0, 4.0, 8.0, 16.0]
+    assert len(slept_reasons) == 1
+    await client.close()
+    await task
+    assert client.state is State.CLOSED
+
+
+async def test_wake_from_sleep_starts_a_fresh_backoff() -> None:
+    clock = FakeClock()
+    client = _client(clock, RealtimeHandlers())
+    task = asyncio.create_task(client.run())
+    for _ in range(50):
+        await asyncio.sleep(0)
+
+    client.wake()
+    for _ in range(50):
+        await asyncio.sleep(0)
+
+    assert clock.slept == [1.0, 2.0, 4.0, 8.0, 16.0] * 2
+    await client.close()
+    await task
+
+
+async def test_fatal_error_ends_the_loop() -> None:
+    class _BadKeys(_Keys):
+        async def approval_key(self) -> str:
+            raise BrokerAuthError("invalid app key", code="EGW00103")
+
+    client = KisRealtimeClient("ws://127.0.0.1:9", _BadKeys(), FakeClock(), RealtimeHandlers())
+
+    with pytest.raises(BrokerAuthError):
+        await client.run()
+    assert client.state is State.CLOSED
