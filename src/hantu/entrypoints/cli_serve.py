@@ -2,9 +2,100 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import shlex
+from typing import Annotated
+
 import typer
+
+from hantu import messages_ko as ko
+from hantu.config import load_settings
+from hantu.domain.errors import DomainError
+from hantu.errors import ConfigError
+
+users_app = typer.Typer(help="사용자 관리 / manage web users.", no_args_is_help=True)
+
+
+def _demo_curl(url: str, token: str) -> str:
+    body = {
+        "token": token,
+        "symbol": "KRX:005930",
+        "side": "BUY",
+        "order_type": "LIMIT",
+        "quantity": "1",
+        "price": "70000",
+        "id": "demo-1",
+    }
+    payload = json.dumps(body, ensure_ascii=False)
+    return f"curl -X POST {url} -H 'Content-Type: application/json' -d {shlex.quote(payload)}"
+
+
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Listen address (default HANTU_WEB_HOST)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port (default HANTU_WEB_PORT)")] = None,
+) -> None:
+    """웹 서버 실행 / Run the web server (on embedded defaults: SQLite + the KIS simulator)."""
+    import uvicorn
+
+    from hantu.entrypoints.web.app import create_app
+    from hantu.entrypoints.web.runtime import Runtime
+
+    try:
+        overrides = {k: v for k, v in {"web_host": host, "web_port": port}.items() if v}
+        settings = load_settings(**overrides)
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+    def announce(runtime: Runtime) -> None:
+        state = runtime.state
+        typer.echo(f"{ko.CLI_SERVE_BANNER}: {state.public_url}/")
+        if runtime.simulator is not None:
+            typer.echo(f"KIS simulator: {runtime.simulator.rest_url} {runtime.simulator.ws_url}")
+        if runtime.demo is not None:
+            typer.echo(f"demo login: {runtime.demo.username} / {runtime.demo.password}")
+            typer.echo("demo webhook:")
+            typer.echo("  " + _demo_curl(state.webhook_url(), runtime.demo.token))
+
+    app = create_app(settings, on_ready=announce)
+    uvicorn.run(app, host=settings.web_host, port=settings.web_port, log_level="warning")
+
+
+@users_app.command("create")
+def create_user(
+    username: Annotated[str, typer.Argument(help="아이디 / username (3-32 chars)")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            confirmation_prompt=True,
+            hide_input=True,
+            help="비밀번호 / password (8+ chars); prompted when omitted",
+        ),
+    ],
+) -> None:
+    """사용자 생성 / Create a web user with an argon2-hashed password."""
+    from hantu.entrypoints.web.runtime import accounts_only
+    from hantu.entrypoints.web.settings import WebSettings
+    from hantu.service_layer import accounts as accounts_service
+
+    async def run() -> None:
+        async with accounts_only(load_settings(), WebSettings()) as deps:
+            await accounts_service.create_user(deps, username, password)
+
+    try:
+        asyncio.run(run())
+    except (DomainError, ConfigError) as exc:
+        message = ko.USERNAME_TAKEN if type(exc).__name__ == "NameTaken" else str(exc)
+        typer.echo(message, err=True)
+        raise typer.Exit(1) from None
+    typer.echo(ko.CLI_USER_CREATED.format(username=username))
 
 
 def register(app: typer.Typer) -> None:
     """Attach the server and user commands to the root app."""
-    del app
+    app.command("serve")(serve)
+    app.add_typer(users_app, name="users")

@@ -71,7 +71,8 @@ class AccountsRepo(Protocol):
 
 
 class AccountsUnitOfWork(Protocol):
-    accounts: AccountsRepo
+    @property
+    def accounts(self) -> AccountsRepo: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

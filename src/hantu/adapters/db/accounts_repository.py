@@ -11,8 +11,9 @@ from typing import Any, Self, cast
 
 from sqlalchemy import CursorResult, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hantu.adapters.db.engine import Database
 from hantu.adapters.db.tables_accounts import (
     broker_accounts,
     strategies,
@@ -76,13 +77,13 @@ def _strategy_account(row: Any) -> StrategyAccount:
 class AccountsRepository:
     """Queries over one session; the caller owns the transaction."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
 
     async def _insert(self, statement: Any, what: str) -> int:
         try:
-            async with self._session.begin_nested():
-                result = await self._session.execute(statement)
+            async with self._conn.begin_nested():
+                result = await self._conn.execute(statement)
         except IntegrityError:
             raise NameTaken(what) from None
         key = cast(CursorResult[Any], result).inserted_primary_key
@@ -100,19 +101,15 @@ class AccountsRepository:
         return User(UserId(new_id), username, password_hash, now, is_demo)
 
     async def user_by_username(self, username: str) -> User | None:
-        row = (
-            await self._session.execute(select(users).where(users.c.username == username))
-        ).first()
+        row = (await self._conn.execute(select(users).where(users.c.username == username))).first()
         return _user(row) if row else None
 
     async def user_by_id(self, user_id: int) -> User | None:
-        row = (await self._session.execute(select(users).where(users.c.id == user_id))).first()
+        row = (await self._conn.execute(select(users).where(users.c.id == user_id))).first()
         return _user(row) if row else None
 
     async def count_users(self) -> int:
-        return int(
-            (await self._session.execute(select(func.count()).select_from(users))).scalar_one()
-        )
+        return int((await self._conn.execute(select(func.count()).select_from(users))).scalar_one())
 
     # --- broker accounts -----------------------------------------------------------------
 
@@ -135,14 +132,14 @@ class AccountsRepository:
 
     async def broker_accounts_of(self, user_id: UserId) -> list[BrokerAccount]:
         query = select(broker_accounts).where(broker_accounts.c.user_id == user_id)
-        rows = await self._session.execute(query.order_by(broker_accounts.c.id))
+        rows = await self._conn.execute(query.order_by(broker_accounts.c.id))
         return [_broker_account(row) for row in rows]
 
     async def broker_account_owned(self, user_id: UserId, account_id: int) -> BrokerAccount | None:
         query = select(broker_accounts).where(
             broker_accounts.c.id == account_id, broker_accounts.c.user_id == user_id
         )
-        row = (await self._session.execute(query)).first()
+        row = (await self._conn.execute(query)).first()
         return _broker_account(row) if row else None
 
     async def credentials_for_strategy_account(
@@ -153,7 +150,7 @@ class AccountsRepository:
             .join(strategy_accounts, strategy_accounts.c.broker_account_id == broker_accounts.c.id)
             .where(strategy_accounts.c.id == strategy_account_id)
         )
-        row = (await self._session.execute(query)).first()
+        row = (await self._conn.execute(query)).first()
         if row is None:
             return None
         creds = EncryptedCredentials(
@@ -178,24 +175,24 @@ class AccountsRepository:
 
     async def strategies_of(self, user_id: UserId) -> list[Strategy]:
         query = select(strategies).where(strategies.c.user_id == user_id)
-        rows = await self._session.execute(query.order_by(strategies.c.id))
+        rows = await self._conn.execute(query.order_by(strategies.c.id))
         return [_strategy(row) for row in rows]
 
     async def strategy_owned(self, user_id: UserId, strategy_id: int) -> Strategy | None:
         query = select(strategies).where(
             strategies.c.id == strategy_id, strategies.c.user_id == user_id
         )
-        row = (await self._session.execute(query)).first()
+        row = (await self._conn.execute(query)).first()
         return _strategy(row) if row else None
 
     async def strategy_by_digest(self, digest: str) -> tuple[Strategy, str] | None:
         query = select(strategies).where(strategies.c.token_digest == digest)
-        row = (await self._session.execute(query)).first()
+        row = (await self._conn.execute(query)).first()
         return (_strategy(row), row.token_digest) if row else None
 
     async def token_enc_of(self, strategy_id: StrategyId) -> str:
         query = select(strategies.c.token_enc).where(strategies.c.id == strategy_id)
-        return str((await self._session.execute(query)).scalar_one())
+        return str((await self._conn.execute(query)).scalar_one())
 
     # --- strategy accounts ---------------------------------------------------------------
 
@@ -210,7 +207,7 @@ class AccountsRepository:
 
     async def accounts_of_strategy(self, strategy_id: StrategyId) -> list[StrategyAccount]:
         query = select(strategy_accounts).where(strategy_accounts.c.strategy_id == strategy_id)
-        rows = await self._session.execute(query.order_by(strategy_accounts.c.id))
+        rows = await self._conn.execute(query.order_by(strategy_accounts.c.id))
         return [_strategy_account(row) for row in rows]
 
     async def strategy_accounts_of_user(self, user_id: UserId) -> list[StrategyAccountView]:
@@ -237,39 +234,55 @@ class AccountsRepository:
                 row.broker_account_name,
                 row.account_hint,
             )
-            for row in await self._session.execute(query)
+            for row in await self._conn.execute(query)
         ]
 
 
 class SqlAccountsUnitOfWork:
-    """One session and transaction per use case; rolls back unless committed."""
+    """One connection and transaction per use case; rolls back unless committed.
+
+    Writes on SQLite queue on the database's process-wide write lock, like the order
+    pipeline's unit of work, so they never meet "database is locked".
+    """
 
     accounts: AccountsRepository
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
-        self._session: AsyncSession | None = None
+    def __init__(self, db: Database, *, read_only: bool = False) -> None:
+        self._db = db
+        self._read_only = read_only
+        self._connection: AsyncConnection | None = None
+        self._locked = False
 
     async def __aenter__(self) -> Self:
-        self._session = self._session_factory()
-        await self._session.begin()
-        self.accounts = AccountsRepository(self._session)
+        lock = None if self._read_only else self._db.write_lock
+        if lock is not None:
+            await lock.acquire()
+            self._locked = True
+        try:
+            engine = self._db.reader if self._read_only else self._db.engine
+            self._connection = await engine.connect()
+            await self._connection.begin()
+        except BaseException:
+            await self._release()
+            raise
+        self.accounts = AccountsRepository(self._connection)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._session is None:
-            return
-        try:
-            await self._session.rollback()
-        finally:
-            await self._session.close()
-            self._session = None
+        await self._release()
 
     async def commit(self) -> None:
-        if self._session is None:
-            raise RuntimeError("unit of work not entered")
-        await self._session.commit()
+        if self._connection is None:
+            raise RuntimeError("unit of work used outside `async with`")
+        await self._connection.commit()
+        await self._connection.begin()
 
-    async def rollback(self) -> None:
-        if self._session is not None:
-            await self._session.rollback()
+    async def _release(self) -> None:
+        try:
+            if self._connection is not None:
+                await self._connection.close()
+                self._connection = None
+        finally:
+            if self._locked and self._db.write_lock is not None:
+                self._locked = False
+                self._db.write_lock.release()

@@ -1,0 +1,73 @@
+"""The FastAPI app: `create_app()` wires routers, sessions and CSRF; its lifespan calls the
+one bootstrap and builds the web layer's state from it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from hantu.config import Settings, load_settings
+from hantu.entrypoints.web import (
+    accounts,
+    auth,
+    errors,
+    failed_orders,
+    health,
+    pages,
+    strategies,
+    webhook,
+)
+from hantu.entrypoints.web.runtime import session_secret, start_runtime
+from hantu.entrypoints.web.settings import WebSettings
+from hantu.entrypoints.web.templating import STATIC_DIR, make_templates
+from hantu.service_layer.ports import BrokerDirectory, Clock
+
+SESSION_COOKIE = "hantu_session"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    web_settings: WebSettings | None = None,
+    clock: Clock | None = None,
+    brokers: BrokerDirectory | None = None,
+    **runtime_options: Any,
+) -> FastAPI:
+    """Build the app; nothing connects until the lifespan starts it."""
+    settings = settings or load_settings()
+    web_settings = web_settings or WebSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with start_runtime(
+            settings, web_settings, clock=clock, brokers=brokers, **runtime_options
+        ) as runtime:
+            app.state.web = runtime.state
+            app.state.runtime = runtime
+            yield
+
+    app = FastAPI(
+        title="hantu",
+        summary="KIS(한국투자증권) 자동매매 서버 API",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.templates = make_templates()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(settings, web_settings),
+        session_cookie=SESSION_COOKIE,
+        max_age=web_settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=web_settings.session_https_only,
+    )
+    errors.install(app)
+    for module in (health, auth, webhook, failed_orders, strategies, accounts, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    return app

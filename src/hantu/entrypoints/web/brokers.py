@@ -1,0 +1,94 @@
+"""Glue: find the broker behind a strategy account, via its (encrypted) broker account.
+
+One broker per broker account, made on first use by a factory (a `KisBroker` for KIS or the
+simulator; tests may hand in their own), kept for the app's life, and closed with it. Each
+new broker gets a task that feeds its fill notices into the pipeline's `process_fill`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from hantu.domain.accounts import BrokerAccountId, BrokerCredentials
+from hantu.errors import BrokerUnreachable
+from hantu.service_layer import accounts as accounts_service
+from hantu.service_layer.accounts import AccountsDeps
+from hantu.service_layer.ports import Broker, FillNotice
+
+log = logging.getLogger(__name__)
+
+BrokerFactory = Callable[[BrokerCredentials], Awaitable[Broker]]
+FillSink = Callable[[FillNotice], Awaitable[object]]
+
+
+class AccountBrokers:
+    """A `BrokerDirectory` over the accounts tables."""
+
+    def __init__(self, factory: BrokerFactory) -> None:
+        self._accounts: AccountsDeps | None = None
+        self._factory = factory
+        self._by_account: dict[BrokerAccountId, Broker] = {}
+        self._by_strategy_account: dict[int, Broker] = {}
+        self._lock = asyncio.Lock()
+        self._fill_sink: FillSink | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def bind(self, accounts: AccountsDeps) -> None:
+        """Attach the accounts use cases (built after the bootstrap made the database)."""
+        self._accounts = accounts
+
+    def on_fill(self, sink: FillSink) -> None:
+        """Where fill notices of every broker made from now on go."""
+        self._fill_sink = sink
+
+    async def broker_for(self, strategy_account_id: int) -> Broker:
+        """The broker a strategy account trades through (made once, then cached)."""
+        cached = self._by_strategy_account.get(strategy_account_id)
+        if cached is not None:
+            return cached
+        if self._accounts is None:
+            raise RuntimeError("AccountBrokers used before bind()")
+        async with self._lock:
+            found = await accounts_service.credentials_for(self._accounts, strategy_account_id)
+            if found is None:
+                raise BrokerUnreachable(
+                    f"no broker account for strategy account {strategy_account_id}"
+                )
+            account_id, credentials = found
+            broker = self._by_account.get(account_id)
+            if broker is None:
+                broker = await self._factory(credentials)
+                self._by_account[account_id] = broker
+                self._watch(broker)
+            self._by_strategy_account[strategy_account_id] = broker
+            return broker
+
+    def _watch(self, broker: Broker) -> None:
+        if self._fill_sink is None:
+            return
+        self._tasks.append(asyncio.create_task(self._pump(broker, self._fill_sink)))
+
+    @staticmethod
+    async def _pump(broker: Broker, sink: FillSink) -> None:
+        async for notice in broker.fill_notices():
+            try:
+                await sink(notice)
+            except Exception:  # one bad notice must not stop the stream
+                log.exception("processing a fill notice failed")
+
+    async def close(self) -> None:
+        """Stop the fill pumps and close every broker that can be closed."""
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        for broker in self._by_account.values():
+            aclose = getattr(broker, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        self._by_account.clear()
+        self._by_strategy_account.clear()

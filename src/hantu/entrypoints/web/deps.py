@@ -1,0 +1,41 @@
+"""Typed dependency aliases, all read from `app.state` (set up by the lifespan)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from hantu.domain.accounts import User
+from hantu.entrypoints.web.csrf import require_csrf
+from hantu.entrypoints.web.state import WebState
+from hantu.service_layer import accounts as accounts_service
+
+SESSION_USER = "user_id"
+
+
+class LoginRequired(Exception):
+    """No signed-in user: APIs answer 401, pages redirect to the login page."""
+
+
+def get_state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+StateDep = Annotated[WebState, Depends(get_state)]
+
+
+async def get_current_user(request: Request, state: StateDep) -> User:
+    user_id = request.session.get(SESSION_USER)
+    if not isinstance(user_id, int):
+        raise LoginRequired
+    user = await accounts_service.get_user(state.accounts, user_id)
+    if user is None:
+        request.session.pop(SESSION_USER, None)
+        raise LoginRequired
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+CsrfChecked = Depends(require_csrf)

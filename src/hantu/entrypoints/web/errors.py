@@ -1,0 +1,94 @@
+"""Exception handlers: every error answer is `{"success": false, "error": <Korean>}`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from hantu import messages_ko as ko
+from hantu.domain.accounts import NameTaken, NotFound
+from hantu.domain.errors import DomainError
+from hantu.entrypoints.web.csrf import CsrfFailed
+from hantu.entrypoints.web.deps import LoginRequired
+from hantu.service_layer.errors import NotFound as ServiceNotFound
+from hantu.service_layer.webhooks import WebhookInvalid
+
+log = logging.getLogger(__name__)
+
+_NAME_TAKEN = {
+    "username": ko.USERNAME_TAKEN,
+    "strategy name": ko.STRATEGY_NAME_TAKEN,
+    "strategy account": ko.ACCOUNT_ALREADY_LINKED,
+}
+
+
+def _problem(status: int, error: str, **extra: object) -> JSONResponse:
+    return JSONResponse({"success": False, "error": error, **extra}, status_code=status)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/metrics"
+
+
+async def _login_required(request: Request, _exc: Exception) -> Response:
+    if _wants_json(request):
+        return _problem(401, ko.LOGIN_REQUIRED)
+    return RedirectResponse("/login", status_code=303)
+
+
+async def _csrf(_request: Request, _exc: Exception) -> Response:
+    return _problem(403, ko.CSRF_FAILED)
+
+
+async def _not_found(_request: Request, _exc: Exception) -> Response:
+    return _problem(404, ko.NOT_FOUND)
+
+
+async def _name_taken(_request: Request, exc: Exception) -> Response:
+    return _problem(409, _NAME_TAKEN.get(str(exc), ko.INVALID_INPUT.format(detail=exc)))
+
+
+async def _webhook_invalid(_request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, WebhookInvalid):
+        raise exc
+    detail = ko.WEBHOOK_FIELD_INVALID.format(field=exc.field, detail=exc.detail)
+    return _problem(400, detail, field=exc.field)
+
+
+async def _domain(_request: Request, exc: Exception) -> Response:
+    return _problem(400, ko.INVALID_INPUT.format(detail=exc))
+
+
+async def _validation(_request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, RequestValidationError):
+        raise exc
+    first = exc.errors()[0] if exc.errors() else {}
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+    field = ".".join(location) or "body"
+    detail = str(first.get("msg", "invalid"))
+    return _problem(422, ko.WEBHOOK_FIELD_INVALID.format(field=field, detail=detail), field=field)
+
+
+async def _http(_request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, HTTPException):
+        raise exc
+    message = ko.NOT_FOUND if exc.status_code == 404 else str(exc.detail)
+    return _problem(exc.status_code, message)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers, most specific first."""
+    app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(CsrfFailed, _csrf)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(ServiceNotFound, _not_found)
+    app.add_exception_handler(NameTaken, _name_taken)
+    app.add_exception_handler(WebhookInvalid, _webhook_invalid)
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)

@@ -1,0 +1,121 @@
+"""Failed orders: list (filters), retry (at most 5), remove (soft) — scoped to the owner."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
+
+from hantu import messages_ko as ko
+from hantu.domain.accounts import NotFound, UserId
+from hantu.domain.enums import FailedOrderStatus
+from hantu.domain.values import Symbol
+from hantu.entrypoints.web.deps import CsrfChecked, CurrentUser, StateDep
+from hantu.entrypoints.web.pipeline import RetryOutcome, RetryResult
+from hantu.entrypoints.web.schemas import FailedOrderOut, FailedOrdersOut, MessageOut, RetryOut
+from hantu.entrypoints.web.state import WebState
+from hantu.entrypoints.web.strategies import ERRORS
+from hantu.service_layer import accounts as accounts_service
+from hantu.service_layer.queries import FailedOrderView
+from hantu.service_layer.webhooks import parse_symbol
+
+router = APIRouter(prefix="/api/failed-orders", tags=["failed orders"])
+
+FailedOrderIdPath = Annotated[int, Path(ge=1, le=2**62)]
+_NOT_ALLOWED = {
+    "limit": ko.RETRY_LIMIT,
+    "removed": ko.RETRY_REMOVED,
+    "resolved": ko.RETRY_RESOLVED,
+    "unconfirmed": ko.RETRY_UNCONFIRMED,
+}
+
+
+def _out(failed: FailedOrderView) -> FailedOrderOut:
+    return FailedOrderOut(
+        id=failed.id,
+        strategy_account_id=failed.strategy_account_id,
+        symbol=failed.symbol,
+        side=failed.side,
+        order_type=failed.order_type,
+        quantity=str(failed.quantity),
+        price=None if failed.price is None else str(failed.price),
+        reason=failed.reason,
+        exchange_error=failed.broker_error,
+        retry_count=failed.retry_count,
+        status=failed.status.value,
+        webhook_id=failed.webhook_id,
+        created_at=failed.created_at.isoformat(),
+    )
+
+
+async def _owned(state: WebState, user_id: UserId, failed_order_id: int) -> FailedOrderView:
+    failed = await state.pipeline.failed_order(failed_order_id)
+    owned = await accounts_service.owned_strategy_account_ids(state.accounts, user_id)
+    if failed is None or failed.strategy_account_id not in owned:
+        raise NotFound("failed order")
+    return failed
+
+
+@router.get("", responses=ERRORS)
+async def list_failed_orders(
+    user: CurrentUser,
+    state: StateDep,
+    strategy_account_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    symbol: Annotated[str | None, Query(max_length=20)] = None,
+    status: Annotated[FailedOrderStatus, Query()] = FailedOrderStatus.PENDING_RETRY,
+) -> FailedOrdersOut:
+    """List the user's failed orders, newest first (default: those waiting for a retry)."""
+    owned = await accounts_service.owned_strategy_account_ids(state.accounts, user.id)
+    if strategy_account_id is not None:
+        if strategy_account_id not in owned:
+            raise NotFound("strategy account")
+        owned = {strategy_account_id}
+    wanted: Symbol | None = parse_symbol(symbol.strip()) if symbol and symbol.strip() else None
+    found = await state.pipeline.failed_orders(sorted(owned), wanted, status.value)
+    found.sort(key=lambda failed: (failed.created_at, failed.id), reverse=True)
+    return FailedOrdersOut(orders=[_out(failed) for failed in found])
+
+
+def _retry_answer(result: RetryResult) -> JSONResponse:
+    match result.outcome:
+        case RetryOutcome.ACCEPTED:
+            body = RetryOut(order_id=result.broker_order_id, status="accepted")
+            return JSONResponse(body.model_dump(mode="json", exclude_none=True))
+        case RetryOutcome.UNCONFIRMED:
+            content = {
+                "success": False,
+                "status": "unconfirmed",
+                "error": ko.RETRY_STILL_UNCONFIRMED,
+            }
+            return JSONResponse(content, status_code=408)
+        case RetryOutcome.NOT_ALLOWED:
+            message = _NOT_ALLOWED.get(result.code or "", ko.SYSTEM_ERROR)
+            return JSONResponse({"success": False, "error": message}, status_code=400)
+        case _:
+            error = ko.RETRY_REFUSED.format(error=result.error or "")
+            return JSONResponse({"success": False, "error": error}, status_code=400)
+
+
+@router.post(
+    "/{failed_order_id}/retry",
+    responses={**ERRORS, 408: {"model": RetryOut}},
+    response_model=RetryOut,
+    dependencies=[CsrfChecked],
+)
+async def retry_failed_order(
+    failed_order_id: FailedOrderIdPath, user: CurrentUser, state: StateDep
+) -> JSONResponse:
+    """Send the failed order again through the pipeline (at most 5 times)."""
+    await _owned(state, user.id, failed_order_id)
+    return _retry_answer(await state.pipeline.retry(failed_order_id))
+
+
+@router.delete("/{failed_order_id}", responses=ERRORS, dependencies=[CsrfChecked])
+async def remove_failed_order(
+    failed_order_id: FailedOrderIdPath, user: CurrentUser, state: StateDep
+) -> MessageOut:
+    """Hide a failed order from the list; the row stays for audit."""
+    await _owned(state, user.id, failed_order_id)
+    await state.pipeline.remove(failed_order_id)
+    return MessageOut(message=ko.FAILED_ORDER_REMOVED)

@@ -1,0 +1,85 @@
+"""Server-rendered pages: positions (with failed orders) and strategies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from hantu.entrypoints.web.deps import CurrentUser, StateDep
+from hantu.entrypoints.web.strategies import strategies_view
+from hantu.entrypoints.web.templating import render
+from hantu.service_layer import accounts as accounts_service
+
+router = APIRouter(include_in_schema=False)
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def seoul_time(moment: datetime) -> str:
+    """Show times as the market does: Asia/Seoul, to the second."""
+    return moment.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@router.get("/")
+async def index() -> Response:
+    return RedirectResponse("/positions", status_code=303)
+
+
+@router.get("/positions")
+async def positions_page(request: Request, user: CurrentUser, state: StateDep) -> Response:
+    """Positions, today's orders and the failed-orders section."""
+    views = await accounts_service.strategy_accounts_of_user(state.accounts, user.id)
+    names = {view.id: f"{view.strategy_name} · {view.broker_account_name}" for view in views}
+    ids = sorted(names)
+    positions = [
+        {
+            "account": names.get(p.strategy_account_id, str(p.strategy_account_id)),
+            "symbol": str(p.symbol),
+            "quantity": str(p.quantity),
+            "average_price": str(p.average_price),
+            "realized_pnl": str(p.realized_pnl),
+        }
+        for p in await state.pipeline.positions(ids)
+    ]
+    orders = [
+        {
+            "id": o.id,
+            "symbol": str(o.symbol),
+            "side": o.side,
+            "order_type": o.order_type,
+            "quantity": str(o.quantity),
+            "price": None if o.price is None else str(o.price),
+            "status": o.status.value,
+            "filled_quantity": str(o.filled_quantity),
+            "created_at": seoul_time(o.created_at),
+        }
+        for o in await state.pipeline.orders_today(ids)
+    ]
+    context = {"user": user, "positions": positions, "orders": orders, "strategy_accounts": views}
+    return render(request, "positions.html", context)
+
+
+@router.get("/strategies")
+async def strategies_page(request: Request, user: CurrentUser, state: StateDep) -> Response:
+    """Create strategies, link accounts, copy the webhook URL, token and template."""
+    strategies = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "token": s.token,
+            "template": s.message_template,
+            "accounts": s.accounts,
+        }
+        for s in await strategies_view(state, user.id)
+    ]
+    broker_accounts = await accounts_service.list_broker_accounts(state.accounts, user.id)
+    context = {
+        "user": user,
+        "strategies": strategies,
+        "broker_accounts": broker_accounts,
+        "webhook_url": state.webhook_url(),
+    }
+    return render(request, "strategies.html", context)

@@ -1,0 +1,199 @@
+"""Start and stop everything the web server runs on: the bootstrap's app, the accounts use
+cases, the broker directory and — on embedded defaults — the KIS simulator in-process.
+
+On embedded defaults (`HANTU_KIS_ENVIRONMENT=SIMULATOR`, no broker handed in) the simulator
+listens on loopback and every broker account is reached through the real `KisBroker`, so
+the product runs exactly as it would against KIS. A demo user, broker account and strategy
+are created on first start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from hantu.adapters.clock import SystemClock
+from hantu.adapters.db.accounts_repository import SqlAccountsUnitOfWork
+from hantu.adapters.kis.auth import KisCredentials
+from hantu.adapters.kis.broker import KisConnection, build_kis_broker
+from hantu.adapters.passwords import PasswordHashing
+from hantu.adapters.secrets_box import SecretsBox, load_or_create_key
+from hantu.bootstrap import App, build
+from hantu.config import KisEnvironment, Settings
+from hantu.domain.accounts import BrokerCredentials
+from hantu.entrypoints.web.brokers import AccountBrokers
+from hantu.entrypoints.web.demo import DemoLogin, ensure_demo
+from hantu.entrypoints.web.metrics import Metrics
+from hantu.entrypoints.web.ratelimit import LoginLimiter
+from hantu.entrypoints.web.service_pipeline import ServicePipeline
+from hantu.entrypoints.web.settings import WebSettings
+from hantu.entrypoints.web.state import WebState
+from hantu.errors import BrokerUnreachable
+from hantu.service_layer import fills
+from hantu.service_layer.accounts import AccountsDeps, Hasher
+from hantu.service_layer.ports import Broker, BrokerDirectory, Clock
+from hantu.simulator.server import Simulator
+
+SESSION_KEY_FILE = "session.key"
+
+
+def session_secret(settings: Settings, web: WebSettings) -> str:
+    """The cookie-signing secret: from settings, else generated once into the data dir."""
+    if web.session_secret is not None:
+        return web.session_secret.get_secret_value()
+    path = settings.data_dir / SESSION_KEY_FILE
+    if not path.exists():
+        return load_or_create_key(settings.data_dir, SESSION_KEY_FILE).decode()
+    return path.read_text().strip()
+
+
+def secrets_box(settings: Settings, web: WebSettings) -> SecretsBox:
+    """The Fernet box for broker secrets and tokens (key from settings or the data dir)."""
+    if web.secret_key is not None:
+        return SecretsBox(web.secret_key.get_secret_value())
+    return SecretsBox(load_or_create_key(settings.data_dir))
+
+
+@dataclass
+class Runtime:
+    app: App
+    state: WebState
+    simulator: Simulator | None
+    demo: DemoLogin | None
+
+
+def _kis_factory(
+    settings: Settings, http: httpx.AsyncClient, clock: Clock, simulator: Simulator | None
+) -> Any:
+    async def make(credentials: BrokerCredentials) -> Broker:
+        environment = KisEnvironment(credentials.environment)
+        rest_url = ws_url = None
+        if environment is KisEnvironment.SIMULATOR:
+            if simulator is None:
+                raise BrokerUnreachable("the KIS simulator is not running in this process")
+            rest_url, ws_url = simulator.rest_url, simulator.ws_url
+        connection = KisConnection(
+            environment=environment,
+            credentials=KisCredentials(
+                credentials.app_key,
+                credentials.app_secret,
+                credentials.account_number,
+                credentials.hts_id,
+            ),
+            requests_per_second=settings.kis_rest_rate_limit,
+            subscribe_interval=settings.kis_ws_subscribe_interval,
+            token_cache_dir=Path(settings.data_dir) / "kis-tokens",
+            rest_base_url=rest_url,
+            ws_url=ws_url,
+        )
+        broker = build_kis_broker(connection, http, clock)
+        broker.start()
+        return broker
+
+    return make
+
+
+def _public_url(settings: Settings, web: WebSettings) -> str:
+    return web.public_url or f"http://{settings.web_host}:{settings.web_port}"
+
+
+@asynccontextmanager
+async def start_runtime(
+    settings: Settings,
+    web: WebSettings,
+    *,
+    clock: Clock | None = None,
+    brokers: BrokerDirectory | None = None,
+    hasher: Hasher | None = None,
+    simulator_options: dict[str, Any] | None = None,
+    on_ready: Callable[[Runtime], None] | None = None,
+) -> AsyncIterator[Runtime]:
+    """Build, start, yield, and on exit stop everything in reverse order."""
+    clock = clock or SystemClock()
+    async with AsyncExitStack() as stack:
+        embedded = brokers is None and settings.kis_environment is KisEnvironment.SIMULATOR
+        simulator = None
+        if embedded:
+            simulator = Simulator(clock=clock, **(simulator_options or {}))
+            await simulator.start()
+            stack.push_async_callback(simulator.stop)
+        own: AccountBrokers | None = None
+        if brokers is None:
+            http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
+            own = AccountBrokers(_kis_factory(settings, http, clock, simulator))
+            brokers = own
+        container = build(settings, clock=clock, brokers=brokers)
+        await container.start()
+        stack.push_async_callback(container.close)
+        accounts = AccountsDeps(
+            uow=lambda: SqlAccountsUnitOfWork(container.db),
+            cipher=secrets_box(settings, web),
+            hasher=hasher or PasswordHashing(),
+            clock=clock,
+        )
+        if own is not None:
+            own.bind(accounts)
+            deps = container.deps
+            own.on_fill(lambda notice: fills.process_fill(deps, notice))
+            stack.push_async_callback(own.close)
+        demo = await _maybe_demo(settings, web, accounts, simulator)
+        state = WebState(
+            settings=settings,
+            web=web,
+            accounts=accounts,
+            pipeline=ServicePipeline(container.deps, container.db),
+            metrics=Metrics(),
+            limiter=LoginLimiter(
+                clock, max_attempts=web.login_max_attempts, window_seconds=web.login_window_seconds
+            ),
+            clock=clock,
+            public_url=_public_url(settings, web),
+        )
+        runtime = Runtime(app=container, state=state, simulator=simulator, demo=demo)
+        if on_ready is not None:
+            on_ready(runtime)
+        yield runtime
+
+
+async def _maybe_demo(
+    settings: Settings, web: WebSettings, accounts: AccountsDeps, simulator: Simulator | None
+) -> DemoLogin | None:
+    wanted = web.demo if web.demo is not None else simulator is not None
+    if not wanted or simulator is None:
+        return None
+    account = simulator.accounts[0]
+    credentials = BrokerCredentials(
+        environment=KisEnvironment.SIMULATOR.value,
+        app_key=account.app_key,
+        app_secret=account.app_secret,
+        account_number=account.number,
+        hts_id=account.hts_id or "hantudemo",
+    )
+    return await ensure_demo(
+        accounts, web.demo_username, web.demo_password.get_secret_value(), credentials
+    )
+
+
+async def _no_broker(credentials: BrokerCredentials) -> Broker:
+    raise BrokerUnreachable(f"no broker in this command ({credentials.environment})")
+
+
+@asynccontextmanager
+async def accounts_only(settings: Settings, web: WebSettings) -> AsyncIterator[AccountsDeps]:
+    """The database (migrated) and the accounts use cases, for CLI commands; no broker."""
+    container = build(settings, brokers=AccountBrokers(_no_broker))
+    await container.start()
+    try:
+        yield AccountsDeps(
+            uow=lambda: SqlAccountsUnitOfWork(container.db),
+            cipher=secrets_box(settings, web),
+            hasher=PasswordHashing(),
+            clock=container.clock,
+        )
+    finally:
+        await container.close()

@@ -1,0 +1,136 @@
+"""The web layer's `Pipeline`, over the service layer's use cases (the one order pipeline).
+
+Today's orders are read with one query against the `orders` table, mapped by the store's own
+row mapper; everything else goes through service-layer functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from hantu.adapters.db.engine import Database
+from hantu.adapters.db.repositories import order_from_row
+from hantu.adapters.db.tables import failed_orders as failed_orders_table
+from hantu.adapters.db.tables import orders as orders_table
+from hantu.domain.enums import FailedOrderStatus, OrderStatus
+from hantu.domain.errors import RetryNotAllowed
+from hantu.domain.order import OrderRequest
+from hantu.domain.position import Position
+from hantu.domain.values import StrategyAccountId, Symbol
+from hantu.entrypoints.web.pipeline import RetryOutcome, RetryResult
+from hantu.service_layer import failed_orders, orders, queries
+from hantu.service_layer.deps import Deps
+from hantu.service_layer.orders import SubmitResult
+from hantu.service_layer.ports import FailedOrderFilter
+from hantu.service_layer.queries import FailedOrderView, OrderView
+from hantu.service_layer.webhooks import AccountResult, Outcome
+
+_ACCEPTED = {OrderStatus.SENT, OrderStatus.PARTIAL, OrderStatus.FILLED, OrderStatus.CANCELED}
+_UNSETTLED = {OrderStatus.NEW, OrderStatus.UNCONFIRMED}
+
+
+def outcome_of(result: SubmitResult) -> Outcome:
+    """Map a submit result (a duplicate answers as its order's state) to a webhook outcome."""
+    status = result.order.status
+    if status in _ACCEPTED:
+        return Outcome.ACCEPTED
+    if status in _UNSETTLED:
+        return Outcome.UNCONFIRMED
+    if status is OrderStatus.REJECTED:
+        return Outcome.REJECTED
+    return Outcome.REFUSED
+
+
+class ServicePipeline:
+    """Adapts service-layer results to what the routers need."""
+
+    def __init__(self, deps: Deps, db: Database) -> None:
+        self._deps = deps
+        self._db = db
+
+    async def submit(self, request: OrderRequest, webhook_id: str | None) -> AccountResult:
+        """Submit one account's order; `webhook_id` is part of the idempotency key already."""
+        del webhook_id  # the failed order keeps the key in its params (see report)
+        result = await orders.submit(self._deps, request)
+        return AccountResult(
+            strategy_account_id=int(request.strategy_account_id),
+            outcome=outcome_of(result),
+            order_id=result.order.id,
+            broker_order_id=result.order.broker_order_id,
+            error=result.error or result.order.reason,
+            failed_order_id=result.failed_order_id,
+        )
+
+    async def failed_orders(
+        self, account_ids: Iterable[int], symbol: Symbol | None, status: str | None
+    ) -> list[FailedOrderView]:
+        wanted = FailedOrderStatus(status) if status else None
+        found: list[FailedOrderView] = []
+        for account_id in account_ids:
+            query = FailedOrderFilter(
+                strategy_account_id=StrategyAccountId(account_id), symbol=symbol, status=wanted
+            )
+            found.extend(await queries.list_failed_orders(self._deps, query))
+        return found
+
+    async def failed_order(self, failed_order_id: int) -> FailedOrderView | None:
+        return await queries.get_failed_order(self._deps, failed_order_id)
+
+    async def retry(self, failed_order_id: int) -> RetryResult:
+        try:
+            result = await failed_orders.retry(self._deps, failed_order_id)
+        except RetryNotAllowed as exc:
+            return RetryResult(RetryOutcome.NOT_ALLOWED, code=exc.code)
+        outcome = outcome_of(result)
+        mapped = {
+            Outcome.ACCEPTED: RetryOutcome.ACCEPTED,
+            Outcome.UNCONFIRMED: RetryOutcome.UNCONFIRMED,
+        }.get(outcome, RetryOutcome.REFUSED)
+        return RetryResult(
+            mapped,
+            order_id=result.order.id,
+            broker_order_id=result.order.broker_order_id,
+            error=result.error or result.order.reason,
+        )
+
+    async def remove(self, failed_order_id: int) -> None:
+        await failed_orders.remove(self._deps, failed_order_id)
+
+    async def positions(self, account_ids: Iterable[int]) -> list[Position]:
+        found: list[Position] = []
+        async with self._deps.uow(read_only=True) as uow:
+            for account_id in account_ids:
+                found.extend(await uow.positions.open_positions(StrategyAccountId(account_id)))
+        return found
+
+    async def orders_since(self, account_ids: Iterable[int], since: datetime) -> list[OrderView]:
+        ids = list(account_ids)
+        if not ids:
+            return []
+        query = (
+            select(orders_table)
+            .where(
+                orders_table.c.strategy_account_id.in_(ids),
+                orders_table.c.created_at >= since,
+            )
+            .order_by(orders_table.c.created_at.desc())
+            .limit(200)
+        )
+        async with self._db.reader.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [OrderView.of(order_from_row(row, set())) for row in rows]
+
+    async def orders_today(self, account_ids: Iterable[int]) -> list[OrderView]:
+        return await self.orders_since(account_ids, self._deps.trading_day_start())
+
+    async def pending_failed_count(self) -> int:
+        query = (
+            select(func.count())
+            .select_from(failed_orders_table)
+            .where(failed_orders_table.c.status == FailedOrderStatus.PENDING_RETRY.value)
+        )
+        async with self._db.reader.connect() as connection:
+            return int((await connection.execute(query)).scalar_one())

@@ -1,0 +1,28 @@
+"""What the web layer keeps for the app's life: built once by the lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hantu.config import Settings
+from hantu.entrypoints.web.metrics import Metrics
+from hantu.entrypoints.web.pipeline import Pipeline
+from hantu.entrypoints.web.ratelimit import LoginLimiter
+from hantu.entrypoints.web.settings import WebSettings
+from hantu.service_layer.accounts import AccountsDeps
+from hantu.service_layer.ports import Clock
+
+
+@dataclass(frozen=True, slots=True)
+class WebState:
+    settings: Settings
+    web: WebSettings
+    accounts: AccountsDeps
+    pipeline: Pipeline
+    metrics: Metrics
+    limiter: LoginLimiter
+    clock: Clock
+    public_url: str
+
+    def webhook_url(self) -> str:
+        return f"{self.public_url.rstrip('/')}/api/webhook"

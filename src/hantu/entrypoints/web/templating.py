@@ -1,0 +1,31 @@
+"""Jinja2 templates (autoescaped) with the Korean labels and the CSRF token in reach."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hantu.entrypoints.web.csrf import csrf_token
+from hantu.messages_ko import UI_TEXT
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def make_templates() -> Jinja2Templates:
+    """Build the template environment; `.html` templates escape every value."""
+    return Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
+    """Render a page with the labels, the CSRF token and the signed-in user."""
+    templates: Jinja2Templates = request.app.state.templates
+    values: dict[str, Any] = {"t": UI_TEXT, "csrf_token": csrf_token(request)}
+    values.update(context or {})
+    return templates.TemplateResponse(request, name, values, status_code=status_code)

@@ -1,0 +1,161 @@
+"""`POST /api/webhook`: a strategy's signal executed at once, answered 200 / 400 / 408.
+
+TradingView drops a webhook after 3 s and resends on 5xx (except 504), so this endpoint
+never answers 5xx: an unexpected error is logged and answered 400 (the idempotency key makes
+a manual resend safe). The token travels in the body because TradingView cannot set headers.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from hantu import messages_ko as ko
+from hantu.entrypoints.web.schemas import Problem, WebhookAccountOut, WebhookOut
+from hantu.entrypoints.web.state import WebState
+from hantu.service_layer import accounts as accounts_service
+from hantu.service_layer import webhooks
+from hantu.service_layer.webhooks import AccountResult, Outcome, WebhookInvalid
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["webhook"])
+
+_PAYLOAD_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["token", "symbol", "side", "order_type", "quantity"],
+    "properties": {
+        "token": {"type": "string", "maxLength": 256},
+        "symbol": {"type": "string", "examples": ["005930", "KRX:005930"]},
+        "side": {"type": "string", "enum": ["BUY", "SELL", "buy", "sell"]},
+        "order_type": {"type": "string", "enum": ["LIMIT", "MARKET"]},
+        "quantity": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+        "price": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+        "id": {"type": "string", "maxLength": 100},
+    },
+}
+_OPENAPI: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": _PAYLOAD_SCHEMA},
+            "text/plain": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > webhooks.MAX_BODY_BYTES:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > webhooks.MAX_BODY_BYTES:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _problem(status: int, error: str, field: str | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"success": False, "error": error}
+    if field is not None:
+        body["field"] = field
+    return JSONResponse(body, status_code=status)
+
+
+def _invalid(exc: WebhookInvalid) -> JSONResponse:
+    if exc.field == "body" and "64 KB" in exc.detail:
+        return _problem(400, ko.WEBHOOK_TOO_LARGE, "body")
+    if exc.field == "body":
+        return _problem(400, ko.WEBHOOK_NOT_JSON, "body")
+    if exc.detail == "missing":
+        return _problem(400, ko.WEBHOOK_FIELD_MISSING.format(field=exc.field), exc.field)
+    message = ko.WEBHOOK_FIELD_INVALID.format(field=exc.field, detail=exc.detail)
+    return _problem(400, message, exc.field)
+
+
+def _account_out(result: AccountResult) -> WebhookAccountOut:
+    error = result.error
+    if result.outcome is Outcome.UNCONFIRMED:
+        error = ko.WEBHOOK_UNCONFIRMED
+    return WebhookAccountOut(
+        strategy_account_id=result.strategy_account_id,
+        success=result.outcome is Outcome.ACCEPTED,
+        order_id=result.broker_order_id,
+        hantu_order_id=result.order_id,
+        status=result.outcome.value,
+        error=error,
+        failed_order_id=result.failed_order_id,
+    )
+
+
+def answer(results: list[AccountResult]) -> JSONResponse:
+    """Turn per-account results into the spec's answer (flat for one account)."""
+    status = webhooks.answer_status(results)
+    accounts = [_account_out(result) for result in results]
+    if len(accounts) == 1:
+        only = accounts[0]
+        out = WebhookOut(
+            success=only.success,
+            order_id=only.order_id,
+            error=only.error,
+            status=only.status,
+            failed_order_id=only.failed_order_id,
+            orders=accounts,
+        )
+    else:
+        errors = [a.error for a in accounts if a.error]
+        out = WebhookOut(success=status == 200, error="; ".join(errors) or None, orders=accounts)
+    return JSONResponse(out.model_dump(mode="json", exclude_none=True), status_code=status)
+
+
+async def _handle(request: Request, state: WebState) -> JSONResponse:
+    try:
+        payload = webhooks.decode_body(await _read_body(request))
+    except _TooLarge:
+        return _problem(400, ko.WEBHOOK_TOO_LARGE, "body")
+    except WebhookInvalid as exc:
+        return _invalid(exc)
+    token = webhooks.token_of(payload)
+    found = await accounts_service.strategy_for_token(state.accounts, token) if token else None
+    if found is None:
+        return _problem(401, ko.WEBHOOK_BAD_TOKEN)
+    strategy, account_ids = found
+    try:
+        signal = webhooks.parse_signal(payload)
+    except WebhookInvalid as exc:
+        return _invalid(exc)
+    if not account_ids:
+        return _problem(400, ko.WEBHOOK_NO_ACCOUNTS)
+    with state.metrics.broker_latency.time():
+        results = await webhooks.execute(state.pipeline.submit, strategy.id, account_ids, signal)
+    for result in results:
+        state.metrics.orders.labels(outcome=result.outcome.value).inc()
+    return answer(results)
+
+
+@router.post(
+    "/api/webhook",
+    openapi_extra=_OPENAPI,
+    response_model=WebhookOut,
+    responses={400: {"model": Problem}, 401: {"model": Problem}, 408: {"model": WebhookOut}},
+)
+async def webhook(request: Request) -> JSONResponse:
+    """Execute a strategy's signal for each of its accounts at once."""
+    state: WebState = request.app.state.web
+    try:
+        response = await _handle(request, state)
+    except Exception:  # never 5xx: TradingView would resend
+        log.exception("webhook failed unexpectedly")
+        response = _problem(400, ko.SYSTEM_ERROR)
+    state.metrics.webhooks.labels(status=str(response.status_code)).inc()
+    return response
