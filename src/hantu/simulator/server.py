@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
@@ -43,7 +44,7 @@ class Simulator:
         *,
         clock: Clock | None = None,
         accounts: list[Account] | None = None,
-        feed: PriceFeed | None = None,
+        symbols: dict[str, tuple[str, Decimal]] | None = None,
         seed: int = 0,
         host: str = "127.0.0.1",
         rest_port: int = 0,
@@ -57,7 +58,7 @@ class Simulator:
         self.clock: Clock = clock or SystemClock()
         self.host = host
         self._ports = (rest_port, ws_port)
-        self.feed = feed or PriceFeed(self.clock, seed=seed)
+        self.feed = PriceFeed(self.clock, symbols, seed=seed)
         self.engine = MatchingEngine(
             self.feed, self.clock, accounts or [demo_account(seed)], market_hours=market_hours
         )
