@@ -258,10 +258,17 @@ class FailedOrderRepository(Protocol):
 class PipelineUnitOfWork(UnitOfWork, Protocol):
     """The order pipeline's transaction: its repositories plus loose events to record."""
 
-    orders: OrderRepository
-    fills: FillRepository
-    positions: PositionRepository
-    failed_orders: FailedOrderRepository
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def fills(self) -> FillRepository: ...
+
+    @property
+    def positions(self) -> PositionRepository: ...
+
+    @property
+    def failed_orders(self) -> FailedOrderRepository: ...
 
     def record(self, event: Event) -> None: ...
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping, Select, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db import tables as t
@@ -104,7 +105,11 @@ class SqlOrderRepository:
 
     async def add(self, order: Order) -> None:
         row = order_to_row(order)
-        await self._conn.execute(insert(t.orders).values(**row, version=order.version))
+        try:
+            await self._conn.execute(insert(t.orders).values(**row, version=order.version))
+        except IntegrityError as exc:
+            # PostgreSQL: a concurrent transaction committed the same idempotency key first.
+            raise ConcurrentUpdate(f"order {order.id} was stored concurrently") from exc
         self._seen[order.id] = (order, row)
 
     async def get(self, order_id: OrderId, *, for_update: bool = False) -> Order | None:

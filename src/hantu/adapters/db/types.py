@@ -38,7 +38,14 @@ class ExactDecimal(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return value if isinstance(value, Decimal) else Decimal(str(value))
+        return canonical(value if isinstance(value, Decimal) else Decimal(str(value)))
+
+
+def canonical(value: Decimal) -> Decimal:
+    """One spelling per number: asyncpg may hand back 70000 as `7E+4`; show it as `70000`."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -60,12 +59,7 @@ class SqlAlchemyUnitOfWork:
         self.failed_orders = SqlFailedOrderRepository(self._connection, lockable=lockable)
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self._release()
 
     def record(self, event: Event) -> None:

@@ -1,0 +1,116 @@
+"""The composition root: `build(settings)` wires storage, clock, brokers and risk limits.
+
+FastAPI's lifespan and the CLI both call it. Nothing here runs at import; `build` only
+constructs objects, `App.start()` touches the database (migrations) and `App.close()`
+releases it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from types import TracebackType
+from typing import Self, cast
+
+from hantu.adapters.clock import SystemClock
+from hantu.adapters.db.engine import Database, upgrade
+from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from hantu.adapters.inprocess_broker import InProcessBroker
+from hantu.config import KisEnvironment, Settings
+from hantu.domain.risk import RiskLimits
+from hantu.domain.values import Money
+from hantu.errors import ConfigError
+from hantu.service_layer.deps import Deps
+from hantu.service_layer.ports import Broker, BrokerDirectory, Clock
+
+
+class StaticBrokerDirectory:
+    """Every strategy account trades through one broker unless mapped to another."""
+
+    def __init__(self, default: Broker, accounts: Mapping[int, Broker] | None = None) -> None:
+        self.default = default
+        self._accounts = dict(accounts or {})
+
+    async def broker_for(self, strategy_account_id: int) -> Broker:
+        return self._accounts.get(strategy_account_id, self.default)
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    uow: SqlAlchemyUnitOfWorkFactory
+    clock: Clock
+    brokers: BrokerDirectory
+    deps: Deps
+
+    async def start(self) -> None:
+        """Create the data directory and bring the schema to the newest migration."""
+        await upgrade(self.db)
+
+    async def close(self) -> None:
+        """Close every pooled database connection."""
+        await self.db.dispose()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+def risk_limits(settings: Settings) -> RiskLimits:
+    """The risk rules' limits from settings (unset switches a rule off)."""
+    return RiskLimits(
+        daily_loss_limit=_money(settings.daily_loss_limit),
+        max_symbol_exposure=_money(settings.max_symbol_exposure),
+        max_open_positions=settings.max_open_positions,
+    )
+
+
+def _money(value: object) -> Money | None:
+    return None if value is None else Money(value)
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    brokers: BrokerDirectory | Broker | None = None,
+) -> App:
+    """Wire the application from settings; pass a clock or brokers to replace the real ones."""
+    clock = clock or SystemClock()
+    directory = _directory(settings, clock, brokers)
+    db = Database(settings.effective_database_url)
+    uow = SqlAlchemyUnitOfWorkFactory(db, clock)
+    deps = Deps(
+        uow=uow,
+        brokers=directory,
+        clock=clock,
+        risk_limits=risk_limits(settings),
+        order_timeout=settings.order_timeout_seconds,
+        unconfirmed_grace=timedelta(seconds=settings.unconfirmed_grace_seconds),
+    )
+    return App(settings=settings, db=db, uow=uow, clock=clock, brokers=directory, deps=deps)
+
+
+def _directory(
+    settings: Settings, clock: Clock, brokers: BrokerDirectory | Broker | None
+) -> BrokerDirectory:
+    if brokers is None:
+        if settings.kis_environment is not KisEnvironment.SIMULATOR:
+            raise ConfigError(
+                f"no broker wired for HANTU_KIS_ENVIRONMENT={settings.kis_environment}"
+            )
+        # Embedded default until the KIS adapter is wired here: an in-process broker account.
+        return StaticBrokerDirectory(InProcessBroker(clock))
+    if hasattr(brokers, "broker_for"):
+        return cast(BrokerDirectory, brokers)
+    return StaticBrokerDirectory(brokers)

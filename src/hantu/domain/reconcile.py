@@ -1,0 +1,103 @@
+"""Settling an unconfirmed order against the broker's orders of the day (pure).
+
+KIS orders carry no client id, so an order we could not confirm is recognised by what it
+asked for: same symbol, side, type, quantity and (for limits) price, placed at or after we
+sent it, under a broker order number no other order of ours has claimed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Set
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol, TypeVar
+
+from hantu.domain.enums import OrderType, Side
+from hantu.domain.order import Order
+from hantu.domain.values import BrokerOrderId, Symbol
+
+# KIS reports order time to the second (ORD_TMD HHMMSS) and clocks drift a little.
+CLOCK_TOLERANCE = timedelta(seconds=2)
+
+
+class ReportLike(Protocol):
+    @property
+    def broker_order_id(self) -> BrokerOrderId: ...
+    @property
+    def symbol(self) -> Symbol: ...
+    @property
+    def side(self) -> Side: ...
+    @property
+    def order_type(self) -> OrderType: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def price(self) -> Decimal | None: ...
+    @property
+    def ordered_at(self) -> datetime: ...
+    @property
+    def original_broker_order_id(self) -> BrokerOrderId | None: ...
+
+
+R = TypeVar("R", bound=ReportLike)
+
+
+def find_report(
+    order: Order,
+    reports: Iterable[R],
+    claimed: Set[BrokerOrderId],
+    *,
+    tolerance: timedelta = CLOCK_TOLERANCE,
+) -> R | None:
+    """Return the earliest unclaimed report that can only be this order, else None."""
+    earliest = order.created_at - tolerance
+    candidates = [
+        r
+        for r in reports
+        if r.broker_order_id not in claimed
+        and r.original_broker_order_id is None  # modify/cancel rows are not new orders
+        and r.symbol == order.symbol
+        and r.side is order.side
+        and r.order_type is order.order_type
+        and r.quantity == order.quantity
+        and _same_price(order, r.price)
+        and r.ordered_at >= earliest
+    ]
+    candidates.sort(key=lambda r: (r.ordered_at, r.broker_order_id))
+    return candidates[0] if candidates else None
+
+
+def _same_price(order: Order, price: Decimal | None) -> bool:
+    if order.order_type is OrderType.MARKET:
+        return True  # KIS shows market orders with ORD_UNPR "0"
+    return price is not None and order.price is not None and price == order.price
+
+
+class Verdict(StrEnum):
+    FOUND = "found"
+    ABSENT = "absent"
+    WAIT = "wait"
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    verdict: Verdict
+    broker_order_id: BrokerOrderId | None = None
+
+
+def decide(
+    order: Order,
+    report: ReportLike | None,
+    *,
+    now: datetime,
+    grace: timedelta,
+    list_complete: bool = True,
+) -> Settlement:
+    """Found when a report matches; absent only when the full list lacks it past the grace."""
+    if report is not None:
+        return Settlement(Verdict.FOUND, report.broker_order_id)
+    if list_complete and now - order.created_at >= grace:
+        return Settlement(Verdict.ABSENT)
+    return Settlement(Verdict.WAIT)

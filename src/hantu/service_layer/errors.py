@@ -1,0 +1,13 @@
+"""Errors the use cases raise on top of the domain's (drawn in `hantu.errors`)."""
+
+from __future__ import annotations
+
+from hantu.domain.errors import DomainError
+
+
+class NotFound(DomainError):
+    """The order or failed order asked for does not exist."""
+
+
+class OrderNotCancelable(DomainError):
+    """Only an order live at the broker (SENT or PARTIAL) can be canceled."""

@@ -1,0 +1,161 @@
+"""Fills: a broker execution updates its order, its position and the fill log together."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from hantu.domain.enums import Side
+from hantu.domain.errors import InsufficientHolding, OverFill
+from hantu.domain.events import Event, OrderFilled
+from hantu.domain.order import Order
+from hantu.domain.position import Position
+from hantu.domain.values import BrokerOrderId, FillId, Money, OrderId
+from hantu.service_layer.deps import Deps
+from hantu.service_layer.ports import (
+    ConcurrentUpdate,
+    FillNotice,
+    FillRecord,
+    PipelineUnitOfWork,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FillUnmatched(Event):
+    """A fill notice named a broker order id none of ours carries (yet); kept as an orphan."""
+
+    fill_id: FillId
+    broker_order_id: BrokerOrderId
+    detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FillNotApplied(Event):
+    """A fill could not be applied (it would over-fill, or sell more than we hold)."""
+
+    order_id: OrderId
+    fill_id: FillId
+    detail: str
+
+
+class FillOutcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    UNMATCHED = "unmatched"
+    NOT_APPLIED = "not_applied"
+
+
+async def process_fill(deps: Deps, notice: FillNotice) -> FillOutcome:
+    """Apply a broker fill notice to its order and position in one transaction."""
+    for attempt in (1, 2):
+        try:
+            async with deps.uow() as uow:
+                outcome = await _process(uow, notice, deps.clock.now())
+                await uow.commit()
+                return outcome
+        except ConcurrentUpdate:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _process(uow: PipelineUnitOfWork, notice: FillNotice, now: datetime) -> FillOutcome:
+    record = FillRecord(
+        fill_id=notice.fill_id,
+        broker_order_id=notice.broker_order_id,
+        symbol=notice.symbol,
+        side=notice.side,
+        quantity=notice.quantity,
+        price=notice.price,
+        filled_at=notice.filled_at,
+    )
+    order = await uow.orders.get_by_broker_id(notice.broker_order_id)
+    if order is None:
+        if not await uow.fills.add(record):
+            return FillOutcome.DUPLICATE
+        # The answer to place_order may still be on its way, or the order is unconfirmed:
+        # the fill waits as an orphan until an order takes this broker id.
+        uow.record(
+            FillUnmatched(
+                fill_id=notice.fill_id, broker_order_id=notice.broker_order_id, occurred_at=now
+            )
+        )
+        return FillOutcome.UNMATCHED
+    if notice.fill_id in order.fill_ids:
+        return FillOutcome.DUPLICATE
+    return await apply_fill(uow, order, record, now, store=True)
+
+
+async def apply_fill(
+    uow: PipelineUnitOfWork, order: Order, fill: FillRecord, now: datetime, *, store: bool
+) -> FillOutcome:
+    """Apply one fill to an order and its position; `store` writes the fill row too."""
+    try:
+        order.apply(
+            OrderFilled(
+                order_id=order.id,
+                fill_id=fill.fill_id,
+                quantity=fill.quantity,
+                price=fill.price,
+                occurred_at=fill.filled_at,
+            )
+        )
+    except OverFill as exc:
+        uow.record(
+            FillNotApplied(
+                order_id=order.id, fill_id=fill.fill_id, detail=str(exc), occurred_at=now
+            )
+        )
+        return FillOutcome.NOT_APPLIED
+    realized = await _apply_to_position(uow, order, fill, now)
+    if store:
+        owned = dataclasses.replace(
+            fill,
+            order_id=order.id,
+            strategy_account_id=order.strategy_account_id,
+            realized_pnl=realized,
+        )
+        if not await uow.fills.add(owned):
+            raise ConcurrentUpdate(f"fill {fill.fill_id} was stored by another transaction")
+    else:
+        await uow.fills.claim(fill.fill_id, order.id, order.strategy_account_id)
+        if realized is not None:
+            await uow.fills.set_realized_pnl(fill.fill_id, realized)
+    return FillOutcome.APPLIED
+
+
+async def _apply_to_position(
+    uow: PipelineUnitOfWork, order: Order, fill: FillRecord, now: datetime
+) -> Money | None:
+    position = await uow.positions.get(order.strategy_account_id, order.symbol, for_update=True)
+    if position is None:
+        position = Position(strategy_account_id=order.strategy_account_id, symbol=order.symbol)
+        await uow.positions.add(position)
+    try:
+        realized = position.apply_fill(order.side, fill.quantity, fill.price)
+    except InsufficientHolding as exc:
+        # Shares bought outside hantu: the order is filled, the position cannot follow.
+        uow.record(
+            FillNotApplied(
+                order_id=order.id, fill_id=fill.fill_id, detail=str(exc), occurred_at=now
+            )
+        )
+        return None
+    return realized if order.side is Side.SELL else None
+
+
+async def adopt_orphans(uow: PipelineUnitOfWork, order: Order, now: datetime) -> int:
+    """Apply fills that arrived before the order had its broker id; return how many."""
+    if order.broker_order_id is None:
+        return 0
+    adopted = 0
+    for fill in await uow.fills.orphans(order.broker_order_id):
+        if fill.symbol != order.symbol or fill.side is not order.side:
+            continue
+        if fill.fill_id in order.fill_ids:
+            continue
+        if await apply_fill(uow, order, fill, now, store=False) is FillOutcome.APPLIED:
+            adopted += 1
+    return adopted

@@ -1,0 +1,350 @@
+"""The one order pipeline: request → idempotency → risk → persist NEW → send → track.
+
+Webhooks, approved alerts, monitor exits and workers all call `submit`. The order is
+committed as NEW before the broker hears of it, so a crash can never leave a placed order we
+do not know about; the broker's answer is written in a second transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from hantu.domain import risk
+from hantu.domain.enums import OrderStatus, Side
+from hantu.domain.events import (
+    FailedOrderSaved,
+    OrderCanceled,
+    OrderRefused,
+    OrderRejected,
+    OrderSent,
+    OrderUnconfirmed,
+    RiskViolated,
+)
+from hantu.domain.failed_order import FailedOrder
+from hantu.domain.masking import mask
+from hantu.domain.order import Order, OrderRequest
+from hantu.domain.values import BrokerOrderId, Money, OrderId
+from hantu.errors import (
+    BrokerAuthError,
+    BrokerRejected,
+    BrokerUnavailable,
+    BrokerUnreachable,
+    OrderNotPlaced,
+    RateLimited,
+)
+from hantu.service_layer.deps import Deps
+from hantu.service_layer.errors import NotFound, OrderNotCancelable
+from hantu.service_layer.fills import adopt_orphans
+from hantu.service_layer.ports import Broker, BrokerOrder, ConcurrentUpdate, PipelineUnitOfWork
+from hantu.service_layer.queries import OrderView
+
+REASONS = {
+    RateLimited: "증권사 요청 한도 초과 (rate limited)",
+    BrokerAuthError: "증권사 인증 실패 (authentication refused)",
+    BrokerUnreachable: "증권사 연결 실패 (broker unreachable)",
+}
+NOT_AT_BROKER = "증권사에 주문이 없음 (not found at broker)"
+
+
+class SubmitOutcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"  # our risk rules said no; nothing was sent
+    REFUSED = "refused"  # the broker said no (or never got it): a failed order was saved
+    UNCONFIRMED = "unconfirmed"  # no answer in time: settled later, never retried blindly
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    order: OrderView
+    outcome: SubmitOutcome
+    failed_order_id: int | None = None
+    error: str | None = None
+
+    @property
+    def http_status(self) -> int:
+        """200 sent, 400 refused or rejected, 408 unconfirmed (a duplicate answers as its order)."""
+        status = self.order.status
+        if status is OrderStatus.UNCONFIRMED or status is OrderStatus.NEW:
+            return 408
+        if status in (OrderStatus.REJECTED, OrderStatus.ERROR):
+            return 400
+        return 200
+
+
+@dataclass(frozen=True, slots=True)
+class _Accepted:
+    broker_order_id: BrokerOrderId
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    reason: str
+    broker_error: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Unanswered:
+    reason: str
+
+
+_Answer = _Accepted | _Refused | _Unanswered
+
+
+def order_id_for(idempotency_key: str) -> OrderId:
+    """Derive our order id from the idempotency key, so it is known before any I/O."""
+    return OrderId("o" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:32])
+
+
+async def submit(deps: Deps, request: OrderRequest, *, retry_of: int | None = None) -> SubmitResult:
+    """Place an order through risk, storage and the broker; a repeated key places nothing."""
+    broker = await deps.brokers.broker_for(request.strategy_account_id)
+    order, early = await _create(deps, request, retry_of)
+    if early is not None:
+        return early
+    answer = await _send(broker, order, deps.order_timeout)
+    return await _record(deps, order.id, answer, retry_of)
+
+
+async def _create(
+    deps: Deps, request: OrderRequest, retry_of: int | None
+) -> tuple[Order, SubmitResult | None]:
+    for attempt in (1, 2):
+        try:
+            async with deps.uow() as uow:
+                existing = await uow.orders.get_by_idempotency_key(request.idempotency_key)
+                if existing is not None:
+                    return existing, SubmitResult(OrderView.of(existing), SubmitOutcome.DUPLICATE)
+                result = await _create_in(deps, uow, request, retry_of)
+                await uow.commit()
+                return result
+        except ConcurrentUpdate:
+            if attempt == 2:  # PostgreSQL: a concurrent submit with this key won; read it
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _create_in(
+    deps: Deps, uow: PipelineUnitOfWork, request: OrderRequest, retry_of: int | None
+) -> tuple[Order, SubmitResult | None]:
+    now = deps.clock.now()
+    order = Order.create(order_id_for(request.idempotency_key), request, now)
+    violations = await _risk_violations(deps, uow, request)
+    for violation in violations:
+        uow.record(
+            RiskViolated(
+                strategy_account_id=request.strategy_account_id,
+                symbol=request.symbol,
+                rule=violation.rule,
+                detail=violation.detail,
+                occurred_at=now,
+            )
+        )
+    if violations:
+        reason = "; ".join(str(v) for v in violations)
+        order.apply(OrderRejected(order_id=order.id, reason=reason, occurred_at=now))
+    await uow.orders.add(order)
+    failed = await _failed_of_retry(uow, retry_of)
+    if failed is not None:
+        # Recorded before sending so the retry counts as in flight until its answer is known.
+        failed.last_retry_order_id = order.id
+        if violations:
+            failed.attempted(order.id, now)
+            failed.refused_again(order.reason or "", None, now)
+    if not violations:
+        return order, None
+    result = SubmitResult(OrderView.of(order), SubmitOutcome.REJECTED, retry_of, order.reason)
+    return order, result
+
+
+async def _risk_violations(
+    deps: Deps, uow: PipelineUnitOfWork, request: OrderRequest
+) -> list[risk.RiskViolation]:
+    limits = deps.risk_limits
+    if request.side is Side.SELL or limits == risk.RiskLimits():
+        return []  # sells reduce risk; with no limits set there is nothing to read
+    account = request.strategy_account_id
+    positions = await uow.positions.open_positions(account)
+    exposure = {p.symbol: p.cost_basis for p in positions}
+    held = {p.symbol for p in positions}
+    for order in await uow.orders.open_orders(account):
+        if order.side is Side.BUY:
+            held.add(order.symbol)
+            if order.price is not None:
+                pending = order.price * order.remaining_quantity
+                exposure[order.symbol] = Money(exposure.get(order.symbol, Money(0)) + pending)
+    snapshot = risk.RiskSnapshot(
+        realized_pnl_today=await uow.fills.realized_pnl_since(account, deps.trading_day_start()),
+        exposure_by_symbol=exposure,
+        open_positions=frozenset(held),
+    )
+    notional = None if request.price is None else request.price * request.quantity
+    return risk.check(
+        symbol=request.symbol,
+        side=request.side,
+        notional=notional,
+        snapshot=snapshot,
+        limits=limits,
+    )
+
+
+async def _send(broker: Broker, order: Order, seconds: float) -> _Answer:
+    request = BrokerOrder(
+        symbol=order.symbol,
+        side=order.side,
+        order_type=order.order_type,
+        quantity=order.quantity,
+        price=order.price,
+    )
+    try:
+        broker_id = await asyncio.wait_for(broker.place_order(request), seconds)
+    except TimeoutError:
+        return _Unanswered(f"no answer from the broker within {seconds:g}s")
+    except BrokerUnavailable as exc:
+        return _Unanswered(mask(str(exc)))
+    except OrderNotPlaced as exc:
+        return _Refused(_reason(exc), str(exc))
+    return _Accepted(broker_id)
+
+
+def _reason(exc: OrderNotPlaced) -> str:
+    if isinstance(exc, BrokerRejected):
+        return exc.message
+    return next((text for kind, text in REASONS.items() if isinstance(exc, kind)), exc.message)
+
+
+async def _record(
+    deps: Deps, order_id: OrderId, answer: _Answer, retry_of: int | None
+) -> SubmitResult:
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        order = await uow.orders.get(order_id, for_update=True)
+        if order is None:
+            raise NotFound(f"order {order_id} vanished while being sent")
+        failed = await _failed_of_retry(uow, retry_of)
+        result = await _apply_answer(uow, order, answer, failed, now)
+        await uow.commit()
+    return result
+
+
+async def _apply_answer(
+    uow: PipelineUnitOfWork,
+    order: Order,
+    answer: _Answer,
+    failed: FailedOrder | None,
+    now: datetime,
+) -> SubmitResult:
+    match answer:
+        case _Accepted(broker_order_id=broker_id):
+            order.apply(OrderSent(order_id=order.id, broker_order_id=broker_id, occurred_at=now))
+            await adopt_orphans(uow, order, now)
+            if failed is not None:
+                failed.attempted(order.id, now)
+                failed.resolve(now)
+            return SubmitResult(OrderView.of(order), SubmitOutcome.ACCEPTED)
+        case _Refused(reason=reason, broker_error=broker_error):
+            failed_id = await refuse(uow, order, reason, broker_error, failed, now)
+            return SubmitResult(
+                OrderView.of(order), SubmitOutcome.REFUSED, failed_id, mask(broker_error)
+            )
+        case _Unanswered(reason=reason):
+            order.apply(OrderUnconfirmed(order_id=order.id, reason=reason, occurred_at=now))
+            if failed is not None:
+                failed.attempted(order.id, now)
+            return SubmitResult(OrderView.of(order), SubmitOutcome.UNCONFIRMED, error=reason)
+    raise AssertionError(f"unhandled answer {answer!r}")
+
+
+async def refuse(
+    uow: PipelineUnitOfWork,
+    order: Order,
+    reason: str,
+    broker_error: str | None,
+    failed: FailedOrder | None,
+    now: datetime,
+    *,
+    count_attempt: bool = True,
+) -> int | None:
+    """Mark an order as never placed and keep it for a human in a (new or same) failed order."""
+    masked = None if broker_error is None else mask(broker_error)
+    event = OrderRefused(order_id=order.id, reason=reason, broker_error=masked, occurred_at=now)
+    order.apply(event)
+    if failed is not None:  # a retry refused again: the same failed order, one more attempt
+        if count_attempt:
+            failed.attempted(order.id, now)
+        failed.refused_again(reason, broker_error, now)
+        return failed.id
+    failed = FailedOrder.record(
+        strategy_account_id=order.strategy_account_id,
+        symbol=order.symbol,
+        side=order.side,
+        order_type=order.order_type,
+        quantity=order.quantity,
+        price=order.price,
+        reason=reason,
+        broker_error=broker_error,
+        order_params=order_params(order),
+        now=now,
+        order_id=order.id,
+    )
+    await uow.failed_orders.add(failed)
+    uow.record(
+        FailedOrderSaved(
+            failed_order_id=failed.id, order_id=order.id, reason=failed.reason, occurred_at=now
+        )
+    )
+    return failed.id
+
+
+def order_params(order: Order) -> dict[str, str]:
+    """Everything needed to send the order again, as strings (stored as JSON)."""
+    params = {
+        "idempotency_key": order.idempotency_key,
+        "strategy_account_id": str(order.strategy_account_id),
+        "symbol": order.symbol.code,
+        "side": order.side.value,
+        "order_type": order.order_type.value,
+        "quantity": str(order.quantity),
+        "source": order.source,
+    }
+    if order.price is not None:
+        params["price"] = str(order.price)
+    return params
+
+
+async def _failed_of_retry(uow: PipelineUnitOfWork, retry_of: int | None) -> FailedOrder | None:
+    if retry_of is None:
+        return None
+    failed = await uow.failed_orders.get(retry_of, for_update=True)
+    if failed is None:
+        raise NotFound(f"failed order {retry_of} does not exist")
+    return failed
+
+
+async def cancel(deps: Deps, order_id: str) -> OrderView:
+    """Cancel an order live at the broker (SENT or PARTIAL); anything else is refused."""
+    async with deps.uow(read_only=True) as uow:
+        order = await uow.orders.get(OrderId(order_id))
+    if order is None:
+        raise NotFound(f"order {order_id} does not exist")
+    if order.status not in (OrderStatus.SENT, OrderStatus.PARTIAL) or not order.broker_order_id:
+        raise OrderNotCancelable(
+            f"order {order_id} is {order.status.value}; only SENT or PARTIAL orders can be canceled"
+        )
+    broker = await deps.brokers.broker_for(order.strategy_account_id)
+    await asyncio.wait_for(
+        broker.cancel_order(order.broker_order_id, order.symbol), deps.order_timeout
+    )
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        current = await uow.orders.get(order.id, for_update=True)
+        if current is None:
+            raise NotFound(f"order {order_id} does not exist")
+        if current.status in (OrderStatus.SENT, OrderStatus.PARTIAL):
+            current.apply(OrderCanceled(order_id=current.id, reason="canceled", occurred_at=now))
+            await uow.commit()
+        return OrderView.of(current)

@@ -1,0 +1,242 @@
+"""Reconciliation with the broker, whose state wins: settle unconfirmed orders, sync open ones.
+
+An order the broker did not confirm in time is looked up in the broker's orders of the day
+(KIS inquire-daily-ccld, TTTC0081R/VTTC0081R); it becomes a failed order only when the
+complete list provably lacks it after a grace period, so a retry can never buy twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from hantu.domain import reconcile
+from hantu.domain.enums import OrderStatus
+from hantu.domain.events import (
+    BrokerStateDiffered,
+    OrderCanceled,
+    OrderRefused,
+    OrderSent,
+    OrderUnconfirmed,
+)
+from hantu.domain.order import Order
+from hantu.domain.values import BrokerOrderId, FillId, OrderId, Price, Quantity, StrategyAccountId
+from hantu.errors import BrokerError
+from hantu.service_layer.deps import Deps
+from hantu.service_layer.fills import adopt_orphans, apply_fill
+from hantu.service_layer.orders import NOT_AT_BROKER, refuse
+from hantu.service_layer.ports import (
+    Broker,
+    BrokerOrderReport,
+    BrokerOrderState,
+    FillRecord,
+    PipelineUnitOfWork,
+)
+
+_SETTLEABLE = (OrderStatus.UNCONFIRMED, OrderStatus.NEW)
+
+
+@dataclass
+class SettleReport:
+    found: list[OrderId] = field(default_factory=list)
+    absent: list[OrderId] = field(default_factory=list)
+    waiting: list[OrderId] = field(default_factory=list)
+
+
+@dataclass
+class SyncReport:
+    changed: list[OrderId] = field(default_factory=list)
+    unknown_at_broker: list[OrderId] = field(default_factory=list)
+
+
+class _BrokerBook:
+    """Each broker account's orders of the day, asked once per run."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+        self._by_account: dict[int, Broker] = {}
+        self._reports: dict[int, list[BrokerOrderReport] | None] = {}
+
+    async def broker(self, account: int) -> Broker:
+        if account not in self._by_account:
+            self._by_account[account] = await self._deps.brokers.broker_for(
+                StrategyAccountId(account)
+            )
+        return self._by_account[account]
+
+    async def reports(self, account: int) -> list[BrokerOrderReport] | None:
+        """None when the broker could not give a complete list (then nothing is decided)."""
+        broker = await self.broker(account)
+        if id(broker) not in self._reports:
+            try:
+                self._reports[id(broker)] = await broker.orders_of_day()
+            except BrokerError:
+                self._reports[id(broker)] = None
+        return self._reports[id(broker)]
+
+    async def claimed(
+        self, account: int, pairs: Iterable[tuple[int, BrokerOrderId]]
+    ) -> set[BrokerOrderId]:
+        broker = await self.broker(account)
+        return {bid for acct, bid in pairs if await self.broker(acct) is broker}
+
+
+async def settle_unconfirmed(deps: Deps) -> SettleReport:
+    """Settle unconfirmed (and stale NEW) orders against the broker's orders of the day."""
+    now = deps.clock.now()
+    async with deps.uow(read_only=True) as uow:
+        pending = [
+            o
+            for o in await uow.orders.with_status(*_SETTLEABLE)
+            if o.status is OrderStatus.UNCONFIRMED or now - o.created_at >= deps.unconfirmed_grace
+        ]
+        pairs = await uow.orders.broker_ids_since(deps.trading_day_start() - timedelta(days=1))
+    report = SettleReport()
+    book = _BrokerBook(deps)
+    claimed: dict[int, set[BrokerOrderId]] = {}
+    for order in pending:
+        account = int(order.strategy_account_id)
+        reports = await book.reports(account)
+        broker = id(await book.broker(account))
+        if broker not in claimed:
+            claimed[broker] = await book.claimed(account, [(int(a), b) for a, b in pairs])
+        match = reconcile.find_report(order, reports or [], claimed[broker])
+        verdict = reconcile.decide(
+            order,
+            match,
+            now=now,
+            grace=deps.unconfirmed_grace,
+            list_complete=reports is not None,
+        )
+        if verdict.verdict is reconcile.Verdict.FOUND and match is not None:
+            claimed[broker].add(match.broker_order_id)
+        if await _settle_one(deps, order.id, verdict.verdict, match):
+            {
+                reconcile.Verdict.FOUND: report.found,
+                reconcile.Verdict.ABSENT: report.absent,
+                reconcile.Verdict.WAIT: report.waiting,
+            }[verdict.verdict].append(order.id)
+    return report
+
+
+async def _settle_one(
+    deps: Deps,
+    order_id: OrderId,
+    verdict: reconcile.Verdict,
+    match: BrokerOrderReport | None,
+) -> bool:
+    if verdict is reconcile.Verdict.WAIT:
+        return True
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        order = await uow.orders.get(order_id, for_update=True)
+        if order is None or order.status not in _SETTLEABLE:
+            return False  # settled meanwhile (a late answer, or another settler)
+        counted = order.status is OrderStatus.UNCONFIRMED  # a retry's attempt already counted
+        if order.status is OrderStatus.NEW:
+            reason = "no broker answer was recorded (interrupted while sending)"
+            order.apply(OrderUnconfirmed(order_id=order.id, reason=reason, occurred_at=now))
+        failed = await uow.failed_orders.get_by_retry_order(order.id)
+        if verdict is reconcile.Verdict.FOUND and match is not None:
+            order.apply(
+                OrderSent(order_id=order.id, broker_order_id=match.broker_order_id, occurred_at=now)
+            )
+            await adopt_orphans(uow, order, now)
+            await converge(uow, order, match, now)
+            if failed is not None:
+                if not counted:
+                    failed.attempted(order.id, now)
+                failed.resolve(now)
+        else:
+            await refuse(uow, order, NOT_AT_BROKER, None, failed, now, count_attempt=not counted)
+        await uow.commit()
+    return True
+
+
+async def converge(
+    uow: PipelineUnitOfWork, order: Order, report: BrokerOrderReport, now: datetime
+) -> None:
+    """Bring a sent order to the broker's state: missing fills, cancel, rejection."""
+    if report.filled_quantity > order.filled_quantity:
+        await apply_fill(uow, order, _catch_up_fill(order, report, now), now, store=True)
+    open_states = (OrderStatus.SENT, OrderStatus.PARTIAL)
+    if report.state is BrokerOrderState.CANCELED and order.status in open_states:
+        order.apply(OrderCanceled(order_id=order.id, reason="canceled at broker", occurred_at=now))
+    elif report.state is BrokerOrderState.REJECTED and order.status is OrderStatus.SENT:
+        order.apply(OrderRefused(order_id=order.id, reason="rejected by broker", occurred_at=now))
+
+
+def _catch_up_fill(order: Order, report: BrokerOrderReport, now: datetime) -> FillRecord:
+    # The broker reports cumulative quantity and average price; the missing part is the delta.
+    delta = report.filled_quantity - order.filled_quantity
+    their_value = (report.average_fill_price or order.price or Decimal(0)) * report.filled_quantity
+    our_value = (order.average_fill_price or Decimal(0)) * order.filled_quantity
+    price = max((their_value - our_value) / delta, Decimal(0))
+    return FillRecord(
+        fill_id=FillId(f"{report.broker_order_id}:sync:{report.filled_quantity}"),
+        broker_order_id=report.broker_order_id,
+        symbol=order.symbol,
+        side=order.side,
+        quantity=Quantity(delta),
+        price=Price(price),
+        filled_at=now,
+    )
+
+
+def _theirs(report: BrokerOrderReport) -> OrderStatus:
+    match report.state:
+        case BrokerOrderState.FILLED:
+            return OrderStatus.FILLED
+        case BrokerOrderState.CANCELED:
+            return OrderStatus.CANCELED
+        case BrokerOrderState.REJECTED:
+            return OrderStatus.ERROR
+        case _:
+            return OrderStatus.PARTIAL if report.filled_quantity else OrderStatus.SENT
+
+
+async def sync_order_status(deps: Deps) -> SyncReport:
+    """Take the broker's state for every open order; record each difference as an event."""
+    async with deps.uow(read_only=True) as uow:
+        live = await uow.orders.with_status(OrderStatus.SENT, OrderStatus.PARTIAL)
+    result = SyncReport()
+    book = _BrokerBook(deps)
+    for order in live:
+        reports = await book.reports(int(order.strategy_account_id))
+        if reports is None:
+            continue
+        theirs = next((r for r in reports if r.broker_order_id == order.broker_order_id), None)
+        if theirs is None:
+            result.unknown_at_broker.append(order.id)
+        elif _differs(order, theirs) and await _sync_one(deps, order.id, theirs):
+            result.changed.append(order.id)
+    return result
+
+
+def _differs(order: Order, report: BrokerOrderReport) -> bool:
+    return _theirs(report) is not order.status or report.filled_quantity != order.filled_quantity
+
+
+async def _sync_one(deps: Deps, order_id: OrderId, report: BrokerOrderReport) -> bool:
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        order = await uow.orders.get(order_id, for_update=True)
+        if order is None or order.status not in (OrderStatus.SENT, OrderStatus.PARTIAL):
+            return False
+        ours = order.status
+        ours_filled = order.filled_quantity
+        await converge(uow, order, report, now)
+        detail = f"filled {ours_filled} -> broker {report.filled_quantity}, state {report.state}"
+        uow.record(
+            BrokerStateDiffered(
+                order_id=order.id,
+                ours=ours,
+                theirs=_theirs(report),
+                detail=detail,
+                occurred_at=now,
+            )
+        )
+        await uow.commit()
+    return True

@@ -1,0 +1,62 @@
+"""Migrations on both backends: from nothing to head, and back down."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect
+
+from hantu.adapters.db.engine import Database, current_revision, downgrade, upgrade
+
+
+async def _tables(db: Database) -> set[str]:
+    async with db.engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def _failed_order_indexes(db: Database) -> set[str]:
+    async with db.engine.connect() as connection:
+        indexes = await connection.run_sync(lambda sync: inspect(sync).get_indexes("failed_orders"))
+    return {str(index["name"]) for index in indexes}
+
+
+async def test_upgrade_empty_database_creates_tables_at_head(empty_database_url: str) -> None:
+    db = Database(empty_database_url)
+    try:
+        await upgrade(db)
+        tables = await _tables(db)
+        revision = await current_revision(db)
+        indexes = await _failed_order_indexes(db)
+    finally:
+        await db.dispose()
+    assert {"orders", "fills", "positions", "failed_orders", "events"} <= tables
+    assert revision is not None
+    assert {"idx_failed_strategy_symbol", "idx_failed_status", "idx_failed_retry"} <= indexes
+
+
+async def test_downgrade_to_base_removes_tables_and_upgrade_restores_them(
+    empty_database_url: str,
+) -> None:
+    db = Database(empty_database_url)
+    try:
+        await upgrade(db)
+        await downgrade(db, "base")
+        after_down = await _tables(db)
+        revision_down = await current_revision(db)
+        await upgrade(db)
+        after_up = await _tables(db)
+    finally:
+        await db.dispose()
+    assert after_down.isdisjoint({"orders", "fills", "positions", "failed_orders", "events"})
+    assert revision_down is None
+    assert "orders" in after_up
+
+
+async def test_upgrade_twice_is_a_no_op(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        before = await current_revision(db)
+        await upgrade(db)
+        after = await current_revision(db)
+    finally:
+        await db.dispose()
+    assert before == after
+    assert before is not None

@@ -1,0 +1,244 @@
+"""submit(): idempotency, risk, persist-before-send, and the three broker answers."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+from hantu.adapters.inprocess_broker import Accept, Drop, Hang, InProcessBroker, LoseAnswer, Refuse
+from hantu.bootstrap import App
+from hantu.domain.enums import OrderStatus, OrderType, Side
+from hantu.domain.values import BrokerOrderId, Price, Quantity, Symbol
+from hantu.service_layer import queries
+from hantu.service_layer.fills import FillOutcome, process_fill
+from hantu.service_layer.orders import SubmitOutcome, submit
+from hantu.service_layer.ports import BrokerOrder, FailedOrderFilter
+from tests.builders import an_order_request
+from tests.integration.service.conftest import MakeApp
+from tests.integration.service.support import count_rows, event_names, events_named
+
+
+async def test_submit_accepted_order_is_sent_with_broker_id(
+    app: App, broker: InProcessBroker
+) -> None:
+    result = await submit(app.deps, an_order_request())
+
+    assert result.outcome is SubmitOutcome.ACCEPTED
+    assert result.http_status == 200
+    assert result.order.status is OrderStatus.SENT
+    assert result.order.broker_order_id == broker.placed[0].broker_order_id
+    stored = await queries.get_order(app.deps, result.order.id)
+    assert stored is not None
+    assert stored.status is OrderStatus.SENT
+    assert stored.price == Decimal("70000")
+    assert str(stored.price) == "70000"
+    assert await event_names(app, result.order.id) == ["OrderCreated", "OrderSent"]
+
+
+async def test_submit_same_key_twice_returns_first_order_and_sends_nothing(
+    app: App, broker: InProcessBroker
+) -> None:
+    first = await submit(app.deps, an_order_request(idempotency_key="tv-1"))
+    second = await submit(app.deps, an_order_request(idempotency_key="tv-1", quantity=Quantity(3)))
+
+    assert second.outcome is SubmitOutcome.DUPLICATE
+    assert second.order.id == first.order.id
+    assert second.order.quantity == Decimal(10)
+    assert second.http_status == 200
+    assert broker.place_calls == 1
+    assert await count_rows(app, "orders") == 1
+
+
+async def test_submit_fifty_concurrent_same_key_creates_one_order_and_one_broker_call(
+    app: App, broker: InProcessBroker
+) -> None:
+    request = an_order_request(idempotency_key="burst")
+
+    results = await asyncio.gather(*(submit(app.deps, request) for _ in range(50)))
+
+    assert broker.place_calls == 1
+    assert await count_rows(app, "orders") == 1
+    assert {r.order.id for r in results} == {results[0].order.id}
+    outcomes = [r.outcome for r in results]
+    assert outcomes.count(SubmitOutcome.ACCEPTED) == 1
+    assert outcomes.count(SubmitOutcome.DUPLICATE) == 49
+
+
+async def test_submit_fifty_concurrent_distinct_keys_all_sent_without_lock_errors(
+    app: App, broker: InProcessBroker
+) -> None:
+    requests = [an_order_request(idempotency_key=f"k-{i}") for i in range(50)]
+
+    results = await asyncio.gather(*(submit(app.deps, r) for r in requests))
+
+    assert {r.outcome for r in results} == {SubmitOutcome.ACCEPTED}
+    assert broker.place_calls == 50
+    assert await count_rows(app, "orders") == 50
+
+
+async def test_submit_persists_new_order_before_the_broker_is_called(
+    app: App, broker: InProcessBroker
+) -> None:
+    seen: list[OrderStatus | None] = []
+
+    class Spy:
+        """Looks the order up in storage at the moment the broker is asked."""
+
+        def __init__(self) -> None:
+            self.inner = broker
+
+        async def place_order(self, order: BrokerOrder) -> BrokerOrderId:
+            view = await queries.get_order_by_key(app.deps, "spy")
+            seen.append(None if view is None else view.status)
+            return await self.inner.place_order(order)
+
+    app.brokers.default = Spy()  # type: ignore[attr-defined]
+    await submit(app.deps, an_order_request(idempotency_key="spy"))
+
+    assert seen == [OrderStatus.NEW]
+
+
+async def test_submit_over_exposure_rejects_order_and_records_risk_event(
+    make_app: MakeApp, broker: InProcessBroker
+) -> None:
+    app = await make_app(max_symbol_exposure=Decimal(1_000_000))
+
+    result = await submit(app.deps, an_order_request(quantity=Quantity(20)))  # 1,400,000 won
+
+    assert result.outcome is SubmitOutcome.REJECTED
+    assert result.http_status == 400
+    assert result.order.status is OrderStatus.REJECTED
+    assert result.error is not None
+    assert "max_symbol_exposure" in result.error
+    assert broker.place_calls == 0
+    risk_events = await events_named(app, "RiskViolated")
+    assert [e["rule"] for e in risk_events] == ["max_symbol_exposure"]
+    assert "OrderRejected" in await event_names(app, result.order.id)
+
+
+async def test_submit_counts_open_buy_orders_towards_exposure(
+    make_app: MakeApp, broker: InProcessBroker
+) -> None:
+    app = await make_app(max_symbol_exposure=Decimal(1_000_000))
+
+    first = await submit(app.deps, an_order_request(idempotency_key="a"))  # 700,000 won
+    second = await submit(app.deps, an_order_request(idempotency_key="b"))  # would be 1,400,000
+
+    assert first.outcome is SubmitOutcome.ACCEPTED
+    assert second.outcome is SubmitOutcome.REJECTED
+
+
+async def test_submit_max_open_positions_blocks_a_new_symbol_only(
+    make_app: MakeApp, broker: InProcessBroker
+) -> None:
+    app = await make_app(max_open_positions=1)
+    await submit(app.deps, an_order_request(idempotency_key="a"))
+
+    same = await submit(app.deps, an_order_request(idempotency_key="b"))
+    other = await submit(app.deps, an_order_request(idempotency_key="c", symbol=Symbol("000660")))
+
+    assert same.outcome is SubmitOutcome.ACCEPTED
+    assert other.outcome is SubmitOutcome.REJECTED
+    assert other.error is not None
+    assert "max_open_positions" in other.error
+
+
+async def test_submit_sell_passes_even_past_risk_limits(
+    make_app: MakeApp, broker: InProcessBroker
+) -> None:
+    app = await make_app(max_symbol_exposure=Decimal(1), max_open_positions=1)
+
+    result = await submit(app.deps, an_order_request(side=Side.SELL))
+
+    assert result.outcome is SubmitOutcome.ACCEPTED
+
+
+async def test_submit_broker_refusal_saves_failed_order_with_masked_error(
+    app: App, broker: InProcessBroker
+) -> None:
+    secret = "appkey=PSabcdefghijklmnopqrstuvwxyz0123456789"
+    broker.script(Refuse(code="APBK0952", message=f"주문가능금액을 초과 했습니다 {secret}"))
+
+    result = await submit(app.deps, an_order_request(idempotency_key="wh-9"))
+
+    assert result.outcome is SubmitOutcome.REFUSED
+    assert result.http_status == 400
+    assert result.order.status is OrderStatus.ERROR
+    assert result.failed_order_id is not None
+    assert result.error is not None
+    assert "PSabcdefghijklmnop" not in result.error
+    [failed] = await queries.list_failed_orders(app.deps)
+    assert failed.id == result.failed_order_id
+    assert failed.order_id == result.order.id
+    assert failed.broker_error is not None
+    assert "APBK0952" in failed.broker_error
+    assert "PSabcdefghijklmnop" not in failed.broker_error
+    assert "PSabcd***" in failed.broker_error
+    assert len(failed.reason) <= 100
+    assert failed.order_params["idempotency_key"] == "wh-9"
+    assert failed.order_params["price"] == "70000"
+    assert "FailedOrderSaved" in await event_names(app)
+
+
+async def test_submit_broker_timeout_leaves_order_unconfirmed_without_failed_order(
+    app: App, broker: InProcessBroker
+) -> None:
+    broker.script(Hang())
+
+    result = await submit(app.deps, an_order_request())
+
+    assert result.outcome is SubmitOutcome.UNCONFIRMED
+    assert result.http_status == 408
+    assert result.order.status is OrderStatus.UNCONFIRMED
+    assert result.failed_order_id is None
+    assert await count_rows(app, "failed_orders") == 0
+    assert len(broker.placed) == 1  # the broker did get it: exactly why it is not "failed"
+
+
+async def test_submit_connection_lost_after_sending_is_unconfirmed(
+    app: App, broker: InProcessBroker
+) -> None:
+    broker.script(LoseAnswer())
+
+    result = await submit(app.deps, an_order_request())
+
+    assert result.outcome is SubmitOutcome.UNCONFIRMED
+    assert await count_rows(app, "failed_orders") == 0
+
+
+async def test_submit_dropped_request_is_unconfirmed_not_failed(
+    app: App, broker: InProcessBroker
+) -> None:
+    broker.script(Drop())
+
+    result = await submit(app.deps, an_order_request())
+
+    assert result.order.status is OrderStatus.UNCONFIRMED
+    assert broker.placed == []
+    assert await count_rows(app, "failed_orders") == 0
+
+
+async def test_submit_market_order_is_sent_without_price(app: App, broker: InProcessBroker) -> None:
+    result = await submit(app.deps, an_order_request(order_type=OrderType.MARKET))
+
+    assert result.order.status is OrderStatus.SENT
+    assert broker.placed[0].price is None
+    assert result.order.price is None
+
+
+async def test_submit_immediate_partial_fill_arriving_first_is_applied(
+    app: App, broker: InProcessBroker
+) -> None:
+    broker.script(Accept(fill_quantity=4))
+    notices = broker.fill_notices()
+    result = await submit(app.deps, an_order_request())
+    notice = await anext(notices)
+    await notices.aclose()
+
+    assert await process_fill(app.deps, notice) is FillOutcome.APPLIED
+    order = await queries.get_order(app.deps, result.order.id)
+    assert order is not None
+    assert order.status is OrderStatus.PARTIAL
+    assert order.filled_quantity == Decimal(4)
+    assert order.average_fill_price == Price(70_000)
+    assert await queries.list_failed_orders(app.deps, FailedOrderFilter(status=None)) == []
