@@ -110,6 +110,7 @@ class KisAuth(httpx.Auth):
         token = await self.access_token()
         self._sign(request, token)
         response = yield request
+        await response.aread()
         if not is_token_error(error_from_response(response)):
             return
         # EGW00121/EGW00123: the token died early (e.g. KIS maintenance). Drop it everywhere;

@@ -68,10 +68,12 @@ _REASON_KEYWORDS: tuple[tuple[str, RejectReason], ...] = (
     ("매도가능수량", RejectReason.INSUFFICIENT_HOLDINGS),
     ("잔고", RejectReason.INSUFFICIENT_HOLDINGS),
     ("보유수량", RejectReason.INSUFFICIENT_HOLDINGS),
+    ("주문가능수량", RejectReason.INSUFFICIENT_HOLDINGS),
     ("주문가능금액", RejectReason.INSUFFICIENT_CASH),
     ("증거금", RejectReason.INSUFFICIENT_CASH),
     ("예수금", RejectReason.INSUFFICIENT_CASH),
     ("정정/취소", RejectReason.NOTHING_TO_CANCEL),
+    ("정정취소", RejectReason.NOTHING_TO_CANCEL),
     ("취소가능", RejectReason.NOTHING_TO_CANCEL),
 )
 
