@@ -151,6 +151,7 @@ class KisRealtimeClient:
         self._open = open_socket
         self._wanted: dict[Subscription, None] = {}
         self._keys: dict[str, tuple[str, str]] = {}
+        self._acked: set[Subscription] = set()
         self._trades = TradeParser()
         self._session: _Session | None = None
         self._closed = False
@@ -163,6 +164,11 @@ class KisRealtimeClient:
     @property
     def subscriptions(self) -> list[Subscription]:
         return list(self._wanted)
+
+    @property
+    def acknowledged(self) -> set[Subscription]:
+        """Subscriptions KIS has acked on the current session."""
+        return set(self._acked)
 
     # --- subscriptions ------------------------------------------------------------------
 
@@ -244,6 +250,7 @@ class KisRealtimeClient:
         session = _Session(ws, key)
         self._session_opened = True
         self._keys.clear()  # stale AES key/iv; fresh ones come with the new acks
+        self._acked.clear()
         for sub in self._wanted:
             session.queue.put_nowait(("1", sub))
         self._session = session
@@ -273,6 +280,7 @@ class KisRealtimeClient:
                 await self._clock.sleep(self._interval)
             first = False
             if tr_type == "2":
+                self._acked.discard(sub)
                 await self._request(session, "2", sub)
                 continue
             await self._subscribe_with_retries(session, sub)
@@ -284,6 +292,7 @@ class KisRealtimeClient:
                 await self._clock.sleep(self._interval)
             ack = await self._request(session, "1", sub)
             if ack is not None and ack.ok:
+                self._acked.add(sub)
                 return
             reason = f"[{ack.msg_cd}] {ack.msg1}" if ack is not None else "no answer"
             if ack is not None and ack.msg_cd == APPROVAL_NOT_FOUND:
