@@ -122,7 +122,7 @@ async def start_runtime(
             simulator = Simulator(clock=clock, **(simulator_options or {}))
             await simulator.start()
             stack.push_async_callback(simulator.stop)
-        own: AccountBrokers | None = None
+        own = brokers if isinstance(brokers, AccountBrokers) else None
         if brokers is None:
             http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
             own = AccountBrokers(_kis_factory(settings, http, clock, simulator))

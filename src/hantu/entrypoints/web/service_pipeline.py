@@ -6,6 +6,7 @@ row mapper; everything else goes through service-layer functions.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -29,6 +30,7 @@ from hantu.service_layer.queries import FailedOrderView, OrderView
 from hantu.service_layer.webhooks import AccountResult, Outcome
 
 _ACCEPTED = {OrderStatus.SENT, OrderStatus.PARTIAL, OrderStatus.FILLED, OrderStatus.CANCELED}
+_POLL_SECONDS = 0.02
 _UNSETTLED = {OrderStatus.NEW, OrderStatus.UNCONFIRMED}
 
 
@@ -55,6 +57,11 @@ class ServicePipeline:
         """Submit one account's order; `webhook_id` is part of the idempotency key already."""
         del webhook_id  # the failed order keeps the key in its params (see report)
         result = await orders.submit(self._deps, request)
+        view = result.order
+        if view.status is OrderStatus.NEW:
+            view = await self._await_first(view)
+        if view is not result.order:
+            result = SubmitResult(view, result.outcome, result.failed_order_id, result.error)
         return AccountResult(
             strategy_account_id=int(request.strategy_account_id),
             outcome=outcome_of(result),
@@ -63,6 +70,17 @@ class ServicePipeline:
             error=result.error or result.order.reason,
             failed_order_id=result.failed_order_id,
         )
+
+    async def _await_first(self, view: OrderView) -> OrderView:
+        """A duplicate that arrived while the first delivery is still at the broker waits
+        for that answer (at most the order timeout), so both deliveries answer alike."""
+        polls = int((self._deps.order_timeout + 1.0) / _POLL_SECONDS)
+        for _ in range(polls):
+            await asyncio.sleep(_POLL_SECONDS)
+            current = await queries.get_order(self._deps, view.id)
+            if current is not None and current.status is not OrderStatus.NEW:
+                return current
+        return view
 
     async def failed_orders(
         self, account_ids: Iterable[int], symbol: Symbol | None, status: str | None

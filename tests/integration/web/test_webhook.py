@@ -1,0 +1,219 @@
+"""`POST /api/webhook` on both databases: 200 / 400 / 401 / 408, validation, idempotency."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from hantu import messages_ko as ko
+from hantu.adapters.inprocess_broker import Hang, Refuse
+from tests.integration.web.conftest import WebClient, signal
+
+
+async def test_webhook_accepted_answers_200_with_broker_order_id(web: WebClient) -> None:
+    member = await web.member("alice")
+
+    response = await web.webhook(signal(member.token, id="sig-1"))
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["success"] is True
+    assert body["order_id"] == web.broker.placed[0].broker_order_id
+    assert await web.count("orders") == 1
+
+
+async def test_webhook_text_plain_body_is_parsed_as_json(web: WebClient) -> None:
+    member = await web.member("alice")
+    raw = json.dumps(signal(member.token, symbol="KRX:005930", side="sell"))
+
+    response = await web.webhook(raw, content_type="text/plain")
+
+    assert response.status_code == 200, response.text
+    placed = web.broker.placed[0]
+    assert (placed.symbol.code, placed.side.value) == ("005930", "SELL")
+
+
+async def test_webhook_broker_refusal_answers_400_and_saves_failed_order(web: WebClient) -> None:
+    member = await web.member("alice")
+    web.broker.script(Refuse(message="주문가능금액을 초과 했습니다 appkey=ABCDEFGHIJKLMNOP"))
+
+    response = await web.webhook(signal(member.token))
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["success"] is False
+    assert "주문가능금액" in body["error"]
+    assert "ABCDEFGHIJKLMNOP" not in response.text
+    listed = await member.client.get("/api/failed-orders")
+    assert [o["id"] for o in listed.json()["orders"]] == [body["failed_order_id"]]
+
+
+async def test_webhook_broker_timeout_answers_408_unconfirmed(web: WebClient) -> None:
+    member = await web.member("alice")
+    web.broker.script(Hang())
+
+    response = await web.webhook(signal(member.token))
+
+    assert response.status_code == 408
+    body = response.json()
+    assert body["status"] == "unconfirmed"
+    assert body["error"] == ko.WEBHOOK_UNCONFIRMED
+    assert await web.count("failed_orders") == 0
+    status = await web.scalar("SELECT status FROM orders")
+    assert status == "UNCONFIRMED"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [None, "", "whk_not-a-real-token", "x" * 300, 12345],
+)
+async def test_webhook_unknown_token_answers_401_without_detail(
+    web: WebClient, token: object
+) -> None:
+    await web.member("alice")
+
+    response = await web.webhook({**signal("placeholder"), "token": token})
+
+    assert response.status_code == 401
+    assert response.json() == {"success": False, "error": ko.WEBHOOK_BAD_TOKEN}
+    assert await web.count("orders") == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"symbol": "99999"}, "symbol"),
+        ({"symbol": "NASDAQ:AAPL"}, "symbol"),
+        ({"symbol": None}, "symbol"),
+        ({"side": "HOLD"}, "side"),
+        ({"order_type": "STOP"}, "order_type"),
+        ({"quantity": "-5"}, "quantity"),
+        ({"quantity": "0"}, "quantity"),
+        ({"quantity": "1.5"}, "quantity"),
+        ({"quantity": True}, "quantity"),
+        ({"quantity": None}, "quantity"),
+        ({"price": None}, "price"),
+        ({"price": "70001"}, "price"),
+        ({"price": "abc"}, "price"),
+        ({"price": "-100"}, "price"),
+        ({"id": "x" * 101}, "id"),
+    ],
+)
+async def test_webhook_bad_field_answers_400_naming_it_and_writes_nothing(
+    web: WebClient, overrides: dict[str, object], field: str
+) -> None:
+    member = await web.member("alice")
+    body = signal(member.token)
+    body.update(overrides)
+    body = {k: v for k, v in body.items() if v is not None}
+
+    response = await web.webhook(body)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == field
+    assert field in response.json()["error"]
+    assert await web.count("orders") == 0
+    assert await web.count("failed_orders") == 0
+    assert web.broker.place_calls == 0
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"not json at all", b"[1, 2, 3]", b'"just a string"', b"\xff\xfe\x00", b'{"a": NaN}'],
+)
+async def test_webhook_body_not_a_json_object_answers_400(web: WebClient, raw: bytes) -> None:
+    response = await web.webhook(raw, content_type="text/plain")
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "body"
+
+
+async def test_webhook_body_over_64kb_answers_400(web: WebClient) -> None:
+    member = await web.member("alice")
+    body = signal(member.token, padding="x" * (64 * 1024))
+
+    response = await web.webhook(body)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == ko.WEBHOOK_TOO_LARGE
+    assert await web.count("orders") == 0
+
+
+async def test_webhook_market_order_ignores_price(web: WebClient) -> None:
+    member = await web.member("alice")
+
+    response = await web.webhook(signal(member.token, order_type="market", price="12345.67"))
+
+    assert response.status_code == 200, response.text
+    assert web.broker.placed[0].price is None
+
+
+async def test_webhook_repeated_id_returns_first_answer_and_places_nothing(
+    web: WebClient,
+) -> None:
+    member = await web.member("alice")
+    first = await web.webhook(signal(member.token, id="tv-42"))
+
+    second = await web.webhook(signal(member.token, id="tv-42"))
+
+    assert second.status_code == first.status_code == 200
+    assert second.json()["order_id"] == first.json()["order_id"]
+    assert web.broker.place_calls == 1
+
+
+async def test_webhook_20_concurrent_duplicates_make_one_order(web: WebClient) -> None:
+    member = await web.member("alice")
+    body = signal(member.token, id="burst-1")
+
+    answers = await asyncio.gather(*(web.webhook(body) for _ in range(20)))
+
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.json()["order_id"] for a in answers}) == 1
+    assert web.broker.place_calls == 1
+    assert await web.count("orders") == 1
+
+
+async def test_webhook_strategy_without_accounts_answers_400(web: WebClient) -> None:
+    member = await web.member("alice")
+    created = await member.client.post(
+        "/api/strategies", json={"name": "empty"}, headers=member.headers()
+    )
+    token = created.json()["strategy"]["token"]
+
+    response = await web.webhook(signal(token))
+
+    assert response.status_code == 400
+    assert response.json()["error"] == ko.WEBHOOK_NO_ACCOUNTS
+
+
+async def test_webhook_several_accounts_answer_per_account(web: WebClient) -> None:
+    member = await web.member("alice")
+    second = await member.client.post(
+        "/api/broker-accounts",
+        json={
+            "name": "second",
+            "environment": "PAPER",
+            "app_key": "a" * 36,
+            "app_secret": "b" * 180,
+            "account_number": "5099999901",
+            "hts_id": "hts2",
+        },
+        headers=member.headers(),
+    )
+    assert second.status_code == 201, second.text
+    linked = await member.client.post(
+        f"/api/strategies/{member.strategy_id}/accounts",
+        json={"broker_account_id": second.json()["broker_account"]["id"]},
+        headers=member.headers(),
+    )
+    assert linked.status_code == 201, linked.text
+
+    response = await web.webhook(signal(member.token, id="multi"))
+
+    assert response.status_code == 200, response.text
+    orders = response.json()["orders"]
+    assert len(orders) == 2
+    assert all(order["success"] for order in orders)
+    assert web.broker.place_calls == 2
