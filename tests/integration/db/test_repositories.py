@@ -1,0 +1,133 @@
+"""Repositories and the unit of work on both databases: exact round trips, versions, events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+
+from hantu.adapters.db import tables as t
+from hantu.adapters.db.engine import Database
+from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from hantu.domain.events import OrderSent
+from hantu.domain.values import BrokerOrderId, OrderId, Price, Quantity, StrategyAccountId, Symbol
+from hantu.service_layer.ports import ConcurrentUpdate, FailedOrderFilter
+from tests.builders import T0, a_failed_order, a_fill, a_position, an_order
+from tests.fakes import FakeClock
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+def uow(db: Database, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(db, FakeClock(), read_only=read_only)
+
+
+async def test_order_round_trip_keeps_decimals_times_and_fills(db: Database) -> None:
+    seoul = timezone(timedelta(hours=9))
+    order = an_order(price=Price("70000.5"), at=datetime(2026, 11, 20, 9, 30, 1, 5, tzinfo=seoul))
+    async with uow(db) as w:
+        await w.orders.add(order)
+        order.apply(
+            OrderSent(order_id=order.id, broker_order_id=BrokerOrderId("1"), occurred_at=T0)
+        )
+        order.apply(a_fill(order, 3, 70_001))
+        await w.commit()
+
+    async with uow(db, read_only=True) as r:
+        loaded = await r.orders.get(order.id)
+
+    assert loaded is not None
+    assert loaded.price == Decimal("70000.5")
+    assert loaded.created_at == datetime(2026, 11, 20, 0, 30, 1, 5, tzinfo=UTC)
+    assert loaded.created_at.tzinfo is UTC
+    assert loaded.status == order.status
+    assert loaded.filled_quantity == Quantity(3)
+    assert loaded.version == 1
+
+
+async def test_stale_order_write_raises_concurrent_update(db: Database) -> None:
+    order = an_order()
+    async with uow(db) as w:
+        await w.orders.add(order)
+        await w.commit()
+    async with uow(db, read_only=True) as r:
+        stale = await r.orders.get(order.id)
+    assert stale is not None
+    async with uow(db) as w:
+        fresh = await w.orders.get(order.id)
+        assert fresh is not None
+        fresh.apply(
+            OrderSent(order_id=fresh.id, broker_order_id=BrokerOrderId("1"), occurred_at=T0)
+        )
+        await w.commit()
+
+    async with uow(db) as w:
+        w.orders._seen[stale.id] = (stale, {})  # re-attach the stale copy as if just read
+        stale.apply(
+            OrderSent(order_id=stale.id, broker_order_id=BrokerOrderId("2"), occurred_at=T0)
+        )
+        with pytest.raises(ConcurrentUpdate):
+            await w.commit()
+
+
+async def test_unit_of_work_without_commit_rolls_back(db: Database) -> None:
+    async with uow(db) as w:
+        await w.orders.add(an_order())
+
+    async with uow(db, read_only=True) as r:
+        assert await r.orders.get(OrderId("ord-1")) is None
+
+
+async def test_commit_appends_aggregate_events_to_the_log(db: Database) -> None:
+    order = an_order()
+    order.apply(OrderSent(order_id=order.id, broker_order_id=BrokerOrderId("7"), occurred_at=T0))
+    async with uow(db) as w:
+        await w.orders.add(order)
+        await w.commit()
+
+    async with db.engine.connect() as connection:
+        rows = (await connection.execute(select(t.events))).mappings().all()
+    assert [(r["name"], r["order_id"]) for r in rows] == [("OrderSent", "ord-1")]
+    assert rows[0]["payload"]["broker_order_id"] == "7"
+    assert rows[0]["occurred_at"] == T0
+
+
+async def test_position_and_failed_order_round_trip(db: Database) -> None:
+    position = a_position(quantity=Quantity(3), average_price=Price("70333.3333"))
+    failed = a_failed_order(broker_error="token=abcdefghijklmnop failed")
+    async with uow(db) as w:
+        await w.positions.add(position)
+        await w.failed_orders.add(failed)
+        await w.commit()
+
+    async with uow(db, read_only=True) as r:
+        loaded = await r.positions.get(StrategyAccountId(1), Symbol("005930"))
+        [listed] = await r.failed_orders.list(FailedOrderFilter())
+
+    assert loaded is not None
+    assert loaded.average_price == Decimal("70333.3333")
+    assert listed.id == failed.id
+    assert listed.broker_error == "token=abcdef*** failed"
+    assert listed.order_params == failed.order_params
+
+
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: Database, backend: str) -> None:
+    if backend != "sqlite":
+        async with db.engine.connect() as connection:
+            assert (await connection.execute(text("SHOW server_version"))).scalar()
+        return
+    async with db.engine.connect() as connection:
+        mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar()
+        keys = (await connection.execute(text("PRAGMA foreign_keys"))).scalar()
+        timeout = (await connection.execute(text("PRAGMA busy_timeout"))).scalar()
+    assert (mode, keys) == ("wal", 1)
+    assert timeout is not None
+    assert timeout >= 5000

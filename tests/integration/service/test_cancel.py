@@ -1,0 +1,72 @@
+"""cancel(): live orders are canceled through the broker; anything else gets a clear error."""
+
+from __future__ import annotations
+
+import pytest
+
+from hantu.adapters.inprocess_broker import InProcessBroker
+from hantu.bootstrap import App
+from hantu.domain.enums import OrderStatus
+from hantu.domain.values import BrokerOrderId
+from hantu.errors import BrokerRejected
+from hantu.service_layer import queries
+from hantu.service_layer.errors import NotFound, OrderNotCancelable
+from hantu.service_layer.fills import process_fill
+from hantu.service_layer.orders import cancel, submit
+from hantu.service_layer.ports import BrokerOrderState
+from tests.builders import an_order_request
+from tests.integration.service.support import event_names
+
+
+async def test_cancel_sent_order_is_canceled_at_broker_and_here(
+    app: App, broker: InProcessBroker
+) -> None:
+    sent = await submit(app.deps, an_order_request())
+
+    view = await cancel(app.deps, sent.order.id)
+
+    assert view.status is OrderStatus.CANCELED
+    broker_id = BrokerOrderId(sent.order.broker_order_id or "")
+    assert broker.book[broker_id].state is BrokerOrderState.CANCELED
+    assert "OrderCanceled" in await event_names(app, sent.order.id)
+
+
+async def test_cancel_partially_filled_order_is_canceled(app: App, broker: InProcessBroker) -> None:
+    sent = await submit(app.deps, an_order_request())
+    await process_fill(app.deps, broker.fill(BrokerOrderId(sent.order.broker_order_id or ""), 3))
+
+    view = await cancel(app.deps, sent.order.id)
+
+    assert view.status is OrderStatus.CANCELED
+    assert view.filled_quantity == 3
+
+
+async def test_cancel_filled_order_raises_not_cancelable(app: App, broker: InProcessBroker) -> None:
+    sent = await submit(app.deps, an_order_request())
+    await process_fill(app.deps, broker.fill(BrokerOrderId(sent.order.broker_order_id or ""), 10))
+
+    with pytest.raises(OrderNotCancelable, match="FILLED"):
+        await cancel(app.deps, sent.order.id)
+
+    assert broker.book[BrokerOrderId(sent.order.broker_order_id or "")].state is (
+        BrokerOrderState.FILLED
+    )
+
+
+async def test_cancel_refused_by_broker_leaves_order_unchanged(
+    app: App, broker: InProcessBroker
+) -> None:
+    sent = await submit(app.deps, an_order_request())
+    broker.fill(BrokerOrderId(sent.order.broker_order_id or ""), 10, notify=False)
+
+    with pytest.raises(BrokerRejected):
+        await cancel(app.deps, sent.order.id)
+
+    order = await queries.get_order(app.deps, sent.order.id)
+    assert order is not None
+    assert order.status is OrderStatus.SENT
+
+
+async def test_cancel_unknown_order_raises_not_found(app: App) -> None:
+    with pytest.raises(NotFound):
+        await cancel(app.deps, "o-missing")

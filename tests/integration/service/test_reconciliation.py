@@ -1,0 +1,166 @@
+"""settle_unconfirmed() both ways, orphan fills, and sync_order_status() with the broker winning."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hantu.adapters.inprocess_broker import Drop, Hang, InProcessBroker
+from hantu.bootstrap import App
+from hantu.domain.enums import OrderStatus
+from hantu.domain.values import BrokerOrderId, Quantity, StrategyAccountId, Symbol
+from hantu.service_layer import queries
+from hantu.service_layer.fills import FillOutcome, process_fill
+from hantu.service_layer.orders import submit
+from hantu.service_layer.reconciliation import settle_unconfirmed, sync_order_status
+from tests.builders import an_order_request
+from tests.fakes import FakeClock
+from tests.integration.service.support import count_rows, events_named
+
+
+async def test_settle_unconfirmed_order_found_at_broker_becomes_sent(
+    app: App, broker: InProcessBroker
+) -> None:
+    broker.script(Hang())
+    result = await submit(app.deps, an_order_request())
+
+    report = await settle_unconfirmed(app.deps)
+
+    order = await queries.get_order(app.deps, result.order.id)
+    assert report.found == [result.order.id]
+    assert order is not None
+    assert order.status is OrderStatus.SENT
+    assert order.broker_order_id == broker.placed[0].broker_order_id
+    assert await count_rows(app, "failed_orders") == 0
+
+
+async def test_settle_unconfirmed_order_found_partly_filled_applies_the_fills(
+    app: App, broker: InProcessBroker
+) -> None:
+    broker.script(Hang())
+    result = await submit(app.deps, an_order_request(quantity=Quantity(10)))
+    broker_id = broker.placed[0].broker_order_id
+    notice = broker.fill(broker_id, 4, Decimal(70_000))
+    assert await process_fill(app.deps, notice) is FillOutcome.UNMATCHED  # not ours yet
+    broker.fill(broker_id, 2, Decimal(71_000), notify=False)  # a notice we never got
+
+    await settle_unconfirmed(app.deps)
+
+    order = await queries.get_order(app.deps, result.order.id)
+    assert order is not None
+    assert order.status is OrderStatus.PARTIAL
+    assert order.filled_quantity == Decimal(6)
+    assert order.average_fill_price is not None
+    assert order.average_fill_price.quantize(Decimal("0.01")) == Decimal("70333.33")
+    async with app.uow(read_only=True) as uow:
+        position = await uow.positions.get(StrategyAccountId(1), Symbol("005930"))
+    assert position is not None
+    assert position.quantity == Decimal(6)
+
+
+async def test_settle_unconfirmed_order_absent_after_grace_becomes_error_with_failed_order(
+    app: App, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    broker.script(Drop())
+    result = await submit(app.deps, an_order_request())
+    clock.advance(31)
+
+    report = await settle_unconfirmed(app.deps)
+
+    order = await queries.get_order(app.deps, result.order.id)
+    assert report.absent == [result.order.id]
+    assert order is not None
+    assert order.status is OrderStatus.ERROR
+    [failed] = await queries.list_failed_orders(app.deps)
+    assert failed.order_id == result.order.id
+    assert failed.retry_count == 0
+
+
+async def test_settle_unconfirmed_order_absent_within_grace_waits(
+    app: App, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    broker.script(Drop())
+    result = await submit(app.deps, an_order_request())
+    clock.advance(5)
+
+    report = await settle_unconfirmed(app.deps)
+
+    order = await queries.get_order(app.deps, result.order.id)
+    assert report.waiting == [result.order.id]
+    assert order is not None
+    assert order.status is OrderStatus.UNCONFIRMED
+    assert await count_rows(app, "failed_orders") == 0
+
+
+async def test_settle_does_not_take_a_broker_order_claimed_by_another_order(
+    app: App, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    await submit(app.deps, an_order_request(idempotency_key="first"))  # SENT, claims #1
+    broker.script(Drop())
+    twin = await submit(app.deps, an_order_request(idempotency_key="twin"))  # identical params
+    clock.advance(31)
+
+    report = await settle_unconfirmed(app.deps)
+
+    assert report.absent == [twin.order.id]
+    order = await queries.get_order(app.deps, twin.order.id)
+    assert order is not None
+    assert order.status is OrderStatus.ERROR
+
+
+async def test_settle_two_identical_unconfirmed_orders_take_one_broker_order_each(
+    app: App, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    broker.script(Hang(), Hang())
+    first = await submit(app.deps, an_order_request(idempotency_key="a"))
+    second = await submit(app.deps, an_order_request(idempotency_key="b"))
+
+    report = await settle_unconfirmed(app.deps)
+
+    a = await queries.get_order(app.deps, first.order.id)
+    b = await queries.get_order(app.deps, second.order.id)
+    assert sorted(report.found) == sorted([first.order.id, second.order.id])
+    assert a is not None
+    assert b is not None
+    assert {a.broker_order_id, b.broker_order_id} == {p.broker_order_id for p in broker.placed}
+
+
+async def test_sync_order_status_takes_broker_cancel_and_records_the_difference(
+    app: App, broker: InProcessBroker
+) -> None:
+    sent = await submit(app.deps, an_order_request())
+    broker.cancel_at_broker(BrokerOrderId(sent.order.broker_order_id or ""))
+
+    report = await sync_order_status(app.deps)
+
+    order = await queries.get_order(app.deps, sent.order.id)
+    assert report.changed == [sent.order.id]
+    assert order is not None
+    assert order.status is OrderStatus.CANCELED
+    [diff] = await events_named(app, "BrokerStateDiffered")
+    assert (diff["ours"], diff["theirs"]) == ("SENT", "CANCELED")
+
+
+async def test_sync_order_status_applies_fills_the_notices_missed(
+    app: App, broker: InProcessBroker
+) -> None:
+    sent = await submit(app.deps, an_order_request(quantity=Quantity(10)))
+    broker.fill(BrokerOrderId(sent.order.broker_order_id or ""), 10, notify=False)
+
+    await sync_order_status(app.deps)
+
+    order = await queries.get_order(app.deps, sent.order.id)
+    assert order is not None
+    assert order.status is OrderStatus.FILLED
+    assert order.filled_quantity == Decimal(10)
+    assert order.average_fill_price == Decimal(70_000)
+
+
+async def test_sync_order_status_in_agreement_changes_nothing(
+    app: App, broker: InProcessBroker
+) -> None:
+    await submit(app.deps, an_order_request())
+
+    report = await sync_order_status(app.deps)
+
+    assert report.changed == []
+    assert await events_named(app, "BrokerStateDiffered") == []
