@@ -24,10 +24,10 @@ from .conftest import MakeBroker
 SAMSUNG = Symbol("005930")
 
 
-async def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
     """Wait (really) until a condition holds; the simulator lives in real time."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while not condition():
         if loop.time() > deadline:
             raise AssertionError("condition not met in time")
@@ -43,8 +43,8 @@ def _notice_sub(sim: KisSimHandle) -> Subscription:
     return Subscription("H0STCNI0", sim.hts_id)
 
 
-async def _next_fill(stream: object, timeout: float = 5.0) -> FillNotice:
-    return await asyncio.wait_for(stream.__anext__(), timeout)  # type: ignore[attr-defined]
+async def _next_fill(stream: object) -> FillNotice:
+    return await asyncio.wait_for(stream.__anext__(), 5.0)  # type: ignore[attr-defined]
 
 
 async def test_trades_arrive_as_typed_ticks(kis_sim: KisSimHandle, make_broker: MakeBroker) -> None:

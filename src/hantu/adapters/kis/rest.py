@@ -70,7 +70,7 @@ class KisRestClient:
         self._rate_limit_retries = rate_limit_retries
         self._max_pages = max_pages
         self._cano, self._product = split_account(credentials.account)
-        self._holidays: dict[date, tuple[date, list[HolidayRow]]] = {}
+        self._holidays: dict[str, tuple[date, HolidayRow]] = {}
 
     @property
     def profile(self) -> KisProfile:
@@ -170,20 +170,20 @@ class KisRestClient:
         return _model(PriceAnswer, _output(body))
 
     async def is_trading_day(self, day: date) -> bool:
-        """Whether KRX opens on a day (CTCA0903R, asked at most once a day per base date)."""
+        """Whether KRX opens on a day (CTCA0903R; KIS asks for about one call a day)."""
         today = kst_date(self._clock.now())
-        cached = self._holidays.get(day)
-        if cached is None or cached[0] != today:
-            params = {"BASS_DT": day.strftime("%Y%m%d"), "CTX_AREA_NK": "", "CTX_AREA_FK": ""}
-            body = await self._read(Tr.HOLIDAY, "quotations/chk-holiday", params)
-            rows = [_model(HolidayRow, row) for row in _rows(body, "output")]
-            cached = (today, rows)
-            self._holidays[day] = cached
         wanted = day.strftime("%Y%m%d")
-        for row in cached[1]:
-            if row.bass_dt == wanted:
-                return row.opnd_yn.strip() == "Y"
-        raise BrokerUnavailable(f"chk-holiday did not mention {wanted}")
+        cached = self._holidays.get(wanted)
+        if cached is None or cached[0] != today:
+            # One answer covers the base date and the days after it; keep them all.
+            params = {"BASS_DT": wanted, "CTX_AREA_NK": "", "CTX_AREA_FK": ""}
+            body = await self._read(Tr.HOLIDAY, "quotations/chk-holiday", params)
+            for row in (_model(HolidayRow, r) for r in _rows(body, "output")):
+                self._holidays[row.bass_dt] = (today, row)
+            cached = self._holidays.get(wanted)
+        if cached is None:
+            raise BrokerUnavailable(f"chk-holiday did not mention {wanted}")
+        return cached[1].opnd_yn.strip() == "Y"
 
     # --- plumbing -----------------------------------------------------------------------
 
