@@ -125,6 +125,8 @@ class WsServer:
 
     async def _handle(self, conn: ServerConnection) -> None:
         session = Session(conn)
+        if isinstance(conn, _Connection):
+            conn.last_heard = time.monotonic()
         self.sessions.add(session)
         tasks = [asyncio.create_task(self._writer(session))]
         if self.pingpong_interval:
