@@ -97,7 +97,9 @@ class Simulator:
 
     async def start(self) -> None:
         """Bind both ports and start answering."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say TCP,
+        # and without it every answer waits ~40 ms for a delayed ACK (Nagle).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._ports[0]))
         self.rest_port = int(sock.getsockname()[1])
