@@ -22,12 +22,12 @@ ORDER_TIMEOUT = 1.0
 def connection_for(sim: KisSimHandle, cache_dir: Path, **options: Any) -> KisConnection:
     """How our adapter reaches this simulator: its URLs alone, as for any KIS client."""
     options.setdefault("subscribe_interval", 0.01)
+    options.setdefault("token_cache_dir", cache_dir)
     return KisConnection(
         environment=KisEnvironment.SIMULATOR,
         credentials=KisCredentials(sim.app_key, sim.app_secret, sim.account, sim.hts_id),
         rest_base_url=sim.rest_url,
         ws_url=sim.ws_url,
-        token_cache_dir=cache_dir,
         **options,
     )
 
