@@ -30,6 +30,7 @@ MAX_SUBSCRIPTIONS = 41  # reference §6.4: the 42nd gets OPSP0008
 MARKET_TRS = frozenset({"H0STCNT0", "H0STASP0", "H0STMKO0"})
 NOTICE_TRS = frozenset({"H0STCNI0", "H0STCNI9"})  # real / paper execution notices
 MAX_BATCH = 20
+MAX_BACKLOG = 10_000  # records queued for a slow client beyond this are dropped, as KIS does
 
 
 class _Connection(ServerConnection):
@@ -54,9 +55,13 @@ class Session:
     app_key: str | None = None
     subs: set[tuple[str, str]] = field(default_factory=set)
     queue: asyncio.Queue[tuple[str, str]] = field(default_factory=asyncio.Queue)
+    dropped: int = 0
 
     def push(self, tr_id: str, payload: str) -> None:
         """Queue a record (`tr_id` set) or a ready frame (`tr_id` empty)."""
+        if tr_id and self.queue.qsize() >= MAX_BACKLOG:
+            self.dropped += 1  # market data only; acks and notices are never dropped
+            return
         self.queue.put_nowait((tr_id, payload))
 
 
@@ -296,6 +301,8 @@ class WsServer:
         for session in self.sessions:
             for tr_id in NOTICE_TRS:
                 if (tr_id, account.hts_id) in session.subs:
-                    record = frames.notice_record(notice, account.hts_id)
+                    state = self._ctx.feed.get(notice.order.symbol)
+                    name = state.name if state else notice.order.symbol
+                    record = frames.notice_record(notice, account.hts_id, name)
                     frame = frames.encrypted_frame(tr_id, record, session.key, session.iv)
                     session.push("", frame)

@@ -88,17 +88,19 @@ def status_record(state: SymbolState) -> list[str]:
     ]  # fmt: skip
 
 
-def notice_record(notice: Notice, hts_id: str) -> list[str]:
+def notice_record(notice: Notice, hts_id: str, name: str) -> list[str]:
     """One execution notice record (26 fields), acceptance (CNTG_YN=1) or fill (2)."""
     order = notice.order
     account = order.account
     rctf = {"new": "0", "modify": "1", "cancel": "2"}[order.action]
+    # ACPT_YN: 1 received (a new order), 2 confirmed (modify, cancel, fills).
+    acpt = "1" if order.action == "new" and not notice.is_fill else "2"
     return [
         hts_id, account.cano + account.product_code, order.odno, order.orgn_odno,
         "01" if order.side is Side.SELL else "02", rctf, order.ord_dvsn, "0", order.symbol,
         str(notice.qty), _n(notice.price), seoul(notice.at).strftime("%H%M%S"), "0",
-        "2" if notice.is_fill else "1", "2", order.branch, str(order.qty), account.name,
-        "0", "1", "Y", "", "10", "", order.symbol, _n(order.price),
+        "2" if notice.is_fill else "1", acpt, order.branch, str(order.qty), account.name,
+        "0", "1", "Y", "", "10", "", name, _n(order.price),
     ]  # fmt: skip
 
 
