@@ -274,3 +274,16 @@ async def test_vi_event_arrives_as_market_status(
     await eventually(lambda: bool(statuses))
     assert statuses[-1].symbol == SAMSUNG
     assert statuses[-1].vi_active
+
+
+async def test_watch_and_unwatch_a_symbol(kis_sim: KisSimHandle, make_broker: MakeBroker) -> None:
+    broker = make_broker(kis_sim, FakeClock())
+    client = _realtime(broker)
+    broker.start()
+
+    broker.watch(SAMSUNG, order_book=True)
+    await eventually(lambda: len(client.acknowledged) == 4)  # notices + trades, status, book
+    broker.unwatch(SAMSUNG)
+
+    await eventually(lambda: len(next(iter(kis_sim.sim.ws.sessions)).subs) == 1)
+    assert client.subscriptions == [_notice_sub(kis_sim)]

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 
-from hantu.config import KisEnvironment
+from hantu.config import KisEnvironment, Settings
 from hantu.domain.errors import InvalidValue
 from hantu.domain.values import BrokerOrderId, Quantity, Symbol
-from hantu.errors import BrokerRejected, BrokerUnavailable
+from hantu.errors import BrokerRejected, BrokerUnavailable, ConfigError
 from hantu.service_layer.ports import (
     Balance,
     BrokerOrder,
@@ -84,6 +84,26 @@ class KisBroker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
             self._task = None
+
+    def watch(self, symbol: Symbol, *, order_book: bool = False) -> None:
+        """Stream a symbol's trades (H0STCNT0), status (H0STMKO0) and maybe its book."""
+        realtime = self._require_realtime()
+        realtime.subscribe("H0STCNT0", symbol.code)
+        if self._rest.profile.environment is not KisEnvironment.PAPER:
+            realtime.subscribe("H0STMKO0", symbol.code)  # real only (reference §4.9)
+        if order_book:
+            realtime.subscribe("H0STASP0", symbol.code)
+
+    def unwatch(self, symbol: Symbol) -> None:
+        """Stop every stream of a symbol, freeing its subscription slots."""
+        realtime = self._require_realtime()
+        for tr_id in ("H0STCNT0", "H0STMKO0", "H0STASP0"):
+            realtime.unsubscribe(tr_id, symbol.code)
+
+    def _require_realtime(self) -> KisRealtimeClient:
+        if self._realtime is None:
+            raise ConfigError("this KisBroker was built without a realtime client")
+        return self._realtime
 
     # --- the Broker port ----------------------------------------------------------------
 
@@ -169,6 +189,35 @@ class KisConnection:
     use_hashkey: bool = False
 
 
+def connection_from_settings(
+    settings: Settings,
+    *,
+    credentials: KisCredentials | None = None,
+    rest_base_url: str | None = None,
+    ws_url: str | None = None,
+) -> KisConnection:
+    """The KIS connection the settings describe; the simulator passes its own URLs and keys."""
+    if credentials is None:
+        key, secret = settings.kis_app_key, settings.kis_app_secret
+        if key is None or secret is None or settings.kis_account is None:
+            raise ConfigError("HANTU_KIS_APP_KEY, HANTU_KIS_APP_SECRET, HANTU_KIS_ACCOUNT needed")
+        credentials = KisCredentials(
+            key.get_secret_value(),
+            secret.get_secret_value(),
+            settings.kis_account,
+            settings.kis_hts_id or "",
+        )
+    return KisConnection(
+        environment=settings.kis_environment,
+        credentials=credentials,
+        rest_base_url=rest_base_url,
+        ws_url=ws_url,
+        requests_per_second=settings.kis_rest_rate_limit,
+        subscribe_interval=settings.kis_ws_subscribe_interval,
+        token_cache_dir=settings.data_dir / "kis",
+    )
+
+
 def build_kis_broker(
     connection: KisConnection,
     http: httpx.AsyncClient,
@@ -184,33 +233,17 @@ def build_kis_broker(
         ws_url=connection.ws_url,
         requests_per_second=connection.requests_per_second,
     )
+    credentials = connection.credentials
     limiter = limiter or RateLimiter(clock, profile.requests_per_second)
-    auth = KisAuth(
-        http,
-        profile,
-        connection.credentials,
-        clock,
-        cache_dir=connection.token_cache_dir,
-        limiter=limiter,
-    )
+    cache_dir = connection.token_cache_dir
+    auth = KisAuth(http, profile, credentials, clock, cache_dir=cache_dir, limiter=limiter)
     rest = KisRestClient(
-        http,
-        profile,
-        connection.credentials,
-        auth,
-        limiter,
-        clock,
-        use_hashkey=connection.use_hashkey,
+        http, profile, credentials, auth, limiter, clock, use_hashkey=connection.use_hashkey
     )
     handlers = handlers or RealtimeHandlers()
-    realtime = KisRealtimeClient(
-        profile.ws_url,
-        auth,
-        clock,
-        handlers,
-        subscribe_interval=connection.subscribe_interval,
-    )
-    broker = KisBroker(rest, clock, realtime=realtime, hts_id=connection.credentials.hts_id)
+    interval = connection.subscribe_interval
+    realtime = KisRealtimeClient(profile.ws_url, auth, clock, handlers, subscribe_interval=interval)
+    broker = KisBroker(rest, clock, realtime=realtime, hts_id=credentials.hts_id)
     if handlers.on_notice is None:
         handlers.on_notice = broker.on_notice
     return broker
