@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from hantu.domain.accounts import Strategy, StrategyAccountView, UserId
 from hantu.entrypoints.web.deps import CsrfChecked, CurrentUser, StateDep
@@ -100,7 +101,10 @@ async def create_strategy(
     dependencies=[CsrfChecked],
 )
 async def link_account(
-    strategy_id: int, body: LinkAccountBody, user: CurrentUser, state: StateDep
+    strategy_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: LinkAccountBody,
+    user: CurrentUser,
+    state: StateDep,
 ) -> LinkCreated:
     """Let one of the user's strategies trade through one of the user's broker accounts."""
     link = await accounts_service.link_account(
