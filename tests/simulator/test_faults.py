@@ -160,3 +160,24 @@ async def test_move_price_fills_resting_order(kis_sim: KisSimHandle) -> None:
     order = kis_sim.engine.order(placed["output"]["ODNO"])
     assert order is not None
     assert order.filled_qty == 3
+
+
+async def test_simulator_stop_then_start_same_ports_keeps_state(kis_sim: KisSimHandle) -> None:
+    rest_url, ws_url = kis_sim.rest_url, kis_sim.ws_url
+    async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
+        token = await issue_token(client, kis_sim)
+        placed = await place(client, kis_sim, token, "TTTC0012U", "005930", 1, 69_000)
+    await kis_sim.sim.stop()
+    with pytest.raises(OSError):
+        async with connect(ws_url):
+            pass
+    await kis_sim.sim.start()
+    assert (kis_sim.rest_url, kis_sim.ws_url) == (rest_url, ws_url)
+    async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
+        day = seoul(kis_sim.clock.now()).strftime("%Y%m%d")
+        response = await client.get(
+            f"{STOCK}/trading/inquire-daily-ccld",
+            headers=headers(kis_sim, token, "TTTC0081R"),
+            params=daily_params(kis_sim, day),
+        )
+    assert [r["odno"] for r in response.json()["output1"]] == [placed["output"]["ODNO"]]

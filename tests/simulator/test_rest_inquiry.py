@@ -215,3 +215,9 @@ async def test_chk_holiday_marks_weekend_closed(kis_sim: KisSimHandle) -> None:
     assert days["20261225"]["opnd_yn"] == "N"  # Christmas
     assert days["20261231"]["opnd_yn"] == "N"  # KRX year-end closing day
     assert "ctx_area_nk" in body
+
+
+def test_page_sizes_paper_preset_smaller() -> None:
+    paper = PageSizes.paper()
+    assert (paper.daily_ccld, paper.balance) == (15, 20)
+    assert PageSizes().daily_ccld == 100

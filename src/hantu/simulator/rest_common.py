@@ -46,6 +46,11 @@ class PageSizes:
     psbl_rvsecncl: int = 50
     holidays: int = 20
 
+    @classmethod
+    def paper(cls) -> PageSizes:
+        """KIS paper's smaller pages (daily orders 15, balance 20; reference gotcha 9)."""
+        return cls(daily_ccld=15, balance=20)
+
 
 @dataclass(slots=True)
 class SimContext:

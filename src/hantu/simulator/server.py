@@ -96,12 +96,13 @@ class Simulator:
         return self.engine.accounts
 
     async def start(self) -> None:
-        """Bind both ports and start answering."""
+        """Bind both ports and start answering; after `stop()` it restarts on the same ports."""
+        self.faults.stopping.clear()
         # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say TCP,
         # and without it every answer waits ~40 ms for a delayed ACK (Nagle).
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._ports[0]))
+        sock.bind((self.host, self.rest_port or self._ports[0]))
         self.rest_port = int(sock.getsockname()[1])
         config = uvicorn.Config(
             build_rest_app(self.context),
@@ -119,7 +120,7 @@ class Simulator:
                 self._serve_task.result()
                 raise RuntimeError("the simulator's REST server did not start")
             await asyncio.sleep(0.005)
-        self.ws_port = await self.ws.start(self.host, self._ports[1])
+        self.ws_port = await self.ws.start(self.host, self.ws_port or self._ports[1])
 
     async def _serve(self, sock: socket.socket) -> None:
         assert self._uvicorn is not None  # noqa: S101 - set by start()
@@ -136,6 +137,7 @@ class Simulator:
             self._walk_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._walk_task
+            self._walk_task = None
         await self.ws.stop()
         if self._uvicorn is not None and self._serve_task is not None:
             self._uvicorn.should_exit = True
