@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.broker import KisBroker
 from hantu.adapters.kis.errors import KisRejected, RejectReason
+from hantu.adapters.kis.translate import kst_date
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import Price, Quantity, Symbol
 from hantu.service_layer.ports import BrokerOrder, BrokerOrderState
@@ -186,3 +188,19 @@ async def test_quote_has_price_and_band(broker: KisBroker, kis_sim: KisSimHandle
     assert quote.lower_limit is not None
     assert quote.upper_limit is not None
     assert quote.lower_limit < quote.price < quote.upper_limit
+
+
+async def test_modify_price_gives_new_order_at_new_price(
+    broker: KisBroker, kis_sim: KisSimHandle
+) -> None:
+    kis_sim.feed.set_price("005930", 71000)
+    odno = await broker.place_order(_order(Side.BUY, 10, 60000))
+    today = kst_date(SystemClock().now())
+    [row] = await broker.rest.daily_orders(today, today)
+
+    ack = await broker.rest.modify(row.ord_gno_brno, odno, OrderType.LIMIT, Price(65000))
+
+    reports = {r.broker_order_id: r for r in await broker.orders_of_day()}
+    assert ack.odno != odno
+    assert reports[ack.odno].price == Decimal(65000)
+    assert reports[ack.odno].original_broker_order_id == odno

@@ -170,3 +170,24 @@ def test_credentials_repr_masks_secrets() -> None:
     assert APP_KEY not in text
     assert "s" * 20 not in text
     assert "12345678" not in text
+
+
+async def test_throttled_issuance_is_not_asked_again_within_the_minute() -> None:
+    calls: list[str] = []
+
+    def throttled(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        body = {"error_code": "EGW00133", "error_description": "1분당 1회"}
+        return httpx.Response(403, json=body)
+
+    clock = FakeClock()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(throttled)) as http:
+        auth = _auth(http, clock, None)
+        for _ in range(3):
+            with pytest.raises(BrokerAuthError):
+                await auth.access_token()
+        clock.advance(61)
+        with pytest.raises(BrokerAuthError):
+            await auth.access_token()
+
+    assert len(calls) == 2

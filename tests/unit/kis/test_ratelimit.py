@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from hantu.adapters.kis.ratelimit import RateLimiter
+from hantu.adapters.kis.ratelimit import RateLimiter, RateLimiters
 from tests.fakes import FakeClock
 
 
@@ -73,3 +73,12 @@ async def test_limiter_concurrent_callers_share_the_budget() -> None:
 def test_limiter_refuses_non_positive_rate() -> None:
     with pytest.raises(ValueError, match="positive"):
         RateLimiter(FakeClock(), 0)
+
+
+def test_limiters_are_shared_per_app_key() -> None:
+    limiters = RateLimiters(FakeClock())
+
+    first = limiters.for_key("key-a", 20)
+
+    assert limiters.for_key("key-a", 20) is first
+    assert limiters.for_key("key-b", 20) is not first

@@ -13,6 +13,7 @@ from hantu.adapters.kis.translate import (
     FillIdentity,
     balance_of,
     cancel_body,
+    modify_body,
     order_cash_body,
     order_report,
     quote_of,
@@ -224,3 +225,15 @@ def test_fill_identity_acceptance_or_rejection_is_no_fill(fill: bool, rejected: 
     [notice] = parse_notices("^".join(notice_record(fill=fill, rejected=rejected)), 1)
 
     assert FillIdentity().fill_of(notice, date(2026, 11, 20)) is None
+
+
+def test_modify_body_changes_price_with_code_01() -> None:
+    body = modify_body(ACCOUNT, "00950", "0000012345", OrderType.LIMIT, Price(71000), None)
+
+    assert body["RVSE_CNCL_DVSN_CD"] == "01"
+    assert (body["ORD_DVSN"], body["ORD_UNPR"], body["QTY_ALL_ORD_YN"]) == ("00", "71000", "Y")
+
+
+def test_modify_body_limit_without_price_is_refused() -> None:
+    with pytest.raises(ConfigError):
+        modify_body(ACCOUNT, "00950", "1", OrderType.LIMIT, None, None)

@@ -30,7 +30,7 @@ from hantu.errors import BrokerAuthError
 from hantu.service_layer.ports import Clock
 
 from .environments import KisProfile
-from .errors import error_from_response, error_from_transport, is_token_error
+from .errors import TOKEN_THROTTLED, error_from_response, error_from_transport, is_token_error
 from .ratelimit import RateLimiter
 from .schemas import ApprovalAnswer, HashkeyAnswer, TokenAnswer
 from .translate import SEOUL
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 REFRESH_MARGIN = timedelta(minutes=10)  # python-kis refreshes below 10 minutes (§2.1)
 APPROVAL_LIFETIME = timedelta(hours=23)  # undocumented; the official helper renews daily
 LOCK_TIMEOUT_SECONDS = 30.0
+ISSUE_INTERVAL = timedelta(seconds=61)  # one issuance a minute per app key (EGW00133)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class KisAuth(httpx.Auth):
         self._token: AccessToken | None = None
         self._rejected: set[str] = set()
         self._approval: tuple[str, datetime] | None = None
+        self._throttled_until: datetime | None = None
         self._lock = asyncio.Lock()
         self._no_auth = httpx.Auth()  # token, approval and hashkey calls carry no bearer
         self.issued = 0
@@ -120,6 +122,8 @@ class KisAuth(httpx.Auth):
             return
         token = await self.access_token()
         self._sign(request, token)
+        if self._limiter is not None:
+            await self._limiter.acquire()  # the repeat is one more request against the limit
         yield request
 
     def _sign(self, request: httpx.Request, token: str) -> None:
@@ -183,7 +187,19 @@ class KisAuth(httpx.Auth):
         os.replace(temporary, path)
 
     async def _issue(self) -> AccessToken:
-        # POST /oauth2/tokenP: at most once a minute per app key (403 EGW00133).
+        # POST /oauth2/tokenP: at most once a minute per app key (403 EGW00133). After a
+        # refusal, wait out the minute here instead of asking again (reference §2.1).
+        now = self._clock.now()
+        if self._throttled_until is not None and now < self._throttled_until:
+            raise BrokerAuthError("access token issuance throttled; retry later", code="EGW00133")
+        try:
+            return await self._request_token()
+        except BrokerAuthError as exc:
+            if exc.code == TOKEN_THROTTLED:
+                self._throttled_until = now + ISSUE_INTERVAL
+            raise
+
+    async def _request_token(self) -> AccessToken:
         body = {
             "grant_type": "client_credentials",
             "appkey": self._credentials.app_key,

@@ -10,6 +10,7 @@ window.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections import deque
 from datetime import timedelta
 
@@ -66,3 +67,19 @@ class RateLimiter:
         """KIS answered EGW00201: hold every request back for a full window."""
         self.throttled += 1
         self._blocked_until = self._micros() + self._window
+
+
+class RateLimiters:
+    """One limiter per app key in this process, so every client of a key shares its budget."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._by_key: dict[str, RateLimiter] = {}
+
+    def for_key(self, app_key: str, per_second: float) -> RateLimiter:
+        """The limiter of an app key (created on first use with this rate)."""
+        digest = hashlib.sha256(app_key.encode()).hexdigest()
+        limiter = self._by_key.get(digest)
+        if limiter is None:
+            limiter = self._by_key[digest] = RateLimiter(self._clock, per_second)
+        return limiter

@@ -34,7 +34,14 @@ from .schemas import (
     OrderAck,
     PriceAnswer,
 )
-from .translate import cancel_body, kst_date, order_cash_body, order_type_code, split_account
+from .translate import (
+    cancel_body,
+    kst_date,
+    modify_body,
+    order_cash_body,
+    order_type_code,
+    split_account,
+)
 
 _M = TypeVar("_M", bound=BaseModel)
 _BASE = "/uapi/domestic-stock/v1"
@@ -90,6 +97,22 @@ class KisRestClient:
     ) -> OrderAck:
         """Cancel all (or `quantity` of) an order (TTTC0013U, RVSE_CNCL_DVSN_CD=02)."""
         body = cancel_body(self._credentials.account, org_no, broker_order_id, quantity)
+        tr_id = self._profile.tr_id(Tr.REVISE_CANCEL)
+        answer = await self._order(f"{_BASE}/trading/order-rvsecncl", tr_id, body)
+        return _model(OrderAck, _output(answer))
+
+    async def modify(
+        self,
+        org_no: str,
+        broker_order_id: str,
+        order_type: OrderType,
+        price: Price | None,
+        quantity: Quantity | None = None,
+    ) -> OrderAck:
+        """Change the price / type of all (or part) of an order (TTTC0013U, code 01)."""
+        body = modify_body(
+            self._credentials.account, org_no, broker_order_id, order_type, price, quantity
+        )
         tr_id = self._profile.tr_id(Tr.REVISE_CANCEL)
         answer = await self._order(f"{_BASE}/trading/order-rvsecncl", tr_id, body)
         return _model(OrderAck, _output(answer))

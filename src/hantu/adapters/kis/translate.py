@@ -116,6 +116,24 @@ def cancel_body(
     }
 
 
+def modify_body(
+    account: str,
+    org_no: str,
+    broker_order_id: str,
+    order_type: OrderType,
+    price: Decimal | None,
+    quantity: Quantity | None,
+) -> dict[str, str]:
+    """Body of order-rvsecncl (TTTC0013U) modifying price or type (RVSE_CNCL_DVSN_CD=01)."""
+    if order_type is OrderType.LIMIT and price is None:
+        raise ConfigError("a limit modification needs a price")
+    body = cancel_body(account, org_no, broker_order_id, quantity)
+    body["ORD_DVSN"] = order_type_code(order_type)
+    body["RVSE_CNCL_DVSN_CD"] = "01"
+    body["ORD_UNPR"] = "0" if order_type is OrderType.MARKET else _plain(price)
+    return body
+
+
 def _plain(value: Decimal | None) -> str:
     if value is None:
         return "0"
