@@ -1,0 +1,196 @@
+"""The web UI in headless Chromium (Debian's `chromium`, driven by Playwright's Python
+package; never `playwright install`): log in, create a strategy, see a simulator rejection
+as a failed order, retry it, remove another, filter, and never run injected markup."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from hantu import messages_ko as ko
+from tests.integration.web.server import ServerThread
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+XSS = "<script>window.__xss = 1</script><img src=x onerror=window.__xss=2>"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, embedded_server: ServerThread) -> Iterator[Page]:
+    context = browser.new_context(base_url=embedded_server.base_url)
+    opened = context.new_page()
+    opened.on("dialog", lambda dialog: dialog.accept())
+    yield opened
+    context.close()
+
+
+def _login(page: Page) -> None:
+    page.goto("/login")
+    page.fill("#username", "demo")
+    page.fill("#password", "hantu-demo")
+    page.click("#login-submit")
+    page.wait_for_url("**/positions")
+
+
+def _webhook(server: ServerThread, token: str, **fields: Any) -> httpx.Response:
+    body = {
+        "token": token,
+        "symbol": "005930",
+        "side": "BUY",
+        "order_type": "LIMIT",
+        "quantity": "1",
+        "price": "70000",
+        **fields,
+    }
+    return httpx.post(f"{server.base_url}/api/webhook", content=json.dumps(body), timeout=10)
+
+
+def _reject_next(server: ServerThread, message: str) -> None:
+    assert server.runtime is not None
+    simulator = server.runtime.simulator
+    assert simulator is not None
+    server.loop.call_soon_threadsafe(  # type: ignore[union-attr]
+        simulator.faults.reject_next_order, "APBK0952", message
+    )
+
+
+def _rows(page: Page) -> Any:
+    return page.locator("#failed-orders-tbody tr")
+
+
+def test_browser_strategy_webhook_failed_order_retry_remove_filter(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    _login(page)
+    page.goto("/strategies")
+    page.fill("#strategy-name", "browser-strategy")
+    page.click("#strategy-create")
+    article = page.locator("article.strategy", has_text="browser-strategy")
+    expect(article).to_be_visible()
+    article.locator("form.link-form button").click()
+    article = page.locator("article.strategy", has_text="browser-strategy")
+    expect(article.locator("ul.linked li")).to_have_count(1)
+    token = article.locator("code.webhook-token").inner_text()
+
+    _reject_next(embedded_server, "주문가능금액을 초과 했습니다")
+    assert _webhook(embedded_server, token).status_code == 400
+    _reject_next(embedded_server, "주문가능금액을 초과 했습니다")
+    assert _webhook(embedded_server, token, symbol="000660", price="180000").status_code == 400
+
+    page.goto("/positions")
+    expect(_rows(page)).to_have_count(2)
+    expect(_rows(page).first.locator(".retry-count-badge")).to_have_text("0/5")
+
+    page.fill("#filter-symbol", "000660")
+    page.click("#filter-apply")
+    expect(_rows(page)).to_have_count(1)
+    expect(_rows(page).first).to_contain_text("000660")
+
+    _rows(page).first.locator("button.btn-remove").click()
+    expect(page.locator(".toast-success")).to_contain_text(ko.FAILED_ORDER_REMOVED)
+    expect(_rows(page)).to_have_count(0)
+
+    page.fill("#filter-symbol", "")
+    page.click("#filter-apply")
+    expect(_rows(page)).to_have_count(1)
+    _rows(page).first.locator("button.btn-retry").click()
+    expect(page.locator(".toast-success").last).to_contain_text("재시도")
+    expect(_rows(page)).to_have_count(0)
+    expect(page.locator("#failed-orders-empty")).to_be_visible()
+
+
+def test_browser_injected_markup_in_broker_error_is_shown_as_text(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    assert embedded_server.runtime is not None
+    demo = embedded_server.runtime.demo
+    assert demo is not None
+    _reject_next(embedded_server, XSS)
+    assert _webhook(embedded_server, demo.token).status_code == 400
+
+    _login(page)
+
+    row = _rows(page).first
+    expect(row).to_contain_text("<script>window.__xss = 1</script>")
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("#failed-orders-tbody script, #failed-orders-tbody img").count() == 0
+
+
+def test_browser_retry_is_disabled_after_five_attempts(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    assert embedded_server.runtime is not None
+    demo = embedded_server.runtime.demo
+    assert demo is not None
+    _reject_next(embedded_server, "잔고 부족")
+    assert _webhook(embedded_server, demo.token).status_code == 400
+    _login(page)
+
+    for attempt in range(1, 6):
+        _reject_next(embedded_server, "잔고 부족")
+        _rows(page).first.locator("button.btn-retry").click()
+        expect(_rows(page).first.locator(".retry-count-badge")).to_have_text(f"{attempt}/5")
+
+    expect(_rows(page).first.locator("button.btn-retry")).to_be_disabled()
+
+
+def test_browser_narrow_screen_hides_price_and_time(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    assert embedded_server.runtime is not None
+    demo = embedded_server.runtime.demo
+    assert demo is not None
+    _reject_next(embedded_server, "잔고 부족")
+    _webhook(embedded_server, demo.token)
+    _login(page)
+    expect(_rows(page)).to_have_count(1)
+    price = _rows(page).first.locator(".col-price")
+    broker_error = _rows(page).first.locator(".broker-error")
+
+    page.set_viewport_size({"width": 1024, "height": 800})
+    expect(price).to_be_visible()
+    page.set_viewport_size({"width": 700, "height": 800})
+    expect(broker_error).to_be_hidden()
+    expect(price).to_be_visible()
+    page.set_viewport_size({"width": 400, "height": 800})
+    expect(price).to_be_hidden()
+
+
+def test_browser_pages_load_nothing_from_other_hosts(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    _login(page)
+    page.goto("/strategies")
+
+    foreign = [url for url in requested if not url.startswith(embedded_server.base_url)]
+    assert foreign == []
+    assert re.search(r"/static/app\.css", " ".join(requested))
