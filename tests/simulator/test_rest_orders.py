@@ -212,3 +212,44 @@ async def test_order_cash_market_hours_closed_rejected(make_kis_sim: MakeKisSim)
         body = await place(client, sim, token, "TTTC0012U", "005930", 1, 71_000)
     assert (body["rt_cd"], body["msg_cd"]) == ("1", "APBK0919")
     assert body["msg1"].startswith("장운영시간")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("ORD_QTY", "-1"),
+        ("ORD_QTY", "abc"),
+        ("ORD_QTY", "1.5"),
+        ("ORD_QTY", ""),
+        ("ORD_QTY", "99999999999999999999"),
+        ("ORD_UNPR", "-100"),
+        ("ORD_UNPR", "NaN"),
+        ("ORD_UNPR", "1e10"),
+        ("ORD_UNPR", "abc"),
+        ("PDNO", ""),
+        ("PDNO", "ZZZZZZ"),
+        ("ORD_DVSN", "99"),
+        ("EXCG_ID_DVSN_CD", "NYSE"),
+    ],
+)
+async def test_order_cash_odd_field_rejected_as_json_no_order(
+    kis_sim: KisSimHandle, client: httpx.AsyncClient, token: str, field: str, value: str
+) -> None:
+    sent = order_body(kis_sim, "005930", 1, 69_000) | {field: value}
+    response = await client.post(
+        f"{STOCK}/trading/order-cash", headers=headers(kis_sim, token, "TTTC0012U"), json=sent
+    )
+    assert response.json()["rt_cd"] == "1"
+    assert kis_sim.engine.orders_of(kis_sim.account_obj) == []
+    assert kis_sim.account_obj.reserved_cash == 0
+
+
+async def test_order_cash_not_json_body_input_error(
+    kis_sim: KisSimHandle, client: httpx.AsyncClient, token: str
+) -> None:
+    response = await client.post(
+        f"{STOCK}/trading/order-cash",
+        headers=headers(kis_sim, token, "TTTC0012U"),
+        content=b"{not json",
+    )
+    assert response.json()["rt_cd"] == "1"

@@ -251,3 +251,17 @@ async def test_pingpong_answered_with_pong_frame_keeps_session(make_kis_sim: Mak
 
 def test_default_symbols_fit_one_session() -> None:
     assert 2 * len(DEFAULT_SYMBOLS) + 1 <= 41
+
+
+@pytest.mark.parametrize(
+    "raw", ['{"header": "x"}', "[1, 2]", '{"header": {}, "body": []}', '"text"']
+)
+async def test_malformed_requests_answered_session_survives(
+    kis_sim: KisSimHandle, key: str, raw: str
+) -> None:
+    async with connect(kis_sim.ws_url) as ws:
+        await ws.send(raw)
+        answer = await recv_json(ws)
+        ack = await subscribe(ws, key, "H0STCNT0", "005930")
+    assert answer["body"]["rt_cd"] == "1"
+    assert ack["body"]["msg_cd"] == "OPSP0000"  # type: ignore[index]

@@ -84,6 +84,7 @@ class WsServer:
         self.sessions: set[Session] = set()
         self._by_app_key: dict[str, Session] = {}
         self.connections_refused = 0
+        self._closing: set[asyncio.Task[None]] = set()
         ctx.feed.trade_listeners.append(self._on_trade)
         ctx.feed.status_listeners.append(self._on_status)
         ctx.engine.notice_listeners.append(self._on_notice)
@@ -117,7 +118,9 @@ class WsServer:
             if abrupt and session.conn.transport is not None:
                 session.conn.transport.abort()
             else:
-                asyncio.get_running_loop().create_task(session.conn.close(1011, "dropped"))
+                task = asyncio.get_running_loop().create_task(session.conn.close(1011, "dropped"))
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
         return len(dropped)
 
     def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
@@ -193,7 +196,9 @@ class WsServer:
         try:
             message = json.loads(text)
             header, body = message["header"], message.get("body", {})
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
+            header = body = None
+        if not isinstance(header, dict) or not isinstance(body, dict):
             session.push("", frames.control("", "", "1", "OPSP9999", "JSON PARSING ERROR"))
             return True
         if header.get("tr_id") == "PINGPONG":
@@ -202,7 +207,9 @@ class WsServer:
 
     async def _on_request(self, session: Session, header: Any, body: Any) -> bool:
         app_key = self._ctx.tokens.app_key_for_approval(str(header.get("approval_key", "")))
-        tr = body.get("input", {}) if isinstance(body, dict) else {}
+        tr = body.get("input")
+        if not isinstance(tr, dict):
+            tr = {}
         tr_id, tr_key = str(tr.get("tr_id", "")), str(tr.get("tr_key", ""))
         if app_key is None:
             session.push("", frames.control(tr_id, tr_key, "1", "OPSP0011", "invalid approval"))
