@@ -120,8 +120,12 @@ async def test_fatal_error_ends_the_loop() -> None:
         async def approval_key(self) -> str:
             raise BrokerAuthError("invalid app key", code="EGW00103")
 
-    client = KisRealtimeClient("ws://127.0.0.1:9", _BadKeys(), FakeClock(), RealtimeHandlers())
+    reasons: list[str] = []
+    handlers = RealtimeHandlers(on_sleep=reasons.append)
+    client = KisRealtimeClient("ws://127.0.0.1:9", _BadKeys(), FakeClock(), handlers)
 
     with pytest.raises(BrokerAuthError):
         await client.run()
     assert client.state is State.CLOSED
+    assert len(reasons) == 1
+    assert "EGW00103" in reasons[0]

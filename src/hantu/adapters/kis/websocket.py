@@ -111,6 +111,7 @@ class RealtimeHandlers:
     on_order_book: Callable[[OrderBook], None] | None = None
     on_notice: Callable[[ExecutionNotice], None] | None = None
     on_market_status: Callable[[MarketStatus], None] | None = None
+    # Called when the loop gives up: the sleep state, or a fatal error (bad credentials).
     on_sleep: Callable[[str], None] | None = None
     on_subscription_failed: Callable[[Subscription, str], None] | None = None
     on_connected: Callable[[], None] | None = None
@@ -122,6 +123,22 @@ class _Session:
     approval_key: str
     queue: asyncio.Queue[tuple[str, Subscription]] = field(default_factory=asyncio.Queue)
     pending: asyncio.Future[ControlFrame] | None = None
+    pending_sub: Subscription | None = None
+
+    def answers_pending(self, control: ControlFrame) -> bool:
+        """Whether a control frame is the answer to the request in flight.
+
+        KIS echoes tr_id/tr_key in acks; an error about the session as a whole (tr_id
+        "(null)" or empty) answers whatever is in flight.
+        """
+        if self.pending is None or self.pending.done() or self.pending_sub is None:
+            return False
+        if control.tr_id in ("", "(null)"):
+            return True
+        return (control.tr_id, control.tr_key) == (
+            self.pending_sub.tr_id,
+            self.pending_sub.tr_key,
+        )
 
 
 class KisRealtimeClient:
@@ -205,6 +222,9 @@ class KisRealtimeClient:
                     break
                 if self._classify(exc) is Verdict.FATAL:
                     self.state = State.CLOSED
+                    reason = f"KIS realtime stopped, needs a human: {mask(_describe(exc))}"
+                    log.error(reason)
+                    self._notify(self._handlers.on_sleep, reason)
                     raise
                 log.warning("KIS realtime connection lost: %s", mask(_describe(exc)))
             if self._closed:
@@ -264,7 +284,7 @@ class KisRealtimeClient:
         finally:
             self._session = None
             pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
                 await pump
             await ws.close()
         if not self._closed:
@@ -314,6 +334,7 @@ class KisRealtimeClient:
             "body": {"input": {"tr_id": sub.tr_id, "tr_key": sub.tr_key}},
         }
         session.pending = asyncio.get_running_loop().create_future()
+        session.pending_sub = sub
         try:
             await session.ws.send(json.dumps(message))
             return await asyncio.wait_for(session.pending, self._ack_timeout)
@@ -321,6 +342,7 @@ class KisRealtimeClient:
             return None
         finally:
             session.pending = None
+            session.pending_sub = None
 
     # --- frames -------------------------------------------------------------------------
 
@@ -348,9 +370,8 @@ class KisRealtimeClient:
             log.error("KIS refused the session: app key already in use (OPSP8996)")
         if not control.ok:
             log.warning("KIS realtime answered %s %s", control.msg_cd, control.msg1)
-        pending = session.pending
-        if pending is not None and not pending.done():
-            pending.set_result(control)
+        if session.answers_pending(control) and session.pending is not None:
+            session.pending.set_result(control)
 
     def _on_data(self, text: str) -> None:
         frame = split_frame(text)
