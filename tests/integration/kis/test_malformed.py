@@ -1,0 +1,116 @@
+"""A KIS that misbehaves: malformed frames are logged and skipped, never fatal.
+
+The simulator only speaks correctly, so a small `websockets` server on loopback plays a
+KIS that sends garbage between good frames.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import pytest
+from websockets.asyncio.server import ServerConnection, serve
+
+from hantu.adapters.kis.websocket import KisRealtimeClient, RealtimeHandlers, State
+from hantu.service_layer.ports import Tick
+from tests.fakes import FakeClock
+from tests.unit.kis.frames import data_frame, trade_record
+
+from .test_realtime import eventually
+
+PING = '{"header":{"tr_id":"PINGPONG","datetime":"20261120093000"}}'
+GARBAGE = [
+    "hello",
+    "0|H0STCNT0|002|" + "^".join(trade_record()),  # says two records, carries one
+    "0|H0STCNT0|abc|x",
+    "1|H0STCNI0|001|bm90IGEgbm90aWNl",  # encrypted notice before any key
+    "{not json",
+    "[1, 2]",
+    "0|H0STCNT0|001|" + "^".join(trade_record(price="not-a-price")),
+]
+
+
+class BadKis:
+    """Acks every subscription, then sends garbage, a PINGPONG and one good trade."""
+
+    def __init__(self) -> None:
+        self.echoes: list[str] = []
+
+    async def handler(self, ws: ServerConnection) -> None:
+        async for message in ws:
+            request = json.loads(message)
+            if "body" not in request:
+                self.echoes.append(str(message))
+                continue
+            tr = request["body"]["input"]
+            ack = {
+                "header": {"tr_id": tr["tr_id"], "tr_key": tr["tr_key"], "encrypt": "N"},
+                "body": {"rt_cd": "0", "msg_cd": "OPSP0000", "msg1": "SUBSCRIBE SUCCESS"},
+            }
+            await ws.send(json.dumps(ack))
+            for frame in GARBAGE:
+                await ws.send(frame)
+            await ws.send(b"\xff\xfe binary")
+            await ws.send(PING)
+            await ws.send(data_frame("H0STCNT0", [trade_record(price="71200")]))
+
+
+class _Keys:
+    async def approval_key(self) -> str:
+        return "a" * 36
+
+    def forget_approval_key(self) -> None:
+        pass
+
+
+@pytest.fixture
+async def bad_kis() -> AsyncIterator[tuple[BadKis, str]]:
+    kis = BadKis()
+    async with serve(kis.handler, "127.0.0.1", 0) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        yield kis, f"ws://127.0.0.1:{port}"
+
+
+async def test_malformed_frames_are_skipped_and_the_session_lives_on(
+    bad_kis: tuple[BadKis, str],
+) -> None:
+    kis, url = bad_kis
+    ticks: list[Tick] = []
+    client = KisRealtimeClient(url, _Keys(), FakeClock(), RealtimeHandlers(on_tick=ticks.append))
+    client.subscribe("H0STCNT0", "005930")
+    task = asyncio.create_task(client.run())
+
+    await eventually(lambda: bool(ticks) and bool(kis.echoes))
+
+    assert [t.price for t in ticks] == [Decimal(71200)]
+    assert client.malformed == len(GARBAGE) + 1  # + the binary frame
+    assert kis.echoes == [PING]  # PINGPONG echoed verbatim
+    assert client.connections == 1
+    assert client.state is State.CONNECTED
+    await client.close()
+    await task
+
+
+async def test_a_failing_callback_does_not_stop_the_stream(
+    bad_kis: tuple[BadKis, str],
+) -> None:
+    _, url = bad_kis
+    seen: list[Tick] = []
+
+    def explode(tick: Tick) -> None:
+        seen.append(tick)
+        raise RuntimeError("a bug in the monitor")
+
+    client = KisRealtimeClient(url, _Keys(), FakeClock(), RealtimeHandlers(on_tick=explode))
+    client.subscribe("H0STCNT0", "005930")
+    task = asyncio.create_task(client.run())
+
+    await eventually(lambda: bool(seen))
+    await asyncio.sleep(0.05)
+
+    assert client.state is State.CONNECTED
+    await client.close()
+    await task
