@@ -240,3 +240,16 @@ def test_sell_fill_credits_cash_and_keeps_avg_price(
 def test_buy_updates_weighted_average_price(engine: MatchingEngine, account: Account) -> None:
     engine.place(account, "005930", Side.BUY, MARKET, 50, D(0))
     assert account.holdings["005930"].avg_price == D(65_000)
+
+
+def test_exchange_reject_accepts_then_refuses_by_notice(
+    engine: MatchingEngine, account: Account, notices: list[Notice]
+) -> None:
+    engine.exchange_rejects = 1
+    order = engine.place(account, "005930", Side.BUY, LIMIT, 10, D(71_000))
+    assert order.rejected_qty == 10
+    assert order.filled_qty == 0
+    assert not order.is_open
+    assert account.reserved_cash == 0
+    assert [(n.rejected, n.is_fill) for n in notices] == [(True, False)]
+    assert engine.place(account, "005930", Side.BUY, LIMIT, 1, D(71_000)).filled_qty == 1

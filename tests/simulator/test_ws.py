@@ -265,3 +265,24 @@ async def test_malformed_requests_answered_session_survives(
         ack = await subscribe(ws, key, "H0STCNT0", "005930")
     assert answer["body"]["rt_cd"] == "1"
     assert ack["body"]["msg_cd"] == "OPSP0000"  # type: ignore[index]
+
+
+async def test_exchange_reject_notice_rfus_yn_1_and_daily_rjct_qty(
+    kis_sim: KisSimHandle, key: str
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=kis_sim.rest_url) as client,
+        connect(kis_sim.ws_url) as ws,
+    ):
+        ack = await subscribe(ws, key, "H0STCNI0", kis_sim.hts_id)
+        aes = ack["body"]["output"]  # type: ignore[index]
+        token = await issue_token(client, kis_sim)
+        kis_sim.faults.reject_at_exchange_next()
+        placed = await place(client, kis_sim, token, "TTTC0012U", "005930", 4, 71_000)
+        frame = await recv_data(ws)
+    assert placed["rt_cd"] == "0"  # the gateway said yes
+    record = decrypt(frame.split("|", 3)[3], aes["key"], aes["iv"]).split("^")
+    assert (record[2], record[12], record[13]) == (placed["output"]["ODNO"], "1", "1")
+    order = kis_sim.engine.order(placed["output"]["ODNO"])
+    assert order is not None
+    assert (order.rejected_qty, order.filled_qty) == (4, 0)

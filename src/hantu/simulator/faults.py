@@ -5,6 +5,7 @@
 - `delay_rest(seconds)` holds order answers (or all answers) past a client's timeout while
   still executing the order: the ambiguous case a client must reconcile;
 - `reject_next_order(msg_cd, msg1)` rejects the next order-cash/order-rvsecncl once;
+- `reject_at_exchange_next()` accepts the next order, then refuses it by notice only;
 - `halt`/`trigger_vi`/`resume` change a symbol's status (also published as H0STMKO0);
 - `move_price` trades a symbol at a level now; `set_rate_limit` toggles EGW00201;
 - `expire_tokens` invalidates every access token (EGW00123 on the next call).
@@ -19,8 +20,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from hantu.service_layer.ports import Clock
-from hantu.simulator.feed import PriceFeed, Trade
+from hantu.simulator.feed import Trade
 from hantu.simulator.gateway import RateLimiter, TokenStore
+from hantu.simulator.matching import MatchingEngine
 
 ORDER_PATHS = frozenset({"order-cash", "order-rvsecncl"})
 
@@ -29,10 +31,15 @@ class Faults:
     """Switches the REST and WebSocket servers consult on every request."""
 
     def __init__(
-        self, clock: Clock, feed: PriceFeed, tokens: TokenStore, limiter: RateLimiter
+        self,
+        clock: Clock,
+        engine: MatchingEngine,
+        tokens: TokenStore,
+        limiter: RateLimiter,
     ) -> None:
         self._clock = clock
-        self._feed = feed
+        self._engine = engine
+        self._feed = engine.feed
         self._tokens = tokens
         self._limiter = limiter
         self._rejects: deque[tuple[str, str]] = deque()
@@ -88,6 +95,10 @@ class Faults:
     ) -> None:
         """Reject the next order request once with this code."""
         self._rejects.append((msg_cd, msg1))
+
+    def reject_at_exchange_next(self) -> None:
+        """Accept the next new order at the gateway, then refuse it (notice RFUS_YN=1)."""
+        self._engine.exchange_rejects += 1
 
     def take_reject(self) -> tuple[str, str] | None:
         """The pending injected rejection, consumed."""

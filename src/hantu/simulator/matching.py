@@ -79,13 +79,15 @@ class SimOrder:
     filled_amount: Decimal = Decimal(0)
     cancelled_qty: int = 0
     moved_qty: int = 0
+    rejected_qty: int = 0
     fills: list[tuple[int, Decimal, datetime]] = field(default_factory=list)
 
     @property
     def remaining(self) -> int:
         if self.action == "cancel":
             return 0
-        return self.qty - self.filled_qty - self.cancelled_qty - self.moved_qty
+        taken = self.filled_qty + self.cancelled_qty + self.moved_qty + self.rejected_qty
+        return self.qty - taken
 
     @property
     def is_open(self) -> bool:
@@ -107,6 +109,7 @@ class Notice:
     qty: int
     price: Decimal
     at: datetime
+    rejected: bool = False
 
 
 NoticeListener = Callable[[Notice], None]
@@ -132,6 +135,7 @@ class MatchingEngine:
         self._orders: dict[str, SimOrder] = {}
         self._books: dict[str, list[SimOrder]] = {}
         self._next_odno = 1
+        self.exchange_rejects = 0
         self.notice_listeners: list[NoticeListener] = []
         feed.trade_listeners.append(self.on_trade)
 
@@ -174,8 +178,20 @@ class MatchingEngine:
             self._reserve_shares(account, symbol, qty)
         order = self._new_order(account, symbol, side, ord_dvsn, qty, price)
         order.reserve_unit = unit if side is Side.BUY else Decimal(0)
+        if self.exchange_rejects > 0:
+            self._reject_at_exchange(order)
+            return order
         self._accept(order)
         return order
+
+    def _reject_at_exchange(self, order: SimOrder) -> None:
+        # Accepted by the REST gateway, then refused downstream: the answer said success,
+        # only the notice (RFUS_YN=1) and the daily orders (rjct_qty) tell the truth.
+        self.exchange_rejects -= 1
+        self._orders[order.odno] = order
+        self._release(order, order.qty)
+        order.rejected_qty = order.qty
+        self._announce(Notice(order, False, order.qty, order.price, order.placed_at, True))
 
     def modify(
         self, account: Account, orgn_odno: str, ord_dvsn: str, qty: int | None, price: Decimal

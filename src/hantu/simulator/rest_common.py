@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -217,6 +218,14 @@ def paginate(
     fk = call.params.get(fk_key, "").strip()
     cursors = {fk_key.lower(): fk, nk_key.lower(): f"{end:010d}" if more else ""}
     return page, tr_cont, cursors
+
+
+def parse_date(raw: str, name: str) -> date:
+    """A `YYYYMMDD` request field, or an input error naming it."""
+    try:
+        return datetime.strptime(raw, "%Y%m%d").date()  # noqa: DTZ007 - a calendar date
+    except ValueError:
+        raise InputError(name) from None
 
 
 def won(value: Decimal | int) -> str:

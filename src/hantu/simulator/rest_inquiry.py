@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 
 from starlette.responses import Response
@@ -15,12 +14,12 @@ from hantu.simulator.calendar import seoul
 from hantu.simulator.matching import LIMIT, MARKET, SimOrder
 from hantu.simulator.rest_common import (
     Call,
-    InputError,
     SimContext,
     answer,
     envelope,
     ok_message,
     paginate,
+    parse_date,
     rate,
     won,
 )
@@ -38,13 +37,6 @@ _DVSN_NAME = {LIMIT: "지정가", MARKET: "시장가"}
 _SIDE_CODE = {Side.SELL: "01", Side.BUY: "02"}
 _SIDE_NAME = {Side.SELL: "현금매도", Side.BUY: "현금매수"}
 _ACTION_NAME = {"new": "", "modify": "정정", "cancel": "취소"}
-
-
-def _date(raw: str, name: str) -> date:
-    try:
-        return datetime.strptime(raw, "%Y%m%d").date()  # noqa: DTZ007 - a calendar date
-    except ValueError:
-        raise InputError(name) from None
 
 
 def _order_row(order: SimOrder, name: str) -> dict[str, str]:
@@ -70,7 +62,7 @@ def _order_row(order: SimOrder, name: str) -> dict[str, str]:
         "ord_dvsn_cd": order.ord_dvsn,
         "cnc_cfrm_qty": str(cancelled),
         "rmn_qty": str(order.remaining),
-        "rjct_qty": "0",
+        "rjct_qty": str(order.rejected_qty),
         "ccld_cndt_name": "없음",
         "infm_tmd": placed.strftime("%H%M%S"),
         "excg_dvsn_cd": "01",
@@ -88,8 +80,8 @@ def _name(ctx: SimContext, code: str) -> str:
 def _daily_filter(call: Call, order: SimOrder) -> bool:
     params = call.params
     day = seoul(order.placed_at).date()
-    start = _date(params.get("INQR_STRT_DT", "").strip(), "INQR_STRT_DT")
-    end = _date(params.get("INQR_END_DT", "").strip(), "INQR_END_DT")
+    start = parse_date(params.get("INQR_STRT_DT", "").strip(), "INQR_STRT_DT")
+    end = parse_date(params.get("INQR_END_DT", "").strip(), "INQR_END_DT")
     side = params.get("SLL_BUY_DVSN_CD", "00").strip() or "00"
     ccld = params.get("CCLD_DVSN", "00").strip() or "00"
     checks = (

@@ -18,11 +18,11 @@ from hantu.simulator.rest_common import (
     envelope,
     ok_message,
     paginate,
+    parse_date,
     rate,
     require,
     won,
 )
-from hantu.simulator.rest_inquiry import _date
 
 PRICE_TR_IDS = frozenset({"FHKST01010100"})
 HOLIDAY_TR_IDS = frozenset({"CTCA0903R"})
@@ -88,7 +88,7 @@ async def inquire_price(ctx: SimContext, call: Call) -> Response:
 
 async def chk_holiday(ctx: SimContext, call: Call) -> Response:
     """Business / trading / open days from BASS_DT onward (cursors without `100`)."""
-    start = _date(require(call, "BASS_DT"), "BASS_DT")
+    start = parse_date(require(call, "BASS_DT"), "BASS_DT")
     days = [start + timedelta(days=i) for i in range(ctx.pages.holidays * 3)]
     rows = [
         {

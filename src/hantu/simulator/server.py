@@ -64,7 +64,7 @@ class Simulator:
         )
         self.tokens = TokenStore(self.clock)
         self.limiter = RateLimiter(self.clock, rate_limit)
-        self.faults = Faults(self.clock, self.feed, self.tokens, self.limiter)
+        self.faults = Faults(self.clock, self.engine, self.tokens, self.limiter)
         self.context = SimContext(
             self.clock,
             self.feed,

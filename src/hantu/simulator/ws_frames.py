@@ -98,7 +98,8 @@ def notice_record(notice: Notice, hts_id: str, name: str) -> list[str]:
     return [
         hts_id, account.cano + account.product_code, order.odno, order.orgn_odno,
         "01" if order.side is Side.SELL else "02", rctf, order.ord_dvsn, "0", order.symbol,
-        str(notice.qty), _n(notice.price), seoul(notice.at).strftime("%H%M%S"), "0",
+        str(notice.qty), _n(notice.price), seoul(notice.at).strftime("%H%M%S"),
+        "1" if notice.rejected else "0",
         "2" if notice.is_fill else "1", acpt, order.branch, str(order.qty), account.name,
         "0", "1", "Y", "", "10", "", name, _n(order.price),
     ]  # fmt: skip
