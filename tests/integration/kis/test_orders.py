@@ -11,9 +11,11 @@ from hantu.adapters.kis.broker import KisBroker
 from hantu.adapters.kis.errors import KisRejected, RejectReason
 from hantu.adapters.kis.translate import kst_date
 from hantu.domain.enums import OrderType, Side
-from hantu.domain.values import Price, Quantity, Symbol
-from hantu.service_layer.ports import BrokerOrder, BrokerOrderState
+from hantu.domain.values import BrokerOrderId, Price, Quantity, Symbol
+from hantu.service_layer.ports import BrokerOrder, BrokerOrderReport, BrokerOrderState
 from tests.fixtures.kis_simulator import KisSimHandle
+
+from .conftest import MakeBroker
 
 SAMSUNG = Symbol("005930")
 
@@ -23,7 +25,7 @@ def _order(side: Side, qty: int, price: int | None = None, symbol: Symbol = SAMS
     return BrokerOrder(symbol, side, kind, Quantity(qty), Price(price) if price else None)
 
 
-async def _report(broker: KisBroker, odno: str):  # type: ignore[no-untyped-def]
+async def _report(broker: KisBroker, odno: BrokerOrderId) -> BrokerOrderReport:
     reports = {r.broker_order_id: r for r in await broker.orders_of_day()}
     return reports[odno]
 
@@ -125,8 +127,8 @@ async def test_cancel_after_partial_fill_keeps_filled_part(
 
 
 async def test_cancel_by_a_fresh_broker_finds_the_branch_number(
-    broker: KisBroker, kis_sim: KisSimHandle, make_broker
-) -> None:  # type: ignore[no-untyped-def]
+    broker: KisBroker, kis_sim: KisSimHandle, make_broker: MakeBroker
+) -> None:
     kis_sim.feed.set_price("005930", 71000)
     odno = await broker.place_order(_order(Side.BUY, 1, 70000))
 
@@ -200,7 +202,9 @@ async def test_modify_price_gives_new_order_at_new_price(
 
     ack = await broker.rest.modify(row.ord_gno_brno, odno, OrderType.LIMIT, Price(65000))
 
-    reports = {r.broker_order_id: r for r in await broker.orders_of_day()}
+    reports: dict[str, BrokerOrderReport] = {
+        r.broker_order_id: r for r in await broker.orders_of_day()
+    }
     assert ack.odno != odno
     assert reports[ack.odno].price == Decimal(65000)
     assert reports[ack.odno].original_broker_order_id == odno

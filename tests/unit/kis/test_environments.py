@@ -65,7 +65,7 @@ def test_rate_limit_override_is_validated() -> None:
 
 def test_connection_from_settings_takes_secrets_and_cache_dir(tmp_path: Path) -> None:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         kis_environment=KisEnvironment.PAPER,
         kis_app_key="PS" + "a" * 34,
         kis_app_secret="b" * 180,
@@ -85,7 +85,7 @@ def test_connection_from_settings_takes_secrets_and_cache_dir(tmp_path: Path) ->
 
 
 def test_connection_from_settings_without_credentials_is_config_error(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=tmp_path)
 
     with pytest.raises(ConfigError):
         connection_from_settings(settings)

@@ -183,7 +183,9 @@ def test_quote_carries_limits() -> None:
 
     quote = quote_of(Symbol("005930"), answer)
 
-    assert (quote.price, quote.upper_limit, quote.lower_limit) == (70000, 91000, 49000)
+    assert quote.price == Decimal(70000)
+    assert quote.upper_limit == Decimal(91000)
+    assert quote.lower_limit == Decimal(49000)
 
 
 def test_fill_identity_turns_fill_notice_into_fill() -> None:
@@ -193,7 +195,9 @@ def test_fill_identity_turns_fill_notice_into_fill() -> None:
 
     assert fill is not None
     assert fill.broker_order_id == "0000012345"
-    assert (fill.quantity, fill.price, fill.side) == (3, 70100, Side.BUY)
+    assert fill.quantity == Decimal(3)
+    assert fill.price == Decimal(70100)
+    assert fill.side is Side.BUY
     assert fill.filled_at == datetime(2026, 11, 20, 0, 30, 5, tzinfo=UTC)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-import websockets
+from websockets.asyncio.client import ClientConnection
 
 from hantu.adapters.kis.errors import SubscriptionLimitExceeded
 from hantu.adapters.kis.websocket import (
@@ -33,12 +33,16 @@ class _Keys:
         pass
 
 
-async def _refuse(url: str) -> websockets.asyncio.client.ClientConnection:
+async def _refuse(url: str) -> ClientConnection:
     raise ConnectionRefusedError(f"refused {url}")
 
 
 def _client(clock: FakeClock, handlers: RealtimeHandlers) -> KisRealtimeClient:
     return KisRealtimeClient("ws://127.0.0.1:9", _Keys(), clock, handlers, open_socket=_refuse)
+
+
+def _state(client: KisRealtimeClient) -> State:
+    return client.state
 
 
 def test_default_delays_are_1_2_4_8_16() -> None:
@@ -91,12 +95,12 @@ async def test_refused_connections_back_off_then_sleep_and_report() -> None:
         if client.state is State.SLEEPING:
             break
 
-    assert client.state is State.SLEEPING
+    assert _state(client) is State.SLEEPING
     assert clock.slept == [1.0, 2.0, 4.0, 8.0, 16.0]
     assert len(slept_reasons) == 1
     await client.close()
     await task
-    assert client.state is State.CLOSED
+    assert _state(client) is State.CLOSED
 
 
 async def test_wake_from_sleep_starts_a_fresh_backoff() -> None:
