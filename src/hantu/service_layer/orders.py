@@ -107,30 +107,28 @@ async def submit(deps: Deps, request: OrderRequest, *, retry_of: int | None = No
     if early is not None:
         return early
     answer = await _send(broker, order, deps.order_timeout)
-    return await _record(deps, order.id, answer, retry_of)
+    return await _record(deps, order, answer, retry_of)
 
 
 async def _create(
     deps: Deps, request: OrderRequest, retry_of: int | None
 ) -> tuple[Order, SubmitResult | None]:
-    for attempt in (1, 2):
-        try:
-            async with deps.uow() as uow:
-                existing = await uow.orders.get_by_idempotency_key(request.idempotency_key)
-                if existing is not None:
-                    return existing, SubmitResult(OrderView.of(existing), SubmitOutcome.DUPLICATE)
-                result = await _create_in(deps, uow, request, retry_of)
-                await uow.commit()
-                return result
-        except ConcurrentUpdate:
-            if attempt == 2:  # PostgreSQL: a concurrent submit with this key won; read it
-                raise
-    raise AssertionError("unreachable")
+    async with deps.uow() as uow:
+        created = await _create_in(deps, uow, request, retry_of)
+        if created is not None:
+            await uow.commit()
+            return created
+        # The key is taken (on PostgreSQL possibly by a transaction that just committed):
+        # answer with that order and leave, rolling back whatever this attempt recorded.
+        existing = await uow.orders.get_by_idempotency_key(request.idempotency_key)
+        if existing is None:
+            raise ConcurrentUpdate(f"order with key {request.idempotency_key!r} not readable")
+        return existing, SubmitResult(OrderView.of(existing), SubmitOutcome.DUPLICATE)
 
 
 async def _create_in(
     deps: Deps, uow: PipelineUnitOfWork, request: OrderRequest, retry_of: int | None
-) -> tuple[Order, SubmitResult | None]:
+) -> tuple[Order, SubmitResult | None] | None:
     now = deps.clock.now()
     order = Order.create(order_id_for(request.idempotency_key), request, now)
     violations = await _risk_violations(deps, uow, request)
@@ -147,7 +145,8 @@ async def _create_in(
     if violations:
         reason = "; ".join(str(v) for v in violations)
         order.apply(OrderRejected(order_id=order.id, reason=reason, occurred_at=now))
-    await uow.orders.add(order)
+    if not await uow.orders.add(order):
+        return None
     failed = await _failed_of_retry(uow, retry_of)
     if failed is not None:
         # Recorded before sending so the retry counts as in flight until its answer is known.
@@ -217,18 +216,26 @@ def _reason(exc: OrderNotPlaced) -> str:
     return next((text for kind, text in REASONS.items() if isinstance(exc, kind)), exc.message)
 
 
-async def _record(
-    deps: Deps, order_id: OrderId, answer: _Answer, retry_of: int | None
-) -> SubmitResult:
+async def _record(deps: Deps, order: Order, answer: _Answer, retry_of: int | None) -> SubmitResult:
     now = deps.clock.now()
-    async with deps.uow() as uow:
-        order = await uow.orders.get(order_id, for_update=True)
-        if order is None:
-            raise NotFound(f"order {order_id} vanished while being sent")
-        failed = await _failed_of_retry(uow, retry_of)
-        result = await _apply_answer(uow, order, answer, failed, now)
-        await uow.commit()
-    return result
+    for attempt in (1, 2):
+        try:
+            async with deps.uow() as uow:
+                if attempt == 1:
+                    uow.orders.attach(order)  # unchanged since we stored it, unless raced
+                    current: Order | None = order
+                else:
+                    current = await uow.orders.get(order.id, for_update=True)
+                if current is None:
+                    raise NotFound(f"order {order.id} vanished while being sent")
+                failed = await _failed_of_retry(uow, retry_of)
+                result = await _apply_answer(uow, current, answer, failed, now)
+                await uow.commit()
+                return result
+        except ConcurrentUpdate:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 async def _apply_answer(

@@ -196,7 +196,13 @@ class FailedOrderFilter:
 
 
 class OrderRepository(Protocol):
-    async def add(self, order: Order) -> None: ...
+    async def add(self, order: Order) -> bool:
+        """Insert a new order; False (nothing written) when its idempotency key exists."""
+        ...
+
+    def attach(self, order: Order) -> None:
+        """Track an order read earlier; the write is checked against its version."""
+        ...
 
     async def get(self, order_id: OrderId, *, for_update: bool = False) -> Order | None: ...
 

@@ -1,8 +1,9 @@
 """The database handle: an async engine set up per backend, plus migration commands.
 
-SQLite runs in WAL mode with a busy timeout and foreign keys on. Write transactions start
-with `BEGIN IMMEDIATE` (so two writers never deadlock upgrading a read lock) and, inside one
-process, queue on an asyncio lock instead of spinning in SQLite's busy handler.
+SQLite runs in WAL mode with a busy timeout and foreign keys on, called inline on the event
+loop (see `sqlite_inline`). Write transactions start with `BEGIN IMMEDIATE` (so two writers
+never deadlock upgrading a read lock) and, inside one process, queue on an asyncio lock
+instead of spinning in SQLite's busy handler.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from hantu.adapters.db.sqlite_inline import inline_creator
+
 MIGRATIONS = "hantu.adapters.db:migrations"
 _BEGIN_OPTION = "hantu_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -28,14 +31,28 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        options: dict[str, Any] = {"pool_pre_ping": False}
-        if not self.is_sqlite:
+        # Units of work always end their transaction before returning the connection, so the
+        # pool's own rollback-on-return would only be one more round trip per use case.
+        options: dict[str, Any] = {"pool_pre_ping": False, "pool_reset_on_return": None}
+        if self.is_sqlite:
+            database = self.url.database or ":memory:"
+            options["async_creator"] = inline_creator(
+                database, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS
+            )
+        else:
             options.update(pool_size=pool_size, max_overflow=pool_size)
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self.reader: AsyncEngine = self.engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+
+    def file_missing(self) -> bool:
+        """True for a SQLite file that does not exist yet (nothing to read, nothing migrated)."""
+        database = self.url.database
+        if not self.is_sqlite or not database or database == ":memory:":
+            return False
+        return not Path(database).expanduser().exists()
 
     def ensure_directory(self) -> None:
         """Create the SQLite file's directory (the data dir) if it is missing."""
@@ -50,8 +67,8 @@ class Database:
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy's "begin" hook below emit BEGIN itself (pysqlite's own is deferred).
-        dbapi_connection.isolation_level = None
+        # The connection is opened in autocommit mode (isolation_level=None, see
+        # sqlite_inline) so that the "begin" hook below emits BEGIN itself.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -89,6 +106,8 @@ async def downgrade(db: Database, revision: str) -> None:
 
 async def current_revision(db: Database) -> str | None:
     """Return the revision the database is at (None when never migrated)."""
+    if db.file_missing():
+        return None
     async with db.reader.connect() as connection:
         return await connection.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision()

@@ -13,9 +13,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, func, insert, select, update
+from sqlalchemy import RowMapping, Select, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db import tables as t
@@ -44,6 +43,13 @@ def _price(value: Decimal | None) -> Price | None:
 
 
 # --- orders -------------------------------------------------------------------------------
+
+# Hot-path statements are built once with bind parameters, so SQLAlchemy compiles each once.
+_ORDER_BY_ID = select(t.orders).where(t.orders.c.id == bindparam("order_id"))
+_ORDER_BY_KEY = select(t.orders).where(t.orders.c.idempotency_key == bindparam("key"))
+_UPDATE_ORDER = update(t.orders).where(
+    t.orders.c.id == bindparam("_id"), t.orders.c.version == bindparam("_version")
+)
 
 
 def order_to_row(order: Order) -> dict[str, Any]:
@@ -103,25 +109,30 @@ class SqlOrderRepository:
         self._lockable = lockable
         self._seen: dict[OrderId, tuple[Order, dict[str, Any]]] = {}
 
-    async def add(self, order: Order) -> None:
+    async def add(self, order: Order) -> bool:
         row = order_to_row(order)
-        try:
-            await self._conn.execute(insert(t.orders).values(**row, version=order.version))
-        except IntegrityError as exc:
-            # PostgreSQL: a concurrent transaction committed the same idempotency key first.
-            raise ConcurrentUpdate(f"order {order.id} was stored concurrently") from exc
+        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        # ON CONFLICT DO NOTHING: on PostgreSQL a concurrent insert of the same key waits for
+        # the other transaction and then inserts nothing, without aborting this one.
+        query = dialect.insert(t.orders).on_conflict_do_nothing()
+        result = await self._conn.execute(query, {**row, "version": order.version})
+        if result.rowcount != 1:
+            return False
         self._seen[order.id] = (order, row)
+        return True
+
+    def attach(self, order: Order) -> None:
+        """Track an order read by an earlier unit of work; its version guards the write."""
+        self._seen[order.id] = (order, order_to_row(order))
 
     async def get(self, order_id: OrderId, *, for_update: bool = False) -> Order | None:
         if order_id in self._seen:
             return self._seen[order_id][0]
-        query = select(t.orders).where(t.orders.c.id == order_id)
-        if for_update and self._lockable:
-            query = query.with_for_update()
-        return await self._one(query)
+        query = _ORDER_BY_ID.with_for_update() if for_update and self._lockable else _ORDER_BY_ID
+        return await self._one(query, {"order_id": order_id})
 
     async def get_by_idempotency_key(self, key: str) -> Order | None:
-        return await self._one(select(t.orders).where(t.orders.c.idempotency_key == key))
+        return await self._one(_ORDER_BY_KEY, {"key": key})
 
     async def get_by_broker_id(self, broker_order_id: BrokerOrderId) -> Order | None:
         query = (
@@ -159,8 +170,8 @@ class SqlOrderRepository:
         rows = (await self._conn.execute(query)).all()
         return [(StrategyAccountId(a), BrokerOrderId(b)) for a, b in rows]
 
-    async def _one(self, query: Select[Any]) -> Order | None:
-        row = (await self._conn.execute(query)).mappings().first()
+    async def _one(self, query: Select[Any], params: dict[str, Any] | None = None) -> Order | None:
+        row = (await self._conn.execute(query, params)).mappings().first()
         return None if row is None else await self._track(row)
 
     async def _many(self, query: Select[Any]) -> list[Order]:
@@ -185,12 +196,9 @@ class SqlOrderRepository:
         for order_id, (order, before) in self._seen.items():
             after = order_to_row(order)
             if after != before:
-                query = (
-                    update(t.orders)
-                    .where(t.orders.c.id == order_id, t.orders.c.version == order.version)
-                    .values(**after, version=order.version + 1)
-                )
-                result = await self._conn.execute(query)
+                params = {**after, "version": order.version + 1, "_id": order_id}
+                params["_version"] = order.version
+                result = await self._conn.execute(_UPDATE_ORDER, params)
                 if result.rowcount != 1:
                     raise ConcurrentUpdate(f"order {order_id} changed since it was read")
                 order.version += 1
@@ -219,6 +227,13 @@ def _fill_from_row(row: Row) -> FillRecord:
     )
 
 
+_ORPHANS = (
+    select(t.fills)
+    .where(t.fills.c.broker_order_id == bindparam("broker_order_id"), t.fills.c.order_id.is_(None))
+    .order_by(t.fills.c.filled_at, t.fills.c.id)
+)
+
+
 class SqlFillRepository:
     def __init__(self, connection: AsyncConnection, now: datetime) -> None:
         self._conn = connection
@@ -245,12 +260,8 @@ class SqlFillRepository:
         return bool(result.rowcount == 1)
 
     async def orphans(self, broker_order_id: BrokerOrderId) -> list[FillRecord]:
-        query = (
-            select(t.fills)
-            .where(t.fills.c.broker_order_id == broker_order_id, t.fills.c.order_id.is_(None))
-            .order_by(t.fills.c.filled_at, t.fills.c.id)
-        )
-        return [_fill_from_row(r) for r in (await self._conn.execute(query)).mappings()]
+        result = await self._conn.execute(_ORPHANS, {"broker_order_id": broker_order_id})
+        return [_fill_from_row(r) for r in result.mappings()]
 
     async def claim(
         self, fill_id: FillId, order_id: OrderId, strategy_account_id: StrategyAccountId
@@ -497,6 +508,9 @@ def _jsonable(value: object) -> object:
             return str(value)
 
 
+_INSERT_EVENT = insert(t.events)
+
+
 def event_to_row(event: Event, recorded_at: datetime) -> dict[str, Any]:
     payload = {
         f.name: _jsonable(getattr(event, f.name))
@@ -519,4 +533,4 @@ async def append_events(
     """Append events to the audit log in one round trip."""
     if events:
         rows = [event_to_row(e, recorded_at) for e in events]
-        await connection.execute(insert(t.events), rows)
+        await connection.execute(_INSERT_EVENT, rows)

@@ -75,14 +75,12 @@ class SqlAlchemyUnitOfWork:
         pending.extend(self._loose)
         self._loose = []
         await append_events(connection, pending, self._clock.now())
-        await connection.commit()
-        await connection.begin()
+        await connection.commit()  # a later statement begins the next transaction by itself
 
     async def rollback(self) -> None:
         """Drop everything written since the last commit."""
         connection = self._require()
         await connection.rollback()
-        await connection.begin()
         self._loose = []
 
     def _require(self) -> AsyncConnection:
