@@ -33,6 +33,7 @@ from hantu.entrypoints.web.ratelimit import LoginLimiter
 from hantu.entrypoints.web.service_pipeline import ServicePipeline
 from hantu.entrypoints.web.settings import WebSettings
 from hantu.entrypoints.web.state import WebState
+from hantu.entrypoints.web.tokens import TokenCache
 from hantu.errors import BrokerUnreachable
 from hantu.service_layer import fills
 from hantu.service_layer.accounts import AccountsDeps, Hasher
@@ -153,6 +154,7 @@ async def start_runtime(
             ),
             clock=clock,
             public_url=_public_url(settings, web),
+            tokens=TokenCache(accounts),
         )
         runtime = Runtime(app=container, state=state, simulator=simulator, demo=demo)
         if on_ready is not None:

@@ -9,6 +9,7 @@ from hantu.entrypoints.web.metrics import Metrics
 from hantu.entrypoints.web.pipeline import Pipeline
 from hantu.entrypoints.web.ratelimit import LoginLimiter
 from hantu.entrypoints.web.settings import WebSettings
+from hantu.entrypoints.web.tokens import TokenCache
 from hantu.service_layer.accounts import AccountsDeps
 from hantu.service_layer.ports import Clock
 
@@ -23,6 +24,7 @@ class WebState:
     limiter: LoginLimiter
     clock: Clock
     public_url: str
+    tokens: TokenCache
 
     def webhook_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/api/webhook"

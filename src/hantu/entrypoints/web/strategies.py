@@ -110,6 +110,7 @@ async def link_account(
     link = await accounts_service.link_account(
         state.accounts, user.id, strategy_id, body.broker_account_id
     )
+    state.tokens.clear()  # the strategy's webhook now reaches one more account
     return LinkCreated(strategy_account_id=link.id)
 
 

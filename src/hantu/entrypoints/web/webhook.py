@@ -16,7 +16,6 @@ from fastapi.responses import JSONResponse
 from hantu import messages_ko as ko
 from hantu.entrypoints.web.schemas import Problem, WebhookAccountOut, WebhookOut
 from hantu.entrypoints.web.state import WebState
-from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer import webhooks
 from hantu.service_layer.webhooks import AccountResult, Outcome, WebhookInvalid
 
@@ -126,7 +125,7 @@ async def _handle(request: Request, state: WebState) -> JSONResponse:
     except WebhookInvalid as exc:
         return _invalid(exc)
     token = webhooks.token_of(payload)
-    found = await accounts_service.strategy_for_token(state.accounts, token) if token else None
+    found = await state.tokens.lookup(token) if token else None
     if found is None:
         return _problem(401, ko.WEBHOOK_BAD_TOKEN)
     strategy, account_ids = found
