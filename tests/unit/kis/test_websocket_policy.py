@@ -12,14 +12,12 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 
 from hantu.adapters.kis.errors import SubscriptionLimitExceeded
+from hantu.adapters.kis.reconnect import Verdict, default_classify, default_delays
 from hantu.adapters.kis.websocket import (
     MAX_SUBSCRIPTIONS,
     KisRealtimeClient,
     RealtimeHandlers,
     State,
-    Verdict,
-    default_classify,
-    default_delays,
 )
 from hantu.errors import BrokerAuthError, BrokerUnreachable, ConfigError
 from tests.fakes import FakeClock

@@ -24,7 +24,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 from hantu.domain.masking import mask
-from hantu.errors import BrokerUnavailable, BrokerUnreachable, HantuError, RateLimited
+from hantu.errors import BrokerUnavailable
 from hantu.service_layer.ports import Clock, Tick
 
 from .errors import SubscriptionLimitExceeded
@@ -47,6 +47,7 @@ from .realtime import (
     parse_order_books,
     split_frame,
 )
+from .reconnect import Verdict, default_classify, default_delays
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +55,6 @@ MAX_SUBSCRIPTIONS = 41  # per session (reference §6.4; OPSP0008 beyond)
 SUBSCRIBE_RETRIES = 3
 ALREADY_IN_USE = "OPSP8996"
 APPROVAL_NOT_FOUND = "OPSP0011"
-
-
-class Verdict(StrEnum):
-    RETRY = "RETRY"
-    FATAL = "FATAL"
 
 
 class State(StrEnum):
@@ -80,22 +76,6 @@ class ApprovalKeys(Protocol):
     async def approval_key(self) -> str: ...
 
     def forget_approval_key(self) -> None: ...
-
-
-def default_delays() -> Iterator[float]:
-    """1, 2, 4, 8, 16 s between reconnect attempts, then give up (sleep state)."""
-    yield from (1.0, 2.0, 4.0, 8.0, 16.0)
-
-
-def default_classify(exc: BaseException) -> Verdict:
-    """Network trouble is worth retrying; bad credentials and bugs are not."""
-    if isinstance(exc, BrokerUnreachable | BrokerUnavailable | RateLimited):
-        return Verdict.RETRY
-    if isinstance(exc, HantuError):
-        return Verdict.FATAL
-    if isinstance(exc, OSError | TimeoutError | websockets.exceptions.WebSocketException):
-        return Verdict.RETRY
-    return Verdict.FATAL
 
 
 async def open_websocket(url: str) -> ClientConnection:
