@@ -1,0 +1,66 @@
+"""`hantu users create` and `hantu serve --help` through the real Typer app."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hantu import messages_ko as ko
+from hantu.config import Settings
+from hantu.entrypoints.cli import app
+from hantu.entrypoints.web.runtime import accounts_only
+from hantu.entrypoints.web.settings import WebSettings
+from hantu.service_layer import accounts as accounts_service
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HANTU_DATA_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _authenticates(data_dir: Path, username: str, password: str) -> bool:
+    async def check() -> bool:
+        settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
+        async with accounts_only(settings, WebSettings(_env_file=None)) as deps:  # type: ignore[call-arg]
+            return await accounts_service.authenticate(deps, username, password) is not None
+
+    return asyncio.run(check())
+
+
+def test_cli_users_create_makes_a_user_who_can_log_in(env: Path) -> None:
+    result = CliRunner().invoke(app, ["users", "create", "carol", "--password", "carol-password"])
+
+    assert result.exit_code == 0, result.output
+    assert ko.CLI_USER_CREATED.format(username="carol") in result.output
+    assert _authenticates(env, "carol", "carol-password")
+    assert not _authenticates(env, "carol", "wrong-password")
+
+
+def test_cli_users_create_twice_fails_with_a_message(env: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["users", "create", "carol", "--password", "carol-password"])
+
+    again = runner.invoke(app, ["users", "create", "carol", "--password", "other-password"])
+
+    assert again.exit_code == 1
+    assert ko.USERNAME_TAKEN in again.output
+
+
+def test_cli_users_create_short_password_fails(env: Path) -> None:
+    result = CliRunner().invoke(app, ["users", "create", "dave", "--password", "short"])
+
+    assert result.exit_code == 1
+    assert "password" in result.output
+
+
+def test_cli_serve_help_describes_the_command() -> None:
+    result = CliRunner().invoke(app, ["serve", "--help"])
+
+    assert result.exit_code == 0
+    assert "웹 서버" in result.output
+    assert "--port" in result.output
