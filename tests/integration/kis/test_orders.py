@@ -208,3 +208,5 @@ async def test_modify_price_gives_new_order_at_new_price(
     assert ack.odno != odno
     assert reports[ack.odno].price == Decimal(65000)
     assert reports[ack.odno].original_broker_order_id == odno
+    assert reports[ack.odno].state is BrokerOrderState.OPEN
+    assert reports[odno].state is BrokerOrderState.CANCELED  # its rest moved to the modify

@@ -136,6 +136,12 @@ def test_order_report_cancelled_remainder_is_canceled() -> None:
     assert report.state is BrokerOrderState.CANCELED
 
 
+def test_order_report_modified_away_original_is_closed() -> None:
+    report = order_report(_row(tot_ccld_qty="0", cnc_cfrm_qty="0", rmn_qty="0"))
+
+    assert report.state is BrokerOrderState.CANCELED
+
+
 def test_order_report_rejected_is_rejected() -> None:
     report = order_report(_row(rjct_qty="10", rmn_qty="0"))
 

@@ -183,6 +183,10 @@ def order_state(row: DailyOrderRow) -> BrokerOrderState:
         return BrokerOrderState.REJECTED
     if canceled > 0 or (row.cncl_yn.strip() == "Y" and remaining <= 0):
         return BrokerOrderState.CANCELED
+    if ordered > 0 and remaining <= 0:
+        # Nothing left and not all filled: the rest moved into a modify order (TTTC0013U),
+        # whose own row links back through orgn_odno. This order can no longer fill.
+        return BrokerOrderState.CANCELED
     return BrokerOrderState.OPEN
 
 

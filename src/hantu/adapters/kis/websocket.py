@@ -24,7 +24,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 from hantu.domain.masking import mask
-from hantu.errors import BrokerUnavailable
+from hantu.errors import BrokerUnavailable, HantuError
 from hantu.service_layer.ports import Clock, Tick
 
 from .errors import SubscriptionLimitExceeded
@@ -296,7 +296,10 @@ class KisRealtimeClient:
                 return
             reason = f"[{ack.msg_cd}] {ack.msg1}" if ack is not None else "no answer"
             if ack is not None and ack.msg_cd == APPROVAL_NOT_FOUND:
+                # OPSP0011: KIS no longer knows our approval key; get a fresh one.
                 self._approval.forget_approval_key()
+                with contextlib.suppress(HantuError):  # keep trying with the old one
+                    session.approval_key = await self._approval.approval_key()
         log.error("KIS subscription %s/%s skipped: %s", sub.tr_id, mask(sub.tr_key), reason)
         self._wanted.pop(sub, None)
         self._notify(self._handlers.on_subscription_failed, sub, reason)
