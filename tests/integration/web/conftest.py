@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,21 @@ def signal(token: str, **overrides: Any) -> dict[str, Any]:
 
 @pytest.fixture
 async def web(database_url: str, tmp_path: Path) -> AsyncIterator[WebClient]:
+    async with running_app(database_url, tmp_path, settle_interval_seconds=0) as client:
+        yield client
+
+
+@pytest.fixture
+async def web_settling(database_url: str, tmp_path: Path) -> AsyncIterator[WebClient]:
+    """Like `web`, with the background settler ticking every 50 ms."""
+    async with running_app(database_url, tmp_path, settle_interval_seconds=0.05) as client:
+        yield client
+
+
+@asynccontextmanager
+async def running_app(
+    database_url: str, tmp_path: Path, **web_options: Any
+) -> AsyncIterator[WebClient]:
     clock = FakeClock()
     broker = InProcessBroker(clock)
 
@@ -147,7 +163,7 @@ async def web(database_url: str, tmp_path: Path) -> AsyncIterator[WebClient]:
         database_url=database_url,
         order_timeout_seconds=0.3,
     )
-    web_settings = WebSettings(_env_file=None, demo=False)  # type: ignore[call-arg]
+    web_settings = WebSettings(_env_file=None, demo=False, **web_options)  # type: ignore[call-arg]
     app = create_app(
         settings,
         web_settings=web_settings,

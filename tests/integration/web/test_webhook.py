@@ -217,3 +217,22 @@ async def test_webhook_several_accounts_answer_per_account(web: WebClient) -> No
     assert len(orders) == 2
     assert all(order["success"] for order in orders)
     assert web.broker.place_calls == 2
+
+
+async def test_webhook_408_order_is_settled_in_the_background(web_settling: WebClient) -> None:
+    web = web_settling
+    member = await web.member("alice")
+    web.broker.script(Hang())
+    response = await web.webhook(signal(member.token))
+    assert response.status_code == 408
+
+    for _ in range(200):
+        if await web.scalar("SELECT status FROM orders") == "SENT":
+            break
+        await asyncio.sleep(0.02)
+
+    assert await web.scalar("SELECT status FROM orders") == "SENT"
+    assert await web.scalar("SELECT broker_order_id FROM orders") == (
+        web.broker.placed[0].broker_order_id
+    )
+    assert await web.count("failed_orders") == 0

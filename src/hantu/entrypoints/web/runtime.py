@@ -9,6 +9,9 @@ are created on first start.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -35,12 +38,13 @@ from hantu.entrypoints.web.settings import WebSettings
 from hantu.entrypoints.web.state import WebState
 from hantu.entrypoints.web.tokens import TokenCache
 from hantu.errors import BrokerUnreachable
-from hantu.service_layer import fills
+from hantu.service_layer import fills, reconciliation
 from hantu.service_layer.accounts import AccountsDeps, Hasher
 from hantu.service_layer.ports import Broker, BrokerDirectory, Clock
 from hantu.simulator.server import Simulator
 
 SESSION_KEY_FILE = "session.key"
+log = logging.getLogger(__name__)
 
 
 def session_secret(settings: Settings, web: WebSettings) -> str:
@@ -142,6 +146,9 @@ async def start_runtime(
             deps = container.deps
             own.on_fill(lambda notice: fills.process_fill(deps, notice))
             stack.push_async_callback(own.close)
+        if web.settle_interval_seconds > 0:
+            settler = asyncio.create_task(_settle_forever(container, web.settle_interval_seconds))
+            stack.push_async_callback(_cancel, settler)
         demo = await _maybe_demo(settings, web, accounts, simulator)
         state = WebState(
             settings=settings,
@@ -160,6 +167,25 @@ async def start_runtime(
         if on_ready is not None:
             on_ready(runtime)
         yield runtime
+
+
+async def _settle_forever(container: App, interval: float) -> None:
+    """Settle 408-answered (UNCONFIRMED) orders against the broker's orders of the day.
+
+    Real time, not the injected clock: this is a scheduler tick, not domain time.
+    """
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await reconciliation.settle_unconfirmed(container.deps)
+        except Exception:  # a broker or database hiccup must not end the loop
+            log.exception("settling unconfirmed orders failed; will retry")
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _maybe_demo(

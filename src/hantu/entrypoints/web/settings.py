@@ -32,6 +32,9 @@ class WebSettings(BaseSettings):
     session_max_age_seconds: int = Field(12 * 3600, gt=0)
     login_max_attempts: int = Field(5, gt=0, description="Failed logins per window and client")
     login_window_seconds: float = Field(300.0, gt=0)
+    settle_interval_seconds: float = Field(
+        5.0, ge=0, description="How often unconfirmed orders are settled; 0 switches it off"
+    )
     demo: bool | None = Field(
         None, description="Create the demo user and strategy; default: on with the simulator"
     )
