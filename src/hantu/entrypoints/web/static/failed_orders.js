@@ -29,6 +29,12 @@ function renderFailedOrders(orders) {
   tbody.innerHTML = orders.map(renderRow).join("");
 }
 
+function seoulTime(iso) {
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return String(iso || "");
+  return when.toLocaleString("ko-KR", { timeZone: "Asia/Seoul", hour12: false });
+}
+
 function renderRow(order) {
   const side = order.side === "SELL" ? "sell" : "buy";
   const exhausted = order.retry_count >= MAX_RETRIES;
@@ -42,7 +48,7 @@ function renderRow(order) {
     '<td class="reason">' + escapeHtml(order.reason) + "</td>" +
     '<td class="col-hide-md broker-error">' + escapeHtml(order.exchange_error || "") + "</td>" +
     '<td><span class="retry-count-badge">' + escapeHtml(order.retry_count) + "/" + MAX_RETRIES + "</span></td>" +
-    '<td class="col-time">' + escapeHtml(order.created_at) + "</td>" +
+    '<td class="col-time">' + escapeHtml(seoulTime(order.created_at)) + "</td>" +
     '<td class="actions">' +
     '<button type="button" class="btn-retry" data-id="' + escapeHtml(order.id) + '"' + (exhausted ? " disabled" : "") + ">" + escapeHtml(UI.retry) + "</button> " +
     '<button type="button" class="btn-remove" data-id="' + escapeHtml(order.id) + '">' + escapeHtml(UI.remove) + "</button>" +
