@@ -182,15 +182,21 @@ def test_browser_narrow_screen_hides_price_and_time(
     expect(price).to_be_hidden()
 
 
-def test_browser_pages_load_nothing_from_other_hosts(
+def test_browser_pages_load_nothing_from_other_hosts_and_log_no_errors(
     page: Page, embedded_server: ServerThread
 ) -> None:
     requested: list[str] = []
+    problems: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
 
     _login(page)
+    page.wait_for_load_state("networkidle")
     page.goto("/strategies")
+    page.wait_for_load_state("networkidle")
 
     foreign = [url for url in requested if not url.startswith(embedded_server.base_url)]
     assert foreign == []
+    assert problems == []
     assert re.search(r"/static/app\.css", " ".join(requested))

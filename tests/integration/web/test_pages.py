@@ -80,3 +80,14 @@ async def test_openapi_docs_are_served(web: WebClient) -> None:
     assert "/api/webhook" in schema["paths"]
     assert "/api/failed-orders/{failed_order_id}/retry" in schema["paths"]
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_pages_carry_a_strict_content_security_policy(web: WebClient) -> None:
+    client = web.client()
+
+    login = await client.get("/login")
+    docs = await client.get("/docs")
+
+    assert "default-src 'self'" in login.headers["content-security-policy"]
+    assert login.headers["x-content-type-options"] == "nosniff"
+    assert "content-security-policy" not in docs.headers

@@ -22,6 +22,7 @@ from hantu.entrypoints.web import (
     strategies,
     webhook,
 )
+from hantu.entrypoints.web.headers import SecurityHeaders
 from hantu.entrypoints.web.runtime import session_secret, start_runtime
 from hantu.entrypoints.web.settings import WebSettings
 from hantu.entrypoints.web.templating import STATIC_DIR, make_templates
@@ -66,6 +67,7 @@ def create_app(
         same_site="lax",
         https_only=web_settings.session_https_only,
     )
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
     for module in (health, auth, webhook, failed_orders, strategies, accounts, pages):
         app.include_router(module.router)
