@@ -170,12 +170,10 @@ async def _risk_violations(
     positions = await uow.positions.open_positions(account)
     exposure = {p.symbol: p.cost_basis for p in positions}
     held = {p.symbol for p in positions}
-    for order in await uow.orders.open_orders(account):
-        if order.side is Side.BUY:
-            held.add(order.symbol)
-            if order.price is not None:
-                pending = order.price * order.remaining_quantity
-                exposure[order.symbol] = Money(exposure.get(order.symbol, Money(0)) + pending)
+    for symbol, price, remaining in await uow.orders.open_buys(account):
+        held.add(symbol)
+        if price is not None:
+            exposure[symbol] = Money(exposure.get(symbol, Money(0)) + price * remaining)
     snapshot = risk.RiskSnapshot(
         realized_pnl_today=await uow.fills.realized_pnl_since(account, deps.trading_day_start()),
         exposure_by_symbol=exposure,

@@ -214,6 +214,12 @@ class OrderRepository(Protocol):
 
     async def open_orders(self, strategy_account_id: StrategyAccountId) -> list[Order]: ...
 
+    async def open_buys(
+        self, strategy_account_id: StrategyAccountId
+    ) -> list[tuple[Symbol, Decimal | None, Decimal]]:
+        """(symbol, limit price, remaining quantity) of every live buy order, read-only."""
+        ...
+
     async def broker_ids_since(
         self, since: datetime
     ) -> list[tuple[StrategyAccountId, BrokerOrderId]]: ...

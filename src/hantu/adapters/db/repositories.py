@@ -1,4 +1,4 @@
-"""Repositories: explicit row ↔ domain mapping over SQLAlchemy Core, one connection each.
+"""Order and fill repositories: explicit row ↔ domain mapping over SQLAlchemy Core.
 
 Every aggregate a repository hands out is remembered with the row it came from; the unit of
 work asks `flush()` to write what changed. Orders carry a version for optimistic concurrency.
@@ -6,23 +6,18 @@ work asks `flush()` to write what changed. Orders carry a version for optimistic
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, bindparam, func, insert, select, update
+from sqlalchemy import RowMapping, Select, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db import tables as t
-from hantu.domain.enums import FailedOrderStatus, OrderStatus, OrderType, Side
+from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.events import Event
-from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import Order
-from hantu.domain.position import Position
 from hantu.domain.values import (
     BrokerOrderId,
     FillId,
@@ -33,7 +28,7 @@ from hantu.domain.values import (
     StrategyAccountId,
     Symbol,
 )
-from hantu.service_layer.ports import ConcurrentUpdate, FailedOrderFilter, FillRecord
+from hantu.service_layer.ports import ConcurrentUpdate, FillRecord
 
 Row = RowMapping
 
@@ -47,6 +42,14 @@ def _price(value: Decimal | None) -> Price | None:
 # Hot-path statements are built once with bind parameters, so SQLAlchemy compiles each once.
 _ORDER_BY_ID = select(t.orders).where(t.orders.c.id == bindparam("order_id"))
 _ORDER_BY_KEY = select(t.orders).where(t.orders.c.idempotency_key == bindparam("key"))
+_LIVE = [s.value for s in OrderStatus if s.is_open] + [OrderStatus.NEW.value]
+_OPEN_BUYS = select(
+    t.orders.c.symbol, t.orders.c.price, t.orders.c.quantity, t.orders.c.filled_quantity
+).where(
+    t.orders.c.strategy_account_id == bindparam("account"),
+    t.orders.c.side == Side.BUY.value,
+    t.orders.c.status.in_(bindparam("live", expanding=True)),
+)
 _UPDATE_ORDER = update(t.orders).where(
     t.orders.c.id == bindparam("_id"), t.orders.c.version == bindparam("_version")
 )
@@ -154,12 +157,19 @@ class SqlOrderRepository:
         return await self._many(query)
 
     async def open_orders(self, strategy_account_id: StrategyAccountId) -> list[Order]:
-        live = [s.value for s in OrderStatus if s.is_open] + [OrderStatus.NEW.value]
         query = select(t.orders).where(
             t.orders.c.strategy_account_id == int(strategy_account_id),
-            t.orders.c.status.in_(live),
+            t.orders.c.status.in_(_LIVE),
         )
         return await self._many(query)
+
+    async def open_buys(
+        self, strategy_account_id: StrategyAccountId
+    ) -> list[tuple[Symbol, Decimal | None, Decimal]]:
+        result = await self._conn.execute(
+            _OPEN_BUYS, {"account": int(strategy_account_id), "live": _LIVE}
+        )
+        return [(Symbol(s), p, Decimal(q - f)) for s, p, q, f in result.all()]
 
     async def broker_ids_since(
         self, since: datetime
@@ -296,241 +306,3 @@ class SqlFillRepository:
     async def for_order(self, order_id: OrderId) -> list[FillRecord]:
         query = select(t.fills).where(t.fills.c.order_id == order_id).order_by(t.fills.c.id)
         return [_fill_from_row(r) for r in (await self._conn.execute(query)).mappings()]
-
-
-# --- positions ----------------------------------------------------------------------------
-
-
-def _position_values(position: Position) -> dict[str, Any]:
-    return {
-        "quantity": Decimal(position.quantity),
-        "average_price": Decimal(position.average_price),
-        "realized_pnl": Decimal(position.realized_pnl),
-    }
-
-
-class SqlPositionRepository:
-    def __init__(self, connection: AsyncConnection, now: datetime, *, lockable: bool) -> None:
-        self._conn = connection
-        self._now = now
-        self._lockable = lockable
-        self._seen: dict[tuple[int, str], tuple[Position, dict[str, Any]]] = {}
-
-    async def get(
-        self, strategy_account_id: StrategyAccountId, symbol: Symbol, *, for_update: bool = False
-    ) -> Position | None:
-        key = (int(strategy_account_id), symbol.code)
-        if key in self._seen:
-            return self._seen[key][0]
-        query = select(t.positions).where(
-            t.positions.c.strategy_account_id == key[0], t.positions.c.symbol == key[1]
-        )
-        if for_update and self._lockable:
-            query = query.with_for_update()
-        row = (await self._conn.execute(query)).mappings().first()
-        return None if row is None else self._track(row)
-
-    async def add(self, position: Position) -> None:
-        values = _position_values(position)
-        key = (int(position.strategy_account_id), position.symbol.code)
-        await self._conn.execute(
-            insert(t.positions).values(
-                strategy_account_id=key[0], symbol=key[1], updated_at=self._now, **values
-            )
-        )
-        self._seen[key] = (position, values)
-
-    async def open_positions(self, strategy_account_id: StrategyAccountId) -> list[Position]:
-        query = select(t.positions).where(
-            t.positions.c.strategy_account_id == int(strategy_account_id)
-        )
-        rows = (await self._conn.execute(query)).mappings().all()
-        return [p for p in (self._track(r) for r in rows) if p.is_open]
-
-    def _track(self, row: Row) -> Position:
-        key = (int(row["strategy_account_id"]), str(row["symbol"]))
-        if key in self._seen:
-            return self._seen[key][0]
-        position = Position(
-            strategy_account_id=StrategyAccountId(key[0]),
-            symbol=Symbol(key[1]),
-            quantity=Quantity(row["quantity"]),
-            average_price=Price(row["average_price"]),
-            realized_pnl=Money(row["realized_pnl"]),
-        )
-        self._seen[key] = (position, _position_values(position))
-        return position
-
-    async def flush(self) -> None:
-        for (account, symbol), (position, before) in self._seen.items():
-            after = _position_values(position)
-            if after == before:
-                continue
-            query = (
-                update(t.positions)
-                .where(t.positions.c.strategy_account_id == account, t.positions.c.symbol == symbol)
-                .values(**after, updated_at=self._now)
-            )
-            await self._conn.execute(query)
-            self._seen[(account, symbol)] = (position, after)
-
-
-# --- failed orders ------------------------------------------------------------------------
-
-
-def _failed_values(failed: FailedOrder) -> dict[str, Any]:
-    return {
-        "strategy_account_id": int(failed.strategy_account_id),
-        "symbol": failed.symbol.code,
-        "side": failed.side.value,
-        "order_type": failed.order_type.value,
-        "quantity": Decimal(failed.quantity),
-        "price": _plain(failed.price),
-        "reason": failed.reason[:100],
-        "broker_error": failed.broker_error,
-        "order_params": dict(failed.order_params),
-        "status": failed.status.value,
-        "retry_count": failed.retry_count,
-        "order_id": failed.order_id,
-        "last_retry_order_id": failed.last_retry_order_id,
-        "webhook_id": failed.webhook_id,
-        "created_at": failed.created_at,
-        "updated_at": failed.updated_at,
-    }
-
-
-def _failed_from_row(row: Row) -> FailedOrder:
-    return FailedOrder(
-        id=int(row["id"]),
-        strategy_account_id=StrategyAccountId(row["strategy_account_id"]),
-        symbol=Symbol(row["symbol"]),
-        side=Side(row["side"]),
-        order_type=OrderType(row["order_type"]),
-        quantity=Quantity(row["quantity"]),
-        price=_price(row["price"]),
-        reason=row["reason"],
-        broker_error=row["broker_error"],
-        order_params={str(k): str(v) for k, v in dict(row["order_params"]).items()},
-        status=FailedOrderStatus(row["status"]),
-        retry_count=row["retry_count"],
-        order_id=OrderId(row["order_id"]) if row["order_id"] else None,
-        last_retry_order_id=(
-            OrderId(row["last_retry_order_id"]) if row["last_retry_order_id"] else None
-        ),
-        webhook_id=row["webhook_id"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
-
-
-class SqlFailedOrderRepository:
-    def __init__(self, connection: AsyncConnection, *, lockable: bool) -> None:
-        self._conn = connection
-        self._lockable = lockable
-        self._seen: dict[int, tuple[FailedOrder, dict[str, Any]]] = {}
-
-    async def add(self, failed_order: FailedOrder) -> None:
-        values = _failed_values(failed_order)
-        query = insert(t.failed_orders).values(**values).returning(t.failed_orders.c.id)
-        failed_order.id = int((await self._conn.execute(query)).scalar_one())
-        self._seen[failed_order.id] = (failed_order, values)
-
-    async def get(self, failed_order_id: int, *, for_update: bool = False) -> FailedOrder | None:
-        if failed_order_id in self._seen:
-            return self._seen[failed_order_id][0]
-        query = select(t.failed_orders).where(t.failed_orders.c.id == failed_order_id)
-        if for_update and self._lockable:
-            query = query.with_for_update()
-        row = (await self._conn.execute(query)).mappings().first()
-        return None if row is None else self._track(row)
-
-    async def get_by_retry_order(self, order_id: OrderId) -> FailedOrder | None:
-        query = select(t.failed_orders).where(t.failed_orders.c.last_retry_order_id == order_id)
-        row = (await self._conn.execute(query)).mappings().first()
-        return None if row is None else self._track(row)
-
-    async def list(self, query: FailedOrderFilter) -> list[FailedOrder]:
-        c = t.failed_orders.c
-        stmt = select(t.failed_orders)
-        if query.status is None:
-            stmt = stmt.where(c.status != FailedOrderStatus.REMOVED.value)
-        else:
-            stmt = stmt.where(c.status == query.status.value)
-        if query.strategy_account_id is not None:
-            stmt = stmt.where(c.strategy_account_id == int(query.strategy_account_id))
-        if query.symbol is not None:
-            stmt = stmt.where(c.symbol == query.symbol.code)
-        stmt = stmt.order_by(c.created_at.desc(), c.id.desc()).limit(query.limit)
-        rows = (await self._conn.execute(stmt.offset(query.offset))).mappings().all()
-        return [self._track(r) for r in rows]
-
-    async def count(self) -> int:
-        query = select(func.count()).select_from(t.failed_orders)
-        return int((await self._conn.execute(query)).scalar_one())
-
-    def _track(self, row: Row) -> FailedOrder:
-        failed_id = int(row["id"])
-        if failed_id in self._seen:
-            return self._seen[failed_id][0]
-        failed = _failed_from_row(row)
-        self._seen[failed_id] = (failed, _failed_values(failed))
-        return failed
-
-    async def flush(self) -> None:
-        for failed_id, (failed, before) in self._seen.items():
-            after = _failed_values(failed)
-            if after != before:
-                query = (
-                    update(t.failed_orders).where(t.failed_orders.c.id == failed_id).values(**after)
-                )
-                await self._conn.execute(query)
-                self._seen[failed_id] = (failed, after)
-
-
-# --- events -------------------------------------------------------------------------------
-
-
-def _jsonable(value: object) -> object:
-    match value:
-        case None | bool() | int() | str():
-            return value
-        case Decimal():
-            return str(value)
-        case datetime():
-            return value.isoformat()
-        case Enum():
-            return value.value
-        case Symbol():
-            return value.code
-        case Mapping():
-            return {str(k): _jsonable(v) for k, v in value.items()}
-        case _:
-            return str(value)
-
-
-_INSERT_EVENT = insert(t.events)
-
-
-def event_to_row(event: Event, recorded_at: datetime) -> dict[str, Any]:
-    payload = {
-        f.name: _jsonable(getattr(event, f.name))
-        for f in dataclass_fields(event)
-        if f.name not in ("occurred_at", "order_id")
-    }
-    order_id = getattr(event, "order_id", None)
-    return {
-        "name": event.name,
-        "order_id": order_id if isinstance(order_id, str) else None,
-        "occurred_at": event.occurred_at,
-        "recorded_at": recorded_at,
-        "payload": payload,
-    }
-
-
-async def append_events(
-    connection: AsyncConnection, events: list[Event], recorded_at: datetime
-) -> None:
-    """Append events to the audit log in one round trip."""
-    if events:
-        rows = [event_to_row(e, recorded_at) for e in events]
-        await connection.execute(_INSERT_EVENT, rows)

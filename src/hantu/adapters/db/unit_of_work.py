@@ -7,13 +7,10 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db.engine import Database
-from hantu.adapters.db.repositories import (
-    SqlFailedOrderRepository,
-    SqlFillRepository,
-    SqlOrderRepository,
-    SqlPositionRepository,
-    append_events,
-)
+from hantu.adapters.db.event_log import append_events
+from hantu.adapters.db.failed_orders_repository import SqlFailedOrderRepository
+from hantu.adapters.db.positions_repository import SqlPositionRepository
+from hantu.adapters.db.repositories import SqlFillRepository, SqlOrderRepository
 from hantu.domain.events import Event
 from hantu.service_layer.ports import Clock
 

@@ -1,0 +1,63 @@
+"""The audit log: domain events as rows of `events` (name, order, times, JSON payload)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields as dataclass_fields
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hantu.adapters.db import tables as t
+from hantu.domain.events import Event
+from hantu.domain.values import Symbol
+
+
+def _jsonable(value: object) -> object:
+    match value:
+        case None | bool() | int() | str():
+            return value
+        case Decimal():
+            return str(value)
+        case datetime():
+            return value.isoformat()
+        case Enum():
+            return value.value
+        case Symbol():
+            return value.code
+        case Mapping():
+            return {str(k): _jsonable(v) for k, v in value.items()}
+        case _:
+            return str(value)
+
+
+_INSERT_EVENT = insert(t.events)
+
+
+def event_to_row(event: Event, recorded_at: datetime) -> dict[str, Any]:
+    payload = {
+        f.name: _jsonable(getattr(event, f.name))
+        for f in dataclass_fields(event)
+        if f.name not in ("occurred_at", "order_id")
+    }
+    order_id = getattr(event, "order_id", None)
+    return {
+        "name": event.name,
+        "order_id": order_id if isinstance(order_id, str) else None,
+        "occurred_at": event.occurred_at,
+        "recorded_at": recorded_at,
+        "payload": payload,
+    }
+
+
+async def append_events(
+    connection: AsyncConnection, events: list[Event], recorded_at: datetime
+) -> None:
+    """Append events to the audit log in one round trip."""
+    if events:
+        rows = [event_to_row(e, recorded_at) for e in events]
+        await connection.execute(_INSERT_EVENT, rows)

@@ -1,0 +1,134 @@
+"""Failed orders: row ↔ `FailedOrder` mapping, filtered listing; changes written at commit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import RowMapping, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hantu.adapters.db import tables as t
+from hantu.domain.enums import FailedOrderStatus, OrderType, Side
+from hantu.domain.failed_order import FailedOrder
+from hantu.domain.values import OrderId, Price, Quantity, StrategyAccountId, Symbol
+from hantu.service_layer.ports import FailedOrderFilter
+
+Row = RowMapping
+
+
+def _price(value: Decimal | None) -> Price | None:
+    return None if value is None else Price(value)
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _failed_values(failed: FailedOrder) -> dict[str, Any]:
+    return {
+        "strategy_account_id": int(failed.strategy_account_id),
+        "symbol": failed.symbol.code,
+        "side": failed.side.value,
+        "order_type": failed.order_type.value,
+        "quantity": Decimal(failed.quantity),
+        "price": _plain(failed.price),
+        "reason": failed.reason[:100],
+        "broker_error": failed.broker_error,
+        "order_params": dict(failed.order_params),
+        "status": failed.status.value,
+        "retry_count": failed.retry_count,
+        "order_id": failed.order_id,
+        "last_retry_order_id": failed.last_retry_order_id,
+        "webhook_id": failed.webhook_id,
+        "created_at": failed.created_at,
+        "updated_at": failed.updated_at,
+    }
+
+
+def _failed_from_row(row: Row) -> FailedOrder:
+    return FailedOrder(
+        id=int(row["id"]),
+        strategy_account_id=StrategyAccountId(row["strategy_account_id"]),
+        symbol=Symbol(row["symbol"]),
+        side=Side(row["side"]),
+        order_type=OrderType(row["order_type"]),
+        quantity=Quantity(row["quantity"]),
+        price=_price(row["price"]),
+        reason=row["reason"],
+        broker_error=row["broker_error"],
+        order_params={str(k): str(v) for k, v in dict(row["order_params"]).items()},
+        status=FailedOrderStatus(row["status"]),
+        retry_count=row["retry_count"],
+        order_id=OrderId(row["order_id"]) if row["order_id"] else None,
+        last_retry_order_id=(
+            OrderId(row["last_retry_order_id"]) if row["last_retry_order_id"] else None
+        ),
+        webhook_id=row["webhook_id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class SqlFailedOrderRepository:
+    def __init__(self, connection: AsyncConnection, *, lockable: bool) -> None:
+        self._conn = connection
+        self._lockable = lockable
+        self._seen: dict[int, tuple[FailedOrder, dict[str, Any]]] = {}
+
+    async def add(self, failed_order: FailedOrder) -> None:
+        values = _failed_values(failed_order)
+        query = insert(t.failed_orders).values(**values).returning(t.failed_orders.c.id)
+        failed_order.id = int((await self._conn.execute(query)).scalar_one())
+        self._seen[failed_order.id] = (failed_order, values)
+
+    async def get(self, failed_order_id: int, *, for_update: bool = False) -> FailedOrder | None:
+        if failed_order_id in self._seen:
+            return self._seen[failed_order_id][0]
+        query = select(t.failed_orders).where(t.failed_orders.c.id == failed_order_id)
+        if for_update and self._lockable:
+            query = query.with_for_update()
+        row = (await self._conn.execute(query)).mappings().first()
+        return None if row is None else self._track(row)
+
+    async def get_by_retry_order(self, order_id: OrderId) -> FailedOrder | None:
+        query = select(t.failed_orders).where(t.failed_orders.c.last_retry_order_id == order_id)
+        row = (await self._conn.execute(query)).mappings().first()
+        return None if row is None else self._track(row)
+
+    async def list(self, query: FailedOrderFilter) -> list[FailedOrder]:
+        c = t.failed_orders.c
+        stmt = select(t.failed_orders)
+        if query.status is None:
+            stmt = stmt.where(c.status != FailedOrderStatus.REMOVED.value)
+        else:
+            stmt = stmt.where(c.status == query.status.value)
+        if query.strategy_account_id is not None:
+            stmt = stmt.where(c.strategy_account_id == int(query.strategy_account_id))
+        if query.symbol is not None:
+            stmt = stmt.where(c.symbol == query.symbol.code)
+        stmt = stmt.order_by(c.created_at.desc(), c.id.desc()).limit(query.limit)
+        rows = (await self._conn.execute(stmt.offset(query.offset))).mappings().all()
+        return [self._track(r) for r in rows]
+
+    async def count(self) -> int:
+        query = select(func.count()).select_from(t.failed_orders)
+        return int((await self._conn.execute(query)).scalar_one())
+
+    def _track(self, row: Row) -> FailedOrder:
+        failed_id = int(row["id"])
+        if failed_id in self._seen:
+            return self._seen[failed_id][0]
+        failed = _failed_from_row(row)
+        self._seen[failed_id] = (failed, _failed_values(failed))
+        return failed
+
+    async def flush(self) -> None:
+        for failed_id, (failed, before) in self._seen.items():
+            after = _failed_values(failed)
+            if after != before:
+                query = (
+                    update(t.failed_orders).where(t.failed_orders.c.id == failed_id).values(**after)
+                )
+                await self._conn.execute(query)
+                self._seen[failed_id] = (failed, after)

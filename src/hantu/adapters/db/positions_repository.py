@@ -1,0 +1,90 @@
+"""Positions: row ↔ `Position` mapping; changed positions are written at commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hantu.adapters.db import tables as t
+from hantu.domain.position import Position
+from hantu.domain.values import Money, Price, Quantity, StrategyAccountId, Symbol
+
+Row = RowMapping
+
+
+def _position_values(position: Position) -> dict[str, Any]:
+    return {
+        "quantity": Decimal(position.quantity),
+        "average_price": Decimal(position.average_price),
+        "realized_pnl": Decimal(position.realized_pnl),
+    }
+
+
+class SqlPositionRepository:
+    def __init__(self, connection: AsyncConnection, now: datetime, *, lockable: bool) -> None:
+        self._conn = connection
+        self._now = now
+        self._lockable = lockable
+        self._seen: dict[tuple[int, str], tuple[Position, dict[str, Any]]] = {}
+
+    async def get(
+        self, strategy_account_id: StrategyAccountId, symbol: Symbol, *, for_update: bool = False
+    ) -> Position | None:
+        key = (int(strategy_account_id), symbol.code)
+        if key in self._seen:
+            return self._seen[key][0]
+        query = select(t.positions).where(
+            t.positions.c.strategy_account_id == key[0], t.positions.c.symbol == key[1]
+        )
+        if for_update and self._lockable:
+            query = query.with_for_update()
+        row = (await self._conn.execute(query)).mappings().first()
+        return None if row is None else self._track(row)
+
+    async def add(self, position: Position) -> None:
+        values = _position_values(position)
+        key = (int(position.strategy_account_id), position.symbol.code)
+        await self._conn.execute(
+            insert(t.positions).values(
+                strategy_account_id=key[0], symbol=key[1], updated_at=self._now, **values
+            )
+        )
+        self._seen[key] = (position, values)
+
+    async def open_positions(self, strategy_account_id: StrategyAccountId) -> list[Position]:
+        query = select(t.positions).where(
+            t.positions.c.strategy_account_id == int(strategy_account_id)
+        )
+        rows = (await self._conn.execute(query)).mappings().all()
+        return [p for p in (self._track(r) for r in rows) if p.is_open]
+
+    def _track(self, row: Row) -> Position:
+        key = (int(row["strategy_account_id"]), str(row["symbol"]))
+        if key in self._seen:
+            return self._seen[key][0]
+        position = Position(
+            strategy_account_id=StrategyAccountId(key[0]),
+            symbol=Symbol(key[1]),
+            quantity=Quantity(row["quantity"]),
+            average_price=Price(row["average_price"]),
+            realized_pnl=Money(row["realized_pnl"]),
+        )
+        self._seen[key] = (position, _position_values(position))
+        return position
+
+    async def flush(self) -> None:
+        for (account, symbol), (position, before) in self._seen.items():
+            after = _position_values(position)
+            if after == before:
+                continue
+            query = (
+                update(t.positions)
+                .where(t.positions.c.strategy_account_id == account, t.positions.c.symbol == symbol)
+                .values(**after, updated_at=self._now)
+            )
+            await self._conn.execute(query)
+            self._seen[(account, symbol)] = (position, after)
