@@ -50,6 +50,7 @@ INVALID_INPUT: Final = "입력값이 올바르지 않습니다: {detail}"
 # --- CLI -----------------------------------------------------------------------------------
 CLI_USER_CREATED: Final = "사용자 '{username}'을(를) 만들었습니다"
 CLI_SERVE_BANNER: Final = "hantu 서버가 시작되었습니다"
+CLI_ENV_ACCOUNT_ADDED: Final = ".env의 KIS 계좌를 '{name}'(으)로 연결했습니다"
 
 # Labels the templates and JavaScript use (rendered into the page as JSON).
 UI_TEXT: Final[dict[str, str]] = {

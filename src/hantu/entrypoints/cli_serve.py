@@ -10,9 +10,10 @@ from typing import Annotated
 import typer
 
 from hantu import messages_ko as ko
-from hantu.config import load_settings
+from hantu.config import KisEnvironment, Settings, load_settings
 from hantu.domain.errors import DomainError
 from hantu.errors import ConfigError
+from hantu.service_layer.accounts import NewBrokerAccount
 
 users_app = typer.Typer(help="사용자 관리 / manage web users.", no_args_is_help=True)
 
@@ -29,6 +30,23 @@ def _demo_curl(url: str, token: str) -> str:
     }
     payload = json.dumps(body, ensure_ascii=False)
     return f"curl -X POST {url} -H 'Content-Type: application/json' -d {shlex.quote(payload)}"
+
+
+def env_broker_account(settings: Settings) -> NewBrokerAccount | None:
+    """The KIS account configured in `.env` (PAPER or REAL), to give a new user at once."""
+    if settings.kis_environment is KisEnvironment.SIMULATOR:
+        return None
+    key, secret = settings.kis_app_key, settings.kis_app_secret
+    if key is None or secret is None or settings.kis_account is None or not settings.kis_hts_id:
+        return None
+    return NewBrokerAccount(
+        name=f"KIS {settings.kis_environment.value} (.env)",
+        environment=settings.kis_environment.value,
+        app_key=key.get_secret_value(),
+        app_secret=secret.get_secret_value(),
+        account_number=settings.kis_account,
+        hts_id=settings.kis_hts_id,
+    )
 
 
 def serve(
@@ -83,8 +101,13 @@ def create_user(
     from hantu.service_layer import accounts as accounts_service
 
     async def run() -> None:
-        async with accounts_only(load_settings(), WebSettings()) as deps:
-            await accounts_service.create_user(deps, username, password)
+        settings = load_settings()
+        async with accounts_only(settings, WebSettings()) as deps:
+            user = await accounts_service.create_user(deps, username, password)
+            form = env_broker_account(settings)
+            if form is not None:
+                await accounts_service.add_broker_account(deps, user.id, form)
+                typer.echo(ko.CLI_ENV_ACCOUNT_ADDED.format(name=form.name))
 
     try:
         asyncio.run(run())

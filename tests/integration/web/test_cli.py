@@ -64,3 +64,29 @@ def test_cli_serve_help_describes_the_command() -> None:
     assert result.exit_code == 0
     assert "웹 서버" in result.output
     assert "--port" in result.output
+
+
+def test_cli_users_create_with_kis_keys_in_env_adds_that_account(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HANTU_KIS_ENVIRONMENT", "PAPER")
+    monkeypatch.setenv("HANTU_KIS_APP_KEY", "PS" + "A" * 34)
+    monkeypatch.setenv("HANTU_KIS_APP_SECRET", "B" * 180)
+    monkeypatch.setenv("HANTU_KIS_ACCOUNT", "50112233-01")
+    monkeypatch.setenv("HANTU_KIS_HTS_ID", "myhts")
+
+    result = CliRunner().invoke(app, ["users", "create", "erin", "--password", "erin-password"])
+
+    assert result.exit_code == 0, result.output
+    assert "KIS PAPER (.env)" in result.output
+    assert "B" * 180 not in result.output
+
+    async def names() -> list[str]:
+        settings = Settings(_env_file=None, data_dir=env)  # type: ignore[call-arg]
+        async with accounts_only(settings, WebSettings(_env_file=None)) as deps:  # type: ignore[call-arg]
+            user = await accounts_service.authenticate(deps, "erin", "erin-password")
+            assert user is not None
+            found = await accounts_service.list_broker_accounts(deps, user.id)
+            return [f"{a.name}|{a.environment}|{a.account_hint}" for a in found]
+
+    assert asyncio.run(names()) == ["KIS PAPER (.env)|PAPER|5011****-01"]
