@@ -13,8 +13,8 @@ from tests.fakes import FakeClock
 async def _send_times(limiter: RateLimiter, clock: FakeClock, count: int) -> list[float]:
     times = []
     for _ in range(count):
-        await limiter.acquire()
-        times.append(clock.now().timestamp())
+        async with limiter.slot():
+            times.append(clock.now().timestamp())
     return times
 
 
@@ -46,11 +46,11 @@ async def test_limiter_paper_rate_allows_two_per_second() -> None:
 async def test_limiter_penalize_holds_requests_back_a_window() -> None:
     clock = FakeClock()
     limiter = RateLimiter(clock, 20)
-    await limiter.acquire()
+    limiter.release(await limiter.acquire())
     start = clock.now().timestamp()
 
     limiter.penalize()
-    await limiter.acquire()
+    limiter.release(await limiter.acquire())
 
     assert clock.now().timestamp() - start >= 1.0
     assert limiter.throttled == 1
@@ -62,8 +62,8 @@ async def test_limiter_concurrent_callers_share_the_budget() -> None:
     times: list[float] = []
 
     async def one() -> None:
-        await limiter.acquire()
-        times.append(clock.now().timestamp())
+        async with limiter.slot():
+            times.append(clock.now().timestamp())
 
     await asyncio.gather(*(one() for _ in range(12)))
 
@@ -82,3 +82,30 @@ def test_limiters_are_shared_per_app_key() -> None:
 
     assert limiters.for_key("key-a", 20) is first
     assert limiters.for_key("key-b", 20) is not first
+
+
+async def test_limiter_slot_frees_a_window_after_the_answer_not_the_send() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 1, margin=0)
+    slot = await limiter.acquire()
+    clock.advance(0.8)  # the answer takes 0.8 s to come back
+    limiter.release(slot)
+
+    limiter.release(await limiter.acquire())
+
+    assert clock.slept == [1.0]  # 1 s after the answer, not 0.2 s after it
+
+
+async def test_limiter_waits_for_an_answer_when_all_slots_are_in_flight() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 1)
+    slot = await limiter.acquire()
+    waiter = asyncio.create_task(limiter.acquire())
+    await asyncio.sleep(0)
+    assert not waiter.done()
+
+    limiter.release(slot)
+    second = await waiter
+
+    assert second is not slot
+    assert clock.slept == [pytest.approx(1.05)]

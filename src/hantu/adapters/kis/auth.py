@@ -122,9 +122,11 @@ class KisAuth(httpx.Auth):
             return
         token = await self.access_token()
         self._sign(request, token)
-        if self._limiter is not None:
-            await self._limiter.acquire()  # the repeat is one more request against the limit
         yield request
+        if self._limiter is not None:
+            # The repeat is one more request in the window. It is counted, not waited for:
+            # the caller already holds a slot, and waiting for another could deadlock.
+            self._limiter.record()
 
     def _sign(self, request: httpx.Request, token: str) -> None:
         request.headers["authorization"] = f"Bearer {token}"
@@ -249,8 +251,7 @@ class KisAuth(httpx.Auth):
     async def _post(
         self, path: str, body: dict[str, str], headers: dict[str, str] | None = None
     ) -> dict[str, object]:
-        if self._limiter is not None and path.startswith("/uapi"):
-            await self._limiter.acquire()
+        slot = await self._limiter.acquire() if self._limiter and path.startswith("/uapi") else None
         try:
             response = await self._http.post(
                 self._profile.rest_base_url + path,
@@ -260,6 +261,9 @@ class KisAuth(httpx.Auth):
             )
         except httpx.HTTPError as exc:
             raise error_from_transport(exc) from None
+        finally:
+            if slot is not None and self._limiter is not None:
+                self._limiter.release(slot)
         error = error_from_response(response, envelope=False)
         if error is not None:
             raise error

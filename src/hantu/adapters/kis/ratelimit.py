@@ -1,17 +1,20 @@
 """A per-app-key request limiter: at most N requests in any sliding second (reference §5.1).
 
 KIS counts requests per app key per second (20 real, 2 paper) and answers EGW00201 beyond
-that. A sliding log of send times keeps every one-second window under the limit, whichever
-way the server aligns its windows; a small margin absorbs network jitter between our send
-time and its arrival time. After an EGW00201 the limiter holds everyone back for a whole
-window.
+that, counting when a request *arrives*, which we cannot see. So a request holds its slot
+from the moment it is let through until its answer is back, and the slot frees one
+window later: the answer comes after the arrival, so N requests can never arrive within
+one window, whatever the network and the event loop delay between our send and KIS's
+count. After an EGW00201 the limiter holds everyone back for a whole window.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 from hantu.service_layer.ports import Clock
@@ -19,10 +22,17 @@ from hantu.service_layer.ports import Clock
 WINDOW_SECONDS = 1.0
 
 
+@dataclass(slots=True)
+class Slot:
+    """One request's place in the window; `done_at` is None while it is in flight."""
+
+    done_at: int | None = None
+
+
 class RateLimiter:
     """Paces requests for one app key; share one instance between every client of that key."""
 
-    def __init__(self, clock: Clock, per_second: float, *, margin: float = 0.1) -> None:
+    def __init__(self, clock: Clock, per_second: float, *, margin: float = 0.05) -> None:
         if per_second <= 0:
             raise ValueError("rate limit must be positive")
         self._clock = clock
@@ -31,42 +41,68 @@ class RateLimiter:
         window = WINDOW_SECONDS * max(1.0, int(per_second) / per_second) + margin
         # Integer microseconds: float epoch seconds are too coarse to compare windows exactly.
         self._window = round(window * 1_000_000)
-        self._sent: deque[int] = deque()
+        self._slots: list[Slot] = []
         self._blocked_until = 0
         self._lock = asyncio.Lock()
+        self._released = asyncio.Event()
         self.throttled = 0
 
     @property
     def per_second(self) -> int:
         return self._per_window
 
-    async def acquire(self) -> None:
-        """Wait until one more request fits in the window, then count it as sent."""
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[Slot]:
+        """Hold a slot for the duration of one request and its answer."""
+        slot = await self.acquire()
+        try:
+            yield slot
+        finally:
+            self.release(slot)
+
+    async def acquire(self) -> Slot:
+        """Wait until one more request fits in the window; `release` it once answered."""
         async with self._lock:
             while True:
-                now = self._micros()
-                wait = self._wait_needed(now)
-                if wait <= 0:
-                    self._sent.append(now)
-                    return
-                await self._clock.sleep(wait / 1_000_000)
+                wait = self._wait_needed(self._micros())
+                if wait == 0:
+                    slot = Slot()
+                    self._slots.append(slot)
+                    return slot
+                if wait is None:  # every slot is in flight: wait for an answer
+                    self._released.clear()
+                    await self._released.wait()
+                else:
+                    await self._clock.sleep(wait / 1_000_000)
 
-    def _micros(self) -> int:
-        return (self._clock.now() - self._origin) // timedelta(microseconds=1)
+    def release(self, slot: Slot) -> None:
+        """The request's answer is back (or it failed): its window starts now."""
+        if slot.done_at is None:
+            slot.done_at = self._micros()
+            self._released.set()
 
-    def _wait_needed(self, now: int) -> int:
-        if now < self._blocked_until:
-            return self._blocked_until - now
-        while self._sent and now - self._sent[0] >= self._window:
-            self._sent.popleft()
-        if len(self._sent) < self._per_window:
-            return 0
-        return self._sent[0] + self._window - now
+    def record(self) -> None:
+        """Count a request that was sent without a slot of its own."""
+        self._slots.append(Slot(self._micros()))
+        self._released.set()
 
     def penalize(self) -> None:
         """KIS answered EGW00201: hold every request back for a full window."""
         self.throttled += 1
         self._blocked_until = self._micros() + self._window
+
+    def _micros(self) -> int:
+        return (self._clock.now() - self._origin) // timedelta(microseconds=1)
+
+    def _wait_needed(self, now: int) -> int | None:
+        if now < self._blocked_until:
+            return self._blocked_until - now
+        window = self._window
+        self._slots = [s for s in self._slots if s.done_at is None or now - s.done_at < window]
+        if len(self._slots) < self._per_window:
+            return 0
+        done = [s.done_at for s in self._slots if s.done_at is not None]
+        return min(done) + window - now if done else None
 
 
 class RateLimiters:

@@ -276,8 +276,8 @@ class KisRestClient:
             **(headers or {}),
         }
         for attempt in range(self._rate_limit_retries + 1):
-            await self._limiter.acquire()
-            response = await self._send(method, path, params, body, request_headers)
+            async with self._limiter.slot():
+                response = await self._send(method, path, params, body, request_headers)
             error = error_from_response(response)
             if isinstance(error, RateLimited) and attempt < self._rate_limit_retries:
                 # EGW00201: refused before processing, so even an order may be re-sent.
