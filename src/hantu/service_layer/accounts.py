@@ -6,6 +6,7 @@ the ownership chain; an object outside it raises `NotFound` (answered as 404).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -121,7 +122,7 @@ async def create_user(
     """Create a user with an argon2-hashed password."""
     check_username(username)
     check_password(password)
-    password_hash = deps.hasher.hash(password)
+    password_hash = await asyncio.to_thread(deps.hasher.hash, password)  # argon2: off the loop
     async with deps.uow() as uow:
         user = await uow.accounts.add_user(
             username, password_hash, deps.clock.now(), is_demo=is_demo
@@ -135,9 +136,10 @@ async def authenticate(deps: AccountsDeps, username: str, password: str) -> User
     async with deps.uow() as uow:
         user = await uow.accounts.user_by_username(username)
     if user is None:
-        deps.hasher.dummy_verify(password)
+        await asyncio.to_thread(deps.hasher.dummy_verify, password)
         return None
-    return user if deps.hasher.verify(user.password_hash, password) else None
+    matches = await asyncio.to_thread(deps.hasher.verify, user.password_hash, password)
+    return user if matches else None
 
 
 async def get_user(deps: AccountsDeps, user_id: int) -> User | None:

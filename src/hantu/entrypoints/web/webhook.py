@@ -139,6 +139,21 @@ async def _handle(request: Request, state: WebState) -> JSONResponse:
         results = await webhooks.execute(state.pipeline.submit, strategy.id, account_ids, signal)
     for result in results:
         state.metrics.orders.labels(outcome=result.outcome.value).inc()
+        if result.outcome is Outcome.UNCONFIRMED:
+            # TradingView gives up after 3 s and may show this delivery as failed although
+            # the order may exist: it is settled against the broker, never resent blindly.
+            log.warning(
+                "webhook order %s unconfirmed (strategy %s, account %s); settling in background",
+                result.order_id,
+                strategy.id,
+                result.strategy_account_id,
+            )
+    log.info(
+        "webhook strategy=%s delivery=%s outcomes=%s",
+        strategy.id,
+        signal.delivery_id,
+        ",".join(result.outcome.value for result in results),
+    )
     return answer(results)
 
 
