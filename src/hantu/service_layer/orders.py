@@ -100,14 +100,20 @@ def order_id_for(idempotency_key: str) -> OrderId:
     return OrderId("o" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:32])
 
 
-async def submit(deps: Deps, request: OrderRequest, *, retry_of: int | None = None) -> SubmitResult:
+async def submit(
+    deps: Deps,
+    request: OrderRequest,
+    *,
+    retry_of: int | None = None,
+    webhook_id: str | None = None,
+) -> SubmitResult:
     """Place an order through risk, storage and the broker; a repeated key places nothing."""
     broker = await deps.brokers.broker_for(request.strategy_account_id)
     order, early = await _create(deps, request, retry_of)
     if early is not None:
         return early
     answer = await _send(broker, order, deps.order_timeout)
-    return await _record(deps, order, answer, retry_of)
+    return await _record(deps, order, answer, retry_of, webhook_id)
 
 
 async def _create(
@@ -214,7 +220,9 @@ def _reason(exc: OrderNotPlaced) -> str:
     return next((text for kind, text in REASONS.items() if isinstance(exc, kind)), exc.message)
 
 
-async def _record(deps: Deps, order: Order, answer: _Answer, retry_of: int | None) -> SubmitResult:
+async def _record(
+    deps: Deps, order: Order, answer: _Answer, retry_of: int | None, webhook_id: str | None
+) -> SubmitResult:
     now = deps.clock.now()
     for attempt in (1, 2):
         try:
@@ -227,7 +235,7 @@ async def _record(deps: Deps, order: Order, answer: _Answer, retry_of: int | Non
                 if current is None:
                     raise NotFound(f"order {order.id} vanished while being sent")
                 failed = await _failed_of_retry(uow, retry_of)
-                result = await _apply_answer(uow, current, answer, failed, now)
+                result = await _apply_answer(uow, current, answer, failed, now, webhook_id)
                 await uow.commit()
                 return result
         except ConcurrentUpdate:
@@ -242,6 +250,7 @@ async def _apply_answer(
     answer: _Answer,
     failed: FailedOrder | None,
     now: datetime,
+    webhook_id: str | None,
 ) -> SubmitResult:
     match answer:
         case _Accepted(broker_order_id=broker_id):
@@ -252,7 +261,9 @@ async def _apply_answer(
                 failed.resolve(now)
             return SubmitResult(OrderView.of(order), SubmitOutcome.ACCEPTED)
         case _Refused(reason=reason, broker_error=broker_error):
-            failed_id = await refuse(uow, order, reason, broker_error, failed, now)
+            failed_id = await refuse(
+                uow, order, reason, broker_error, failed, now, webhook_id=webhook_id
+            )
             return SubmitResult(
                 OrderView.of(order), SubmitOutcome.REFUSED, failed_id, mask(broker_error)
             )
@@ -273,6 +284,7 @@ async def refuse(
     now: datetime,
     *,
     count_attempt: bool = True,
+    webhook_id: str | None = None,
 ) -> int | None:
     """Mark an order as never placed and keep it for a human in a (new or same) failed order."""
     masked = None if broker_error is None else mask(broker_error)
@@ -295,6 +307,7 @@ async def refuse(
         order_params=order_params(order),
         now=now,
         order_id=order.id,
+        webhook_id=webhook_id[:100] if webhook_id else None,
     )
     await uow.failed_orders.add(failed)
     uow.record(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -123,3 +124,48 @@ async def test_process_fill_more_than_ordered_is_not_applied_and_recorded(
     assert order is not None
     assert order.filled_quantity == Decimal(2)
     assert len(await events_named(app, "FillNotApplied")) == 1
+
+
+async def test_process_fill_same_notice_ten_times_at_once_applies_it_once(
+    app: App, broker: InProcessBroker
+) -> None:
+    sent = await submit(app.deps, an_order_request())
+    notice = broker.fill(BrokerOrderId(sent.order.broker_order_id or ""), 5)
+
+    outcomes = await asyncio.gather(*(process_fill(app.deps, notice) for _ in range(10)))
+
+    assert outcomes.count(FillOutcome.APPLIED) == 1
+    assert outcomes.count(FillOutcome.DUPLICATE) == 9
+    assert await _position(app) == (Decimal(5), Decimal(70_000), Decimal(0))
+
+
+async def test_process_fill_ten_distinct_fills_at_once_all_count(
+    app: App, broker: InProcessBroker
+) -> None:
+    sent = await submit(app.deps, an_order_request(quantity=Quantity(10)))
+    broker_id = BrokerOrderId(sent.order.broker_order_id or "")
+    notices = [broker.fill(broker_id, 1, Decimal(70_000 + 100 * i)) for i in range(10)]
+
+    outcomes = await asyncio.gather(*(process_fill(app.deps, n) for n in notices))
+
+    assert set(outcomes) == {FillOutcome.APPLIED}
+    order = await queries.get_order(app.deps, sent.order.id)
+    assert order is not None
+    assert order.status is OrderStatus.FILLED
+    assert order.average_fill_price == Decimal(70_450)
+    assert await _position(app) == (Decimal(10), Decimal(70_450), Decimal(0))
+
+
+async def test_process_fill_first_fills_of_two_orders_at_once_open_one_position(
+    app: App, broker: InProcessBroker
+) -> None:
+    one = await submit(app.deps, an_order_request(idempotency_key="one"))
+    two = await submit(app.deps, an_order_request(idempotency_key="two"))
+    notices = [
+        broker.fill(BrokerOrderId(sent.order.broker_order_id or ""), 10) for sent in (one, two)
+    ]
+
+    outcomes = await asyncio.gather(*(process_fill(app.deps, n) for n in notices))
+
+    assert set(outcomes) == {FillOutcome.APPLIED}
+    assert await _position(app) == (Decimal(20), Decimal(70_000), Decimal(0))

@@ -159,7 +159,7 @@ async def test_submit_broker_refusal_saves_failed_order_with_masked_error(
     secret = "appkey=PSabcdefghijklmnopqrstuvwxyz0123456789"
     broker.script(Refuse(code="APBK0952", message=f"주문가능금액을 초과 했습니다 {secret}"))
 
-    result = await submit(app.deps, an_order_request(idempotency_key="wh-9"))
+    result = await submit(app.deps, an_order_request(idempotency_key="wh-9"), webhook_id="hook-7")
 
     assert result.outcome is SubmitOutcome.REFUSED
     assert result.http_status == 400
@@ -177,6 +177,7 @@ async def test_submit_broker_refusal_saves_failed_order_with_masked_error(
     assert len(failed.reason) <= 100
     assert failed.order_params["idempotency_key"] == "wh-9"
     assert failed.order_params["price"] == "70000"
+    assert failed.webhook_id == "hook-7"
     assert "FailedOrderSaved" in await event_names(app)
 
 

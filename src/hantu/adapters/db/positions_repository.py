@@ -6,12 +6,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db import tables as t
 from hantu.domain.position import Position
 from hantu.domain.values import Money, Price, Quantity, StrategyAccountId, Symbol
+from hantu.service_layer.ports import ConcurrentUpdate
 
 Row = RowMapping
 
@@ -48,11 +50,13 @@ class SqlPositionRepository:
     async def add(self, position: Position) -> None:
         values = _position_values(position)
         key = (int(position.strategy_account_id), position.symbol.code)
-        await self._conn.execute(
-            insert(t.positions).values(
-                strategy_account_id=key[0], symbol=key[1], updated_at=self._now, **values
-            )
-        )
+        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        query = dialect.insert(t.positions).on_conflict_do_nothing()
+        params = {"strategy_account_id": key[0], "symbol": key[1], "updated_at": self._now}
+        result = await self._conn.execute(query, {**params, **values})
+        if result.rowcount != 1:
+            # PostgreSQL: another transaction opened this position first; redo the use case.
+            raise ConcurrentUpdate(f"position {key} was created concurrently")
         self._seen[key] = (position, values)
 
     async def open_positions(self, strategy_account_id: StrategyAccountId) -> list[Position]:
