@@ -9,6 +9,8 @@ instead of spinning in SQLite's busy handler.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,9 @@ from hantu.adapters.db.sqlite_inline import inline_creator
 
 MIGRATIONS = "hantu.adapters.db:migrations"
 _BEGIN_OPTION = "hantu_sqlite_begin"
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Waits for another process's write lock block the loop (SQLite runs inline), so keep it short;
+# several processes sharing one database is what PostgreSQL is for.
+SQLITE_BUSY_TIMEOUT_MS = 5_000
 
 
 class Database:
@@ -94,13 +98,13 @@ def alembic_config(url: str | None = None) -> Config:
 async def upgrade(db: Database, revision: str = "head") -> None:
     """Apply migrations up to `revision` (idempotent)."""
     db.ensure_directory()
-    async with db.engine.begin() as connection:
+    async with _writing(db), db.engine.begin() as connection:
         await connection.run_sync(_run_command, "upgrade", revision)
 
 
 async def downgrade(db: Database, revision: str) -> None:
     """Revert migrations down to `revision` ("base" removes every table)."""
-    async with db.engine.begin() as connection:
+    async with _writing(db), db.engine.begin() as connection:
         await connection.run_sync(_run_command, "downgrade", revision)
 
 
@@ -112,6 +116,15 @@ async def current_revision(db: Database) -> str | None:
         return await connection.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision()
         )
+
+
+@asynccontextmanager
+async def _writing(db: Database) -> AsyncIterator[None]:
+    if db.write_lock is None:
+        yield
+        return
+    async with db.write_lock:
+        yield
 
 
 def _run_command(connection: Connection, name: str, revision: str) -> None:
