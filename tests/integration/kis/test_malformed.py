@@ -19,7 +19,7 @@ from hantu.service_layer.ports import Tick
 from tests.fakes import FakeClock
 from tests.unit.kis.frames import data_frame, trade_record
 
-from .test_realtime import eventually
+from .waiting import eventually
 
 PING = '{"header":{"tr_id":"PINGPONG","datetime":"20261120093000"}}'
 GARBAGE = [

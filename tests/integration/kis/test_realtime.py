@@ -7,7 +7,6 @@ really wait; the simulator keeps the real clock.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from decimal import Decimal
 
 from hantu.adapters.kis.broker import KisBroker
@@ -20,18 +19,9 @@ from tests.fakes import FakeClock
 from tests.fixtures.kis_simulator import KisSimHandle, MakeKisSim
 
 from .conftest import MakeBroker
+from .waiting import eventually
 
 SAMSUNG = Symbol("005930")
-
-
-async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
-    """Wait (really) until a condition holds; the simulator lives in real time."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
 
 
 def _realtime(broker: KisBroker) -> KisRealtimeClient:

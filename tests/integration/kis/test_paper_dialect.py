@@ -1,0 +1,72 @@
+"""Contract: the PAPER dialect (V… TR IDs, H0STCNI9 notices) against the simulator.
+
+The simulator accepts both dialects, so pointing the PAPER profile at its URLs checks the
+environment table end to end: paper order TR IDs, paper notices, real-only TRs refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hantu.adapters.clock import SystemClock
+from hantu.adapters.kis.auth import KisCredentials
+from hantu.adapters.kis.broker import KisConnection, build_kis_broker
+from hantu.adapters.kis.websocket import Subscription
+from hantu.config import KisEnvironment
+from hantu.domain.enums import OrderType, Side
+from hantu.domain.values import Quantity, Symbol
+from hantu.errors import ConfigError
+from hantu.service_layer.ports import BrokerOrder
+from tests.fixtures.kis_simulator import KisSimHandle
+
+from .waiting import eventually
+
+
+async def test_paper_profile_orders_and_notices_work(
+    kis_sim: KisSimHandle, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    seen_tr_ids: list[str] = []
+
+    async def record(request: httpx.Request) -> None:
+        seen_tr_ids.append(request.headers.get("tr_id", ""))
+
+    connection = KisConnection(
+        environment=KisEnvironment.PAPER,
+        credentials=KisCredentials(
+            kis_sim.app_key, kis_sim.app_secret, kis_sim.account, kis_sim.hts_id
+        ),
+        rest_base_url=kis_sim.rest_url,
+        ws_url=kis_sim.ws_url,
+        requests_per_second=20,
+        subscribe_interval=0.01,
+        token_cache_dir=tmp_path,
+    )
+    http.event_hooks["request"].append(record)
+    broker = build_kis_broker(connection, http, SystemClock())
+    fills = broker.fill_notices()
+    broker.start()
+    try:
+        realtime = broker.realtime
+        assert realtime is not None
+        await eventually(lambda: Subscription("H0STCNI9", kis_sim.hts_id) in realtime.acknowledged)
+        kis_sim.feed.set_price("005930", 71000)
+
+        odno = await broker.place_order(
+            BrokerOrder(Symbol("005930"), Side.BUY, OrderType.MARKET, Quantity(2), None)
+        )
+        fill = await asyncio.wait_for(fills.__anext__(), 5)
+        reports = await broker.orders_of_day()
+        with pytest.raises(ConfigError):
+            await broker.rest.cancellable_orders()  # TTTC0084R is real only
+    finally:
+        await broker.aclose()
+
+    assert fill.broker_order_id == odno
+    assert [r.broker_order_id for r in reports] == [odno]
+    assert "VTTC0012U" in seen_tr_ids
+    assert "VTTC0081R" in seen_tr_ids
+    assert not any(t.startswith("TTTC") for t in seen_tr_ids)
