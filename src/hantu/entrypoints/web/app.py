@@ -58,6 +58,11 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
+    _assemble(app, settings, web_settings)
+    return app
+
+
+def _assemble(app: FastAPI, settings: Settings, web_settings: WebSettings) -> None:
     app.state.templates = make_templates()
     app.add_middleware(
         SessionMiddleware,
@@ -72,4 +77,3 @@ def create_app(
     for module in (health, auth, webhook, failed_orders, strategies, accounts, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    return app

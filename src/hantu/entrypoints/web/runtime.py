@@ -121,17 +121,14 @@ async def start_runtime(
     """Build, start, yield, and on exit stop everything in reverse order."""
     clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
-        embedded = brokers is None and settings.kis_environment is KisEnvironment.SIMULATOR
         simulator = None
-        if embedded:
+        if brokers is None and settings.kis_environment is KisEnvironment.SIMULATOR:
             simulator = Simulator(clock=clock, **(simulator_options or {}))
             await simulator.start()
             stack.push_async_callback(simulator.stop)
-        own = brokers if isinstance(brokers, AccountBrokers) else None
         if brokers is None:
             http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
-            own = AccountBrokers(_kis_factory(settings, http, clock, simulator))
-            brokers = own
+            brokers = AccountBrokers(_kis_factory(settings, http, clock, simulator))
         container = build(settings, clock=clock, brokers=brokers)
         await container.start()
         stack.push_async_callback(container.close)
@@ -141,32 +138,44 @@ async def start_runtime(
             hasher=hasher or PasswordHashing(),
             clock=clock,
         )
-        if own is not None:
-            own.bind(accounts)
-            deps = container.deps
-            own.on_fill(lambda notice: fills.process_fill(deps, notice))
-            stack.push_async_callback(own.close)
+        if isinstance(brokers, AccountBrokers):
+            _wire_brokers(brokers, accounts, container, stack)
         if web.settle_interval_seconds > 0:
             settler = asyncio.create_task(_settle_forever(container, web.settle_interval_seconds))
             stack.push_async_callback(_cancel, settler)
-        demo = await _maybe_demo(settings, web, accounts, simulator)
-        state = WebState(
-            settings=settings,
-            web=web,
-            accounts=accounts,
-            pipeline=ServicePipeline(container.deps, container.db),
-            metrics=Metrics(),
-            limiter=LoginLimiter(
-                clock, max_attempts=web.login_max_attempts, window_seconds=web.login_window_seconds
-            ),
-            clock=clock,
-            public_url=_public_url(settings, web),
-            tokens=TokenCache(accounts),
-        )
+        demo = await _maybe_demo(web, accounts, simulator)
+        state = _web_state(settings, web, accounts, container, clock)
         runtime = Runtime(app=container, state=state, simulator=simulator, demo=demo)
         if on_ready is not None:
             on_ready(runtime)
         yield runtime
+
+
+def _wire_brokers(
+    brokers: AccountBrokers, accounts: AccountsDeps, container: App, stack: AsyncExitStack
+) -> None:
+    brokers.bind(accounts)
+    deps = container.deps
+    brokers.on_fill(lambda notice: fills.process_fill(deps, notice))
+    stack.push_async_callback(brokers.close)
+
+
+def _web_state(
+    settings: Settings, web: WebSettings, accounts: AccountsDeps, container: App, clock: Clock
+) -> WebState:
+    return WebState(
+        settings=settings,
+        web=web,
+        accounts=accounts,
+        pipeline=ServicePipeline(container.deps, container.db),
+        metrics=Metrics(),
+        limiter=LoginLimiter(
+            clock, max_attempts=web.login_max_attempts, window_seconds=web.login_window_seconds
+        ),
+        clock=clock,
+        public_url=_public_url(settings, web),
+        tokens=TokenCache(accounts),
+    )
 
 
 async def _settle_forever(container: App, interval: float) -> None:
@@ -189,7 +198,7 @@ async def _cancel(task: asyncio.Task[None]) -> None:
 
 
 async def _maybe_demo(
-    settings: Settings, web: WebSettings, accounts: AccountsDeps, simulator: Simulator | None
+    web: WebSettings, accounts: AccountsDeps, simulator: Simulator | None
 ) -> DemoLogin | None:
     wanted = web.demo if web.demo is not None else simulator is not None
     if not wanted or simulator is None:
