@@ -90,7 +90,7 @@ async def settle_unconfirmed(deps: Deps) -> SettleReport:
         pending = [
             o
             for o in await uow.orders.with_status(*_SETTLEABLE)
-            if o.status is OrderStatus.UNCONFIRMED or now - o.created_at >= deps.unconfirmed_grace
+            if o.status is OrderStatus.UNCONFIRMED or now - o.created_at >= _stale_new(deps)
         ]
         pairs = await uow.orders.broker_ids_since(deps.trading_day_start() - timedelta(days=1))
     report = SettleReport()
@@ -119,6 +119,12 @@ async def settle_unconfirmed(deps: Deps) -> SettleReport:
                 reconcile.Verdict.WAIT: report.waiting,
             }[verdict.verdict].append(order.id)
     return report
+
+
+def _stale_new(deps: Deps) -> timedelta:
+    # A NEW order is settled only once its send cannot still be waiting for the broker's
+    # answer (the process died between storing and sending, or between sending and recording).
+    return max(deps.unconfirmed_grace, timedelta(seconds=2 * deps.order_timeout))
 
 
 async def _settle_one(

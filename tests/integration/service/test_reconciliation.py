@@ -7,10 +7,12 @@ from decimal import Decimal
 from hantu.adapters.inprocess_broker import Drop, Hang, InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
+from hantu.domain.order import Order
 from hantu.domain.values import BrokerOrderId, Quantity, StrategyAccountId, Symbol
 from hantu.service_layer import queries
 from hantu.service_layer.fills import FillOutcome, process_fill
-from hantu.service_layer.orders import submit
+from hantu.service_layer.orders import order_id_for, submit
+from hantu.service_layer.ports import BrokerOrder
 from hantu.service_layer.reconciliation import settle_unconfirmed, sync_order_status
 from tests.builders import an_order_request
 from tests.fakes import FakeClock
@@ -164,3 +166,49 @@ async def test_sync_order_status_in_agreement_changes_nothing(
 
     assert report.changed == []
     assert await events_named(app, "BrokerStateDiffered") == []
+
+
+async def _stored_new_order(app: App, key: str) -> str:
+    """An order stored as NEW whose broker answer was never recorded (a crash mid-submit)."""
+    order = Order.create(order_id_for(key), an_order_request(idempotency_key=key), app.clock.now())
+    async with app.uow() as uow:
+        assert await uow.orders.add(order)
+        await uow.commit()
+    return order.id
+
+
+async def test_settle_stale_new_order_the_broker_has_becomes_sent(
+    app: App, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    order_id = await _stored_new_order(app, "crashed-after-send")
+    request = an_order_request()
+    await broker.place_order(
+        BrokerOrder(
+            request.symbol, request.side, request.order_type, request.quantity, request.price
+        )
+    )
+    clock.advance(31)
+
+    report = await settle_unconfirmed(app.deps)
+
+    order = await queries.get_order(app.deps, order_id)
+    assert report.found == [order_id]
+    assert order is not None
+    assert order.status is OrderStatus.SENT
+
+
+async def test_settle_stale_new_order_the_broker_lacks_becomes_failed(
+    app: App, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    order_id = await _stored_new_order(app, "crashed-before-send")
+    clock.advance(5)
+    early = await settle_unconfirmed(app.deps)  # too young: its send may still be under way
+    clock.advance(26)
+
+    report = await settle_unconfirmed(app.deps)
+
+    assert early.absent == []
+    assert early.waiting == []
+    assert report.absent == [order_id]
+    [failed] = await queries.list_failed_orders(app.deps)
+    assert failed.order_id == order_id
