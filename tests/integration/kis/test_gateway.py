@@ -187,3 +187,22 @@ async def test_slow_read_is_retried_then_unavailable(
 
     with pytest.raises(BrokerUnavailable):
         await broker.quote(SAMSUNG)
+
+
+async def test_order_timeout_applies_to_orders_only(
+    kis_sim: KisSimHandle, make_broker: MakeBroker
+) -> None:
+    kis_sim.feed.set_price("005930", 71000)
+    broker = make_broker(kis_sim, order_timeout=0.3)
+    await broker.quote(SAMSUNG)  # token first; the delay below is for orders only
+    kis_sim.faults.delay_rest(0.6)
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(BrokerUnavailable):
+        await broker.place_order(_buy(1, 70000))
+    waited = loop.time() - started
+
+    assert waited < 0.6  # well before the client's own 1 s timeout
+    kis_sim.faults.delay_rest(0)
+    assert len(await broker.orders_of_day()) == 1

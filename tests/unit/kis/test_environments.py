@@ -82,6 +82,7 @@ def test_connection_from_settings_takes_secrets_and_cache_dir(tmp_path: Path) ->
     )
     assert connection.requests_per_second == 1.5
     assert connection.token_cache_dir == tmp_path / "kis"
+    assert connection.order_timeout == settings.order_timeout_seconds
 
 
 def test_connection_from_settings_without_credentials_is_config_error(tmp_path: Path) -> None:

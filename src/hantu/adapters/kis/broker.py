@@ -187,6 +187,7 @@ class KisConnection:
     subscribe_interval: float = 0.5
     token_cache_dir: Path | None = None
     use_hashkey: bool = False
+    order_timeout: float | None = None
 
 
 def connection_from_settings(
@@ -215,6 +216,7 @@ def connection_from_settings(
         requests_per_second=settings.kis_rest_rate_limit,
         subscribe_interval=settings.kis_ws_subscribe_interval,
         token_cache_dir=settings.data_dir / "kis",
+        order_timeout=settings.order_timeout_seconds,
     )
 
 
@@ -238,7 +240,14 @@ def build_kis_broker(
     cache_dir = connection.token_cache_dir
     auth = KisAuth(http, profile, credentials, clock, cache_dir=cache_dir, limiter=limiter)
     rest = KisRestClient(
-        http, profile, credentials, auth, limiter, clock, use_hashkey=connection.use_hashkey
+        http,
+        profile,
+        credentials,
+        auth,
+        limiter,
+        clock,
+        use_hashkey=connection.use_hashkey,
+        order_timeout=connection.order_timeout,
     )
     handlers = handlers or RealtimeHandlers()
     interval = connection.subscribe_interval

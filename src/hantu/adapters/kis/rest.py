@@ -62,6 +62,7 @@ class KisRestClient:
         clock: Clock,
         *,
         use_hashkey: bool = False,
+        order_timeout: float | None = None,
         read_attempts: int = 3,
         rate_limit_retries: int = 3,
         max_pages: int = 100,
@@ -73,6 +74,8 @@ class KisRestClient:
         self._limiter = limiter
         self._clock = clock
         self._use_hashkey = use_hashkey
+        # Orders get their own deadline (DESIGN: answer 408 after 5 s); reads use the client's.
+        self._order_timeout = httpx.Timeout(order_timeout) if order_timeout else None
         self._read_attempts = read_attempts
         self._rate_limit_retries = rate_limit_retries
         self._max_pages = max_pages
@@ -296,6 +299,7 @@ class KisRestClient:
         body: Mapping[str, str] | None,
         headers: Mapping[str, str],
     ) -> httpx.Response:
+        timeout = self._order_timeout if method == "POST" and self._order_timeout else None
         try:
             return await self._http.request(
                 method,
@@ -304,6 +308,7 @@ class KisRestClient:
                 json=body,
                 headers=headers,
                 auth=self._auth,
+                timeout=timeout or httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.HTTPError as exc:
             raise error_from_transport(exc) from None
