@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -17,6 +19,7 @@ from hantu.service_layer.ports import FailedOrderFilter
 from hantu.service_layer.reconciliation import settle_unconfirmed
 from tests.builders import a_failed_order, an_order_request
 from tests.fakes import FakeClock
+from tests.integration.service.conftest import MakeApp
 from tests.integration.service.support import count_rows
 
 
@@ -182,3 +185,20 @@ async def test_retry_of_a_saved_failure_without_order_goes_through_the_pipeline(
 
     assert result.order.status is OrderStatus.SENT
     assert broker.placed[0].quantity == 10
+
+
+async def test_retry_rejected_by_risk_counts_as_an_attempt(
+    make_app: MakeApp, broker: InProcessBroker
+) -> None:
+    app = await make_app(max_symbol_exposure=Decimal(100_000))
+    failed_id = await failed_orders.save_failed_order(app.deps, a_failed_order())
+
+    result = await failed_orders.retry(app.deps, failed_id)
+
+    assert result.outcome is SubmitOutcome.REJECTED
+    failed = await _failed(app, failed_id)
+    assert failed.retry_count == 1
+    assert "max_symbol_exposure" in failed.reason
+    assert broker.place_calls == 0
+    again = await failed_orders.retry(app.deps, failed_id)  # a new key: not stuck on the first
+    assert again.order.idempotency_key == f"retry:{failed_id}:2"

@@ -212,3 +212,17 @@ async def test_settle_stale_new_order_the_broker_lacks_becomes_failed(
     assert report.absent == [order_id]
     [failed] = await queries.list_failed_orders(app.deps)
     assert failed.order_id == order_id
+
+
+async def test_sync_order_status_missing_at_broker_is_reported_and_left_alone(
+    app: App, broker: InProcessBroker
+) -> None:
+    sent = await submit(app.deps, an_order_request())
+    del broker.book[BrokerOrderId(sent.order.broker_order_id or "")]  # e.g. yesterday's order
+
+    report = await sync_order_status(app.deps)
+
+    assert report.unknown_at_broker == [sent.order.id]
+    order = await queries.get_order(app.deps, sent.order.id)
+    assert order is not None
+    assert order.status is OrderStatus.SENT

@@ -243,3 +243,27 @@ async def test_submit_immediate_partial_fill_arriving_first_is_applied(
     assert order.filled_quantity == Decimal(4)
     assert order.average_fill_price == Price(70_000)
     assert await queries.list_failed_orders(app.deps, FailedOrderFilter(status=None)) == []
+
+
+async def test_submit_after_todays_loss_reaches_the_limit_rejects_buys_not_sells(
+    make_app: MakeApp, broker: InProcessBroker
+) -> None:
+    app = await make_app(daily_loss_limit=Decimal(50_000))
+    buy = await submit(app.deps, an_order_request(idempotency_key="buy"))
+    await process_fill(app.deps, broker.fill(BrokerOrderId(buy.order.broker_order_id or ""), 10))
+    sell = await submit(
+        app.deps,
+        an_order_request(idempotency_key="sell", side=Side.SELL, price=Price(60_000)),
+    )
+    await process_fill(app.deps, broker.fill(BrokerOrderId(sell.order.broker_order_id or ""), 10))
+
+    blocked = await submit(app.deps, an_order_request(idempotency_key="again"))
+    exit_ok = await submit(
+        app.deps, an_order_request(idempotency_key="exit", side=Side.SELL, quantity=Quantity(1))
+    )
+
+    assert blocked.outcome is SubmitOutcome.REJECTED
+    assert blocked.error is not None
+    assert "daily_loss_limit" in blocked.error
+    assert "100,000" in blocked.error
+    assert exit_ok.outcome is SubmitOutcome.ACCEPTED
