@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hantu.adapters.kis.realtime import (
     MalformedFrame,
@@ -19,6 +21,7 @@ from hantu.adapters.kis.realtime import (
     split_frame,
 )
 from hantu.domain.values import Symbol
+from hantu.service_layer.ports import Tick
 
 from .frames import book_record, data_frame, encrypt, notice_record, trade_record
 
@@ -26,7 +29,7 @@ KEY = "k" * 32
 IV = "i" * 16
 
 
-def _trades(frame: str) -> list:  # type: ignore[type-arg]
+def _trades(frame: str) -> list[Tick]:
     parsed = split_frame(frame)
     return TradeParser().parse(parsed.payload, parsed.count)
 
@@ -230,3 +233,21 @@ def test_market_status_vi_and_halt_are_read() -> None:
     assert status.halted
     assert status.vi_active
     assert status.symbol.code == "005930"
+
+
+@given(
+    trades=st.lists(
+        st.tuples(st.integers(1, 20_000), st.integers(1, 10_000)), min_size=1, max_size=12
+    ),
+    extra=st.integers(0, 5),
+)
+def test_trade_parser_any_batch_with_any_extra_fields_roundtrips(
+    trades: list[tuple[int, int]], extra: int
+) -> None:
+    records = [trade_record(price=str(p * 10), volume=str(v), extra=extra) for p, v in trades]
+
+    ticks = _trades(data_frame("H0STCNT0", records))
+
+    assert [(t.price, t.volume) for t in ticks] == [
+        (Decimal(p * 10), Decimal(v)) for p, v in trades
+    ]
