@@ -19,6 +19,7 @@ from hantu.domain.values import (
     StrategyAccountId,
     Symbol,
 )
+from hantu.service_layer.ports import FillNotice
 
 T0 = datetime(2026, 11, 20, 0, 30, tzinfo=UTC)
 
@@ -89,3 +90,17 @@ def a_failed_order(**overrides: Any) -> FailedOrder:
     }
     fields.update(overrides)
     return FailedOrder.record(**fields)
+
+
+def a_fill_notice(**overrides: Any) -> FillNotice:
+    fields: dict[str, Any] = {
+        "broker_order_id": BrokerOrderId("0000012345"),
+        "fill_id": FillId("0000012345-1"),
+        "symbol": Symbol("005930"),
+        "side": Side.BUY,
+        "quantity": Quantity(1),
+        "price": Price(70_000),
+        "filled_at": T0,
+    }
+    fields.update(overrides)
+    return FillNotice(**fields)

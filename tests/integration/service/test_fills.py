@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from hantu.adapters.inprocess_broker import InProcessBroker
@@ -13,8 +12,7 @@ from hantu.domain.values import BrokerOrderId, FillId, Price, Quantity, Strategy
 from hantu.service_layer import queries
 from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import submit
-from hantu.service_layer.ports import FillNotice
-from tests.builders import an_order_request
+from tests.builders import a_fill_notice, an_order_request
 from tests.integration.service.support import count_rows, event_names, events_named
 
 
@@ -84,14 +82,8 @@ async def test_process_fill_sell_realizes_pnl_and_zero_resets_average(
 
 
 async def test_process_fill_unknown_broker_id_is_recorded_not_lost(app: App, clock: object) -> None:
-    notice = FillNotice(
-        broker_order_id=BrokerOrderId("9999999999"),
-        fill_id=FillId("9999999999-1"),
-        symbol=Symbol("005930"),
-        side=Side.BUY,
-        quantity=Quantity(1),
-        price=Price(70_000),
-        filled_at=datetime(2026, 11, 20, 0, 31, tzinfo=UTC),
+    notice = a_fill_notice(
+        broker_order_id=BrokerOrderId("9999999999"), fill_id=FillId("9999999999-1")
     )
 
     assert await process_fill(app.deps, notice) is FillOutcome.UNMATCHED
@@ -108,15 +100,7 @@ async def test_process_fill_more_than_ordered_is_not_applied_and_recorded(
     sent = await submit(app.deps, an_order_request(quantity=Quantity(2)))
     broker_id = BrokerOrderId(sent.order.broker_order_id or "")
     await process_fill(app.deps, broker.fill(broker_id, 2))
-    extra = FillNotice(
-        broker_order_id=broker_id,
-        fill_id=FillId("bogus-3"),
-        symbol=Symbol("005930"),
-        side=Side.BUY,
-        quantity=Quantity(1),
-        price=Price(70_000),
-        filled_at=datetime(2026, 11, 20, 0, 31, tzinfo=UTC),
-    )
+    extra = a_fill_notice(broker_order_id=broker_id, fill_id=FillId("bogus-3"))
 
     assert await process_fill(app.deps, extra) is FillOutcome.NOT_APPLIED
 
