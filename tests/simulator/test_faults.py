@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+
 import httpx
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedError, InvalidStatus
 
 from hantu.simulator.calendar import seoul
+from hantu.simulator.server import Simulator
 from tests.fakes import FakeClock
 from tests.fixtures.kis_simulator import KisSimHandle, MakeKisSim
 from tests.simulator.helpers import (
@@ -181,3 +184,18 @@ async def test_simulator_stop_then_start_same_ports_keeps_state(kis_sim: KisSimH
             params=daily_params(kis_sim, day),
         )
     assert [r["odno"] for r in response.json()["output1"]] == [placed["output"]["ODNO"]]
+
+
+async def test_simulator_ws_port_taken_raises_and_releases_rest_port() -> None:
+    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        sim = Simulator(ws_port=taken.getsockname()[1])
+        with pytest.raises(OSError):
+            await sim.start()
+        with pytest.raises(httpx.ConnectError):
+            async with httpx.AsyncClient() as client:
+                await client.get(f"{sim.rest_url}/oauth2/tokenP")
+    finally:
+        taken.close()

@@ -114,19 +114,23 @@ class Simulator:
             timeout_graceful_shutdown=2,
         )
         self._uvicorn = uvicorn.Server(config)
-        self._serve_task = asyncio.create_task(self._serve(sock))
+        self._serve_task = asyncio.create_task(self._serve(self._uvicorn, sock))
         while not self._uvicorn.started:
             if self._serve_task.done():
                 self._serve_task.result()
                 raise RuntimeError("the simulator's REST server did not start")
             await asyncio.sleep(0.005)
-        self.ws_port = await self.ws.start(self.host, self.ws_port or self._ports[1])
+        try:
+            self.ws_port = await self.ws.start(self.host, self.ws_port or self._ports[1])
+        except OSError:
+            await self.stop()
+            raise
 
-    async def _serve(self, sock: socket.socket) -> None:
-        assert self._uvicorn is not None  # noqa: S101 - set by start()
+    @staticmethod
+    async def _serve(server: uvicorn.Server, sock: socket.socket) -> None:
         try:
             # `_serve` skips uvicorn's signal capture: the host process owns its signals.
-            await self._uvicorn._serve(sockets=[sock])
+            await server._serve(sockets=[sock])
         finally:
             sock.close()
 
