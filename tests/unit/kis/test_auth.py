@@ -17,8 +17,9 @@ import pytest
 
 from hantu.adapters.kis.auth import KisAuth, KisCredentials, cache_file
 from hantu.adapters.kis.environments import profile_for
+from hantu.adapters.kis.errors import RequestNotSent
 from hantu.config import KisEnvironment
-from hantu.errors import BrokerAuthError
+from hantu.errors import BrokerAuthError, OrderNotPlaced
 from tests.fakes import FakeClock
 
 APP_KEY = "PS" + "k" * 34
@@ -191,3 +192,22 @@ async def test_throttled_issuance_is_not_asked_again_within_the_minute() -> None
             await auth.access_token()
 
     assert len(calls) == 2
+
+
+async def test_token_timeout_means_the_order_was_not_sent() -> None:
+    # The simulator cannot delay tokenP, so a transport plays a KIS whose token call hangs.
+    orders: list[str] = []
+
+    def hanging_token(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth2/tokenP":
+            raise httpx.ReadTimeout("token answer lost", request=request)
+        orders.append(request.url.path)
+        return httpx.Response(200, json={"rt_cd": "0"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(hanging_token)) as http:
+        auth = _auth(http, FakeClock(), None)
+        with pytest.raises(RequestNotSent) as caught:
+            await http.post("http://kis.test/uapi/order", json={}, auth=auth)
+
+    assert isinstance(caught.value, OrderNotPlaced)
+    assert orders == []

@@ -26,11 +26,17 @@ from filelock import AsyncFileLock
 from filelock import Timeout as LockTimeout
 
 from hantu.domain.masking import mask_value
-from hantu.errors import BrokerAuthError
+from hantu.errors import BrokerAuthError, BrokerUnavailable
 from hantu.service_layer.ports import Clock
 
 from .environments import KisProfile
-from .errors import TOKEN_THROTTLED, error_from_response, error_from_transport, is_token_error
+from .errors import (
+    TOKEN_THROTTLED,
+    RequestNotSent,
+    error_from_response,
+    error_from_transport,
+    is_token_error,
+)
 from .ratelimit import RateLimiter
 from .schemas import ApprovalAnswer, HashkeyAnswer, TokenAnswer
 from .translate import SEOUL
@@ -109,7 +115,7 @@ class KisAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        token = await self.access_token()
+        token = await self._token_before_sending()
         self._sign(request, token)
         response = yield request
         await response.aread()
@@ -120,13 +126,20 @@ class KisAuth(httpx.Auth):
         self.invalidate(token)
         if request.method != "GET":
             return
-        token = await self.access_token()
+        token = await self._token_before_sending()
         self._sign(request, token)
         yield request
         if self._limiter is not None:
             # The repeat is one more request in the window. It is counted, not waited for:
             # the caller already holds a slot, and waiting for another could deadlock.
             self._limiter.record()
+
+    async def _token_before_sending(self) -> str:
+        try:
+            return await self.access_token()
+        except BrokerUnavailable as exc:
+            # Ambiguous for the token call, but the request it was for never left.
+            raise RequestNotSent(f"no access token: {exc.message}") from None
 
     def _sign(self, request: httpx.Request, token: str) -> None:
         request.headers["authorization"] = f"Bearer {token}"

@@ -9,6 +9,7 @@ KIS's HTTP status is unreliable (reference §3.2, gotcha 11): the JSON body deci
     EGW02004, EGW00205, "모의투자 TR", MCA00124 ConfigError     (wrong domain, key or TR)
     any other rt_cd != "0"                    KisRejected      (definitive no, with a reason)
     no JSON body                              BrokerUnavailable
+    token / hashkey step failed first         RequestNotSent   (the request never left)
 
     httpx.ConnectError / ConnectTimeout / PoolTimeout   BrokerUnreachable (nothing sent)
     other timeouts, ReadError, RemoteProtocolError, …   BrokerUnavailable (may have left)
@@ -31,6 +32,7 @@ from hantu.errors import (
     BrokerUnreachable,
     ConfigError,
     HantuError,
+    OrderNotPlaced,
     RateLimited,
 )
 
@@ -84,6 +86,10 @@ class KisRejected(BrokerRejected):
     def __init__(self, message: str, *, code: str | None, reason: RejectReason) -> None:
         self.reason = reason
         super().__init__(message, code=code)
+
+
+class RequestNotSent(OrderNotPlaced):
+    """A step before the request failed (access token, hashkey): the request never left."""
 
 
 class SubscriptionLimitExceeded(HantuError):

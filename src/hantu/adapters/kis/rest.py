@@ -22,7 +22,7 @@ from hantu.service_layer.ports import BrokerOrder, Clock
 
 from .auth import KisAuth, KisCredentials
 from .environments import KisProfile, Tr
-from .errors import error_from_response, error_from_transport
+from .errors import RequestNotSent, error_from_response, error_from_transport
 from .ratelimit import RateLimiter
 from .schemas import (
     BalanceSummary,
@@ -123,7 +123,10 @@ class KisRestClient:
     async def _order(self, path: str, tr_id: str, body: dict[str, str]) -> Json:
         headers = {}
         if self._use_hashkey:
-            headers["hashkey"] = await self._auth.hashkey(body)
+            try:
+                headers["hashkey"] = await self._auth.hashkey(body)
+            except BrokerUnavailable as exc:
+                raise RequestNotSent(f"no hashkey, order not sent: {exc.message}") from None
         answer, _ = await self._call("POST", path, tr_id, body=body, headers=headers)
         return answer
 
@@ -247,7 +250,7 @@ class KisRestClient:
     ) -> tuple[Json, httpx.Headers]:
         tr_id = self._profile.tr_id(tr)
         retrying = AsyncRetrying(
-            retry=retry_if_exception_type((BrokerUnavailable, BrokerUnreachable)),
+            retry=retry_if_exception_type((BrokerUnavailable, BrokerUnreachable, RequestNotSent)),
             stop=stop_after_attempt(self._read_attempts),
             wait=wait_fixed(0.2),
             sleep=self._clock.sleep,
