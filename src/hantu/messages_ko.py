@@ -102,7 +102,7 @@ UI_TEXT: Final[dict[str, str]] = {
     "webhook_url": "웹훅 URL",
     "webhook_token": "웹훅 토큰",
     "message_template": "TradingView 메시지 템플릿",
-    "copy": "복사",
+    "copy_button": "복사",
     "copied": "복사되었습니다",
     "link_account": "계좌 연결",
     "linked_accounts": "연결된 계좌",

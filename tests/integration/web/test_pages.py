@@ -42,6 +42,8 @@ async def test_strategies_page_escapes_a_script_in_a_name(web: WebClient) -> Non
 
     assert evil not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "built-in method" not in page.text  # labels must not collide with dict methods
+    assert "복사" in page.text
 
 
 async def test_healthz_answers_ok(web: WebClient) -> None:
