@@ -7,15 +7,17 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import RowMapping, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db import tables as t
+from hantu.adapters.db.types import insert_ignoring_conflicts
 from hantu.domain.position import Position
 from hantu.domain.values import Money, Price, Quantity, StrategyAccountId, Symbol
 from hantu.service_layer.ports import ConcurrentUpdate
 
 Row = RowMapping
+
+_INSERT_POSITION = insert_ignoring_conflicts(t.positions)
 
 
 def _position_values(position: Position) -> dict[str, Any]:
@@ -50,8 +52,7 @@ class SqlPositionRepository:
     async def add(self, position: Position) -> None:
         values = _position_values(position)
         key = (int(position.strategy_account_id), position.symbol.code)
-        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
-        query = dialect.insert(t.positions).on_conflict_do_nothing()
+        query = _INSERT_POSITION[self._conn.dialect.name]
         params = {"strategy_account_id": key[0], "symbol": key[1], "updated_at": self._now}
         result = await self._conn.execute(query, {**params, **values})
         if result.rowcount != 1:

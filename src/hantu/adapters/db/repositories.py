@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db import tables as t
+from hantu.adapters.db.types import insert_ignoring_conflicts
 from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.events import Event
 from hantu.domain.order import Order
@@ -40,6 +40,8 @@ def _price(value: Decimal | None) -> Price | None:
 # --- orders -------------------------------------------------------------------------------
 
 # Hot-path statements are built once with bind parameters, so SQLAlchemy compiles each once.
+_INSERT_ORDER = insert_ignoring_conflicts(t.orders)
+_INSERT_FILL = insert_ignoring_conflicts(t.fills)
 _ORDER_BY_ID = select(t.orders).where(t.orders.c.id == bindparam("order_id"))
 _ORDER_BY_KEY = select(t.orders).where(t.orders.c.idempotency_key == bindparam("key"))
 _LIVE = [s.value for s in OrderStatus if s.is_open] + [OrderStatus.NEW.value]
@@ -114,10 +116,9 @@ class SqlOrderRepository:
 
     async def add(self, order: Order) -> bool:
         row = order_to_row(order)
-        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
         # ON CONFLICT DO NOTHING: on PostgreSQL a concurrent insert of the same key waits for
         # the other transaction and then inserts nothing, without aborting this one.
-        query = dialect.insert(t.orders).on_conflict_do_nothing()
+        query = _INSERT_ORDER[self._conn.dialect.name]
         result = await self._conn.execute(query, {**row, "version": order.version})
         if result.rowcount != 1:
             return False
@@ -263,10 +264,8 @@ class SqlFillRepository:
             "filled_at": fill.filled_at,
             "recorded_at": self._now,
         }
-        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
         # ON CONFLICT DO NOTHING: a duplicate notice (even a concurrent one) writes nothing.
-        query = dialect.insert(t.fills).values(**values).on_conflict_do_nothing()
-        result = await self._conn.execute(query)
+        result = await self._conn.execute(_INSERT_FILL[self._conn.dialect.name], values)
         return bool(result.rowcount == 1)
 
     async def orphans(self, broker_order_id: BrokerOrderId) -> list[FillRecord]:
