@@ -236,3 +236,25 @@ async def test_webhook_408_order_is_settled_in_the_background(web_settling: WebC
         web.broker.placed[0].broker_order_id
     )
     assert await web.count("failed_orders") == 0
+
+
+async def test_webhook_tradingview_template_rendered_by_tradingview_is_accepted(
+    web: WebClient,
+) -> None:
+    member = await web.member("alice")
+    strategies = (await member.client.get("/api/strategies")).json()["strategies"]
+    template = strategies[0]["message_template"]
+    rendered = (
+        template.replace("{{ticker}}", "005930")
+        .replace("{{strategy.order.action}}", "buy")
+        .replace("{{strategy.order.contracts}}", "3")
+        .replace("{{close}}", "70100.0")
+        .replace("{{strategy.order.id}}", "Long")
+        .replace("{{timenow}}", "2026-11-20T00:30:00Z")
+    )
+
+    response = await web.webhook(rendered, content_type="text/plain")
+
+    assert response.status_code == 200, response.text
+    placed = web.broker.placed[0]
+    assert (placed.side.value, int(placed.quantity), placed.price) == ("BUY", 3, 70100)
