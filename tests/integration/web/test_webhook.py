@@ -258,3 +258,18 @@ async def test_webhook_tradingview_template_rendered_by_tradingview_is_accepted(
     assert response.status_code == 200, response.text
     placed = web.broker.placed[0]
     assert (placed.side.value, int(placed.quantity), placed.price) == ("BUY", 3, 70100)
+
+
+async def test_webhook_repeated_refused_delivery_returns_the_same_failed_order(
+    web: WebClient,
+) -> None:
+    member = await web.member("alice")
+    web.broker.script(Refuse())
+    first = await web.webhook(signal(member.token, id="tv-refused"))
+
+    second = await web.webhook(signal(member.token, id="tv-refused"))
+
+    assert second.status_code == first.status_code == 400
+    assert second.json()["failed_order_id"] == first.json()["failed_order_id"]
+    assert await web.count("failed_orders") == 1
+    assert web.broker.place_calls == 1

@@ -62,14 +62,26 @@ class ServicePipeline:
             view = await self._await_first(view)
         if view is not result.order:
             result = SubmitResult(view, result.outcome, result.failed_order_id, result.error)
+        failed_id = result.failed_order_id
+        if failed_id is None and view.status is OrderStatus.ERROR:
+            failed_id = await self._failed_order_of(view.id)  # a repeated delivery
         return AccountResult(
             strategy_account_id=int(request.strategy_account_id),
             outcome=outcome_of(result),
             order_id=result.order.id,
             broker_order_id=result.order.broker_order_id,
             error=result.error or result.order.reason,
-            failed_order_id=result.failed_order_id,
+            failed_order_id=failed_id,
         )
+
+    async def _failed_order_of(self, order_id: str) -> int | None:
+        table = failed_orders_table
+        query = select(table.c.id).where(
+            (table.c.order_id == order_id) | (table.c.last_retry_order_id == order_id)
+        )
+        async with self._db.reader.connect() as connection:
+            found = (await connection.execute(query.limit(1))).scalar_one_or_none()
+        return None if found is None else int(found)
 
     async def _await_first(self, view: OrderView) -> OrderView:
         """A duplicate that arrived while the first delivery is still at the broker waits
