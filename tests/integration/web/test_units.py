@@ -172,12 +172,26 @@ def test_password_hashing_verifies_and_refuses() -> None:
 def test_login_limiter_blocks_after_max_and_recovers() -> None:
     clock = FakeClock()
     limiter = LoginLimiter(clock, max_attempts=2, window_seconds=60)
-    limiter.failed("k")
-    limiter.failed("k")
+    limiter.failed("ip", "alice")
+    limiter.failed("ip", "alice")
 
-    blocked = limiter.retry_after("k")
+    blocked = limiter.retry_after("ip", "alice")
+    other_user = limiter.retry_after("ip", "bob")
     clock.advance(61)
 
     assert 0 < blocked <= 61
-    assert limiter.retry_after("k") == 0
-    assert limiter.retry_after("other") == 0
+    assert other_user == 0
+    assert limiter.retry_after("ip", "alice") == 0
+    assert limiter.retry_after("other-ip", "alice") == 0
+
+
+def test_login_limiter_client_budget_spans_usernames() -> None:
+    clock = FakeClock()
+    limiter = LoginLimiter(clock, max_attempts=2, window_seconds=60)
+    for n in range(8):
+        limiter.failed("ip", f"user{n}")
+
+    limiter.succeeded("ip", "user0")
+
+    assert limiter.retry_after("ip", "someone-new") > 0
+    assert limiter.retry_after("elsewhere", "someone-new") == 0

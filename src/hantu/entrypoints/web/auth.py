@@ -19,9 +19,8 @@ router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form(max_length=256)]
 
 
-def _client_key(request: Request, username: str) -> str:
-    host = request.client.host if request.client else "unknown"
-    return f"{host}|{username.strip().lower()[:64]}"
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 @router.get("/login")
@@ -43,8 +42,8 @@ async def login(
         check_csrf(request, csrf_token_field)
     except CsrfFailed:
         return render(request, "login.html", {"error": ko.CSRF_FAILED}, status_code=403)
-    key = _client_key(request, username)
-    wait = state.limiter.retry_after(key)
+    client = _client(request)
+    wait = state.limiter.retry_after(client, username)
     if wait:
         message = ko.LOGIN_RATE_LIMITED.format(seconds=wait)
         response = render(request, "login.html", {"error": message}, status_code=429)
@@ -52,9 +51,9 @@ async def login(
         return response
     user = await accounts_service.authenticate(state.accounts, username.strip(), password)
     if user is None:
-        state.limiter.failed(key)
+        state.limiter.failed(client, username)
         return render(request, "login.html", {"error": ko.LOGIN_FAILED}, status_code=401)
-    state.limiter.succeeded(key)
+    state.limiter.succeeded(client, username)
     request.session.clear()
     request.session[SESSION_USER] = user.id
     csrf_token(request)

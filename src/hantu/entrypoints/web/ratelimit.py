@@ -1,4 +1,6 @@
-"""Login attempt limiting: at most N failures per window for one client and username."""
+"""Login attempt limiting over a sliding window, on two budgets: failures for one client and
+username (N per window), and failures from one client across all usernames (4 N), so that
+neither guessing one password nor trying many usernames goes fast."""
 
 from __future__ import annotations
 
@@ -7,9 +9,12 @@ from datetime import datetime, timedelta
 
 from hantu.service_layer.ports import Clock
 
+CLIENT_FACTOR = 4
+MAX_KEYS = 10_000
+
 
 class LoginLimiter:
-    """Sliding-window failure counter; memory is bounded by pruning on every call."""
+    """Memory stays bounded: empty windows are pruned when the table grows large."""
 
     def __init__(self, clock: Clock, *, max_attempts: int, window_seconds: float) -> None:
         self._clock = clock
@@ -17,28 +22,43 @@ class LoginLimiter:
         self._window = timedelta(seconds=window_seconds)
         self._failures: dict[str, deque[datetime]] = {}
 
-    def retry_after(self, key: str) -> int:
+    def retry_after(self, client: str, username: str) -> int:
         """Seconds until another attempt is allowed (0 when allowed now)."""
+        return max(
+            self._wait(_pair(client, username), self._max),
+            self._wait(_client(client), self._max * CLIENT_FACTOR),
+        )
+
+    def failed(self, client: str, username: str) -> None:
+        """Record a failed attempt on both budgets."""
+        now = self._clock.now()
+        for key in (_pair(client, username), _client(client)):
+            self._prune(key).append(now)
+
+    def succeeded(self, client: str, username: str) -> None:
+        """Forget this username's failures (the client-wide budget keeps counting)."""
+        self._failures.pop(_pair(client, username), None)
+
+    def _wait(self, key: str, limit: int) -> int:
         failures = self._prune(key)
-        if len(failures) < self._max:
+        if len(failures) < limit:
             return 0
-        oldest = failures[0]
-        remaining = (oldest + self._window - self._clock.now()).total_seconds()
+        remaining = (failures[-limit] + self._window - self._clock.now()).total_seconds()
         return max(1, int(remaining) + 1)
 
-    def failed(self, key: str) -> None:
-        """Record a failed attempt."""
-        self._prune(key).append(self._clock.now())
-
-    def succeeded(self, key: str) -> None:
-        """Forget the failures of a client that has now signed in."""
-        self._failures.pop(key, None)
-
     def _prune(self, key: str) -> deque[datetime]:
+        if len(self._failures) > MAX_KEYS:
+            self._failures = {k: v for k, v in self._failures.items() if v}
         failures = self._failures.setdefault(key, deque())
         cutoff = self._clock.now() - self._window
         while failures and failures[0] < cutoff:
             failures.popleft()
-        if len(self._failures) > 10_000:
-            self._failures = {k: v for k, v in self._failures.items() if v}
         return failures
+
+
+def _pair(client: str, username: str) -> str:
+    return f"{client}|{username.strip().lower()[:64]}"
+
+
+def _client(client: str) -> str:
+    return f"{client}|*"
