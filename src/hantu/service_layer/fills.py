@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from hantu.domain.enums import Side
-from hantu.domain.errors import InsufficientHolding, OverFill
+from hantu.domain.errors import InsufficientHolding, InvalidTransition, OverFill
 from hantu.domain.events import Event, OrderFilled
 from hantu.domain.order import Order
 from hantu.domain.position import Position
@@ -45,6 +45,7 @@ class FillOutcome(StrEnum):
     DUPLICATE = "duplicate"
     UNMATCHED = "unmatched"
     NOT_APPLIED = "not_applied"
+    LATE = "late"  # the order had ended (e.g. canceled): only the position took the fill
 
 
 async def process_fill(deps: Deps, notice: FillNotice) -> FillOutcome:
@@ -92,6 +93,7 @@ async def apply_fill(
     uow: PipelineUnitOfWork, order: Order, fill: FillRecord, now: datetime, *, store: bool
 ) -> FillOutcome:
     """Apply one fill to an order and its position; `store` writes the fill row too."""
+    late = ""
     try:
         order.apply(
             OrderFilled(
@@ -103,27 +105,42 @@ async def apply_fill(
             )
         )
     except OverFill as exc:
-        uow.record(
-            FillNotApplied(
-                order_id=order.id, fill_id=fill.fill_id, detail=str(exc), occurred_at=now
-            )
-        )
+        _not_applied(uow, order, fill, str(exc), now)
         return FillOutcome.NOT_APPLIED
+    except InvalidTransition as exc:
+        # Executed just before a cancel took effect, reported after it: the order's table has
+        # no edge back from CANCELED, but the shares did move, so the position follows.
+        late = f"late fill on a {order.status} order: {exc}"
+    if not await _record_fill(uow, order, fill, store=store):
+        if late:
+            return FillOutcome.DUPLICATE
+        raise ConcurrentUpdate(f"fill {fill.fill_id} was stored by another transaction")
+    if late:
+        _not_applied(uow, order, fill, late, now)
     realized = await _apply_to_position(uow, order, fill, now)
-    if store:
-        owned = dataclasses.replace(
-            fill,
-            order_id=order.id,
-            strategy_account_id=order.strategy_account_id,
-            realized_pnl=realized,
-        )
-        if not await uow.fills.add(owned):
-            raise ConcurrentUpdate(f"fill {fill.fill_id} was stored by another transaction")
-    else:
+    if realized is not None:
+        await uow.fills.set_realized_pnl(fill.fill_id, realized)
+    return FillOutcome.LATE if late else FillOutcome.APPLIED
+
+
+def _not_applied(
+    uow: PipelineUnitOfWork, order: Order, fill: FillRecord, detail: str, now: datetime
+) -> None:
+    uow.record(
+        FillNotApplied(order_id=order.id, fill_id=fill.fill_id, detail=detail, occurred_at=now)
+    )
+
+
+async def _record_fill(
+    uow: PipelineUnitOfWork, order: Order, fill: FillRecord, *, store: bool
+) -> bool:
+    if not store:  # an orphan row already stored: it now belongs to this order
         await uow.fills.claim(fill.fill_id, order.id, order.strategy_account_id)
-        if realized is not None:
-            await uow.fills.set_realized_pnl(fill.fill_id, realized)
-    return FillOutcome.APPLIED
+        return True
+    owned = dataclasses.replace(
+        fill, order_id=order.id, strategy_account_id=order.strategy_account_id
+    )
+    return await uow.fills.add(owned)
 
 
 async def _apply_to_position(
@@ -137,11 +154,7 @@ async def _apply_to_position(
         realized = position.apply_fill(order.side, fill.quantity, fill.price)
     except InsufficientHolding as exc:
         # Shares bought outside hantu: the order is filled, the position cannot follow.
-        uow.record(
-            FillNotApplied(
-                order_id=order.id, fill_id=fill.fill_id, detail=str(exc), occurred_at=now
-            )
-        )
+        _not_applied(uow, order, fill, str(exc), now)
         return None
     return realized if order.side is Side.SELL else None
 

@@ -7,15 +7,15 @@ import pytest
 from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
-from hantu.domain.values import BrokerOrderId
+from hantu.domain.values import BrokerOrderId, StrategyAccountId, Symbol
 from hantu.errors import BrokerRejected
 from hantu.service_layer import queries
 from hantu.service_layer.errors import NotFound, OrderNotCancelable
-from hantu.service_layer.fills import process_fill
+from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import cancel, submit
 from hantu.service_layer.ports import BrokerOrderState
 from tests.builders import an_order_request
-from tests.integration.service.support import event_names
+from tests.integration.service.support import count_rows, event_names
 
 
 async def test_cancel_sent_order_is_canceled_at_broker_and_here(
@@ -70,3 +70,25 @@ async def test_cancel_refused_by_broker_leaves_order_unchanged(
 async def test_cancel_unknown_order_raises_not_found(app: App) -> None:
     with pytest.raises(NotFound):
         await cancel(app.deps, "o-missing")
+
+
+async def test_fill_reported_after_cancel_moves_the_position_not_the_order(
+    app: App, broker: InProcessBroker
+) -> None:
+    sent = await submit(app.deps, an_order_request())
+    broker_id = BrokerOrderId(sent.order.broker_order_id or "")
+    late = broker.fill(broker_id, 4)  # executed at the broker, notice still on its way
+    await cancel(app.deps, sent.order.id)
+
+    first = await process_fill(app.deps, late)
+    again = await process_fill(app.deps, late)
+
+    assert (first, again) == (FillOutcome.LATE, FillOutcome.DUPLICATE)
+    order = await queries.get_order(app.deps, sent.order.id)
+    assert order is not None
+    assert order.status is OrderStatus.CANCELED
+    async with app.uow(read_only=True) as uow:
+        position = await uow.positions.get(StrategyAccountId(1), Symbol("005930"))
+    assert position is not None
+    assert position.quantity == 4
+    assert await count_rows(app, "fills") == 1
