@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
+from hantu.config import KisEnvironment, Settings
+from hantu.entrypoints.web.app import create_app
 from hantu.entrypoints.web.runtime import Runtime
+from hantu.entrypoints.web.settings import WebSettings
 from hantu.service_layer import queries
 
 
@@ -84,3 +88,22 @@ async def test_embedded_simulator_rejection_becomes_a_failed_order(
     assert response.status_code == 400, response.text
     assert "주문가능금액" in response.json()["error"]
     assert response.json()["failed_order_id"] >= 1
+
+
+async def test_with_kis_keys_the_simulator_and_demo_are_off(tmp_path: Path) -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=tmp_path,
+        kis_environment=KisEnvironment.PAPER,
+        kis_app_key="PS" + "A" * 34,
+        kis_app_secret="B" * 180,
+        kis_account="50112233-01",
+    )
+    app = create_app(settings, web_settings=WebSettings(_env_file=None))  # type: ignore[call-arg]
+
+    async with app.router.lifespan_context(app):
+        runtime = app.state.runtime
+
+        assert runtime.simulator is None
+        assert runtime.demo is None
+        assert runtime.state.webhook_url() == "http://127.0.0.1:8000/api/webhook"
