@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -15,11 +16,14 @@ from hantu.domain.position import Position
 from hantu.domain.values import BrokerOrderId, FillId, Money, OrderId
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.ports import (
+    Broker,
     ConcurrentUpdate,
     FillNotice,
     FillRecord,
     PipelineUnitOfWork,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +50,17 @@ class FillOutcome(StrEnum):
     UNMATCHED = "unmatched"
     NOT_APPLIED = "not_applied"
     LATE = "late"  # the order had ended (e.g. canceled): only the position took the fill
+
+
+async def follow_fills(deps: Deps, broker: Broker) -> None:
+    """Apply every fill notice the broker streams until cancelled; one bad notice stops none."""
+    async for notice in broker.fill_notices():
+        try:
+            await process_fill(deps, notice)
+        except Exception:  # keep consuming: the next sync_order_status catches up from the broker
+            log.exception(
+                "fill notice %s (order %s) not processed", notice.fill_id, notice.broker_order_id
+            )
 
 
 async def process_fill(deps: Deps, notice: FillNotice) -> FillOutcome:

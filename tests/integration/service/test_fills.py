@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from decimal import Decimal
 
 from hantu.adapters.inprocess_broker import InProcessBroker
@@ -10,7 +11,7 @@ from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus, Side
 from hantu.domain.values import BrokerOrderId, FillId, Price, Quantity, StrategyAccountId, Symbol
 from hantu.service_layer import queries
-from hantu.service_layer.fills import FillOutcome, process_fill
+from hantu.service_layer.fills import FillOutcome, follow_fills, process_fill
 from hantu.service_layer.orders import submit
 from tests.builders import a_fill_notice, an_order_request
 from tests.integration.service.support import count_rows, event_names, events_named
@@ -153,3 +154,24 @@ async def test_process_fill_first_fills_of_two_orders_at_once_open_one_position(
 
     assert set(outcomes) == {FillOutcome.APPLIED}
     assert await _position(app) == (Decimal(20), Decimal(70_000), Decimal(0))
+
+
+async def test_follow_fills_applies_notices_as_the_broker_streams_them(
+    app: App, broker: InProcessBroker
+) -> None:
+    sent = await submit(app.deps, an_order_request(quantity=Quantity(10)))
+    follower = asyncio.create_task(follow_fills(app.deps, broker))
+    try:
+        broker.fill(BrokerOrderId(sent.order.broker_order_id or ""), 10)
+        for _ in range(200):
+            order = await queries.get_order(app.deps, sent.order.id)
+            if order is not None and order.status is OrderStatus.FILLED:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        follower.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await follower
+
+    assert order is not None
+    assert order.status is OrderStatus.FILLED
