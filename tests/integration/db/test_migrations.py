@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from hantu.adapters.db.engine import Database, current_revision, downgrade, upgrade
+from hantu.adapters.db.engine import Database, async_url, current_revision, downgrade, upgrade
 
 
 async def _tables(db: Database) -> set[str]:
@@ -60,3 +60,9 @@ async def test_upgrade_twice_is_a_no_op(database_url: str) -> None:
         await db.dispose()
     assert before == after
     assert before is not None
+
+
+def test_async_url_picks_the_async_driver_for_plain_urls() -> None:
+    assert async_url("postgresql://u@h/db").drivername == "postgresql+asyncpg"
+    assert async_url("postgresql+asyncpg://u@h/db").drivername == "postgresql+asyncpg"
+    assert async_url("sqlite:////tmp/x.db").drivername == "sqlite+aiosqlite"

@@ -17,7 +17,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, event, make_url
+from sqlalchemy import URL, Connection, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hantu.adapters.db.sqlite_inline import inline_creator
@@ -33,7 +33,7 @@ class Database:
     """One engine per process; `writer`/`reader` differ only in how SQLite begins."""
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
-        self.url = make_url(url)
+        self.url = async_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         # Units of work always end their transaction before returning the connection, so the
         # pool's own rollback-on-return would only be one more round trip per use case.
@@ -66,6 +66,16 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def async_url(url: str) -> URL:
+    """The URL with hantu's async driver: `postgresql://` means asyncpg, `sqlite://` aiosqlite."""
+    parsed = make_url(url)
+    drivers = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
+    backend = parsed.get_backend_name()
+    if backend in drivers and parsed.drivername != drivers[backend]:
+        return parsed.set(drivername=drivers[backend])
+    return parsed
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
