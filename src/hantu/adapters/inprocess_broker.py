@@ -43,7 +43,7 @@ class Accept:
 class Refuse:
     """Answer no, as KIS does with rt_cd != "0"."""
 
-    code: str = "APBK0952"
+    code: str = "APBK0919"  # KIS's answer to an order beyond the buying power
     message: str = "주문가능금액을 초과 했습니다"
 
 
@@ -195,7 +195,8 @@ class InProcessBroker:
         if entry.state is not BrokerOrderState.OPEN:
             raise BrokerRejected("이미 체결된 주문입니다", code="40050000")
         entry.state = BrokerOrderState.CANCELED
-        # KIS answers a cancel with a new order number that points back to the original.
+        # KIS answers a cancel (TTTC0013U) with a new order number pointing back to the original;
+        # the codes are KIS paper's "nothing to cancel" (40330000) and "already filled" (40050000).
         return self._enter(entry.order, original=broker_order_id)
 
     async def orders_of_day(self, day: date | None = None) -> list[BrokerOrderReport]:
