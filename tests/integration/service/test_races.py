@@ -1,9 +1,13 @@
-"""Races around one submit: a fill notice before the broker's answer, a concurrent writer."""
+"""Races around one submit: a fill notice before the broker's answer, a concurrent writer.
+
+The brokers here do database work while "at the broker", so they get a generous timeout.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import update
 
 from hantu.adapters.db import tables as t
@@ -16,7 +20,13 @@ from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import SubmitOutcome, order_id_for, submit
 from hantu.service_layer.ports import BrokerOrder
 from tests.builders import an_order_request
+from tests.integration.service.conftest import MakeApp
 from tests.integration.service.support import events_named
+
+
+@pytest.fixture
+async def app(make_app: MakeApp) -> App:
+    return await make_app(order_timeout_seconds=10)
 
 
 async def test_submit_fill_notice_before_the_answer_is_adopted_with_the_order(

@@ -77,8 +77,9 @@ async def test_submit_fifty_concurrent_distinct_keys_all_sent_without_lock_error
 
 
 async def test_submit_persists_new_order_before_the_broker_is_called(
-    app: App, broker: InProcessBroker
+    make_app: MakeApp, broker: InProcessBroker
 ) -> None:
+    app = await make_app(order_timeout_seconds=10)  # the spy reads the database meanwhile
     seen: list[OrderStatus | None] = []
 
     class Spy:
