@@ -27,7 +27,7 @@ from hantu.domain.events import (
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.masking import mask
 from hantu.domain.order import Order, OrderRequest
-from hantu.domain.values import BrokerOrderId, Money, OrderId
+from hantu.domain.values import BrokerOrderId, OrderId
 from hantu.errors import (
     BrokerAuthError,
     BrokerRejected,
@@ -172,19 +172,8 @@ async def _risk_violations(
     limits = deps.risk_limits
     if request.side is Side.SELL or limits == risk.RiskLimits():
         return []  # sells reduce risk; with no limits set there is nothing to read
-    account = request.strategy_account_id
-    positions = await uow.positions.open_positions(account)
-    exposure = {p.symbol: p.cost_basis for p in positions}
-    held = {p.symbol for p in positions}
-    for symbol, price, remaining in await uow.orders.open_buys(account):
-        held.add(symbol)
-        if price is not None:
-            exposure[symbol] = Money(exposure.get(symbol, Money(0)) + price * remaining)
-    snapshot = risk.RiskSnapshot(
-        realized_pnl_today=await uow.fills.realized_pnl_since(account, deps.trading_day_start()),
-        exposure_by_symbol=exposure,
-        open_positions=frozenset(held),
-    )
+    since = deps.trading_day_start()
+    snapshot = await uow.risk.snapshot(request.strategy_account_id, since)
     notional = None if request.price is None else request.price * request.quantity
     return risk.check(
         symbol=request.symbol,

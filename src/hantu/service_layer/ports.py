@@ -15,6 +15,7 @@ from hantu.domain.events import Event
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import Order
 from hantu.domain.position import Position
+from hantu.domain.risk import RiskSnapshot
 from hantu.domain.values import (
     BrokerOrderId,
     FillId,
@@ -214,12 +215,6 @@ class OrderRepository(Protocol):
 
     async def open_orders(self, strategy_account_id: StrategyAccountId) -> list[Order]: ...
 
-    async def open_buys(
-        self, strategy_account_id: StrategyAccountId
-    ) -> list[tuple[Symbol, Decimal | None, Decimal]]:
-        """(symbol, limit price, remaining quantity) of every live buy order, read-only."""
-        ...
-
     async def broker_ids_since(
         self, since: datetime
     ) -> list[tuple[StrategyAccountId, BrokerOrderId]]: ...
@@ -267,6 +262,14 @@ class FailedOrderRepository(Protocol):
     async def list(self, query: FailedOrderFilter) -> list[FailedOrder]: ...
 
 
+class RiskReader(Protocol):
+    async def snapshot(
+        self, strategy_account_id: StrategyAccountId, since: datetime
+    ) -> RiskSnapshot:
+        """Positions, live buy orders and today's realized PnL of one account, for risk rules."""
+        ...
+
+
 class PipelineUnitOfWork(UnitOfWork, Protocol):
     """The order pipeline's transaction: its repositories plus loose events to record."""
 
@@ -281,6 +284,9 @@ class PipelineUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def failed_orders(self) -> FailedOrderRepository: ...
+
+    @property
+    def risk(self) -> RiskReader: ...
 
     def record(self, event: Event) -> None: ...
 

@@ -45,13 +45,6 @@ _INSERT_FILL = insert_ignoring_conflicts(t.fills)
 _ORDER_BY_ID = select(t.orders).where(t.orders.c.id == bindparam("order_id"))
 _ORDER_BY_KEY = select(t.orders).where(t.orders.c.idempotency_key == bindparam("key"))
 _LIVE = [s.value for s in OrderStatus if s.is_open] + [OrderStatus.NEW.value]
-_OPEN_BUYS = select(
-    t.orders.c.symbol, t.orders.c.price, t.orders.c.quantity, t.orders.c.filled_quantity
-).where(
-    t.orders.c.strategy_account_id == bindparam("account"),
-    t.orders.c.side == Side.BUY.value,
-    t.orders.c.status.in_(bindparam("live", expanding=True)),
-)
 _UPDATE_ORDER = update(t.orders).where(
     t.orders.c.id == bindparam("_id"), t.orders.c.version == bindparam("_version")
 )
@@ -163,14 +156,6 @@ class SqlOrderRepository:
             t.orders.c.status.in_(_LIVE),
         )
         return await self._many(query)
-
-    async def open_buys(
-        self, strategy_account_id: StrategyAccountId
-    ) -> list[tuple[Symbol, Decimal | None, Decimal]]:
-        result = await self._conn.execute(
-            _OPEN_BUYS, {"account": int(strategy_account_id), "live": _LIVE}
-        )
-        return [(Symbol(s), p, Decimal(q - f)) for s, p, q, f in result.all()]
 
     async def broker_ids_since(
         self, since: datetime

@@ -11,6 +11,7 @@ from hantu.adapters.db.event_log import append_events
 from hantu.adapters.db.failed_orders_repository import SqlFailedOrderRepository
 from hantu.adapters.db.positions_repository import SqlPositionRepository
 from hantu.adapters.db.repositories import SqlFillRepository, SqlOrderRepository
+from hantu.adapters.db.risk_reader import SqlRiskReader
 from hantu.domain.events import Event
 from hantu.service_layer.ports import Clock
 
@@ -27,6 +28,7 @@ class SqlAlchemyUnitOfWork:
     fills: SqlFillRepository
     positions: SqlPositionRepository
     failed_orders: SqlFailedOrderRepository
+    risk: SqlRiskReader
 
     def __init__(self, db: Database, clock: Clock, *, read_only: bool = False) -> None:
         self._db = db
@@ -54,6 +56,7 @@ class SqlAlchemyUnitOfWork:
         self.fills = SqlFillRepository(self._connection, now)
         self.positions = SqlPositionRepository(self._connection, now, lockable=lockable)
         self.failed_orders = SqlFailedOrderRepository(self._connection, lockable=lockable)
+        self.risk = SqlRiskReader(self._connection)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

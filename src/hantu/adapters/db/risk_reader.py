@@ -1,0 +1,81 @@
+"""What the risk rules need about one strategy account, read in a single round trip."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import String, bindparam, literal, select, union_all
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hantu.adapters.db import tables as t
+from hantu.domain.enums import OrderStatus, Side
+from hantu.domain.risk import RiskSnapshot
+from hantu.domain.values import Money, StrategyAccountId, Symbol
+
+_LIVE = [s.value for s in OrderStatus if s.is_open] + [OrderStatus.NEW.value]
+
+# One UNION ALL of three row kinds, each (kind, symbol, a, b, c):
+#   p: a position       (quantity, average price, -)
+#   o: a live buy order (limit price, quantity, filled quantity)
+#   f: a fill today     (realized pnl, -, -)
+_INPUTS = union_all(
+    select(
+        literal("p", String).label("kind"),
+        t.positions.c.symbol,
+        t.positions.c.quantity.label("a"),
+        t.positions.c.average_price.label("b"),
+        t.positions.c.realized_pnl.label("c"),
+    ).where(t.positions.c.strategy_account_id == bindparam("account")),
+    select(
+        literal("o", String),
+        t.orders.c.symbol,
+        t.orders.c.price,
+        t.orders.c.quantity,
+        t.orders.c.filled_quantity,
+    ).where(
+        t.orders.c.strategy_account_id == bindparam("account"),
+        t.orders.c.side == Side.BUY.value,
+        t.orders.c.status.in_(bindparam("live", expanding=True)),
+    ),
+    select(
+        literal("f", String),
+        t.fills.c.symbol,
+        t.fills.c.realized_pnl,
+        t.fills.c.quantity,
+        t.fills.c.price,
+    ).where(
+        t.fills.c.strategy_account_id == bindparam("account"),
+        t.fills.c.filled_at >= bindparam("since", type_=t.fills.c.filled_at.type),
+        t.fills.c.realized_pnl.is_not(None),
+    ),
+)
+
+
+class SqlRiskReader:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def snapshot(
+        self, strategy_account_id: StrategyAccountId, since: datetime
+    ) -> RiskSnapshot:
+        params = {"account": int(strategy_account_id), "live": _LIVE, "since": since}
+        exposure: dict[Symbol, Decimal] = {}
+        held: set[Symbol] = set()
+        realized = Decimal(0)
+        for kind, code, a, b, c in (await self._conn.execute(_INPUTS, params)).all():
+            symbol = Symbol(code)
+            if kind == "f":
+                realized += a
+            elif kind == "p" and a > 0:
+                held.add(symbol)
+                exposure[symbol] = exposure.get(symbol, Decimal(0)) + a * b
+            elif kind == "o":
+                held.add(symbol)
+                if a is not None:
+                    exposure[symbol] = exposure.get(symbol, Decimal(0)) + a * (b - c)
+        return RiskSnapshot(
+            realized_pnl_today=Money(realized),
+            exposure_by_symbol={s: Money(v) for s, v in exposure.items()},
+            open_positions=frozenset(held),
+        )
