@@ -50,6 +50,18 @@ async def test_webhook_broker_refusal_answers_400_and_saves_failed_order(web: We
     assert [o["id"] for o in listed.json()["orders"]] == [body["failed_order_id"]]
 
 
+async def test_webhook_refusal_failed_order_keeps_the_delivery_id(web: WebClient) -> None:
+    member = await web.member("alice")
+    web.broker.script(Refuse(message="주문가능금액을 초과 했습니다"))
+
+    response = await web.webhook(signal(member.token, id="tv-alert-42"))
+
+    assert response.status_code == 400
+    listed = await member.client.get("/api/failed-orders")
+    (failed,) = listed.json()["orders"]
+    assert failed["webhook_id"] == "tv-alert-42"
+
+
 async def test_webhook_broker_timeout_answers_408_unconfirmed(web: WebClient) -> None:
     member = await web.member("alice")
     web.broker.script(Hang())

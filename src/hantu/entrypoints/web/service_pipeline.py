@@ -54,9 +54,8 @@ class ServicePipeline:
         self._db = db
 
     async def submit(self, request: OrderRequest, webhook_id: str | None) -> AccountResult:
-        """Submit one account's order; `webhook_id` is part of the idempotency key already."""
-        del webhook_id  # the failed order keeps the key in its params (see report)
-        result = await orders.submit(self._deps, request)
+        """Submit one account's order; a failed order remembers the delivery's `webhook_id`."""
+        result = await orders.submit(self._deps, request, webhook_id=webhook_id)
         view = result.order
         if view.status is OrderStatus.NEW:
             view = await self._await_first(view)
