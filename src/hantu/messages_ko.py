@@ -29,6 +29,12 @@ WEBHOOK_UNCONFIRMED: Final = (
 )
 WEBHOOK_REJECTED_RISK: Final = "위험 한도에 걸려 주문이 거부되었습니다: {detail}"
 
+# --- failure reasons stored on orders and failed orders (shown in the UI) ----------------
+REASON_RATE_LIMITED: Final = "증권사 요청 한도 초과 (rate limited)"
+REASON_AUTH_REFUSED: Final = "증권사 인증 실패 (authentication refused)"
+REASON_UNREACHABLE: Final = "증권사 연결 실패 (broker unreachable)"
+REASON_NOT_AT_BROKER: Final = "증권사에 주문이 없음 (not found at broker)"
+
 # --- failed orders -------------------------------------------------------------------------
 FAILED_ORDER_REMOVED: Final = "주문이 제거되었습니다"
 FAILED_ORDER_RETRIED: Final = "재시도 주문이 접수되었습니다"

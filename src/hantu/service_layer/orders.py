@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from hantu import messages_ko as ko
 from hantu.domain import risk
 from hantu.domain.enums import OrderStatus, Side
 from hantu.domain.events import (
@@ -43,11 +44,11 @@ from hantu.service_layer.ports import Broker, BrokerOrder, ConcurrentUpdate, Pip
 from hantu.service_layer.queries import OrderView
 
 REASONS = {
-    RateLimited: "증권사 요청 한도 초과 (rate limited)",
-    BrokerAuthError: "증권사 인증 실패 (authentication refused)",
-    BrokerUnreachable: "증권사 연결 실패 (broker unreachable)",
+    RateLimited: ko.REASON_RATE_LIMITED,
+    BrokerAuthError: ko.REASON_AUTH_REFUSED,
+    BrokerUnreachable: ko.REASON_UNREACHABLE,
 }
-NOT_AT_BROKER = "증권사에 주문이 없음 (not found at broker)"
+NOT_AT_BROKER = ko.REASON_NOT_AT_BROKER
 
 
 class SubmitOutcome(StrEnum):
