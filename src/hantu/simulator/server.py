@@ -110,7 +110,7 @@ class Simulator:
             access_log=False,
             lifespan="off",
             ws="none",
-            http="h11",
+            http="httptools",
             timeout_graceful_shutdown=2,
         )
         self._uvicorn = uvicorn.Server(config)
