@@ -87,6 +87,10 @@ class InlineConnection:
     def isolation_level(self) -> str | None:
         return self._require().isolation_level
 
+    def execute_now(self, sql: str) -> None:
+        """Run one parameterless statement (BEGIN) without a cursor object or an await."""
+        self._require().execute(sql).close()
+
     async def commit(self) -> None:
         self._require().commit()
 
