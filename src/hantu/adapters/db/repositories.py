@@ -48,6 +48,19 @@ _LIVE = [s.value for s in OrderStatus if s.is_open] + [OrderStatus.NEW.value]
 _UPDATE_ORDER = update(t.orders).where(
     t.orders.c.id == bindparam("_id"), t.orders.c.version == bindparam("_version")
 )
+_ORDER_BY_BROKER_ID = (
+    select(t.orders)
+    .where(t.orders.c.broker_order_id == bindparam("broker_order_id"))
+    .order_by(t.orders.c.created_at.desc())
+    .limit(1)
+)
+_ORDER_BY_BROKER_ID_LOCKED = _ORDER_BY_BROKER_ID.with_for_update()
+_FILL_IDS_OF_ORDER = select(t.fills.c.fill_id).where(t.fills.c.order_id == bindparam("order_id"))
+_CLAIM_FILL = (
+    update(t.fills)
+    .where(t.fills.c.fill_id == bindparam("_fill_id"))
+    .values(order_id=bindparam("_order_id"), strategy_account_id=bindparam("_strategy_account_id"))
+)
 
 
 def order_to_row(order: Order) -> dict[str, Any]:
@@ -132,15 +145,8 @@ class SqlOrderRepository:
         return await self._one(_ORDER_BY_KEY, {"key": key})
 
     async def get_by_broker_id(self, broker_order_id: BrokerOrderId) -> Order | None:
-        query = (
-            select(t.orders)
-            .where(t.orders.c.broker_order_id == broker_order_id)
-            .order_by(t.orders.c.created_at.desc())
-            .limit(1)
-        )
-        if self._lockable:
-            query = query.with_for_update()
-        return await self._one(query)
+        query = _ORDER_BY_BROKER_ID_LOCKED if self._lockable else _ORDER_BY_BROKER_ID
+        return await self._one(query, {"broker_order_id": broker_order_id})
 
     async def with_status(self, *statuses: OrderStatus) -> list[Order]:
         query = (
@@ -180,8 +186,8 @@ class SqlOrderRepository:
             return self._seen[order_id][0]
         fill_ids: set[FillId] = set()
         if row["filled_quantity"]:
-            query = select(t.fills.c.fill_id).where(t.fills.c.order_id == order_id)
-            fill_ids = {FillId(f) for f in (await self._conn.execute(query)).scalars()}
+            found = await self._conn.execute(_FILL_IDS_OF_ORDER, {"order_id": order_id})
+            fill_ids = {FillId(f) for f in found.scalars()}
         order = order_from_row(row, fill_ids)
         self._seen[order_id] = (order, order_to_row(order))
         return order
@@ -260,12 +266,12 @@ class SqlFillRepository:
     async def claim(
         self, fill_id: FillId, order_id: OrderId, strategy_account_id: StrategyAccountId
     ) -> None:
-        query = (
-            update(t.fills)
-            .where(t.fills.c.fill_id == fill_id)
-            .values(order_id=order_id, strategy_account_id=int(strategy_account_id))
-        )
-        await self._conn.execute(query)
+        params = {
+            "_fill_id": fill_id,
+            "_order_id": order_id,
+            "_strategy_account_id": int(strategy_account_id),
+        }
+        await self._conn.execute(_CLAIM_FILL, params)
 
     async def set_realized_pnl(self, fill_id: FillId, realized_pnl: Money) -> None:
         query = (
