@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from hantu.adapters.clock import SEOUL
 from hantu.domain.enums import Side
 from hantu.domain.values import BrokerOrderId, FillId, Money, Price, Quantity, Symbol
 from hantu.errors import BrokerRejected, BrokerUnavailable
@@ -200,7 +201,9 @@ class InProcessBroker:
         return self._enter(entry.order, original=broker_order_id)
 
     async def orders_of_day(self, day: date | None = None) -> list[BrokerOrderReport]:
-        return [e.report() for e in self.book.values()]
+        day = day or self.clock.now().astimezone(SEOUL).date()
+        reports = (e.report() for e in self.book.values())
+        return [r for r in reports if r.ordered_at.astimezone(SEOUL).date() == day]
 
     async def balance(self) -> Balance:
         bought: dict[Symbol, tuple[Decimal, Decimal]] = {}

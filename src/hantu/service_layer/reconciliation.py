@@ -7,9 +7,10 @@ complete list provably lacks it after a grace period, so a retry can never buy t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from hantu.domain import reconcile
@@ -23,8 +24,7 @@ from hantu.domain.events import (
 )
 from hantu.domain.order import Order
 from hantu.domain.values import BrokerOrderId, FillId, OrderId, Price, Quantity, StrategyAccountId
-from hantu.errors import BrokerError
-from hantu.service_layer.deps import Deps
+from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.fills import adopt_orphans, apply_fill
 from hantu.service_layer.orders import NOT_AT_BROKER, refuse
 from hantu.service_layer.ports import (
@@ -36,6 +36,7 @@ from hantu.service_layer.ports import (
 )
 
 _SETTLEABLE = (OrderStatus.UNCONFIRMED, OrderStatus.NEW)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,35 +53,64 @@ class SyncReport:
 
 
 class _BrokerBook:
-    """Each broker account's orders of the day, asked once per run."""
+    """Each broker account's orders per trading day, asked once per run.
+
+    An account whose broker cannot be reached or built (bad keys, a bug) yields no list, so
+    nothing is decided for its orders, while every other account still settles.
+    """
 
     def __init__(self, deps: Deps) -> None:
         self._deps = deps
-        self._by_account: dict[int, Broker] = {}
-        self._reports: dict[int, list[BrokerOrderReport] | None] = {}
+        self._by_account: dict[int, Broker | None] = {}
+        self._reports: dict[tuple[int, date], list[BrokerOrderReport] | None] = {}
 
-    async def broker(self, account: int) -> Broker:
+    async def broker(self, account: int) -> Broker | None:
         if account not in self._by_account:
-            self._by_account[account] = await self._deps.brokers.broker_for(
-                StrategyAccountId(account)
-            )
+            try:
+                self._by_account[account] = await self._deps.brokers.broker_for(
+                    StrategyAccountId(account)
+                )
+            except Exception:
+                log.exception("no broker for strategy account %s; its orders wait", account)
+                self._by_account[account] = None
         return self._by_account[account]
 
-    async def reports(self, account: int) -> list[BrokerOrderReport] | None:
-        """None when the broker could not give a complete list (then nothing is decided)."""
+    async def reports(self, account: int, order: Order) -> list[BrokerOrderReport] | None:
+        """The broker's orders of the day(s) the order was sent on; None when incomplete."""
         broker = await self.broker(account)
-        if id(broker) not in self._reports:
-            try:
-                self._reports[id(broker)] = await broker.orders_of_day()
-            except BrokerError:
-                self._reports[id(broker)] = None
-        return self._reports[id(broker)]
+        if broker is None:
+            return None
+        found: list[BrokerOrderReport] = []
+        for day in _days_of(order, self._deps):
+            key = (id(broker), day)
+            if key not in self._reports:
+                self._reports[key] = await _orders_of(broker, day, account)
+            reports = self._reports[key]
+            if reports is None:
+                return None
+            found.extend(reports)
+        return found
 
     async def claimed(
         self, account: int, pairs: Iterable[tuple[int, BrokerOrderId]]
     ) -> set[BrokerOrderId]:
         broker = await self.broker(account)
         return {bid for acct, bid in pairs if await self.broker(acct) is broker}
+
+
+def _days_of(order: Order, deps: Deps) -> list[date]:
+    # KIS lists orders per trading day (inquire-daily-ccld): ask for the Seoul day the order
+    # was created on, and the next one when its send could have crossed midnight.
+    latest = order.created_at + timedelta(seconds=2 * deps.order_timeout)
+    return sorted({order.created_at.astimezone(SEOUL).date(), latest.astimezone(SEOUL).date()})
+
+
+async def _orders_of(broker: Broker, day: date, account: int) -> list[BrokerOrderReport] | None:
+    try:
+        return await broker.orders_of_day(day)
+    except Exception:
+        log.exception("orders of %s unavailable for strategy account %s", day, account)
+        return None
 
 
 async def settle_unconfirmed(deps: Deps) -> SettleReport:
@@ -98,7 +128,7 @@ async def settle_unconfirmed(deps: Deps) -> SettleReport:
     claimed: dict[int, set[BrokerOrderId]] = {}
     for order in pending:
         account = int(order.strategy_account_id)
-        reports = await book.reports(account)
+        reports = await book.reports(account, order)
         broker = id(await book.broker(account))
         if broker not in claimed:
             claimed[broker] = await book.claimed(account, [(int(a), b) for a, b in pairs])
@@ -210,7 +240,7 @@ async def sync_order_status(deps: Deps) -> SyncReport:
     result = SyncReport()
     book = _BrokerBook(deps)
     for order in live:
-        reports = await book.reports(int(order.strategy_account_id))
+        reports = await book.reports(int(order.strategy_account_id), order)
         if reports is None:
             continue
         theirs = next((r for r in reports if r.broker_order_id == order.broker_order_id), None)

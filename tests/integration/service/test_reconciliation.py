@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from hantu.adapters.inprocess_broker import Drop, Hang, InProcessBroker
@@ -9,6 +10,7 @@ from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
 from hantu.domain.order import Order
 from hantu.domain.values import BrokerOrderId, Quantity, StrategyAccountId, Symbol
+from hantu.errors import ConfigError
 from hantu.service_layer import queries
 from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import order_id_for, submit
@@ -226,3 +228,51 @@ async def test_sync_order_status_missing_at_broker_is_reported_and_left_alone(
     order = await queries.get_order(app.deps, sent.order.id)
     assert order is not None
     assert order.status is OrderStatus.SENT
+
+
+async def test_settle_unconfirmed_order_from_yesterday_asks_its_own_day(
+    app: App, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    broker.script(Hang())
+    result = await submit(app.deps, an_order_request())
+    clock.advance(24 * 3600)  # the order was placed yesterday; today's list lacks it
+
+    report = await settle_unconfirmed(app.deps)
+
+    order = await queries.get_order(app.deps, result.order.id)
+    assert report.found == [result.order.id]
+    assert order is not None
+    assert order.status is OrderStatus.SENT
+    assert await count_rows(app, "failed_orders") == 0
+    assert len(broker.placed) == 1
+
+
+class _BrokenDirectory:
+    """Account 2's broker cannot be built (say, its keys were refused); account 1's can."""
+
+    def __init__(self, broker: InProcessBroker) -> None:
+        self._broker = broker
+
+    async def broker_for(self, strategy_account_id: int) -> InProcessBroker:
+        if strategy_account_id == 2:
+            raise ConfigError("HANTU_KIS_APP_KEY refused (EGW02004)")
+        return self._broker
+
+
+async def test_settle_unconfirmed_one_broken_account_does_not_stall_the_others(
+    app: App, broker: InProcessBroker
+) -> None:
+    broker.script(Hang(), Hang())
+    first = await submit(app.deps, an_order_request(idempotency_key="a1"))
+    second = await submit(
+        app.deps, an_order_request(idempotency_key="a2", strategy_account_id=StrategyAccountId(2))
+    )
+    deps = replace(app.deps, brokers=_BrokenDirectory(broker))
+
+    report = await settle_unconfirmed(deps)
+
+    assert report.found == [first.order.id]
+    assert report.waiting == [second.order.id]
+    waiting = await queries.get_order(app.deps, second.order.id)
+    assert waiting is not None
+    assert waiting.status is OrderStatus.UNCONFIRMED
