@@ -97,6 +97,8 @@ class RateLimiter:
     def _wait_needed(self, now: int) -> int | None:
         if now < self._blocked_until:
             return self._blocked_until - now
+        if len(self._slots) < self._per_window:
+            return 0  # fewer slots than the limit even counting expired ones: no need to prune
         window = self._window
         self._slots = [s for s in self._slots if s.done_at is None or now - s.done_at < window]
         if len(self._slots) < self._per_window:
