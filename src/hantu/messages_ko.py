@@ -34,6 +34,7 @@ REASON_RATE_LIMITED: Final = "증권사 요청 한도 초과 (rate limited)"
 REASON_AUTH_REFUSED: Final = "증권사 인증 실패 (authentication refused)"
 REASON_UNREACHABLE: Final = "증권사 연결 실패 (broker unreachable)"
 REASON_NOT_AT_BROKER: Final = "증권사에 주문이 없음 (not found at broker)"
+REASON_CONFIG: Final = "증권사 설정 오류: 키·계좌·환경을 확인하세요 (configuration refused)"
 
 # --- failed orders -------------------------------------------------------------------------
 FAILED_ORDER_REMOVED: Final = "주문이 제거되었습니다"

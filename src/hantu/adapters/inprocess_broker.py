@@ -18,7 +18,15 @@ from decimal import Decimal
 
 from hantu.adapters.clock import SEOUL
 from hantu.domain.enums import Side
-from hantu.domain.values import BrokerOrderId, FillId, Money, Price, Quantity, Symbol
+from hantu.domain.values import (
+    BrokerOrderId,
+    FillId,
+    Money,
+    Price,
+    Quantity,
+    Symbol,
+    round_to_tick,
+)
 from hantu.errors import BrokerRejected, BrokerUnavailable
 from hantu.service_layer.ports import (
     Balance,
@@ -63,7 +71,14 @@ class LoseAnswer:
     """Place the order, then drop the connection before the answer arrives."""
 
 
-Reaction = Accept | Refuse | Hang | Drop | LoseAnswer
+@dataclass(frozen=True, slots=True)
+class Fail:
+    """Raise an error the adapter never translated (a bug, an unforeseen answer)."""
+
+    error: Exception
+
+
+Reaction = Accept | Refuse | Hang | Drop | LoseAnswer | Fail
 
 
 @dataclass
@@ -105,6 +120,7 @@ class InProcessBroker:
     place_calls: int = 0
     book: dict[BrokerOrderId, _Entry] = field(default_factory=dict)
     prices: dict[Symbol, Price] = field(default_factory=dict)
+    quote_error: Exception | None = None
     _next_id: int = 0
     _released: asyncio.Event = field(default_factory=asyncio.Event)
     _notices: asyncio.Queue[FillNotice] = field(default_factory=asyncio.Queue)
@@ -129,6 +145,8 @@ class InProcessBroker:
                 raise BrokerRejected(message, code=code)
             case Drop():
                 raise BrokerUnavailable("connection reset before the order reached KIS")
+            case Fail(error=error):
+                raise error
             case _:
                 broker_id = self._enter(order)
         match reaction:
@@ -228,7 +246,10 @@ class InProcessBroker:
         return Balance(cash=Money(cash), holdings=holdings)
 
     async def quote(self, symbol: Symbol) -> Quote:
-        return Quote(symbol=symbol, price=self.prices.get(symbol, self.default_price))
+        if self.quote_error is not None:
+            raise self.quote_error
+        price = self.prices.get(symbol, self.default_price)
+        return Quote(symbol=symbol, price=price, upper_limit=round_to_tick(price * Decimal("1.3")))
 
     async def fill_notices(self) -> AsyncIterator[FillNotice]:
         while True:

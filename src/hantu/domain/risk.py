@@ -1,6 +1,8 @@
 """Risk rules, pure: daily realized-loss limit, per-symbol exposure, open-position count.
 
 Sells always pass: they reduce risk, and a stop-loss must never be blocked by a loss limit.
+A buy is valued by its notional (for a market buy, the caller's reference price, e.g. the
+upper price limit); a buy with no value is refused while an exposure limit is set.
 """
 
 from __future__ import annotations
@@ -60,16 +62,7 @@ def check(
                 f"realized loss today {loss:,} ≥ limit {limits.daily_loss_limit:,}",
             )
         )
-    held = snapshot.exposure_by_symbol.get(symbol, Money(0))
-    if limits.max_symbol_exposure is not None and notional is not None:
-        after = held + notional
-        if after > limits.max_symbol_exposure:
-            violations.append(
-                RiskViolation(
-                    "max_symbol_exposure",
-                    f"{symbol} exposure would be {after:,} > limit {limits.max_symbol_exposure:,}",
-                )
-            )
+    violations += _exposure(symbol, notional, snapshot, limits)
     is_new = symbol not in snapshot.open_positions
     count = len(snapshot.open_positions)
     if limits.max_open_positions is not None and is_new and count >= limits.max_open_positions:
@@ -80,3 +73,18 @@ def check(
             )
         )
     return violations
+
+
+def _exposure(
+    symbol: Symbol, notional: Decimal | None, snapshot: RiskSnapshot, limits: RiskLimits
+) -> list[RiskViolation]:
+    limit = limits.max_symbol_exposure
+    if limit is None:
+        return []
+    if notional is None:  # a buy that cannot be valued cannot be checked, so it may not go
+        return [RiskViolation("max_symbol_exposure", f"{symbol}: no price to value the order")]
+    after = snapshot.exposure_by_symbol.get(symbol, Money(0)) + notional
+    if after <= limit:
+        return []
+    detail = f"{symbol} exposure would be {after:,} > limit {limit:,}"
+    return [RiskViolation("max_symbol_exposure", detail)]

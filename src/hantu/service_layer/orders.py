@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from hantu import messages_ko as ko
@@ -34,6 +36,8 @@ from hantu.errors import (
     BrokerRejected,
     BrokerUnavailable,
     BrokerUnreachable,
+    ConfigError,
+    HantuError,
     OrderNotPlaced,
     RateLimited,
 )
@@ -49,6 +53,7 @@ REASONS = {
     BrokerUnreachable: ko.REASON_UNREACHABLE,
 }
 NOT_AT_BROKER = ko.REASON_NOT_AT_BROKER
+log = logging.getLogger(__name__)
 
 
 class SubmitOutcome(StrEnum):
@@ -110,18 +115,34 @@ async def submit(
 ) -> SubmitResult:
     """Place an order through risk, storage and the broker; a repeated key places nothing."""
     broker = await deps.brokers.broker_for(request.strategy_account_id)
-    order, early = await _create(deps, request, retry_of)
+    notional = await _notional(deps, broker, request)
+    order, early = await _create(deps, request, retry_of, notional)
     if early is not None:
         return early
     answer = await _send(broker, order, deps.order_timeout)
     return await _record(deps, order, answer, retry_of, webhook_id)
 
 
+async def _notional(deps: Deps, broker: Broker, request: OrderRequest) -> Decimal | None:
+    """What a buy is worth for the exposure rule; a market buy is valued at the upper limit."""
+    if request.price is not None:
+        return request.price * request.quantity
+    if request.side is Side.SELL or deps.risk_limits.max_symbol_exposure is None:
+        return None
+    try:
+        quote = await asyncio.wait_for(broker.quote(request.symbol), deps.order_timeout)
+    except (HantuError, TimeoutError) as exc:
+        log.warning("no quote for %s to value a market buy: %s", request.symbol, mask(str(exc)))
+        return None  # the risk rule then refuses the buy rather than guess its size
+    # KIS reserves a market buy's cash at the upper price limit; so do we.
+    return (quote.upper_limit or quote.price) * request.quantity
+
+
 async def _create(
-    deps: Deps, request: OrderRequest, retry_of: int | None
+    deps: Deps, request: OrderRequest, retry_of: int | None, notional: Decimal | None
 ) -> tuple[Order, SubmitResult | None]:
     async with deps.uow() as uow:
-        created = await _create_in(deps, uow, request, retry_of)
+        created = await _create_in(deps, uow, request, retry_of, notional)
         if created is not None:
             await uow.commit()
             return created
@@ -134,11 +155,15 @@ async def _create(
 
 
 async def _create_in(
-    deps: Deps, uow: PipelineUnitOfWork, request: OrderRequest, retry_of: int | None
+    deps: Deps,
+    uow: PipelineUnitOfWork,
+    request: OrderRequest,
+    retry_of: int | None,
+    notional: Decimal | None,
 ) -> tuple[Order, SubmitResult | None] | None:
     now = deps.clock.now()
     order = Order.create(order_id_for(request.idempotency_key), request, now)
-    violations = await _risk_violations(deps, uow, request)
+    violations = await _risk_violations(deps, uow, request, notional)
     for violation in violations:
         uow.record(
             RiskViolated(
@@ -168,14 +193,13 @@ async def _create_in(
 
 
 async def _risk_violations(
-    deps: Deps, uow: PipelineUnitOfWork, request: OrderRequest
+    deps: Deps, uow: PipelineUnitOfWork, request: OrderRequest, notional: Decimal | None
 ) -> list[risk.RiskViolation]:
     limits = deps.risk_limits
     if request.side is Side.SELL or limits == risk.RiskLimits():
         return []  # sells reduce risk; with no limits set there is nothing to read
     since = deps.trading_day_start()
     snapshot = await uow.risk.snapshot(request.strategy_account_id, since)
-    notional = None if request.price is None else request.price * request.quantity
     return risk.check(
         symbol=request.symbol,
         side=request.side,
@@ -201,6 +225,12 @@ async def _send(broker: Broker, order: Order, seconds: float) -> _Answer:
         return _Unanswered(mask(str(exc)))
     except OrderNotPlaced as exc:
         return _Refused(_reason(exc), str(exc))
+    except ConfigError as exc:  # refused for our settings (wrong domain, key): never placed
+        return _Refused(ko.REASON_CONFIG, str(exc))
+    except Exception as exc:
+        # Unforeseen: the request may have left, so the order is settled, never assumed failed.
+        log.exception("unexpected error while sending order %s", order.id)
+        return _Unanswered(f"unexpected error while sending: {type(exc).__name__}")
     return _Accepted(broker_id)
 
 

@@ -5,10 +5,19 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from hantu.adapters.inprocess_broker import Accept, Drop, Hang, InProcessBroker, LoseAnswer, Refuse
+from hantu.adapters.inprocess_broker import (
+    Accept,
+    Drop,
+    Fail,
+    Hang,
+    InProcessBroker,
+    LoseAnswer,
+    Refuse,
+)
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.values import BrokerOrderId, Price, Quantity, Symbol
+from hantu.errors import BrokerUnavailable, ConfigError
 from hantu.service_layer import queries
 from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import SubmitOutcome, submit
@@ -268,3 +277,66 @@ async def test_submit_after_todays_loss_reaches_the_limit_rejects_buys_not_sells
     assert "daily_loss_limit" in blocked.error
     assert "100,000" in blocked.error
     assert exit_ok.outcome is SubmitOutcome.ACCEPTED
+
+
+async def test_submit_market_buy_is_valued_at_the_upper_limit_for_exposure(
+    make_app: MakeApp, broker: InProcessBroker
+) -> None:
+    app = await make_app(max_symbol_exposure=Decimal(1_000_000))
+    broker.prices[Symbol("005930")] = Price(50_000)  # upper limit 65,000
+
+    small = an_order_request(
+        idempotency_key="m1", order_type=OrderType.MARKET, quantity=Quantity(15)
+    )
+    large = an_order_request(
+        idempotency_key="m2", order_type=OrderType.MARKET, quantity=Quantity(16)
+    )
+    accepted = await submit(app.deps, small)  # 975,000 won at the upper limit
+    rejected = await submit(app.deps, large)  # 1,040,000 won at the upper limit
+
+    assert accepted.outcome is SubmitOutcome.ACCEPTED
+    assert rejected.outcome is SubmitOutcome.REJECTED
+    assert rejected.error is not None
+    assert "max_symbol_exposure" in rejected.error
+    assert broker.place_calls == 1
+
+
+async def test_submit_market_buy_without_a_quote_is_rejected_under_an_exposure_limit(
+    make_app: MakeApp, broker: InProcessBroker
+) -> None:
+    app = await make_app(max_symbol_exposure=Decimal(1_000_000))
+    broker.quote_error = BrokerUnavailable("quote timed out")
+
+    result = await submit(
+        app.deps, an_order_request(order_type=OrderType.MARKET, quantity=Quantity(1))
+    )
+
+    assert result.outcome is SubmitOutcome.REJECTED
+    assert result.error is not None
+    assert "no price to value the order" in result.error
+    assert broker.place_calls == 0
+
+
+async def test_submit_untranslated_send_error_leaves_the_order_unconfirmed(
+    app: App, broker: InProcessBroker
+) -> None:
+    broker.script(Fail(KeyError("ODNO")))
+
+    result = await submit(app.deps, an_order_request())
+
+    assert result.outcome is SubmitOutcome.UNCONFIRMED
+    assert result.order.status is OrderStatus.UNCONFIRMED
+    assert result.http_status == 408
+    assert await count_rows(app, "failed_orders") == 0
+
+
+async def test_submit_config_error_at_send_is_refused_with_a_failed_order(
+    app: App, broker: InProcessBroker
+) -> None:
+    broker.script(Fail(ConfigError("EGW02004: paper key on the real domain")))
+
+    result = await submit(app.deps, an_order_request())
+
+    assert result.outcome is SubmitOutcome.REFUSED
+    assert result.order.status is OrderStatus.ERROR
+    assert result.failed_order_id is not None

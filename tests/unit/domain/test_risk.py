@@ -66,3 +66,8 @@ def test_risk_rules_switched_off_pass() -> None:
         limits=risk.RiskLimits(),
     )
     assert found == []
+
+
+def test_risk_buy_without_a_value_is_refused_under_an_exposure_limit() -> None:
+    (violation,) = _check(notional=None)
+    assert violation == "max_symbol_exposure: 005930: no price to value the order"
