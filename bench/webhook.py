@@ -22,9 +22,11 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -72,7 +74,6 @@ def start_hantu(data_dir: Path, port: int) -> tuple[subprocess.Popen[str], str]:
         "HANTU_DATA_DIR": str(data_dir),
         "HANTU_WEB_PORT": str(port),
         "HANTU_KIS_REST_RATE_LIMIT": "100000",
-        "HANTU_LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(  # noqa: S603 - our own CLI
         [PYTHON, "-m", "hantu", "serve"],
@@ -87,11 +88,18 @@ def start_hantu(data_dir: Path, port: int) -> tuple[subprocess.Popen[str], str]:
     for line in process.stdout:
         found = re.search(r'"token": "(whk_[^"]+)"', line)
         if found:
+            # Keep reading the log (default level, one line per webhook) so the pipe never fills.
+            threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
             return process, found.group(1)
         if time.monotonic() > deadline:
             break
     process.kill()
     raise RuntimeError("hantu serve printed no demo webhook")
+
+
+def _drain(stream: IO[str]) -> None:
+    for _line in stream:
+        pass
 
 
 def start_bare(port: int) -> subprocess.Popen[bytes]:
@@ -167,7 +175,8 @@ def webhook_body(token: str, run: str) -> BodyFn:
 
 
 async def measure(name: str, url: str, body: BodyFn, args: argparse.Namespace) -> None:
-    await paced(url, body, args.rate, 1.0)  # warm up: connections, tokens, caches
+    # Warm up (connections, tokens, caches) with ids of its own: a repeated id is a cheap replay.
+    await paced(url, lambda n: body(2_000_000 + n), args.rate, 1.0)
     latencies, paced_failures = await paced(url, body, args.rate, args.seconds)
     rate, sustained_failures = await sustained(url, body, args.concurrency, args.seconds)
     print(
