@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -18,10 +19,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from hantu import messages_ko as ko
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.errors import DomainError, InvalidValue
 from hantu.domain.order import OrderRequest
 from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol, is_on_tick
+from hantu.service_layer.orders import order_id_for
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_ID_LENGTH = 100
@@ -168,6 +173,7 @@ class Outcome(StrEnum):
     REFUSED = "refused"  # the broker said no; a failed order was saved: 400
     REJECTED = "rejected"  # our risk rules said no: 400
     UNCONFIRMED = "unconfirmed"  # no answer in time; settled in the background: 408
+    ERROR = "error"  # a system error on our side; a repeat with the same id is safe: 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +218,29 @@ async def execute(
         )
         for account_id in account_ids
     ]
-    return list(await asyncio.gather(*(submit(req, signal.delivery_id) for req in requests)))
+    answers = await asyncio.gather(
+        *(submit(req, signal.delivery_id) for req in requests), return_exceptions=True
+    )
+    return [_result_of(req, answer) for req, answer in zip(requests, answers, strict=True)]
+
+
+def _result_of(request: OrderRequest, answer: AccountResult | BaseException) -> AccountResult:
+    # One account's failure must not hide what happened to the others' orders.
+    if isinstance(answer, AccountResult):
+        return answer
+    if not isinstance(answer, Exception):
+        raise answer
+    log.error(
+        "webhook order for strategy account %s failed",
+        request.strategy_account_id,
+        exc_info=answer,
+    )
+    return AccountResult(
+        strategy_account_id=int(request.strategy_account_id),
+        outcome=Outcome.ERROR,
+        order_id=order_id_for(request.idempotency_key),
+        error=ko.SYSTEM_ERROR,
+    )
 
 
 def answer_status(results: Sequence[AccountResult]) -> int:
