@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from types import TracebackType
 from typing import Self, cast
 
@@ -48,6 +49,7 @@ class App:
     async def start(self) -> None:
         """Create the data directory and bring the schema to the newest migration."""
         await upgrade(self.db)
+        _keep_private(self.settings.data_dir)
 
     async def close(self) -> None:
         """Close every pooled database connection."""
@@ -64,6 +66,16 @@ class App:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+def _keep_private(data_dir: Path) -> None:
+    # The data dir holds the database (encrypted broker secrets, orders), the Fernet key and
+    # the KIS token cache: readable by its owner only.
+    if not data_dir.is_dir():
+        return
+    data_dir.chmod(0o700)
+    for path in data_dir.glob("*.db*"):
+        path.chmod(0o600)
 
 
 def risk_limits(settings: Settings) -> RiskLimits:

@@ -13,6 +13,7 @@ from hantu import messages_ko as ko
 from hantu.config import KisEnvironment, Settings, load_settings
 from hantu.domain.errors import DomainError
 from hantu.errors import ConfigError
+from hantu.logs import configure_logging
 from hantu.service_layer.accounts import NewBrokerAccount
 
 users_app = typer.Typer(help="사용자 관리 / manage web users.", no_args_is_help=True)
@@ -78,8 +79,16 @@ def serve(
             typer.echo("demo webhook:")
             typer.echo("  " + _demo_curl(state.webhook_url(), runtime.demo.token))
 
+    configure_logging(settings.log_level)
     app = create_app(settings, on_ready=announce)
-    uvicorn.run(app, host=settings.web_host, port=settings.web_port, log_level="warning")
+    uvicorn.run(
+        app,
+        host=settings.web_host,
+        port=settings.web_port,
+        log_config=None,  # keep the masking handler configured above
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
 
 
 @users_app.command("create")

@@ -58,3 +58,14 @@ def test_risk_limits_come_from_settings(tmp_path: Path) -> None:
     assert limits.daily_loss_limit == Money(500_000)
     assert limits.max_symbol_exposure is None
     assert limits.max_open_positions == 3
+
+
+async def test_app_start_keeps_the_data_dir_private(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
+    app = build(settings, clock=FakeClock())
+    await app.start()
+    await app.close()
+
+    assert data_dir.stat().st_mode & 0o777 == 0o700
+    assert (data_dir / "hantu.db").stat().st_mode & 0o777 == 0o600
