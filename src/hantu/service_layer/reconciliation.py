@@ -50,6 +50,7 @@ class SettleReport:
 class SyncReport:
     changed: list[OrderId] = field(default_factory=list)
     unknown_at_broker: list[OrderId] = field(default_factory=list)
+    waiting: list[OrderId] = field(default_factory=list)
 
 
 class _BrokerBook:
@@ -233,10 +234,39 @@ def _theirs(report: BrokerOrderReport) -> OrderStatus:
             return OrderStatus.PARTIAL if report.filled_quantity else OrderStatus.SENT
 
 
-async def sync_order_status(deps: Deps) -> SyncReport:
-    """Take the broker's state for every open order; record each difference as an event."""
+@dataclass
+class FillGaps:
+    """Fill gaps earlier syncs saw, so a periodic sync closes a gap only once it has lasted.
+
+    KIS notices carry no cumulative quantity, so a fill taken from the broker's report and
+    the notice of that same fill, still on its way, would count twice. A gap (the broker
+    reports more filled than we know) is closed from the report only when the same gap has
+    outlived `patience`; a notice arrives within moments, a lost one never does.
+    """
+
+    patience: timedelta
+    first_seen: dict[tuple[OrderId, Decimal], datetime] = field(default_factory=dict)
+
+    def ripe(self, order: Order, report: BrokerOrderReport, now: datetime) -> bool:
+        if report.filled_quantity <= order.filled_quantity:
+            return True  # no fill to take: a state change (cancel, reject) applies at once
+        first = self.first_seen.setdefault((order.id, report.filled_quantity), now)
+        return now - first >= self.patience
+
+    def forget_except(self, open_ids: set[OrderId]) -> None:
+        self.first_seen = {k: v for k, v in self.first_seen.items() if k[0] in open_ids}
+
+
+async def sync_order_status(deps: Deps, gaps: FillGaps | None = None) -> SyncReport:
+    """Take the broker's state for every open order; record each difference as an event.
+
+    Without `gaps` every difference is taken at once (a one-off sync, e.g. at start-up);
+    a periodic caller passes the same `FillGaps` each time.
+    """
     async with deps.uow(read_only=True) as uow:
         live = await uow.orders.with_status(OrderStatus.SENT, OrderStatus.PARTIAL)
+    if gaps is not None:
+        gaps.forget_except({order.id for order in live})
     result = SyncReport()
     book = _BrokerBook(deps)
     for order in live:
@@ -246,7 +276,11 @@ async def sync_order_status(deps: Deps) -> SyncReport:
         theirs = next((r for r in reports if r.broker_order_id == order.broker_order_id), None)
         if theirs is None:
             result.unknown_at_broker.append(order.id)
-        elif _differs(order, theirs) and await _sync_one(deps, order.id, theirs):
+        elif not _differs(order, theirs):
+            continue
+        elif gaps is not None and not gaps.ripe(order, theirs, deps.clock.now()):
+            result.waiting.append(order.id)
+        elif await _sync_one(deps, order.id, theirs):
             result.changed.append(order.id)
     return result
 

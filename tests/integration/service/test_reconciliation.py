@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 from hantu.adapters.inprocess_broker import Drop, Hang, InProcessBroker
@@ -15,7 +16,11 @@ from hantu.service_layer import queries
 from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import order_id_for, submit
 from hantu.service_layer.ports import BrokerOrder
-from hantu.service_layer.reconciliation import settle_unconfirmed, sync_order_status
+from hantu.service_layer.reconciliation import (
+    FillGaps,
+    settle_unconfirmed,
+    sync_order_status,
+)
 from tests.builders import an_order_request
 from tests.fakes import FakeClock
 from tests.integration.service.support import count_rows, events_named
@@ -276,3 +281,41 @@ async def test_settle_unconfirmed_one_broken_account_does_not_stall_the_others(
     waiting = await queries.get_order(app.deps, second.order.id)
     assert waiting is not None
     assert waiting.status is OrderStatus.UNCONFIRMED
+
+
+async def test_sync_order_status_periodic_waits_before_taking_a_fill_from_the_report(
+    app: App, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    sent = await submit(app.deps, an_order_request(quantity=Quantity(10)))
+    broker_id = BrokerOrderId(sent.order.broker_order_id or "")
+    notice = broker.fill(broker_id, 4, notify=False)  # its notice is still on its way
+    gaps = FillGaps(patience=timedelta(seconds=30))
+
+    first = await sync_order_status(app.deps, gaps)
+    await process_fill(app.deps, notice)  # the notice arrives
+    clock.advance(31)
+    second = await sync_order_status(app.deps, gaps)
+
+    assert first.waiting == [sent.order.id]
+    assert second.changed == []
+    order = await queries.get_order(app.deps, sent.order.id)
+    assert order is not None
+    assert order.filled_quantity == Decimal(4)  # counted once
+
+
+async def test_sync_order_status_periodic_takes_a_lasting_gap_from_the_report(
+    app: App, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    sent = await submit(app.deps, an_order_request(quantity=Quantity(10)))
+    broker.fill(BrokerOrderId(sent.order.broker_order_id or ""), 4, notify=False)  # lost
+    gaps = FillGaps(patience=timedelta(seconds=30))
+
+    await sync_order_status(app.deps, gaps)
+    clock.advance(31)
+    report = await sync_order_status(app.deps, gaps)
+
+    assert report.changed == [sent.order.id]
+    order = await queries.get_order(app.deps, sent.order.id)
+    assert order is not None
+    assert order.status is OrderStatus.PARTIAL
+    assert order.filled_quantity == Decimal(4)
