@@ -198,7 +198,10 @@ class SqlOrderRepository:
         for order_id, (order, before) in self._seen.items():
             after = order_to_row(order)
             if after != before:
-                params = {**after, "version": order.version + 1, "_id": order_id}
+                # Only the changed columns: an unchanged key or indexed column rewritten to
+                # itself still costs index writes. SQLAlchemy caches one statement per set.
+                changed = {k: v for k, v in after.items() if k not in before or before[k] != v}
+                params = {**changed, "version": order.version + 1, "_id": order_id}
                 params["_version"] = order.version
                 result = await self._conn.execute(_UPDATE_ORDER, params)
                 if result.rowcount != 1:
