@@ -8,6 +8,7 @@
     └── BrokerError            something about the broker
         ├── OrderNotPlaced     definitive: the broker does not have the order
         │   ├── BrokerRejected     it answered no (rt_cd != "0")
+        │   │   └── UnknownSymbol  no such listed symbol (an empty quote)
         │   ├── RateLimited        refused before processing (EGW00201): back off
         │   ├── BrokerAuthError    token or app key refused
         │   └── BrokerUnreachable  no connection was ever made
@@ -47,6 +48,7 @@ __all__ = [
     "RateLimited",
     "RetryNotAllowed",
     "RiskLimitExceeded",
+    "UnknownSymbol",
 ]
 
 
@@ -73,6 +75,10 @@ class OrderNotPlaced(BrokerError):
 
 class BrokerRejected(OrderNotPlaced):
     """The broker answered and said no."""
+
+
+class UnknownSymbol(BrokerRejected):
+    """The broker knows no listed symbol by that code."""
 
 
 class RateLimited(OrderNotPlaced):

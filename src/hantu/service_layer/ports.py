@@ -106,6 +106,8 @@ class Quote:
     price: Price
     upper_limit: Price | None = None
     lower_limit: Price | None = None
+    tick: Price | None = None
+    """The symbol's own tick (KIS `aspr_unit`); ETFs and ETNs differ from the stock table."""
 
 
 class Broker(Protocol):
