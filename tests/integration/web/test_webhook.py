@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -248,6 +249,28 @@ async def test_webhook_408_order_is_settled_in_the_background(web_settling: WebC
         web.broker.placed[0].broker_order_id
     )
     assert await web.count("failed_orders") == 0
+
+
+async def test_background_sync_recovers_a_fill_whose_notice_was_lost(
+    web_settling: WebClient,
+) -> None:
+    web = web_settling
+    member = await web.member("alice")
+    response = await web.webhook(signal(member.token, quantity="10"))
+    assert response.status_code == 200
+    broker_id = web.broker.placed[0].broker_order_id
+    web.broker.fill(broker_id, 10, notify=False)  # the notice never arrives
+
+    await asyncio.sleep(0.2)  # a few ticks: the gap is seen, but has not lasted yet
+    assert await web.scalar("SELECT status FROM orders") == "SENT"
+    web.clock.advance(31)
+    for _ in range(200):
+        if await web.scalar("SELECT status FROM orders") == "FILLED":
+            break
+        await asyncio.sleep(0.02)
+
+    assert await web.scalar("SELECT status FROM orders") == "FILLED"
+    assert Decimal(str(await web.scalar("SELECT quantity FROM positions"))) == 10
 
 
 async def test_webhook_tradingview_template_rendered_by_tradingview_is_accepted(

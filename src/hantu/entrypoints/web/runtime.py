@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +42,11 @@ from hantu.errors import BrokerUnreachable
 from hantu.service_layer import fills, reconciliation
 from hantu.service_layer.accounts import AccountsDeps, Hasher
 from hantu.service_layer.ports import Broker, BrokerDirectory, Clock
+from hantu.service_layer.reconciliation import FillGaps
 from hantu.simulator.server import Simulator
 
 SESSION_KEY_FILE = "session.key"
+FILL_GAP_PATIENCE_SECONDS = 30.0
 log = logging.getLogger(__name__)
 
 
@@ -141,7 +144,9 @@ async def start_runtime(
         if isinstance(brokers, AccountBrokers):
             _wire_brokers(brokers, accounts, container, stack)
         if web.settle_interval_seconds > 0:
-            settler = asyncio.create_task(_settle_forever(container, web.settle_interval_seconds))
+            settler = asyncio.create_task(
+                _reconcile_forever(container, web.settle_interval_seconds)
+            )
             stack.push_async_callback(_cancel, settler)
         demo = await _maybe_demo(web, accounts, simulator)
         state = _web_state(settings, web, accounts, container, clock)
@@ -178,17 +183,25 @@ def _web_state(
     )
 
 
-async def _settle_forever(container: App, interval: float) -> None:
-    """Settle 408-answered (UNCONFIRMED) orders against the broker's orders of the day.
+async def _reconcile_forever(container: App, interval: float) -> None:
+    """Keep our orders in step with the broker, from start-up on: settle 408-answered
+    (UNCONFIRMED) orders, and take the broker's state for open ones, which recovers fills
+    whose notices were lost while hantu was down or its WebSocket was away.
 
-    Real time, not the injected clock: this is a scheduler tick, not domain time.
+    The first pass takes every difference at once (no notice is still on its way for a fill
+    made while we were down); later passes wait until a fill gap has lasted. Real time, not
+    the injected clock: this is a scheduler tick, not domain time.
     """
+    gaps = FillGaps(patience=timedelta(seconds=max(FILL_GAP_PATIENCE_SECONDS, 3 * interval)))
+    first = True
     while True:
-        await asyncio.sleep(interval)
         try:
             await reconciliation.settle_unconfirmed(container.deps)
+            await reconciliation.sync_order_status(container.deps, None if first else gaps)
         except Exception:  # a broker or database hiccup must not end the loop
-            log.exception("settling unconfirmed orders failed; will retry")
+            log.exception("reconciling with the broker failed; will retry")
+        first = False
+        await asyncio.sleep(interval)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:
