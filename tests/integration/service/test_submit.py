@@ -340,3 +340,17 @@ async def test_submit_config_error_at_send_is_refused_with_a_failed_order(
     assert result.outcome is SubmitOutcome.REFUSED
     assert result.order.status is OrderStatus.ERROR
     assert result.failed_order_id is not None
+
+
+async def test_submit_concurrent_buys_cannot_both_pass_the_exposure_limit(
+    make_app: MakeApp, broker: InProcessBroker
+) -> None:
+    app = await make_app(max_symbol_exposure=Decimal(1_000_000))
+    requests = [an_order_request(idempotency_key=f"c-{i}") for i in range(10)]  # 700,000 each
+
+    results = await asyncio.gather(*(submit(app.deps, r) for r in requests))
+
+    outcomes = [r.outcome for r in results]
+    assert outcomes.count(SubmitOutcome.ACCEPTED) == 1
+    assert outcomes.count(SubmitOutcome.REJECTED) == 9
+    assert broker.place_calls == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import String, bindparam, literal, select, union_all
+from sqlalchemy import String, bindparam, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db import tables as t
@@ -52,6 +52,11 @@ _INPUTS = union_all(
 )
 
 
+# Two-key advisory locks live apart from the one-key migration lock (PostgreSQL docs).
+_RISK_LOCK_SPACE = 0x6874  # "ht"
+_LOCK_ACCOUNT = text(f"SELECT pg_advisory_xact_lock({_RISK_LOCK_SPACE}, :account)")
+
+
 class SqlRiskReader:
     def __init__(self, connection: AsyncConnection) -> None:
         self._conn = connection
@@ -60,6 +65,11 @@ class SqlRiskReader:
         self, strategy_account_id: StrategyAccountId, since: datetime
     ) -> RiskSnapshot:
         params = {"account": int(strategy_account_id), "live": _LIVE, "since": since}
+        if self._conn.dialect.name == "postgresql":
+            # Two buys for one account must not both pass on the same snapshot: the lock is
+            # held until this transaction (which also inserts the order) ends. SQLite needs
+            # none: its writers are already serialized (BEGIN IMMEDIATE, one write lock).
+            await self._conn.execute(_LOCK_ACCOUNT, {"account": int(strategy_account_id)})
         exposure: dict[Symbol, Decimal] = {}
         held: set[Symbol] = set()
         realized = Decimal(0)
