@@ -74,7 +74,9 @@ class Settings(BaseSettings):
     session_secret: SecretStr | None = Field(
         None, description="Signs session cookies; default: <data_dir>/session.key"
     )
-    session_https_only: bool = Field(False, description="Mark the session cookie Secure")
+    session_https_only: bool | None = Field(
+        None, description="Mark the session cookie Secure; default: on when public_url is https"
+    )
     session_max_age_seconds: int = Field(12 * 3600, gt=0)
     login_max_attempts: int = Field(5, gt=0, description="Failed logins per window and client")
     login_window_seconds: float = Field(300.0, gt=0)
@@ -110,6 +112,13 @@ class Settings(BaseSettings):
             names = ", ".join(f"HANTU_{n.upper()}" for n in missing)
             raise ValueError(f"{names} required (and not a placeholder) for {self.kis_environment}")
         return self
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Secure cookies behind HTTPS; plain HTTP (the loopback default) cannot carry them."""
+        if self.session_https_only is not None:
+            return self.session_https_only
+        return bool(self.public_url and self.public_url.lower().startswith("https://"))
 
     @property
     def effective_database_url(self) -> str:

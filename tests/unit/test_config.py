@@ -75,3 +75,20 @@ def test_env_example_documents_every_setting() -> None:
     example = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8")
     missing = [name for name in Settings.model_fields if f"HANTU_{name.upper()}=" not in example]
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("public_url", "explicit", "secure"),
+    [
+        (None, None, False),
+        ("http://127.0.0.1:8000", None, False),
+        ("https://hantu.example.com", None, True),
+        ("https://hantu.example.com", False, False),
+        (None, True, True),
+    ],
+)
+def test_settings_cookie_secure_follows_the_public_url(
+    public_url: str | None, explicit: bool | None, secure: bool
+) -> None:
+    settings = load_settings(public_url=public_url, session_https_only=explicit)
+    assert settings.cookie_secure is secure

@@ -70,7 +70,7 @@ def _assemble(app: FastAPI, settings: Settings, web_settings: WebSettings) -> No
         session_cookie=SESSION_COOKIE,
         max_age=web_settings.session_max_age_seconds,
         same_site="lax",
-        https_only=web_settings.session_https_only,
+        https_only=web_settings.cookie_secure,
     )
     app.add_middleware(SecurityHeaders)
     errors.install(app)
