@@ -12,6 +12,7 @@ from hantu.adapters.kis.errors import KisRejected, RejectReason
 from hantu.adapters.kis.translate import kst_date
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import BrokerOrderId, Price, Quantity, Symbol
+from hantu.errors import BrokerRejected, UnknownSymbol
 from hantu.service_layer.ports import Broker, BrokerOrder, BrokerOrderReport, BrokerOrderState
 from tests.fixtures.kis_simulator import KisSimHandle
 
@@ -190,6 +191,22 @@ async def test_quote_has_price_and_band(broker: KisBroker, kis_sim: KisSimHandle
     assert quote.lower_limit is not None
     assert quote.upper_limit is not None
     assert quote.lower_limit < quote.price < quote.upper_limit
+
+
+async def test_quote_carries_the_symbols_own_tick(broker: KisBroker, kis_sim: KisSimHandle) -> None:
+    kis_sim.feed.set_price("005930", 71500)
+
+    quote = await broker.quote(SAMSUNG)
+
+    assert quote.tick == Decimal(100)  # KRX tick of a stock between 50,000 and 200,000
+
+
+async def test_quote_of_unlisted_code_is_unknown_symbol(broker: KisBroker) -> None:
+    with pytest.raises(UnknownSymbol) as caught:
+        await broker.quote(Symbol("999999"))
+
+    assert "999999" in str(caught.value)
+    assert isinstance(caught.value, BrokerRejected)
 
 
 async def test_modify_price_gives_new_order_at_new_price(

@@ -21,7 +21,7 @@ from hantu.adapters.kis.translate import (
 )
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import Price, Quantity, Symbol
-from hantu.errors import BrokerUnavailable, ConfigError
+from hantu.errors import BrokerUnavailable, ConfigError, UnknownSymbol
 from hantu.service_layer.ports import BrokerOrder, BrokerOrderState
 
 from .frames import notice_record
@@ -192,6 +192,30 @@ def test_quote_carries_limits() -> None:
     assert quote.price == Decimal(70000)
     assert quote.upper_limit == Decimal(91000)
     assert quote.lower_limit == Decimal(49000)
+
+
+def test_quote_with_tick_unit_carries_tick() -> None:
+    answer = PriceAnswer(stck_prpr="9870", aspr_unit="5")
+
+    assert quote_of(Symbol("069500"), answer).tick == Decimal(5)
+
+
+@pytest.mark.parametrize("unit", ["", "0"])
+def test_quote_without_positive_tick_unit_has_no_tick(unit: str) -> None:
+    answer = PriceAnswer(stck_prpr="70000", aspr_unit=unit)
+
+    assert quote_of(Symbol("005930"), answer).tick is None
+
+
+@pytest.mark.parametrize(
+    "output",
+    [{}, {"stck_prpr": ""}, {"stck_prpr": "0", "stck_mxpr": "0", "aspr_unit": "0"}],
+)
+def test_quote_of_empty_or_zero_answer_is_unknown_symbol(output: dict[str, str]) -> None:
+    answer = PriceAnswer.model_validate(output)
+
+    with pytest.raises(UnknownSymbol, match="999999"):
+        quote_of(Symbol("999999"), answer)
 
 
 def test_fill_identity_turns_fill_notice_into_fill() -> None:

@@ -196,6 +196,9 @@ class KisRestClient:
         """Last price and the day's limits (FHKST01010100)."""
         params = {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": symbol.code}
         body = await self._read(Tr.PRICE, "quotations/inquire-price", params)
+        if body.get("output") in ({}, [], ""):
+            # rt_cd "0" with nothing in it: KIS's answer for a code it does not list.
+            return PriceAnswer()
         return _model(PriceAnswer, _output(body))
 
     async def is_trading_day(self, day: date) -> bool:

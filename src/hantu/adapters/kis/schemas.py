@@ -115,9 +115,9 @@ class BuyableAnswer(_Kis):
 
 
 class PriceAnswer(_Kis):
-    """`output` of inquire-price (FHKST01010100)."""
+    """`output` of inquire-price (FHKST01010100); empty for a code KIS does not list."""
 
-    stck_prpr: str
+    stck_prpr: str = ""
     stck_mxpr: str = ""
     stck_llam: str = ""
     stck_sdpr: str = ""

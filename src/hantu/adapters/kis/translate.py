@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import BrokerOrderId, FillId, Money, Price, Quantity, Symbol
-from hantu.errors import BrokerUnavailable, ConfigError
+from hantu.errors import BrokerUnavailable, ConfigError, UnknownSymbol
 from hantu.service_layer.ports import (
     Balance,
     BrokerOrder,
@@ -236,15 +236,24 @@ def balance_of(rows: Sequence[HoldingRow], summary: BalanceSummary) -> Balance:
 
 
 def quote_of(symbol: Symbol, answer: PriceAnswer) -> Quote:
-    """inquire-price (FHKST01010100) → Quote with the day's price limits."""
-    upper = decimal_of(answer.stck_mxpr, Decimal(0))
-    lower = decimal_of(answer.stck_llam, Decimal(0))
+    """inquire-price (FHKST01010100) → Quote with the day's price limits and tick."""
+    price = decimal_of(answer.stck_prpr, Decimal(0))
+    if price <= 0:
+        # KIS answers rt_cd "0" for a code it does not list, with an empty output or a
+        # price of "0": a definitive no, not a broken answer.
+        raise UnknownSymbol(f"KIS lists no symbol with code {symbol.code}")
     return Quote(
         symbol=symbol,
-        price=Price(decimal_of(answer.stck_prpr)),
-        upper_limit=Price(upper) if upper > 0 else None,
-        lower_limit=Price(lower) if lower > 0 else None,
+        price=Price(price),
+        upper_limit=_positive_price(answer.stck_mxpr),
+        lower_limit=_positive_price(answer.stck_llam),
+        tick=_positive_price(answer.aspr_unit),
     )
+
+
+def _positive_price(raw: str) -> Price | None:
+    value = decimal_of(raw, Decimal(0))
+    return Price(value) if value > 0 else None
 
 
 class FillIdentity:
