@@ -22,6 +22,7 @@ WEBHOOK_NOT_JSON: Final = "요청 본문이 JSON이 아닙니다"
 WEBHOOK_NOT_OBJECT: Final = "요청 본문은 JSON 객체여야 합니다"
 WEBHOOK_FIELD_MISSING: Final = "필수 항목이 없습니다: {field}"
 WEBHOOK_FIELD_INVALID: Final = "{field} 값이 올바르지 않습니다: {detail}"
+WEBHOOK_UNKNOWN_SYMBOL: Final = "알 수 없는 종목입니다: {symbol}"
 WEBHOOK_NO_ACCOUNTS: Final = "이 전략에 연결된 계좌가 없습니다"
 WEBHOOK_UNCONFIRMED: Final = (
     "브로커가 제시간에 응답하지 않았습니다. 주문은 '미확인' 상태이며 "

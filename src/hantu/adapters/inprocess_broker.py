@@ -27,7 +27,7 @@ from hantu.domain.values import (
     Symbol,
     round_to_tick,
 )
-from hantu.errors import BrokerRejected, BrokerUnavailable
+from hantu.errors import BrokerRejected, BrokerUnavailable, UnknownSymbol
 from hantu.service_layer.ports import (
     Balance,
     BrokerOrder,
@@ -121,6 +121,8 @@ class InProcessBroker:
     book: dict[BrokerOrderId, _Entry] = field(default_factory=dict)
     prices: dict[Symbol, Price] = field(default_factory=dict)
     quote_error: Exception | None = None
+    unlisted: set[Symbol] = field(default_factory=set)
+    quote_calls: int = 0
     _next_id: int = 0
     _released: asyncio.Event = field(default_factory=asyncio.Event)
     _notices: asyncio.Queue[FillNotice] = field(default_factory=asyncio.Queue)
@@ -246,8 +248,11 @@ class InProcessBroker:
         return Balance(cash=Money(cash), holdings=holdings)
 
     async def quote(self, symbol: Symbol) -> Quote:
+        self.quote_calls += 1
         if self.quote_error is not None:
             raise self.quote_error
+        if symbol in self.unlisted:
+            raise UnknownSymbol(f"no listed symbol {symbol}", code="EMPTY")
         price = self.prices.get(symbol, self.default_price)
         return Quote(symbol=symbol, price=price, upper_limit=round_to_tick(price * Decimal("1.3")))
 

@@ -10,6 +10,7 @@ import pytest
 
 from hantu import messages_ko as ko
 from hantu.adapters.inprocess_broker import Hang, Refuse
+from hantu.domain.values import Symbol
 from tests.integration.web.conftest import WebClient, signal
 
 
@@ -61,6 +62,33 @@ async def test_webhook_refusal_failed_order_keeps_the_delivery_id(web: WebClient
     listed = await member.client.get("/api/failed-orders")
     (failed,) = listed.json()["orders"]
     assert failed["webhook_id"] == "tv-alert-42"
+
+
+async def test_webhook_unknown_symbol_answers_400_naming_it_and_writes_nothing(
+    web: WebClient,
+) -> None:
+    member = await web.member("alice")
+    web.broker.unlisted.add(Symbol("999999"))
+
+    response = await web.webhook(signal(member.token, symbol="999999"))
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "symbol"
+    assert "999999" in response.json()["error"]
+    assert web.broker.place_calls == 0
+    assert await web.count("orders") == 0
+    assert await web.count("failed_orders") == 0
+
+
+async def test_webhook_listed_symbol_is_asked_about_once_a_day(web: WebClient) -> None:
+    member = await web.member("alice")
+
+    for delivery in ("d1", "d2", "d3"):
+        response = await web.webhook(signal(member.token, id=delivery))
+        assert response.status_code == 200
+
+    assert web.broker.quote_calls == 1
+    assert web.broker.place_calls == 3
 
 
 async def test_webhook_broker_timeout_answers_408_unconfirmed(web: WebClient) -> None:

@@ -27,6 +27,7 @@ from hantu.service_layer.deps import Deps
 from hantu.service_layer.orders import SubmitResult
 from hantu.service_layer.ports import FailedOrderFilter
 from hantu.service_layer.queries import FailedOrderView, OrderView
+from hantu.service_layer.symbols import SymbolBook
 from hantu.service_layer.webhooks import AccountResult, Outcome
 
 _ACCEPTED = {OrderStatus.SENT, OrderStatus.PARTIAL, OrderStatus.FILLED, OrderStatus.CANCELED}
@@ -52,6 +53,11 @@ class ServicePipeline:
     def __init__(self, deps: Deps, db: Database) -> None:
         self._deps = deps
         self._db = db
+        self._symbols = SymbolBook(deps)
+
+    async def check_symbol(self, strategy_account_id: int, symbol: Symbol) -> None:
+        """Raise `UnknownSymbol` when the broker lists no such symbol."""
+        await self._symbols.check(StrategyAccountId(strategy_account_id), symbol)
 
     async def submit(self, request: OrderRequest, webhook_id: str | None) -> AccountResult:
         """Submit one account's order; a failed order remembers the delivery's `webhook_id`."""

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from hantu import messages_ko as ko
 from hantu.entrypoints.web.schemas import Problem, WebhookAccountOut, WebhookOut
 from hantu.entrypoints.web.state import WebState
+from hantu.errors import UnknownSymbol
 from hantu.service_layer import webhooks
 from hantu.service_layer.webhooks import AccountResult, Outcome, WebhookInvalid
 
@@ -135,6 +136,10 @@ async def _handle(request: Request, state: WebState) -> JSONResponse:
         return _invalid(exc)
     if not account_ids:
         return _problem(400, ko.WEBHOOK_NO_ACCOUNTS)
+    try:
+        await state.pipeline.check_symbol(account_ids[0], signal.symbol)
+    except UnknownSymbol:
+        return _problem(400, ko.WEBHOOK_UNKNOWN_SYMBOL.format(symbol=signal.symbol), "symbol")
     with state.metrics.broker_latency.time():
         results = await webhooks.execute(state.pipeline.submit, strategy.id, account_ids, signal)
     for result in results:
