@@ -168,6 +168,31 @@ async def test_five_refused_reconnects_enter_sleep_and_report(
     assert len(reasons) == 1
 
 
+async def test_second_session_on_same_app_key_stops_and_reports_without_reconnecting(
+    kis_sim: KisSimHandle, make_broker: MakeBroker
+) -> None:
+    holder = make_broker(kis_sim, FakeClock())
+    holder.start()
+    await eventually(lambda: bool(_realtime(holder).acknowledged))
+    reasons: list[str] = []
+    clock = FakeClock()
+    intruder = make_broker(kis_sim, clock, handlers=RealtimeHandlers(on_sleep=reasons.append))
+    client = _realtime(intruder)
+
+    intruder.start()  # KIS answers its first request with OPSP8996 and cuts it
+
+    await eventually(lambda: bool(reasons))
+    await asyncio.sleep(0.2)  # on a FakeClock a reconnect loop would spin many times here
+    [reason] = reasons
+    assert "OPSP8996" in reason
+    assert "another" in reason
+    assert client.state is State.CLOSED
+    assert client.connections == 1
+    assert not [s for s in clock.slept if s >= 1]  # no back-off step: no reconnect
+    assert _realtime(holder).state is State.CONNECTED
+    assert _realtime(holder).connections == 1
+
+
 async def test_wake_after_sleep_reconnects_once_kis_accepts(
     kis_sim: KisSimHandle, make_broker: MakeBroker
 ) -> None:

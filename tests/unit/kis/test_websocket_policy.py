@@ -10,8 +10,9 @@ import asyncio
 
 import pytest
 from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.server import ServerConnection, serve
 
-from hantu.adapters.kis.errors import SubscriptionLimitExceeded
+from hantu.adapters.kis.errors import AppKeyInUse, SubscriptionLimitExceeded
 from hantu.adapters.kis.reconnect import Verdict, default_classify, default_delays
 from hantu.adapters.kis.websocket import (
     MAX_SUBSCRIPTIONS,
@@ -55,6 +56,7 @@ def test_default_delays_are_1_2_4_8_16() -> None:
         (BrokerUnreachable("x"), Verdict.RETRY),
         (BrokerAuthError("x"), Verdict.FATAL),
         (ConfigError("x"), Verdict.FATAL),
+        (AppKeyInUse("OPSP8996"), Verdict.FATAL),
         (KeyError("bug"), Verdict.FATAL),
     ],
 )
@@ -131,3 +133,30 @@ async def test_fatal_error_ends_the_loop() -> None:
     assert client.state is State.CLOSED
     assert len(reasons) == 1
     assert "EGW00103" in reasons[0]
+
+
+async def test_sessions_cut_before_any_ack_back_off_then_sleep() -> None:
+    # KIS cuts a session it will not serve (a wrong HTS ID, reference §6.4) right after the
+    # handshake; an opened socket is no success, so the back-off must not start over.
+    async def cut(conn: ServerConnection) -> None:
+        await conn.close(1000, "no")
+
+    clock = FakeClock()
+    reasons: list[str] = []
+    async with serve(cut, "127.0.0.1", 0) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        handlers = RealtimeHandlers(on_sleep=reasons.append)
+        client = KisRealtimeClient(f"ws://127.0.0.1:{port}", _Keys(), clock, handlers)
+        client.subscribe("H0STCNT0", "005930")
+        task = asyncio.create_task(client.run())
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            if client.state is State.SLEEPING:
+                break
+
+        assert _state(client) is State.SLEEPING
+        assert clock.slept == [1.0, 2.0, 4.0, 8.0, 16.0]
+        assert client.connections == 6
+        assert len(reasons) == 1
+        await client.close()
+        await task

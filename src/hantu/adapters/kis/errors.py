@@ -92,6 +92,14 @@ class RequestNotSent(OrderNotPlaced):
     """A step before the request failed (access token, hashkey): the request never left."""
 
 
+class AppKeyInUse(ConfigError):
+    """KIS refused the WebSocket session: another one holds this app key (OPSP8996).
+
+    Reconnecting would only take turns kicking the other session, and each cut loses
+    execution notices; a human must stop the other process or give each its own key.
+    """
+
+
 class SubscriptionLimitExceeded(HantuError):
     """More realtime subscriptions were asked for than one KIS session allows (41)."""
 

@@ -1,5 +1,6 @@
 """The realtime loop's two injectable policies (STYLE.md §10): what to do after an error,
-and how long to wait before the next attempt. Backoff resets after every opened session.
+and how long to wait before the next attempt. Backoff resets after every session KIS served
+(acked a subscription).
 """
 
 from __future__ import annotations

@@ -4,9 +4,11 @@ Around the pure parsers of `realtime`, one loop owns one WebSocket (KIS allows o
 per app key, gotcha 3). Subscriptions are sent one at a time, paced (default 0.5 s), each
 waiting for its ack; a refused one is retried three times, then skipped and reported. On a
 disconnect the loop waits 1, 2, 4, 8, 16 s between attempts (both the delay generator and
-`classify(exc)` are injectable), re-sends every subscription and collects fresh AES
-key/iv from the new acks; when the delays run out it *sleeps* and reports it until
-`wake()` is called. A malformed frame is logged and skipped, never fatal.
+`classify(exc)` are injectable; the delays start over only after KIS acked a subscription),
+re-sends every subscription and collects fresh AES key/iv from the new acks; when the
+delays run out it *sleeps* and reports it until `wake()` is called. OPSP8996 (another
+session holds the app key) stops the loop and reports it: reconnecting would kick that
+session in turn. A malformed frame is logged and skipped, never fatal.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from hantu.domain.masking import mask
 from hantu.errors import BrokerUnavailable, HantuError
 from hantu.service_layer.ports import Clock, Tick
 
-from .errors import SubscriptionLimitExceeded
+from .errors import AppKeyInUse, SubscriptionLimitExceeded
 from .realtime import (
     BOOK_TRS,
     MARKET_STATUS_TRS,
@@ -104,6 +106,7 @@ class _Session:
     queue: asyncio.Queue[tuple[str, Subscription]] = field(default_factory=asyncio.Queue)
     pending: asyncio.Future[ControlFrame] | None = None
     pending_sub: Subscription | None = None
+    refusal: HantuError | None = None  # KIS refused the session as a whole (OPSP8996)
 
     def answers_pending(self, control: ControlFrame) -> bool:
         """Whether a control frame is the answer to the request in flight.
@@ -153,7 +156,7 @@ class KisRealtimeClient:
         self._session: _Session | None = None
         self._closed = False
         self._wake = asyncio.Event()
-        self._session_opened = False
+        self._session_served = False
         self.state = State.IDLE
         self.connections = 0
         self.malformed = 0
@@ -209,8 +212,8 @@ class KisRealtimeClient:
                 log.warning("KIS realtime connection lost: %s", mask(_describe(exc)))
             if self._closed:
                 break
-            if self._session_opened:
-                delays = self._delays()  # a session was opened: back-off starts over
+            if self._session_served:
+                delays = self._delays()  # KIS served the last session: back-off starts over
             delay = next(delays, None)
             if delay is None:
                 await self._sleep_until_woken()
@@ -244,11 +247,14 @@ class KisRealtimeClient:
 
     async def _connect_and_listen(self) -> None:
         self.state = State.CONNECTING
-        self._session_opened = False
+        self._session_served = False
         key = await self._approval.approval_key()
         ws = await self._open(self._url)
         session = _Session(ws, key)
-        self._session_opened = True
+        # An open socket is no success: KIS cuts sessions it will not serve (OPSP8996, a
+        # wrong HTS ID) right after the handshake. Only an ack proves it, unless nothing
+        # is wanted and so nothing can be acked.
+        self._session_served = not self._wanted
         self._keys.clear()  # stale AES key/iv; fresh ones come with the new acks
         self._acked.clear()
         for sub in self._wanted:
@@ -261,12 +267,16 @@ class KisRealtimeClient:
         try:
             async for message in ws:
                 await self._handle(session, message)
+                if session.refusal is not None:
+                    break
         finally:
             self._session = None
             pump.cancel()
             with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
                 await pump
             await ws.close()
+        if session.refusal is not None:
+            raise session.refusal
         if not self._closed:
             raise BrokerUnavailable("KIS closed the realtime connection")
 
@@ -293,6 +303,7 @@ class KisRealtimeClient:
             ack = await self._request(session, "1", sub)
             if ack is not None and ack.ok:
                 self._acked.add(sub)
+                self._session_served = True
                 return
             reason = f"[{ack.msg_cd}] {ack.msg1}" if ack is not None else "no answer"
             if ack is not None and ack.msg_cd == APPROVAL_NOT_FOUND:
@@ -350,7 +361,13 @@ class KisRealtimeClient:
         if control.ok and control.key and control.iv:
             self._keys[control.tr_id] = (control.key, control.iv)
         if control.msg_cd == ALREADY_IN_USE:
-            log.error("KIS refused the session: app key already in use (OPSP8996)")
+            # Fatal for the loop (reference §6.4): reconnecting would kick the other
+            # session in turn, forever, and each cut loses execution notices.
+            session.refusal = AppKeyInUse(
+                "another WebSocket session holds this KIS app key (OPSP8996); stop the "
+                "other process or give this one its own app key"
+            )
+            return
         if not control.ok:
             log.warning("KIS realtime answered %s %s", control.msg_cd, control.msg1)
         if session.answers_pending(control) and session.pending is not None:
