@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -70,6 +70,7 @@ class SubmitResult:
     outcome: SubmitOutcome
     failed_order_id: int | None = None
     error: str | None = None
+    broker_seconds: float | None = None  # how long the broker took to answer (or not)
 
     @property
     def http_status(self) -> int:
@@ -119,8 +120,11 @@ async def submit(
     order, early = await _create(deps, request, retry_of, notional)
     if early is not None:
         return early
+    started = deps.clock.now()
     answer = await _send(broker, order, deps.order_timeout)
-    return await _record(deps, order, answer, retry_of, webhook_id)
+    waited = (deps.clock.now() - started).total_seconds()
+    result = await _record(deps, order, answer, retry_of, webhook_id)
+    return replace(result, broker_seconds=waited)
 
 
 async def _notional(deps: Deps, broker: Broker, request: OrderRequest) -> Decimal | None:

@@ -186,6 +186,8 @@ class AccountResult:
     broker_order_id: str | None = None
     error: str | None = None
     failed_order_id: int | None = None
+    duplicate: bool = False  # a repeated delivery: answered from the first, nothing placed
+    broker_seconds: float | None = None
 
 
 SubmitFn = Callable[[OrderRequest, str | None], Awaitable[AccountResult]]

@@ -54,17 +54,20 @@ async def test_healthz_answers_ok(web: WebClient) -> None:
 
 async def test_metrics_count_webhooks_orders_and_failed_backlog(web: WebClient) -> None:
     member = await web.member("alice")
-    await web.webhook(signal(member.token))
+    await web.webhook(signal(member.token, id="first"))
+    await web.webhook(signal(member.token, id="first"))  # a repeated delivery
     web.broker.script(Refuse())
     await web.webhook(signal(member.token))
 
     text = (await web.client().get("/metrics")).text
 
-    assert 'hantu_webhooks_received_total{status="200"} 1.0' in text
+    assert 'hantu_webhooks_received_total{status="200"} 2.0' in text
     assert 'hantu_webhooks_received_total{status="400"} 1.0' in text
+    assert 'hantu_orders_total{outcome="accepted"} 1.0' in text
+    assert 'hantu_orders_total{outcome="duplicate"} 1.0' in text
     assert 'hantu_orders_total{outcome="refused"} 1.0' in text
     assert "hantu_failed_orders_pending 1.0" in text
-    assert "hantu_broker_latency_seconds_count 2.0" in text
+    assert "hantu_broker_latency_seconds_count 2.0" in text  # the duplicate asked no broker
 
 
 async def test_static_assets_are_served_locally(web: WebClient) -> None:

@@ -18,13 +18,13 @@ class Metrics:
         )
         self.orders = Counter(
             "hantu_orders",
-            "Orders submitted through the pipeline by outcome",
+            "Webhook orders by outcome (a repeated delivery counts as duplicate)",
             ["outcome"],
             registry=self.registry,
         )
         self.broker_latency = Histogram(
             "hantu_broker_latency_seconds",
-            "Time from submitting an order to the broker's answer (or the timeout)",
+            "Time from sending an order to the broker's answer (or the timeout)",
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=self.registry,
         )

@@ -24,7 +24,7 @@ from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.entrypoints.web.pipeline import RetryOutcome, RetryResult
 from hantu.service_layer import failed_orders, orders, queries
 from hantu.service_layer.deps import Deps
-from hantu.service_layer.orders import SubmitResult
+from hantu.service_layer.orders import SubmitOutcome, SubmitResult
 from hantu.service_layer.ports import FailedOrderFilter
 from hantu.service_layer.queries import FailedOrderView, OrderView
 from hantu.service_layer.symbols import SymbolBook
@@ -77,6 +77,8 @@ class ServicePipeline:
             broker_order_id=result.order.broker_order_id,
             error=result.error or result.order.reason,
             failed_order_id=failed_id,
+            duplicate=result.outcome is SubmitOutcome.DUPLICATE,
+            broker_seconds=result.broker_seconds,
         )
 
     async def _failed_order_of(self, order_id: str) -> int | None:

@@ -140,10 +140,12 @@ async def _handle(request: Request, state: WebState) -> JSONResponse:
         await state.pipeline.check_symbol(account_ids[0], signal.symbol)
     except UnknownSymbol:
         return _problem(400, ko.WEBHOOK_UNKNOWN_SYMBOL.format(symbol=signal.symbol), "symbol")
-    with state.metrics.broker_latency.time():
-        results = await webhooks.execute(state.pipeline.submit, strategy.id, account_ids, signal)
+    results = await webhooks.execute(state.pipeline.submit, strategy.id, account_ids, signal)
     for result in results:
-        state.metrics.orders.labels(outcome=result.outcome.value).inc()
+        outcome = "duplicate" if result.duplicate else result.outcome.value
+        state.metrics.orders.labels(outcome=outcome).inc()
+        if result.broker_seconds is not None and not result.duplicate:
+            state.metrics.broker_latency.observe(result.broker_seconds)
         if result.outcome is Outcome.UNCONFIRMED:
             # TradingView gives up after 3 s and may show this delivery as failed although
             # the order may exist: it is settled against the broker, never resent blindly.
