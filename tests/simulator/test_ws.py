@@ -95,6 +95,22 @@ async def test_notice_wrong_hts_id_refused_opsp8992(kis_sim: KisSimHandle, key: 
     assert ack["body"]["msg_cd"] == "OPSP8992"  # type: ignore[index]
 
 
+async def test_requests_are_recorded_in_order_refused_ones_too(
+    kis_sim: KisSimHandle, key: str
+) -> None:
+    async with connect(kis_sim.ws_url) as ws:
+        await subscribe(ws, key, "H0STCNT0", "005930")
+        await subscribe(ws, key, "H0STCNI0", "someoneelse")
+        await ws.send(sub_message(key, "H0STCNT0", "005930", tr_type="2"))
+        await recv_json(ws)
+
+    assert list(kis_sim.sim.ws.requests) == [
+        ("1", "H0STCNT0", "005930"),
+        ("1", "H0STCNI0", "someoneelse"),
+        ("2", "H0STCNT0", "005930"),
+    ]
+
+
 async def test_subscribe_42nd_registration_opsp0008(kis_sim: KisSimHandle, key: str) -> None:
     codes = [f"9{i:05d}" for i in range(42)]
     async with connect(kis_sim.ws_url) as ws:

@@ -12,6 +12,7 @@ import asyncio
 import json
 import secrets
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -30,6 +31,7 @@ MAX_SUBSCRIPTIONS = 41  # reference §6.4: the 42nd gets OPSP0008
 MARKET_TRS = frozenset({"H0STCNT0", "H0STASP0", "H0STMKO0"})
 NOTICE_TRS = frozenset({"H0STCNI0", "H0STCNI9"})  # real / paper execution notices
 MAX_BATCH = 20
+MAX_RECORDED_REQUESTS = 10_000  # for tests and diagnostics; a long-running sim keeps the last
 MAX_BACKLOG = 10_000  # records queued for a slow client beyond this are dropped, as KIS does
 
 
@@ -84,6 +86,8 @@ class WsServer:
         self.sessions: set[Session] = set()
         self._by_app_key: dict[str, Session] = {}
         self.connections_refused = 0
+        # The latest (un)subscribe requests, refused ones too: (tr_type, tr_id, tr_key).
+        self.requests: deque[tuple[str, str, str]] = deque(maxlen=MAX_RECORDED_REQUESTS)
         self._closing: set[asyncio.Task[None]] = set()
         ctx.feed.trade_listeners.append(self._on_trade)
         ctx.feed.status_listeners.append(self._on_status)
@@ -211,6 +215,7 @@ class WsServer:
         if not isinstance(tr, dict):
             tr = {}
         tr_id, tr_key = str(tr.get("tr_id", "")), str(tr.get("tr_key", ""))
+        self.requests.append((str(header.get("tr_type", "")), tr_id, tr_key))
         if app_key is None:
             session.push("", frames.control(tr_id, tr_key, "1", "OPSP0011", "invalid approval"))
             return True

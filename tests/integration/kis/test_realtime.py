@@ -226,6 +226,8 @@ async def test_refused_subscription_is_retried_three_times_then_reported(
     [(sub, reason)] = failed
     assert sub == Subscription("H0STCNI0", "not-my-hts-id")
     assert "OPSP8992" in reason
+    sent = [r for r in kis_sim.sim.ws.requests if r == ("1", "H0STCNI0", "not-my-hts-id")]
+    assert len(sent) == 1 + 3  # the first try and three retries
     assert sub not in client.subscriptions
     assert Subscription("H0STCNT0", "005930") in client.acknowledged
 
