@@ -254,6 +254,35 @@ def test_fill_identity_same_notice_in_new_process_keeps_id() -> None:
     assert first.fill_id == again.fill_id
 
 
+def test_fill_identity_new_day_forgets_earlier_days_and_keeps_ids_stable() -> None:
+    identity = FillIdentity()
+    for n in range(500):
+        [notice] = parse_notices("^".join(notice_record(order_no=f"{n:010d}")), 1)
+        identity.fill_of(notice, date(2026, 11, 19))
+    [notice] = parse_notices("^".join(notice_record()), 1)
+
+    fill = identity.fill_of(notice, date(2026, 11, 20))
+    fresh = FillIdentity().fill_of(notice, date(2026, 11, 20))
+
+    assert identity.remembered == 1
+    assert fill is not None
+    assert fresh is not None
+    assert fill.fill_id == fresh.fill_id
+
+
+def test_fill_identity_same_day_keeps_counting_identical_prints() -> None:
+    [notice] = parse_notices("^".join(notice_record()), 1)
+    [other] = parse_notices("^".join(notice_record(order_no="0000099999")), 1)
+    identity = FillIdentity()
+    day = date(2026, 11, 20)
+
+    ids = [identity.fill_of(notice, day), identity.fill_of(other, day)]
+    ids.append(identity.fill_of(notice, day))
+
+    assert [f.fill_id[-2:] for f in ids if f is not None] == ["#1", "#1", "#2"]
+    assert identity.remembered == 2
+
+
 @pytest.mark.parametrize(("fill", "rejected"), [(False, False), (True, True)])
 def test_fill_identity_acceptance_or_rejection_is_no_fill(fill: bool, rejected: bool) -> None:
     [notice] = parse_notices("^".join(notice_record(fill=fill, rejected=rejected)), 1)

@@ -262,10 +262,17 @@ class FillIdentity:
     The id is built from what the notice says (day, order number, time, quantity, price),
     plus a counter for identical notices within this process, so two equal prints in the
     same second stay two fills while a notice replayed after a restart keeps its first id.
+    The counters are kept per day and a new day forgets the earlier ones: every id holds
+    its day, so no later notice can collide with them.
     """
 
     def __init__(self) -> None:
-        self._seen: dict[str, int] = {}
+        self._seen: dict[date, dict[str, int]] = {}
+
+    @property
+    def remembered(self) -> int:
+        """How many distinct notices are counted (to show the memory stays bounded)."""
+        return sum(len(counts) for counts in self._seen.values())
 
     def fill_of(self, notice: ExecutionNotice, day: date) -> FillNotice | None:
         """A fill notice for the port, or None for acceptances and rejections."""
@@ -275,8 +282,9 @@ class FillIdentity:
             f"{day:%Y%m%d}-{notice.order_no}-{notice.time}-"
             f"{_plain(notice.quantity)}@{_plain(notice.price)}"
         )
-        occurrence = self._seen.get(base, 0) + 1
-        self._seen[base] = occurrence
+        counts = self._counts_of(day)
+        occurrence = counts.get(base, 0) + 1
+        counts[base] = occurrence
         return FillNotice(
             broker_order_id=BrokerOrderId(notice.order_no),
             fill_id=FillId(f"{base}#{occurrence}"),
@@ -286,3 +294,12 @@ class FillIdentity:
             price=Price(notice.price),
             filled_at=kst_datetime(f"{day:%Y%m%d}", notice.time),
         )
+
+    def _counts_of(self, day: date) -> dict[str, int]:
+        counts = self._seen.get(day)
+        if counts is None:
+            # A new day: drop the days before it (a late, earlier-day notice gets a
+            # bucket of its own, dropped in turn at the next new day).
+            self._seen = {d: c for d, c in self._seen.items() if d > day}
+            counts = self._seen[day] = {}
+        return counts
