@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -192,6 +192,7 @@ class FailedOrderFilter:
     """Filters of the failed-order list; `status=None` means every status but removed."""
 
     strategy_account_id: StrategyAccountId | None = None
+    strategy_account_ids: frozenset[StrategyAccountId] | None = None  # e.g. one user's accounts
     symbol: Symbol | None = None
     status: FailedOrderStatus | None = FailedOrderStatus.PENDING_RETRY
     limit: int = 100
@@ -216,6 +217,12 @@ class OrderRepository(Protocol):
     async def with_status(self, *statuses: OrderStatus) -> list[Order]: ...
 
     async def open_orders(self, strategy_account_id: StrategyAccountId) -> list[Order]: ...
+
+    async def created_since(
+        self, strategy_account_ids: Iterable[StrategyAccountId], since: datetime, limit: int
+    ) -> list[Order]:
+        """Orders of these accounts created at or after `since`, newest first."""
+        ...
 
     async def broker_ids_since(
         self, since: datetime
@@ -260,6 +267,12 @@ class FailedOrderRepository(Protocol):
     ) -> FailedOrder | None: ...
 
     async def get_by_retry_order(self, order_id: OrderId) -> FailedOrder | None: ...
+
+    async def get_by_order(self, order_id: OrderId) -> FailedOrder | None:
+        """The failed order an order made, or the one it retried."""
+        ...
+
+    async def count(self, status: FailedOrderStatus | None = None) -> int: ...
 
     async def list(self, query: FailedOrderFilter) -> list[FailedOrder]: ...
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -9,7 +10,8 @@ from decimal import Decimal
 from hantu.domain.enums import FailedOrderStatus, OrderStatus
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import Order
-from hantu.domain.values import OrderId
+from hantu.domain.position import Position
+from hantu.domain.values import OrderId, StrategyAccountId
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.ports import FailedOrderFilter
 
@@ -128,3 +130,34 @@ async def list_failed_orders(
     async with deps.uow(read_only=True) as uow:
         rows = await uow.failed_orders.list(query or FailedOrderFilter())
         return [FailedOrderView.of(f) for f in rows]
+
+
+async def orders_since(
+    deps: Deps, account_ids: Iterable[int], since: datetime, limit: int = 200
+) -> list[OrderView]:
+    """Orders of these strategy accounts created since `since`, newest first."""
+    ids = [StrategyAccountId(a) for a in account_ids]
+    async with deps.uow(read_only=True) as uow:
+        return [OrderView.of(o) for o in await uow.orders.created_since(ids, since, limit)]
+
+
+async def open_positions(deps: Deps, account_ids: Iterable[int]) -> list[Position]:
+    """Open positions of these strategy accounts."""
+    found: list[Position] = []
+    async with deps.uow(read_only=True) as uow:
+        for account_id in account_ids:
+            found.extend(await uow.positions.open_positions(StrategyAccountId(account_id)))
+    return found
+
+
+async def failed_order_of(deps: Deps, order_id: str) -> int | None:
+    """The id of the failed order an order made (or retried), if any."""
+    async with deps.uow(read_only=True) as uow:
+        failed = await uow.failed_orders.get_by_order(OrderId(order_id))
+        return None if failed is None else failed.id
+
+
+async def count_pending_failed(deps: Deps) -> int:
+    """How many failed orders wait for a retry or removal."""
+    async with deps.uow(read_only=True) as uow:
+        return await uow.failed_orders.count(FailedOrderStatus.PENDING_RETRY)

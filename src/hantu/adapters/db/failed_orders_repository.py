@@ -96,6 +96,14 @@ class SqlFailedOrderRepository:
         row = (await self._conn.execute(query)).mappings().first()
         return None if row is None else self._track(row)
 
+    async def get_by_order(self, order_id: OrderId) -> FailedOrder | None:
+        c = t.failed_orders.c
+        query = select(t.failed_orders).where(
+            (c.order_id == order_id) | (c.last_retry_order_id == order_id)
+        )
+        row = (await self._conn.execute(query.limit(1))).mappings().first()
+        return None if row is None else self._track(row)
+
     async def list(self, query: FailedOrderFilter) -> list[FailedOrder]:
         c = t.failed_orders.c
         stmt = select(t.failed_orders)
@@ -105,14 +113,20 @@ class SqlFailedOrderRepository:
             stmt = stmt.where(c.status == query.status.value)
         if query.strategy_account_id is not None:
             stmt = stmt.where(c.strategy_account_id == int(query.strategy_account_id))
+        if query.strategy_account_ids is not None:
+            stmt = stmt.where(
+                c.strategy_account_id.in_([int(a) for a in query.strategy_account_ids])
+            )
         if query.symbol is not None:
             stmt = stmt.where(c.symbol == query.symbol.code)
         stmt = stmt.order_by(c.created_at.desc(), c.id.desc()).limit(query.limit)
         rows = (await self._conn.execute(stmt.offset(query.offset))).mappings().all()
         return [self._track(r) for r in rows]
 
-    async def count(self) -> int:
+    async def count(self, status: FailedOrderStatus | None = None) -> int:
         query = select(func.count()).select_from(t.failed_orders)
+        if status is not None:
+            query = query.where(t.failed_orders.c.status == status.value)
         return int((await self._conn.execute(query)).scalar_one())
 
     def _track(self, row: Row) -> FailedOrder:

@@ -6,6 +6,7 @@ work asks `flush()` to write what changed. Orders carry a version for optimistic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -160,6 +161,20 @@ class SqlOrderRepository:
         query = select(t.orders).where(
             t.orders.c.strategy_account_id == int(strategy_account_id),
             t.orders.c.status.in_(_LIVE),
+        )
+        return await self._many(query)
+
+    async def created_since(
+        self, strategy_account_ids: Iterable[StrategyAccountId], since: datetime, limit: int
+    ) -> list[Order]:
+        ids = [int(a) for a in strategy_account_ids]
+        if not ids:
+            return []
+        query = (
+            select(t.orders)
+            .where(t.orders.c.strategy_account_id.in_(ids), t.orders.c.created_at >= since)
+            .order_by(t.orders.c.created_at.desc(), t.orders.c.id.desc())
+            .limit(limit)
         )
         return await self._many(query)
 

@@ -1,8 +1,4 @@
-"""The web layer's `Pipeline`, over the service layer's use cases (the one order pipeline).
-
-Today's orders are read with one query against the `orders` table, mapped by the store's own
-row mapper; everything else goes through service-layer functions.
-"""
+"""The web layer's `Pipeline`, over the service layer's use cases and queries."""
 
 from __future__ import annotations
 
@@ -10,12 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from hantu.adapters.db.engine import Database
-from hantu.adapters.db.repositories import order_from_row
-from hantu.adapters.db.tables import failed_orders as failed_orders_table
-from hantu.adapters.db.tables import orders as orders_table
 from hantu.domain.enums import FailedOrderStatus, OrderStatus
 from hantu.domain.errors import RetryNotAllowed
 from hantu.domain.order import OrderRequest
@@ -69,7 +60,7 @@ class ServicePipeline:
             result = SubmitResult(view, result.outcome, result.failed_order_id, result.error)
         failed_id = result.failed_order_id
         if failed_id is None and view.status is OrderStatus.ERROR:
-            failed_id = await self._failed_order_of(view.id)  # a repeated delivery
+            failed_id = await queries.failed_order_of(self._deps, view.id)  # a repeat
         return AccountResult(
             strategy_account_id=int(request.strategy_account_id),
             outcome=outcome_of(result),
@@ -80,15 +71,6 @@ class ServicePipeline:
             duplicate=result.outcome is SubmitOutcome.DUPLICATE,
             broker_seconds=result.broker_seconds,
         )
-
-    async def _failed_order_of(self, order_id: str) -> int | None:
-        table = failed_orders_table
-        query = select(table.c.id).where(
-            (table.c.order_id == order_id) | (table.c.last_retry_order_id == order_id)
-        )
-        async with self._db.reader.connect() as connection:
-            found = (await connection.execute(query.limit(1))).scalar_one_or_none()
-        return None if found is None else int(found)
 
     async def _await_first(self, view: OrderView) -> OrderView:
         """A duplicate that arrived while the first delivery is still at the broker waits
@@ -104,14 +86,12 @@ class ServicePipeline:
     async def failed_orders(
         self, account_ids: Iterable[int], symbol: Symbol | None, status: str | None
     ) -> list[FailedOrderView]:
-        wanted = FailedOrderStatus(status) if status else None
-        found: list[FailedOrderView] = []
-        for account_id in account_ids:
-            query = FailedOrderFilter(
-                strategy_account_id=StrategyAccountId(account_id), symbol=symbol, status=wanted
-            )
-            found.extend(await queries.list_failed_orders(self._deps, query))
-        return found
+        query = FailedOrderFilter(
+            strategy_account_ids=frozenset(StrategyAccountId(a) for a in account_ids),
+            symbol=symbol,
+            status=FailedOrderStatus(status) if status else None,
+        )
+        return await queries.list_failed_orders(self._deps, query)
 
     async def failed_order(self, failed_order_id: int) -> FailedOrderView | None:
         return await queries.get_failed_order(self._deps, failed_order_id)
@@ -137,37 +117,13 @@ class ServicePipeline:
         await failed_orders.remove(self._deps, failed_order_id)
 
     async def positions(self, account_ids: Iterable[int]) -> list[Position]:
-        found: list[Position] = []
-        async with self._deps.uow(read_only=True) as uow:
-            for account_id in account_ids:
-                found.extend(await uow.positions.open_positions(StrategyAccountId(account_id)))
-        return found
+        return await queries.open_positions(self._deps, account_ids)
 
     async def orders_since(self, account_ids: Iterable[int], since: datetime) -> list[OrderView]:
-        ids = list(account_ids)
-        if not ids:
-            return []
-        query = (
-            select(orders_table)
-            .where(
-                orders_table.c.strategy_account_id.in_(ids),
-                orders_table.c.created_at >= since,
-            )
-            .order_by(orders_table.c.created_at.desc())
-            .limit(200)
-        )
-        async with self._db.reader.connect() as connection:
-            rows = (await connection.execute(query)).mappings().all()
-        return [OrderView.of(order_from_row(row, set())) for row in rows]
+        return await queries.orders_since(self._deps, account_ids, since)
 
     async def orders_today(self, account_ids: Iterable[int]) -> list[OrderView]:
         return await self.orders_since(account_ids, self._deps.trading_day_start())
 
     async def pending_failed_count(self) -> int:
-        query = (
-            select(func.count())
-            .select_from(failed_orders_table)
-            .where(failed_orders_table.c.status == FailedOrderStatus.PENDING_RETRY.value)
-        )
-        async with self._db.reader.connect() as connection:
-            return int((await connection.execute(query)).scalar_one())
+        return await queries.count_pending_failed(self._deps)
