@@ -70,3 +70,30 @@ async def test_paper_profile_orders_and_notices_work(
     assert "VTTC0012U" in seen_tr_ids
     assert "VTTC0081R" in seen_tr_ids
     assert not any(t.startswith("TTTC") for t in seen_tr_ids)
+
+
+async def test_paper_watch_streams_trades_without_market_status(
+    kis_sim: KisSimHandle, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    connection = KisConnection(
+        environment=KisEnvironment.PAPER,
+        credentials=KisCredentials(
+            kis_sim.app_key, kis_sim.app_secret, kis_sim.account, kis_sim.hts_id
+        ),
+        rest_base_url=kis_sim.rest_url,
+        ws_url=kis_sim.ws_url,
+        subscribe_interval=0.01,
+        token_cache_dir=tmp_path,
+    )
+    broker = build_kis_broker(connection, http, SystemClock())
+    realtime = broker.realtime
+    assert realtime is not None
+    broker.start()
+    try:
+        broker.watch(Symbol("005930"), order_book=True)
+        await eventually(lambda: len(realtime.acknowledged) == 3)
+        acknowledged = {sub.tr_id for sub in realtime.acknowledged}
+    finally:
+        await broker.aclose()
+
+    assert acknowledged == {"H0STCNI9", "H0STCNT0", "H0STASP0"}  # no H0STMKO0 on paper

@@ -37,6 +37,22 @@ def test_paper_swaps_the_first_letter_and_slows_down() -> None:
     assert "openapivts" in paper.rest_base_url
 
 
+@pytest.mark.parametrize(
+    ("environment", "tr_ids"),
+    [
+        (KisEnvironment.REAL, ("H0STCNT0", "H0STMKO0")),
+        (KisEnvironment.PAPER, ("H0STCNT0",)),  # H0STMKO0 is real only (reference §4.9)
+        (KisEnvironment.SIMULATOR, ("H0STCNT0", "H0STMKO0")),
+    ],
+)
+def test_watched_symbol_streams_follow_the_environment(
+    environment: KisEnvironment, tr_ids: tuple[str, ...]
+) -> None:
+    urls = {"rest_base_url": "http://127.0.0.1:1", "ws_url": "ws://127.0.0.1:2"}
+
+    assert profile_for(environment, **urls).symbol_tr_ids == tr_ids
+
+
 @pytest.mark.parametrize("tr", [Tr.CANCELLABLE, Tr.HOLIDAY])
 def test_paper_refuses_real_only_trs_clearly(tr: Tr) -> None:
     paper = profile_for(KisEnvironment.PAPER)

@@ -26,7 +26,7 @@ from hantu.service_layer.ports import (
 )
 
 from .auth import KisAuth, KisCredentials
-from .environments import profile_for
+from .environments import ORDER_BOOK_TR_ID, profile_for
 from .ratelimit import RateLimiter
 from .realtime import ExecutionNotice
 from .rest import KisRestClient
@@ -86,18 +86,16 @@ class KisBroker:
             self._task = None
 
     def watch(self, symbol: Symbol, *, order_book: bool = False) -> None:
-        """Stream a symbol's trades (H0STCNT0), status (H0STMKO0) and maybe its book."""
+        """Stream a symbol's trades (H0STCNT0), status (H0STMKO0, real) and maybe its book."""
         realtime = self._require_realtime()
-        realtime.subscribe("H0STCNT0", symbol.code)
-        if self._rest.profile.environment is not KisEnvironment.PAPER:
-            realtime.subscribe("H0STMKO0", symbol.code)  # real only (reference §4.9)
-        if order_book:
-            realtime.subscribe("H0STASP0", symbol.code)
+        tr_ids = self._rest.profile.symbol_tr_ids
+        for tr_id in (*tr_ids, ORDER_BOOK_TR_ID) if order_book else tr_ids:
+            realtime.subscribe(tr_id, symbol.code)
 
     def unwatch(self, symbol: Symbol) -> None:
         """Stop every stream of a symbol, freeing its subscription slots."""
         realtime = self._require_realtime()
-        for tr_id in ("H0STCNT0", "H0STMKO0", "H0STASP0"):
+        for tr_id in (*self._rest.profile.symbol_tr_ids, ORDER_BOOK_TR_ID):
             realtime.unsubscribe(tr_id, symbol.code)
 
     def _require_realtime(self) -> KisRealtimeClient:

@@ -1,7 +1,8 @@
 """Where each KIS environment lives and what it calls things: one table, no `if paper:`.
 
 REAL and PAPER differ in hosts, the first letter of account TR IDs (`T`/`C` → `V`), the
-execution-notice TR (H0STCNI0 / H0STCNI9), rate limits and page sizes (reference §1, §5).
+execution-notice TR (H0STCNI0 / H0STCNI9), the realtime TRs a watched symbol gets (no
+H0STMKO0 on paper), rate limits and page sizes (reference §1, §4.9, §5).
 SIMULATOR speaks the REAL dialect on loopback URLs the caller supplies.
 """
 
@@ -52,6 +53,11 @@ _PAPER_TR: dict[Tr, str | None] = {
     Tr.HOLIDAY: None,  # CTCA0903R is real only
 }
 
+# Trades (H0STCNT0) everywhere; market operation / VI (H0STMKO0) is real only (§4.9).
+_REAL_SYMBOL_TRS = ("H0STCNT0", "H0STMKO0")
+_PAPER_SYMBOL_TRS = ("H0STCNT0",)
+ORDER_BOOK_TR_ID = "H0STASP0"
+
 
 @dataclass(frozen=True, slots=True)
 class KisProfile:
@@ -62,6 +68,9 @@ class KisProfile:
     ws_url: str
     tr_ids: dict[Tr, str | None]
     notice_tr_id: str
+    # Realtime TRs streamed for every watched symbol; the order book (H0STASP0) is asked
+    # for separately.
+    symbol_tr_ids: tuple[str, ...]
     requests_per_second: float
     daily_orders_page_size: int
     balance_page_size: int
@@ -85,6 +94,7 @@ _PROFILES: dict[KisEnvironment, KisProfile] = {
         ws_url="ws://ops.koreainvestment.com:21000/tryitout",
         tr_ids=_REAL_TR,
         notice_tr_id="H0STCNI0",
+        symbol_tr_ids=_REAL_SYMBOL_TRS,
         requests_per_second=20.0,
         daily_orders_page_size=100,
         balance_page_size=50,
@@ -95,6 +105,7 @@ _PROFILES: dict[KisEnvironment, KisProfile] = {
         ws_url="ws://ops.koreainvestment.com:31000/tryitout",
         tr_ids=_PAPER_TR,
         notice_tr_id="H0STCNI9",
+        symbol_tr_ids=_PAPER_SYMBOL_TRS,
         requests_per_second=2.0,
         daily_orders_page_size=15,
         balance_page_size=20,
@@ -105,6 +116,7 @@ _PROFILES: dict[KisEnvironment, KisProfile] = {
         ws_url="",
         tr_ids=_REAL_TR,
         notice_tr_id="H0STCNI0",
+        symbol_tr_ids=_REAL_SYMBOL_TRS,
         requests_per_second=20.0,
         daily_orders_page_size=100,
         balance_page_size=50,
