@@ -58,6 +58,17 @@ class Settings(BaseSettings):
         None, gt=0, description="Requests per second; default 20 (REAL) or 2 (PAPER)"
     )
     kis_ws_subscribe_interval: float = Field(0.5, ge=0)
+    kis_simulator_rest_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="REST URL of an already running simulator (`hantu sim`) to use instead of "
+        "starting one in-process; needs the WS URL and the KIS account settings",
+    )
+    kis_simulator_ws_url: str | None = Field(
+        None,
+        pattern=r"^wss?://",
+        description="WebSocket URL of that running simulator, e.g. ws://127.0.0.1:21000",
+    )
 
     daily_loss_limit: Decimal | None = Field(None, gt=0)
     max_symbol_exposure: Decimal | None = Field(None, gt=0)
@@ -112,6 +123,32 @@ class Settings(BaseSettings):
             names = ", ".join(f"HANTU_{n.upper()}" for n in missing)
             raise ValueError(f"{names} required (and not a placeholder) for {self.kis_environment}")
         return self
+
+    @model_validator(mode="after")
+    def _external_simulator_complete(self) -> Self:
+        urls = {
+            "kis_simulator_rest_url": self.kis_simulator_rest_url,
+            "kis_simulator_ws_url": self.kis_simulator_ws_url,
+        }
+        given = [name for name, url in urls.items() if url]
+        if not given:
+            return self
+        if self.kis_environment is not KisEnvironment.SIMULATOR:
+            names = ", ".join(f"HANTU_{n.upper()}" for n in given)
+            raise ValueError(f"{names} only apply to HANTU_KIS_ENVIRONMENT=SIMULATOR")
+        needed = [*urls, "kis_app_key", "kis_app_secret", "kis_account", "kis_hts_id"]
+        missing = [name for name in needed if _is_placeholder(getattr(self, name))]
+        if missing:
+            names = ", ".join(f"HANTU_{n.upper()}" for n in missing)
+            raise ValueError(f"{names} required (and not a placeholder) for an external simulator")
+        return self
+
+    @property
+    def external_simulator(self) -> tuple[str, str] | None:
+        """The (REST, WS) URLs of a simulator run elsewhere, or None to start one in-process."""
+        if self.kis_simulator_rest_url and self.kis_simulator_ws_url:
+            return self.kis_simulator_rest_url, self.kis_simulator_ws_url
+        return None
 
     @property
     def cookie_secure(self) -> bool:

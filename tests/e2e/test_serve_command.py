@@ -31,6 +31,18 @@ def _read_banner(process: subprocess.Popen[str], seconds: float = 60.0) -> list[
     raise AssertionError("no curl line printed:\n" + "\n".join(lines))
 
 
+def _wait_listening(url: str, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.ConnectError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def test_serve_prints_address_login_and_a_working_curl(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "HANTU_DATA_DIR": str(tmp_path), "HANTU_WEB_PORT": str(port)}
@@ -49,6 +61,9 @@ def test_serve_prints_address_login_and_a_working_curl(tmp_path: Path) -> None:
         assert "demo / hantu-demo" in text
         words = shlex.split(lines[-1].strip())
         url, body = words[words.index("-X") + 2], words[words.index("-d") + 1]
+        # The banner comes from the lifespan, just before uvicorn binds: a person pasting the
+        # curl is never that fast, a test is.
+        _wait_listening(f"http://127.0.0.1:{port}/healthz")
 
         response = httpx.post(url, content=body, headers={"content-type": "application/json"})
 

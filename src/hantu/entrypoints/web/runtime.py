@@ -5,6 +5,10 @@ On embedded defaults (`HANTU_KIS_ENVIRONMENT=SIMULATOR`, no broker handed in) th
 listens on loopback and every broker account is reached through the real `KisBroker`, so
 the product runs exactly as it would against KIS. A demo user, broker account and strategy
 are created on first start.
+
+With `HANTU_KIS_SIMULATOR_REST_URL` / `_WS_URL` set, an already running simulator (`hantu
+sim`, possibly shared with other hantu processes) is used instead, and the demo trades the
+account named by `HANTU_KIS_APP_KEY` / `_APP_SECRET` / `_ACCOUNT` / `_HTS_ID`.
 """
 
 from __future__ import annotations
@@ -73,18 +77,22 @@ class Runtime:
     state: WebState
     simulator: Simulator | None
     demo: DemoLogin | None
+    external_simulator: tuple[str, str] | None = None
 
 
 def _kis_factory(
-    settings: Settings, http: httpx.AsyncClient, clock: Clock, simulator: Simulator | None
+    settings: Settings,
+    http: httpx.AsyncClient,
+    clock: Clock,
+    simulator_urls: tuple[str, str] | None,
 ) -> Any:
     async def make(credentials: BrokerCredentials) -> Broker:
         environment = KisEnvironment(credentials.environment)
         rest_url = ws_url = None
         if environment is KisEnvironment.SIMULATOR:
-            if simulator is None:
-                raise BrokerUnreachable("the KIS simulator is not running in this process")
-            rest_url, ws_url = simulator.rest_url, simulator.ws_url
+            if simulator_urls is None:
+                raise BrokerUnreachable("no KIS simulator is configured for this process")
+            rest_url, ws_url = simulator_urls
         connection = KisConnection(
             environment=environment,
             credentials=KisCredentials(
@@ -124,14 +132,11 @@ async def start_runtime(
     """Build, start, yield, and on exit stop everything in reverse order."""
     clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
-        simulator = None
-        if brokers is None and settings.kis_environment is KisEnvironment.SIMULATOR:
-            simulator = Simulator(clock=clock, **(simulator_options or {}))
-            await simulator.start()
-            stack.push_async_callback(simulator.stop)
+        simulator, simulator_urls = None, None
         if brokers is None:
+            simulator, simulator_urls = await _simulator(settings, clock, simulator_options, stack)
             http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
-            brokers = AccountBrokers(_kis_factory(settings, http, clock, simulator))
+            brokers = AccountBrokers(_kis_factory(settings, http, clock, simulator_urls))
         container = build(settings, clock=clock, brokers=brokers)
         await container.start()
         stack.push_async_callback(container.close)
@@ -148,12 +153,27 @@ async def start_runtime(
                 _reconcile_forever(container, web.settle_interval_seconds)
             )
             stack.push_async_callback(_cancel, settler)
-        demo = await _maybe_demo(web, accounts, simulator)
+        demo = await _maybe_demo(web, accounts, _demo_credentials(settings, simulator))
         state = _web_state(settings, web, accounts, container, clock)
-        runtime = Runtime(app=container, state=state, simulator=simulator, demo=demo)
+        external = settings.external_simulator if simulator is None else None
+        runtime = Runtime(container, state, simulator, demo, external_simulator=external)
         if on_ready is not None:
             on_ready(runtime)
         yield runtime
+
+
+async def _simulator(
+    settings: Settings, clock: Clock, options: dict[str, Any] | None, stack: AsyncExitStack
+) -> tuple[Simulator | None, tuple[str, str] | None]:
+    """On SIMULATOR: the configured external simulator's URLs, else one started here."""
+    if settings.kis_environment is not KisEnvironment.SIMULATOR:
+        return None, None
+    if settings.external_simulator is not None:
+        return None, settings.external_simulator
+    simulator = Simulator(clock=clock, **(options or {}))
+    await simulator.start()
+    stack.push_async_callback(simulator.stop)
+    return simulator, (simulator.rest_url, simulator.ws_url)
 
 
 def _wire_brokers(
@@ -210,20 +230,35 @@ async def _cancel(task: asyncio.Task[None]) -> None:
         await task
 
 
-async def _maybe_demo(
-    web: WebSettings, accounts: AccountsDeps, simulator: Simulator | None
-) -> DemoLogin | None:
-    wanted = web.demo if web.demo is not None else simulator is not None
-    if not wanted or simulator is None:
+def _demo_credentials(settings: Settings, simulator: Simulator | None) -> BrokerCredentials | None:
+    if simulator is not None:
+        account = simulator.accounts[0]
+        return BrokerCredentials(
+            environment=KisEnvironment.SIMULATOR.value,
+            app_key=account.app_key,
+            app_secret=account.app_secret,
+            account_number=account.number,
+            hts_id=account.hts_id or "hantudemo",
+        )
+    key, secret = settings.kis_app_key, settings.kis_app_secret
+    if settings.external_simulator is None or key is None or secret is None:
         return None
-    account = simulator.accounts[0]
-    credentials = BrokerCredentials(
+    # The settings validator has already required the account and HTS ID in this mode.
+    return BrokerCredentials(
         environment=KisEnvironment.SIMULATOR.value,
-        app_key=account.app_key,
-        app_secret=account.app_secret,
-        account_number=account.number,
-        hts_id=account.hts_id or "hantudemo",
+        app_key=key.get_secret_value(),
+        app_secret=secret.get_secret_value(),
+        account_number=settings.kis_account or "",
+        hts_id=settings.kis_hts_id or "",
     )
+
+
+async def _maybe_demo(
+    web: WebSettings, accounts: AccountsDeps, credentials: BrokerCredentials | None
+) -> DemoLogin | None:
+    wanted = web.demo if web.demo is not None else credentials is not None
+    if not wanted or credentials is None:
+        return None
     return await ensure_demo(
         accounts, web.demo_username, web.demo_password.get_secret_value(), credentials
     )
