@@ -20,6 +20,7 @@ from hantu.adapters.db.tables_accounts import (
     strategy_accounts,
     users,
 )
+from hantu.adapters.db.transaction import Transaction
 from hantu.domain.accounts import (
     BrokerAccount,
     BrokerAccountId,
@@ -248,41 +249,16 @@ class SqlAccountsUnitOfWork:
     accounts: AccountsRepository
 
     def __init__(self, db: Database, *, read_only: bool = False) -> None:
-        self._db = db
-        self._read_only = read_only
-        self._connection: AsyncConnection | None = None
-        self._locked = False
+        self._transaction = Transaction(db, read_only=read_only)
 
     async def __aenter__(self) -> Self:
-        lock = None if self._read_only else self._db.write_lock
-        if lock is not None:
-            await lock.acquire()
-            self._locked = True
-        try:
-            engine = self._db.reader if self._read_only else self._db.engine
-            self._connection = await engine.connect()
-            await self._connection.begin()
-        except BaseException:
-            await self._release()
-            raise
-        self.accounts = AccountsRepository(self._connection)
+        self.accounts = AccountsRepository(await self._transaction.enter())
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._release()
+        await self._transaction.close()
 
     async def commit(self) -> None:
-        if self._connection is None:
-            raise RuntimeError("unit of work used outside `async with`")
-        await self._connection.commit()
-        await self._connection.begin()
-
-    async def _release(self) -> None:
-        try:
-            if self._connection is not None:
-                await self._connection.close()
-                self._connection = None
-        finally:
-            if self._locked and self._db.write_lock is not None:
-                self._locked = False
-                self._db.write_lock.release()
+        connection = self._transaction.connection
+        await connection.commit()
+        await connection.begin()
