@@ -52,6 +52,9 @@ def find_report(
     tolerance: timedelta = CLOCK_TOLERANCE,
 ) -> R | None:
     """Return the earliest unclaimed report that can only be this order, else None."""
+    # No upper bound on the order time: an order the broker processed late must still be
+    # found, or a retry would buy twice. Claiming a manual order with the same terms is the
+    # lesser error (nothing is placed twice) and shows up at the next reconciliation.
     earliest = order.created_at - tolerance
     candidates = [
         r
