@@ -99,6 +99,12 @@ class AppKeyInUse(ConfigError):
     execution notices; a human must stop the other process or give each its own key.
     """
 
+    def __init__(self) -> None:
+        super().__init__(
+            "another WebSocket session holds this KIS app key (OPSP8996); stop the other "
+            "process or give this one its own app key"
+        )
+
 
 class SubscriptionLimitExceeded(HantuError):
     """More realtime subscriptions were asked for than one KIS session allows (41)."""

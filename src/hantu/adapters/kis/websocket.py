@@ -361,12 +361,7 @@ class KisRealtimeClient:
         if control.ok and control.key and control.iv:
             self._keys[control.tr_id] = (control.key, control.iv)
         if control.msg_cd == ALREADY_IN_USE:
-            # Fatal for the loop (reference §6.4): reconnecting would kick the other
-            # session in turn, forever, and each cut loses execution notices.
-            session.refusal = AppKeyInUse(
-                "another WebSocket session holds this KIS app key (OPSP8996); stop the "
-                "other process or give this one its own app key"
-            )
+            session.refusal = AppKeyInUse()  # fatal: see AppKeyInUse (reference §6.4)
             return
         if not control.ok:
             log.warning("KIS realtime answered %s %s", control.msg_cd, control.msg1)
