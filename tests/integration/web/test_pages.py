@@ -27,7 +27,7 @@ async def test_positions_page_lists_todays_orders(web: WebClient) -> None:
 
     assert 'id="orders-table"' in page.text
     assert "005930" in page.text
-    assert "SENT" in page.text
+    assert ">주문 중<" in page.text  # SENT, in Korean
 
 
 async def test_strategies_page_escapes_a_script_in_a_name(web: WebClient) -> None:
