@@ -56,7 +56,7 @@ def test_default_delays_are_1_2_4_8_16() -> None:
         (BrokerUnreachable("x"), Verdict.RETRY),
         (BrokerAuthError("x"), Verdict.FATAL),
         (ConfigError("x"), Verdict.FATAL),
-        (AppKeyInUse(), Verdict.FATAL),
+        (AppKeyInUse(), Verdict.RETRY),  # maybe our own dropped session: retry, then sleep
         (KeyError("bug"), Verdict.FATAL),
     ],
 )

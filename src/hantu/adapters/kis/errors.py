@@ -92,11 +92,14 @@ class RequestNotSent(OrderNotPlaced):
     """A step before the request failed (access token, hashkey): the request never left."""
 
 
-class AppKeyInUse(ConfigError):
+class AppKeyInUse(BrokerUnavailable):
     """KIS refused the WebSocket session: another one holds this app key (OPSP8996).
 
-    Reconnecting would only take turns kicking the other session, and each cut loses
-    execution notices; a human must stop the other process or give each its own key.
+    Retried through the reconnect back-off, because the other session may be our own dropped
+    socket that KIS has not let go of yet (reference §6.4). When another process really
+    holds the key, the attempts run out and the sleep state alerts a human, who must stop
+    that process or give each its own key. The back-off restarts only after a session KIS
+    served, so two processes never take turns kicking each other forever.
     """
 
     def __init__(self) -> None:

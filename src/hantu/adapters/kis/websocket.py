@@ -157,6 +157,7 @@ class KisRealtimeClient:
         self._closed = False
         self._wake = asyncio.Event()
         self._session_served = False
+        self._last_error = ""
         self.state = State.IDLE
         self.connections = 0
         self.malformed = 0
@@ -209,7 +210,8 @@ class KisRealtimeClient:
                     log.error(reason)
                     self._notify(self._handlers.on_sleep, reason)
                     raise
-                log.warning("KIS realtime connection lost: %s", mask(_describe(exc)))
+                self._last_error = mask(_describe(exc))
+                log.warning("KIS realtime connection lost: %s", self._last_error)
             if self._closed:
                 break
             if self._session_served:
@@ -226,6 +228,8 @@ class KisRealtimeClient:
     async def _sleep_until_woken(self) -> None:
         self.state = State.SLEEPING
         reason = "KIS realtime connection failed after every reconnect attempt"
+        if self._last_error:
+            reason += f" (last: {self._last_error})"
         log.error(reason)
         self._notify(self._handlers.on_sleep, reason)
         self._wake.clear()
@@ -361,7 +365,7 @@ class KisRealtimeClient:
         if control.ok and control.key and control.iv:
             self._keys[control.tr_id] = (control.key, control.iv)
         if control.msg_cd == ALREADY_IN_USE:
-            session.refusal = AppKeyInUse()  # fatal: see AppKeyInUse (reference §6.4)
+            session.refusal = AppKeyInUse()  # retried, then sleep: see AppKeyInUse
             return
         if not control.ok:
             log.warning("KIS realtime answered %s %s", control.msg_cd, control.msg1)
