@@ -122,6 +122,7 @@ class InProcessBroker:
     prices: dict[Symbol, Price] = field(default_factory=dict)
     quote_error: Exception | None = None
     unlisted: set[Symbol] = field(default_factory=set)
+    ticks: dict[Symbol, Price] = field(default_factory=dict)  # e.g. an ETF's 5-won tick
     quote_calls: int = 0
     _next_id: int = 0
     _released: asyncio.Event = field(default_factory=asyncio.Event)
@@ -254,7 +255,8 @@ class InProcessBroker:
         if symbol in self.unlisted:
             raise UnknownSymbol(f"no listed symbol {symbol}", code="EMPTY")
         price = self.prices.get(symbol, self.default_price)
-        return Quote(symbol=symbol, price=price, upper_limit=round_to_tick(price * Decimal("1.3")))
+        upper = round_to_tick(price * Decimal("1.3"))
+        return Quote(symbol=symbol, price=price, upper_limit=upper, tick=self.ticks.get(symbol))
 
     async def fill_notices(self) -> AsyncIterator[FillNotice]:
         while True:

@@ -132,9 +132,18 @@ def _price(payload: dict[str, Any], order_type: OrderType) -> Price | None:
     number = _number(payload, "price")
     if number <= 0 or number > 10**9:
         raise WebhookInvalid("price", "must be positive")
-    if not is_on_tick(number):
-        raise WebhookInvalid("price", f"{number} is not on the KRX tick grid")
     return Price(number)
+
+
+def check_price_grid(signal: WebhookSignal, own_tick: Decimal | None = None) -> None:
+    """Refuse a limit price off the symbol's grid: its own tick (ETFs, ETNs) or KRX's table."""
+    price = signal.price
+    if price is None or is_on_tick(price):
+        return
+    if own_tick is not None and price % own_tick == 0:
+        return
+    grid = f"its tick of {own_tick}" if own_tick is not None else "the KRX tick grid"
+    raise WebhookInvalid("price", f"{price} is not on {grid}")
 
 
 def _choice(payload: dict[str, Any], field: str, enum: type[_E]) -> _E:
@@ -159,7 +168,11 @@ def _delivery_id(payload: dict[str, Any]) -> str | None:
 
 
 def parse_signal(payload: dict[str, Any]) -> WebhookSignal:
-    """Validate a decoded delivery, naming the first field that is wrong."""
+    """Validate a decoded delivery, naming the first field that is wrong.
+
+    The price's grid depends on the symbol (ETFs have their own tick), so it is checked
+    afterwards with `check_price_grid`, once the broker has said which symbol this is.
+    """
     symbol = parse_symbol(_text(payload, "symbol"))
     side = _choice(payload, "side", Side)
     order_type = _choice(payload, "order_type", OrderType)

@@ -10,7 +10,7 @@ import pytest
 
 from hantu import messages_ko as ko
 from hantu.adapters.inprocess_broker import Hang, Refuse
-from hantu.domain.values import Symbol
+from hantu.domain.values import Price, Symbol
 from tests.integration.web.conftest import WebClient, signal
 
 
@@ -78,6 +78,21 @@ async def test_webhook_unknown_symbol_answers_400_naming_it_and_writes_nothing(
     assert web.broker.place_calls == 0
     assert await web.count("orders") == 0
     assert await web.count("failed_orders") == 0
+
+
+async def test_webhook_etf_price_on_its_own_tick_is_accepted(web: WebClient) -> None:
+    member = await web.member("alice")
+    etf = Symbol("069500")
+    web.broker.prices[etf] = Price(35_000)
+    web.broker.ticks[etf] = Price(5)  # KIS aspr_unit: 5 won, where the stock table says 50
+
+    accepted = await web.webhook(signal(member.token, symbol="069500", price="35005"))
+    refused = await web.webhook(signal(member.token, symbol="069500", price="35003"))
+
+    assert accepted.status_code == 200, accepted.text
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "price"
+    assert web.broker.place_calls == 1
 
 
 async def test_webhook_listed_symbol_is_asked_about_once_a_day(web: WebClient) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
@@ -34,7 +35,7 @@ class RetryResult:
 class Pipeline(Protocol):
     async def submit(self, request: OrderRequest, webhook_id: str | None) -> AccountResult: ...
 
-    async def check_symbol(self, strategy_account_id: int, symbol: Symbol) -> None: ...
+    async def check_symbol(self, strategy_account_id: int, symbol: Symbol) -> Decimal | None: ...
 
     async def failed_orders(
         self, account_ids: Iterable[int], symbol: Symbol | None, status: str | None

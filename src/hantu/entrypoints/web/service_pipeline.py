@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 
 from hantu.adapters.db.engine import Database
 from hantu.domain.enums import FailedOrderStatus, OrderStatus
@@ -46,9 +47,9 @@ class ServicePipeline:
         self._db = db
         self._symbols = SymbolBook(deps)
 
-    async def check_symbol(self, strategy_account_id: int, symbol: Symbol) -> None:
-        """Raise `UnknownSymbol` when the broker lists no such symbol."""
-        await self._symbols.check(StrategyAccountId(strategy_account_id), symbol)
+    async def check_symbol(self, strategy_account_id: int, symbol: Symbol) -> Decimal | None:
+        """Raise `UnknownSymbol` for an unlisted symbol; else its own tick, if not the table's."""
+        return await self._symbols.check(StrategyAccountId(strategy_account_id), symbol)
 
     async def submit(self, request: OrderRequest, webhook_id: str | None) -> AccountResult:
         """Submit one account's order; a failed order remembers the delivery's `webhook_id`."""

@@ -8,17 +8,19 @@ a manual resend safe). The token travels in the body because TradingView cannot 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from hantu import messages_ko as ko
+from hantu.domain.values import StrategyAccountId
 from hantu.entrypoints.web.schemas import Problem, WebhookAccountOut, WebhookOut
 from hantu.entrypoints.web.state import WebState
 from hantu.errors import UnknownSymbol
 from hantu.service_layer import webhooks
-from hantu.service_layer.webhooks import AccountResult, Outcome, WebhookInvalid
+from hantu.service_layer.webhooks import AccountResult, Outcome, WebhookInvalid, WebhookSignal
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhook"])
@@ -130,17 +132,39 @@ async def _handle(request: Request, state: WebState) -> JSONResponse:
     if found is None:
         return _problem(401, ko.WEBHOOK_BAD_TOKEN)
     strategy, account_ids = found
+    checked = await _checked_signal(payload, state, account_ids)
+    if isinstance(checked, JSONResponse):
+        return checked
+    signal = checked
+    results = await webhooks.execute(state.pipeline.submit, strategy.id, account_ids, signal)
+    _observe(state, strategy.id, results)
+    log.info(
+        "webhook strategy=%s delivery=%s outcomes=%s",
+        strategy.id,
+        signal.delivery_id,
+        ",".join(result.outcome.value for result in results),
+    )
+    return answer(results)
+
+
+async def _checked_signal(
+    payload: dict[str, Any], state: WebState, account_ids: Sequence[StrategyAccountId]
+) -> WebhookSignal | JSONResponse:
+    """The delivery as a signal, or the 400 naming what is wrong (nothing written)."""
     try:
         signal = webhooks.parse_signal(payload)
+        if not account_ids:
+            return _problem(400, ko.WEBHOOK_NO_ACCOUNTS)
+        own_tick = await state.pipeline.check_symbol(account_ids[0], signal.symbol)
+        webhooks.check_price_grid(signal, own_tick)
     except WebhookInvalid as exc:
         return _invalid(exc)
-    if not account_ids:
-        return _problem(400, ko.WEBHOOK_NO_ACCOUNTS)
-    try:
-        await state.pipeline.check_symbol(account_ids[0], signal.symbol)
     except UnknownSymbol:
         return _problem(400, ko.WEBHOOK_UNKNOWN_SYMBOL.format(symbol=signal.symbol), "symbol")
-    results = await webhooks.execute(state.pipeline.submit, strategy.id, account_ids, signal)
+    return signal
+
+
+def _observe(state: WebState, strategy_id: int, results: list[AccountResult]) -> None:
     for result in results:
         outcome = "duplicate" if result.duplicate else result.outcome.value
         state.metrics.orders.labels(outcome=outcome).inc()
@@ -152,16 +176,9 @@ async def _handle(request: Request, state: WebState) -> JSONResponse:
             log.warning(
                 "webhook order %s unconfirmed (strategy %s, account %s); settling in background",
                 result.order_id,
-                strategy.id,
+                strategy_id,
                 result.strategy_account_id,
             )
-    log.info(
-        "webhook strategy=%s delivery=%s outcomes=%s",
-        strategy.id,
-        signal.delivery_id,
-        ",".join(result.outcome.value for result in results),
-    )
-    return answer(results)
 
 
 @router.post(
