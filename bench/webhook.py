@@ -9,7 +9,7 @@ In one run, one after the other so they never share the CPU, with the same load 
 The simulator's rate limit is off in both modes and the adapter's limiter raised. For each:
   1. paced: 50 requests/s for a few seconds -> p50/p99 latency from request to answer;
   2. sustained: a fixed number of concurrent clients as fast as answers come -> requests/s,
-     and the CPU each server process used meanwhile (100 % = one core).
+     and the CPU each process used meanwhile (100 % = one core; and per request answered).
 Orders alternate market BUY/SELL of one share so the demo account never runs dry.
 `--gc-freeze off|both` also runs hantu with its start-up `gc.freeze()` disabled, to compare.
 
@@ -187,6 +187,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_seconds() -> tuple[float, float]:
+    """CPU seconds the whole machine spent busy, and stolen by the hypervisor (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -269,21 +277,28 @@ async def measure(target: Target, args: argparse.Namespace) -> None:
     latencies, paced_failures = await paced(target.url, target.body, args.rate, args.seconds)
     pids = {**target.pids, "client": os.getpid()}  # the load generator shares the machine
     cpu_before = {label: cpu_seconds(pid) for label, pid in pids.items()}
+    busy_before, steal_before = machine_seconds()
     started = time.perf_counter()
     rate, sustained_failures = await sustained(
         target.url, target.body, args.concurrency, args.seconds
     )
     elapsed = time.perf_counter() - started
+    busy_after, steal_after = machine_seconds()
+    done = rate * elapsed
+    used = {label: cpu_seconds(pid) - cpu_before[label] for label, pid in pids.items()}
     cpu = ", ".join(
-        f"{label} {(cpu_seconds(pid) - cpu_before[label]) / elapsed * 100:3.0f}%"
-        for label, pid in pids.items()
+        f"{label} {used[label] / elapsed * 100:3.0f}% ({used[label] / done * 1000:.1f} ms/req)"
+        for label in pids
     )
+    others = busy_after - busy_before - sum(used.values())
+    cpu += f"; everything else {others / elapsed * 100:3.0f}%"
+    cpu += f", stolen {(steal_after - steal_before) / elapsed * 100:3.0f}%"
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
     print(
         f"{target.name:<33} paced {args.rate:.0f}/s: p50 {p50:5.1f} ms  p99 {p99:5.1f} ms"
         f"  (non-200: {paced_failures})"
         f" | sustained x{args.concurrency}: {rate:6.1f}/s  (non-200: {sustained_failures})"
-        f"  cpu: {cpu}",
+        f"\n{'':<33} cpu while sustained: {cpu}",
         flush=True,
     )
 
