@@ -9,6 +9,9 @@
 - `halt`/`trigger_vi`/`resume` change a symbol's status (also published as H0STMKO0);
 - `move_price` trades a symbol at a level now; `set_rate_limit` toggles EGW00201;
 - `expire_tokens` invalidates every access token (EGW00123 on the next call).
+
+`active()` reports which faults are in force; `control` serves all of this over HTTP
+(`/__sim__/...`) for `hantu sim-fault`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from hantu.service_layer.ports import Clock
 from hantu.simulator.feed import Trade
@@ -129,3 +133,23 @@ class Faults:
     def move_price(self, symbol: str, price: Decimal | int | str, qty: int = 1) -> Trade:
         """Trade a symbol at a given level now."""
         return self._feed.set_price(symbol, price, qty)
+
+    # --- report ----------------------------------------------------------------------------
+
+    def active(self) -> dict[str, Any]:
+        """The faults in force now, as plain JSON values (for `GET /__sim__/state`)."""
+        now = self._clock.now()
+        refuse_left = 0.0
+        if self._refuse_until is not None and now < self._refuse_until:
+            refuse_left = (self._refuse_until - now).total_seconds()
+        states = [self._feed[code] for code in self._feed.symbols]
+        return {
+            "refuse_ws_seconds_left": round(refuse_left, 3),
+            "delay_seconds": self.rest_delay,
+            "delay_scope": "orders" if self.rest_delay_paths is not None else "all",
+            "pending_rejects": [{"code": c, "message": m} for c, m in self._rejects],
+            "exchange_rejects": self._engine.exchange_rejects,
+            "rate_limit_per_second": self._limiter.per_second,
+            "halted": [s.code for s in states if s.halted],
+            "vi": {s.code: s.vi for s in states if s.vi != "N"},
+        }

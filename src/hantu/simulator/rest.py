@@ -1,6 +1,7 @@
 """The simulated KIS REST server: a Starlette app with KIS's paths.
 
 Paths accept a trailing slash or not; header names are case-insensitive (reference §3.1).
+Fault injection is served next to them under `/__sim__/` (`control`), loopback only.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from hantu.simulator.control import control_routes
 from hantu.simulator.rest_auth import (
     approval_endpoint,
     hashkey_endpoint,
@@ -68,5 +70,6 @@ def build_rest_app(ctx: SimContext) -> Starlette:
         ),
         Route(f"{STOCK}/quotations/inquire-price", endpoint(ctx, PRICE_TR_IDS, inquire_price)),
         Route(f"{STOCK}/quotations/chk-holiday", endpoint(ctx, HOLIDAY_TR_IDS, chk_holiday)),
+        *control_routes(ctx),
     ]
     return Starlette(routes=routes)

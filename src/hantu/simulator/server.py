@@ -108,6 +108,8 @@ class Simulator:
             build_rest_app(self.context),
             log_config=None,
             access_log=False,
+            # The control API trusts the socket's peer address alone, never X-Forwarded-For.
+            proxy_headers=False,
             lifespan="off",
             ws="none",
             http="httptools",
