@@ -153,9 +153,10 @@ async def start_runtime(
                 _reconcile_forever(container, web.settle_interval_seconds)
             )
             stack.push_async_callback(_cancel, settler)
-        demo = await _maybe_demo(web, accounts, _demo_credentials(settings, simulator))
+        demo_account = _demo_credentials(settings, simulator) if simulator_urls else None
+        demo = await _maybe_demo(web, accounts, demo_account)
         state = _web_state(settings, web, accounts, container, clock)
-        external = settings.external_simulator if simulator is None else None
+        external = simulator_urls if simulator is None else None
         runtime = Runtime(container, state, simulator, demo, external_simulator=external)
         if on_ready is not None:
             on_ready(runtime)
