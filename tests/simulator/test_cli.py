@@ -32,6 +32,7 @@ def test_sim_runs_and_prints_urls_and_demo_credentials() -> None:
     assert "WS:   ws://127.0.0.1:" in result.output
     assert "HTS ID: hantudemo" in result.output
     assert "app key:    PS" in result.output
+    assert "hantu sim-fault" in result.output
 
 
 def test_sim_config_file_declares_accounts(tmp_path: Path) -> None:

@@ -294,12 +294,13 @@ def describe_state(answer: dict[str, Any]) -> list[str]:
             f"주문가능/available {a['available_cash']}, 보유/held {held}, "
             f"미체결/open {a['open_orders']}"
         )
-    active = {k: v for k, v in answer.get("faults", {}).items() if _in_force(k, v)}
+    faults = answer.get("faults", {})
+    active = {k: v for k, v in faults.items() if _in_force(k, v)}
+    if active.get("delay_seconds"):
+        active["delay_scope"] = faults.get("delay_scope")
     lines.append("장애 / faults: " + (json.dumps(active, ensure_ascii=False) if active else "-"))
     return lines
 
 
 def _in_force(name: str, value: Any) -> bool:
-    if name == "delay_scope":
-        return False
-    return value not in (None, 0, 0.0, [], {})
+    return name != "delay_scope" and value not in (None, 0, 0.0, [], {})

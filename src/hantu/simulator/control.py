@@ -132,12 +132,13 @@ def _delay_orders(ctx: SimContext, body: Body) -> Result:
     all_paths = _flag(body, "all_paths")
     ctx.faults.delay_rest(seconds, orders_only=not all_paths)
     scope = "all" if all_paths else "orders"
+    scope_en = "all REST" if all_paths else "order"
     if seconds == 0:
         message = "REST 응답 지연 해제 / REST delay off"
     else:
         what = "모든 REST 응답" if all_paths else "주문 응답"
         message = (
-            f"{what}을 {seconds:g}초 지연 (주문은 실행됨) / delaying {scope} answers "
+            f"{what}을 {seconds:g}초 지연 (주문은 실행됨) / delaying {scope_en} answers "
             f"by {seconds:g} s (orders still execute)"
         )
     return {"seconds": seconds, "scope": scope, "message": message}

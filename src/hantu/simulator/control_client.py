@@ -53,6 +53,10 @@ class SimControlClient:
                 f"시뮬레이터에 연결할 수 없습니다 / no simulator is running at {self.base_url} "
                 "(hantu sim 으로 먼저 실행하세요 / start it with `hantu sim`)"
             ) from None
+        except httpx.UnsupportedProtocol:
+            raise SimControlError(
+                f"잘못된 URL / invalid URL {self.base_url!r} (예/e.g. {DEFAULT_URL})"
+            ) from None
         except httpx.HTTPError as exc:
             raise SimControlError(
                 f"시뮬레이터 통신 오류 / talking to {self.base_url} failed: {type(exc).__name__}"

@@ -1,0 +1,148 @@
+"""`hantu sim-fault` against a running simulator (the command runs in a worker thread)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+
+import pytest
+import typer
+from click.testing import Result
+from typer.testing import CliRunner
+
+from hantu.entrypoints.cli import app
+from hantu.entrypoints.cli_sim import parse_rate
+from tests.fixtures.kis_simulator import KisSimHandle
+
+
+async def run_cli(*args: str) -> Result:
+    """Invoke `hantu` off the event loop, which keeps serving the simulator meanwhile."""
+    return await asyncio.to_thread(CliRunner().invoke, app, list(args))
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_sim_fault_halt_and_resume_change_symbol(kis_sim: KisSimHandle) -> None:
+    halted = await run_cli("sim-fault", "halt", "--symbol", "005930", "--url", kis_sim.rest_url)
+    was_halted = kis_sim.feed["005930"].halted
+    resumed = await run_cli("sim-fault", "resume", "--symbol", "005930", "--url", kis_sim.rest_url)
+    assert halted.exit_code == 0, halted.output
+    assert "halted 005930" in halted.output
+    assert was_halted is True
+    assert resumed.exit_code == 0, resumed.output
+    assert kis_sim.feed["005930"].halted is False
+
+
+async def test_sim_fault_price_moves_last_price(kis_sim: KisSimHandle) -> None:
+    result = await run_cli(
+        "sim-fault", "price", "--symbol", "005930", "--to", "65000", "--url", kis_sim.rest_url
+    )
+    assert result.exit_code == 0, result.output
+    assert "65000" in result.output
+    assert str(kis_sim.feed["005930"].last) == "65000"
+
+
+async def test_sim_fault_delay_orders_sets_order_delay(kis_sim: KisSimHandle) -> None:
+    result = await run_cli("sim-fault", "delay-orders", "--seconds", "6", "--url", kis_sim.rest_url)
+    assert result.exit_code == 0, result.output
+    assert kis_sim.faults.delay_for("/uapi/domestic-stock/v1/trading/order-cash") == 6
+    assert kis_sim.faults.delay_for("/uapi/domestic-stock/v1/quotations/inquire-price") == 0
+
+
+async def test_sim_fault_reject_next_queues_code(kis_sim: KisSimHandle) -> None:
+    args = ["reject-next", "--code", "APBK0918", "--message", "수량 부족"]
+    result = await run_cli("sim-fault", *args, "--url", kis_sim.rest_url)
+    assert result.exit_code == 0, result.output
+    assert kis_sim.faults.take_reject() == ("APBK0918", "수량 부족")
+
+
+async def test_sim_fault_rate_limit_number_then_off(kis_sim: KisSimHandle) -> None:
+    on = await run_cli("sim-fault", "rate-limit", "--per-second", "2", "--url", kis_sim.rest_url)
+    limit = kis_sim.sim.limiter.per_second
+    off = await run_cli("sim-fault", "rate-limit", "--per-second", "off", "--url", kis_sim.rest_url)
+    assert (on.exit_code, off.exit_code) == (0, 0)
+    assert limit == 2
+    assert kis_sim.sim.limiter.per_second is None
+
+
+async def test_sim_fault_refuse_and_drop_ws_report_what_they_did(kis_sim: KisSimHandle) -> None:
+    refused = await run_cli("sim-fault", "refuse-ws", "--seconds", "30", "--url", kis_sim.rest_url)
+    dropped = await run_cli("sim-fault", "drop-ws", "--url", kis_sim.rest_url)
+    assert refused.exit_code == 0, refused.output
+    assert kis_sim.faults.refusing_websockets is True
+    assert "dropped 0 WebSocket session(s)" in dropped.output
+
+
+async def test_sim_fault_state_prints_symbols_accounts_faults(kis_sim: KisSimHandle) -> None:
+    kis_sim.faults.halt("000660")
+    kis_sim.faults.delay_rest(6)
+    text = await run_cli("sim-fault", "state", "--url", kis_sim.rest_url)
+    raw = await run_cli("sim-fault", "state", "--json", "--url", kis_sim.rest_url)
+    assert text.exit_code == 0, text.output
+    assert "005930 삼성전자: 71000" in text.output
+    assert kis_sim.account in text.output
+    assert '"halted": ["000660"]' in text.output
+    assert '"delay_scope": "orders"' in text.output
+    assert json.loads(raw.output)["faults"]["halted"] == ["000660"]
+
+
+async def test_sim_fault_unknown_symbol_exit_1_with_field(kis_sim: KisSimHandle) -> None:
+    result = await run_cli("sim-fault", "halt", "--symbol", "999999", "--url", kis_sim.rest_url)
+    assert result.exit_code == 1
+    assert "symbol" in result.output
+    assert "999999" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+async def test_sim_fault_off_tick_price_exit_1(kis_sim: KisSimHandle) -> None:
+    result = await run_cli(
+        "sim-fault", "price", "--symbol", "005930", "--to", "65050", "--url", kis_sim.rest_url
+    )
+    assert result.exit_code == 1
+    assert "HTTP 422" in result.output
+    assert str(kis_sim.feed["005930"].last) == "71000"
+
+
+def test_sim_fault_no_simulator_exit_1_clear_message() -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    result = CliRunner().invoke(app, ["sim-fault", "drop-ws", "--url", url])
+    assert result.exit_code == 1
+    assert "no simulator is running" in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_sim_fault_invalid_url_exit_1() -> None:
+    result = CliRunner().invoke(app, ["sim-fault", "state", "--url", "not a url"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_sim_fault_help_is_bilingual() -> None:
+    result = CliRunner().invoke(app, ["sim-fault", "--help"])
+    assert result.exit_code == 0
+    assert "시뮬레이터" in result.output
+    assert "simulator" in result.output
+    assert "delay-orders" in result.output
+
+
+def test_parse_rate_off_and_number_parse() -> None:
+    assert parse_rate("OFF") is None
+    assert parse_rate("20") == 20
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "fast", "2.5"])
+def test_parse_rate_garbage_raises_bad_parameter(raw: str) -> None:
+    with pytest.raises(typer.BadParameter):
+        parse_rate(raw)
+
+
+def test_sim_fault_bad_rate_exit_2_without_contacting() -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    result = CliRunner().invoke(app, ["sim-fault", "rate-limit", "--per-second", "x", "--url", url])
+    assert result.exit_code == 2
