@@ -9,6 +9,8 @@ protocol cannot hide in shared code.
 - `feed`              scriptable prices on the tick grid; seeded random walk; halts and VI
 - `matching`          the matching engine: limit/market, partial fills, modify, cancel
 - `faults`            drops, refusals, slow answers, injected rejections, rate limits
+- `control`           the same faults over HTTP at `/__sim__/...` (loopback only), plus
+                      `GET /__sim__/state`; `control_client` drives it for `hantu sim-fault`
 - `gateway`           tokens (once a minute), approval keys, per-app-key rate limiting
 - `rest*`, `ws*`      the wire: envelopes, TR IDs, pagination, frames, AES notices
 
