@@ -16,6 +16,7 @@ import pytest
 
 from hantu.adapters.passwords import PasswordHashing
 from hantu.config import KisEnvironment, Settings, load_settings
+from hantu.entrypoints.cli_serve import env_broker_account
 from hantu.entrypoints.web.app import create_app
 from hantu.entrypoints.web.runtime import Runtime
 from hantu.errors import ConfigError
@@ -189,3 +190,29 @@ def test_serve_with_an_incomplete_external_simulator_exits_with_the_setting(
     assert result.returncode == 2
     assert "HANTU_KIS_SIMULATOR_REST_URL" in result.stderr
     assert "HANTU_KIS_HTS_ID" in result.stderr
+
+
+def test_users_create_account_on_external_simulator_is_the_configured_one(
+    tmp_path: Path,
+) -> None:
+    account = demo_account(7)
+    settings = load_settings(
+        _env_file=None,
+        data_dir=tmp_path,
+        kis_simulator_rest_url="http://127.0.0.1:9443",
+        kis_simulator_ws_url="ws://127.0.0.1:21000",
+        kis_app_key=account.app_key,
+        kis_app_secret=account.app_secret,
+        kis_account=account.number,
+        kis_hts_id=account.hts_id,
+    )
+
+    form = env_broker_account(settings)
+
+    assert form is not None
+    assert (form.environment, form.account_number, form.hts_id) == (
+        "SIMULATOR",
+        account.number,
+        account.hts_id,
+    )
+    assert env_broker_account(load_settings(_env_file=None, data_dir=tmp_path)) is None
