@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from hantu.config import KisEnvironment, Settings
 from hantu.entrypoints.web.app import create_app
 from hantu.entrypoints.web.runtime import Runtime
-from hantu.entrypoints.web.settings import WebSettings
 from hantu.service_layer import queries
 
 
@@ -99,7 +98,7 @@ async def test_with_kis_keys_the_simulator_and_demo_are_off(tmp_path: Path) -> N
         kis_app_secret="B" * 180,
         kis_account="50112233-01",
     )
-    app = create_app(settings, web_settings=WebSettings(_env_file=None))  # type: ignore[call-arg]
+    app = create_app(settings)
 
     async with app.router.lifespan_context(app):
         runtime = app.state.runtime

@@ -83,7 +83,7 @@ async def test_external_simulator_webhook_fills_at_the_running_simulator(
 ) -> None:
     account = shared_simulator.accounts[0]
     settings = _external_settings(tmp_path, shared_simulator, account)
-    app = create_app(settings, web_settings=settings, hasher=FAST_HASH)
+    app = create_app(settings, hasher=FAST_HASH)
     held_before = account.holdings["005930"].qty if "005930" in account.holdings else 0
 
     async with app.router.lifespan_context(app):
@@ -107,7 +107,7 @@ async def test_external_simulator_shared_by_two_apps_fills_each_account(
     first, second = shared_simulator.accounts
     before = [a.holdings["005930"].qty if "005930" in a.holdings else 0 for a in (first, second)]
     apps = [
-        create_app(s, web_settings=s, hasher=FAST_HASH)
+        create_app(s, hasher=FAST_HASH)
         for s in (
             _external_settings(tmp_path / "a", shared_simulator, first),
             _external_settings(tmp_path / "b", shared_simulator, second),

@@ -121,12 +121,11 @@ def create_user(
 ) -> None:
     """사용자 생성 / Create a web user with an argon2-hashed password."""
     from hantu.entrypoints.web.runtime import accounts_only
-    from hantu.entrypoints.web.settings import WebSettings
     from hantu.service_layer import accounts as accounts_service
 
     async def run() -> None:
         settings = load_settings()
-        async with accounts_only(settings, WebSettings()) as deps:
+        async with accounts_only(settings) as deps:
             user = await accounts_service.create_user(deps, username, password)
             form = env_broker_account(settings)
             if form is not None:

@@ -27,7 +27,6 @@ from hantu.config import Settings
 from hantu.domain.accounts import BrokerCredentials
 from hantu.entrypoints.web.app import create_app
 from hantu.entrypoints.web.brokers import AccountBrokers
-from hantu.entrypoints.web.settings import WebSettings
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.accounts import AccountsDeps, NewBrokerAccount
 from hantu.service_layer.ports import Broker
@@ -162,11 +161,11 @@ async def running_app(
         data_dir=tmp_path,
         database_url=database_url,
         order_timeout_seconds=0.3,
+        demo=False,
+        **web_options,
     )
-    web_settings = WebSettings(_env_file=None, demo=False, **web_options)  # type: ignore[call-arg]
     app = create_app(
         settings,
-        web_settings=web_settings,
         clock=clock,
         brokers=AccountBrokers(factory),
         hasher=PasswordHashing(time_cost=1, memory_cost=8),

@@ -17,7 +17,6 @@ import uvicorn
 from hantu.config import Settings
 from hantu.entrypoints.web.app import create_app
 from hantu.entrypoints.web.runtime import Runtime
-from hantu.entrypoints.web.settings import WebSettings
 
 T = TypeVar("T")
 
@@ -33,7 +32,6 @@ class ServerThread:
     """Start with `start()`, stop with `stop()`; `run(coro_factory)` runs in the server loop."""
 
     settings: Settings
-    web_settings: WebSettings
     app_options: dict[str, Any] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     runtime: Runtime | None = None
@@ -50,9 +48,7 @@ class ServerThread:
         self.loop = asyncio.get_running_loop()
 
     def start(self) -> None:
-        app = create_app(
-            self.settings, web_settings=self.web_settings, on_ready=self._ready, **self.app_options
-        )
+        app = create_app(self.settings, on_ready=self._ready, **self.app_options)
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
         )

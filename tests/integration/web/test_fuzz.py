@@ -25,7 +25,6 @@ from hantu.adapters.passwords import PasswordHashing
 from hantu.config import Settings
 from hantu.domain.accounts import BrokerCredentials
 from hantu.entrypoints.web.brokers import AccountBrokers
-from hantu.entrypoints.web.settings import WebSettings
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.accounts import NewBrokerAccount
 from hantu.service_layer.ports import Broker
@@ -53,8 +52,13 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
         return holder.setdefault("broker", InProcessBroker(clock))
 
     server = ServerThread(
-        Settings(_env_file=None, data_dir=data_dir, order_timeout_seconds=0.5),  # type: ignore[call-arg]
-        WebSettings(_env_file=None, demo=False, login_max_attempts=10_000),  # type: ignore[call-arg]
+        Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            data_dir=data_dir,
+            order_timeout_seconds=0.5,
+            demo=False,
+            login_max_attempts=10_000,
+        ),
         {
             "clock": clock,
             "brokers": AccountBrokers(factory),

@@ -24,7 +24,6 @@ from hantu.entrypoints.web import (
 )
 from hantu.entrypoints.web.headers import SecurityHeaders
 from hantu.entrypoints.web.runtime import session_secret, start_runtime
-from hantu.entrypoints.web.settings import WebSettings
 from hantu.entrypoints.web.templating import STATIC_DIR, make_templates
 from hantu.service_layer.ports import BrokerDirectory, Clock
 
@@ -34,19 +33,17 @@ SESSION_COOKIE = "hantu_session"
 def create_app(
     settings: Settings | None = None,
     *,
-    web_settings: WebSettings | None = None,
     clock: Clock | None = None,
     brokers: BrokerDirectory | None = None,
     **runtime_options: Any,
 ) -> FastAPI:
     """Build the app; nothing connects until the lifespan starts it."""
     settings = settings or load_settings()
-    web_settings = web_settings or WebSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with start_runtime(
-            settings, web_settings, clock=clock, brokers=brokers, **runtime_options
+            settings, clock=clock, brokers=brokers, **runtime_options
         ) as runtime:
             app.state.web = runtime.state
             app.state.runtime = runtime
@@ -58,19 +55,19 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
-    _assemble(app, settings, web_settings)
+    _assemble(app, settings)
     return app
 
 
-def _assemble(app: FastAPI, settings: Settings, web_settings: WebSettings) -> None:
+def _assemble(app: FastAPI, settings: Settings) -> None:
     app.state.templates = make_templates()
     app.add_middleware(
         SessionMiddleware,
-        secret_key=session_secret(settings, web_settings),
+        secret_key=session_secret(settings),
         session_cookie=SESSION_COOKIE,
-        max_age=web_settings.session_max_age_seconds,
+        max_age=settings.session_max_age_seconds,
         same_site="lax",
-        https_only=web_settings.cookie_secure,
+        https_only=settings.cookie_secure,
     )
     app.add_middleware(SecurityHeaders)
     errors.install(app)

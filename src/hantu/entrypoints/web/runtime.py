@@ -39,7 +39,6 @@ from hantu.entrypoints.web.demo import DemoLogin, ensure_demo
 from hantu.entrypoints.web.metrics import Metrics
 from hantu.entrypoints.web.ratelimit import LoginLimiter
 from hantu.entrypoints.web.service_pipeline import ServicePipeline
-from hantu.entrypoints.web.settings import WebSettings
 from hantu.entrypoints.web.state import WebState
 from hantu.entrypoints.web.tokens import TokenCache
 from hantu.errors import BrokerUnreachable
@@ -54,20 +53,20 @@ FILL_GAP_PATIENCE_SECONDS = 30.0
 log = logging.getLogger(__name__)
 
 
-def session_secret(settings: Settings, web: WebSettings) -> str:
+def session_secret(settings: Settings) -> str:
     """The cookie-signing secret: from settings, else generated once into the data dir."""
-    if web.session_secret is not None:
-        return web.session_secret.get_secret_value()
+    if settings.session_secret is not None:
+        return settings.session_secret.get_secret_value()
     path = settings.data_dir / SESSION_KEY_FILE
     if not path.exists():
         return load_or_create_key(settings.data_dir, SESSION_KEY_FILE).decode()
     return path.read_text().strip()
 
 
-def secrets_box(settings: Settings, web: WebSettings) -> SecretsBox:
+def secrets_box(settings: Settings) -> SecretsBox:
     """The Fernet box for broker secrets and tokens (key from settings or the data dir)."""
-    if web.secret_key is not None:
-        return SecretsBox(web.secret_key.get_secret_value())
+    if settings.secret_key is not None:
+        return SecretsBox(settings.secret_key.get_secret_value())
     return SecretsBox(load_or_create_key(settings.data_dir))
 
 
@@ -114,14 +113,13 @@ def _kis_factory(
     return make
 
 
-def _public_url(settings: Settings, web: WebSettings) -> str:
-    return web.public_url or f"http://{settings.web_host}:{settings.web_port}"
+def _public_url(settings: Settings) -> str:
+    return settings.public_url or f"http://{settings.web_host}:{settings.web_port}"
 
 
 @asynccontextmanager
 async def start_runtime(
     settings: Settings,
-    web: WebSettings,
     *,
     clock: Clock | None = None,
     brokers: BrokerDirectory | None = None,
@@ -142,20 +140,20 @@ async def start_runtime(
         stack.push_async_callback(container.close)
         accounts = AccountsDeps(
             uow=lambda: SqlAccountsUnitOfWork(container.db),
-            cipher=secrets_box(settings, web),
+            cipher=secrets_box(settings),
             hasher=hasher or PasswordHashing(),
             clock=clock,
         )
         if isinstance(brokers, AccountBrokers):
             _wire_brokers(brokers, accounts, container, stack)
-        if web.settle_interval_seconds > 0:
+        if settings.settle_interval_seconds > 0:
             settler = asyncio.create_task(
-                _reconcile_forever(container, web.settle_interval_seconds)
+                _reconcile_forever(container, settings.settle_interval_seconds)
             )
             stack.push_async_callback(_cancel, settler)
         demo_account = _demo_credentials(settings, simulator) if simulator_urls else None
-        demo = await _maybe_demo(web, accounts, demo_account)
-        state = _web_state(settings, web, accounts, container, clock)
+        demo = await _maybe_demo(settings, accounts, demo_account)
+        state = _web_state(settings, accounts, container, clock)
         external = simulator_urls if simulator is None else None
         runtime = Runtime(container, state, simulator, demo, external_simulator=external)
         if on_ready is not None:
@@ -187,19 +185,20 @@ def _wire_brokers(
 
 
 def _web_state(
-    settings: Settings, web: WebSettings, accounts: AccountsDeps, container: App, clock: Clock
+    settings: Settings, accounts: AccountsDeps, container: App, clock: Clock
 ) -> WebState:
     return WebState(
         settings=settings,
-        web=web,
         accounts=accounts,
-        pipeline=ServicePipeline(container.deps, container.db),
+        pipeline=ServicePipeline(container.deps),
         metrics=Metrics(),
         limiter=LoginLimiter(
-            clock, max_attempts=web.login_max_attempts, window_seconds=web.login_window_seconds
+            clock,
+            max_attempts=settings.login_max_attempts,
+            window_seconds=settings.login_window_seconds,
         ),
         clock=clock,
-        public_url=_public_url(settings, web),
+        public_url=_public_url(settings),
         tokens=TokenCache(accounts),
     )
 
@@ -255,13 +254,13 @@ def _demo_credentials(settings: Settings, simulator: Simulator | None) -> Broker
 
 
 async def _maybe_demo(
-    web: WebSettings, accounts: AccountsDeps, credentials: BrokerCredentials | None
+    settings: Settings, accounts: AccountsDeps, credentials: BrokerCredentials | None
 ) -> DemoLogin | None:
-    wanted = web.demo if web.demo is not None else credentials is not None
+    wanted = settings.demo if settings.demo is not None else credentials is not None
     if not wanted or credentials is None:
         return None
     return await ensure_demo(
-        accounts, web.demo_username, web.demo_password.get_secret_value(), credentials
+        accounts, settings.demo_username, settings.demo_password.get_secret_value(), credentials
     )
 
 
@@ -270,14 +269,14 @@ async def _no_broker(credentials: BrokerCredentials) -> Broker:
 
 
 @asynccontextmanager
-async def accounts_only(settings: Settings, web: WebSettings) -> AsyncIterator[AccountsDeps]:
+async def accounts_only(settings: Settings) -> AsyncIterator[AccountsDeps]:
     """The database (migrated) and the accounts use cases, for CLI commands; no broker."""
     container = build(settings, brokers=AccountBrokers(_no_broker))
     await container.start()
     try:
         yield AccountsDeps(
             uow=lambda: SqlAccountsUnitOfWork(container.db),
-            cipher=secrets_box(settings, web),
+            cipher=secrets_box(settings),
             hasher=PasswordHashing(),
             clock=container.clock,
         )

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from hantu.adapters.db.engine import Database
 from hantu.domain.enums import FailedOrderStatus, OrderStatus
 from hantu.domain.errors import RetryNotAllowed
 from hantu.domain.order import OrderRequest
@@ -42,9 +41,8 @@ def outcome_of(result: SubmitResult) -> Outcome:
 class ServicePipeline:
     """Adapts service-layer results to what the routers need."""
 
-    def __init__(self, deps: Deps, db: Database) -> None:
+    def __init__(self, deps: Deps) -> None:
         self._deps = deps
-        self._db = db
         self._symbols = SymbolBook(deps)
 
     async def check_symbol(self, strategy_account_id: int, symbol: Symbol) -> Decimal | None:

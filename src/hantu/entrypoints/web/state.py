@@ -8,7 +8,6 @@ from hantu.config import Settings
 from hantu.entrypoints.web.metrics import Metrics
 from hantu.entrypoints.web.pipeline import Pipeline
 from hantu.entrypoints.web.ratelimit import LoginLimiter
-from hantu.entrypoints.web.settings import WebSettings
 from hantu.entrypoints.web.tokens import TokenCache
 from hantu.service_layer.accounts import AccountsDeps
 from hantu.service_layer.ports import Clock
@@ -17,7 +16,6 @@ from hantu.service_layer.ports import Clock
 @dataclass(frozen=True, slots=True)
 class WebState:
     settings: Settings
-    web: WebSettings
     accounts: AccountsDeps
     pipeline: Pipeline
     metrics: Metrics
