@@ -87,18 +87,20 @@ class KisProfile:
         return self.tr_ids.get(tr) is not None
 
 
+_REAL = KisProfile(
+    environment=KisEnvironment.REAL,
+    rest_base_url="https://openapi.koreainvestment.com:9443",
+    ws_url="ws://ops.koreainvestment.com:21000/tryitout",
+    tr_ids=_REAL_TR,
+    notice_tr_id="H0STCNI0",
+    symbol_tr_ids=_REAL_SYMBOL_TRS,
+    requests_per_second=20.0,
+    daily_orders_page_size=100,
+    balance_page_size=50,
+)
+
 _PROFILES: dict[KisEnvironment, KisProfile] = {
-    KisEnvironment.REAL: KisProfile(
-        environment=KisEnvironment.REAL,
-        rest_base_url="https://openapi.koreainvestment.com:9443",
-        ws_url="ws://ops.koreainvestment.com:21000/tryitout",
-        tr_ids=_REAL_TR,
-        notice_tr_id="H0STCNI0",
-        symbol_tr_ids=_REAL_SYMBOL_TRS,
-        requests_per_second=20.0,
-        daily_orders_page_size=100,
-        balance_page_size=50,
-    ),
+    KisEnvironment.REAL: _REAL,
     KisEnvironment.PAPER: KisProfile(
         environment=KisEnvironment.PAPER,
         rest_base_url="https://openapivts.koreainvestment.com:29443",
@@ -110,16 +112,9 @@ _PROFILES: dict[KisEnvironment, KisProfile] = {
         daily_orders_page_size=15,
         balance_page_size=20,
     ),
-    KisEnvironment.SIMULATOR: KisProfile(
-        environment=KisEnvironment.SIMULATOR,
-        rest_base_url="",
-        ws_url="",
-        tr_ids=_REAL_TR,
-        notice_tr_id="H0STCNI0",
-        symbol_tr_ids=_REAL_SYMBOL_TRS,
-        requests_per_second=20.0,
-        daily_orders_page_size=100,
-        balance_page_size=50,
+    # The simulator speaks the real dialect; its URLs come from the caller.
+    KisEnvironment.SIMULATOR: replace(
+        _REAL, environment=KisEnvironment.SIMULATOR, rest_base_url="", ws_url=""
     ),
 }
 
