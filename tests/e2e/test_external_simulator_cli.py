@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.web.server import free_port
+from tests.integration.web.server import free_port, wait_listening
 
 SIM_LINES = {
     "HANTU_KIS_SIMULATOR_REST_URL": r"REST:\s+(\S+)",
@@ -98,7 +98,7 @@ def test_serve_with_hantu_sim_urls_fills_the_webhook_there(
         assert hantu_sim["HANTU_KIS_APP_SECRET"] not in banner
         token = re.search(r'"token": "(whk_[^"]+)"', banner)
         assert token is not None
-        _wait_listening(f"http://127.0.0.1:{port}/healthz")
+        wait_listening(f"http://127.0.0.1:{port}/healthz")
         body = {"token": token.group(1), "symbol": "005930", "side": "BUY"}
         body |= {"order_type": "MARKET", "quantity": "2", "id": "cli-ext-1"}
 
@@ -112,15 +112,3 @@ def test_serve_with_hantu_sim_urls_fills_the_webhook_there(
             time.sleep(0.05)
     finally:
         _stop(serve)
-
-
-def _wait_listening(url: str, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            httpx.get(url, timeout=1.0)
-            return
-        except httpx.ConnectError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.integration.web.server import free_port
+from tests.integration.web.server import free_port, wait_listening
 
 
 def _read_banner(process: subprocess.Popen[str], seconds: float = 60.0) -> list[str]:
@@ -29,18 +29,6 @@ def _read_banner(process: subprocess.Popen[str], seconds: float = 60.0) -> list[
         if line.lstrip().startswith("curl "):
             return lines
     raise AssertionError("no curl line printed:\n" + "\n".join(lines))
-
-
-def _wait_listening(url: str, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            httpx.get(url, timeout=1.0)
-            return
-        except httpx.ConnectError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
 
 
 def test_serve_prints_address_login_and_a_working_curl(tmp_path: Path) -> None:
@@ -63,7 +51,7 @@ def test_serve_prints_address_login_and_a_working_curl(tmp_path: Path) -> None:
         url, body = words[words.index("-X") + 2], words[words.index("-d") + 1]
         # The banner comes from the lifespan, just before uvicorn binds: a person pasting the
         # curl is never that fast, a test is.
-        _wait_listening(f"http://127.0.0.1:{port}/healthz")
+        wait_listening(f"http://127.0.0.1:{port}/healthz")
 
         response = httpx.post(url, content=body, headers={"content-type": "application/json"})
 

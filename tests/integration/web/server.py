@@ -12,6 +12,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import httpx
 import uvicorn
 
 from hantu.config import Settings
@@ -19,6 +20,19 @@ from hantu.entrypoints.web.app import create_app
 from hantu.entrypoints.web.runtime import Runtime
 
 T = TypeVar("T")
+
+
+def wait_listening(url: str, seconds: float = 10.0) -> None:
+    """Wait until a server answers at `url` (a subprocess prints before it binds)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.ConnectError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def free_port() -> int:
