@@ -124,6 +124,7 @@ class InProcessBroker:
     unlisted: set[Symbol] = field(default_factory=set)
     ticks: dict[Symbol, Price] = field(default_factory=dict)  # e.g. an ETF's 5-won tick
     quote_calls: int = 0
+    day_list_calls: int = 0
     _next_id: int = 0
     _released: asyncio.Event = field(default_factory=asyncio.Event)
     _notices: asyncio.Queue[FillNotice] = field(default_factory=asyncio.Queue)
@@ -222,6 +223,7 @@ class InProcessBroker:
         return self._enter(entry.order, original=broker_order_id)
 
     async def orders_of_day(self, day: date | None = None) -> list[BrokerOrderReport]:
+        self.day_list_calls += 1
         day = day or self.clock.now().astimezone(SEOUL).date()
         reports = (e.report() for e in self.book.values())
         return [r for r in reports if r.ordered_at.astimezone(SEOUL).date() == day]

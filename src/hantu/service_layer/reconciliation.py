@@ -114,8 +114,20 @@ async def _orders_of(broker: Broker, day: date, account: int) -> list[BrokerOrde
         return None
 
 
+async def reconcile_with_broker(
+    deps: Deps, gaps: FillGaps | None = None
+) -> tuple[SettleReport, SyncReport]:
+    """Settle unconfirmed orders, then sync open ones, asking each broker once per day listed."""
+    book = _BrokerBook(deps)
+    return await _settle(deps, book), await _sync(deps, gaps, book)
+
+
 async def settle_unconfirmed(deps: Deps) -> SettleReport:
     """Settle unconfirmed (and stale NEW) orders against the broker's orders of the day."""
+    return await _settle(deps, _BrokerBook(deps))
+
+
+async def _settle(deps: Deps, book: _BrokerBook) -> SettleReport:
     now = deps.clock.now()
     async with deps.uow(read_only=True) as uow:
         pending = [
@@ -125,7 +137,6 @@ async def settle_unconfirmed(deps: Deps) -> SettleReport:
         ]
         pairs = await uow.orders.broker_ids_since(deps.trading_day_start() - timedelta(days=1))
     report = SettleReport()
-    book = _BrokerBook(deps)
     claimed: dict[int, set[BrokerOrderId]] = {}
     for order in pending:
         account = int(order.strategy_account_id)
@@ -263,12 +274,15 @@ async def sync_order_status(deps: Deps, gaps: FillGaps | None = None) -> SyncRep
     Without `gaps` every difference is taken at once (a one-off sync, e.g. at start-up);
     a periodic caller passes the same `FillGaps` each time.
     """
+    return await _sync(deps, gaps, _BrokerBook(deps))
+
+
+async def _sync(deps: Deps, gaps: FillGaps | None, book: _BrokerBook) -> SyncReport:
     async with deps.uow(read_only=True) as uow:
         live = await uow.orders.with_status(OrderStatus.SENT, OrderStatus.PARTIAL)
     if gaps is not None:
         gaps.forget_except({order.id for order in live})
     result = SyncReport()
-    book = _BrokerBook(deps)
     for order in live:
         reports = await book.reports(int(order.strategy_account_id), order)
         if reports is None:

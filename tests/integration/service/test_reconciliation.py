@@ -18,6 +18,7 @@ from hantu.service_layer.orders import order_id_for, submit
 from hantu.service_layer.ports import BrokerOrder
 from hantu.service_layer.reconciliation import (
     FillGaps,
+    reconcile_with_broker,
     settle_unconfirmed,
     sync_order_status,
 )
@@ -319,3 +320,18 @@ async def test_sync_order_status_periodic_takes_a_lasting_gap_from_the_report(
     assert order is not None
     assert order.status is OrderStatus.PARTIAL
     assert order.filled_quantity == Decimal(4)
+
+
+async def test_reconcile_with_broker_asks_each_day_list_once_for_settle_and_sync(
+    app: App, broker: InProcessBroker
+) -> None:
+    open_order = await submit(app.deps, an_order_request(idempotency_key="open"))
+    broker.script(Hang())
+    unconfirmed = await submit(app.deps, an_order_request(idempotency_key="late"))
+    broker.fill(BrokerOrderId(open_order.order.broker_order_id or ""), 10, notify=False)
+
+    settled, synced = await reconcile_with_broker(app.deps)
+
+    assert settled.found == [unconfirmed.order.id]
+    assert open_order.order.id in synced.changed
+    assert broker.day_list_calls == 1

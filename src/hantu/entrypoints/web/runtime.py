@@ -216,8 +216,7 @@ async def _reconcile_forever(container: App, interval: float) -> None:
     first = True
     while True:
         try:
-            await reconciliation.settle_unconfirmed(container.deps)
-            await reconciliation.sync_order_status(container.deps, None if first else gaps)
+            await reconciliation.reconcile_with_broker(container.deps, None if first else gaps)
         except Exception:  # a broker or database hiccup must not end the loop
             log.exception("reconciling with the broker failed; will retry")
         first = False
