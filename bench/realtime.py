@@ -26,7 +26,7 @@ from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.auth import KisCredentials
 from hantu.adapters.kis.broker import KisConnection, build_kis_broker
 from hantu.adapters.kis.realtime import TradeParser, split_frame
-from hantu.adapters.kis.websocket import RealtimeHandlers, Subscription
+from hantu.adapters.kis.realtime_types import RealtimeHandlers, Subscription
 from hantu.config import KisEnvironment
 from hantu.service_layer.ports import Tick
 from hantu.simulator.server import Simulator

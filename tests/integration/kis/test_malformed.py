@@ -14,7 +14,8 @@ from decimal import Decimal
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
-from hantu.adapters.kis.websocket import KisRealtimeClient, RealtimeHandlers, State
+from hantu.adapters.kis.realtime_types import RealtimeHandlers, State
+from hantu.adapters.kis.websocket import KisRealtimeClient
 from hantu.service_layer.ports import Tick
 from tests.fakes import FakeClock
 from tests.unit.kis.frames import data_frame, trade_record

@@ -15,7 +15,7 @@ import pytest
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.auth import KisCredentials
 from hantu.adapters.kis.broker import KisConnection, build_kis_broker
-from hantu.adapters.kis.websocket import Subscription
+from hantu.adapters.kis.realtime_types import Subscription
 from hantu.config import KisEnvironment
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import Quantity, Symbol

@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from hantu.adapters.kis.broker import KisBroker
 from hantu.adapters.kis.realtime import MarketStatus
-from hantu.adapters.kis.websocket import KisRealtimeClient, RealtimeHandlers, State, Subscription
+from hantu.adapters.kis.realtime_types import RealtimeHandlers, State, Subscription
+from hantu.adapters.kis.websocket import KisRealtimeClient
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import Price, Quantity, Symbol
 from hantu.service_layer.ports import BrokerOrder, FillNotice, Tick

@@ -13,13 +13,9 @@ from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.server import ServerConnection, serve
 
 from hantu.adapters.kis.errors import AppKeyInUse, SubscriptionLimitExceeded
+from hantu.adapters.kis.realtime_types import RealtimeHandlers, State
 from hantu.adapters.kis.reconnect import Verdict, default_classify, default_delays
-from hantu.adapters.kis.websocket import (
-    MAX_SUBSCRIPTIONS,
-    KisRealtimeClient,
-    RealtimeHandlers,
-    State,
-)
+from hantu.adapters.kis.websocket import MAX_SUBSCRIPTIONS, KisRealtimeClient
 from hantu.errors import BrokerAuthError, BrokerUnreachable, ConfigError
 from tests.fakes import FakeClock
 

@@ -29,9 +29,10 @@ from .auth import KisAuth, KisCredentials
 from .environments import ORDER_BOOK_TR_ID, profile_for
 from .ratelimit import RateLimiter
 from .realtime import ExecutionNotice
+from .realtime_types import RealtimeHandlers
 from .rest import KisRestClient
 from .translate import FillIdentity, balance_of, kst_date, order_report, quote_of
-from .websocket import KisRealtimeClient, RealtimeHandlers
+from .websocket import KisRealtimeClient
 
 log = logging.getLogger(__name__)
 

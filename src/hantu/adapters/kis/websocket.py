@@ -7,8 +7,10 @@ disconnect the loop waits 1, 2, 4, 8, 16 s between attempts (both the delay gene
 `classify(exc)` are injectable; the delays start over only after KIS acked a subscription),
 re-sends every subscription and collects fresh AES key/iv from the new acks; when the
 delays run out it *sleeps* and reports it until `wake()` is called. OPSP8996 (another
-session holds the app key) stops the loop and reports it: reconnecting would kick that
-session in turn. A malformed frame is logged and skipped, never fatal.
+session holds the app key) is retried the same way, since that session may be our own
+dropped one; a key truly held elsewhere ends in the sleep state with a report naming it.
+A malformed frame is logged and skipped, never fatal. The client's vocabulary (states,
+subscriptions, callbacks) lives in `realtime_types`.
 """
 
 from __future__ import annotations
@@ -19,15 +21,13 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Protocol
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 from hantu.domain.masking import mask
 from hantu.errors import BrokerUnavailable, HantuError
-from hantu.service_layer.ports import Clock, Tick
+from hantu.service_layer.ports import Clock
 
 from .errors import AppKeyInUse, SubscriptionLimitExceeded
 from .realtime import (
@@ -39,8 +39,6 @@ from .realtime import (
     DataFrame,
     ExecutionNotice,
     MalformedFrame,
-    MarketStatus,
-    OrderBook,
     TradeParser,
     decrypt,
     parse_control,
@@ -49,6 +47,7 @@ from .realtime import (
     parse_order_books,
     split_frame,
 )
+from .realtime_types import ApprovalKeys, RealtimeHandlers, State, Subscription
 from .reconnect import Verdict, default_classify, default_delays
 
 log = logging.getLogger(__name__)
@@ -59,44 +58,9 @@ ALREADY_IN_USE = "OPSP8996"
 APPROVAL_NOT_FOUND = "OPSP0011"
 
 
-class State(StrEnum):
-    IDLE = "IDLE"
-    CONNECTING = "CONNECTING"
-    CONNECTED = "CONNECTED"
-    BACKING_OFF = "BACKING_OFF"
-    SLEEPING = "SLEEPING"
-    CLOSED = "CLOSED"
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    tr_id: str
-    tr_key: str
-
-
-class ApprovalKeys(Protocol):
-    async def approval_key(self) -> str: ...
-
-    def forget_approval_key(self) -> None: ...
-
-
 async def open_websocket(url: str) -> ClientConnection:
     """Open a KIS WebSocket: no proxy, no compression, room for large frames."""
     return await connect(url, proxy=None, compression=None, max_size=2**22, open_timeout=10)
-
-
-@dataclass
-class RealtimeHandlers:
-    """Callbacks, called in the loop's task; an exception in one is logged, not fatal."""
-
-    on_tick: Callable[[Tick], None] | None = None
-    on_order_book: Callable[[OrderBook], None] | None = None
-    on_notice: Callable[[ExecutionNotice], None] | None = None
-    on_market_status: Callable[[MarketStatus], None] | None = None
-    # Called when the loop gives up: the sleep state, or a fatal error (bad credentials).
-    on_sleep: Callable[[str], None] | None = None
-    on_subscription_failed: Callable[[Subscription, str], None] | None = None
-    on_connected: Callable[[], None] | None = None
 
 
 @dataclass
