@@ -12,6 +12,7 @@ import pytest
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.auth import KisCredentials
 from hantu.adapters.kis.broker import KisBroker, KisConnection, build_kis_broker
+from hantu.adapters.kis.transport import kis_http_client
 from hantu.config import KisEnvironment
 from hantu.service_layer.ports import Clock
 from tests.fixtures.kis_simulator import KisSimHandle
@@ -34,7 +35,7 @@ def connection_for(sim: KisSimHandle, cache_dir: Path, **options: Any) -> KisCon
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=ORDER_TIMEOUT, trust_env=False) as client:
+    async with kis_http_client(timeout=ORDER_TIMEOUT, trust_env=False) as client:
         yield client
 
 

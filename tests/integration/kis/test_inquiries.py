@@ -10,6 +10,7 @@ import httpx
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.broker import KisBroker, build_kis_broker
 from hantu.adapters.kis.translate import kst_date
+from hantu.adapters.kis.transport import kis_http_client
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import Price, Quantity, Symbol
 from hantu.service_layer.ports import BrokerOrder
@@ -104,7 +105,8 @@ async def test_holiday_check_asks_kis_at_most_once_a_day(
     clock = SystemClock()
     today = kst_date(clock.now())
     saturday = today + timedelta(days=(5 - today.weekday()) % 7)
-    async with httpx.AsyncClient(trust_env=False, event_hooks={"request": [count]}) as http:
+    hooks = {"request": [count]}
+    async with kis_http_client(timeout=5, trust_env=False, event_hooks=hooks) as http:
         broker = build_kis_broker(connection_for(kis_sim, tmp_path), http, clock)
         first = await broker.rest.is_trading_day(today)
         again = await broker.rest.is_trading_day(today)

@@ -29,6 +29,7 @@ from hantu.adapters.clock import SystemClock
 from hantu.adapters.db.accounts_repository import SqlAccountsUnitOfWork
 from hantu.adapters.kis.auth import KisCredentials
 from hantu.adapters.kis.broker import KisConnection, build_kis_broker
+from hantu.adapters.kis.transport import kis_http_client
 from hantu.adapters.passwords import PasswordHashing
 from hantu.adapters.secrets_box import SecretsBox, load_or_create_key
 from hantu.bootstrap import App, build
@@ -133,7 +134,7 @@ async def start_runtime(
         simulator, simulator_urls = None, None
         if brokers is None:
             simulator, simulator_urls = await _simulator(settings, clock, simulator_options, stack)
-            http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
+            http = await stack.enter_async_context(kis_http_client(timeout=10.0))
             brokers = AccountBrokers(_kis_factory(settings, http, clock, simulator_urls))
         container = build(settings, clock=clock, brokers=brokers)
         await container.start()

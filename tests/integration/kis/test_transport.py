@@ -1,0 +1,171 @@
+"""The aiohttp wire under our httpx client: what each failure means for an order.
+
+A raw asyncio server on loopback plays each way KIS can fail; the question every test asks
+is whether `error_from_transport` says "never sent" (safe to refuse) or "may have arrived"
+(settle, never re-send).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+
+import httpx
+import pytest
+
+from hantu.adapters.kis.errors import error_from_transport
+from hantu.adapters.kis.transport import kis_http_client
+from hantu.errors import BrokerUnavailable, BrokerUnreachable
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def serving(handler: Handler) -> AsyncIterator[str]:
+    async def run(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await handler(reader, writer)
+        finally:
+            writer.close()
+            with suppress(ConnectionError):
+                await writer.wait_closed()
+
+    server = await asyncio.start_server(run, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(
+        (
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        ),
+        0,
+    )
+    return head, await reader.readexactly(length)
+
+
+async def hang_up(_reader: asyncio.StreamReader, _writer: asyncio.StreamWriter) -> None:
+    return None
+
+
+def answer(body: bytes, *headers: bytes) -> bytes:
+    lines = [b"HTTP/1.1 200 OK", b"content-type: application/json", *headers]
+    lines.append(b"content-length: %d" % len(body))
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+async def post(url: str, **options: float) -> httpx.Response:
+    async with kis_http_client(timeout=options.pop("timeout", 2.0), trust_env=False) as http:
+        return await http.post(f"{url}/order", json={"PDNO": "005930"}, headers={"tr_id": "T1"})
+
+
+async def test_a_plain_answer_round_trips_headers_and_body() -> None:
+    seen: list[tuple[bytes, bytes]] = []
+
+    async def kis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await read_request(reader))
+        writer.write(answer(b'{"rt_cd": "0"}', b"tr_cont: M"))
+        await writer.drain()
+
+    async with serving(kis) as url:
+        response = await post(url)
+
+    assert response.status_code == 200
+    assert response.json() == {"rt_cd": "0"}
+    assert response.headers["tr_cont"] == "M"
+    head, body = seen[0]
+    assert head.startswith(b"POST /order HTTP/1.1")
+    assert b"tr_id: T1" in head
+    assert json.loads(body) == {"PDNO": "005930"}
+
+
+async def test_a_compressed_answer_is_decoded_once() -> None:
+    async def kis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(answer(gzip.compress(b'{"rt_cd": "0"}'), b"content-encoding: gzip"))
+        await writer.drain()
+
+    async with serving(kis) as url:
+        response = await post(url)
+
+    assert response.json() == {"rt_cd": "0"}
+
+
+async def test_nothing_listening_means_never_sent() -> None:
+    async with serving(hang_up) as url:
+        pass  # the port is free again: connecting is refused
+
+    with pytest.raises(httpx.ConnectError) as caught:
+        await post(url)
+    assert isinstance(error_from_transport(caught.value), BrokerUnreachable)
+
+
+async def test_a_connection_dropped_after_the_request_may_have_placed_it() -> None:
+    received = asyncio.Event()
+
+    async def kis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        received.set()  # KIS took the order; the line goes dead before its answer
+
+    async with serving(kis) as url:
+        with pytest.raises(httpx.TransportError) as caught:
+            await post(url)
+
+    assert received.is_set()
+    assert not isinstance(caught.value, httpx.ConnectError | httpx.ConnectTimeout)
+    assert isinstance(error_from_transport(caught.value), BrokerUnavailable)
+
+
+async def test_no_answer_in_time_is_a_read_timeout_not_a_refusal() -> None:
+    async def kis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        await reader.read()  # never answers; ends when the client hangs up
+
+    async with serving(kis) as url:
+        with pytest.raises(httpx.ReadTimeout) as caught:
+            await post(url, timeout=0.3)
+
+    assert isinstance(error_from_transport(caught.value), BrokerUnavailable)
+
+
+async def test_a_garbled_answer_may_have_placed_it() -> None:
+    async def kis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"this is not HTTP\r\n\r\n")
+        await writer.drain()
+
+    async with serving(kis) as url:
+        with pytest.raises(httpx.TransportError) as caught:
+            await post(url)
+
+    assert isinstance(error_from_transport(caught.value), BrokerUnavailable)
+
+
+async def test_waiting_for_a_pooled_connection_too_long_means_never_sent() -> None:
+    async def kis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        await reader.read()  # never answers; ends when the client hangs up
+
+    async with (
+        serving(kis) as url,
+        kis_http_client(timeout=5.0, trust_env=False, max_connections=1) as http,
+    ):
+        hanging = asyncio.create_task(http.post(f"{url}/order", json={}))
+        await asyncio.sleep(0.1)  # it holds the only connection
+        with pytest.raises(httpx.ConnectTimeout) as caught:
+            await http.post(f"{url}/order", json={}, timeout=httpx.Timeout(5.0, pool=0.2))
+        hanging.cancel()
+        await asyncio.gather(hanging, return_exceptions=True)
+
+    assert isinstance(error_from_transport(caught.value), BrokerUnreachable)
