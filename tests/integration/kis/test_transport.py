@@ -169,3 +169,41 @@ async def test_waiting_for_a_pooled_connection_too_long_means_never_sent() -> No
         await asyncio.gather(hanging, return_exceptions=True)
 
     assert isinstance(error_from_transport(caught.value), BrokerUnreachable)
+
+
+async def test_requests_go_through_the_proxy_named_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head, _ = await read_request(reader)
+        seen.append(head)
+        writer.write(answer(b'{"rt_cd": "0"}'))
+        await writer.drain()
+
+    async with serving(proxy) as proxy_url:
+        monkeypatch.setenv("HTTP_PROXY", proxy_url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with kis_http_client(timeout=2.0) as http:
+            response = await http.post("http://kis.invalid:9443/order", json={})
+
+    assert response.json() == {"rt_cd": "0"}
+    assert seen[0].startswith(b"POST http://kis.invalid:9443/order HTTP/1.1")
+
+
+async def test_no_proxy_hosts_are_reached_directly(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def kis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(answer(b'{"rt_cd": "0"}'))
+        await writer.drain()
+
+    async with serving(hang_up) as dead_proxy:
+        pass
+    monkeypatch.setenv("HTTP_PROXY", dead_proxy)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    async with serving(kis) as url, kis_http_client(timeout=2.0) as http:
+        response = await http.post(f"{url}/order", json={})
+
+    assert response.json() == {"rt_cd": "0"}

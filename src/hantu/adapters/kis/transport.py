@@ -20,6 +20,7 @@ connection that the server had closed).
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -61,9 +62,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self, *, max_connections: int = 100, keepalive_seconds: float = 5.0, trust_env: bool = True
     ) -> None:
         self._max_connections = max_connections
-        self._trust_env = trust_env
         self._keepalive_seconds = keepalive_seconds
         self._session: aiohttp.ClientSession | None = None
+        # HTTP(S)_PROXY / NO_PROXY are honoured as httpx's own transport does, but read once:
+        # aiohttp's trust_env re-reads them and ~/.netrc on a worker thread for every request.
+        self._proxies = urllib.request.getproxies_environment() if trust_env else {}
+        self._proxy_of: dict[tuple[str, str], str | None] = {}
 
     def _session_now(self) -> aiohttp.ClientSession:
         # Opened on first use: an aiohttp session belongs to the running event loop.
@@ -71,11 +75,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             connector = aiohttp.TCPConnector(
                 limit=self._max_connections, keepalive_timeout=self._keepalive_seconds
             )
-            # trust_env: HTTP(S)_PROXY / NO_PROXY are honoured, as httpx's own transport does.
-            self._session = aiohttp.ClientSession(
-                connector=connector, trust_env=self._trust_env, auto_decompress=False
-            )
+            self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
         return self._session
+
+    def _proxy(self, url: httpx.URL) -> str | None:
+        key = (url.scheme, url.host)
+        if key not in self._proxy_of:
+            proxy = self._proxies.get(url.scheme)
+            bypass = proxy is not None and bool(urllib.request.proxy_bypass(url.host))
+            self._proxy_of[key] = None if bypass else proxy
+        return self._proxy_of[key]
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeout = request.extensions.get("timeout", {})
@@ -87,6 +96,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=request.headers.multi_items(),
                 data=body or None,
                 allow_redirects=False,
+                proxy=self._proxy(request.url),
                 timeout=aiohttp.ClientTimeout(
                     total=None,
                     connect=timeout.get("pool"),  # waiting for a pooled connection, or opening one
@@ -114,4 +124,6 @@ def kis_http_client(
     """The `httpx.AsyncClient` every KIS adapter object shares (one connection pool);
     `options` go to `httpx.AsyncClient` (e.g. `event_hooks`)."""
     transport = AiohttpTransport(max_connections=max_connections, trust_env=trust_env)
-    return httpx.AsyncClient(transport=transport, timeout=timeout, trust_env=trust_env, **options)
+    # httpx itself must not read the proxy settings: it would mount its own proxy transport
+    # in front of ours. The transport above honours them.
+    return httpx.AsyncClient(transport=transport, timeout=timeout, trust_env=False, **options)
