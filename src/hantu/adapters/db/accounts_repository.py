@@ -11,8 +11,8 @@ from typing import Any, Self, cast
 
 from sqlalchemy import CursorResult, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hantu.adapters.db.connection import SqlConnection
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.tables_accounts import (
     broker_accounts,
@@ -78,7 +78,7 @@ def _strategy_account(row: Any) -> StrategyAccount:
 class AccountsRepository:
     """Queries over one session; the caller owns the transaction."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: SqlConnection) -> None:
         self._conn = connection
 
     async def _insert(self, statement: Any, what: str) -> int:

@@ -1,14 +1,17 @@
 """The database handle: an async engine set up per backend, plus migration commands.
 
 SQLite runs in WAL mode with a busy timeout and foreign keys on, called inline on the event
-loop (see `sqlite_inline`). Write transactions start with `BEGIN IMMEDIATE` (so two writers
-never deadlock upgrading a read lock) and, inside one process, queue on an asyncio lock
-instead of spinning in SQLite's busy handler.
+loop. Units of work reach it through a synchronous engine (see `connection`: the async
+layer's greenlet hand-offs cost more than the statements); migrations and administrative
+reads through the async engine, also inline (see `sqlite_inline`). Write transactions
+start with `BEGIN IMMEDIATE` (so two writers never deadlock upgrading a read lock) and,
+inside one process, queue on an asyncio lock instead of spinning in SQLite's busy handler.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,8 +20,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import URL, Connection, event, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import QueuePool
 
 from hantu.adapters.db.sqlite_inline import InlineConnection, inline_creator
 
@@ -47,9 +51,15 @@ class Database:
         else:
             options.update(pool_size=pool_size, max_overflow=pool_size)
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
-        if self.is_sqlite:
-            _configure_sqlite(self.engine)
         self.reader: AsyncEngine = self.engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+        # SQLite: units of work use a synchronous engine on the same file (see `connection`);
+        # the async one serves migrations and the odd administrative read.
+        self.inline: Engine | None = None
+        self.inline_reader: Engine | None = None
+        if self.is_sqlite:
+            _configure_sqlite(self.engine.sync_engine)
+            self.inline = _inline_engine(self.url.database or ":memory:")
+            self.inline_reader = self.inline.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
 
     def file_missing(self) -> bool:
@@ -66,6 +76,8 @@ class Database:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
     async def dispose(self) -> None:
+        if self.inline is not None:
+            self.inline.dispose()
         await self.engine.dispose()
 
 
@@ -79,8 +91,32 @@ def async_url(url: str) -> URL:
     return parsed
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _inline_engine(database: str) -> Engine:
+    def connect() -> sqlite3.Connection:
+        # isolation_level=None: the "begin" hook below emits BEGIN itself.
+        return sqlite3.connect(
+            database,
+            timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,  # pool clean-up may run from another thread
+        )
+
+    # No overflow limit: a checkout that had to wait would block the event loop itself.
+    engine = create_engine(
+        "sqlite+pysqlite://",
+        creator=connect,
+        poolclass=QueuePool,  # the URL names no file (the creator does): say which pool
+        pool_size=5,
+        max_overflow=-1,
+        pool_reset_on_return=None,
+        pool_pre_ping=False,
+    )
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # The connection is opened in autocommit mode (isolation_level=None, see
         # sqlite_inline) so that the "begin" hook below emits BEGIN itself.
@@ -91,14 +127,16 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
         driver = connection.connection.driver_connection
+        # Straight to sqlite3: the SQLAlchemy statement path costs far more than BEGIN.
         if isinstance(driver, InlineConnection):
-            # Straight to sqlite3: the SQLAlchemy statement path costs far more than BEGIN.
             driver.execute_now(_BEGIN_SQL[mode])
-        else:  # pragma: no cover - SQLite here is always opened by inline_creator
+        elif isinstance(driver, sqlite3.Connection):
+            driver.execute(_BEGIN_SQL[mode]).close()
+        else:  # pragma: no cover - SQLite here is always opened by one of the creators above
             connection.exec_driver_sql(_BEGIN_SQL[mode])
 
 

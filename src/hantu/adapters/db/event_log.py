@@ -10,9 +10,9 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db import tables as t
+from hantu.adapters.db.connection import SqlConnection
 from hantu.domain.events import Event
 from hantu.domain.values import Symbol
 
@@ -55,7 +55,7 @@ def event_to_row(event: Event, recorded_at: datetime) -> dict[str, Any]:
 
 
 async def append_events(
-    connection: AsyncConnection, events: list[Event], recorded_at: datetime
+    connection: SqlConnection, events: list[Event], recorded_at: datetime
 ) -> None:
     """Append events to the audit log in one round trip."""
     if events:

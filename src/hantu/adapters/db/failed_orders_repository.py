@@ -6,9 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import RowMapping, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db import tables as t
+from hantu.adapters.db.connection import SqlConnection
 from hantu.domain.enums import FailedOrderStatus, OrderType, Side
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.values import OrderId, Price, Quantity, StrategyAccountId, Symbol
@@ -71,7 +71,7 @@ def _failed_from_row(row: Row) -> FailedOrder:
 
 
 class SqlFailedOrderRepository:
-    def __init__(self, connection: AsyncConnection, *, lockable: bool) -> None:
+    def __init__(self, connection: SqlConnection, *, lockable: bool) -> None:
         self._conn = connection
         self._lockable = lockable
         self._seen: dict[int, tuple[FailedOrder, dict[str, Any]]] = {}

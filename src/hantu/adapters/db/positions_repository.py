@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import RowMapping, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db import tables as t
+from hantu.adapters.db.connection import SqlConnection
 from hantu.adapters.db.types import insert_ignoring_conflicts
 from hantu.domain.position import Position
 from hantu.domain.values import Money, Price, Quantity, StrategyAccountId, Symbol
@@ -29,7 +29,7 @@ def _position_values(position: Position) -> dict[str, Any]:
 
 
 class SqlPositionRepository:
-    def __init__(self, connection: AsyncConnection, now: datetime, *, lockable: bool) -> None:
+    def __init__(self, connection: SqlConnection, now: datetime, *, lockable: bool) -> None:
         self._conn = connection
         self._now = now
         self._lockable = lockable

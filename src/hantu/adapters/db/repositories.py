@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db import tables as t
+from hantu.adapters.db.connection import SqlConnection
 from hantu.adapters.db.types import insert_ignoring_conflicts
 from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.events import Event
@@ -116,7 +116,7 @@ def order_from_row(row: Row, fill_ids: set[FillId]) -> Order:
 
 
 class SqlOrderRepository:
-    def __init__(self, connection: AsyncConnection, *, lockable: bool) -> None:
+    def __init__(self, connection: SqlConnection, *, lockable: bool) -> None:
         self._conn = connection
         self._lockable = lockable
         self._seen: dict[OrderId, tuple[Order, dict[str, Any]]] = {}
@@ -255,7 +255,7 @@ _ORPHANS = (
 
 
 class SqlFillRepository:
-    def __init__(self, connection: AsyncConnection, now: datetime) -> None:
+    def __init__(self, connection: SqlConnection, now: datetime) -> None:
         self._conn = connection
         self._now = now
 

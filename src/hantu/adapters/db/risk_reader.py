@@ -6,9 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import String, bindparam, literal, select, text, union_all
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hantu.adapters.db import tables as t
+from hantu.adapters.db.connection import SqlConnection
 from hantu.domain.enums import OrderStatus, Side
 from hantu.domain.risk import RiskSnapshot
 from hantu.domain.values import Money, StrategyAccountId, Symbol
@@ -58,7 +58,7 @@ _LOCK_ACCOUNT = text(f"SELECT pg_advisory_xact_lock({_RISK_LOCK_SPACE}, :account
 
 
 class SqlRiskReader:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: SqlConnection) -> None:
         self._conn = connection
 
     async def snapshot(

@@ -8,8 +8,7 @@ process-wide write lock from begin to end, and concurrent writers queue instead 
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from hantu.adapters.db.connection import SqlConnection, SyncBackedConnection
 from hantu.adapters.db.engine import Database
 
 
@@ -19,25 +18,31 @@ class Transaction:
     def __init__(self, db: Database, *, read_only: bool) -> None:
         self._db = db
         self._read_only = read_only
-        self._connection: AsyncConnection | None = None
+        self._connection: SqlConnection | None = None
         self._locked = False
 
-    async def enter(self) -> AsyncConnection:
+    async def enter(self) -> SqlConnection:
         lock = None if self._read_only else self._db.write_lock
         if lock is not None:
             await lock.acquire()
             self._locked = True
         try:
-            engine = self._db.reader if self._read_only else self._db.engine
-            self._connection = await engine.connect()
+            self._connection = await self._connect()
             await self._connection.begin()
         except BaseException:
             await self.close()
             raise
         return self._connection
 
+    async def _connect(self) -> SqlConnection:
+        inline = self._db.inline_reader if self._read_only else self._db.inline
+        if inline is not None:
+            return SyncBackedConnection(inline.connect())
+        engine = self._db.reader if self._read_only else self._db.engine
+        return await engine.connect()
+
     @property
-    def connection(self) -> AsyncConnection:
+    def connection(self) -> SqlConnection:
         if self._connection is None:
             raise RuntimeError("unit of work used outside `async with`")
         return self._connection
