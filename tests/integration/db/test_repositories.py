@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from hantu.domain.enums import Side
 from hantu.domain.events import OrderSent
-from hantu.domain.values import BrokerOrderId, OrderId, Price, Quantity, StrategyAccountId, Symbol
-from hantu.service_layer.ports import ConcurrentUpdate, FailedOrderFilter
+from hantu.domain.values import (
+    BrokerOrderId,
+    FillId,
+    OrderId,
+    Price,
+    Quantity,
+    StrategyAccountId,
+    Symbol,
+)
+from hantu.service_layer.ports import ConcurrentUpdate, FailedOrderFilter, FillRecord
 from tests.builders import T0, a_failed_order, a_fill, a_position, an_order
 from tests.fakes import FakeClock
 
@@ -131,3 +142,49 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: Database, backend: 
     assert (mode, keys) == ("wal", 1)
     assert timeout is not None
     assert timeout >= 5000
+
+
+async def test_units_of_work_enforce_foreign_keys(db: Database) -> None:
+    orphan_of_nothing = FillRecord(
+        fill_id=FillId("f-1"),
+        broker_order_id=BrokerOrderId("0000000001"),
+        symbol=Symbol("005930"),
+        side=Side.BUY,
+        quantity=Quantity(1),
+        price=Price(70_000),
+        filled_at=T0,
+        order_id=OrderId("o-does-not-exist"),
+    )
+
+    async def store() -> None:
+        async with uow(db) as w:
+            await w.fills.add(orphan_of_nothing)
+            await w.commit()
+
+    with pytest.raises(IntegrityError):
+        await store()
+
+    async with uow(db, read_only=True) as r:
+        assert await r.fills.for_order(OrderId("o-does-not-exist")) == []
+
+
+async def test_many_units_of_work_open_at_once_never_wait_for_a_connection(db: Database) -> None:
+    # On SQLite the units of work check connections out synchronously, on the event loop:
+    # a pool that made one wait would stall the loop, so it must never run dry. Twelve is
+    # more than its five pooled connections (and fewer than PostgreSQL's twenty, which wait
+    # without blocking anything).
+    order = an_order()
+    async with uow(db) as w:
+        await w.orders.add(order)
+        await w.commit()
+    everyone_in = asyncio.Barrier(12)
+
+    async def reader() -> OrderId | None:
+        async with uow(db, read_only=True) as r:
+            await everyone_in.wait()  # all 12 hold a connection at the same time
+            loaded = await r.orders.get(order.id)
+        return None if loaded is None else loaded.id
+
+    read = await asyncio.wait_for(asyncio.gather(*(reader() for _ in range(12))), 10)
+
+    assert read == [order.id] * 12
