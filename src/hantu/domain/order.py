@@ -78,6 +78,9 @@ class Order:
     price: Price | None
     created_at: datetime
     source: str = "api"
+    # What a market buy counts for the exposure limit per share while open (it has no price
+    # of its own; KIS reserves its cash at the upper price limit). None for limit orders.
+    valued_price: Price | None = None
     status: OrderStatus = OrderStatus.NEW
     previous_status: OrderStatus | None = None
     broker_order_id: BrokerOrderId | None = None
@@ -90,7 +93,14 @@ class Order:
     events: list[Event] = field(default_factory=list, repr=False)
 
     @classmethod
-    def create(cls, order_id: OrderId, request: OrderRequest, now: datetime) -> Order:
+    def create(
+        cls,
+        order_id: OrderId,
+        request: OrderRequest,
+        now: datetime,
+        *,
+        valued_price: Price | None = None,
+    ) -> Order:
         """Build a NEW order from a request and record `OrderCreated`."""
         order = cls(
             id=order_id,
@@ -101,6 +111,7 @@ class Order:
             order_type=request.order_type,
             quantity=request.quantity,
             price=request.price,
+            valued_price=valued_price if request.price is None else None,
             created_at=now,
             updated_at=now,
             source=request.source,

@@ -30,7 +30,7 @@ from hantu.domain.events import (
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.masking import mask
 from hantu.domain.order import Order, OrderRequest
-from hantu.domain.values import BrokerOrderId, OrderId
+from hantu.domain.values import BrokerOrderId, OrderId, Price
 from hantu.errors import (
     BrokerAuthError,
     BrokerRejected,
@@ -116,8 +116,8 @@ async def submit(
 ) -> SubmitResult:
     """Place an order through risk, storage and the broker; a repeated key places nothing."""
     broker = await deps.brokers.broker_for(request.strategy_account_id)
-    notional = await _notional(deps, broker, request)
-    order, early = await _create(deps, request, retry_of, notional)
+    valuation = await _valuation(deps, broker, request)
+    order, early = await _create(deps, request, retry_of, valuation)
     if early is not None:
         return early
     started = deps.clock.now()
@@ -127,10 +127,11 @@ async def submit(
     return replace(result, broker_seconds=waited)
 
 
-async def _notional(deps: Deps, broker: Broker, request: OrderRequest) -> Decimal | None:
-    """What a buy is worth for the exposure rule; a market buy is valued at the upper limit."""
+async def _valuation(deps: Deps, broker: Broker, request: OrderRequest) -> Price | None:
+    """What one share of a buy counts for the exposure rule: its limit price, or for a market
+    buy the upper price limit (stored with the order, so it counts while open)."""
     if request.price is not None:
-        return request.price * request.quantity
+        return request.price
     if request.side is Side.SELL or deps.risk_limits.max_symbol_exposure is None:
         return None
     try:
@@ -139,14 +140,14 @@ async def _notional(deps: Deps, broker: Broker, request: OrderRequest) -> Decima
         log.warning("no quote for %s to value a market buy: %s", request.symbol, mask(str(exc)))
         return None  # the risk rule then refuses the buy rather than guess its size
     # KIS reserves a market buy's cash at the upper price limit; so do we.
-    return (quote.upper_limit or quote.price) * request.quantity
+    return quote.upper_limit or quote.price
 
 
 async def _create(
-    deps: Deps, request: OrderRequest, retry_of: int | None, notional: Decimal | None
+    deps: Deps, request: OrderRequest, retry_of: int | None, valuation: Price | None
 ) -> tuple[Order, SubmitResult | None]:
     async with deps.uow() as uow:
-        created = await _create_in(deps, uow, request, retry_of, notional)
+        created = await _create_in(deps, uow, request, retry_of, valuation)
         if created is not None:
             await uow.commit()
             return created
@@ -163,10 +164,12 @@ async def _create_in(
     uow: PipelineUnitOfWork,
     request: OrderRequest,
     retry_of: int | None,
-    notional: Decimal | None,
+    valuation: Price | None,
 ) -> tuple[Order, SubmitResult | None] | None:
     now = deps.clock.now()
-    order = Order.create(order_id_for(request.idempotency_key), request, now)
+    order_id = order_id_for(request.idempotency_key)
+    order = Order.create(order_id, request, now, valued_price=valuation)
+    notional = None if valuation is None else valuation * request.quantity
     violations = await _risk_violations(deps, uow, request, notional)
     for violation in violations:
         uow.record(

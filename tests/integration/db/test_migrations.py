@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import inspect, text
 
 from hantu.adapters.db.engine import Database, async_url, current_revision, downgrade, upgrade
 
@@ -66,3 +69,34 @@ def test_async_url_picks_the_async_driver_for_plain_urls() -> None:
     assert async_url("postgresql://u@h/db").drivername == "postgresql+asyncpg"
     assert async_url("postgresql+asyncpg://u@h/db").drivername == "postgresql+asyncpg"
     assert async_url("sqlite:////tmp/x.db").drivername == "sqlite+aiosqlite"
+
+
+async def test_0003_adds_valued_price_and_keeps_existing_orders(empty_database_url: str) -> None:
+    db = Database(empty_database_url)
+    try:
+        await upgrade(db, "0002_accounts")
+        async with db.engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO orders (id, idempotency_key, strategy_account_id, symbol, side,"
+                    " order_type, quantity, price, status, filled_quantity, source, version,"
+                    " created_at, updated_at) VALUES ('o1', 'k1', 1, '005930', 'BUY', 'LIMIT',"
+                    " '3', '70000', 'SENT', '0', 'webhook', 0, :at, :at)"
+                ),
+                {"at": datetime(2026, 11, 20, tzinfo=UTC)},
+            )
+        await upgrade(db)
+        async with db.engine.connect() as connection:
+            kept = (
+                await connection.execute(text("SELECT id, price, valued_price FROM orders"))
+            ).all()
+        await downgrade(db, "0002_accounts")
+        async with db.engine.connect() as connection:
+            columns = await connection.run_sync(lambda sync: inspect(sync).get_columns("orders"))
+            count = (await connection.execute(text("SELECT count(*) FROM orders"))).scalar()
+    finally:
+        await db.dispose()
+
+    assert [(row[0], Decimal(row[1]), row[2]) for row in kept] == [("o1", Decimal(70000), None)]
+    assert "valued_price" not in {column["name"] for column in columns}
+    assert count == 1

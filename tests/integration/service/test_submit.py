@@ -16,6 +16,7 @@ from hantu.adapters.inprocess_broker import (
 )
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus, OrderType, Side
+from hantu.domain.order import OrderRequest
 from hantu.domain.values import BrokerOrderId, Price, Quantity, Symbol
 from hantu.errors import BrokerUnavailable, ConfigError
 from hantu.service_layer import queries
@@ -353,4 +354,27 @@ async def test_submit_concurrent_buys_cannot_both_pass_the_exposure_limit(
     outcomes = [r.outcome for r in results]
     assert outcomes.count(SubmitOutcome.ACCEPTED) == 1
     assert outcomes.count(SubmitOutcome.REJECTED) == 9
+    assert broker.place_calls == 1
+
+
+async def test_submit_counts_open_market_buys_at_their_valuation(
+    make_app: MakeApp, broker: InProcessBroker
+) -> None:
+    # Market buys sent before the open rest at the broker unfilled: each must count.
+    app = await make_app(max_symbol_exposure=Decimal(1_000_000))
+    broker.prices[Symbol("005930")] = Price(50_000)  # upper limit 65,000
+
+    def market_buy(key: str) -> OrderRequest:
+        return an_order_request(
+            idempotency_key=key, order_type=OrderType.MARKET, quantity=Quantity(8)
+        )
+
+    first = await submit(app.deps, market_buy("pre-1"))  # 520,000 won, still open
+    second = await submit(app.deps, market_buy("pre-2"))  # together 1,040,000 won
+
+    assert first.outcome is SubmitOutcome.ACCEPTED
+    assert first.order.status is OrderStatus.SENT
+    assert second.outcome is SubmitOutcome.REJECTED
+    assert second.error is not None
+    assert "max_symbol_exposure" in second.error
     assert broker.place_calls == 1

@@ -12,14 +12,12 @@ from hantu.domain.events import (
     OrderSent,
     OrderUnconfirmed,
 )
-from hantu.domain.values import BrokerOrderId, Price, Quantity
+from hantu.domain.order import Order
+from hantu.domain.values import BrokerOrderId, OrderId, Price, Quantity
 from tests.builders import T0, a_fill, a_sent_order, an_order, an_order_request
 
 
 def test_order_create_records_order_created() -> None:
-    from hantu.domain.order import Order
-    from hantu.domain.values import OrderId
-
     order = Order.create(OrderId("o1"), an_order_request(), T0)
     assert order.status is OrderStatus.NEW
     assert [type(e) for e in order.pop_events()] == [OrderCreated]
@@ -128,3 +126,15 @@ def test_order_request_market_with_price_is_refused() -> None:
 def test_order_request_zero_quantity_is_refused() -> None:
     with pytest.raises(InvalidValue, match="quantity must be positive"):
         an_order_request(quantity=Quantity(0))
+
+
+def test_only_a_market_order_keeps_a_valued_price() -> None:
+    market = an_order_request(order_type=OrderType.MARKET)
+    limit = an_order_request(price=Price(70_000))
+
+    valued = Order.create(OrderId("o1"), market, T0, valued_price=Price(91_000))
+    priced = Order.create(OrderId("o2"), limit, T0, valued_price=Price(91_000))
+
+    assert valued.valued_price == Price(91_000)
+    assert priced.valued_price is None  # its own limit price is what counts
+    assert priced.price == Price(70_000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import String, bindparam, literal, select, text, union_all
+from sqlalchemy import String, bindparam, func, literal, select, text, union_all
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
@@ -17,7 +17,7 @@ _LIVE = [s.value for s in OrderStatus if s.is_open] + [OrderStatus.NEW.value]
 
 # One UNION ALL of three row kinds, each (kind, symbol, a, b, c):
 #   p: a position       (quantity, average price, -)
-#   o: a live buy order (limit price, quantity, filled quantity)
+#   o: a live buy order (limit price, or a market buy's valued price; quantity; filled)
 #   f: a fill today     (realized pnl, -, -)
 _INPUTS = union_all(
     select(
@@ -30,7 +30,7 @@ _INPUTS = union_all(
     select(
         literal("o", String),
         t.orders.c.symbol,
-        t.orders.c.price,
+        func.coalesce(t.orders.c.price, t.orders.c.valued_price),
         t.orders.c.quantity,
         t.orders.c.filled_quantity,
     ).where(

@@ -41,6 +41,8 @@ orders = Table(
     Column("order_type", String(10), nullable=False),
     Column("quantity", ExactDecimal, nullable=False),
     Column("price", ExactDecimal, nullable=True),
+    # A market buy's value per share for the exposure limit (the upper price limit).
+    Column("valued_price", ExactDecimal, nullable=True),
     Column("status", String(12), nullable=False, index=True),
     Column("previous_status", String(12), nullable=True),
     Column("broker_order_id", String(32), nullable=True, index=True),
