@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import ipaddress
 import json
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from hantu.adapters.kis.errors import error_from_transport
 from hantu.adapters.kis.transport import kis_http_client
@@ -207,3 +215,67 @@ async def test_no_proxy_hosts_are_reached_directly(monkeypatch: pytest.MonkeyPat
         response = await http.post(f"{url}/order", json={})
 
     assert response.json() == {"rt_cd": "0"}
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by itself, and its key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hantu test KIS")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "kis.pem", directory / "kis.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+async def test_tls_trusts_what_httpx_trusts_and_an_untrusted_server_is_never_sent_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert_file, key_file = _self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_file, key_file)
+    requests: list[bytes] = []
+
+    async def kis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head, _ = await read_request(reader)
+        requests.append(head)
+        writer.write(answer(b'{"rt_cd": "0"}'))
+        await writer.drain()
+
+    server = await asyncio.start_server(kis, "127.0.0.1", 0, ssl=server_tls)
+    url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/order"
+    try:
+        with pytest.raises(httpx.ConnectError) as caught:  # certifi does not know this CA
+            async with kis_http_client(timeout=2.0) as http:
+                await http.post(url, json={})
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+        async with kis_http_client(timeout=2.0) as http:
+            response = await http.post(url, json={})
+    finally:
+        server.close()
+        await server.wait_closed()
+
+    assert isinstance(error_from_transport(caught.value), BrokerUnreachable)
+    assert response.json() == {"rt_cd": "0"}
+    assert len(requests) == 1  # only the trusted attempt carried a request

@@ -68,12 +68,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         # aiohttp's trust_env re-reads them and ~/.netrc on a worker thread for every request.
         self._proxies = urllib.request.getproxies_environment() if trust_env else {}
         self._proxy_of: dict[tuple[str, str], str | None] = {}
+        # The certificates httpx itself would trust (certifi's, or SSL_CERT_FILE/_DIR).
+        self._tls = httpx.create_ssl_context(trust_env=trust_env)
 
     def _session_now(self) -> aiohttp.ClientSession:
         # Opened on first use: an aiohttp session belongs to the running event loop.
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
-                limit=self._max_connections, keepalive_timeout=self._keepalive_seconds
+                limit=self._max_connections,
+                keepalive_timeout=self._keepalive_seconds,
+                ssl=self._tls,
             )
             self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
         return self._session
