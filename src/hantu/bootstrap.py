@@ -47,9 +47,11 @@ class App:
     deps: Deps
 
     async def start(self) -> None:
-        """Create the data directory and bring the schema to the newest migration."""
+        """Create the data directory, bring the schema to the newest migration, and (SQLite)
+        start checkpointing the WAL off the event loop."""
         await upgrade(self.db)
         _keep_private(self.settings.data_dir)
+        self.db.checkpoint_in_background()
 
     async def close(self) -> None:
         """Close every pooled database connection."""

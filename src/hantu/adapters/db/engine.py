@@ -24,6 +24,7 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import QueuePool
 
+from hantu.adapters.db.checkpointer import BACKSTOP_PAGES, WalCheckpointer
 from hantu.adapters.db.sqlite_inline import InlineConnection, inline_creator
 
 MIGRATIONS = "hantu.adapters.db:migrations"
@@ -61,6 +62,14 @@ class Database:
             self.inline = _inline_engine(self.url.database or ":memory:")
             self.inline_reader = self.inline.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+        self._checkpointer: WalCheckpointer | None = None
+
+    def checkpoint_in_background(self) -> None:
+        """SQLite file: move WAL checkpoints off the event loop (see `checkpointer`)."""
+        database = self.url.database
+        if self.is_sqlite and database and database != ":memory:" and not self._checkpointer:
+            self._checkpointer = WalCheckpointer(database)
+            self._checkpointer.start()
 
     def file_missing(self) -> bool:
         """True for a SQLite file that does not exist yet (nothing to read, nothing migrated)."""
@@ -76,6 +85,9 @@ class Database:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
     async def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         if self.inline is not None:
             self.inline.dispose()
         await self.engine.dispose()
@@ -112,6 +124,13 @@ def _inline_engine(database: str) -> Engine:
         pool_pre_ping=False,
     )
     _configure_sqlite(engine)
+
+    @event.listens_for(engine, "connect")
+    def _backstop(dbapi_connection: Any, _record: Any) -> None:
+        # Checkpoints run on a thread (`checkpointer`); a commit on the loop only takes one
+        # over if that thread has fallen far behind.
+        dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}").close()
+
     return engine
 
 
