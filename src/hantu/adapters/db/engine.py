@@ -30,17 +30,22 @@ from hantu.adapters.db.sqlite_inline import InlineConnection, inline_creator
 MIGRATIONS = "hantu.adapters.db:migrations"
 _BEGIN_OPTION = "hantu_sqlite_begin"
 _BEGIN_SQL = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}
-# Waits for another process's write lock block the loop (SQLite runs inline), so keep it short;
-# several processes sharing one database is what PostgreSQL is for.
+# How long a writer waits for another process's write lock in all. Units of work wait in
+# short SQLite busy waits (each blocks the loop, SQLite runs inline) between asyncio sleeps,
+# see `transaction`; several processes sharing one database is what PostgreSQL is for.
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+LOOP_BUSY_TIMEOUT_MS = 50
 
 
 class Database:
     """One engine per process; `writer`/`reader` differ only in how SQLite begins."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+    ) -> None:
         self.url = async_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.busy_seconds = busy_timeout_ms / 1000
         # Units of work always end their transaction before returning the connection, so the
         # pool's own rollback-on-return would only be one more round trip per use case.
         options: dict[str, Any] = {"pool_pre_ping": False, "pool_reset_on_return": None}
@@ -108,7 +113,7 @@ def _inline_engine(database: str) -> Engine:
         # isolation_level=None: the "begin" hook below emits BEGIN itself.
         return sqlite3.connect(
             database,
-            timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+            timeout=LOOP_BUSY_TIMEOUT_MS / 1000,
             isolation_level=None,
             check_same_thread=False,  # pool clean-up may run from another thread
         )
@@ -126,10 +131,12 @@ def _inline_engine(database: str) -> Engine:
     _configure_sqlite(engine)
 
     @event.listens_for(engine, "connect")
-    def _backstop(dbapi_connection: Any, _record: Any) -> None:
+    def _on_the_loop(dbapi_connection: Any, _record: Any) -> None:
         # Checkpoints run on a thread (`checkpointer`); a commit on the loop only takes one
         # over if that thread has fallen far behind.
         dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}").close()
+        # A busy wait blocks the loop: keep each one short (the unit of work retries).
+        dbapi_connection.execute(f"PRAGMA busy_timeout={LOOP_BUSY_TIMEOUT_MS}").close()
 
     return engine
 
@@ -204,3 +211,12 @@ def _run_command(connection: Connection, name: str, revision: str) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     getattr(command, name)(config, revision)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked": another connection holds the write lock."""
+    original = getattr(exc, "orig", exc)  # SQLAlchemy wraps the driver's error
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return bool(code & 0xFF == sqlite3.SQLITE_BUSY)
+    return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)

@@ -3,13 +3,22 @@
 Both units of work (the order pipeline's and the accounts') open their transaction here, so
 the SQLite write-lock discipline lives in one place: a writer holds the database's
 process-wide write lock from begin to end, and concurrent writers queue instead of meeting
-"database is locked".
+"database is locked". Another *process* holding SQLite's write lock (the CLI, say) is waited
+for in asyncio sleeps, so the event loop never stalls behind it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
 from hantu.adapters.db.connection import SqlConnection, SyncBackedConnection
-from hantu.adapters.db.engine import Database
+from hantu.adapters.db.engine import Database, is_busy
+
+_FIRST_PAUSE, _LONGEST_PAUSE = 0.005, 0.1
 
 
 class Transaction:
@@ -27,19 +36,35 @@ class Transaction:
             await lock.acquire()
             self._locked = True
         try:
-            self._connection = await self._connect()
-            await self._connection.begin()
+            inline = self._db.inline_reader if self._read_only else self._db.inline
+            if inline is not None:
+                self._connection = await self._begin_inline(inline)
+            else:
+                engine = self._db.reader if self._read_only else self._db.engine
+                self._connection = await engine.connect()
+                await self._connection.begin()
         except BaseException:
             await self.close()
             raise
         return self._connection
 
-    async def _connect(self) -> SqlConnection:
-        inline = self._db.inline_reader if self._read_only else self._db.inline
-        if inline is not None:
-            return SyncBackedConnection(inline.connect())
-        engine = self._db.reader if self._read_only else self._db.engine
-        return await engine.connect()
+    async def _begin_inline(self, engine: Engine) -> SqlConnection:
+        """Begin on SQLite; while another process holds the write lock, wait in asyncio
+        sleeps (SQLite's own busy wait, kept short, would block the whole loop)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._db.busy_seconds
+        pause = _FIRST_PAUSE
+        while True:
+            connection = SyncBackedConnection(engine.connect())
+            try:
+                await connection.begin()
+                return connection
+            except (sqlite3.OperationalError, OperationalError) as exc:
+                await connection.close()
+                if not is_busy(exc) or loop.time() + pause > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, _LONGEST_PAUSE)
 
     @property
     def connection(self) -> SqlConnection:
