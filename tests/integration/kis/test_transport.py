@@ -75,7 +75,8 @@ def answer(body: bytes, *headers: bytes) -> bytes:
 
 async def post(url: str, **options: float) -> httpx.Response:
     async with kis_http_client(timeout=options.pop("timeout", 2.0), trust_env=False) as http:
-        return await http.post(f"{url}/order", json={"PDNO": "005930"}, headers={"tr_id": "T1"})
+        headers = {"tr_id": "T1", "appKey": "PSkey"}
+        return await http.post(f"{url}/order", json={"PDNO": "005930"}, headers=headers)
 
 
 async def test_a_plain_answer_round_trips_headers_and_body() -> None:
@@ -95,6 +96,7 @@ async def test_a_plain_answer_round_trips_headers_and_body() -> None:
     head, body = seen[0]
     assert head.startswith(b"POST /order HTTP/1.1")
     assert b"tr_id: T1" in head
+    assert b"appKey: PSkey" in head  # names go out as written
     assert json.loads(body) == {"PDNO": "005930"}
 
 

@@ -55,6 +55,13 @@ def _translated(request: httpx.Request) -> Iterator[None]:
         raise  # pragma: no cover - the last row catches every ClientError
 
 
+def _as_sent(headers: httpx.Headers) -> list[tuple[str, str]]:
+    """Header names in the case the adapter wrote them (KIS documents `appkey`, `tr_id`...),
+    values as httpx decoded them."""
+    names = (name.decode("ascii") for name, _ in headers.raw)
+    return [(name, value) for name, (_, value) in zip(names, headers.multi_items(), strict=True)]
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """An httpx transport over one lazily opened `aiohttp.ClientSession` (one pool)."""
 
@@ -97,7 +104,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             async with self._session_now().request(
                 request.method,
                 str(request.url),
-                headers=request.headers.multi_items(),
+                headers=_as_sent(request.headers),
                 data=body or None,
                 allow_redirects=False,
                 proxy=self._proxy(request.url),
