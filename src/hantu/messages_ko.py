@@ -55,10 +55,115 @@ ACCOUNT_ALREADY_LINKED: Final = "이미 연결된 계좌입니다"
 BROKER_ACCOUNT_SAVED: Final = "계좌가 저장되었습니다. 비밀 값은 다시 표시되지 않습니다"
 INVALID_INPUT: Final = "입력값이 올바르지 않습니다: {detail}"
 
-# --- CLI -----------------------------------------------------------------------------------
+# --- the demo and the API description ---------------------------------------------------------
+DEMO_ACCOUNT_NAME: Final = "데모 계좌"
+API_SUMMARY: Final = "KIS(한국투자증권) 자동매매 서버 API"
+
+# --- CLI: output ----------------------------------------------------------------------------
+# Bilingual where scripts read the line too (the benchmark reads `hantu sim`'s credentials).
 CLI_USER_CREATED: Final = "사용자 '{username}'을(를) 만들었습니다"
 CLI_SERVE_BANNER: Final = "hantu 서버가 시작되었습니다"
+CLI_SERVE_SIMULATOR: Final = "KIS simulator: {rest_url} {ws_url}"
+CLI_SERVE_EXTERNAL_SIMULATOR: Final = "KIS simulator (external): {urls}"
+CLI_SERVE_DEMO_LOGIN: Final = "demo login: {username} / {password}"
+CLI_SERVE_DEMO_WEBHOOK: Final = "demo webhook:"
 CLI_ENV_ACCOUNT_ADDED: Final = ".env의 KIS 계좌를 '{name}'(으)로 연결했습니다"
+CLI_DB_SCHEMA: Final = "데이터베이스 스키마 / database schema: {revision}"
+CLI_DB_NOT_MIGRATED: Final = "마이그레이션 전 / not migrated"
+CLI_SIM_RUNNING: Final = "KIS 시뮬레이터 실행 중 / KIS simulator running"
+CLI_SIM_SYMBOLS: Final = "  종목 / symbols: {symbols}"
+CLI_SIM_ACCOUNT: Final = "  계좌 / account: {number}  (HTS ID: {hts_id})"
+CLI_SIM_FAULTS: Final = "  장애 주입 / inject faults: hantu sim-fault --help  (--url {url})"
+CLI_SIM_HOW_TO_STOP: Final = "  Ctrl-C로 종료 / Ctrl-C to stop"
+CLI_SIM_STOPPED: Final = "종료 / stopped"
+CLI_SIM_UNKNOWN_SYMBOL: Final = "알 수 없는 종목 / unknown symbol {code} (use CODE:PRICE)"
+CLI_SIM_FAULT_ERROR: Final = "오류 / error: {error}"
+
+# --- CLI: help ------------------------------------------------------------------------------
+CLI_HELP: Final = "hantu: KIS(한국투자증권) Open API 자동매매 서버 / trading automation server."
+CLI_VERSION_HELP: Final = "버전 출력 / Print the hantu version."
+CLI_DB_HELP: Final = "데이터베이스 명령 (마이그레이션) / Database commands (migrations)."
+CLI_DB_UPGRADE_HELP: Final = (
+    "데이터베이스를 최신 스키마로 올립니다 (hantu serve는 시작할 때 자동으로 합니다). / "
+    "Apply every pending migration to the configured database (HANTU_DATABASE_URL, or the "
+    "SQLite file under HANTU_DATA_DIR)."
+)
+CLI_DB_CURRENT_HELP: Final = (
+    "현재 스키마 리비전을 보여줍니다. / Print the revision the configured database is at."
+)
+CLI_SERVE_HELP: Final = (
+    "웹 서버 실행 / Run the web server (on embedded defaults: SQLite + the KIS simulator)."
+)
+CLI_SERVE_HOST_HELP: Final = "바인드 주소 / Listen address (default HANTU_WEB_HOST)"
+CLI_SERVE_PORT_HELP: Final = "포트 / Listen port (default HANTU_WEB_PORT)"
+CLI_USERS_HELP: Final = "사용자 관리 / manage web users."
+CLI_USERS_CREATE_HELP: Final = "사용자 생성 / Create a web user with an argon2-hashed password."
+CLI_USERNAME_HELP: Final = "아이디 / username (3-32 chars)"
+CLI_PASSWORD_HELP: Final = "비밀번호 / password (8+ chars); prompted when omitted"  # noqa: S105
+CLI_SIM_HELP: Final = (
+    "KIS 시뮬레이터를 단독으로 실행합니다: KIS REST/WebSocket 프로토콜을 그대로 말하는 "
+    "로컬 서버입니다. 어떤 KIS 클라이언트든 URL만 바꾸면 연결됩니다. / Run the KIS "
+    "simulator standalone: any KIS client works against it by changing its URLs alone."
+)
+CLI_SIM_HOST_HELP: Final = "바인드 주소 / bind address"
+CLI_SIM_REST_PORT_HELP: Final = "REST 포트 (0=자동) / REST port"
+CLI_SIM_WS_PORT_HELP: Final = "WebSocket 포트 (0=자동) / WS port"
+CLI_SIM_CONFIG_HELP: Final = "계좌 선언 파일 (TOML/JSON) / accounts file"
+CLI_SIM_SEED_HELP: Final = "난수 시드 / random seed"
+CLI_SIM_SYMBOLS_HELP: Final = "종목 목록, 예: 005930,000660,123456:15000 / symbols"
+CLI_SIM_MARKET_HOURS_HELP: Final = "장 운영시간 외 주문 거부 / reject orders off-hours"
+CLI_SIM_RATE_LIMIT_HELP: Final = "앱키별 초당 요청 한도 (실전 20, 모의 2) / req/s"
+CLI_SIM_WALK_HELP: Final = "시세 변동 간격 초 (0=정지) / price walk seconds"
+CLI_SIM_DURATION_HELP: Final = "N초 후 종료 / stop after N seconds"
+CLI_FAULT_HELP: Final = (
+    "실행 중인 KIS 시뮬레이터에 장애를 주입합니다 (WebSocket 끊기, 지연, 주문 거부, 거래정지, "
+    "시세 이동 등). / Inject faults into a running KIS simulator through its REST port."
+)
+CLI_FAULT_URL_HELP: Final = "시뮬레이터 REST 주소 / the simulator's REST URL"
+CLI_FAULT_SYMBOL_HELP: Final = "종목코드 / symbol code, e.g. 005930"
+CLI_FAULT_SECONDS_HELP: Final = "초 / seconds"
+CLI_FAULT_GRACEFUL_HELP: Final = "종료 프레임을 보내고 닫기 / send a close frame first"
+CLI_FAULT_ALL_PATHS_HELP: Final = "주문 외 조회도 지연 / delay inquiries too"
+CLI_FAULT_VI_KIND_HELP: Final = "1 정적, 2 동적, 3 둘 다 / static, dynamic, both"
+CLI_FAULT_DROP_WS: Final = "WebSocket 세션을 모두 끊습니다 / Drop every WebSocket session."
+CLI_FAULT_REFUSE_WS: Final = (
+    "N초 동안 WebSocket 접속을 거부합니다 (HTTP 503) / Refuse WebSocket connections."
+)
+CLI_FAULT_DELAY_ORDERS: Final = (
+    "주문 응답을 지연하되 주문은 실행합니다 (0=해제) / Delay answers; orders still execute."
+)
+CLI_FAULT_REJECT_NEXT: Final = (
+    "다음 주문 하나를 이 코드로 거부합니다 / Reject the next order with this code."
+)
+CLI_FAULT_REJECT_EXCHANGE: Final = (
+    "다음 신규 주문을 접수 후 거래소 거부합니다 / Accept the next order, then refuse it."
+)
+CLI_FAULT_HALT: Final = "종목 거래를 정지합니다 (H0STMKO0) / Halt trading in a symbol."
+CLI_FAULT_VI: Final = "종목에 VI를 발동합니다 / Trigger a VI on a symbol."
+CLI_FAULT_RESUME: Final = "거래정지·VI를 해제합니다 / Lift a halt or VI."
+CLI_FAULT_PRICE: Final = "지금 이 가격에 체결시킵니다 / Trade a symbol at a given price now."
+CLI_FAULT_PRICE_TO_HELP: Final = "체결가 (원) / trade price in won"
+CLI_FAULT_PRICE_QTY_HELP: Final = "체결 수량 / shares traded"
+CLI_FAULT_RATE_LIMIT: Final = (
+    "앱키별 초당 요청 한도를 바꿉니다 (EGW00201) / Set or lift the rate limit."
+)
+CLI_FAULT_PER_SECOND_HELP: Final = "초당 한도 또는 off / requests per second, or off"
+CLI_FAULT_BAD_RATE: Final = "1 이상의 정수 또는 off / a whole number ≥ 1, or off"
+CLI_FAULT_EXPIRE_TOKENS: Final = (
+    "모든 접근토큰을 만료시킵니다 (EGW00123) / Expire every access token."
+)
+CLI_FAULT_STATE: Final = (
+    "종목 시세, 계좌, 주입된 장애를 보여 줍니다 / Show prices, accounts and active faults."
+)
+CLI_FAULT_JSON_HELP: Final = "JSON 그대로 / raw JSON"
+CLI_STATE_SYMBOLS: Final = "종목 / symbols:"
+CLI_STATE_HALTED: Final = " [거래정지/halted]"
+CLI_STATE_ACCOUNTS: Final = "계좌 / accounts:"
+CLI_STATE_ACCOUNT: Final = (
+    "  {account} ({hts_id}): 현금/cash {cash}, 주문가능/available {available}, "
+    "보유/held {held}, 미체결/open {open_orders}"
+)
+CLI_STATE_FAULTS: Final = "장애 / faults: {faults}"
 
 # Labels the templates and JavaScript use (rendered into the page as JSON).
 UI_TEXT: Final[dict[str, str]] = {

@@ -1,6 +1,8 @@
-"""The architecture's import rules, checked by walking every module's imports."""
+"""The architecture's import rules, checked by walking every module's imports; and where
+user-facing Korean text may live."""
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -44,3 +46,19 @@ def test_layers_service_layer_reaches_adapters_only_through_ports() -> None:
         if n.startswith(("hantu.adapters", "hantu.entrypoints", "sqlalchemy", "httpx", "fastapi"))
     ]
     assert leaks == []
+
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def test_entrypoints_take_every_korean_message_from_messages_ko() -> None:
+    # DESIGN: user-facing messages (UI, CLI, API) are Korean by default and kept in one place.
+    entrypoints = SRC / "entrypoints"
+    strays = [
+        f"{path.relative_to(SRC)}:{number}"
+        for path in sorted(entrypoints.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if HANGUL.search(line)
+    ]
+
+    assert strays == []

@@ -9,19 +9,19 @@ from __future__ import annotations
 import typer
 
 from hantu import __version__
+from hantu import messages_ko as ko
 from hantu.entrypoints import cli_db, cli_serve, cli_sim
 
 app = typer.Typer(
     name="hantu",
-    help="hantu: KIS(한국투자증권) Open API 자동매매 서버 / trading automation server.",
+    help=ko.CLI_HELP,
     no_args_is_help=True,
     add_completion=False,
 )
 
 
-@app.command()
+@app.command(help=ko.CLI_VERSION_HELP)
 def version() -> None:
-    """Print the hantu version."""
     typer.echo(__version__)
 
 

@@ -6,6 +6,7 @@ import asyncio
 
 import typer
 
+from hantu import messages_ko as ko
 from hantu.adapters.db.engine import Database, current_revision, upgrade
 from hantu.config import load_settings
 from hantu.errors import ConfigError
@@ -36,25 +37,18 @@ async def _current(db: Database) -> str | None:
 
 
 def upgrade_command() -> None:
-    """데이터베이스를 최신 스키마로 올립니다 (hantu serve는 시작할 때 자동으로 합니다). /
-    Apply every pending migration to the configured database (HANTU_DATABASE_URL, or the
-    SQLite file under HANTU_DATA_DIR)."""
     revision = asyncio.run(_upgrade(_database()))
-    typer.echo(f"데이터베이스 스키마 / database schema: {revision}")
+    typer.echo(ko.CLI_DB_SCHEMA.format(revision=revision))
 
 
 def current_command() -> None:
-    """현재 스키마 리비전을 보여줍니다. / Print the revision the configured database is at."""
     revision = asyncio.run(_current(_database()))
-    typer.echo(revision or "마이그레이션 전 / not migrated")
+    typer.echo(revision or ko.CLI_DB_NOT_MIGRATED)
 
 
 def register(app: typer.Typer) -> None:
     """Attach the `db` commands to the root app."""
-    db = typer.Typer(
-        help="데이터베이스 명령 (마이그레이션) / Database commands (migrations).",
-        no_args_is_help=True,
-    )
-    db.command("upgrade")(upgrade_command)
-    db.command("current")(current_command)
+    db = typer.Typer(help=ko.CLI_DB_HELP, no_args_is_help=True)
+    db.command("upgrade", help=ko.CLI_DB_UPGRADE_HELP)(upgrade_command)
+    db.command("current", help=ko.CLI_DB_CURRENT_HELP)(current_command)
     app.add_typer(db, name="db")

@@ -17,7 +17,7 @@ from hantu.errors import ConfigError
 from hantu.logs import configure_logging
 from hantu.service_layer.accounts import NewBrokerAccount
 
-users_app = typer.Typer(help="사용자 관리 / manage web users.", no_args_is_help=True)
+users_app = typer.Typer(help=ko.CLI_USERS_HELP, no_args_is_help=True)
 
 
 def _demo_curl(url: str, token: str) -> str:
@@ -63,12 +63,9 @@ def _freeze_startup_objects() -> None:
 
 
 def serve(
-    host: Annotated[
-        str | None, typer.Option(help="Listen address (default HANTU_WEB_HOST)")
-    ] = None,
-    port: Annotated[int | None, typer.Option(help="Listen port (default HANTU_WEB_PORT)")] = None,
+    host: Annotated[str | None, typer.Option(help=ko.CLI_SERVE_HOST_HELP)] = None,
+    port: Annotated[int | None, typer.Option(help=ko.CLI_SERVE_PORT_HELP)] = None,
 ) -> None:
-    """웹 서버 실행 / Run the web server (on embedded defaults: SQLite + the KIS simulator)."""
     import uvicorn
 
     from hantu.entrypoints.web.app import create_app
@@ -85,14 +82,19 @@ def serve(
         _freeze_startup_objects()  # the app is built; uvicorn binds right after this hook
         state = runtime.state
         typer.echo(f"{ko.CLI_SERVE_BANNER}: {state.public_url}/")
-        if runtime.simulator is not None:
-            typer.echo(f"KIS simulator: {runtime.simulator.rest_url} {runtime.simulator.ws_url}")
+        simulator, demo = runtime.simulator, runtime.demo
+        if simulator is not None:
+            urls = {"rest_url": simulator.rest_url, "ws_url": simulator.ws_url}
+            typer.echo(ko.CLI_SERVE_SIMULATOR.format(**urls))
         if runtime.external_simulator is not None:
-            typer.echo("KIS simulator (external): " + " ".join(runtime.external_simulator))
-        if runtime.demo is not None:
-            typer.echo(f"demo login: {runtime.demo.username} / {runtime.demo.password}")
-            typer.echo("demo webhook:")
-            typer.echo("  " + _demo_curl(state.webhook_url(), runtime.demo.token))
+            external = " ".join(runtime.external_simulator)
+            typer.echo(ko.CLI_SERVE_EXTERNAL_SIMULATOR.format(urls=external))
+        if demo is not None:
+            typer.echo(
+                ko.CLI_SERVE_DEMO_LOGIN.format(username=demo.username, password=demo.password)
+            )
+            typer.echo(ko.CLI_SERVE_DEMO_WEBHOOK)
+            typer.echo("  " + _demo_curl(state.webhook_url(), demo.token))
 
     configure_logging(settings.log_level)
     app = create_app(settings, on_ready=announce)
@@ -106,20 +108,16 @@ def serve(
     )
 
 
-@users_app.command("create")
+@users_app.command("create", help=ko.CLI_USERS_CREATE_HELP)
 def create_user(
-    username: Annotated[str, typer.Argument(help="아이디 / username (3-32 chars)")],
+    username: Annotated[str, typer.Argument(help=ko.CLI_USERNAME_HELP)],
     password: Annotated[
         str,
         typer.Option(
-            prompt=True,
-            confirmation_prompt=True,
-            hide_input=True,
-            help="비밀번호 / password (8+ chars); prompted when omitted",
+            prompt=True, confirmation_prompt=True, hide_input=True, help=ko.CLI_PASSWORD_HELP
         ),
     ],
 ) -> None:
-    """사용자 생성 / Create a web user with an argon2-hashed password."""
     from hantu.entrypoints.web.runtime import accounts_only
     from hantu.service_layer import accounts as accounts_service
 
@@ -143,5 +141,5 @@ def create_user(
 
 def register(app: typer.Typer) -> None:
     """Attach the server and user commands to the root app."""
-    app.command("serve")(serve)
+    app.command("serve", help=ko.CLI_SERVE_HELP)(serve)
     app.add_typer(users_app, name="users")

@@ -10,16 +10,12 @@ from typing import Annotated, Any
 
 import typer
 
+from hantu import messages_ko as ko
 from hantu.simulator.accounts import Account, demo_account, load_accounts
 from hantu.simulator.control_client import DEFAULT_URL, SimControlClient, SimControlError
+from hantu.simulator.faults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
 from hantu.simulator.feed import DEFAULT_SYMBOLS
 from hantu.simulator.server import Simulator
-
-_HELP = (
-    "KIS 시뮬레이터를 단독으로 실행합니다: KIS REST/WebSocket 프로토콜을 그대로 말하는 "
-    "로컬 서버입니다. 어떤 KIS 클라이언트든 URL만 바꾸면 연결됩니다. / Run the KIS "
-    "simulator standalone: any KIS client works against it by changing its URLs alone."
-)
 
 
 def parse_symbols(spec: str | None) -> dict[str, tuple[str, Decimal]]:
@@ -36,26 +32,26 @@ def parse_symbols(spec: str | None) -> dict[str, tuple[str, Decimal]]:
         elif code in DEFAULT_SYMBOLS:
             chosen[code] = DEFAULT_SYMBOLS[code]
         else:
-            raise typer.BadParameter(f"알 수 없는 종목 / unknown symbol {code} (use CODE:PRICE)")
+            raise typer.BadParameter(ko.CLI_SIM_UNKNOWN_SYMBOL.format(code=code))
     return chosen
 
 
 def describe(sim: Simulator) -> list[str]:
     """The lines `hantu sim` prints: URLs and each account's credentials."""
     lines = [
-        "KIS 시뮬레이터 실행 중 / KIS simulator running",
+        ko.CLI_SIM_RUNNING,
         f"  REST: {sim.rest_url}",
         f"  WS:   {sim.ws_url}",
-        f"  종목 / symbols: {', '.join(sim.feed.symbols)}",
+        ko.CLI_SIM_SYMBOLS.format(symbols=", ".join(sim.feed.symbols)),
     ]
     for account in sim.accounts:
         lines += [
-            f"  계좌 / account: {account.number}  (HTS ID: {account.hts_id})",
+            ko.CLI_SIM_ACCOUNT.format(number=account.number, hts_id=account.hts_id),
             f"    app key:    {account.app_key}",
             f"    app secret: {account.app_secret}",
         ]
-    lines.append(f"  장애 주입 / inject faults: hantu sim-fault --help  (--url {sim.rest_url})")
-    lines.append("  Ctrl-C로 종료 / Ctrl-C to stop")
+    lines.append(ko.CLI_SIM_FAULTS.format(url=sim.rest_url))
+    lines.append(ko.CLI_SIM_HOW_TO_STOP)
     return lines
 
 
@@ -78,32 +74,20 @@ def register(app: typer.Typer) -> None:
     """Attach the `sim` command and the `sim-fault` sub-app to the root app."""
     app.add_typer(fault_app, name="sim-fault")
 
-    @app.command("sim", help=_HELP)
+    @app.command("sim", help=ko.CLI_SIM_HELP)
     def sim(
-        host: Annotated[str, typer.Option(help="바인드 주소 / bind address")] = "127.0.0.1",
-        rest_port: Annotated[int, typer.Option(help="REST 포트 (0=자동) / REST port")] = 9443,
-        ws_port: Annotated[int, typer.Option(help="WebSocket 포트 (0=자동) / WS port")] = 21000,
+        host: Annotated[str, typer.Option(help=ko.CLI_SIM_HOST_HELP)] = "127.0.0.1",
+        rest_port: Annotated[int, typer.Option(help=ko.CLI_SIM_REST_PORT_HELP)] = 9443,
+        ws_port: Annotated[int, typer.Option(help=ko.CLI_SIM_WS_PORT_HELP)] = 21000,
         config: Annotated[
-            Path | None,
-            typer.Option(help="계좌 선언 파일 (TOML/JSON) / accounts file", exists=True),
+            Path | None, typer.Option(help=ko.CLI_SIM_CONFIG_HELP, exists=True)
         ] = None,
-        seed: Annotated[int, typer.Option(help="난수 시드 / random seed")] = 0,
-        symbols: Annotated[
-            str | None,
-            typer.Option(help="종목 목록, 예: 005930,000660,123456:15000 / symbols"),
-        ] = None,
-        market_hours: Annotated[
-            bool, typer.Option(help="장 운영시간 외 주문 거부 / reject orders off-hours")
-        ] = False,
-        rate_limit: Annotated[
-            int | None, typer.Option(help="앱키별 초당 요청 한도 (실전 20, 모의 2) / req/s")
-        ] = None,
-        walk_interval: Annotated[
-            float, typer.Option(help="시세 변동 간격 초 (0=정지) / price walk seconds")
-        ] = 1.0,
-        duration: Annotated[
-            float | None, typer.Option(help="N초 후 종료 / stop after N seconds")
-        ] = None,
+        seed: Annotated[int, typer.Option(help=ko.CLI_SIM_SEED_HELP)] = 0,
+        symbols: Annotated[str | None, typer.Option(help=ko.CLI_SIM_SYMBOLS_HELP)] = None,
+        market_hours: Annotated[bool, typer.Option(help=ko.CLI_SIM_MARKET_HOURS_HELP)] = False,
+        rate_limit: Annotated[int | None, typer.Option(help=ko.CLI_SIM_RATE_LIMIT_HELP)] = None,
+        walk_interval: Annotated[float, typer.Option(help=ko.CLI_SIM_WALK_HELP)] = 1.0,
+        duration: Annotated[float | None, typer.Option(help=ko.CLI_SIM_DURATION_HELP)] = None,
     ) -> None:
         accounts: list[Account] = load_accounts(config) if config else [demo_account(seed)]
         simulator = Simulator(
@@ -119,25 +103,16 @@ def register(app: typer.Typer) -> None:
         try:
             asyncio.run(_run(simulator, walk_interval, duration))
         except KeyboardInterrupt:
-            typer.echo("종료 / stopped")
+            typer.echo(ko.CLI_SIM_STOPPED)
 
 
 # --- hantu sim-fault ---------------------------------------------------------------------
 
-_FAULT_HELP = (
-    "실행 중인 KIS 시뮬레이터에 장애를 주입합니다 (WebSocket 끊기, 지연, 주문 거부, 거래정지, "
-    "시세 이동 등). / Inject faults into a running KIS simulator through its REST port."
-)
-fault_app = typer.Typer(help=_FAULT_HELP, no_args_is_help=True, add_completion=False)
+fault_app = typer.Typer(help=ko.CLI_FAULT_HELP, no_args_is_help=True, add_completion=False)
 
-Url = Annotated[
-    str,
-    typer.Option(
-        "--url", envvar="HANTU_SIM_URL", help="시뮬레이터 REST 주소 / the simulator's REST URL"
-    ),
-]
-SymbolCode = Annotated[str, typer.Option("--symbol", help="종목코드 / symbol code, e.g. 005930")]
-Seconds = Annotated[float, typer.Option("--seconds", min=0, help="초 / seconds")]
+Url = Annotated[str, typer.Option("--url", envvar="HANTU_SIM_URL", help=ko.CLI_FAULT_URL_HELP)]
+SymbolCode = Annotated[str, typer.Option("--symbol", help=ko.CLI_FAULT_SYMBOL_HELP)]
+Seconds = Annotated[float, typer.Option("--seconds", min=0, help=ko.CLI_FAULT_SECONDS_HELP)]
 
 
 def _inject(url: str, fault: str, body: dict[str, Any] | None = None) -> None:
@@ -145,88 +120,73 @@ def _inject(url: str, fault: str, body: dict[str, Any] | None = None) -> None:
         with SimControlClient(url) as client:
             answer = client.inject(fault, body)
     except SimControlError as exc:
-        typer.echo(f"오류 / error: {exc}", err=True)
+        typer.echo(ko.CLI_SIM_FAULT_ERROR.format(error=exc), err=True)
         raise typer.Exit(1) from None
     typer.echo(str(answer.get("message", answer)))
 
 
-@fault_app.command("drop-ws")
+@fault_app.command("drop-ws", help=ko.CLI_FAULT_DROP_WS)
 def drop_ws(
     url: Url = DEFAULT_URL,
-    graceful: Annotated[
-        bool, typer.Option(help="종료 프레임을 보내고 닫기 / send a close frame first")
-    ] = False,
+    graceful: Annotated[bool, typer.Option(help=ko.CLI_FAULT_GRACEFUL_HELP)] = False,
 ) -> None:
-    """WebSocket 세션을 모두 끊습니다 / Drop every WebSocket session."""
     _inject(url, "drop-ws", {"graceful": graceful})
 
 
-@fault_app.command("refuse-ws")
+@fault_app.command("refuse-ws", help=ko.CLI_FAULT_REFUSE_WS)
 def refuse_ws(seconds: Seconds, url: Url = DEFAULT_URL) -> None:
-    """N초 동안 WebSocket 접속을 거부합니다 (HTTP 503) / Refuse WebSocket connections."""
     _inject(url, "refuse-ws", {"seconds": seconds})
 
 
-@fault_app.command("delay-orders")
+@fault_app.command("delay-orders", help=ko.CLI_FAULT_DELAY_ORDERS)
 def delay_orders(
     seconds: Seconds,
     url: Url = DEFAULT_URL,
-    all_paths: Annotated[
-        bool, typer.Option(help="주문 외 조회도 지연 / delay inquiries too")
-    ] = False,
+    all_paths: Annotated[bool, typer.Option(help=ko.CLI_FAULT_ALL_PATHS_HELP)] = False,
 ) -> None:
-    """주문 응답을 지연하되 주문은 실행합니다 (0=해제) / Delay answers; orders still execute."""
     _inject(url, "delay-orders", {"seconds": seconds, "all_paths": all_paths})
 
 
-@fault_app.command("reject-next")
+@fault_app.command("reject-next", help=ko.CLI_FAULT_REJECT_NEXT)
 def reject_next(
     url: Url = DEFAULT_URL,
-    code: Annotated[str, typer.Option(help="KIS msg_cd")] = "APBK0919",
-    message: Annotated[str, typer.Option(help="KIS msg1")] = "주문이 거부되었습니다.",
+    code: Annotated[str, typer.Option(help="KIS msg_cd")] = DEFAULT_REJECT_CODE,
+    message: Annotated[str, typer.Option(help="KIS msg1")] = DEFAULT_REJECT_MESSAGE,
 ) -> None:
-    """다음 주문 하나를 이 코드로 거부합니다 / Reject the next order with this code."""
     _inject(url, "reject-next", {"code": code, "message": message})
 
 
-@fault_app.command("reject-exchange")
+@fault_app.command("reject-exchange", help=ko.CLI_FAULT_REJECT_EXCHANGE)
 def reject_exchange(url: Url = DEFAULT_URL) -> None:
-    """다음 신규 주문을 접수 후 거래소 거부합니다 / Accept the next order, then refuse it."""
     _inject(url, "reject-exchange")
 
 
-@fault_app.command("halt")
+@fault_app.command("halt", help=ko.CLI_FAULT_HALT)
 def halt(symbol: SymbolCode, url: Url = DEFAULT_URL) -> None:
-    """종목 거래를 정지합니다 (H0STMKO0) / Halt trading in a symbol."""
     _inject(url, "halt", {"symbol": symbol})
 
 
-@fault_app.command("vi")
+@fault_app.command("vi", help=ko.CLI_FAULT_VI)
 def vi(
     symbol: SymbolCode,
     url: Url = DEFAULT_URL,
-    kind: Annotated[
-        str, typer.Option(help="1 정적, 2 동적, 3 둘 다 / static, dynamic, both")
-    ] = "2",
+    kind: Annotated[str, typer.Option(help=ko.CLI_FAULT_VI_KIND_HELP)] = "2",
 ) -> None:
-    """종목에 VI를 발동합니다 / Trigger a VI on a symbol."""
     _inject(url, "vi", {"symbol": symbol, "kind": kind})
 
 
-@fault_app.command("resume")
+@fault_app.command("resume", help=ko.CLI_FAULT_RESUME)
 def resume(symbol: SymbolCode, url: Url = DEFAULT_URL) -> None:
-    """거래정지·VI를 해제합니다 / Lift a halt or VI."""
     _inject(url, "resume", {"symbol": symbol})
 
 
-@fault_app.command("price")
+@fault_app.command("price", help=ko.CLI_FAULT_PRICE)
 def price(
     symbol: SymbolCode,
-    to: Annotated[str, typer.Option("--to", help="체결가 (원) / trade price in won")],
+    to: Annotated[str, typer.Option("--to", help=ko.CLI_FAULT_PRICE_TO_HELP)],
     url: Url = DEFAULT_URL,
-    qty: Annotated[int, typer.Option(min=1, help="체결 수량 / shares traded")] = 1,
+    qty: Annotated[int, typer.Option(min=1, help=ko.CLI_FAULT_PRICE_QTY_HELP)] = 1,
 ) -> None:
-    """지금 이 가격에 체결시킵니다 / Trade a symbol at a given price now."""
     _inject(url, "price", {"symbol": symbol, "to": to, "qty": qty})
 
 
@@ -235,38 +195,33 @@ def parse_rate(raw: str) -> int | None:
     if raw.strip().lower() == "off":
         return None
     if not raw.strip().isdigit() or int(raw) < 1:
-        raise typer.BadParameter("1 이상의 정수 또는 off / a whole number ≥ 1, or off")
+        raise typer.BadParameter(ko.CLI_FAULT_BAD_RATE)
     return int(raw)
 
 
-@fault_app.command("rate-limit")
+@fault_app.command("rate-limit", help=ko.CLI_FAULT_RATE_LIMIT)
 def rate_limit(
-    per_second: Annotated[
-        str, typer.Option("--per-second", help="초당 한도 또는 off / requests per second, or off")
-    ],
+    per_second: Annotated[str, typer.Option("--per-second", help=ko.CLI_FAULT_PER_SECOND_HELP)],
     url: Url = DEFAULT_URL,
 ) -> None:
-    """앱키별 초당 요청 한도를 바꿉니다 (EGW00201) / Set or lift the rate limit."""
     _inject(url, "rate-limit", {"per_second": parse_rate(per_second)})
 
 
-@fault_app.command("expire-tokens")
+@fault_app.command("expire-tokens", help=ko.CLI_FAULT_EXPIRE_TOKENS)
 def expire_tokens(url: Url = DEFAULT_URL) -> None:
-    """모든 접근토큰을 만료시킵니다 (EGW00123) / Expire every access token."""
     _inject(url, "expire-tokens")
 
 
-@fault_app.command("state")
+@fault_app.command("state", help=ko.CLI_FAULT_STATE)
 def state(
     url: Url = DEFAULT_URL,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON 그대로 / raw JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=ko.CLI_FAULT_JSON_HELP)] = False,
 ) -> None:
-    """종목 시세, 계좌, 주입된 장애를 보여 줍니다 / Show prices, accounts and active faults."""
     try:
         with SimControlClient(url) as client:
             answer = client.state()
     except SimControlError as exc:
-        typer.echo(f"오류 / error: {exc}", err=True)
+        typer.echo(ko.CLI_SIM_FAULT_ERROR.format(error=exc), err=True)
         raise typer.Exit(1) from None
     if as_json:
         typer.echo(json.dumps(answer, ensure_ascii=False, indent=2))
@@ -277,28 +232,34 @@ def state(
 
 def describe_state(answer: dict[str, Any]) -> list[str]:
     """The lines `hantu sim-fault state` prints."""
-    lines = ["종목 / symbols:"]
+    lines = [ko.CLI_STATE_SYMBOLS]
     for s in answer.get("symbols", []):
-        flags = (" [거래정지/halted]" if s["halted"] else "") + (
+        flags = (ko.CLI_STATE_HALTED if s["halted"] else "") + (
             f" [VI {s['vi']}]" if s["vi"] != "N" else ""
         )
         lines.append(
             f"  {s['symbol']} {s['name']}: {s['price']} "
             f"({s['lower']}~{s['upper']}, vol {s['volume']}){flags}"
         )
-    lines.append("계좌 / accounts:")
+    lines.append(ko.CLI_STATE_ACCOUNTS)
     for a in answer.get("accounts", []):
         held = ", ".join(f"{code}×{qty}" for code, qty in a["holdings"].items()) or "-"
         lines.append(
-            f"  {a['account']} ({a['hts_id']}): 현금/cash {a['cash']}, "
-            f"주문가능/available {a['available_cash']}, 보유/held {held}, "
-            f"미체결/open {a['open_orders']}"
+            ko.CLI_STATE_ACCOUNT.format(
+                account=a["account"],
+                hts_id=a["hts_id"],
+                cash=a["cash"],
+                available=a["available_cash"],
+                held=held,
+                open_orders=a["open_orders"],
+            )
         )
     faults = answer.get("faults", {})
     active = {k: v for k, v in faults.items() if _in_force(k, v)}
     if active.get("delay_seconds"):
         active["delay_scope"] = faults.get("delay_scope")
-    lines.append("장애 / faults: " + (json.dumps(active, ensure_ascii=False) if active else "-"))
+    shown = json.dumps(active, ensure_ascii=False) if active else "-"
+    lines.append(ko.CLI_STATE_FAULTS.format(faults=shown))
     return lines
 
 

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hantu.simulator.faults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
 from hantu.simulator.rest_common import SimContext
 
 PREFIX = "/__sim__"
@@ -145,10 +146,10 @@ def _delay_orders(ctx: SimContext, body: Body) -> Result:
 
 
 def _reject_next(ctx: SimContext, body: Body) -> Result:
-    code = _text(body, "code", "APBK0919")
+    code = _text(body, "code", DEFAULT_REJECT_CODE)
     if not code.isascii() or not code.isalnum() or len(code) > 12:
         raise BadInput("code", "must be a KIS message code such as APBK0919")
-    message = _text(body, "message", "주문이 거부되었습니다.")
+    message = _text(body, "message", DEFAULT_REJECT_MESSAGE)
     ctx.faults.reject_next_order(code, message)
     return {
         "code": code,

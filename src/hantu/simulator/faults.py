@@ -28,6 +28,10 @@ from hantu.simulator.feed import Trade
 from hantu.simulator.gateway import RateLimiter, TokenStore
 from hantu.simulator.matching import MatchingEngine
 
+# What an injected rejection says unless told otherwise: KIS's generic order refusal.
+DEFAULT_REJECT_CODE = "APBK0919"
+DEFAULT_REJECT_MESSAGE = "주문이 거부되었습니다."
+
 ORDER_PATHS = frozenset({"order-cash", "order-rvsecncl"})
 
 
@@ -95,7 +99,7 @@ class Faults:
             return
 
     def reject_next_order(
-        self, msg_cd: str = "APBK0919", msg1: str = "주문이 거부되었습니다."
+        self, msg_cd: str = DEFAULT_REJECT_CODE, msg1: str = DEFAULT_REJECT_MESSAGE
     ) -> None:
         """Reject the next order request once with this code."""
         self._rejects.append((msg_cd, msg1))

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from hantu import messages_ko as ko
 from hantu.config import Settings, load_settings
 from hantu.entrypoints.web import (
     accounts,
@@ -51,7 +52,7 @@ def create_app(
 
     app = FastAPI(
         title="hantu",
-        summary="KIS(한국투자증권) 자동매매 서버 API",
+        summary=ko.API_SUMMARY,
         version="0.1.0",
         lifespan=lifespan,
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hantu import messages_ko as ko
 from hantu.domain.accounts import BrokerCredentials, User
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.accounts import AccountsDeps, NewBrokerAccount
 
-DEMO_ACCOUNT_NAME = "데모 계좌"
+DEMO_ACCOUNT_NAME = ko.DEMO_ACCOUNT_NAME
 DEMO_STRATEGY_NAME = "demo"
 
 
