@@ -55,14 +55,10 @@ class Transaction:
         deadline = loop.time() + self._db.busy_seconds
         pause = _FIRST_PAUSE
         while True:
-            connection = SyncBackedConnection(engine.connect())
-            try:
-                await connection.begin()
+            last_try = loop.time() + pause > deadline
+            connection = await _try_begin(engine, give_up=last_try)
+            if connection is not None:
                 return connection
-            except (sqlite3.OperationalError, OperationalError) as exc:
-                await connection.close()
-                if not is_busy(exc) or loop.time() + pause > deadline:
-                    raise
             await asyncio.sleep(pause)
             pause = min(pause * 2, _LONGEST_PAUSE)
 
@@ -81,3 +77,19 @@ class Transaction:
             if self._locked and self._db.write_lock is not None:
                 self._locked = False
                 self._db.write_lock.release()
+
+
+async def _try_begin(engine: Engine, *, give_up: bool) -> SqlConnection | None:
+    """A connection in a new transaction, or None while the database is locked elsewhere
+    (unless this is the last try: then "database is locked" is raised)."""
+    connection = None
+    try:
+        connection = SyncBackedConnection(engine.connect())  # a new one runs its PRAGMAs
+        await connection.begin()
+        return connection
+    except (sqlite3.OperationalError, OperationalError) as exc:
+        if connection is not None:
+            await connection.close()
+        if give_up or not is_busy(exc):
+            raise
+        return None
