@@ -127,7 +127,7 @@ async def main() -> None:
     print(f"submit → SENT, {args.orders} orders per run, {os.cpu_count()} CPUs, {loop} loop")
     with tempfile.TemporaryDirectory() as tmp:
         for n, (concurrency, limits) in enumerate(cases):  # a fresh file per case
-            url = f"sqlite+aiosqlite:///{Path(tmp) / f'bench{n}.db'}"
+            url = f"sqlite:///{Path(tmp) / f'bench{n}.db'}"
             await run_backend("sqlite", url, args.orders, concurrency, limits)
     if not args.sqlite_only:
         await with_postgres(args.orders, cases)

@@ -161,7 +161,7 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'hantu.db').resolve()}"
+        return f"sqlite:///{(self.data_dir / 'hantu.db').resolve()}"
 
 
 def _is_placeholder(value: object) -> bool:

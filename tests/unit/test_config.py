@@ -20,7 +20,7 @@ def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_settings_embedded_defaults_use_simulator_and_sqlite() -> None:
     settings = load_settings()
     assert settings.kis_environment is KisEnvironment.SIMULATOR
-    assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.effective_database_url.startswith("sqlite:///")
     assert settings.order_timeout_seconds == 5.0
 
 

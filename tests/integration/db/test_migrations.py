@@ -7,16 +7,16 @@ from decimal import Decimal
 
 from sqlalchemy import inspect, text
 
-from hantu.adapters.db.engine import Database, async_url, current_revision, downgrade, upgrade
+from hantu.adapters.db.engine import Database, current_revision, downgrade, driver_url, upgrade
 
 
 async def _tables(db: Database) -> set[str]:
-    async with db.engine.connect() as connection:
+    async with db.connect() as connection:
         return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
 
 
 async def _failed_order_indexes(db: Database) -> set[str]:
-    async with db.engine.connect() as connection:
+    async with db.connect() as connection:
         indexes = await connection.run_sync(lambda sync: inspect(sync).get_indexes("failed_orders"))
     return {str(index["name"]) for index in indexes}
 
@@ -65,17 +65,18 @@ async def test_upgrade_twice_is_a_no_op(database_url: str) -> None:
     assert before is not None
 
 
-def test_async_url_picks_the_async_driver_for_plain_urls() -> None:
-    assert async_url("postgresql://u@h/db").drivername == "postgresql+asyncpg"
-    assert async_url("postgresql+asyncpg://u@h/db").drivername == "postgresql+asyncpg"
-    assert async_url("sqlite:////tmp/x.db").drivername == "sqlite+aiosqlite"
+def test_driver_url_picks_asyncpg_and_leaves_a_sqlite_file_as_named() -> None:
+    assert driver_url("postgresql://u@h/db").drivername == "postgresql+asyncpg"
+    assert driver_url("postgresql+psycopg://u@h/db").drivername == "postgresql+asyncpg"
+    assert driver_url("sqlite:////srv/hantu/x.db").database == "/srv/hantu/x.db"
+    assert driver_url("sqlite+aiosqlite:////srv/hantu/x.db").database == "/srv/hantu/x.db"
 
 
 async def test_0003_adds_valued_price_and_keeps_existing_orders(empty_database_url: str) -> None:
     db = Database(empty_database_url)
     try:
         await upgrade(db, "0002_accounts")
-        async with db.engine.begin() as connection:
+        async with db.begin() as connection:
             await connection.execute(
                 text(
                     "INSERT INTO orders (id, idempotency_key, strategy_account_id, symbol, side,"
@@ -86,12 +87,12 @@ async def test_0003_adds_valued_price_and_keeps_existing_orders(empty_database_u
                 {"at": datetime(2026, 11, 20, tzinfo=UTC)},
             )
         await upgrade(db)
-        async with db.engine.connect() as connection:
+        async with db.connect() as connection:
             kept = (
                 await connection.execute(text("SELECT id, price, valued_price FROM orders"))
             ).all()
         await downgrade(db, "0002_accounts")
-        async with db.engine.connect() as connection:
+        async with db.connect() as connection:
             columns = await connection.run_sync(lambda sync: inspect(sync).get_columns("orders"))
             count = (await connection.execute(text("SELECT count(*) FROM orders"))).scalar()
     finally:

@@ -83,13 +83,13 @@ async def test_retry_sixth_attempt_is_refused_after_five(app: App, broker: InPro
 
 async def test_retry_system_error_consumes_no_retry(app: App, broker: InProcessBroker) -> None:
     failed_id = await _refused(app, broker)
-    async with app.db.engine.begin() as connection:  # a real database failure on our side
+    async with app.db.begin() as connection:  # a real database failure on our side
         await connection.execute(text("ALTER TABLE events RENAME TO events_away"))
     try:
         with pytest.raises(DBAPIError):
             await failed_orders.retry(app.deps, failed_id)
     finally:
-        async with app.db.engine.begin() as connection:
+        async with app.db.begin() as connection:
             await connection.execute(text("ALTER TABLE events_away RENAME TO events"))
 
     failed = await _failed(app, failed_id)

@@ -63,7 +63,7 @@ async def test_submit_order_changed_while_at_the_broker_is_reread_before_recordi
         """Another writer touches the stored order while the broker is deciding."""
 
         async def place_order(self, order: BrokerOrder) -> BrokerOrderId:
-            async with app.db.engine.begin() as connection:
+            async with app.db.begin() as connection:
                 await connection.execute(
                     update(t.orders)
                     .where(t.orders.c.id == order_id_for(key))

@@ -110,13 +110,13 @@ class WebClient:
 
     async def count(self, table: str) -> int:
         db = self.app.state.runtime.app.db
-        async with db.reader.connect() as connection:
+        async with db.connect() as connection:
             result = await connection.execute(text(f"SELECT COUNT(*) FROM {table}"))  # noqa: S608
             return int(result.scalar_one())
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         db = self.app.state.runtime.app.db
-        async with db.reader.connect() as connection:
+        async with db.connect() as connection:
             return (await connection.execute(text(sql), params)).scalar_one()
 
 

@@ -10,7 +10,7 @@ ACCOUNT_TABLES = {"users", "broker_accounts", "strategies", "strategy_accounts"}
 
 
 async def _tables(db: Database) -> set[str]:
-    async with db.engine.connect() as connection:
+    async with db.connect() as connection:
         return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
 
 

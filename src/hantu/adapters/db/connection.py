@@ -1,22 +1,23 @@
 """The connection the repositories write through: SQLAlchemy's `AsyncConnection` on
 PostgreSQL, and on SQLite the same awaitable surface over a plain synchronous connection.
 
-SQLite runs inline on the event loop either way (see `engine`), so the async engine's
-machinery buys nothing there and costs a lot: every statement through it switches greenlets
-and wraps cursors, about 80 µs on top of a ~45 µs statement. A webhook runs about fifteen
-statements, so the units of work take SQLite connections from a synchronous engine and see
-them through `SyncBackedConnection` below.
+SQLite is fast enough to run inline on the event loop, and an async engine's machinery
+costs more than its statements: every statement through one switches greenlets and wraps
+cursors, about 80 µs on top of a ~45 µs statement, and a webhook runs about fifteen. So
+SQLite gets a synchronous engine (see `engine`) seen through `SyncBackedConnection` below.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Dialect, Executable
 
 Result = CursorResult[*tuple[Any, ...]]
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 class SqlConnection(Protocol):
@@ -36,6 +37,14 @@ class SqlConnection(Protocol):
     async def rollback(self) -> None: ...
 
     async def close(self) -> None: ...
+
+
+class AdminConnection(SqlConnection, Protocol):
+    """A connection for migrations and inspection: also runs synchronous SQLAlchemy code."""
+
+    async def run_sync(
+        self, fn: Callable[Concatenate[Connection, _P], _T], *args: _P.args, **kwargs: _P.kwargs
+    ) -> _T: ...
 
 
 class SyncBackedConnection:
@@ -68,3 +77,8 @@ class SyncBackedConnection:
 
     async def close(self) -> None:
         self._connection.close()  # rolls back a transaction still open
+
+    async def run_sync(
+        self, fn: Callable[Concatenate[Connection, _P], _T], *args: _P.args, **kwargs: _P.kwargs
+    ) -> _T:
+        return fn(self._connection, *args, **kwargs)

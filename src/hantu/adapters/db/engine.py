@@ -1,11 +1,14 @@
-"""The database handle: an async engine set up per backend, plus migration commands.
+"""The database handle, one engine per backend, plus migration commands.
 
-SQLite runs in WAL mode with a busy timeout and foreign keys on, called inline on the event
-loop. Units of work reach it through a synchronous engine (see `connection`: the async
-layer's greenlet hand-offs cost more than the statements); migrations and administrative
-reads through the async engine, also inline (see `sqlite_inline`). Write transactions
-start with `BEGIN IMMEDIATE` (so two writers never deadlock upgrading a read lock) and,
-inside one process, queue on an asyncio lock instead of spinning in SQLite's busy handler.
+PostgreSQL: an async engine (asyncpg). SQLite: a synchronous engine whose connections run
+inline on the event loop (see `connection`: an async engine's greenlet hand-offs cost more
+than SQLite's statements), in WAL mode with foreign keys on. Both are handed out behind the
+same awaitable connection (`SqlConnection`).
+
+SQLite write transactions start with `BEGIN IMMEDIATE` (two writers never deadlock upgrading
+a read lock) and, inside one process, queue on an asyncio lock. A writer of another process
+is waited for in asyncio sleeps between short SQLite busy waits, so the loop never stalls
+behind it for long.
 """
 
 from __future__ import annotations
@@ -21,15 +24,17 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import QueuePool
 
 from hantu.adapters.db.checkpointer import BACKSTOP_PAGES, WalCheckpointer
-from hantu.adapters.db.sqlite_inline import InlineConnection, inline_creator
+from hantu.adapters.db.connection import AdminConnection, SyncBackedConnection
 
 MIGRATIONS = "hantu.adapters.db:migrations"
 _BEGIN_OPTION = "hantu_sqlite_begin"
 _BEGIN_SQL = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}
+_FIRST_PAUSE, _LONGEST_PAUSE = 0.005, 0.1
 # How long a writer waits for another process's write lock in all. Units of work wait in
 # short SQLite busy waits (each blocks the loop, SQLite runs inline) between asyncio sleeps,
 # see `transaction`; several processes sharing one database is what PostgreSQL is for.
@@ -38,36 +43,82 @@ LOOP_BUSY_TIMEOUT_MS = 50
 
 
 class Database:
-    """One engine per process; `writer`/`reader` differ only in how SQLite begins."""
+    """The process's database: `connect()`/`begin()` for administrative work, `open()` for
+    units of work; `reader`/`writer` differ only in how SQLite begins."""
 
     def __init__(
         self, url: str, *, pool_size: int = 10, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
     ) -> None:
-        self.url = async_url(url)
+        self.url = driver_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.busy_seconds = busy_timeout_ms / 1000
-        # Units of work always end their transaction before returning the connection, so the
-        # pool's own rollback-on-return would only be one more round trip per use case.
-        options: dict[str, Any] = {"pool_pre_ping": False, "pool_reset_on_return": None}
+        self._engine: AsyncEngine | None = None
+        self._inline: tuple[Engine, Engine] | None = None  # SQLite: (writer, reader)
         if self.is_sqlite:
-            database = self.url.database or ":memory:"
-            options["async_creator"] = inline_creator(
-                database, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS
-            )
+            writer = _inline_engine(self.url.database or ":memory:")
+            self._inline = (writer, writer.execution_options(**{_BEGIN_OPTION: "DEFERRED"}))
         else:
-            options.update(pool_size=pool_size, max_overflow=pool_size)
-        self.engine: AsyncEngine = create_async_engine(self.url, **options)
-        self.reader: AsyncEngine = self.engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
-        # SQLite: units of work use a synchronous engine on the same file (see `connection`);
-        # the async one serves migrations and the odd administrative read.
-        self.inline: Engine | None = None
-        self.inline_reader: Engine | None = None
-        if self.is_sqlite:
-            _configure_sqlite(self.engine.sync_engine)
-            self.inline = _inline_engine(self.url.database or ":memory:")
-            self.inline_reader = self.inline.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+            # Units of work always end their transaction before returning the connection, so
+            # the pool's own rollback-on-return would only be one more round trip.
+            self._engine = create_async_engine(
+                self.url,
+                pool_pre_ping=False,
+                pool_reset_on_return=None,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+            )
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
         self._checkpointer: WalCheckpointer | None = None
+
+    async def open(self, *, read_only: bool) -> AdminConnection:
+        """A connection in a new transaction; the caller closes it (which rolls back what
+        was not committed). On SQLite the caller holds `write_lock` for a writer."""
+        if self._inline is not None:
+            writer, reader = self._inline
+            return await self._begin_inline(reader if read_only else writer)
+        if self._engine is None:  # pragma: no cover - every Database has one or the other
+            raise RuntimeError("database has no engine")
+        connection = await self._engine.connect()
+        try:
+            await connection.begin()
+        except BaseException:
+            await connection.close()
+            raise
+        return connection
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AdminConnection]:
+        """A reading connection; whatever it did is rolled back at the end."""
+        connection = await self.open(read_only=True)
+        try:
+            yield connection
+        finally:
+            await connection.close()
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AdminConnection]:
+        """A writing connection, committed at the end unless the block raises."""
+        async with _writing(self):
+            connection = await self.open(read_only=False)
+            try:
+                yield connection
+                await connection.commit()
+            finally:
+                await connection.close()
+
+    async def _begin_inline(self, engine: Engine) -> AdminConnection:
+        # While another process holds the write lock, wait in asyncio sleeps: SQLite's own
+        # busy wait (kept short) would block the whole loop.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.busy_seconds
+        pause = _FIRST_PAUSE
+        while True:
+            last_try = loop.time() + pause > deadline
+            connection = await _try_begin(engine, give_up=last_try)
+            if connection is not None:
+                return connection
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, _LONGEST_PAUSE)
 
     def checkpoint_in_background(self) -> None:
         """SQLite file: move WAL checkpoints off the event loop (see `checkpointer`)."""
@@ -93,18 +144,35 @@ class Database:
         if self._checkpointer is not None:
             self._checkpointer.stop()
             self._checkpointer = None
-        if self.inline is not None:
-            self.inline.dispose()
-        await self.engine.dispose()
+        if self._inline is not None:
+            self._inline[0].dispose()  # the reader shares the writer's pool
+        if self._engine is not None:
+            await self._engine.dispose()
 
 
-def async_url(url: str) -> URL:
-    """The URL with hantu's async driver: `postgresql://` means asyncpg, `sqlite://` aiosqlite."""
+async def _try_begin(engine: Engine, *, give_up: bool) -> AdminConnection | None:
+    """A connection in a new transaction, or None while the database is locked elsewhere
+    (unless this is the last try: then "database is locked" is raised)."""
+    connection = None
+    try:
+        connection = SyncBackedConnection(engine.connect())  # a new one runs its PRAGMAs
+        await connection.begin()
+        return connection
+    except (sqlite3.OperationalError, OperationalError) as exc:
+        if connection is not None:
+            await connection.close()
+        if give_up or not is_busy(exc):
+            raise
+        return None
+
+
+def driver_url(url: str) -> URL:
+    """The URL as hantu opens it: `postgresql://` means asyncpg; a `sqlite://` URL (with any
+    driver name, e.g. the `sqlite+aiosqlite://` of older settings) only names the file,
+    which is opened with sqlite3 directly."""
     parsed = make_url(url)
-    drivers = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
-    backend = parsed.get_backend_name()
-    if backend in drivers and parsed.drivername != drivers[backend]:
-        return parsed.set(drivername=drivers[backend])
+    if parsed.get_backend_name() == "postgresql":
+        return parsed.set(drivername="postgresql+asyncpg")
     return parsed
 
 
@@ -128,42 +196,32 @@ def _inline_engine(database: str) -> Engine:
         pool_reset_on_return=None,
         pool_pre_ping=False,
     )
-    _configure_sqlite(engine)
 
     @event.listens_for(engine, "connect")
-    def _on_the_loop(dbapi_connection: Any, _record: Any) -> None:
-        # Checkpoints run on a thread (`checkpointer`); a commit on the loop only takes one
-        # over if that thread has fallen far behind.
-        dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}").close()
-        # A busy wait blocks the loop: keep each one short (the unit of work retries).
-        dbapi_connection.execute(f"PRAGMA busy_timeout={LOOP_BUSY_TIMEOUT_MS}").close()
-
-    return engine
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # The connection is opened in autocommit mode (isolation_level=None, see
-        # sqlite_inline) so that the "begin" hook below emits BEGIN itself.
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        for pragma in (
+            "journal_mode=WAL",
+            "foreign_keys=ON",
+            "synchronous=NORMAL",
+            # Checkpoints run on a thread (`checkpointer`); a commit on the loop only takes
+            # one over if that thread has fallen far behind.
+            f"wal_autocheckpoint={BACKSTOP_PAGES}",
+            # A busy wait blocks the loop: keep each one short (`_begin_inline` retries).
+            f"busy_timeout={LOOP_BUSY_TIMEOUT_MS}",
+        ):
+            dbapi_connection.execute(f"PRAGMA {pragma}").close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
         driver = connection.connection.driver_connection
-        # Straight to sqlite3: the SQLAlchemy statement path costs far more than BEGIN.
-        if isinstance(driver, InlineConnection):
-            driver.execute_now(_BEGIN_SQL[mode])
-        elif isinstance(driver, sqlite3.Connection):
+        if isinstance(driver, sqlite3.Connection):
+            # Straight to sqlite3: the SQLAlchemy statement path costs far more than BEGIN.
             driver.execute(_BEGIN_SQL[mode]).close()
-        else:  # pragma: no cover - SQLite here is always opened by one of the creators above
+        else:  # pragma: no cover - the creator above always opens sqlite3 connections
             connection.exec_driver_sql(_BEGIN_SQL[mode])
+
+    return engine
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -178,13 +236,13 @@ def alembic_config(url: str | None = None) -> Config:
 async def upgrade(db: Database, revision: str = "head") -> None:
     """Apply migrations up to `revision` (idempotent)."""
     db.ensure_directory()
-    async with _writing(db), db.engine.begin() as connection:
+    async with db.begin() as connection:
         await connection.run_sync(_run_command, "upgrade", revision)
 
 
 async def downgrade(db: Database, revision: str) -> None:
     """Revert migrations down to `revision` ("base" removes every table)."""
-    async with _writing(db), db.engine.begin() as connection:
+    async with db.begin() as connection:
         await connection.run_sync(_run_command, "downgrade", revision)
 
 
@@ -192,7 +250,7 @@ async def current_revision(db: Database) -> str | None:
     """Return the revision the database is at (None when never migrated)."""
     if db.file_missing():
         return None
-    async with db.reader.connect() as connection:
+    async with db.connect() as connection:
         return await connection.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision()
         )

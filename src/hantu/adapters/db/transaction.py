@@ -9,16 +9,8 @@ for in asyncio sleeps, so the event loop never stalls behind it.
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
-
-from hantu.adapters.db.connection import SqlConnection, SyncBackedConnection
-from hantu.adapters.db.engine import Database, is_busy
-
-_FIRST_PAUSE, _LONGEST_PAUSE = 0.005, 0.1
+from hantu.adapters.db.connection import SqlConnection
+from hantu.adapters.db.engine import Database
 
 
 class Transaction:
@@ -36,31 +28,11 @@ class Transaction:
             await lock.acquire()
             self._locked = True
         try:
-            inline = self._db.inline_reader if self._read_only else self._db.inline
-            if inline is not None:
-                self._connection = await self._begin_inline(inline)
-            else:
-                engine = self._db.reader if self._read_only else self._db.engine
-                self._connection = await engine.connect()
-                await self._connection.begin()
+            self._connection = await self._db.open(read_only=self._read_only)
         except BaseException:
             await self.close()
             raise
         return self._connection
-
-    async def _begin_inline(self, engine: Engine) -> SqlConnection:
-        """Begin on SQLite; while another process holds the write lock, wait in asyncio
-        sleeps (SQLite's own busy wait, kept short, would block the whole loop)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._db.busy_seconds
-        pause = _FIRST_PAUSE
-        while True:
-            last_try = loop.time() + pause > deadline
-            connection = await _try_begin(engine, give_up=last_try)
-            if connection is not None:
-                return connection
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, _LONGEST_PAUSE)
 
     @property
     def connection(self) -> SqlConnection:
@@ -77,19 +49,3 @@ class Transaction:
             if self._locked and self._db.write_lock is not None:
                 self._locked = False
                 self._db.write_lock.release()
-
-
-async def _try_begin(engine: Engine, *, give_up: bool) -> SqlConnection | None:
-    """A connection in a new transaction, or None while the database is locked elsewhere
-    (unless this is the last try: then "database is locked" is raised)."""
-    connection = None
-    try:
-        connection = SyncBackedConnection(engine.connect())  # a new one runs its PRAGMAs
-        await connection.begin()
-        return connection
-    except (sqlite3.OperationalError, OperationalError) as exc:
-        if connection is not None:
-            await connection.close()
-        if give_up or not is_busy(exc):
-            raise
-        return None

@@ -1,7 +1,7 @@
 """Alembic environment: runs on a connection handed over by `engine.upgrade`, or on its own.
 
 Run on its own (the `alembic` command with alembic.ini) it reads the URL from the config or
-from hantu's settings and drives the async engine itself.
+from hantu's settings and opens the database itself, as hantu does.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import asyncio
 
 from alembic import context
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from hantu.adapters.db import tables_accounts
 from hantu.adapters.db.tables import metadata
@@ -44,12 +43,15 @@ def _url() -> str:
 
 
 async def _run_standalone() -> None:
-    engine = create_async_engine(_url())
+    from hantu.adapters.db.engine import Database  # not at import: engine.py drives this file
+
+    db = Database(_url())
+    db.ensure_directory()
     try:
-        async with engine.begin() as connection:
+        async with db.begin() as connection:
             await connection.run_sync(_migrate)
     finally:
-        await engine.dispose()
+        await db.dispose()
 
 
 def _run() -> None:
