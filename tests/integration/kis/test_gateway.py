@@ -128,6 +128,31 @@ async def test_burst_of_200_requests_stays_under_the_limit(
     assert sim.sim.limiter.refused == 0
 
 
+async def test_on_a_paper_rate_an_order_goes_ahead_of_queued_reads(
+    make_kis_sim: MakeKisSim, make_broker: MakeBroker
+) -> None:
+    sim = await make_kis_sim(rate_limit=2)
+    sim.feed.set_price("005930", 71000)
+    broker = make_broker(sim, requests_per_second=2)
+    await broker.quote(SAMSUNG)  # the token first
+    finished: list[str] = []
+
+    async def read(n: int) -> None:
+        await broker.quote(SAMSUNG)
+        finished.append(f"read{n}")
+
+    async def order() -> None:
+        await broker.place_order(_buy(1, 70000))
+        finished.append("order")
+
+    reads = [asyncio.create_task(read(n)) for n in range(5)]  # e.g. a sync paging
+    await asyncio.sleep(0.05)
+    await asyncio.gather(*reads, order())
+
+    assert finished.index("order") <= 2  # behind what was already sent, not the whole queue
+    assert sim.sim.limiter.refused == 0
+
+
 async def test_rate_limited_orders_are_resent_exactly_once_each(
     make_kis_sim: MakeKisSim, make_broker: MakeBroker
 ) -> None:

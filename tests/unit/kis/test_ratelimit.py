@@ -109,3 +109,60 @@ async def test_limiter_waits_for_an_answer_when_all_slots_are_in_flight() -> Non
 
     assert second is not slot
     assert clock.slept == [pytest.approx(1.05)]
+
+
+async def test_limiter_serves_an_order_before_reads_queued_earlier() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 2)  # a paper account
+    first, second = await limiter.acquire(), await limiter.acquire()  # both in flight
+    served: list[str] = []
+
+    async def request(name: str, *, urgent: bool = False) -> None:
+        async with limiter.slot(urgent=urgent):
+            served.append(name)
+
+    reads = [asyncio.create_task(request(f"read{n}")) for n in range(3)]  # a sync's pages
+    await asyncio.sleep(0)
+    order = asyncio.create_task(request("order", urgent=True))  # a webhook's order
+    await asyncio.sleep(0)
+    limiter.release(first)
+    limiter.release(second)
+    await asyncio.gather(*reads, order)
+
+    assert served == ["order", "read0", "read1", "read2"]
+
+
+async def test_limiter_keeps_arrival_order_among_orders() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 1)
+    held = await limiter.acquire()
+    served: list[str] = []
+
+    async def order(name: str) -> None:
+        async with limiter.slot(urgent=True):
+            served.append(name)
+
+    orders = [asyncio.create_task(order(f"order{n}")) for n in range(3)]
+    await asyncio.sleep(0)
+    limiter.release(held)
+    await asyncio.gather(*orders)
+
+    assert served == ["order0", "order1", "order2"]
+
+
+async def test_limiter_a_cancelled_waiter_leaves_the_queue() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 2)
+    held = [await limiter.acquire(), await limiter.acquire()]
+    stuck = asyncio.create_task(limiter.acquire(urgent=True))
+    await asyncio.sleep(0)
+
+    stuck.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await stuck
+    for slot in held:
+        limiter.release(slot)
+    clock.advance(2)
+
+    slot = await asyncio.wait_for(limiter.acquire(), 1)  # not stuck behind the cancelled one
+    assert slot.done_at is None

@@ -264,7 +264,9 @@ class KisAuth(httpx.Auth):
     async def _post(
         self, path: str, body: dict[str, str], headers: dict[str, str] | None = None
     ) -> dict[str, object]:
-        slot = await self._limiter.acquire() if self._limiter and path.startswith("/uapi") else None
+        # Only the hashkey is counted (/uapi); it belongs to an order, so it goes first too.
+        counted = self._limiter is not None and path.startswith("/uapi")
+        slot = await self._limiter.acquire(urgent=True) if counted and self._limiter else None
         try:
             response = await self._http.post(
                 self._profile.rest_base_url + path,

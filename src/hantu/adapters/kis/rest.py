@@ -284,8 +284,9 @@ class KisRestClient:
             "tr_cont": tr_cont,
             **(headers or {}),
         }
+        urgent = method == "POST"  # orders (and cancels) go ahead of queued reads
         for attempt in range(self._rate_limit_retries + 1):
-            async with self._limiter.slot():
+            async with self._limiter.slot(urgent=urgent):
                 response = await self._send(method, path, params, body, request_headers)
             error = error_from_response(response)
             if isinstance(error, RateLimited) and attempt < self._rate_limit_retries:
