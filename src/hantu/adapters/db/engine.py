@@ -44,7 +44,8 @@ LOOP_BUSY_TIMEOUT_MS = 50
 
 class Database:
     """The process's database: `connect()`/`begin()` for administrative work, `open()` for
-    units of work; `reader`/`writer` differ only in how SQLite begins."""
+    units of work. On SQLite, readers and writers differ only in how they begin (DEFERRED
+    or IMMEDIATE)."""
 
     def __init__(
         self, url: str, *, pool_size: int = 10, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS

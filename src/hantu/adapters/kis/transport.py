@@ -19,7 +19,6 @@ connection that the server had closed).
 
 from __future__ import annotations
 
-import asyncio
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +36,7 @@ _NOT_SENT: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = 
 _MAY_HAVE_ARRIVED: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
     (aiohttp.SocketTimeoutError, httpx.ReadTimeout),
     (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
-    (asyncio.TimeoutError, httpx.ReadTimeout),
+    (TimeoutError, httpx.ReadTimeout),  # a timer of aiohttp's own, after sending
     (aiohttp.ClientResponseError, httpx.RemoteProtocolError),
     (aiohttp.ClientPayloadError, httpx.ReadError),
     (aiohttp.ClientError, httpx.ReadError),  # disconnects, resets, anything else of aiohttp's
