@@ -7,7 +7,6 @@ the ownership chain; an object outside it raises `NotFound` (answered as 404).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, Self
@@ -80,6 +79,10 @@ class AccountsUnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
+class AccountsUnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> AccountsUnitOfWork: ...
+
+
 class Cipher(Protocol):
     def encrypt(self, plaintext: str) -> str: ...
     def decrypt(self, ciphertext: str) -> str: ...
@@ -95,7 +98,7 @@ class Hasher(Protocol):
 class AccountsDeps:
     """What these use cases need, wired once by the composition root."""
 
-    uow: Callable[[], AccountsUnitOfWork]
+    uow: AccountsUnitOfWorkFactory
     cipher: Cipher
     hasher: Hasher
     clock: Clock
@@ -133,7 +136,7 @@ async def create_user(
 
 async def authenticate(deps: AccountsDeps, username: str, password: str) -> User | None:
     """Return the user whose password matches, spending equal time on unknown names."""
-    async with deps.uow() as uow:
+    async with deps.uow(read_only=True) as uow:
         user = await uow.accounts.user_by_username(username)
     if user is None:
         await asyncio.to_thread(deps.hasher.dummy_verify, password)
@@ -144,7 +147,7 @@ async def authenticate(deps: AccountsDeps, username: str, password: str) -> User
 
 async def get_user(deps: AccountsDeps, user_id: int) -> User | None:
     """Load the signed-in user named by a session."""
-    async with deps.uow() as uow:
+    async with deps.uow(read_only=True) as uow:
         return await uow.accounts.user_by_id(user_id)
 
 
@@ -176,7 +179,7 @@ async def add_broker_account(
 
 async def list_broker_accounts(deps: AccountsDeps, user_id: UserId) -> list[BrokerAccount]:
     """The user's broker accounts, secrets excluded."""
-    async with deps.uow() as uow:
+    async with deps.uow(read_only=True) as uow:
         return await uow.accounts.broker_accounts_of(user_id)
 
 
@@ -194,13 +197,13 @@ async def create_strategy(deps: AccountsDeps, user_id: UserId, name: str) -> tup
 
 async def list_strategies(deps: AccountsDeps, user_id: UserId) -> list[Strategy]:
     """The user's strategies."""
-    async with deps.uow() as uow:
+    async with deps.uow(read_only=True) as uow:
         return await uow.accounts.strategies_of(user_id)
 
 
 async def webhook_token(deps: AccountsDeps, user_id: UserId, strategy_id: int) -> str:
     """Decrypt a strategy's token for its owner (the strategies page shows it)."""
-    async with deps.uow() as uow:
+    async with deps.uow(read_only=True) as uow:
         strategy = await uow.accounts.strategy_owned(user_id, strategy_id)
         if strategy is None:
             raise NotFound("strategy")
@@ -225,7 +228,7 @@ async def strategy_accounts_of_user(
     deps: AccountsDeps, user_id: UserId
 ) -> list[StrategyAccountView]:
     """Every strategy account the user owns, with names for display and filters."""
-    async with deps.uow() as uow:
+    async with deps.uow(read_only=True) as uow:
         return await uow.accounts.strategy_accounts_of_user(user_id)
 
 
@@ -240,7 +243,7 @@ async def strategy_for_token(
     """Find the strategy a webhook token belongs to, compared in constant time."""
     if not token or len(token) > 256:
         return None
-    async with deps.uow() as uow:
+    async with deps.uow(read_only=True) as uow:
         found = await uow.accounts.strategy_by_digest(token_digest(token))
         if found is None or not token_matches(token, found[1]):
             return None
@@ -252,7 +255,7 @@ async def credentials_for(
     deps: AccountsDeps, strategy_account_id: int
 ) -> tuple[BrokerAccountId, BrokerCredentials] | None:
     """Decrypt the credentials of the broker account behind a strategy account."""
-    async with deps.uow() as uow:
+    async with deps.uow(read_only=True) as uow:
         found = await uow.accounts.credentials_for_strategy_account(strategy_account_id)
     if found is None:
         return None

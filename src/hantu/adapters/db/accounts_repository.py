@@ -259,6 +259,14 @@ class SqlAccountsUnitOfWork:
         await self._transaction.close()
 
     async def commit(self) -> None:
-        connection = self._transaction.connection
-        await connection.commit()
-        await connection.begin()
+        await self._transaction.connection.commit()
+
+
+class SqlAccountsUnitOfWorkFactory:
+    """Makes a fresh accounts unit of work per use case; readers never take the write lock."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def __call__(self, *, read_only: bool = False) -> SqlAccountsUnitOfWork:
+        return SqlAccountsUnitOfWork(self._db, read_only=read_only)

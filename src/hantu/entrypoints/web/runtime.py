@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from hantu.adapters.clock import SystemClock
-from hantu.adapters.db.accounts_repository import SqlAccountsUnitOfWork
+from hantu.adapters.db.accounts_repository import SqlAccountsUnitOfWorkFactory
 from hantu.adapters.kis.auth import KisCredentials
 from hantu.adapters.kis.broker import KisConnection, build_kis_broker
 from hantu.adapters.kis.transport import kis_http_client
@@ -140,7 +140,7 @@ async def start_runtime(
         await container.start()
         stack.push_async_callback(container.close)
         accounts = AccountsDeps(
-            uow=lambda: SqlAccountsUnitOfWork(container.db),
+            uow=SqlAccountsUnitOfWorkFactory(container.db),
             cipher=secrets_box(settings),
             hasher=hasher or PasswordHashing(),
             clock=clock,
@@ -275,7 +275,7 @@ async def accounts_only(settings: Settings) -> AsyncIterator[AccountsDeps]:
     await container.start()
     try:
         yield AccountsDeps(
-            uow=lambda: SqlAccountsUnitOfWork(container.db),
+            uow=SqlAccountsUnitOfWorkFactory(container.db),
             cipher=secrets_box(settings),
             hasher=PasswordHashing(),
             clock=container.clock,
