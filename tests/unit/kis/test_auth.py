@@ -19,7 +19,7 @@ from hantu.adapters.kis.auth import KisAuth, KisCredentials, cache_file
 from hantu.adapters.kis.environments import profile_for
 from hantu.adapters.kis.errors import RequestNotSent
 from hantu.config import KisEnvironment
-from hantu.errors import BrokerAuthError, OrderNotPlaced
+from hantu.errors import BrokerAuthError, BrokerUnavailable, OrderNotPlaced
 from tests.fakes import FakeClock
 
 APP_KEY = "PS" + "k" * 34
@@ -211,3 +211,20 @@ async def test_token_timeout_means_the_order_was_not_sent() -> None:
 
     assert isinstance(caught.value, OrderNotPlaced)
     assert orders == []
+
+
+async def test_an_answer_of_the_wrong_shape_is_a_broker_error_not_a_crash() -> None:
+    # KIS answering 200 without the fields we need must not escape as a pydantic error:
+    # the pipeline would then treat an order that never left as "maybe placed".
+    def odd_kis(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"token_type": "Bearer", "note": "no token here"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(odd_kis)) as http:
+        auth = _auth(http, FakeClock(), None)
+        with pytest.raises(BrokerUnavailable) as token_error:
+            await auth.access_token()
+        with pytest.raises(BrokerUnavailable) as hashkey_error:
+            await auth.hashkey({"PDNO": "005930"})
+
+    assert "access_token" in token_error.value.message
+    assert "HASH" in hashkey_error.value.message.upper()

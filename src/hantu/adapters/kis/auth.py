@@ -38,7 +38,7 @@ from .errors import (
     is_token_error,
 )
 from .ratelimit import RateLimiter
-from .schemas import ApprovalAnswer, HashkeyAnswer, TokenAnswer
+from .schemas import ApprovalAnswer, HashkeyAnswer, TokenAnswer, parse_answer
 from .translate import SEOUL
 
 log = logging.getLogger(__name__)
@@ -220,7 +220,7 @@ class KisAuth(httpx.Auth):
             "appkey": self._credentials.app_key,
             "appsecret": self._credentials.app_secret,
         }
-        answer = TokenAnswer.model_validate(await self._post("/oauth2/tokenP", body))
+        answer = parse_answer(TokenAnswer, await self._post("/oauth2/tokenP", body))
         self.issued += 1
         now = self._clock.now()
         expires_at = now + timedelta(seconds=answer.expires_in)
@@ -242,7 +242,7 @@ class KisAuth(httpx.Auth):
             "appkey": self._credentials.app_key,
             "secretkey": self._credentials.app_secret,
         }
-        answer = ApprovalAnswer.model_validate(await self._post("/oauth2/Approval", body))
+        answer = parse_answer(ApprovalAnswer, await self._post("/oauth2/Approval", body))
         self._approval = (answer.approval_key, now + APPROVAL_LIFETIME)
         return answer.approval_key
 
@@ -256,8 +256,8 @@ class KisAuth(httpx.Auth):
             "appkey": self._credentials.app_key,
             "appsecret": self._credentials.app_secret,
         }
-        answer = HashkeyAnswer.model_validate(
-            await self._post("/uapi/hashkey", order_body, headers=headers)
+        answer = parse_answer(
+            HashkeyAnswer, await self._post("/uapi/hashkey", order_body, headers=headers)
         )
         return answer.hash
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from hantu.domain.enums import OrderType, Side
@@ -33,6 +32,7 @@ from .schemas import (
     HolidayRow,
     OrderAck,
     PriceAnswer,
+    parse_answer,
 )
 from .translate import (
     cancel_body,
@@ -43,7 +43,6 @@ from .translate import (
     split_account,
 )
 
-_M = TypeVar("_M", bound=BaseModel)
 _BASE = "/uapi/domestic-stock/v1"
 _MORE = frozenset({"F", "M"})  # tr_cont: more pages follow (D/E = last page)
 Json = dict[str, Any]
@@ -93,7 +92,7 @@ class KisRestClient:
         tr = Tr.BUY if order.side is Side.BUY else Tr.SELL
         body = order_cash_body(self._credentials.account, order)
         answer = await self._order(f"{_BASE}/trading/order-cash", self._profile.tr_id(tr), body)
-        return _model(OrderAck, _output(answer))
+        return parse_answer(OrderAck, _output(answer))
 
     async def cancel(
         self, org_no: str, broker_order_id: str, quantity: Quantity | None = None
@@ -102,7 +101,7 @@ class KisRestClient:
         body = cancel_body(self._credentials.account, org_no, broker_order_id, quantity)
         tr_id = self._profile.tr_id(Tr.REVISE_CANCEL)
         answer = await self._order(f"{_BASE}/trading/order-rvsecncl", tr_id, body)
-        return _model(OrderAck, _output(answer))
+        return parse_answer(OrderAck, _output(answer))
 
     async def modify(
         self,
@@ -118,7 +117,7 @@ class KisRestClient:
         )
         tr_id = self._profile.tr_id(Tr.REVISE_CANCEL)
         answer = await self._order(f"{_BASE}/trading/order-rvsecncl", tr_id, body)
-        return _model(OrderAck, _output(answer))
+        return parse_answer(OrderAck, _output(answer))
 
     async def _order(self, path: str, tr_id: str, body: dict[str, str]) -> Json:
         headers = {}
@@ -136,7 +135,9 @@ class KisRestClient:
         """Open orders that can still be cancelled (TTTC0084R; real only)."""
         params = {**self._account(), "INQR_DVSN_1": "0", "INQR_DVSN_2": "0"}
         bodies = await self._pages(Tr.CANCELLABLE, "trading/inquire-psbl-rvsecncl", params)
-        return [_model(CancellableRow, row) for body in bodies for row in _rows(body, "output")]
+        return [
+            parse_answer(CancellableRow, row) for body in bodies for row in _rows(body, "output")
+        ]
 
     async def daily_orders(
         self, start: date, end: date, *, symbol: Symbol | None = None
@@ -157,7 +158,9 @@ class KisRestClient:
             "EXCG_ID_DVSN_CD": "KRX",
         }
         bodies = await self._pages(Tr.DAILY_ORDERS, "trading/inquire-daily-ccld", params)
-        return [_model(DailyOrderRow, row) for body in bodies for row in _rows(body, "output1")]
+        return [
+            parse_answer(DailyOrderRow, row) for body in bodies for row in _rows(body, "output1")
+        ]
 
     async def balance(self) -> tuple[list[HoldingRow], BalanceSummary]:
         """Holdings (every page) and the cash summary (TTTC8434R)."""
@@ -172,11 +175,13 @@ class KisRestClient:
             "PRCS_DVSN": "00",
         }
         bodies = await self._pages(Tr.BALANCE, "trading/inquire-balance", params)
-        holdings = [_model(HoldingRow, row) for body in bodies for row in _rows(body, "output1")]
+        holdings = [
+            parse_answer(HoldingRow, row) for body in bodies for row in _rows(body, "output1")
+        ]
         summaries = [row for body in bodies for row in _rows(body, "output2")]
         if not summaries:
             raise BrokerUnavailable("inquire-balance answered without output2")
-        return holdings, _model(BalanceSummary, summaries[-1])
+        return holdings, parse_answer(BalanceSummary, summaries[-1])
 
     async def buyable(self, symbol: Symbol, price: Price | None) -> BuyableAnswer:
         """Buying power for a symbol (TTTC8908R); market type so the margin rate applies."""
@@ -190,7 +195,7 @@ class KisRestClient:
             "OVRS_ICLD_YN": "N",
         }
         body = await self._read(Tr.BUYABLE, "trading/inquire-psbl-order", params)
-        return _model(BuyableAnswer, _output(body))
+        return parse_answer(BuyableAnswer, _output(body))
 
     async def price(self, symbol: Symbol) -> PriceAnswer:
         """Last price and the day's limits (FHKST01010100)."""
@@ -199,7 +204,7 @@ class KisRestClient:
         if body.get("output") in ({}, [], ""):
             # rt_cd "0" with nothing in it: KIS's answer for a code it does not list.
             return PriceAnswer()
-        return _model(PriceAnswer, _output(body))
+        return parse_answer(PriceAnswer, _output(body))
 
     async def is_trading_day(self, day: date) -> bool:
         """Whether KRX opens on a day (CTCA0903R; KIS asks for about one call a day)."""
@@ -210,7 +215,7 @@ class KisRestClient:
             # One answer covers the base date and the days after it; keep them all.
             params = {"BASS_DT": wanted, "CTX_AREA_NK": "", "CTX_AREA_FK": ""}
             body = await self._read(Tr.HOLIDAY, "quotations/chk-holiday", params)
-            for row in (_model(HolidayRow, r) for r in _rows(body, "output")):
+            for row in (parse_answer(HolidayRow, r) for r in _rows(body, "output")):
                 self._holidays[row.bass_dt] = (today, row)
             cached = self._holidays.get(wanted)
         if cached is None:
@@ -337,11 +342,3 @@ def _rows(body: Json, key: str) -> Sequence[Json]:
     if isinstance(value, list):
         return [row for row in value if isinstance(row, dict) and row]
     return []
-
-
-def _model(model: type[_M], data: Json) -> _M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        fields = ", ".join(str(e["loc"][0]) for e in exc.errors() if e["loc"])
-        raise BrokerUnavailable(f"unexpected KIS answer (fields: {fields})") from None

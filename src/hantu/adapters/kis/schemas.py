@@ -6,7 +6,11 @@ domain values. Unknown fields are ignored, since KIS adds fields without notice.
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from typing import Any, TypeVar
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+
+from hantu.errors import BrokerUnavailable
 
 
 class _Kis(BaseModel):
@@ -133,3 +137,16 @@ class HolidayRow(_Kis):
     opnd_yn: str
     bzdy_yn: str = ""
     tr_day_yn: str = ""
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def parse_answer(model: type[_M], data: Any) -> _M:
+    """A KIS answer as `model`; one of an unexpected shape is `BrokerUnavailable` (ambiguous),
+    naming the fields that did not fit and none of their values."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields = ", ".join(str(e["loc"][0]) for e in exc.errors() if e["loc"])
+        raise BrokerUnavailable(f"unexpected KIS answer (fields: {fields})") from None
