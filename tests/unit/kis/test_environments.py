@@ -97,7 +97,7 @@ def test_connection_from_settings_takes_secrets_and_cache_dir(tmp_path: Path) ->
         "PS" + "a" * 34, "b" * 180, "12345678-01", "hong"
     )
     assert connection.requests_per_second == 1.5
-    assert connection.token_cache_dir == tmp_path / "kis"
+    assert connection.token_cache_dir == tmp_path / "kis-tokens"
     assert connection.order_timeout == settings.order_timeout_seconds
 
 

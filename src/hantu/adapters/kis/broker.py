@@ -192,11 +192,13 @@ class KisConnection:
 def connection_from_settings(
     settings: Settings,
     *,
+    environment: KisEnvironment | None = None,
     credentials: KisCredentials | None = None,
     rest_base_url: str | None = None,
     ws_url: str | None = None,
 ) -> KisConnection:
-    """The KIS connection the settings describe; the simulator passes its own URLs and keys."""
+    """The KIS connection the settings describe; a stored broker account passes its own
+    environment and keys, the simulator its URLs."""
     if credentials is None:
         key, secret = settings.kis_app_key, settings.kis_app_secret
         if key is None or secret is None or settings.kis_account is None:
@@ -208,13 +210,13 @@ def connection_from_settings(
             settings.kis_hts_id or "",
         )
     return KisConnection(
-        environment=settings.kis_environment,
+        environment=environment or settings.kis_environment,
         credentials=credentials,
         rest_base_url=rest_base_url,
         ws_url=ws_url,
         requests_per_second=settings.kis_rest_rate_limit,
         subscribe_interval=settings.kis_ws_subscribe_interval,
-        token_cache_dir=settings.data_dir / "kis",
+        token_cache_dir=settings.data_dir / "kis-tokens",
         order_timeout=settings.order_timeout_seconds,
     )
 

@@ -20,7 +20,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,7 +27,7 @@ import httpx
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.db.accounts_repository import SqlAccountsUnitOfWorkFactory
 from hantu.adapters.kis.auth import KisCredentials
-from hantu.adapters.kis.broker import KisConnection, build_kis_broker
+from hantu.adapters.kis.broker import build_kis_broker, connection_from_settings
 from hantu.adapters.kis.transport import kis_http_client
 from hantu.adapters.passwords import PasswordHashing
 from hantu.adapters.secrets_box import SecretsBox, load_or_create_key
@@ -93,7 +92,8 @@ def _kis_factory(
             if simulator_urls is None:
                 raise BrokerUnreachable("no KIS simulator is configured for this process")
             rest_url, ws_url = simulator_urls
-        connection = KisConnection(
+        connection = connection_from_settings(
+            settings,
             environment=environment,
             credentials=KisCredentials(
                 credentials.app_key,
@@ -101,9 +101,6 @@ def _kis_factory(
                 credentials.account_number,
                 credentials.hts_id,
             ),
-            requests_per_second=settings.kis_rest_rate_limit,
-            subscribe_interval=settings.kis_ws_subscribe_interval,
-            token_cache_dir=Path(settings.data_dir) / "kis-tokens",
             rest_base_url=rest_url,
             ws_url=ws_url,
         )
