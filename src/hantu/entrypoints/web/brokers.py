@@ -2,26 +2,24 @@
 
 One broker per broker account, made on first use by a factory (a `KisBroker` for KIS or the
 simulator; tests may hand in their own), kept for the app's life, and closed with it. Each
-new broker gets a task that feeds its fill notices into the pipeline's `process_fill`.
+new broker gets a task that follows its fill notices (the service layer's `follow_fills`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from hantu.domain.accounts import BrokerAccountId, BrokerCredentials
 from hantu.errors import BrokerUnreachable
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.accounts import AccountsDeps
-from hantu.service_layer.ports import Broker, FillNotice
-
-log = logging.getLogger(__name__)
+from hantu.service_layer.ports import Broker
 
 BrokerFactory = Callable[[BrokerCredentials], Awaitable[Broker]]
-FillSink = Callable[[FillNotice], Awaitable[object]]
+FillFollower = Callable[[Broker], Coroutine[Any, Any, None]]
 
 
 class AccountBrokers:
@@ -33,16 +31,16 @@ class AccountBrokers:
         self._by_account: dict[BrokerAccountId, Broker] = {}
         self._by_strategy_account: dict[int, Broker] = {}
         self._lock = asyncio.Lock()
-        self._fill_sink: FillSink | None = None
+        self._follow_fills: FillFollower | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     def bind(self, accounts: AccountsDeps) -> None:
         """Attach the accounts use cases (built after the bootstrap made the database)."""
         self._accounts = accounts
 
-    def on_fill(self, sink: FillSink) -> None:
-        """Where fill notices of every broker made from now on go."""
-        self._fill_sink = sink
+    def on_fill(self, follow: FillFollower) -> None:
+        """What follows the fill notices of every broker made from now on."""
+        self._follow_fills = follow
 
     async def broker_for(self, strategy_account_id: int) -> Broker:
         """The broker a strategy account trades through (made once, then cached)."""
@@ -67,17 +65,8 @@ class AccountBrokers:
             return broker
 
     def _watch(self, broker: Broker) -> None:
-        if self._fill_sink is None:
-            return
-        self._tasks.append(asyncio.create_task(self._pump(broker, self._fill_sink)))
-
-    @staticmethod
-    async def _pump(broker: Broker, sink: FillSink) -> None:
-        async for notice in broker.fill_notices():
-            try:
-                await sink(notice)
-            except Exception:  # one bad notice must not stop the stream
-                log.exception("processing a fill notice failed")
+        if self._follow_fills is not None:
+            self._tasks.append(asyncio.create_task(self._follow_fills(broker)))
 
     async def close(self) -> None:
         """Stop the fill pumps and close every broker that can be closed."""

@@ -178,7 +178,7 @@ def _wire_brokers(
 ) -> None:
     brokers.bind(accounts)
     deps = container.deps
-    brokers.on_fill(lambda notice: fills.process_fill(deps, notice))
+    brokers.on_fill(lambda broker: fills.follow_fills(deps, broker))
     stack.push_async_callback(brokers.close)
 
 
