@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -92,4 +92,3 @@ class FailedOrderSaved(Event):
     failed_order_id: int | None
     order_id: OrderId | None
     reason: str
-    extra: dict[str, str] = field(default_factory=dict)

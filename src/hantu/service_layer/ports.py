@@ -150,8 +150,6 @@ class UnitOfWork(Protocol):
 
     async def commit(self) -> None: ...
 
-    async def rollback(self) -> None: ...
-
 
 @dataclass(frozen=True, slots=True)
 class Tick:
@@ -215,8 +213,6 @@ class OrderRepository(Protocol):
     async def get_by_broker_id(self, broker_order_id: BrokerOrderId) -> Order | None: ...
 
     async def with_status(self, *statuses: OrderStatus) -> list[Order]: ...
-
-    async def open_orders(self, strategy_account_id: StrategyAccountId) -> list[Order]: ...
 
     async def created_since(
         self, strategy_account_ids: Iterable[StrategyAccountId], since: datetime, limit: int

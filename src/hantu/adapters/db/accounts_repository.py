@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Self, cast
 
-from sqlalchemy import CursorResult, func, insert, select
+from sqlalchemy import CursorResult, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from hantu.adapters.db.connection import SqlConnection
@@ -108,9 +108,6 @@ class AccountsRepository:
     async def user_by_id(self, user_id: int) -> User | None:
         row = (await self._conn.execute(select(users).where(users.c.id == user_id))).first()
         return _user(row) if row else None
-
-    async def count_users(self) -> int:
-        return int((await self._conn.execute(select(func.count()).select_from(users))).scalar_one())
 
     # --- broker accounts -----------------------------------------------------------------
 

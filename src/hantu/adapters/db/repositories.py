@@ -45,7 +45,6 @@ _INSERT_ORDER = insert_ignoring_conflicts(t.orders)
 _INSERT_FILL = insert_ignoring_conflicts(t.fills)
 _ORDER_BY_ID = select(t.orders).where(t.orders.c.id == bindparam("order_id"))
 _ORDER_BY_KEY = select(t.orders).where(t.orders.c.idempotency_key == bindparam("key"))
-_LIVE = [s.value for s in OrderStatus if s.is_open] + [OrderStatus.NEW.value]
 _UPDATE_ORDER = update(t.orders).where(
     t.orders.c.id == bindparam("_id"), t.orders.c.version == bindparam("_version")
 )
@@ -156,13 +155,6 @@ class SqlOrderRepository:
             select(t.orders)
             .where(t.orders.c.status.in_([s.value for s in statuses]))
             .order_by(t.orders.c.created_at, t.orders.c.id)
-        )
-        return await self._many(query)
-
-    async def open_orders(self, strategy_account_id: StrategyAccountId) -> list[Order]:
-        query = select(t.orders).where(
-            t.orders.c.strategy_account_id == int(strategy_account_id),
-            t.orders.c.status.in_(_LIVE),
         )
         return await self._many(query)
 

@@ -64,11 +64,6 @@ class SqlAlchemyUnitOfWork:
         await append_events(connection, pending, self._clock.now())
         await connection.commit()  # a later statement begins the next transaction by itself
 
-    async def rollback(self) -> None:
-        """Drop everything written since the last commit."""
-        await self._transaction.connection.rollback()
-        self._loose = []
-
 
 class SqlAlchemyUnitOfWorkFactory:
     """Makes a fresh unit of work per use case."""

@@ -41,11 +41,6 @@ def split_account(account: str) -> tuple[str, str]:
     return digits[:8], digits[8:]
 
 
-def side_code(side: Side) -> str:
-    """KIS SLL_BUY_DVSN_CD for a side."""
-    return _SIDE_CODE[side]
-
-
 def side_of(code: str) -> Side:
     """Side from SLL_BUY_DVSN_CD / SELN_BYOV_CLS."""
     try:

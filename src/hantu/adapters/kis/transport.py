@@ -43,6 +43,9 @@ _MAY_HAVE_ARRIVED: tuple[tuple[type[BaseException], type[httpx.TransportError]],
 )
 
 
+KEEPALIVE_SECONDS = 5.0  # as httpx's own pool: an idle connection is closed after 5 s
+
+
 @contextmanager
 def _translated(request: httpx.Request) -> Iterator[None]:
     try:
@@ -64,11 +67,8 @@ def _as_sent(headers: httpx.Headers) -> list[tuple[str, str]]:
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """An httpx transport over one lazily opened `aiohttp.ClientSession` (one pool)."""
 
-    def __init__(
-        self, *, max_connections: int = 100, keepalive_seconds: float = 5.0, trust_env: bool = True
-    ) -> None:
+    def __init__(self, *, max_connections: int = 100, trust_env: bool = True) -> None:
         self._max_connections = max_connections
-        self._keepalive_seconds = keepalive_seconds
         self._session: aiohttp.ClientSession | None = None
         # HTTP(S)_PROXY / NO_PROXY are honoured as httpx's own transport does, but read once:
         # aiohttp's trust_env re-reads them and ~/.netrc on a worker thread for every request.
@@ -82,7 +82,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
                 limit=self._max_connections,
-                keepalive_timeout=self._keepalive_seconds,
+                keepalive_timeout=KEEPALIVE_SECONDS,
                 ssl=self._tls,
             )
             self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
