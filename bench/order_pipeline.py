@@ -136,7 +136,7 @@ async def main() -> None:
 if __name__ == "__main__":
     try:  # the server runs under uvicorn, which uses uvloop when it is installed
         import uvloop
-
-        uvloop.run(main())
     except ImportError:
         asyncio.run(main())
+    else:
+        uvloop.run(main())

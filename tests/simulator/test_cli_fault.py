@@ -8,8 +8,7 @@ import socket
 
 import pytest
 import typer
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from hantu.entrypoints.cli import app
 from hantu.entrypoints.cli_sim import parse_rate

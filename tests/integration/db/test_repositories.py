@@ -130,11 +130,8 @@ async def test_position_and_failed_order_round_trip(db: Database) -> None:
     assert listed.order_params == failed.order_params
 
 
-async def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: Database, backend: str) -> None:
-    if backend != "sqlite":
-        async with db.connect() as connection:
-            assert (await connection.execute(text("SHOW server_version"))).scalar()
-        return
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: Database) -> None:
     async with db.connect() as connection:
         mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar()
         keys = (await connection.execute(text("PRAGMA foreign_keys"))).scalar()

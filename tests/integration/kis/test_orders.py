@@ -13,7 +13,7 @@ from hantu.adapters.kis.translate import kst_date
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import BrokerOrderId, Price, Quantity, Symbol
 from hantu.errors import BrokerRejected, UnknownSymbol
-from hantu.service_layer.ports import Broker, BrokerOrder, BrokerOrderReport, BrokerOrderState
+from hantu.service_layer.ports import BrokerOrder, BrokerOrderReport, BrokerOrderState
 from tests.fixtures.kis_simulator import KisSimHandle
 
 from .conftest import MakeBroker
@@ -227,9 +227,3 @@ async def test_modify_price_gives_new_order_at_new_price(
     assert reports[ack.odno].original_broker_order_id == odno
     assert reports[ack.odno].state is BrokerOrderState.OPEN
     assert reports[odno].state is BrokerOrderState.CANCELED  # its rest moved to the modify
-
-
-def test_kis_broker_implements_the_broker_port(broker: KisBroker) -> None:
-    port: Broker = broker  # checked by mypy against the Protocol
-
-    assert callable(port.fill_notices)

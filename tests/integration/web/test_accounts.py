@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from hantu.adapters.inprocess_broker import Refuse
 from tests.integration.web.conftest import WebClient, signal
 
@@ -141,21 +143,18 @@ async def test_ownership_strategy_accounts_list_only_own(web: WebClient) -> None
     assert [row["id"] for row in listed] == [alice.strategy_account_id]
 
 
-async def test_signed_in_pages_read_without_waiting_for_order_writes(
-    web: WebClient, backend: str
-) -> None:
+@pytest.mark.parametrize("backend", ["sqlite"])  # PostgreSQL has no process write lock
+async def test_signed_in_pages_read_without_waiting_for_order_writes(web: WebClient) -> None:
     # Reads (the session's user, strategies) must not queue behind SQLite's write lock,
     # which every order and fill write holds for its whole transaction.
     member = await web.member("reader")
-    db = web.app.state.runtime.app.db
-    lock = db.write_lock if backend == "sqlite" else None
-    if lock is not None:
-        await lock.acquire()  # as a long order write would
+    lock = web.app.state.runtime.app.db.write_lock
+    assert lock is not None
+    await lock.acquire()  # as a long order write would
     try:
         page = await asyncio.wait_for(member.client.get("/strategies"), 5)
     finally:
-        if lock is not None:
-            lock.release()
+        lock.release()
 
     assert page.status_code == 200
     assert "alpha" in page.text

@@ -119,19 +119,24 @@ def _fuzz_operation(operation: Any, fuzzed: Fuzzed, mode: GenerationMode) -> boo
     return True
 
 
+def _webhook_answers(fuzzed: Fuzzed) -> dict[str, float]:
+    metrics = fuzzed.session.get(f"{fuzzed.server.base_url}/metrics", timeout=10).text
+    found = re.findall(r'hantu_webhooks_received_total\{status="(\d+)"\} (\S+)', metrics)
+    return {status: float(count) for status, count in found}
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_api_fuzz_no_input_gives_a_server_error(fuzzed: Fuzzed, mode: GenerationMode) -> None:
     schema = schemathesis.openapi.from_url(f"{fuzzed.server.base_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 8
+    before = _webhook_answers(fuzzed)
+
     fuzzed_count = sum(_fuzz_operation(operation, fuzzed, mode) for operation in operations)
+
+    after = _webhook_answers(fuzzed)
+    assert len(operations) >= 8
     assert fuzzed_count >= 6
-
-
-def test_api_fuzz_reached_validation_and_the_pipeline(fuzzed: Fuzzed) -> None:
-    metrics = fuzzed.session.get(f"{fuzzed.server.base_url}/metrics", timeout=10).text
-
-    statuses = dict(re.findall(r'hantu_webhooks_received_total\{status="(\d+)"\} (\S+)', metrics))
-
-    assert float(statuses.get("401", 0)) > 0
-    assert float(statuses.get("400", 0)) > 0
+    # The fuzz reached the webhook's checks, not only the framework's (every run, any order).
+    reached = {s: after.get(s, 0) - before.get(s, 0) for s in ("400", "401")}
+    assert reached["401"] > 0
+    assert reached["400"] > 0
