@@ -27,9 +27,14 @@ def is_trading_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _krx_holidays(day.year)
 
 
+@lru_cache(maxsize=16)
+def _public_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("KR", years=year).keys())
+
+
 def is_business_day(day: date) -> bool:
     """A weekday that is not a public holiday (banks open)."""
-    return day.weekday() < 5 and day not in holidays.country_holidays("KR", years=day.year)
+    return day.weekday() < 5 and day not in _public_holidays(day.year)
 
 
 def is_regular_session(moment: datetime) -> bool:

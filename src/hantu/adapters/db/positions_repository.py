@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import RowMapping, bindparam, select, update
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
@@ -18,6 +18,17 @@ from hantu.service_layer.ports import ConcurrentUpdate
 Row = RowMapping
 
 _INSERT_POSITION = insert_ignoring_conflicts(t.positions)
+# Built once: a fill reads and writes its position, and building a statement costs more
+# than SQLite running it.
+_POSITION = select(t.positions).where(
+    t.positions.c.strategy_account_id == bindparam("account"),
+    t.positions.c.symbol == bindparam("symbol"),
+)
+_POSITION_LOCKED = _POSITION.with_for_update()
+_UPDATE_POSITION = update(t.positions).where(
+    t.positions.c.strategy_account_id == bindparam("_account"),
+    t.positions.c.symbol == bindparam("_symbol"),
+)
 
 
 def _position_values(position: Position) -> dict[str, Any]:
@@ -41,12 +52,9 @@ class SqlPositionRepository:
         key = (int(strategy_account_id), symbol.code)
         if key in self._seen:
             return self._seen[key][0]
-        query = select(t.positions).where(
-            t.positions.c.strategy_account_id == key[0], t.positions.c.symbol == key[1]
-        )
-        if for_update and self._lockable:
-            query = query.with_for_update()
-        row = (await self._conn.execute(query)).mappings().first()
+        query = _POSITION_LOCKED if for_update and self._lockable else _POSITION
+        params = {"account": key[0], "symbol": key[1]}
+        row = (await self._conn.execute(query, params)).mappings().first()
         return None if row is None else self._track(row)
 
     async def add(self, position: Position) -> None:
@@ -86,10 +94,6 @@ class SqlPositionRepository:
             after = _position_values(position)
             if after == before:
                 continue
-            query = (
-                update(t.positions)
-                .where(t.positions.c.strategy_account_id == account, t.positions.c.symbol == symbol)
-                .values(**after, updated_at=self._now)
-            )
-            await self._conn.execute(query)
+            params = {**after, "updated_at": self._now, "_account": account, "_symbol": symbol}
+            await self._conn.execute(_UPDATE_POSITION, params)
             self._seen[(account, symbol)] = (position, after)

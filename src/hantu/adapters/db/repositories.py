@@ -241,6 +241,7 @@ def _fill_from_row(row: Row) -> FillRecord:
     )
 
 
+_SET_REALIZED_PNL = update(t.fills).where(t.fills.c.fill_id == bindparam("_fill_id"))
 _ORPHANS = (
     select(t.fills)
     .where(t.fills.c.broker_order_id == bindparam("broker_order_id"), t.fills.c.order_id.is_(None))
@@ -286,12 +287,8 @@ class SqlFillRepository:
         await self._conn.execute(_CLAIM_FILL, params)
 
     async def set_realized_pnl(self, fill_id: FillId, realized_pnl: Money) -> None:
-        query = (
-            update(t.fills)
-            .where(t.fills.c.fill_id == fill_id)
-            .values(realized_pnl=Decimal(realized_pnl))
-        )
-        await self._conn.execute(query)
+        params = {"_fill_id": fill_id, "realized_pnl": Decimal(realized_pnl)}
+        await self._conn.execute(_SET_REALIZED_PNL, params)
 
     async def realized_pnl_since(
         self, strategy_account_id: StrategyAccountId, since: datetime

@@ -72,8 +72,7 @@ async def list_failed_orders(
             raise NotFound("strategy account")
         owned = {strategy_account_id}
     wanted: Symbol | None = parse_symbol(symbol.strip()) if symbol and symbol.strip() else None
-    found = await state.pipeline.failed_orders(sorted(owned), wanted, status.value)
-    found.sort(key=lambda failed: (failed.created_at, failed.id), reverse=True)
+    found = await state.pipeline.failed_orders(owned, wanted, status.value)  # newest first
     return FailedOrdersOut(orders=[_out(failed) for failed in found])
 
 

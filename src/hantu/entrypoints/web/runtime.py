@@ -57,10 +57,7 @@ def session_secret(settings: Settings) -> str:
     """The cookie-signing secret: from settings, else generated once into the data dir."""
     if settings.session_secret is not None:
         return settings.session_secret.get_secret_value()
-    path = settings.data_dir / SESSION_KEY_FILE
-    if not path.exists():
-        return load_or_create_key(settings.data_dir, SESSION_KEY_FILE).decode()
-    return path.read_text().strip()
+    return load_or_create_key(settings.data_dir, SESSION_KEY_FILE).decode()
 
 
 def secrets_box(settings: Settings) -> SecretsBox:
