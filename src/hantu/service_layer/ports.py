@@ -250,7 +250,9 @@ class PositionRepository(Protocol):
 
     async def add(self, position: Position) -> None: ...
 
-    async def open_positions(self, strategy_account_id: StrategyAccountId) -> list[Position]: ...
+    async def open_positions(
+        self, strategy_account_ids: Iterable[StrategyAccountId]
+    ) -> list[Position]: ...
 
 
 class FailedOrderRepository(Protocol):

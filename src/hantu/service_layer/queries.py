@@ -143,11 +143,9 @@ async def orders_since(
 
 async def open_positions(deps: Deps, account_ids: Iterable[int]) -> list[Position]:
     """Open positions of these strategy accounts."""
-    found: list[Position] = []
+    ids = [StrategyAccountId(a) for a in account_ids]
     async with deps.uow(read_only=True) as uow:
-        for account_id in account_ids:
-            found.extend(await uow.positions.open_positions(StrategyAccountId(account_id)))
-    return found
+        return await uow.positions.open_positions(ids)
 
 
 async def failed_order_of(deps: Deps, order_id: str) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -68,9 +69,17 @@ class SqlPositionRepository:
             raise ConcurrentUpdate(f"position {key} was created concurrently")
         self._seen[key] = (position, values)
 
-    async def open_positions(self, strategy_account_id: StrategyAccountId) -> list[Position]:
-        query = select(t.positions).where(
-            t.positions.c.strategy_account_id == int(strategy_account_id)
+    async def open_positions(
+        self, strategy_account_ids: Iterable[StrategyAccountId]
+    ) -> list[Position]:
+        """Open positions of these accounts, in one query."""
+        ids = [int(a) for a in strategy_account_ids]
+        if not ids:
+            return []
+        query = (
+            select(t.positions)
+            .where(t.positions.c.strategy_account_id.in_(ids))
+            .order_by(t.positions.c.strategy_account_id, t.positions.c.id)
         )
         rows = (await self._conn.execute(query)).mappings().all()
         return [p for p in (self._track(r) for r in rows) if p.is_open]
