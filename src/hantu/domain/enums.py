@@ -26,19 +26,25 @@ class OrderStatus(StrEnum):
     UNCONFIRMED = "UNCONFIRMED"
 
     @property
-    def is_terminal(self) -> bool:
-        return self in _TERMINAL
-
-    @property
     def is_open(self) -> bool:
         """Live at the broker (or possibly so): may still fill."""
-        return self in _OPEN
+        return self in OPEN_STATUSES
+
+    @property
+    def is_live(self) -> bool:
+        """Known to be at the broker and not done: can fill, be synced or be canceled."""
+        return self in LIVE_STATUSES
+
+    @property
+    def is_unsettled(self) -> bool:
+        """Sent (or about to be) with no answer known: settled against the broker, never
+        retried or resent meanwhile."""
+        return self in UNSETTLED_STATUSES
 
 
-_TERMINAL = frozenset(
-    {OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.ERROR}
-)
-_OPEN = frozenset({OrderStatus.SENT, OrderStatus.PARTIAL, OrderStatus.UNCONFIRMED})
+LIVE_STATUSES = (OrderStatus.SENT, OrderStatus.PARTIAL)
+UNSETTLED_STATUSES = (OrderStatus.NEW, OrderStatus.UNCONFIRMED)
+OPEN_STATUSES = frozenset({*LIVE_STATUSES, OrderStatus.UNCONFIRMED})
 
 
 class FailedOrderStatus(StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hantu.domain.enums import OrderStatus, OrderType, Side
+from hantu.domain.enums import OrderType, Side
 from hantu.domain.events import FailedOrderSaved
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import OrderRequest
@@ -18,8 +18,6 @@ from hantu.service_layer.deps import Deps
 from hantu.service_layer.errors import NotFound
 from hantu.service_layer.orders import SubmitResult, submit
 from hantu.service_layer.queries import FailedOrderView
-
-_IN_FLIGHT = (OrderStatus.NEW, OrderStatus.UNCONFIRMED)
 
 
 async def save_failed_order(deps: Deps, failed: FailedOrder) -> int:
@@ -49,7 +47,7 @@ async def retry(deps: Deps, failed_order_id: int) -> SubmitResult:
         in_flight = False
         if failed.last_retry_order_id is not None:
             last = await uow.orders.get(failed.last_retry_order_id)
-            in_flight = last is not None and last.status in _IN_FLIGHT
+            in_flight = last is not None and last.status.is_unsettled
         failed.check_retryable(retry_in_flight=in_flight)
         request = retry_request(failed)
     return await submit(deps, request, retry_of=failed_order_id)

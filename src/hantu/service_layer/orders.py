@@ -376,7 +376,7 @@ async def cancel(deps: Deps, order_id: str) -> OrderView:
         order = await uow.orders.get(OrderId(order_id))
     if order is None:
         raise NotFound(f"order {order_id} does not exist")
-    if order.status not in (OrderStatus.SENT, OrderStatus.PARTIAL) or not order.broker_order_id:
+    if not order.status.is_live or not order.broker_order_id:
         raise OrderNotCancelable(
             f"order {order_id} is {order.status.value}; only SENT or PARTIAL orders can be canceled"
         )
@@ -389,7 +389,7 @@ async def cancel(deps: Deps, order_id: str) -> OrderView:
         current = await uow.orders.get(order.id, for_update=True)
         if current is None:
             raise NotFound(f"order {order_id} does not exist")
-        if current.status in (OrderStatus.SENT, OrderStatus.PARTIAL):
+        if current.status.is_live:
             current.apply(OrderCanceled(order_id=current.id, reason="canceled", occurred_at=now))
             await uow.commit()
         return OrderView.of(current)

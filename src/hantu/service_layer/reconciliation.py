@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from hantu.domain import reconcile
-from hantu.domain.enums import OrderStatus
+from hantu.domain.enums import LIVE_STATUSES, UNSETTLED_STATUSES, OrderStatus
 from hantu.domain.events import (
     BrokerStateDiffered,
     OrderCanceled,
@@ -35,7 +35,6 @@ from hantu.service_layer.ports import (
     PipelineUnitOfWork,
 )
 
-_SETTLEABLE = (OrderStatus.UNCONFIRMED, OrderStatus.NEW)
 log = logging.getLogger(__name__)
 
 
@@ -132,7 +131,7 @@ async def _settle(deps: Deps, book: _BrokerBook) -> SettleReport:
     async with deps.uow(read_only=True) as uow:
         pending = [
             o
-            for o in await uow.orders.with_status(*_SETTLEABLE)
+            for o in await uow.orders.with_status(*UNSETTLED_STATUSES)
             if o.status is OrderStatus.UNCONFIRMED or now - o.created_at >= _stale_new(deps)
         ]
         pairs = await uow.orders.broker_ids_since(deps.trading_day_start() - timedelta(days=1))
@@ -180,7 +179,7 @@ async def _settle_one(
     now = deps.clock.now()
     async with deps.uow() as uow:
         order = await uow.orders.get(order_id, for_update=True)
-        if order is None or order.status not in _SETTLEABLE:
+        if order is None or not order.status.is_unsettled:
             return False  # settled meanwhile (a late answer, or another settler)
         counted = order.status is OrderStatus.UNCONFIRMED  # a retry's attempt already counted
         if order.status is OrderStatus.NEW:
@@ -209,8 +208,7 @@ async def converge(
     """Bring a sent order to the broker's state: missing fills, cancel, rejection."""
     if report.filled_quantity > order.filled_quantity:
         await apply_fill(uow, order, _catch_up_fill(order, report, now), now, store=True)
-    open_states = (OrderStatus.SENT, OrderStatus.PARTIAL)
-    if report.state is BrokerOrderState.CANCELED and order.status in open_states:
+    if report.state is BrokerOrderState.CANCELED and order.status.is_live:
         order.apply(OrderCanceled(order_id=order.id, reason="canceled at broker", occurred_at=now))
     elif report.state is BrokerOrderState.REJECTED and order.status is OrderStatus.SENT:
         order.apply(OrderRefused(order_id=order.id, reason="rejected by broker", occurred_at=now))
@@ -279,7 +277,7 @@ async def sync_order_status(deps: Deps, gaps: FillGaps | None = None) -> SyncRep
 
 async def _sync(deps: Deps, gaps: FillGaps | None, book: _BrokerBook) -> SyncReport:
     async with deps.uow(read_only=True) as uow:
-        live = await uow.orders.with_status(OrderStatus.SENT, OrderStatus.PARTIAL)
+        live = await uow.orders.with_status(*LIVE_STATUSES)
     if gaps is not None:
         gaps.forget_except({order.id for order in live})
     result = SyncReport()
@@ -307,7 +305,7 @@ async def _sync_one(deps: Deps, order_id: OrderId, report: BrokerOrderReport) ->
     now = deps.clock.now()
     async with deps.uow() as uow:
         order = await uow.orders.get(order_id, for_update=True)
-        if order is None or order.status not in (OrderStatus.SENT, OrderStatus.PARTIAL):
+        if order is None or not order.status.is_live:
             return False
         ours = order.status
         ours_filled = order.filled_quantity

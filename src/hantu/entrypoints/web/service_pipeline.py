@@ -23,7 +23,6 @@ from hantu.service_layer.webhooks import AccountResult, Outcome
 
 _ACCEPTED = {OrderStatus.SENT, OrderStatus.PARTIAL, OrderStatus.FILLED, OrderStatus.CANCELED}
 _POLL_SECONDS = 0.02
-_UNSETTLED = {OrderStatus.NEW, OrderStatus.UNCONFIRMED}
 
 
 def outcome_of(result: SubmitResult) -> Outcome:
@@ -31,7 +30,7 @@ def outcome_of(result: SubmitResult) -> Outcome:
     status = result.order.status
     if status in _ACCEPTED:
         return Outcome.ACCEPTED
-    if status in _UNSETTLED:
+    if status.is_unsettled:
         return Outcome.UNCONFIRMED
     if status is OrderStatus.REJECTED:
         return Outcome.REJECTED
