@@ -41,7 +41,7 @@ from hantu.errors import (
     OrderNotPlaced,
     RateLimited,
 )
-from hantu.service_layer.deps import Deps
+from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.errors import NotFound, OrderNotCancelable
 from hantu.service_layer.fills import adopt_orphans
 from hantu.service_layer.ports import Broker, BrokerOrder, ConcurrentUpdate, PipelineUnitOfWork
@@ -251,6 +251,9 @@ async def _record(
     deps: Deps, order: Order, answer: _Answer, retry_of: int | None, webhook_id: str | None
 ) -> SubmitResult:
     now = deps.clock.now()
+    account = None
+    if isinstance(answer, _Accepted):
+        account = await deps.brokers.account_of(order.strategy_account_id)
     for attempt in (1, 2):
         try:
             async with deps.uow() as uow:
@@ -262,13 +265,27 @@ async def _record(
                 if current is None:
                     raise NotFound(f"order {order.id} vanished while being sent")
                 failed = await _failed_of_retry(uow, retry_of)
-                result = await _apply_answer(uow, current, answer, failed, now, webhook_id)
+                owned = await _claimed(uow, current, answer, account, now)
+                result = await _apply_answer(uow, current, owned, failed, now, webhook_id)
                 await uow.commit()
                 return result
         except ConcurrentUpdate:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+async def _claimed(
+    uow: PipelineUnitOfWork, order: Order, answer: _Answer, account: str | None, now: datetime
+) -> _Answer:
+    # The broker's number is this order's only if no other order holds it; one that does was
+    # settled onto it by its terms, so this order is left to settlement in its turn.
+    if not isinstance(answer, _Accepted) or account is None:
+        return answer
+    day = now.astimezone(SEOUL).date()
+    if await uow.orders.claim_broker_order(account, day, answer.broker_order_id, order.id):
+        return answer
+    return _Unanswered(f"broker order {answer.broker_order_id} is claimed by another order")
 
 
 async def _apply_answer(

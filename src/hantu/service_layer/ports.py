@@ -137,6 +137,19 @@ class BrokerDirectory(Protocol):
 
     async def broker_for(self, strategy_account_id: int) -> Broker: ...
 
+    async def account_of(self, strategy_account_id: int) -> str:
+        """A stable name of that broker account: its order numbers are claimed under it."""
+        ...
+
+
+# How directories name broker accounts (the claims of migration 0004 use the same names).
+DEFAULT_BROKER_ACCOUNT = "default"  # the one broker the settings configure
+
+
+def stored_broker_account(broker_account_id: int) -> str:
+    """The name of a broker account stored in the accounts tables."""
+    return f"broker_account:{broker_account_id}"
+
 
 # --- storage ------------------------------------------------------------------------------
 
@@ -220,9 +233,17 @@ class OrderRepository(Protocol):
         """Orders of these accounts created at or after `since`, newest first."""
         ...
 
-    async def broker_ids_since(
-        self, since: datetime
-    ) -> list[tuple[StrategyAccountId, BrokerOrderId]]: ...
+    async def claim_broker_order(
+        self, account: str, day: date, broker_order_id: BrokerOrderId, order_id: OrderId
+    ) -> bool:
+        """Make the order the one owner of a broker order; False when another order owns it."""
+        ...
+
+    async def claimed_broker_orders(
+        self, account: str, since: date
+    ) -> set[tuple[date, BrokerOrderId]]:
+        """Broker orders of the account claimed on trading days from `since` on."""
+        ...
 
 
 class FillRepository(Protocol):

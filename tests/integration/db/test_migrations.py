@@ -101,3 +101,40 @@ async def test_0003_adds_valued_price_and_keeps_existing_orders(empty_database_u
     assert [(row[0], Decimal(row[1]), row[2]) for row in kept] == [("o1", Decimal(70000), None)]
     assert "valued_price" not in {column["name"] for column in columns}
     assert count == 1
+
+
+async def test_0004_claims_existing_broker_orders_once_and_keeps_orders(
+    empty_database_url: str,
+) -> None:
+    db = Database(empty_database_url)
+    insert = text(
+        "INSERT INTO orders (id, idempotency_key, strategy_account_id, symbol, side,"
+        " order_type, quantity, price, status, broker_order_id, filled_quantity, source,"
+        " version, created_at, updated_at) VALUES (:id, :id, 1, '005930', 'BUY', 'LIMIT',"
+        " '3', '70000', 'SENT', '0000000007', '0', 'webhook', 0, :at, :at)"
+    )
+    try:
+        await upgrade(db, "0003_order_valued_price")
+        async with db.begin() as connection:  # the defect: two orders on one broker order
+            for minute, order_id in ((1, "o1"), (2, "o2")):
+                at = datetime(2026, 11, 20, 0, minute, tzinfo=UTC)
+                await connection.execute(insert, {"id": order_id, "at": at})
+        await upgrade(db)
+        async with db.connect() as connection:
+            claims = (
+                await connection.execute(
+                    text(
+                        "SELECT broker_account, trading_day, broker_order_id, order_id"
+                        " FROM broker_order_claims"
+                    )
+                )
+            ).all()
+            orders = (await connection.execute(text("SELECT count(*) FROM orders"))).scalar()
+        await downgrade(db, "0003_order_valued_price")
+        tables = await _tables(db)
+    finally:
+        await db.dispose()
+
+    assert [tuple(row) for row in claims] == [("default", "20261120", "0000000007", "o1")]
+    assert orders == 2
+    assert "broker_order_claims" not in tables

@@ -7,7 +7,7 @@ work asks `flush()` to write what changed. Orders carry a version for optimistic
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +61,19 @@ _CLAIM_FILL = (
     .where(t.fills.c.fill_id == bindparam("_fill_id"))
     .values(order_id=bindparam("_order_id"), strategy_account_id=bindparam("_strategy_account_id"))
 )
+
+
+_claims = t.broker_order_claims.c
+_INSERT_CLAIM = insert_ignoring_conflicts(t.broker_order_claims)
+_CLAIM_OWNER = select(_claims.order_id).where(
+    _claims.broker_account == bindparam("broker_account"),
+    _claims.trading_day == bindparam("trading_day"),
+    _claims.broker_order_id == bindparam("broker_order_id"),
+)
+
+
+def _day(text: str) -> date:
+    return datetime.strptime(text, "%Y%m%d").replace(tzinfo=UTC).date()
 
 
 def order_to_row(order: Order) -> dict[str, Any]:
@@ -117,8 +130,9 @@ def order_from_row(row: Row, fill_ids: set[FillId]) -> Order:
 
 
 class SqlOrderRepository:
-    def __init__(self, connection: SqlConnection, *, lockable: bool) -> None:
+    def __init__(self, connection: SqlConnection, now: datetime, *, lockable: bool) -> None:
         self._conn = connection
+        self._now = now
         self._lockable = lockable
         self._seen: dict[OrderId, tuple[Order, dict[str, Any]]] = {}
 
@@ -172,14 +186,33 @@ class SqlOrderRepository:
         )
         return await self._many(query)
 
-    async def broker_ids_since(
-        self, since: datetime
-    ) -> list[tuple[StrategyAccountId, BrokerOrderId]]:
-        query = select(t.orders.c.strategy_account_id, t.orders.c.broker_order_id).where(
-            t.orders.c.broker_order_id.is_not(None), t.orders.c.created_at >= since
+    async def claim_broker_order(
+        self, account: str, day: date, broker_order_id: BrokerOrderId, order_id: OrderId
+    ) -> bool:
+        values = {
+            "broker_account": account,
+            "trading_day": day.strftime("%Y%m%d"),
+            "broker_order_id": broker_order_id,
+            "order_id": order_id,
+            "claimed_at": self._now,
+        }
+        # ON CONFLICT DO NOTHING: on PostgreSQL a concurrent claim of the same broker order
+        # waits for the other transaction, then this one writes nothing and learns who won.
+        result = await self._conn.execute(_INSERT_CLAIM[self._conn.dialect.name], values)
+        if result.rowcount == 1:
+            return True
+        key = {k: values[k] for k in ("broker_account", "trading_day", "broker_order_id")}
+        owner = await self._conn.execute(_CLAIM_OWNER, key)
+        return owner.scalar() == order_id
+
+    async def claimed_broker_orders(
+        self, account: str, since: date
+    ) -> set[tuple[date, BrokerOrderId]]:
+        query = select(_claims.trading_day, _claims.broker_order_id).where(
+            _claims.broker_account == account, _claims.trading_day >= since.strftime("%Y%m%d")
         )
         rows = (await self._conn.execute(query)).all()
-        return [(StrategyAccountId(a), BrokerOrderId(b)) for a, b in rows]
+        return {(_day(d), BrokerOrderId(b)) for d, b in rows}
 
     async def _one(self, query: Select[Any], params: dict[str, Any] | None = None) -> Order | None:
         row = (await self._conn.execute(query, params)).mappings().first()

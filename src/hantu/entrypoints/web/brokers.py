@@ -16,7 +16,7 @@ from hantu.domain.accounts import BrokerAccountId, BrokerCredentials
 from hantu.errors import BrokerUnreachable
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.accounts import AccountsDeps
-from hantu.service_layer.ports import Broker
+from hantu.service_layer.ports import Broker, stored_broker_account
 
 BrokerFactory = Callable[[BrokerCredentials], Awaitable[Broker]]
 FillFollower = Callable[[Broker], Coroutine[Any, Any, None]]
@@ -30,6 +30,7 @@ class AccountBrokers:
         self._factory = factory
         self._by_account: dict[BrokerAccountId, Broker] = {}
         self._by_strategy_account: dict[int, Broker] = {}
+        self._account_of: dict[int, BrokerAccountId] = {}
         self._lock = asyncio.Lock()
         self._follow_fills: FillFollower | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -62,7 +63,14 @@ class AccountBrokers:
                 self._by_account[account_id] = broker
                 self._watch(broker)
             self._by_strategy_account[strategy_account_id] = broker
+            self._account_of[strategy_account_id] = account_id
             return broker
+
+    async def account_of(self, strategy_account_id: int) -> str:
+        """The stored broker account behind a strategy account, by its stable name."""
+        if strategy_account_id not in self._account_of:
+            await self.broker_for(strategy_account_id)
+        return stored_broker_account(self._account_of[strategy_account_id])
 
     def _watch(self, broker: Broker) -> None:
         if self._follow_fills is not None:
