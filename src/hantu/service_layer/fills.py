@@ -87,6 +87,7 @@ async def _process(uow: PipelineUnitOfWork, notice: FillNotice, now: datetime) -
         price=notice.price,
         filled_at=notice.filled_at,
     )
+    await uow.fills.lock_broker_order(notice.broker_order_id)  # see adopt_orphans
     order = await uow.orders.get_by_broker_id(notice.broker_order_id)
     if order is None:
         if not await uow.fills.add(record):
@@ -178,6 +179,8 @@ async def adopt_orphans(uow: PipelineUnitOfWork, order: Order, now: datetime) ->
     """Apply fills that arrived before the order had its broker id; return how many."""
     if order.broker_order_id is None:
         return 0
+    # The notice may be in a transaction still open: wait for it, then read its orphan row.
+    await uow.fills.lock_broker_order(order.broker_order_id)
     adopted = 0
     for fill in await uow.fills.orphans(order.broker_order_id):
         if fill.symbol != order.symbol or fill.side is not order.side:

@@ -253,6 +253,10 @@ class FillRepository(Protocol):
 
     async def orphans(self, broker_order_id: BrokerOrderId) -> list[FillRecord]: ...
 
+    async def lock_broker_order(self, broker_order_id: BrokerOrderId) -> None:
+        """Hold, until the transaction ends, the right to link fills of this broker order."""
+        ...
+
     async def claim(
         self, fill_id: FillId, order_id: OrderId, strategy_account_id: StrategyAccountId
     ) -> None: ...

@@ -6,12 +6,13 @@ work asks `flush()` to write what changed. Orders carry a version for optimistic
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, bindparam, select, update
+from sqlalchemy import RowMapping, Select, bindparam, select, text, update
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
@@ -274,6 +275,7 @@ def _fill_from_row(row: Row) -> FillRecord:
     )
 
 
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 _SET_REALIZED_PNL = update(t.fills).where(t.fills.c.fill_id == bindparam("_fill_id"))
 _ORPHANS = (
     select(t.fills)
@@ -308,6 +310,16 @@ class SqlFillRepository:
     async def orphans(self, broker_order_id: BrokerOrderId) -> list[FillRecord]:
         result = await self._conn.execute(_ORPHANS, {"broker_order_id": broker_order_id})
         return [_fill_from_row(r) for r in result.mappings()]
+
+    async def lock_broker_order(self, broker_order_id: BrokerOrderId) -> None:
+        # PostgreSQL (READ COMMITTED): a fill notice and the order's answer, each in its own
+        # transaction, would miss each other's uncommitted rows and leave an orphan fill. This
+        # lock makes the second wait for the first and then read its committed rows. SQLite
+        # needs none: a write unit of work holds the process-wide write lock.
+        if self._conn.dialect.name == "postgresql":
+            digest = hashlib.sha256(f"fills:{broker_order_id}".encode()).digest()
+            key = int.from_bytes(digest[:8], "big", signed=True)
+            await self._conn.execute(_ADVISORY_LOCK, {"key": key})
 
     async def claim(
         self, fill_id: FillId, order_id: OrderId, strategy_account_id: StrategyAccountId
