@@ -179,9 +179,10 @@ async def _settle_account(
                 for o in await uow.orders.with_status(*UNSETTLED_STATUSES)
                 if await book.account(int(o.strategy_account_id)) == name
             ]
-            since = (deps.trading_day_start() - timedelta(days=1)).date()
+            due_orders = [o for o in ours if o.id in lists]
+            since = min((_trading_day(o.created_at) for o in due_orders), default=date.max)
             claimed = await uow.orders.claimed_broker_orders(name, since)
-            due = [(o, _unclaimed(lists[o.id], claimed)) for o in ours if o.id in lists]
+            due = [(o, _unclaimed(lists[o.id], claimed)) for o in due_orders]
             in_flight = [o for o in ours if o.id not in lists]
             grace = deps.unconfirmed_grace
             assigned = reconcile.assign(due, in_flight, set(), now=now, grace=grace)

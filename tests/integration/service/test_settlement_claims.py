@@ -152,3 +152,16 @@ async def test_submit_answer_with_a_broker_order_claimed_by_another_order_is_unc
     stored = await queries.get_order(app.deps, result.order.id)
     assert stored is not None
     assert stored.broker_order_id is None
+
+
+async def test_settle_order_unconfirmed_for_days_skips_broker_orders_claimed_on_its_day(
+    app: App, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    await submit(app.deps, an_order_request(idempotency_key="answered"))  # claims #1
+    broker.script(Drop())
+    lost = await submit(app.deps, an_order_request(idempotency_key="lost"))
+    clock.advance(3 * 24 * 3600)  # nobody settled it for three days
+
+    report = await reconcile_with_broker(app.deps)
+
+    assert report[0].absent == [lost.order.id]
