@@ -91,12 +91,15 @@ class _World:
         assert broker_id not in self.owner, f"{broker_id} claimed twice"
         self.owner[broker_id] = order.id
 
-    def settle(self, pending: list[Order], in_flight: list[Order], now: int) -> list[Order]:
+    def settle(
+        self, pending: list[Order], in_flight: list[Order], now: int, *, complete: bool = True
+    ) -> list[Order]:
         """One pass; returns the orders still unsettled. Absent ones are retried (and placed)."""
         unclaimed = [r for r in self.reports if r.broker_order_id not in self.owner]
+        lists = [(o, unclaimed if complete else None) for o in pending]
         at = T0 + timedelta(seconds=now)
         left = []
-        for a in assign([(o, unclaimed) for o in pending], in_flight, set(), now=at, grace=GRACE):
+        for a in assign(lists, in_flight, set(), now=at, grace=GRACE):
             if a.verdict is Verdict.FOUND and a.report is not None:
                 self.claim(a.report.broker_order_id, a.order)
             elif a.verdict is Verdict.ABSENT:
@@ -108,9 +111,9 @@ class _World:
         return left
 
 
-@given(specs, st.integers(min_value=0, max_value=60))
+@given(specs, st.integers(min_value=0, max_value=60), st.booleans())
 def test_assign_with_twins_lost_requests_late_answers_and_retries_books_match_the_broker(
-    signals: list[_Spec], first_pass_at: int
+    signals: list[_Spec], first_pass_at: int, first_list_complete: bool
 ) -> None:
     world = _World()
     pending, in_flight, answers = [], [], []
@@ -125,7 +128,7 @@ def test_assign_with_twins_lost_requests_late_answers_and_retries_books_match_th
         else:
             pending.append(order)
     now = len(signals) + first_pass_at
-    pending = world.settle(pending, in_flight, now)
+    pending = world.settle(pending, in_flight, now, complete=first_list_complete)
     for order, placed in answers:  # the late answers arrive
         if placed is None:
             pending.append(order)
