@@ -100,7 +100,7 @@ async def inquire_daily_ccld(ctx: SimContext, call: Call) -> Response:
     if call.params.get("INQR_DVSN", "00").strip() != "01":
         orders.reverse()
     rows = [_order_row(o, _name(ctx, o.symbol)) for o in orders]
-    page, tr_cont, cursors = paginate(rows, call, ctx.pages.daily_ccld)
+    page, tr_cont, cursors = paginate(rows, call, ctx.pages.daily_for(call))
     totals = {
         "tot_ord_qty": str(sum(o.qty for o in orders)),
         "tot_ccld_qty": str(sum(o.filled_qty for o in orders)),
@@ -169,7 +169,7 @@ async def inquire_balance(ctx: SimContext, call: Call) -> Response:
         for code, h in sorted(held.items())
         if h.qty > 0 or h.bought_today or h.sold_today
     ]
-    page, tr_cont, cursors = paginate(rows, call, ctx.pages.balance)
+    page, tr_cont, cursors = paginate(rows, call, ctx.pages.balance_for(call))
     summary = _balance_summary(call.account, rows)
     body = envelope("0", *ok_message(call), output1=page, output2=[summary], **cursors)
     return answer(body, call.tr_id, tr_cont=tr_cont)
