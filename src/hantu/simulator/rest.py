@@ -30,6 +30,12 @@ from hantu.simulator.rest_inquiry import (
     inquire_psbl_order,
     inquire_psbl_rvsecncl,
 )
+from hantu.simulator.rest_products import (
+    SEARCH_INFO_TR_IDS,
+    SEARCH_STOCK_INFO_TR_IDS,
+    search_info,
+    search_stock_info,
+)
 from hantu.simulator.rest_quotes import HOLIDAY_TR_IDS, PRICE_TR_IDS, chk_holiday, inquire_price
 from hantu.simulator.rest_trading import (
     ORDER_TR_IDS,
@@ -73,6 +79,14 @@ def build_rest_app(ctx: SimContext) -> ASGIApp:
         ),
         Route(f"{STOCK}/quotations/inquire-price", endpoint(ctx, PRICE_TR_IDS, inquire_price)),
         Route(f"{STOCK}/quotations/chk-holiday", endpoint(ctx, HOLIDAY_TR_IDS, chk_holiday)),
+        Route(
+            f"{STOCK}/quotations/search-info",
+            endpoint(ctx, SEARCH_INFO_TR_IDS, search_info),
+        ),
+        Route(
+            f"{STOCK}/quotations/search-stock-info",
+            endpoint(ctx, SEARCH_STOCK_INFO_TR_IDS, search_stock_info),
+        ),
         *control_routes(ctx),
     ]
     return KisHeaderNames(Starlette(routes=routes))
