@@ -168,15 +168,20 @@ async def test_psbl_rvsecncl_lists_open_orders_with_psbl_qty(kis_sim: KisSimHand
 
 
 async def test_inquire_price_reports_limits_and_tick(kis_sim: KisSimHandle) -> None:
-    kis_sim.feed.set_price("005930", 72_000, qty=10)
     async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
         token = await issue_token(client, kis_sim)
-        response = await client.get(
-            f"{STOCK}/quotations/inquire-price",
-            headers=headers(kis_sim, token, "FHKST01010100"),
-            params={"fid_cond_mrkt_div_code": "J", "fid_input_iscd": "005930"},
-        )
-    output = response.json()["output"]
+
+        async def quote(price: int, qty: int = 1) -> dict[str, str]:
+            kis_sim.feed.set_price("005930", price, qty=qty)
+            response = await client.get(
+                f"{STOCK}/quotations/inquire-price",
+                headers=headers(kis_sim, token, "FHKST01010100"),
+                params={"fid_cond_mrkt_div_code": "J", "fid_input_iscd": "005930"},
+            )
+            return dict(response.json()["output"])
+
+        output = await quote(72_000, qty=10)
+        pivots = await quote(71_000)
     assert output["stck_prpr"] == "72000"
     assert (output["stck_sdpr"], output["stck_mxpr"], output["stck_llam"]) == (
         "71000",
@@ -186,6 +191,14 @@ async def test_inquire_price_reports_limits_and_tick(kis_sim: KisSimHandle) -> N
     assert output["aspr_unit"] == "100"
     assert output["prdy_vrss_sign"] == "2"
     assert output["acml_vol"] == "10"
+    # Fields python-kis reads beyond the price itself, each consistent with the price.
+    shares = Decimal(output["lstn_stcn"])
+    assert Decimal(output["hts_avls"]) == 72_000 * shares / 100_000_000  # 억원
+    assert Decimal(output["per"]) == (72_000 / Decimal(output["eps"])).quantize(Decimal("0.01"))
+    assert Decimal(output["w52_lwpr"]) <= 72_000 <= Decimal(output["w52_hgpr"])
+    assert output["w52_hgpr_date"] == seoul(kis_sim.clock.now()).strftime("%Y%m%d")
+    assert pivots["pvt_pont_val"] == "71333"  # (high 72,000 + low 71,000 + last 71,000) / 3
+    assert pivots["pvt_frst_dmrs_prc"] == "71667"  # 2 × pivot − low
 
 
 async def test_chk_holiday_marks_weekend_closed(kis_sim: KisSimHandle) -> None:
