@@ -112,7 +112,12 @@ class Simulator:
             proxy_headers=False,
             lifespan="off",
             ws="none",
-            http="httptools",
+            # h11 writes header names as the app spells them; httptools lowercases them all,
+            # and KIS clients read `Content-Type` vs `tr_id` literally (see `rest_headers`).
+            http="h11",
+            # Both are lower-case from uvicorn; KIS sends no `server`, `Date` comes from the app.
+            server_header=False,
+            date_header=False,
             timeout_graceful_shutdown=2,
         )
         self._uvicorn = uvicorn.Server(config)
