@@ -67,10 +67,12 @@ class SellCapacity:
         return max(asked - self.free, Decimal(0))
 
     def adoptable(self, asked: Decimal, broker_quantity: Decimal) -> Decimal:
-        """Shares to adopt: the shortfall only, out of what the broker holds beyond every
-        hantu position on the account (the rest stays the owner's, outside hantu's books)."""
-        surplus = max(broker_quantity - self.held_on_broker_account, Decimal(0))
-        return min(self.shortfall(asked), surplus)
+        """Shares to adopt: the whole shortfall when the broker holds that much beyond every
+        hantu position on the account, else none (the sell is refused, nothing half-adopted);
+        the rest of the surplus stays the owner's, outside hantu's books."""
+        surplus = broker_quantity - self.held_on_broker_account
+        needed = self.shortfall(asked)
+        return needed if needed <= surplus else Decimal(0)
 
 
 def check(

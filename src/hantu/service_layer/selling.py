@@ -6,8 +6,8 @@ switches `adopt_broker_holdings` on may sell shares the broker holds but hantu d
 before the order is created, the shortfall (only the shortfall, never the whole surplus, so
 the owner's other shares stay outside hantu's books) is adopted into the position at the
 broker's purchase average (KIS `pchs_avg_pric`) and a `HoldingAdopted` event records it. If
-the broker does not hold enough beyond every hantu position on that account, the sell is
-refused as before.
+the broker does not hold the whole shortfall beyond every hantu position on that broker
+account, nothing is adopted and the sell is refused as before.
 """
 
 from __future__ import annotations

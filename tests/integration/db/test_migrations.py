@@ -101,3 +101,52 @@ async def test_0003_adds_valued_price_and_keeps_existing_orders(empty_database_u
     assert [(row[0], Decimal(row[1]), row[2]) for row in kept] == [("o1", Decimal(70000), None)]
     assert "valued_price" not in {column["name"] for column in columns}
     assert count == 1
+
+
+async def test_0005_adds_sell_policy_columns_and_keeps_existing_rows(
+    empty_database_url: str,
+) -> None:
+    db = Database(empty_database_url)
+    at = datetime(2026, 11, 20, tzinfo=UTC)
+    try:
+        await upgrade(db, "0003_order_valued_price")
+        async with db.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO users (id, username, password_hash, is_demo, created_at)"
+                    " VALUES (1, 'alice', 'h', false, :at)"
+                ),
+                {"at": at},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO strategies (id, user_id, name, token_digest, token_enc,"
+                    " created_at) VALUES (1, 1, 'alpha', 'd', 'e', :at)"
+                ),
+                {"at": at},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO fills (fill_id, broker_order_id, symbol, side, quantity, price,"
+                    " filled_at, recorded_at) VALUES ('f1', 'b1', '005930', 'BUY', '1', '70000',"
+                    " :at, :at)"
+                ),
+                {"at": at},
+            )
+        await upgrade(db, "0005_sell_policy")
+        async with db.connect() as connection:
+            strategy = (
+                await connection.execute(text("SELECT name, adopt_broker_holdings FROM strategies"))
+            ).one()
+            fill = (await connection.execute(text("SELECT fill_id, problem FROM fills"))).one()
+        await downgrade(db, "0003_order_valued_price")
+        async with db.connect() as connection:
+            columns = await connection.run_sync(lambda sync: inspect(sync).get_columns("fills"))
+            kept = (await connection.execute(text("SELECT count(*) FROM strategies"))).scalar()
+    finally:
+        await db.dispose()
+
+    assert (strategy[0], bool(strategy[1])) == ("alpha", False)
+    assert tuple(fill) == ("f1", None)
+    assert "problem" not in {column["name"] for column in columns}
+    assert kept == 1
