@@ -122,13 +122,7 @@ async def apply_fill(
             )
         )
     except OverFill:
-        # Kept, never dropped: stored against its order and flagged for a human to check.
-        if not await _record_fill(uow, order, fill, store=store):
-            return FillOutcome.DUPLICATE
-        ordered, filled = order.quantity, order.filled_quantity
-        reason = ko.FILL_OVER_ORDER.format(ordered=ordered, filled=filled, quantity=fill.quantity)
-        await _unapplied(uow, order, fill, reason, now)
-        return FillOutcome.NOT_APPLIED
+        return await _keep_over_fill(uow, order, fill, now, store=store)
     except InvalidTransition as exc:
         # Executed just before a cancel took effect, reported after it: the order's table has
         # no edge back from CANCELED, but the shares did move, so the position follows.
@@ -153,6 +147,18 @@ def _not_applied(
     uow.record(
         FillNotApplied(order_id=order.id, fill_id=fill.fill_id, detail=detail, occurred_at=now)
     )
+
+
+async def _keep_over_fill(
+    uow: PipelineUnitOfWork, order: Order, fill: FillRecord, now: datetime, *, store: bool
+) -> FillOutcome:
+    # Kept, never dropped: stored against its order and flagged for a human to check.
+    if not await _record_fill(uow, order, fill, store=store):
+        return FillOutcome.DUPLICATE
+    ordered, filled = order.quantity, order.filled_quantity
+    reason = ko.FILL_OVER_ORDER.format(ordered=ordered, filled=filled, quantity=fill.quantity)
+    await _unapplied(uow, order, fill, reason, now)
+    return FillOutcome.NOT_APPLIED
 
 
 async def _unapplied(
