@@ -160,3 +160,29 @@ async def test_positions_page_shows_a_fill_that_could_not_apply_under_check_need
     assert "주문 수량을 넘는 체결입니다: 주문 2주 중 2주 체결 후 1주 체결" in page.text
     assert 'data-fill-id="extra-1"' in page.text
     assert 'id="fills-to-check"' not in other.text
+
+
+async def test_webhook_sell_with_adoption_leaves_shares_other_strategies_hold_alone(
+    web: WebClient,
+) -> None:
+    member = await web.member("alice")
+    await _adopt_on(web, member)
+    created = await member.client.post(
+        "/api/strategies", json={"name": "beta"}, headers=member.headers()
+    )
+    beta = created.json()["strategy"]["id"]
+    linked = await member.client.post(
+        f"/api/strategies/{beta}/accounts",
+        json={"broker_account_id": member.broker_account_id},
+        headers=member.headers(),
+    )
+    await web.hold(linked.json()["strategy_account_id"], 98)  # beta's, on the same account
+    await _broker_holds_outside_hantu(web, 100, 65_000)  # only 2 are nobody's in hantu
+
+    refused = await web.webhook(signal(member.token, side="SELL", quantity="3", id="s3"))
+    taken = await web.webhook(signal(member.token, side="SELL", quantity="2", id="s2"))
+
+    assert refused.status_code == 400, refused.text
+    assert taken.status_code == 200, taken.text
+    assert await _position(web, member) == (Decimal(2), Decimal(65_000), Decimal(0))
+    assert await _adoptions(web) == 1
