@@ -37,6 +37,20 @@ REASON_UNREACHABLE: Final = "증권사 연결 실패 (broker unreachable)"
 REASON_NOT_AT_BROKER: Final = "증권사에 주문이 없음 (not found at broker)"
 REASON_CONFIG: Final = "증권사 설정 오류: 키·계좌·환경을 확인하세요 (configuration refused)"
 
+# --- a sell above the position, and fills that could not be applied ------------------------
+SELL_ABOVE_POSITION: Final = (
+    "보유 수량보다 많이 매도할 수 없습니다: {symbol} 보유 {held}주,"
+    " 미체결 매도 {open_sells}주, 매도 요청 {asked}주"
+)
+FILL_OVER_ORDER: Final = (
+    "주문 수량을 넘는 체결입니다: 주문 {ordered}주 중 {filled}주 체결 후 {quantity}주 체결 —"
+    " 주문과 포지션에 반영하지 않았습니다"
+)
+FILL_ABOVE_POSITION: Final = (
+    "보유 수량보다 많은 매도 체결입니다: 보유 {held}주, 체결 {quantity}주 —"
+    " 포지션과 실현손익에 반영하지 않았습니다"
+)
+
 # --- failed orders -------------------------------------------------------------------------
 FAILED_ORDER_REMOVED: Final = "주문이 제거되었습니다"
 FAILED_ORDER_RETRIED: Final = "재시도 주문이 접수되었습니다"
@@ -238,4 +252,11 @@ UI_TEXT: Final[dict[str, str]] = {
     "hts_id": "HTS ID",
     "save": "저장",
     "secrets_hidden": "비밀 값은 저장 후 다시 표시되지 않습니다",
+    "adopt_broker_holdings": (
+        "hantu가 사지 않은 보유 주식도 매도 허용 (증권사 평균단가로 포지션에 편입)"
+    ),
+    "fills_to_check": "확인 필요",
+    "fills_to_check_hint": "반영하지 못한 체결입니다. 증권사 잔고와 비교해 확인하세요",
+    "col_fill_time": "체결 시각",
+    "col_problem": "이유",
 }

@@ -41,6 +41,7 @@ from hantu.errors import (
     OrderNotPlaced,
     RateLimited,
 )
+from hantu.service_layer import selling
 from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.errors import NotFound, OrderNotCancelable
 from hantu.service_layer.fills import adopt_orphans
@@ -116,6 +117,7 @@ async def submit(
 ) -> SubmitResult:
     """Place an order through risk, storage and the broker; a repeated key places nothing."""
     broker = await deps.brokers.broker_for(request.strategy_account_id)
+    await selling.adopt_for_sell(deps, broker, request)
     valuation = await _valuation(deps, broker, request)
     order, early = await _create(deps, request, retry_of, valuation)
     if early is not None:
@@ -203,8 +205,12 @@ async def _risk_violations(
     deps: Deps, uow: PipelineUnitOfWork, request: OrderRequest, notional: Decimal | None
 ) -> list[risk.RiskViolation]:
     limits = deps.risk_limits
-    if request.side is Side.SELL or limits == risk.RiskLimits():
-        return []  # sells reduce risk; with no limits set there is nothing to read
+    if request.side is Side.SELL:  # the buy limits never stop a sell; the position does
+        account, symbol = request.strategy_account_id, request.symbol
+        capacity = await uow.risk.sell_capacity(account, symbol, lock=True)
+        return selling.sell_violations(request, capacity)
+    if limits == risk.RiskLimits():
+        return []  # with no limits set there is nothing to read
     since = deps.trading_day_start()
     snapshot = await uow.risk.snapshot(request.strategy_account_id, since)
     return risk.check(

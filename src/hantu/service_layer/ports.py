@@ -15,7 +15,7 @@ from hantu.domain.events import Event
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import Order
 from hantu.domain.position import Position
-from hantu.domain.risk import RiskSnapshot
+from hantu.domain.risk import RiskSnapshot, SellCapacity
 from hantu.domain.values import (
     BrokerOrderId,
     FillId,
@@ -267,6 +267,16 @@ class FillRepository(Protocol):
         self, strategy_account_id: StrategyAccountId, since: datetime
     ) -> Money: ...
 
+    async def mark_problem(self, fill_id: FillId, problem: str) -> None:
+        """Keep a stored fill as not applied, with why (Korean, shown for a human to check)."""
+        ...
+
+    async def problems(
+        self, strategy_account_ids: Iterable[StrategyAccountId]
+    ) -> list[tuple[FillRecord, str]]:
+        """Stored fills of these accounts that could not be applied, newest first."""
+        ...
+
 
 class PositionRepository(Protocol):
     async def get(
@@ -305,6 +315,12 @@ class RiskReader(Protocol):
         self, strategy_account_id: StrategyAccountId, since: datetime
     ) -> RiskSnapshot:
         """Positions, live buy orders and today's realized PnL of one account, for risk rules."""
+        ...
+
+    async def sell_capacity(
+        self, strategy_account_id: StrategyAccountId, symbol: Symbol, *, lock: bool
+    ) -> SellCapacity:
+        """Position, open sells and adoption room for one sell; `lock` serializes sellers."""
         ...
 
 

@@ -28,6 +28,7 @@ async def test_webhook_accepted_answers_200_with_broker_order_id(web: WebClient)
 
 async def test_webhook_text_plain_body_is_parsed_as_json(web: WebClient) -> None:
     member = await web.member("alice")
+    await web.hold(member.strategy_account_id, 10)
     raw = json.dumps(signal(member.token, symbol="KRX:005930", side="sell"))
 
     response = await web.webhook(raw, content_type="text/plain")

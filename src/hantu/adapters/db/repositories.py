@@ -277,6 +277,7 @@ def _fill_from_row(row: Row) -> FillRecord:
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 _SET_REALIZED_PNL = update(t.fills).where(t.fills.c.fill_id == bindparam("_fill_id"))
+_SET_PROBLEM = _SET_REALIZED_PNL  # the same keyed update; the values name the column
 _ORPHANS = (
     select(t.fills)
     .where(t.fills.c.broker_order_id == bindparam("broker_order_id"), t.fills.c.order_id.is_(None))
@@ -350,3 +351,21 @@ class SqlFillRepository:
     async def for_order(self, order_id: OrderId) -> list[FillRecord]:
         query = select(t.fills).where(t.fills.c.order_id == order_id).order_by(t.fills.c.id)
         return [_fill_from_row(r) for r in (await self._conn.execute(query)).mappings()]
+
+    async def mark_problem(self, fill_id: FillId, problem: str) -> None:
+        await self._conn.execute(_SET_PROBLEM, {"_fill_id": fill_id, "problem": problem[:500]})
+
+    async def problems(
+        self, strategy_account_ids: Iterable[StrategyAccountId]
+    ) -> list[tuple[FillRecord, str]]:
+        ids = [int(a) for a in strategy_account_ids]
+        if not ids:
+            return []
+        query = (
+            select(t.fills)
+            .where(t.fills.c.strategy_account_id.in_(ids), t.fills.c.problem.is_not(None))
+            .order_by(t.fills.c.filled_at.desc(), t.fills.c.id.desc())
+            .limit(100)
+        )
+        rows = (await self._conn.execute(query)).mappings()
+        return [(_fill_from_row(row), str(row["problem"])) for row in rows]

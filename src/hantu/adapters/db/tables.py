@@ -83,6 +83,8 @@ fills = Table(
     Column("realized_pnl", ExactDecimal, nullable=True),
     Column("filled_at", UtcDateTime, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
+    # Why the fill could not be applied (Korean, for the positions page); NULL when it was.
+    Column("problem", String(500), nullable=True),
     Index("idx_fills_account_filled_at", "strategy_account_id", "filled_at"),
 )
 
