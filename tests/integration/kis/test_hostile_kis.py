@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from websockets.asyncio.server import ServerConnection, serve
@@ -218,3 +220,22 @@ def test_fuzz_hostile_frames_between_good_ones_never_cost_a_good_frame(script: S
     FUZZ_SENT["examples"] += 1
     FUZZ_SENT["hostile"] += script.hostile
     FUZZ_SENT["good"] += len(script.frames) - script.hostile + 1  # + the sentinel
+
+
+async def test_drops_are_logged_once_per_kind_with_the_masked_head(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secret = "S3cretApprovalKeyValue0123456789"
+    nested = '{"approval_key":"' + secret + '","h":' + "[" * 5_000
+    kis = ScriptedKis([nested, "0|H0STCNT0|001|", nested, "0|H0STCNT0|001|", "0|H0STCNT0|001|"])
+
+    with caplog.at_level(logging.WARNING, logger="hantu.adapters.kis.dispatch"):
+        _, client = await _play(kis)
+
+    assert client.dropped == {DropKind.NESTING: 2, DropKind.TRUNCATED: 3}
+    logged = [r.getMessage() for r in caplog.records if r.name == "hantu.adapters.kis.dispatch"]
+    assert len(logged) == 2
+    assert "(nesting)" in logged[0]
+    assert "approval_key" in logged[0]
+    assert secret not in caplog.text
+    assert "0|H0STCNT0|001|" in logged[1]

@@ -111,7 +111,7 @@ class FrameReader:
             "dropped a KIS realtime frame (%s): %s; head %s; later ones are only counted",
             kind.value,
             mask(detail),
-            mask(repr(head)),
+            mask(repr(head[:HEAD_CHARS])),
         )
 
     def _on_data(self, text: str) -> None:

@@ -302,6 +302,9 @@ class KisRealtimeClient:
             if ack is not None and ack.ok:
                 self._acked.add(sub)
                 self._session_served = True
+                if self._asleep:
+                    self._asleep = False
+                    log.warning("KIS realtime is back after the sleep state")
                 return
             reason = f"[{ack.msg_cd}] {ack.msg1}" if ack is not None else "no answer"
             if ack is not None:
