@@ -58,6 +58,9 @@ class Settings(BaseSettings):
         None, gt=0, description="Requests per second; default 20 (REAL) or 2 (PAPER)"
     )
     kis_ws_subscribe_interval: float = Field(0.5, ge=0)
+    kis_ws_sleep_retry_seconds: float = Field(
+        300.0, ge=10, description="After five failed reconnects, retry the WebSocket this often"
+    )
     kis_simulator_rest_url: str | None = Field(
         None,
         pattern=r"^https?://",
