@@ -75,6 +75,8 @@ fills = Table(
     # NULL while the broker order id matches none of ours yet (an orphan fill, adopted later)
     Column("order_id", String(40), ForeignKey("orders.id"), nullable=True, index=True),
     Column("broker_order_id", String(32), nullable=False, index=True),
+    # The broker account the fill came from: with its Seoul day it scopes the order number.
+    Column("broker_account", String(40), nullable=False),
     Column("strategy_account_id", Integer, nullable=True),
     Column("symbol", String(12), nullable=False),
     Column("side", String(4), nullable=False),
