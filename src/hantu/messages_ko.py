@@ -30,6 +30,9 @@ WEBHOOK_UNCONFIRMED: Final = (
 )
 WEBHOOK_REJECTED_RISK: Final = "위험 한도에 걸려 주문이 거부되었습니다: {detail}"
 
+# --- webhook numbers (issue 8) ---------------------------------------------------------------
+WEBHOOK_NUMBER_FORMAT: Final = "숫자는 0-9와 소수점 하나로만 적습니다 (예: 10, 70000.5)"
+
 # --- failure reasons stored on orders and failed orders (shown in the UI) ----------------
 REASON_RATE_LIMITED: Final = "증권사 요청 한도 초과 (rate limited)"
 REASON_AUTH_REFUSED: Final = "증권사 인증 실패 (authentication refused)"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,10 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_ID_LENGTH = 100
 _E = TypeVar("_E", bound=StrEnum)
 _EXCHANGE_PREFIXES = frozenset({"KRX", "KOSPI", "KOSDAQ"})
+# A number in a string: ASCII digits, optionally one point with digits after it. Nothing
+# else, because `Decimal()` also takes "1_000", "1e3", " 10", full-width and Arabic-Indic
+# digits, and a strategy's template typo must not place 1,000 shares.
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 class WebhookInvalid(DomainError):
@@ -105,10 +110,9 @@ def _number(payload: dict[str, Any], field: str) -> Decimal:
         raise WebhookInvalid(field, "missing")
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
         raise WebhookInvalid(field, "must be a number")
-    try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
-    except ArithmeticError:
-        raise WebhookInvalid(field, "must be a number") from None
+    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(value):
+        raise WebhookInvalid(field, ko.WEBHOOK_NUMBER_FORMAT)
+    number = Decimal(value)
     if not number.is_finite():
         raise WebhookInvalid(field, "must be a finite number")
     return number

@@ -148,6 +148,9 @@ async def test_webhook_unknown_token_answers_401_without_detail(
         ({"quantity": "-5"}, "quantity"),
         ({"quantity": "0"}, "quantity"),
         ({"quantity": "1.5"}, "quantity"),
+        ({"quantity": "1_000"}, "quantity"),
+        ({"quantity": "１０"}, "quantity"),  # full-width digits
+        ({"price": "٧٠٠٠٠"}, "price"),
         ({"quantity": True}, "quantity"),
         ({"quantity": None}, "quantity"),
         ({"price": None}, "price"),
