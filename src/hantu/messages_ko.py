@@ -30,6 +30,15 @@ WEBHOOK_UNCONFIRMED: Final = (
 )
 WEBHOOK_REJECTED_RISK: Final = "위험 한도에 걸려 주문이 거부되었습니다: {detail}"
 
+# --- password change (issue 8) ---------------------------------------------------------------
+PASSWORD_CHANGED: Final = "비밀번호를 바꿨습니다. 다른 곳의 로그인은 모두 끝났습니다"  # noqa: S105
+PASSWORD_CURRENT_WRONG: Final = "현재 비밀번호가 올바르지 않습니다"  # noqa: S105
+CLI_USERS_PASSWD_HELP: Final = (
+    "비밀번호 변경 / Set a user's password; ends every session of that user."  # noqa: S105
+)
+CLI_PASSWORD_CHANGED: Final = "'{username}'의 비밀번호를 바꾸고 모든 로그인을 끝냈습니다"  # noqa: S105
+CLI_USER_NOT_FOUND: Final = "사용자가 없습니다: {username}"
+
 # --- webhook numbers (issue 8) ---------------------------------------------------------------
 WEBHOOK_NUMBER_FORMAT: Final = "숫자는 0-9와 소수점 하나로만 적습니다 (예: 10, 70000.5)"
 
