@@ -41,6 +41,9 @@ CLI_USER_NOT_FOUND: Final = "사용자가 없습니다: {username}"
 
 # --- webhook numbers (issue 8) ---------------------------------------------------------------
 WEBHOOK_NUMBER_FORMAT: Final = "숫자는 0-9와 소수점 하나로만 적습니다 (예: 10, 70000.5)"
+CLI_SIM_BAD_PRICE: Final = (
+    "가격은 양수를 0-9와 소수점으로 적습니다 / bad price in {item} (CODE:15000)"
+)
 
 # --- failure reasons stored on orders and failed orders (shown in the UI) ----------------
 REASON_RATE_LIMITED: Final = "증권사 요청 한도 초과 (rate limited)"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,14 @@ from hantu import messages_ko as ko
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.errors import DomainError, InvalidValue
 from hantu.domain.order import OrderRequest
-from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol, is_on_tick
+from hantu.domain.values import (
+    Price,
+    Quantity,
+    StrategyAccountId,
+    Symbol,
+    is_on_tick,
+    plain_decimal,
+)
 from hantu.service_layer.orders import order_id_for
 
 log = logging.getLogger(__name__)
@@ -33,10 +39,6 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_ID_LENGTH = 100
 _E = TypeVar("_E", bound=StrEnum)
 _EXCHANGE_PREFIXES = frozenset({"KRX", "KOSPI", "KOSDAQ"})
-# A number in a string: ASCII digits, optionally one point with digits after it. Nothing
-# else, because `Decimal()` also takes "1_000", "1e3", " 10", full-width and Arabic-Indic
-# digits, and a strategy's template typo must not place 1,000 shares.
-_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 class WebhookInvalid(DomainError):
@@ -110,9 +112,10 @@ def _number(payload: dict[str, Any], field: str) -> Decimal:
         raise WebhookInvalid(field, "missing")
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
         raise WebhookInvalid(field, "must be a number")
-    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(value):
+    # A string must be written plainly: a template's "1_000" must not place 1,000 shares.
+    number = plain_decimal(value) if isinstance(value, str) else Decimal(value)
+    if number is None:
         raise WebhookInvalid(field, ko.WEBHOOK_NUMBER_FORMAT)
-    number = Decimal(value)
     if not number.is_finite():
         raise WebhookInvalid(field, "must be a finite number")
     return number
