@@ -253,4 +253,11 @@ UI_TEXT: Final[dict[str, str]] = {
     "hts_id": "HTS ID",
     "save": "저장",
     "secrets_hidden": "비밀 값은 저장 후 다시 표시되지 않습니다",
+    # password change (issue 8)
+    "nav_password": "비밀번호 변경",
+    "password_title": "비밀번호 변경",
+    "current_password": "현재 비밀번호",
+    "new_password": "새 비밀번호",
+    "password_button": "변경",
+    "password_note": "바꾸면 이 브라우저를 뺀 모든 곳에서 로그아웃됩니다",
 }

@@ -230,3 +230,41 @@ async def test_password_change_without_csrf_answers_403(web: WebClient) -> None:
 
     assert response.status_code == 403
     assert (await web.login(web.client(), "alice", PASSWORD)).status_code == 303
+
+
+async def test_password_form_changes_the_password_and_ends_the_other_sessions(
+    web: WebClient,
+) -> None:
+    member = await web.member("alice")
+    laptop = web.client()
+    await web.login(laptop, "alice", PASSWORD)
+    csrf = await web.csrf_of(member.client, "/password")
+    form = {"current_password": PASSWORD, "new_password": "new-horse-battery", "csrf_token": csrf}
+
+    response = await member.client.post("/password", data=form)
+
+    assert response.status_code == 200
+    assert ko.PASSWORD_CHANGED in response.text
+    assert (await laptop.get("/positions")).headers.get("location") == "/login"
+    assert (await member.client.get("/positions")).status_code == 200
+
+
+async def test_password_form_wrong_current_shows_the_error(web: WebClient) -> None:
+    member = await web.member("alice")
+    csrf = await web.csrf_of(member.client, "/password")
+    form = {"current_password": "nope-nope-nope", "new_password": "new-horse-battery"}
+
+    response = await member.client.post("/password", data={**form, "csrf_token": csrf})
+    forged = await member.client.post("/password", data={**form, "current_password": PASSWORD})
+
+    assert response.status_code == 400
+    assert ko.PASSWORD_CURRENT_WRONG in response.text
+    assert forged.status_code == 403
+    assert (await web.login(web.client(), "alice", PASSWORD)).status_code == 303
+
+
+async def test_password_page_without_session_redirects_to_login(web: WebClient) -> None:
+    response = await web.client().get("/password")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"

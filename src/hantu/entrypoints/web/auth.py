@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.responses import Response
 
 from hantu import messages_ko as ko
+from hantu.domain.accounts import User
+from hantu.domain.errors import InvalidValue
 from hantu.entrypoints.web.csrf import CsrfFailed, check_csrf, csrf_token
 from hantu.entrypoints.web.deps import SESSION_ID, CsrfChecked, CurrentUser, StateDep
 from hantu.entrypoints.web.forwarded import client_address
@@ -90,6 +92,28 @@ async def logout(
     return RedirectResponse("/login", status_code=303)
 
 
+async def _change_password(
+    request: Request, state: WebState, user: User, current: str, new: str
+) -> tuple[int, str]:
+    """(status, message) of a password change; the API and the form answer with it."""
+    client = _client(request, state)
+    wait = state.limiter.attempt(client, user.username)  # the current password is checked
+    if wait:
+        return 429, ko.LOGIN_RATE_LIMITED.format(seconds=wait)
+    session_id = request.session.get(SESSION_ID)
+    keep = session_id if isinstance(session_id, str) else None
+    try:
+        changed = await logins.change_password(
+            state.accounts, user, current, new, keep_session=keep
+        )
+    except InvalidValue as exc:
+        return 400, ko.INVALID_INPUT.format(detail=exc)
+    if not changed:
+        return 400, ko.PASSWORD_CURRENT_WRONG
+    state.limiter.succeeded(client, user.username)
+    return 200, ko.PASSWORD_CHANGED
+
+
 @router.post(
     "/api/password",
     response_model=MessageOut,
@@ -100,20 +124,35 @@ async def change_password(
     request: Request, body: ChangePasswordBody, user: CurrentUser, state: StateDep
 ) -> Response:
     """Change the signed-in user's password; every other session of theirs ends."""
-    client = _client(request, state)
-    wait = state.limiter.attempt(client, user.username)
-    if wait:
-        problem = Problem(error=ko.LOGIN_RATE_LIMITED.format(seconds=wait))
-        return JSONResponse(problem.model_dump(), status_code=429)
-    session_id = request.session.get(SESSION_ID)
-    changed = await logins.change_password(
-        state.accounts,
-        user,
-        body.current_password,
-        body.new_password,
-        keep_session=session_id if isinstance(session_id, str) else None,
+    status, message = await _change_password(
+        request, state, user, body.current_password, body.new_password
     )
-    if not changed:
-        return JSONResponse(Problem(error=ko.PASSWORD_CURRENT_WRONG).model_dump(), status_code=400)
-    state.limiter.succeeded(client, user.username)
-    return JSONResponse(MessageOut(message=ko.PASSWORD_CHANGED).model_dump())
+    if status != 200:
+        return JSONResponse(Problem(error=message).model_dump(), status_code=status)
+    return JSONResponse(MessageOut(message=message).model_dump())
+
+
+@router.get("/password")
+async def password_page(request: Request, user: CurrentUser) -> Response:
+    """The password change form."""
+    return render(request, "password.html", {"user": user})
+
+
+@router.post("/password")
+async def password_form(
+    request: Request,
+    user: CurrentUser,
+    state: StateDep,
+    current_password: FormText,
+    new_password: FormText,
+    csrf_token_field: Annotated[str, Form(alias="csrf_token", max_length=256)] = "",
+) -> Response:
+    """The form's post: the same change as the API, answered as a page."""
+    try:
+        check_csrf(request, csrf_token_field)
+    except CsrfFailed:
+        context = {"user": user, "error": ko.CSRF_FAILED}
+        return render(request, "password.html", context, status_code=403)
+    status, message = await _change_password(request, state, user, current_password, new_password)
+    key = "message" if status == 200 else "error"
+    return render(request, "password.html", {"user": user, key: message}, status_code=status)
