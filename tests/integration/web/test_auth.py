@@ -268,3 +268,14 @@ async def test_password_page_without_session_redirects_to_login(web: WebClient) 
 
     assert response.status_code == 303
     assert response.headers["location"] == "/login"
+
+
+async def test_login_over_a_session_ends_the_old_one(web: WebClient) -> None:
+    member = await web.member("alice")
+    before = _copy_of(web, member.client)
+
+    assert (await web.login(member.client, "alice", PASSWORD)).status_code == 303
+
+    assert (await before.get("/api/strategies")).status_code == 401
+    assert (await member.client.get("/api/strategies")).status_code == 200
+    assert await web.count("web_sessions") == 1

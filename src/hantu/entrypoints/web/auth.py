@@ -68,12 +68,22 @@ async def login(
         return render(request, "login.html", {"error": ko.LOGIN_FAILED}, status_code=401)
     state.limiter.succeeded(client, username)
     state.metrics.logins.labels(outcome="success").inc()
-    lifetime = timedelta(seconds=state.settings.session_max_age_seconds)
-    session_id = await logins.start_session(state.accounts, user.id, lifetime)
-    request.session.clear()
-    request.session[SESSION_ID] = session_id
-    csrf_token(request)
+    await _replace_session(request, state, user)
     return RedirectResponse("/positions", status_code=303)
+
+
+async def _replace_session(request: Request, state: WebState, user: User) -> None:
+    await _end_session(request, state)  # a session signed in over is ended, not left behind
+    lifetime = timedelta(seconds=state.settings.session_max_age_seconds)
+    request.session[SESSION_ID] = await logins.start_session(state.accounts, user.id, lifetime)
+    csrf_token(request)
+
+
+async def _end_session(request: Request, state: WebState) -> None:
+    session_id = request.session.get(SESSION_ID)
+    if isinstance(session_id, str) and session_id:
+        await logins.end_session(state.accounts, session_id)
+    request.session.clear()
 
 
 @router.post("/logout")
@@ -85,10 +95,7 @@ async def logout(
     """End the session on the server; needs the CSRF token so another site cannot log the
     user out."""
     check_csrf(request, csrf_token_field or request.headers.get("X-CSRF-Token"))
-    session_id = request.session.get(SESSION_ID)
-    if isinstance(session_id, str) and session_id:
-        await logins.end_session(state.accounts, session_id)
-    request.session.clear()
+    await _end_session(request, state)
     return RedirectResponse("/login", status_code=303)
 
 
