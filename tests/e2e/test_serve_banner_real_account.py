@@ -23,7 +23,7 @@ HTS_ID = "realhtsid77"
 def test_serve_with_a_real_account_never_prints_its_keys(tmp_path: Path, environment: str) -> None:
     port = free_port()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("HANTU_")},
         "HANTU_DATA_DIR": str(tmp_path),
         "HANTU_WEB_PORT": str(port),
         "HANTU_KIS_ENVIRONMENT": environment,

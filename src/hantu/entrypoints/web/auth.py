@@ -25,6 +25,7 @@ from hantu.service_layer import logins
 router = APIRouter(include_in_schema=False)
 
 FormText = Annotated[str, Form(max_length=256)]
+CsrfField = Annotated[str, Form(alias="csrf_token", max_length=256)]
 
 
 def _client(request: Request, state: WebState) -> str:
@@ -50,7 +51,7 @@ async def login(
     state: StateDep,
     username: FormText,
     password: FormText,
-    csrf_token_field: Annotated[str, Form(alias="csrf_token", max_length=256)] = "",
+    csrf_token_field: CsrfField = "",
 ) -> Response:
     """Check the password; on success start a fresh server-side session (no fixation)."""
     try:
@@ -90,7 +91,7 @@ async def _end_session(request: Request, state: WebState) -> None:
 async def logout(
     request: Request,
     state: StateDep,
-    csrf_token_field: Annotated[str, Form(alias="csrf_token", max_length=256)] = "",
+    csrf_token_field: CsrfField = "",
 ) -> Response:
     """End the session on the server; needs the CSRF token so another site cannot log the
     user out."""
@@ -152,7 +153,7 @@ async def password_form(
     state: StateDep,
     current_password: FormText,
     new_password: FormText,
-    csrf_token_field: Annotated[str, Form(alias="csrf_token", max_length=256)] = "",
+    csrf_token_field: CsrfField = "",
 ) -> Response:
     """The form's post: the same change as the API, answered as a page."""
     try:
