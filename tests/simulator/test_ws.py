@@ -302,3 +302,26 @@ async def test_exchange_reject_notice_rfus_yn_1_and_daily_rjct_qty(
     order = kis_sim.engine.order(placed["output"]["ODNO"])
     assert order is not None
     assert (order.rejected_qty, order.filled_qty) == (4, 0)
+
+
+@pytest.mark.parametrize("tr_id", ["H0GSCNI0", "H0GSCNI9"])
+async def test_overseas_notice_subscription_acknowledged_with_key_iv(
+    kis_sim: KisSimHandle, key: str, tr_id: str
+) -> None:
+    async with connect(kis_sim.ws_url) as ws:
+        ack = await subscribe(ws, key, tr_id, kis_sim.hts_id)
+        domestic = await subscribe(ws, key, "H0STCNI0", kis_sim.hts_id)
+    body = ack["body"]
+    assert isinstance(body, dict)
+    assert ack["header"] == {"tr_id": tr_id, "tr_key": kis_sim.hts_id, "encrypt": "Y"}
+    assert (body["rt_cd"], body["msg_cd"], body["msg1"]) == ("0", "OPSP0000", "SUBSCRIBE SUCCESS")
+    assert (len(body["output"]["key"]), len(body["output"]["iv"])) == (32, 16)
+    assert domestic["body"]["msg_cd"] == "OPSP0000"  # type: ignore[index]
+
+
+async def test_overseas_notice_wrong_hts_id_refused_opsp8992(
+    kis_sim: KisSimHandle, key: str
+) -> None:
+    async with connect(kis_sim.ws_url) as ws:
+        ack = await subscribe(ws, key, "H0GSCNI0", "someoneelse")
+    assert ack["body"]["msg_cd"] == "OPSP8992"  # type: ignore[index]

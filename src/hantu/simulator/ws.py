@@ -30,6 +30,11 @@ from hantu.simulator.rest_common import SimContext
 MAX_SUBSCRIPTIONS = 41  # reference §6.4: the 42nd gets OPSP0008
 MARKET_TRS = frozenset({"H0STCNT0", "H0STASP0", "H0STMKO0"})
 NOTICE_TRS = frozenset({"H0STCNI0", "H0STCNI9"})  # real / paper execution notices
+# Overseas execution notices (real / paper): clients such as the official sample subscribe
+# them beside the domestic ones; KIS acknowledges them with key/iv. This market has no
+# overseas orders, so nothing is ever sent on them.
+OVERSEAS_NOTICE_TRS = frozenset({"H0GSCNI0", "H0GSCNI9"})
+ENCRYPTED_TRS = NOTICE_TRS | OVERSEAS_NOTICE_TRS
 MAX_BATCH = 20
 MAX_RECORDED_REQUESTS = 10_000  # for tests and diagnostics; a long-running sim keeps the last
 MAX_BACKLOG = 10_000  # records queued for a slow client beyond this are dropped, as KIS does
@@ -245,11 +250,11 @@ class WsServer:
             return ("OPSP8998", "invalid custtype")
         if str(header.get("tr_type", "")) not in ("1", "2"):
             return ("OPSP8997", "invalid tr_type")
-        if tr_id not in MARKET_TRS | NOTICE_TRS:
+        if tr_id not in MARKET_TRS | ENCRYPTED_TRS:
             return ("OPSP8991", "invalid tr_id")
         if not tr_key:
             return ("OPSP8992", "invalid tr_key")
-        if tr_id in NOTICE_TRS:
+        if tr_id in ENCRYPTED_TRS:
             account = self._ctx.engine.account_for_key(session.app_key or "")
             if account is None or account.hts_id != tr_key:
                 return ("OPSP8992", "invalid tr_key")
@@ -264,7 +269,7 @@ class WsServer:
             session.push("", frames.control(tr_id, tr_key, "1", "OPSP0008", "MAX SUBSCRIBE OVER"))
             return
         session.subs.add(pair)
-        encrypted = "Y" if tr_id in NOTICE_TRS else "N"
+        encrypted = "Y" if tr_id in ENCRYPTED_TRS else "N"
         ack = frames.control(
             tr_id,
             tr_key,
