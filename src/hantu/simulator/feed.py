@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from hantu.domain.enums import Side
 from hantu.domain.values import is_on_tick, round_to_tick, tick_size
 from hantu.service_layer.ports import Clock
 
@@ -49,6 +50,17 @@ class SymbolState:
     volume: int = 0
     value: Decimal = Decimal(0)
     last_qty: int = 0
+    # When today's open, high and low were first traded (None before the first trade).
+    open_at: datetime | None = None
+    high_at: datetime | None = None
+    low_at: datetime | None = None
+    # The last trade's aggressor and today's trades and shares by aggressor side
+    # (H0STCNT0 CCLD_DVSN, SHNU/SELN_CNTG_CSNU, SHNU/SELN_CNTG_SMTN).
+    aggressor: Side = Side.BUY
+    buy_count: int = 0
+    sell_count: int = 0
+    buy_volume: int = 0
+    sell_volume: int = 0
     halted: bool = False
     halt_reason: str = ""
     vi: str = "N"
@@ -186,16 +198,30 @@ class PriceFeed:
 
     @staticmethod
     def _record(state: SymbolState, trade: Trade) -> None:
+        price, at = trade.price, trade.at
         if state.volume == 0:
-            state.open = trade.price
-            state.high = state.low = trade.price
-        state.last = trade.price
-        state.high = max(state.high, trade.price)
-        state.low = min(state.low, trade.price)
+            state.open = state.high = state.low = price
+            state.open_at = state.high_at = state.low_at = at
+        if price > state.high:
+            state.high, state.high_at = price, at
+        if price < state.low:
+            state.low, state.low_at = price, at
+        # The tick rule: an uptick was bought, a downtick sold, an unchanged price keeps
+        # the previous aggressor; the first trade is judged against the base price.
+        reference = state.last if state.volume else state.base
+        if price != reference:
+            state.aggressor = Side.BUY if price > reference else Side.SELL
+        if state.aggressor is Side.BUY:
+            state.buy_count += 1
+            state.buy_volume += trade.qty
+        else:
+            state.sell_count += 1
+            state.sell_volume += trade.qty
+        state.last = price
         state.volume += trade.qty
-        state.value += trade.price * trade.qty
+        state.value += price * trade.qty
         state.last_qty = trade.qty
-        state.updated_at = trade.at
+        state.updated_at = at
 
     # --- halts and VI (H0STMKO0) -------------------------------------------------------
 
