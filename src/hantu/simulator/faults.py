@@ -2,6 +2,7 @@
 
 - `drop_websockets()` closes every WebSocket session (abruptly by default: no close frame);
 - `refuse_websockets(seconds)` answers new WebSocket handshakes with HTTP 503 for a while;
+- `strict_pingpong(timeout)` cuts a client that does not answer a PINGPONG in time;
 - `delay_rest(seconds)` holds order answers (or all answers) past a client's timeout while
   still executing the order: the ambiguous case a client must reconcile;
 - `reject_next_order(msg_cd, msg1)` rejects the next order-cash/order-rvsecncl once;
@@ -55,6 +56,7 @@ class Faults:
         self.rest_delay = 0.0
         self.rest_delay_paths: frozenset[str] | None = ORDER_PATHS
         self.dropper: Callable[[bool], int] | None = None
+        self.pingpong_timeout: float | None = None
         self.stopping = asyncio.Event()
 
     # --- WebSocket -------------------------------------------------------------------------
@@ -72,6 +74,10 @@ class Faults:
     @property
     def refusing_websockets(self) -> bool:
         return self._refuse_until is not None and self._clock.now() < self._refuse_until
+
+    def strict_pingpong(self, timeout: float | None) -> None:
+        """Cut a WebSocket client that leaves a PINGPONG unanswered `timeout` s (None = off)."""
+        self.pingpong_timeout = timeout
 
     # --- REST ------------------------------------------------------------------------------
 
@@ -149,6 +155,7 @@ class Faults:
         states = [self._feed[code] for code in self._feed.symbols]
         return {
             "refuse_ws_seconds_left": round(refuse_left, 3),
+            "pingpong_timeout": self.pingpong_timeout,
             "delay_seconds": self.rest_delay,
             "delay_scope": "orders" if self.rest_delay_paths is not None else "all",
             "pending_rejects": [{"code": c, "message": m} for c, m in self._rejects],

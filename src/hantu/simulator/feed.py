@@ -167,7 +167,7 @@ class PriceFeed:
         return trade
 
     def set_prices(self, prices: dict[str, Decimal | int | str], qty: int = 1) -> list[Trade]:
-        """Move several symbols in one go (their trade records may share a frame)."""
+        """Move several symbols in one go (each symbol's records go in a frame of its own)."""
         return [self.set_price(code, price, qty) for code, price in prices.items()]
 
     def script(self, code: str, prices: Iterable[Decimal | int | str]) -> None:
@@ -178,14 +178,20 @@ class PriceFeed:
         """Let these symbols random-walk on `step()` when they have no script."""
         self._walking.update(codes)
 
-    def step(self) -> list[Trade]:
-        """Advance every scripted or walking symbol by one trade."""
+    def step(self, burst: int = 1) -> list[Trade]:
+        """Advance every scripted symbol by one trade, every walking one by 1..`burst`.
+
+        A burst is several trades of one symbol in one instant: the simulator then sends
+        them in one multi-record frame, as KIS does in a busy market.
+        """
         trades: list[Trade] = []
         for code, state in self._states.items():
             if state.script:
                 trades.append(self.set_price(code, state.script.popleft(), self._qty()))
             elif code in self._walking and not state.halted:
-                trades.append(self.set_price(code, self._next_walk(state), self._qty()))
+                count = self._rng.randint(1, burst) if burst > 1 else 1
+                for _ in range(count):
+                    trades.append(self.set_price(code, self._next_walk(state), self._qty()))
         return trades
 
     def _qty(self) -> int:
