@@ -8,7 +8,9 @@
 - `reject_next_order(msg_cd, msg1)` rejects the next order-cash/order-rvsecncl once;
 - `reject_at_exchange_next()` accepts the next order, then refuses it by notice only;
 - `halt`/`trigger_vi`/`resume` change a symbol's status (also published as H0STMKO0);
-- `move_price` trades a symbol at a level now; `set_rate_limit` toggles EGW00201;
+- `move_price` trades a symbol at a level now; `script_prices` queues levels for the walk;
+- `limit_liquidity` caps the shares filled per trade (partial fills);
+- `set_rate_limit` toggles EGW00201;
 - `expire_tokens` invalidates every access token (EGW00123 on the next call).
 
 `active()` reports which faults are in force; `control` serves all of this over HTTP
@@ -24,6 +26,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from hantu.domain.values import is_on_tick
 from hantu.service_layer.ports import Clock
 from hantu.simulator.feed import Trade
 from hantu.simulator.gateway import RateLimiter, TokenStore
@@ -144,6 +147,18 @@ class Faults:
         """Trade a symbol at a given level now."""
         return self._feed.set_price(symbol, price, qty)
 
+    def limit_liquidity(self, symbol: str, qty: int | None) -> None:
+        """Fill at most `qty` shares of resting orders per trade (partial fills; None = all)."""
+        self._feed.set_liquidity(symbol, qty)
+
+    def script_prices(self, symbol: str, prices: list[Decimal]) -> None:
+        """Queue prices the random walk plays one per step before walking on."""
+        state = self._feed[symbol]
+        for price in prices:
+            if not is_on_tick(price) or not state.lower <= price <= state.upper:
+                raise ValueError(f"{price} is off the tick grid or outside the daily band")
+        self._feed.script(symbol, prices)
+
     # --- report ----------------------------------------------------------------------------
 
     def active(self) -> dict[str, Any]:
@@ -162,5 +177,7 @@ class Faults:
             "exchange_rejects": self._engine.exchange_rejects,
             "rate_limit_per_second": self._limiter.per_second,
             "halted": [s.code for s in states if s.halted],
+            "liquidity": {s.code: s.liquidity for s in states if s.liquidity is not None},
+            "scripted": {s.code: len(s.script) for s in states if s.script},
             "vi": {s.code: s.vi for s in states if s.vi != "N"},
         }
