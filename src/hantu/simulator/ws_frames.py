@@ -84,10 +84,11 @@ def synthetic_book(state: SymbolState) -> Book:
     """The book both H0STASP0 and H0STCNT0's best quotes and totals are read from."""
     asks, bids = [], []
     ask = bid = state.last
+    upper, lower = state.upper, state.lower  # computed properties: read them once
     for _ in range(BOOK_LEVELS):
         ask = ask + tick_size(ask)
-        asks.append(ask if ask <= state.upper else Decimal(0))
-        bids.append(bid if bid >= state.lower else Decimal(0))
+        asks.append(ask if ask <= upper else Decimal(0))
+        bids.append(bid if bid >= lower else Decimal(0))
         bid = bid - tick_size(bid - 1)
     return Book(
         tuple(asks),
