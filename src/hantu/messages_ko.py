@@ -168,6 +168,10 @@ CLI_SIM_PINGPONG_TIMEOUT_HELP: Final = (
 CLI_SIM_SEND_INTERVAL_HELP: Final = (
     "실시간 전송 간격 초: 그 사이 체결을 한 프레임에 묶음 / gather trades per frame"
 )
+CLI_SIM_REALTIME: Final = (
+    "  실시간 / realtime: PINGPONG {pingpong}, 무응답 절단 / strict {timeout}, "
+    "전송 간격 / send interval {send}, 다건 프레임 / multi-record {batch}"
+)
 CLI_SIM_BATCH_HELP: Final = "한 종목 체결 여러 건을 한 프레임에 / multi-record frames"
 CLI_FAULT_PINGPONG: Final = (
     "PINGPONG 엄격 모드: 응답 없는 세션을 끊습니다 / Drop clients that do not answer PINGPONG."

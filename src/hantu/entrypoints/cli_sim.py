@@ -52,6 +52,14 @@ def describe(sim: Simulator) -> list[str]:
             f"    app key:    {account.app_key}",
             f"    app secret: {account.app_secret}",
         ]
+    lines.append(
+        ko.CLI_SIM_REALTIME.format(
+            pingpong=_seconds_or_off(sim.ws.pingpong_interval),
+            timeout=_seconds_or_off(sim.faults.pingpong_timeout),
+            send=_seconds_or_off(sim.ws.send_interval),
+            batch="on" if sim.ws.batch_records else "off",
+        )
+    )
     lines.append(ko.CLI_SIM_FAULTS.format(url=sim.rest_url))
     lines.append(ko.CLI_SIM_HOW_TO_STOP)
     return lines
@@ -63,6 +71,10 @@ class WalkPlan:
 
     interval: float
     burst: int
+
+
+def _seconds_or_off(seconds: float | None) -> str:
+    return f"{seconds:g}s" if seconds else "off"
 
 
 async def _run(sim: Simulator, walk: WalkPlan, duration: float | None) -> None:
