@@ -170,6 +170,36 @@ CLI_FAULT_STATE: Final = (
     "종목 시세, 계좌, 주입된 장애를 보여 줍니다 / Show prices, accounts and active faults."
 )
 CLI_FAULT_JSON_HELP: Final = "JSON 그대로 / raw JSON"
+# `hantu sim` behaviours and `hantu sim-fault` faults added for every simulator switch.
+CLI_SIM_PAPER_PAGES_HELP: Final = "모의투자 페이지 크기 (일별 15, 잔고 20) / paper page sizes"
+CLI_SIM_WALK_BURST_HELP: Final = (
+    "시세 변동마다 종목당 최대 체결 수 (여러 건은 한 프레임에) / max trades per step"
+)
+CLI_SIM_PINGPONG_INTERVAL_HELP: Final = "PINGPONG 간격 초 (0=보내지 않음) / PINGPONG seconds"
+CLI_SIM_PINGPONG_TIMEOUT_HELP: Final = (
+    "PINGPONG에 N초 안에 응답하지 않는 세션을 끊음 (엄격 모드) / drop silent clients"
+)
+CLI_SIM_SEND_INTERVAL_HELP: Final = (
+    "실시간 전송 간격 초: 그 사이 체결을 한 프레임에 묶음 / gather trades per frame"
+)
+CLI_SIM_REALTIME: Final = (
+    "  실시간 / realtime: PINGPONG {pingpong}, 무응답 절단 / strict {timeout}, "
+    "전송 간격 / send interval {send}, 다건 프레임 / multi-record {batch}"
+)
+CLI_SIM_BATCH_HELP: Final = "한 종목 체결 여러 건을 한 프레임에 / multi-record frames"
+CLI_FAULT_PINGPONG: Final = (
+    "PINGPONG 엄격 모드: 응답 없는 세션을 끊습니다 / Drop clients that do not answer PINGPONG."
+)
+CLI_FAULT_PINGPONG_TIMEOUT_HELP: Final = "응답 제한 초 또는 off / seconds, or off"
+CLI_FAULT_BAD_TIMEOUT: Final = "0보다 큰 초 또는 off / seconds above 0, or off"
+CLI_FAULT_LIQUIDITY: Final = (
+    "체결당 채워지는 수량을 제한합니다 (부분체결) / Cap shares filled per trade."
+)
+CLI_FAULT_LIQUIDITY_QTY_HELP: Final = "체결당 최대 수량 또는 off / shares per trade, or off"
+CLI_FAULT_SCRIPT: Final = (
+    "시세 변동마다 하나씩 재생할 가격을 예약합니다 / Queue prices for the price walk."
+)
+CLI_FAULT_SCRIPT_PRICES_HELP: Final = "가격 목록, 예: 71000,71100 / comma-separated prices"
 CLI_STATE_SYMBOLS: Final = "종목 / symbols:"
 CLI_STATE_HALTED: Final = " [거래정지/halted]"
 CLI_STATE_ACCOUNTS: Final = "계좌 / accounts:"
