@@ -171,7 +171,6 @@ CLI_FAULT_STATE: Final = (
 )
 CLI_FAULT_JSON_HELP: Final = "JSON 그대로 / raw JSON"
 # `hantu sim` behaviours and `hantu sim-fault` faults added for every simulator switch.
-CLI_SIM_PAPER_PAGES_HELP: Final = "모의투자 페이지 크기 (일별 15, 잔고 20) / paper page sizes"
 CLI_SIM_WALK_BURST_HELP: Final = (
     "시세 변동마다 종목당 최대 체결 수 (여러 건은 한 프레임에) / max trades per step"
 )

@@ -182,7 +182,7 @@ def test_every_fault_switch_is_reachable_at_runtime() -> None:
 def test_sim_help_lists_every_behaviour_flag() -> None:
     result = CliRunner().invoke(app, ["sim", "--help"], env={"COLUMNS": "200"})
     for flag in (
-        "--market-hours", "--rate-limit", "--paper-pages", "--walk-interval", "--walk-burst",
+        "--market-hours", "--rate-limit", "--walk-interval", "--walk-burst",
         "--pingpong-interval", "--pingpong-timeout", "--send-interval", "--no-batch",
     ):  # fmt: skip
         assert flag in result.output

@@ -55,7 +55,7 @@ async def start_sim(*flags: str) -> tuple[asyncio.subprocess.Process, Running]:
 async def strict_bursty_sim() -> AsyncIterator[Running]:
     process, running = await start_sim(
         "--walk-interval", "0.05", "--walk-burst", "4", "--send-interval", "0.2",
-        "--pingpong-interval", "0.3", "--pingpong-timeout", "0.3", "--paper-pages",
+        "--pingpong-interval", "0.3", "--pingpong-timeout", "0.3",
         "--symbols", "005930",
     )  # fmt: skip
     try:
@@ -81,7 +81,9 @@ async def test_sim_flags_reach_the_running_simulator(strict_bursty_sim: Running)
     assert ws.close_reason == "PINGPONG not answered"
     assert max(counts) > 1  # bursts gathered over the send interval share frames
     assert state["faults"]["pingpong_timeout"] == 0.3
-    assert (state["pages"]["daily_ccld"], state["pages"]["balance"]) == (15, 20)  # paper
+    pages = state["pages"]
+    assert (pages["daily_ccld"], pages["balance"]) == (100, 50)  # real TR ids
+    assert (pages["paper_daily_ccld"], pages["paper_balance"]) == (15, 20)  # V… TR ids
 
 
 async def count_records(ws: ClientConnection, counts: list[int]) -> None:

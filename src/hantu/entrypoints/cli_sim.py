@@ -16,7 +16,6 @@ from hantu.simulator.accounts import Account, demo_account, load_accounts
 from hantu.simulator.control_client import DEFAULT_URL, SimControlClient, SimControlError
 from hantu.simulator.faults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
 from hantu.simulator.feed import DEFAULT_SYMBOLS
-from hantu.simulator.rest_common import PageSizes
 from hantu.simulator.server import Simulator
 
 
@@ -111,7 +110,6 @@ def sim(
     symbols: Annotated[str | None, typer.Option(help=ko.CLI_SIM_SYMBOLS_HELP)] = None,
     market_hours: Annotated[bool, typer.Option(help=ko.CLI_SIM_MARKET_HOURS_HELP)] = False,
     rate_limit: Annotated[int | None, typer.Option(help=ko.CLI_SIM_RATE_LIMIT_HELP)] = None,
-    paper_pages: Annotated[bool, typer.Option(help=ko.CLI_SIM_PAPER_PAGES_HELP)] = False,
     walk_interval: Annotated[float, typer.Option(help=ko.CLI_SIM_WALK_HELP)] = 1.0,
     walk_burst: Annotated[int, typer.Option(min=1, help=ko.CLI_SIM_WALK_BURST_HELP)] = 3,
     pingpong_interval: Annotated[
@@ -133,7 +131,6 @@ def sim(
         ws_port=ws_port,
         market_hours=market_hours,
         rate_limit=rate_limit,
-        pages=PageSizes.paper() if paper_pages else None,
         symbols=parse_symbols(symbols),
         pingpong_interval=_off_if_zero(pingpong_interval),
         pingpong_timeout=_off_if_zero(pingpong_timeout),
