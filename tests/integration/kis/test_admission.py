@@ -63,6 +63,24 @@ async def test_burst_past_the_queue_budget_is_placed_or_refused_not_sent(
     assert loop.time() - started < QUEUE_SECONDS + 1.0
 
 
+async def test_burst_with_hashkeys_is_placed_or_refused_not_sent(
+    make_kis_sim: MakeKisSim, make_broker: MakeBroker
+) -> None:
+    # Each order costs two requests (hashkey, then the order), both under its deadline.
+    sim = await make_kis_sim(rate_limit=2)
+    broker = make_broker(
+        sim, requests_per_second=2, order_queue_timeout=QUEUE_SECONDS, use_hashkey=True
+    )
+    await broker.quote(SAMSUNG)
+
+    placed, refused = await _burst(broker, 8)
+
+    _assert_placed_once_or_not_sent(sim, placed, refused, 8)
+    assert placed
+    assert refused
+    assert sim.sim.limiter.refused == 0
+
+
 async def test_burst_refusals_come_at_once_not_after_the_budget(
     make_kis_sim: MakeKisSim, make_broker: MakeBroker
 ) -> None:

@@ -57,7 +57,8 @@ class RateLimiter:
         self._window = round(window * 1_000_000)
         self._slots: list[Slot] = []
         self._blocked_until = 0
-        self._queue: list[tuple[int, int]] = []  # (lane, arrival): lane 0 = urgent, a heap
+        # A heap of (lane, rank, arrival): lane 0 = urgent; rank = deadline, else arrival time.
+        self._queue: list[tuple[int, int, int]] = []
         self._arrivals = itertools.count()
         self._moved = asyncio.Event()  # set (and replaced) whenever the queue's head may change
         self._released = asyncio.Event()
@@ -83,13 +84,18 @@ class RateLimiter:
     async def acquire(self, *, urgent: bool = False, deadline: datetime | None = None) -> Slot:
         """Wait until one more request fits in the window; `release` it once answered.
 
-        Waiters are served urgent first, then in arrival order. With a `deadline`, raise
-        `NotSentRateLimited` at once if the turn would come later, or when the wait reaches it.
+        Waiters are served urgent first, then earliest deadline first (an order's hashkey and
+        the order itself, or its re-send after EGW00201, share one deadline, so an order that
+        began does not starve behind orders that came after it), then in arrival order. With
+        a `deadline`, raise `NotSentRateLimited` at once if the turn would come later, or when
+        the wait reaches it.
         """
+        now = self._micros()
         limit = None if deadline is None else self._micros(deadline)
-        if limit is not None and urgent and self._turn_of_next_urgent(self._micros()) > limit:
+        rank = now if limit is None else limit
+        if limit is not None and urgent and self._turn_of_next_urgent(now, rank) > limit:
             self._refuse("the orders queued ahead would hold it past its deadline")
-        ticket = (0 if urgent else 1, next(self._arrivals))
+        ticket = (0 if urgent else 1, rank, next(self._arrivals))
         heapq.heappush(self._queue, ticket)
         try:
             while True:
@@ -129,9 +135,10 @@ class RateLimiter:
             per_second=self._per_window,
         )
 
-    def _turn_of_next_urgent(self, now: int) -> int:
-        """When an urgent request arriving now would be let through, if every request ahead
-        of it (those holding slots, the urgent ones queued) is answered as fast as usual."""
+    def _turn_of_next_urgent(self, now: int, rank: int) -> int:
+        """When an urgent request of this rank would be let through, if every request ahead
+        of it (those holding slots, the urgent ones queued before it) is answered as fast as
+        usual."""
         window, hold = self._window, self._answer + self._window
         frees = [
             (max(now, s.taken_at + self._answer) if s.done_at is None else s.done_at) + window
@@ -139,7 +146,7 @@ class RateLimiter:
             if s.done_at is None or now - s.done_at < window
         ]
         heapq.heapify(frees)
-        ahead = sum(1 for lane, _ in self._queue if lane == 0)
+        ahead = sum(1 for lane, other, _ in self._queue if lane == 0 and other <= rank)
         turn = max(now, self._blocked_until)
         for _ in range(ahead + 1):
             while len(frees) >= self._per_window:
