@@ -394,7 +394,8 @@ async def cancel(deps: Deps, order_id: str) -> OrderView:
         )
     broker = await deps.brokers.broker_for(order.strategy_account_id)
     await asyncio.wait_for(
-        broker.cancel_order(order.broker_order_id, order.symbol), deps.order_timeout
+        broker.cancel_order(order.broker_order_id, order.symbol),
+        deps.order_timeout + deps.order_queue_timeout,  # as for an order: its turn, then KIS
     )
     now = deps.clock.now()
     async with deps.uow() as uow:
