@@ -28,6 +28,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from hantu.errors import NotSentRateLimited
 from hantu.service_layer.ports import Clock
@@ -128,7 +129,7 @@ class RateLimiter:
         except TimeoutError:
             self._refuse("its turn did not come before its deadline")
 
-    def _refuse(self, why: str) -> None:
+    def _refuse(self, why: str) -> NoReturn:
         self.refused += 1
         raise NotSentRateLimited(
             f"not sent: {why} ({self._per_window} requests per second)",
