@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
     order_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    order_queue_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=60,
+        description="How long an order may wait to leave for the broker (the rate limit) "
+        "before it is refused as not sent; the broker's own time is order_timeout_seconds",
+    )
     unconfirmed_grace_seconds: float = Field(
         30.0, ge=0, description="An unconfirmed order is declared absent only after this age"
     )

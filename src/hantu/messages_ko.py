@@ -51,6 +51,12 @@ FILL_ABOVE_POSITION: Final = (
     " 포지션과 실현손익에 반영하지 않았습니다"
 )
 
+# --- orders held back by the request rate limit (never sent: safe to retry) ------------------
+REASON_NOT_SENT_RATE_LIMITED: Final = (
+    "초당 요청 한도({per_second}건/초) 때문에 주문을 보내지 못했습니다. "
+    "증권사에 전달되지 않았으니 재시도해도 됩니다 (not sent: rate limited)"
+)
+
 # --- failed orders -------------------------------------------------------------------------
 FAILED_ORDER_REMOVED: Final = "주문이 제거되었습니다"
 FAILED_ORDER_RETRIED: Final = "재시도 주문이 접수되었습니다"
