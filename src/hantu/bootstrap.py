@@ -23,7 +23,7 @@ from hantu.domain.risk import RiskLimits
 from hantu.domain.values import Money
 from hantu.errors import ConfigError
 from hantu.service_layer.deps import Deps
-from hantu.service_layer.ports import Broker, BrokerDirectory, Clock
+from hantu.service_layer.ports import DEFAULT_BROKER_ACCOUNT, Broker, BrokerDirectory, Clock
 
 
 class StaticBrokerDirectory:
@@ -35,6 +35,13 @@ class StaticBrokerDirectory:
 
     async def broker_for(self, strategy_account_id: int) -> Broker:
         return self._accounts.get(strategy_account_id, self.default)
+
+    async def account_of(self, strategy_account_id: int) -> str:
+        broker = self._accounts.get(strategy_account_id, self.default)
+        if broker is self.default:
+            return DEFAULT_BROKER_ACCOUNT
+        # Named after the first strategy account mapped to it: stable for a given mapping.
+        return f"static:{min(a for a, b in self._accounts.items() if b is broker)}"
 
 
 @dataclass
@@ -110,6 +117,7 @@ def build(
         clock=clock,
         risk_limits=risk_limits(settings),
         order_timeout=settings.order_timeout_seconds,
+        order_queue_timeout=settings.order_queue_seconds,
         unconfirmed_grace=timedelta(seconds=settings.unconfirmed_grace_seconds),
     )
     return App(settings=settings, db=db, uow=uow, clock=clock, brokers=directory, deps=deps)

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
     order_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    order_queue_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=60,
+        description="How long an order may wait to leave for the broker (the rate limit) "
+        "before it is refused as not sent; the broker's own time is order_timeout_seconds",
+    )
     unconfirmed_grace_seconds: float = Field(
         30.0, ge=0, description="An unconfirmed order is declared absent only after this age"
     )
@@ -61,6 +68,9 @@ class Settings(BaseSettings):
         None, gt=0, description="Requests per second; default 20 (REAL) or 2 (PAPER)"
     )
     kis_ws_subscribe_interval: float = Field(0.5, ge=0)
+    kis_ws_sleep_retry_seconds: float = Field(
+        300.0, ge=10, description="After five failed reconnects, retry the WebSocket this often"
+    )
     kis_simulator_rest_url: str | None = Field(
         None,
         pattern=r"^https?://",

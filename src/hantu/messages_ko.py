@@ -52,6 +52,26 @@ REASON_UNREACHABLE: Final = "증권사 연결 실패 (broker unreachable)"
 REASON_NOT_AT_BROKER: Final = "증권사에 주문이 없음 (not found at broker)"
 REASON_CONFIG: Final = "증권사 설정 오류: 키·계좌·환경을 확인하세요 (configuration refused)"
 
+# --- a sell above the position, and fills that could not be applied ------------------------
+SELL_ABOVE_POSITION: Final = (
+    "보유 수량보다 많이 매도할 수 없습니다: {symbol} 보유 {held}주,"
+    " 미체결 매도 {open_sells}주, 매도 요청 {asked}주"
+)
+FILL_OVER_ORDER: Final = (
+    "주문 수량을 넘는 체결입니다: 주문 {ordered}주 중 {filled}주 체결 후 {quantity}주 체결 —"
+    " 주문과 포지션에 반영하지 않았습니다"
+)
+FILL_ABOVE_POSITION: Final = (
+    "보유 수량보다 많은 매도 체결입니다: 보유 {held}주, 체결 {quantity}주 —"
+    " 포지션과 실현손익에 반영하지 않았습니다"
+)
+
+# --- orders held back by the request rate limit (never sent: safe to retry) ------------------
+REASON_NOT_SENT_RATE_LIMITED: Final = (
+    "초당 요청 한도({per_second}건/초) 때문에 주문을 보내지 못했습니다. "
+    "증권사에 전달되지 않았으니 재시도해도 됩니다 (not sent: rate limited)"
+)
+
 # --- failed orders -------------------------------------------------------------------------
 FAILED_ORDER_REMOVED: Final = "주문이 제거되었습니다"
 FAILED_ORDER_RETRIED: Final = "재시도 주문이 접수되었습니다"
@@ -171,6 +191,35 @@ CLI_FAULT_STATE: Final = (
     "종목 시세, 계좌, 주입된 장애를 보여 줍니다 / Show prices, accounts and active faults."
 )
 CLI_FAULT_JSON_HELP: Final = "JSON 그대로 / raw JSON"
+# `hantu sim` behaviours and `hantu sim-fault` faults added for every simulator switch.
+CLI_SIM_WALK_BURST_HELP: Final = (
+    "시세 변동마다 종목당 최대 체결 수 (여러 건은 한 프레임에) / max trades per step"
+)
+CLI_SIM_PINGPONG_INTERVAL_HELP: Final = "PINGPONG 간격 초 (0=보내지 않음) / PINGPONG seconds"
+CLI_SIM_PINGPONG_TIMEOUT_HELP: Final = (
+    "PINGPONG에 N초 안에 응답하지 않는 세션을 끊음 (엄격 모드) / drop silent clients"
+)
+CLI_SIM_SEND_INTERVAL_HELP: Final = (
+    "실시간 전송 간격 초: 그 사이 체결을 한 프레임에 묶음 / gather trades per frame"
+)
+CLI_SIM_REALTIME: Final = (
+    "  실시간 / realtime: PINGPONG {pingpong}, 무응답 절단 / strict {timeout}, "
+    "전송 간격 / send interval {send}, 다건 프레임 / multi-record {batch}"
+)
+CLI_SIM_BATCH_HELP: Final = "한 종목 체결 여러 건을 한 프레임에 / multi-record frames"
+CLI_FAULT_PINGPONG: Final = (
+    "PINGPONG 엄격 모드: 응답 없는 세션을 끊습니다 / Drop clients that do not answer PINGPONG."
+)
+CLI_FAULT_PINGPONG_TIMEOUT_HELP: Final = "응답 제한 초 또는 off / seconds, or off"
+CLI_FAULT_BAD_TIMEOUT: Final = "0보다 큰 초 또는 off / seconds above 0, or off"
+CLI_FAULT_LIQUIDITY: Final = (
+    "체결당 채워지는 수량을 제한합니다 (부분체결) / Cap shares filled per trade."
+)
+CLI_FAULT_LIQUIDITY_QTY_HELP: Final = "체결당 최대 수량 또는 off / shares per trade, or off"
+CLI_FAULT_SCRIPT: Final = (
+    "시세 변동마다 하나씩 재생할 가격을 예약합니다 / Queue prices for the price walk."
+)
+CLI_FAULT_SCRIPT_PRICES_HELP: Final = "가격 목록, 예: 71000,71100 / comma-separated prices"
 CLI_STATE_SYMBOLS: Final = "종목 / symbols:"
 CLI_STATE_HALTED: Final = " [거래정지/halted]"
 CLI_STATE_ACCOUNTS: Final = "계좌 / accounts:"
@@ -253,6 +302,13 @@ UI_TEXT: Final[dict[str, str]] = {
     "hts_id": "HTS ID",
     "save": "저장",
     "secrets_hidden": "비밀 값은 저장 후 다시 표시되지 않습니다",
+    "adopt_broker_holdings": (
+        "hantu가 사지 않은 보유 주식도 매도 허용 (증권사 평균단가로 포지션에 편입)"
+    ),
+    "fills_to_check": "확인 필요",
+    "fills_to_check_hint": "반영하지 못한 체결입니다. 증권사 잔고와 비교해 확인하세요",
+    "col_fill_time": "체결 시각",
+    "col_problem": "이유",
     # password change (issue 8)
     "nav_password": "비밀번호 변경",
     "password_title": "비밀번호 변경",

@@ -7,12 +7,12 @@ sent it, under a broker order number no other order of ours has claimed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.order import Order
@@ -52,24 +52,27 @@ def find_report(
     tolerance: timedelta = CLOCK_TOLERANCE,
 ) -> R | None:
     """Return the earliest unclaimed report that can only be this order, else None."""
-    # No upper bound on the order time: an order the broker processed late must still be
-    # found, or a retry would buy twice. Claiming a manual order with the same terms is the
-    # lesser error (nothing is placed twice) and shows up at the next reconciliation.
-    earliest = order.created_at - tolerance
     candidates = [
-        r
-        for r in reports
-        if r.broker_order_id not in claimed
-        and r.original_broker_order_id is None  # modify/cancel rows are not new orders
-        and r.symbol == order.symbol
-        and r.side is order.side
-        and r.order_type is order.order_type
-        and r.quantity == order.quantity
-        and _same_price(order, r.price)
-        and r.ordered_at >= earliest
+        r for r in reports if r.broker_order_id not in claimed and could_be(order, r, tolerance)
     ]
     candidates.sort(key=lambda r: (r.ordered_at, r.broker_order_id))
     return candidates[0] if candidates else None
+
+
+def could_be(order: Order, report: ReportLike, tolerance: timedelta = CLOCK_TOLERANCE) -> bool:
+    """Whether the broker order has the order's terms and was placed no earlier than it."""
+    # No upper bound on the order time: an order the broker processed late must still be
+    # found, or a retry would buy twice. Claiming a manual order with the same terms is the
+    # lesser error (nothing is placed twice) and shows up at the next reconciliation.
+    return (
+        report.original_broker_order_id is None  # modify/cancel rows are not new orders
+        and report.symbol == order.symbol
+        and report.side is order.side
+        and report.order_type is order.order_type
+        and report.quantity == order.quantity
+        and _same_price(order, report.price)
+        and report.ordered_at >= order.created_at - tolerance
+    )
 
 
 def _same_price(order: Order, price: Decimal | None) -> bool:
@@ -104,3 +107,41 @@ def decide(
     if list_complete and now - order.created_at >= grace:
         return Settlement(Verdict.ABSENT)
     return Settlement(Verdict.WAIT)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment(Generic[R]):
+    order: Order
+    verdict: Verdict
+    report: R | None = None
+
+
+def assign(
+    pending: Sequence[tuple[Order, Sequence[R] | None]],
+    in_flight: Iterable[Order],
+    claimed: Set[BrokerOrderId],
+    *,
+    now: datetime,
+    grace: timedelta,
+    tolerance: timedelta = CLOCK_TOLERANCE,
+) -> list[Assignment[R]]:
+    """Match unsettled orders one-to-one to unclaimed broker orders, oldest order first.
+
+    `pending` pairs each order to settle with the broker's orders it may be (None when the
+    list is incomplete). An order still in flight will learn its broker order from its own
+    answer, so a broker order it could be is not taken from it: the settling order waits.
+    Of n indistinguishable orders and m broker orders, m are found and n - m are absent.
+    """
+    waiting_for_answers = list(in_flight)
+    taken = set(claimed)
+    result: list[Assignment[R]] = []
+    for order, reports in sorted(pending, key=lambda p: (p[0].created_at, p[0].id)):
+        match = find_report(order, reports or [], taken, tolerance=tolerance)
+        if match is not None:
+            taken.add(match.broker_order_id)
+            if any(could_be(other, match, tolerance) for other in waiting_for_answers):
+                result.append(Assignment(order, Verdict.WAIT))
+                continue
+        settled = decide(order, match, now=now, grace=grace, list_complete=reports is not None)
+        result.append(Assignment(order, settled.verdict, match))
+    return result

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from hantu import messages_ko as ko
 from hantu.domain.enums import Side
 from hantu.domain.errors import InsufficientHolding, InvalidTransition, OverFill
 from hantu.domain.events import Event, OrderFilled
+from hantu.domain.masking import mask
 from hantu.domain.order import Order
 from hantu.domain.position import Position
 from hantu.domain.values import BrokerOrderId, FillId, Money, OrderId
@@ -87,6 +89,7 @@ async def _process(uow: PipelineUnitOfWork, notice: FillNotice, now: datetime) -
         price=notice.price,
         filled_at=notice.filled_at,
     )
+    await uow.fills.lock_broker_order(notice.broker_order_id)  # see adopt_orphans
     order = await uow.orders.get_by_broker_id(notice.broker_order_id)
     if order is None:
         if not await uow.fills.add(record):
@@ -119,9 +122,8 @@ async def apply_fill(
                 occurred_at=fill.filled_at,
             )
         )
-    except OverFill as exc:
-        _not_applied(uow, order, fill, str(exc), now)
-        return FillOutcome.NOT_APPLIED
+    except OverFill:
+        return await _keep_over_fill(uow, order, fill, now, store=store)
     except InvalidTransition as exc:
         # Executed just before a cancel took effect, reported after it: the order's table has
         # no edge back from CANCELED, but the shares did move, so the position follows.
@@ -133,7 +135,9 @@ async def apply_fill(
     if late:
         _not_applied(uow, order, fill, late, now)
     realized = await _apply_to_position(uow, order, fill, now)
-    if realized is not None:
+    if realized is None:
+        return FillOutcome.NOT_APPLIED
+    if order.side is Side.SELL:
         await uow.fills.set_realized_pnl(fill.fill_id, realized)
     return FillOutcome.LATE if late else FillOutcome.APPLIED
 
@@ -144,6 +148,34 @@ def _not_applied(
     uow.record(
         FillNotApplied(order_id=order.id, fill_id=fill.fill_id, detail=detail, occurred_at=now)
     )
+
+
+async def _keep_over_fill(
+    uow: PipelineUnitOfWork, order: Order, fill: FillRecord, now: datetime, *, store: bool
+) -> FillOutcome:
+    # Kept, never dropped: stored against its order and flagged for a human to check.
+    if not await _record_fill(uow, order, fill, store=store):
+        return FillOutcome.DUPLICATE
+    ordered, filled = order.quantity, order.filled_quantity
+    reason = ko.FILL_OVER_ORDER.format(ordered=ordered, filled=filled, quantity=fill.quantity)
+    await _unapplied(uow, order, fill, reason, now)
+    return FillOutcome.NOT_APPLIED
+
+
+async def _unapplied(
+    uow: PipelineUnitOfWork, order: Order, fill: FillRecord, reason: str, now: datetime
+) -> None:
+    await uow.fills.mark_problem(fill.fill_id, reason)
+    log.error(
+        "fill %s of order %s (%s %s %s) not applied: %s",
+        fill.fill_id,
+        order.id,
+        order.side,
+        fill.quantity,
+        order.symbol,
+        mask(reason),
+    )
+    _not_applied(uow, order, fill, reason, now)
 
 
 async def _record_fill(
@@ -165,19 +197,22 @@ async def _apply_to_position(
     if position is None:
         position = Position(strategy_account_id=order.strategy_account_id, symbol=order.symbol)
         await uow.positions.add(position)
+    held = position.quantity
     try:
-        realized = position.apply_fill(order.side, fill.quantity, fill.price)
-    except InsufficientHolding as exc:
+        return position.apply_fill(order.side, fill.quantity, fill.price)
+    except InsufficientHolding:
         # Shares bought outside hantu: the order is filled, the position cannot follow.
-        _not_applied(uow, order, fill, str(exc), now)
+        reason = ko.FILL_ABOVE_POSITION.format(held=held, quantity=fill.quantity)
+        await _unapplied(uow, order, fill, reason, now)
         return None
-    return realized if order.side is Side.SELL else None
 
 
 async def adopt_orphans(uow: PipelineUnitOfWork, order: Order, now: datetime) -> int:
     """Apply fills that arrived before the order had its broker id; return how many."""
     if order.broker_order_id is None:
         return 0
+    # The notice may be in a transaction still open: wait for it, then read its orphan row.
+    await uow.fills.lock_broker_order(order.broker_order_id)
     adopted = 0
     for fill in await uow.fills.orphans(order.broker_order_id):
         if fill.symbol != order.symbol or fill.side is not order.side:

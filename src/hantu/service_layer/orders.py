@@ -38,10 +38,12 @@ from hantu.errors import (
     BrokerUnreachable,
     ConfigError,
     HantuError,
+    NotSentRateLimited,
     OrderNotPlaced,
     RateLimited,
 )
-from hantu.service_layer.deps import Deps
+from hantu.service_layer import selling
+from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.errors import NotFound, OrderNotCancelable
 from hantu.service_layer.fills import adopt_orphans
 from hantu.service_layer.ports import Broker, BrokerOrder, ConcurrentUpdate, PipelineUnitOfWork
@@ -92,6 +94,7 @@ class _Accepted:
 class _Refused:
     reason: str
     broker_error: str
+    counted: bool = True  # False: it never left (our rate limit), no attempt of a retry used
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +119,15 @@ async def submit(
 ) -> SubmitResult:
     """Place an order through risk, storage and the broker; a repeated key places nothing."""
     broker = await deps.brokers.broker_for(request.strategy_account_id)
+    await selling.adopt_for_sell(deps, broker, request)
     valuation = await _valuation(deps, broker, request)
     order, early = await _create(deps, request, retry_of, valuation)
     if early is not None:
         return early
     started = deps.clock.now()
-    answer = await _send(broker, order, deps.order_timeout)
+    # The broker's own time plus the longest it may hold the order before sending it (the
+    # rate limit), so an order that waited its turn is not cut short once it is out.
+    answer = await _send(broker, order, deps.order_timeout + deps.order_queue_timeout)
     waited = (deps.clock.now() - started).total_seconds()
     result = await _record(deps, order, answer, retry_of, webhook_id)
     return replace(result, broker_seconds=waited)
@@ -203,8 +209,12 @@ async def _risk_violations(
     deps: Deps, uow: PipelineUnitOfWork, request: OrderRequest, notional: Decimal | None
 ) -> list[risk.RiskViolation]:
     limits = deps.risk_limits
-    if request.side is Side.SELL or limits == risk.RiskLimits():
-        return []  # sells reduce risk; with no limits set there is nothing to read
+    if request.side is Side.SELL:  # the buy limits never stop a sell; the position does
+        account, symbol = request.strategy_account_id, request.symbol
+        capacity = await uow.risk.sell_capacity(account, symbol, lock=True)
+        return selling.sell_violations(request, capacity)
+    if limits == risk.RiskLimits():
+        return []  # with no limits set there is nothing to read
     since = deps.trading_day_start()
     snapshot = await uow.risk.snapshot(request.strategy_account_id, since)
     return risk.check(
@@ -231,7 +241,7 @@ async def _send(broker: Broker, order: Order, seconds: float) -> _Answer:
     except BrokerUnavailable as exc:
         return _Unanswered(mask(str(exc)))
     except OrderNotPlaced as exc:
-        return _Refused(_reason(exc), str(exc))
+        return _Refused(_reason(exc), str(exc), counted=not isinstance(exc, NotSentRateLimited))
     except ConfigError as exc:  # refused for our settings (wrong domain, key): never placed
         return _Refused(ko.REASON_CONFIG, str(exc))
     except Exception as exc:
@@ -244,6 +254,8 @@ async def _send(broker: Broker, order: Order, seconds: float) -> _Answer:
 def _reason(exc: OrderNotPlaced) -> str:
     if isinstance(exc, BrokerRejected):
         return exc.message
+    if isinstance(exc, NotSentRateLimited):
+        return ko.REASON_NOT_SENT_RATE_LIMITED.format(per_second=exc.per_second)
     return next((text for kind, text in REASONS.items() if isinstance(exc, kind)), exc.message)
 
 
@@ -251,6 +263,9 @@ async def _record(
     deps: Deps, order: Order, answer: _Answer, retry_of: int | None, webhook_id: str | None
 ) -> SubmitResult:
     now = deps.clock.now()
+    account = None
+    if isinstance(answer, _Accepted):
+        account = await deps.brokers.account_of(order.strategy_account_id)
     for attempt in (1, 2):
         try:
             async with deps.uow() as uow:
@@ -262,13 +277,27 @@ async def _record(
                 if current is None:
                     raise NotFound(f"order {order.id} vanished while being sent")
                 failed = await _failed_of_retry(uow, retry_of)
-                result = await _apply_answer(uow, current, answer, failed, now, webhook_id)
+                owned = await _claimed(uow, current, answer, account, now)
+                result = await _apply_answer(uow, current, owned, failed, now, webhook_id)
                 await uow.commit()
                 return result
         except ConcurrentUpdate:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+async def _claimed(
+    uow: PipelineUnitOfWork, order: Order, answer: _Answer, account: str | None, now: datetime
+) -> _Answer:
+    # The broker's number is this order's only if no other order holds it; one that does was
+    # settled onto it by its terms, so this order is left to settlement in its turn.
+    if not isinstance(answer, _Accepted) or account is None:
+        return answer
+    day = now.astimezone(SEOUL).date()
+    if await uow.orders.claim_broker_order(account, day, answer.broker_order_id, order.id):
+        return answer
+    return _Unanswered(f"broker order {answer.broker_order_id} is claimed by another order")
 
 
 async def _apply_answer(
@@ -287,13 +316,19 @@ async def _apply_answer(
                 failed.attempted(order.id, now)
                 failed.resolve(now)
             return SubmitResult(OrderView.of(order), SubmitOutcome.ACCEPTED)
-        case _Refused(reason=reason, broker_error=broker_error):
+        case _Refused(reason=reason, broker_error=broker_error, counted=counted):
             failed_id = await refuse(
-                uow, order, reason, broker_error, failed, now, webhook_id=webhook_id
+                uow,
+                order,
+                reason,
+                broker_error,
+                failed,
+                now,
+                count_attempt=counted,
+                webhook_id=webhook_id,
             )
-            return SubmitResult(
-                OrderView.of(order), SubmitOutcome.REFUSED, failed_id, mask(broker_error)
-            )
+            error = mask(broker_error) if counted else reason  # not sent: say so, in Korean
+            return SubmitResult(OrderView.of(order), SubmitOutcome.REFUSED, failed_id, error)
         case _Unanswered(reason=reason):
             order.apply(OrderUnconfirmed(order_id=order.id, reason=reason, occurred_at=now))
             if failed is not None:
@@ -382,7 +417,8 @@ async def cancel(deps: Deps, order_id: str) -> OrderView:
         )
     broker = await deps.brokers.broker_for(order.strategy_account_id)
     await asyncio.wait_for(
-        broker.cancel_order(order.broker_order_id, order.symbol), deps.order_timeout
+        broker.cancel_order(order.broker_order_id, order.symbol),
+        deps.order_timeout + deps.order_queue_timeout,  # as for an order: its turn, then KIS
     )
     now = deps.clock.now()
     async with deps.uow() as uow:

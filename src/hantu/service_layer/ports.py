@@ -15,7 +15,7 @@ from hantu.domain.events import Event
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import Order
 from hantu.domain.position import Position
-from hantu.domain.risk import RiskSnapshot
+from hantu.domain.risk import RiskSnapshot, SellCapacity
 from hantu.domain.values import (
     BrokerOrderId,
     FillId,
@@ -137,6 +137,19 @@ class BrokerDirectory(Protocol):
 
     async def broker_for(self, strategy_account_id: int) -> Broker: ...
 
+    async def account_of(self, strategy_account_id: int) -> str:
+        """A stable name of that broker account: its order numbers are claimed under it."""
+        ...
+
+
+# How directories name broker accounts (the claims of migration 0004 use the same names).
+DEFAULT_BROKER_ACCOUNT = "default"  # the one broker the settings configure
+
+
+def stored_broker_account(broker_account_id: int) -> str:
+    """The name of a broker account stored in the accounts tables."""
+    return f"broker_account:{broker_account_id}"
+
 
 # --- storage ------------------------------------------------------------------------------
 
@@ -220,9 +233,17 @@ class OrderRepository(Protocol):
         """Orders of these accounts created at or after `since`, newest first."""
         ...
 
-    async def broker_ids_since(
-        self, since: datetime
-    ) -> list[tuple[StrategyAccountId, BrokerOrderId]]: ...
+    async def claim_broker_order(
+        self, account: str, day: date, broker_order_id: BrokerOrderId, order_id: OrderId
+    ) -> bool:
+        """Make the order the one owner of a broker order; False when another order owns it."""
+        ...
+
+    async def claimed_broker_orders(
+        self, account: str, since: date
+    ) -> set[tuple[date, BrokerOrderId]]:
+        """Broker orders of the account claimed on trading days from `since` on."""
+        ...
 
 
 class FillRepository(Protocol):
@@ -231,6 +252,10 @@ class FillRepository(Protocol):
         ...
 
     async def orphans(self, broker_order_id: BrokerOrderId) -> list[FillRecord]: ...
+
+    async def lock_broker_order(self, broker_order_id: BrokerOrderId) -> None:
+        """Hold, until the transaction ends, the right to link fills of this broker order."""
+        ...
 
     async def claim(
         self, fill_id: FillId, order_id: OrderId, strategy_account_id: StrategyAccountId
@@ -241,6 +266,16 @@ class FillRepository(Protocol):
     async def realized_pnl_since(
         self, strategy_account_id: StrategyAccountId, since: datetime
     ) -> Money: ...
+
+    async def mark_problem(self, fill_id: FillId, problem: str) -> None:
+        """Keep a stored fill as not applied, with why (Korean, shown for a human to check)."""
+        ...
+
+    async def problems(
+        self, strategy_account_ids: Iterable[StrategyAccountId]
+    ) -> list[tuple[FillRecord, str]]:
+        """Stored fills of these accounts that could not be applied, newest first."""
+        ...
 
 
 class PositionRepository(Protocol):
@@ -280,6 +315,12 @@ class RiskReader(Protocol):
         self, strategy_account_id: StrategyAccountId, since: datetime
     ) -> RiskSnapshot:
         """Positions, live buy orders and today's realized PnL of one account, for risk rules."""
+        ...
+
+    async def sell_capacity(
+        self, strategy_account_id: StrategyAccountId, symbol: Symbol, *, lock: bool
+    ) -> SellCapacity:
+        """Position, open sells and adoption room for one sell; `lock` serializes sellers."""
         ...
 
 

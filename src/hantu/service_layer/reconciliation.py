@@ -8,7 +8,7 @@ complete list provably lacks it after a grace period, so a retry can never buy t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -31,6 +31,7 @@ from hantu.service_layer.ports import (
     Broker,
     BrokerOrderReport,
     BrokerOrderState,
+    ConcurrentUpdate,
     FillRecord,
     PipelineUnitOfWork,
 )
@@ -63,6 +64,7 @@ class _BrokerBook:
         self._deps = deps
         self._by_account: dict[int, Broker | None] = {}
         self._reports: dict[tuple[int, date], list[BrokerOrderReport] | None] = {}
+        self._names: dict[int, str | None] = {}
 
     async def broker(self, account: int) -> Broker | None:
         if account not in self._by_account:
@@ -91,11 +93,17 @@ class _BrokerBook:
             found.extend(reports)
         return found
 
-    async def claimed(
-        self, account: int, pairs: Iterable[tuple[int, BrokerOrderId]]
-    ) -> set[BrokerOrderId]:
-        broker = await self.broker(account)
-        return {bid for acct, bid in pairs if await self.broker(acct) is broker}
+    async def account(self, account: int) -> str | None:
+        """The broker account's stable name; None when its broker cannot be named either."""
+        if await self.broker(account) is None:
+            return None
+        if account not in self._names:
+            try:
+                self._names[account] = await self._deps.brokers.account_of(account)
+            except Exception:
+                log.exception("no broker account for strategy account %s", account)
+                self._names[account] = None
+        return self._names[account]
 
 
 def _days_of(order: Order, deps: Deps) -> list[date]:
@@ -127,79 +135,115 @@ async def settle_unconfirmed(deps: Deps) -> SettleReport:
 
 
 async def _settle(deps: Deps, book: _BrokerBook) -> SettleReport:
+    # The broker's lists are asked first (that can take a while behind rate-limited orders);
+    # what is already claimed and what is still in flight is read afterwards, in the unit of
+    # work that writes the claims, so nothing that happened meanwhile is missed.
     now = deps.clock.now()
     async with deps.uow(read_only=True) as uow:
-        pending = [
-            o
-            for o in await uow.orders.with_status(*UNSETTLED_STATUSES)
-            if o.status is OrderStatus.UNCONFIRMED or now - o.created_at >= _stale_new(deps)
-        ]
-        pairs = await uow.orders.broker_ids_since(deps.trading_day_start() - timedelta(days=1))
-    report = SettleReport()
-    claimed: dict[int, set[BrokerOrderId]] = {}
-    for order in pending:
+        unsettled = await uow.orders.with_status(*UNSETTLED_STATUSES)
+    lists: dict[OrderId, list[BrokerOrderReport] | None] = {}
+    accounts: dict[str | None, list[OrderId]] = {}
+    for order in unsettled:  # names every account now, not inside the writing unit of work
         account = int(order.strategy_account_id)
-        reports = await book.reports(account, order)
-        broker = id(await book.broker(account))
-        if broker not in claimed:
-            claimed[broker] = await book.claimed(account, [(int(a), b) for a, b in pairs])
-        match = reconcile.find_report(order, reports or [], claimed[broker])
-        verdict = reconcile.decide(
-            order,
-            match,
-            now=now,
-            grace=deps.unconfirmed_grace,
-            list_complete=reports is not None,
-        )
-        if verdict.verdict is reconcile.Verdict.FOUND and match is not None:
-            claimed[broker].add(match.broker_order_id)
-        if await _settle_one(deps, order.id, verdict.verdict, match):
-            {
-                reconcile.Verdict.FOUND: report.found,
-                reconcile.Verdict.ABSENT: report.absent,
-                reconcile.Verdict.WAIT: report.waiting,
-            }[verdict.verdict].append(order.id)
+        name = await book.account(account)
+        if _is_due(deps, order, now):
+            lists[order.id] = await book.reports(account, order)
+            accounts.setdefault(name, []).append(order.id)
+    report = SettleReport()
+    for name, order_ids in accounts.items():
+        if name is None:
+            report.waiting.extend(order_ids)
+        else:
+            await _settle_account(deps, book, name, {i: lists[i] for i in order_ids}, report)
     return report
 
 
-def _stale_new(deps: Deps) -> timedelta:
+def _is_due(deps: Deps, order: Order, now: datetime) -> bool:
     # A NEW order is settled only once its send cannot still be waiting for the broker's
     # answer (the process died between storing and sending, or between sending and recording).
-    return max(deps.unconfirmed_grace, timedelta(seconds=2 * deps.order_timeout))
+    stale_new = max(deps.unconfirmed_grace, timedelta(seconds=2 * deps.order_timeout))
+    return order.status is OrderStatus.UNCONFIRMED or now - order.created_at >= stale_new
+
+
+async def _settle_account(
+    deps: Deps,
+    book: _BrokerBook,
+    name: str,
+    lists: dict[OrderId, list[BrokerOrderReport] | None],
+    report: SettleReport,
+) -> None:
+    now = deps.clock.now()
+    try:
+        async with deps.uow() as uow:
+            ours = [
+                o
+                for o in await uow.orders.with_status(*UNSETTLED_STATUSES)
+                if await book.account(int(o.strategy_account_id)) == name
+            ]
+            due_orders = [o for o in ours if o.id in lists]
+            since = min((_trading_day(o.created_at) for o in due_orders), default=date.max)
+            claimed = await uow.orders.claimed_broker_orders(name, since)
+            due = [(o, _unclaimed(lists[o.id], claimed)) for o in due_orders]
+            in_flight = [o for o in ours if o.id not in lists]
+            grace = deps.unconfirmed_grace
+            assigned = reconcile.assign(due, in_flight, set(), now=now, grace=grace)
+            verdicts = [(a.order.id, await _settle_one(uow, name, a, now)) for a in assigned]
+            await uow.commit()
+    except ConcurrentUpdate:  # an order changed meanwhile: the next pass settles them
+        log.warning("orders of broker account %s changed while settling; next pass", name)
+        report.waiting.extend(lists)
+        return
+    for order_id, verdict in verdicts:
+        {
+            reconcile.Verdict.FOUND: report.found,
+            reconcile.Verdict.ABSENT: report.absent,
+            reconcile.Verdict.WAIT: report.waiting,
+        }[verdict].append(order_id)
+
+
+def _unclaimed(
+    reports: list[BrokerOrderReport] | None, claimed: set[tuple[date, BrokerOrderId]]
+) -> list[BrokerOrderReport] | None:
+    if reports is None:
+        return None
+    return [r for r in reports if (_trading_day(r.ordered_at), r.broker_order_id) not in claimed]
+
+
+def _trading_day(at: datetime) -> date:
+    return at.astimezone(SEOUL).date()
 
 
 async def _settle_one(
-    deps: Deps,
-    order_id: OrderId,
-    verdict: reconcile.Verdict,
-    match: BrokerOrderReport | None,
-) -> bool:
+    uow: PipelineUnitOfWork,
+    name: str,
+    assignment: reconcile.Assignment[BrokerOrderReport],
+    now: datetime,
+) -> reconcile.Verdict:
+    order, verdict, match = assignment.order, assignment.verdict, assignment.report
     if verdict is reconcile.Verdict.WAIT:
-        return True
-    now = deps.clock.now()
-    async with deps.uow() as uow:
-        order = await uow.orders.get(order_id, for_update=True)
-        if order is None or not order.status.is_unsettled:
-            return False  # settled meanwhile (a late answer, or another settler)
-        counted = order.status is OrderStatus.UNCONFIRMED  # a retry's attempt already counted
-        if order.status is OrderStatus.NEW:
-            reason = "no broker answer was recorded (interrupted while sending)"
-            order.apply(OrderUnconfirmed(order_id=order.id, reason=reason, occurred_at=now))
-        failed = await uow.failed_orders.get_by_retry_order(order.id)
-        if verdict is reconcile.Verdict.FOUND and match is not None:
-            order.apply(
-                OrderSent(order_id=order.id, broker_order_id=match.broker_order_id, occurred_at=now)
-            )
-            await adopt_orphans(uow, order, now)
-            await converge(uow, order, match, now)
-            if failed is not None:
-                if not counted:
-                    failed.attempted(order.id, now)
-                failed.resolve(now)
-        else:
-            await refuse(uow, order, NOT_AT_BROKER, None, failed, now, count_attempt=not counted)
-        await uow.commit()
-    return True
+        return verdict
+    if match is not None:
+        day = _trading_day(match.ordered_at)
+        if not await uow.orders.claim_broker_order(name, day, match.broker_order_id, order.id):
+            return reconcile.Verdict.WAIT  # another order claimed it first: next pass
+    counted = order.status is OrderStatus.UNCONFIRMED  # a retry's attempt already counted
+    if order.status is OrderStatus.NEW:
+        reason = "no broker answer was recorded (interrupted while sending)"
+        order.apply(OrderUnconfirmed(order_id=order.id, reason=reason, occurred_at=now))
+    failed = await uow.failed_orders.get_by_retry_order(order.id)
+    if verdict is reconcile.Verdict.FOUND and match is not None:
+        order.apply(
+            OrderSent(order_id=order.id, broker_order_id=match.broker_order_id, occurred_at=now)
+        )
+        await adopt_orphans(uow, order, now)
+        await converge(uow, order, match, now)
+        if failed is not None:
+            if not counted:
+                failed.attempted(order.id, now)
+            failed.resolve(now)
+    else:
+        await refuse(uow, order, NOT_AT_BROKER, None, failed, now, count_attempt=not counted)
+    return verdict
 
 
 async def converge(
@@ -250,17 +294,24 @@ class FillGaps:
     KIS notices carry no cumulative quantity, so a fill taken from the broker's report and
     the notice of that same fill, still on its way, would count twice. A gap (the broker
     reports more filled than we know) is closed from the report only when the same gap has
-    outlived `patience`; a notice arrives within moments, a lost one never does.
+    outlived `patience`; a notice arrives within moments, a lost one never does. While the
+    order's notice stream is down (`stream_up(strategy_account_id)` false) no notice can
+    come, so `patience_while_down` applies instead and the broker's fills land at once.
     """
 
     patience: timedelta
     first_seen: dict[tuple[OrderId, Decimal], datetime] = field(default_factory=dict)
+    stream_up: Callable[[int], bool] | None = None
+    patience_while_down: timedelta = timedelta(0)
 
     def ripe(self, order: Order, report: BrokerOrderReport, now: datetime) -> bool:
         if report.filled_quantity <= order.filled_quantity:
             return True  # no fill to take: a state change (cancel, reject) applies at once
         first = self.first_seen.setdefault((order.id, report.filled_quantity), now)
-        return now - first >= self.patience
+        patience = self.patience
+        if self.stream_up is not None and not self.stream_up(int(order.strategy_account_id)):
+            patience = self.patience_while_down
+        return now - first >= patience
 
     def forget_except(self, open_ids: set[OrderId]) -> None:
         self.first_seen = {k: v for k, v in self.first_seen.items() if k[0] in open_ids}

@@ -190,7 +190,7 @@ def parse_signal(payload: dict[str, Any]) -> WebhookSignal:
 
 class Outcome(StrEnum):
     ACCEPTED = "accepted"  # the broker took the order: 200
-    REFUSED = "refused"  # the broker said no; a failed order was saved: 400
+    REFUSED = "refused"  # the broker said no, or it was never sent; a failed order was saved: 400
     REJECTED = "rejected"  # our risk rules said no: 400
     UNCONFIRMED = "unconfirmed"  # no answer in time; settled in the background: 408
     ERROR = "error"  # a system error on our side; a repeat with the same id is safe: 400

@@ -29,7 +29,7 @@ async def _usernames(db: Database) -> list[str]:
 async def test_migration_0006_adds_web_sessions_and_keeps_users(empty_database_url: str) -> None:
     db = Database(empty_database_url)
     try:
-        await upgrade(db, "0003_order_valued_price")
+        await upgrade(db, "0005_sell_policy")
         await _execute(
             db,
             "INSERT INTO users (username, password_hash, is_demo, created_at)"
@@ -45,7 +45,7 @@ async def test_migration_0006_adds_web_sessions_and_keeps_users(empty_database_u
             now=NOW,
         )
         users_after_up = await _usernames(db)
-        await downgrade(db, "0003_order_valued_price")
+        await downgrade(db, "0005_sell_policy")
         after_down = await _tables(db)
         users_after_down = await _usernames(db)
         at = await current_revision(db)
@@ -55,4 +55,4 @@ async def test_migration_0006_adds_web_sessions_and_keeps_users(empty_database_u
     assert "web_sessions" in created
     assert "web_sessions" not in after_down
     assert users_after_up == users_after_down == ["alice"]
-    assert at == "0003_order_valued_price"
+    assert at == "0005_sell_policy"

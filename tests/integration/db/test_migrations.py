@@ -101,3 +101,89 @@ async def test_0003_adds_valued_price_and_keeps_existing_orders(empty_database_u
     assert [(row[0], Decimal(row[1]), row[2]) for row in kept] == [("o1", Decimal(70000), None)]
     assert "valued_price" not in {column["name"] for column in columns}
     assert count == 1
+
+
+async def test_0004_claims_existing_broker_orders_once_and_keeps_orders(
+    empty_database_url: str,
+) -> None:
+    db = Database(empty_database_url)
+    insert = text(
+        "INSERT INTO orders (id, idempotency_key, strategy_account_id, symbol, side,"
+        " order_type, quantity, price, status, broker_order_id, filled_quantity, source,"
+        " version, created_at, updated_at) VALUES (:id, :id, 1, '005930', 'BUY', 'LIMIT',"
+        " '3', '70000', 'SENT', '0000000007', '0', 'webhook', 0, :at, :at)"
+    )
+    try:
+        await upgrade(db, "0003_order_valued_price")
+        async with db.begin() as connection:  # the defect: two orders on one broker order
+            for minute, order_id in ((1, "o1"), (2, "o2")):
+                at = datetime(2026, 11, 20, 0, minute, tzinfo=UTC)
+                await connection.execute(insert, {"id": order_id, "at": at})
+        await upgrade(db)
+        async with db.connect() as connection:
+            claims = (
+                await connection.execute(
+                    text(
+                        "SELECT broker_account, trading_day, broker_order_id, order_id"
+                        " FROM broker_order_claims"
+                    )
+                )
+            ).all()
+            orders = (await connection.execute(text("SELECT count(*) FROM orders"))).scalar()
+        await downgrade(db, "0003_order_valued_price")
+        tables = await _tables(db)
+    finally:
+        await db.dispose()
+
+    assert [tuple(row) for row in claims] == [("default", "20261120", "0000000007", "o1")]
+    assert orders == 2
+    assert "broker_order_claims" not in tables
+
+
+async def test_0005_adds_sell_policy_columns_and_keeps_existing_rows(
+    empty_database_url: str,
+) -> None:
+    db = Database(empty_database_url)
+    at = datetime(2026, 11, 20, tzinfo=UTC)
+    try:
+        await upgrade(db, "0004_broker_order_claim")
+        async with db.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO users (id, username, password_hash, is_demo, created_at)"
+                    " VALUES (1, 'alice', 'h', false, :at)"
+                ),
+                {"at": at},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO strategies (id, user_id, name, token_digest, token_enc,"
+                    " created_at) VALUES (1, 1, 'alpha', 'd', 'e', :at)"
+                ),
+                {"at": at},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO fills (fill_id, broker_order_id, symbol, side, quantity, price,"
+                    " filled_at, recorded_at) VALUES ('f1', 'b1', '005930', 'BUY', '1', '70000',"
+                    " :at, :at)"
+                ),
+                {"at": at},
+            )
+        await upgrade(db, "0005_sell_policy")
+        async with db.connect() as connection:
+            strategy = (
+                await connection.execute(text("SELECT name, adopt_broker_holdings FROM strategies"))
+            ).one()
+            fill = (await connection.execute(text("SELECT fill_id, problem FROM fills"))).one()
+        await downgrade(db, "0004_broker_order_claim")
+        async with db.connect() as connection:
+            columns = await connection.run_sync(lambda sync: inspect(sync).get_columns("fills"))
+            kept = (await connection.execute(text("SELECT count(*) FROM strategies"))).scalar()
+    finally:
+        await db.dispose()
+
+    assert (strategy[0], bool(strategy[1])) == ("alpha", False)
+    assert tuple(fill) == ("f1", None)
+    assert "problem" not in {column["name"] for column in columns}
+    assert kept == 1

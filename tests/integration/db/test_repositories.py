@@ -187,3 +187,51 @@ async def test_many_units_of_work_open_at_once_never_wait_for_a_connection(db: D
     read = await asyncio.wait_for(asyncio.gather(*(reader() for _ in range(12))), 10)
 
     assert read == [order.id] * 12
+
+
+async def test_broker_order_is_claimed_by_one_order_only_even_concurrently(db: Database) -> None:
+    day, broker_id = T0.date(), BrokerOrderId("0000000001")
+    orders = [an_order(order_id=f"twin-{i}", idempotency_key=f"twin-{i}") for i in range(4)]
+    async with uow(db) as w:
+        for order in orders:
+            await w.orders.add(order)
+        await w.commit()
+
+    async def claim(order_id: OrderId) -> bool:
+        async with uow(db) as w:
+            won = await w.orders.claim_broker_order("default", day, broker_id, order_id)
+            await asyncio.sleep(0.01)  # hold the claim uncommitted while the others try
+            await w.commit()
+            return won
+
+    won = await asyncio.gather(*(claim(o.id) for o in orders))
+    async with uow(db) as w:
+        again = await w.orders.claim_broker_order(
+            "default", day, broker_id, orders[won.index(True)].id
+        )
+        elsewhere = await w.orders.claim_broker_order("other", day, broker_id, orders[0].id)
+        claimed = await w.orders.claimed_broker_orders("default", day)
+
+    assert won.count(True) == 1
+    assert again is True  # the owner claiming again is no conflict
+    assert elsewhere is False  # an order claims one broker order, whatever the account
+    assert claimed == {(day, broker_id)}
+
+
+async def test_broker_order_claims_refuse_a_second_row_for_the_same_broker_order(
+    db: Database,
+) -> None:
+    async with uow(db) as w:
+        for i in range(2):
+            await w.orders.add(an_order(order_id=f"o{i}", idempotency_key=f"k{i}"))
+        await w.commit()
+    row = {"broker_account": "default", "trading_day": "20261120", "broker_order_id": "1"}
+    async with db.begin() as connection:
+        await connection.execute(
+            t.broker_order_claims.insert(), {**row, "order_id": "o0", "claimed_at": T0}
+        )
+    with pytest.raises(IntegrityError):
+        async with db.begin() as connection:
+            await connection.execute(
+                t.broker_order_claims.insert(), {**row, "order_id": "o1", "claimed_at": T0}
+            )

@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 
 from hantu.adapters.db import tables as t
 from hantu.bootstrap import App
+from hantu.domain.values import Price, Quantity, StrategyAccountId
+from tests.builders import a_position
 
 
 async def event_names(app: App, order_id: str | None = None) -> list[str]:
@@ -28,3 +30,16 @@ async def count_rows(app: App, table: str) -> int:
     query = select(func.count()).select_from(t.metadata.tables[table])
     async with app.db.connect() as connection:
         return int((await connection.execute(query)).scalar_one())
+
+
+async def hold(app: App, quantity: int, average_price: int = 70_000, account: int = 1) -> None:
+    """Give strategy account `account` a position in 005930, as earlier fills would have."""
+    async with app.uow() as uow:
+        await uow.positions.add(
+            a_position(
+                strategy_account_id=StrategyAccountId(account),
+                quantity=Quantity(quantity),
+                average_price=Price(average_price),
+            )
+        )
+        await uow.commit()

@@ -9,6 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from hantu.adapters.db.engine import current_revision
+from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import StaticBrokerDirectory, build, risk_limits
 from hantu.config import KisEnvironment, Settings
 from hantu.domain.values import Money
@@ -69,3 +70,12 @@ async def test_app_start_keeps_the_data_dir_private(tmp_path: Path) -> None:
 
     assert data_dir.stat().st_mode & 0o777 == 0o700
     assert (data_dir / "hantu.db").stat().st_mode & 0o777 == 0o600
+
+
+async def test_static_directory_names_broker_accounts_stably(broker: InProcessBroker) -> None:
+    other = InProcessBroker(broker.clock)
+    directory = StaticBrokerDirectory(broker, {2: other, 5: other, 7: broker})
+
+    names = [await directory.account_of(a) for a in (1, 2, 5, 7)]
+
+    assert names == ["default", "static:2", "static:2", "default"]

@@ -5,10 +5,11 @@ The brokers here do database work while "at the broker", so they get a generous 
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.inprocess_broker import InProcessBroker
@@ -79,3 +80,33 @@ async def test_submit_order_changed_while_at_the_broker_is_reread_before_recordi
     stored = await queries.get_order(app.deps, result.order.id)
     assert stored is not None
     assert stored.status is OrderStatus.SENT
+
+
+async def test_submit_fill_notices_racing_the_answers_are_each_linked_once(
+    app: App, broker: InProcessBroker
+) -> None:
+    notices: list[asyncio.Task[FillOutcome]] = []
+
+    class RacingFill:
+        """The fill notice is processed while the answer is being recorded, as on KIS."""
+
+        async def place_order(self, order: BrokerOrder) -> BrokerOrderId:
+            broker_id = await broker.place_order(order)
+            notice = broker.fill(broker_id, order.quantity)
+            notices.append(asyncio.create_task(process_fill(app.deps, notice)))
+            await asyncio.sleep(0)  # let the notice's transaction start first
+            return broker_id
+
+    app.brokers.default = RacingFill()  # type: ignore[attr-defined]
+
+    results = await asyncio.gather(
+        *(submit(app.deps, an_order_request(idempotency_key=f"race-{i}")) for i in range(20))
+    )
+    await asyncio.gather(*notices)
+
+    async with app.db.connect() as connection:
+        fills = (await connection.execute(select(t.fills.c.order_id))).scalars().all()
+    orders = [await queries.get_order(app.deps, r.order.id) for r in results]
+    assert len(fills) == 20  # one real fill, one row
+    assert None not in fills  # none left as an orphan
+    assert [o.status if o else None for o in orders] == [OrderStatus.FILLED] * 20

@@ -264,6 +264,10 @@ class _BrokenDirectory:
             raise ConfigError("HANTU_KIS_APP_KEY refused (EGW02004)")
         return self._broker
 
+    async def account_of(self, strategy_account_id: int) -> str:
+        await self.broker_for(strategy_account_id)
+        return "default"
+
 
 async def test_settle_unconfirmed_one_broken_account_does_not_stall_the_others(
     app: App, broker: InProcessBroker

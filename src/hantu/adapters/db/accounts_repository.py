@@ -65,6 +65,7 @@ def _strategy(row: Any) -> Strategy:
         user_id=UserId(row.user_id),
         name=row.name,
         created_at=row.created_at,
+        adopt_broker_holdings=bool(row.adopt_broker_holdings),
     )
 
 
@@ -202,13 +203,33 @@ class AccountsRepository:
     # --- strategies ----------------------------------------------------------------------
 
     async def add_strategy(
-        self, user_id: UserId, name: str, digest: str, token_enc: str, now: datetime
+        self,
+        user_id: UserId,
+        name: str,
+        digest: str,
+        token_enc: str,
+        now: datetime,
+        *,
+        adopt_broker_holdings: bool = False,
     ) -> Strategy:
         statement = insert(strategies).values(
-            user_id=user_id, name=name, token_digest=digest, token_enc=token_enc, created_at=now
+            user_id=user_id,
+            name=name,
+            token_digest=digest,
+            token_enc=token_enc,
+            created_at=now,
+            adopt_broker_holdings=adopt_broker_holdings,
         )
         new_id = await self._insert(statement, "strategy name")
-        return Strategy(StrategyId(new_id), user_id, name, now)
+        return Strategy(StrategyId(new_id), user_id, name, now, adopt_broker_holdings)
+
+    async def set_adopt_broker_holdings(self, strategy_id: StrategyId, on: bool) -> None:
+        statement = (
+            update(strategies)
+            .where(strategies.c.id == strategy_id)
+            .values(adopt_broker_holdings=on)
+        )
+        await self._conn.execute(statement)
 
     async def strategies_of(self, user_id: UserId) -> list[Strategy]:
         query = select(strategies).where(strategies.c.user_id == user_id)

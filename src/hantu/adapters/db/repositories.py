@@ -6,12 +6,13 @@ work asks `flush()` to write what changed. Orders carry a version for optimistic
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, bindparam, select, update
+from sqlalchemy import RowMapping, Select, bindparam, select, text, update
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
@@ -61,6 +62,19 @@ _CLAIM_FILL = (
     .where(t.fills.c.fill_id == bindparam("_fill_id"))
     .values(order_id=bindparam("_order_id"), strategy_account_id=bindparam("_strategy_account_id"))
 )
+
+
+_claims = t.broker_order_claims.c
+_INSERT_CLAIM = insert_ignoring_conflicts(t.broker_order_claims)
+_CLAIM_OWNER = select(_claims.order_id).where(
+    _claims.broker_account == bindparam("broker_account"),
+    _claims.trading_day == bindparam("trading_day"),
+    _claims.broker_order_id == bindparam("broker_order_id"),
+)
+
+
+def _day(text: str) -> date:
+    return datetime.strptime(text, "%Y%m%d").replace(tzinfo=UTC).date()
 
 
 def order_to_row(order: Order) -> dict[str, Any]:
@@ -117,8 +131,9 @@ def order_from_row(row: Row, fill_ids: set[FillId]) -> Order:
 
 
 class SqlOrderRepository:
-    def __init__(self, connection: SqlConnection, *, lockable: bool) -> None:
+    def __init__(self, connection: SqlConnection, now: datetime, *, lockable: bool) -> None:
         self._conn = connection
+        self._now = now
         self._lockable = lockable
         self._seen: dict[OrderId, tuple[Order, dict[str, Any]]] = {}
 
@@ -172,14 +187,33 @@ class SqlOrderRepository:
         )
         return await self._many(query)
 
-    async def broker_ids_since(
-        self, since: datetime
-    ) -> list[tuple[StrategyAccountId, BrokerOrderId]]:
-        query = select(t.orders.c.strategy_account_id, t.orders.c.broker_order_id).where(
-            t.orders.c.broker_order_id.is_not(None), t.orders.c.created_at >= since
+    async def claim_broker_order(
+        self, account: str, day: date, broker_order_id: BrokerOrderId, order_id: OrderId
+    ) -> bool:
+        values = {
+            "broker_account": account,
+            "trading_day": day.strftime("%Y%m%d"),
+            "broker_order_id": broker_order_id,
+            "order_id": order_id,
+            "claimed_at": self._now,
+        }
+        # ON CONFLICT DO NOTHING: on PostgreSQL a concurrent claim of the same broker order
+        # waits for the other transaction, then this one writes nothing and learns who won.
+        result = await self._conn.execute(_INSERT_CLAIM[self._conn.dialect.name], values)
+        if result.rowcount == 1:
+            return True
+        key = {k: values[k] for k in ("broker_account", "trading_day", "broker_order_id")}
+        owner = await self._conn.execute(_CLAIM_OWNER, key)
+        return owner.scalar() == order_id
+
+    async def claimed_broker_orders(
+        self, account: str, since: date
+    ) -> set[tuple[date, BrokerOrderId]]:
+        query = select(_claims.trading_day, _claims.broker_order_id).where(
+            _claims.broker_account == account, _claims.trading_day >= since.strftime("%Y%m%d")
         )
         rows = (await self._conn.execute(query)).all()
-        return [(StrategyAccountId(a), BrokerOrderId(b)) for a, b in rows]
+        return {(_day(d), BrokerOrderId(b)) for d, b in rows}
 
     async def _one(self, query: Select[Any], params: dict[str, Any] | None = None) -> Order | None:
         row = (await self._conn.execute(query, params)).mappings().first()
@@ -241,7 +275,9 @@ def _fill_from_row(row: Row) -> FillRecord:
     )
 
 
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 _SET_REALIZED_PNL = update(t.fills).where(t.fills.c.fill_id == bindparam("_fill_id"))
+_SET_PROBLEM = _SET_REALIZED_PNL  # the same keyed update; the values name the column
 _ORPHANS = (
     select(t.fills)
     .where(t.fills.c.broker_order_id == bindparam("broker_order_id"), t.fills.c.order_id.is_(None))
@@ -276,6 +312,16 @@ class SqlFillRepository:
         result = await self._conn.execute(_ORPHANS, {"broker_order_id": broker_order_id})
         return [_fill_from_row(r) for r in result.mappings()]
 
+    async def lock_broker_order(self, broker_order_id: BrokerOrderId) -> None:
+        # PostgreSQL (READ COMMITTED): a fill notice and the order's answer, each in its own
+        # transaction, would miss each other's uncommitted rows and leave an orphan fill. This
+        # lock makes the second wait for the first and then read its committed rows. SQLite
+        # needs none: a write unit of work holds the process-wide write lock.
+        if self._conn.dialect.name == "postgresql":
+            digest = hashlib.sha256(f"fills:{broker_order_id}".encode()).digest()
+            key = int.from_bytes(digest[:8], "big", signed=True)
+            await self._conn.execute(_ADVISORY_LOCK, {"key": key})
+
     async def claim(
         self, fill_id: FillId, order_id: OrderId, strategy_account_id: StrategyAccountId
     ) -> None:
@@ -305,3 +351,21 @@ class SqlFillRepository:
     async def for_order(self, order_id: OrderId) -> list[FillRecord]:
         query = select(t.fills).where(t.fills.c.order_id == order_id).order_by(t.fills.c.id)
         return [_fill_from_row(r) for r in (await self._conn.execute(query)).mappings()]
+
+    async def mark_problem(self, fill_id: FillId, problem: str) -> None:
+        await self._conn.execute(_SET_PROBLEM, {"_fill_id": fill_id, "problem": problem[:500]})
+
+    async def problems(
+        self, strategy_account_ids: Iterable[StrategyAccountId]
+    ) -> list[tuple[FillRecord, str]]:
+        ids = [int(a) for a in strategy_account_ids]
+        if not ids:
+            return []
+        query = (
+            select(t.fills)
+            .where(t.fills.c.strategy_account_id.in_(ids), t.fills.c.problem.is_not(None))
+            .order_by(t.fills.c.filled_at.desc(), t.fills.c.id.desc())
+            .limit(100)
+        )
+        rows = (await self._conn.execute(query)).mappings()
+        return [(_fill_from_row(row), str(row["problem"])) for row in rows]

@@ -55,6 +55,18 @@ orders = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# A broker order (broker account, trading day, KIS order number ODNO) belongs to at most one
+# of our orders: both the order's own answer and settlement insert here, and the key decides.
+broker_order_claims = Table(
+    "broker_order_claims",
+    metadata,
+    Column("broker_account", String(40), primary_key=True),
+    Column("trading_day", String(8), primary_key=True),  # YYYYMMDD in Seoul
+    Column("broker_order_id", String(32), primary_key=True),
+    Column("order_id", String(40), ForeignKey("orders.id"), nullable=False, unique=True),
+    Column("claimed_at", UtcDateTime, nullable=False),
+)
+
 fills = Table(
     "fills",
     metadata,
@@ -71,6 +83,8 @@ fills = Table(
     Column("realized_pnl", ExactDecimal, nullable=True),
     Column("filled_at", UtcDateTime, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
+    # Why the fill could not be applied (Korean, for the positions page); NULL when it was.
+    Column("problem", String(500), nullable=True),
     Index("idx_fills_account_filled_at", "strategy_account_id", "filled_at"),
 )
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from hantu.adapters.db.tables import metadata
@@ -57,6 +58,8 @@ strategies = Table(
     Column("token_digest", String(64), nullable=False, unique=True),
     Column("token_enc", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # On: a sell above the position adopts the broker's own holding first (0005_sell_policy).
+    Column("adopt_broker_holdings", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("user_id", "name", name="uq_strategies_user_name"),
 )
 

@@ -39,7 +39,7 @@ class SqlAlchemyUnitOfWork:
         connection = await self._transaction.enter()
         now = self._clock.now()
         lockable = not self._db.is_sqlite
-        self.orders = SqlOrderRepository(connection, lockable=lockable)
+        self.orders = SqlOrderRepository(connection, now, lockable=lockable)
         self.fills = SqlFillRepository(connection, now)
         self.positions = SqlPositionRepository(connection, now, lockable=lockable)
         self.failed_orders = SqlFailedOrderRepository(connection, lockable=lockable)

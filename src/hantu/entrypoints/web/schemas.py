@@ -11,6 +11,11 @@ class Body(BaseModel):
 
 class NewStrategyBody(Body):
     name: str = Field(min_length=1, max_length=64)
+    adopt_broker_holdings: bool = False
+
+
+class StrategySettingsBody(Body):
+    adopt_broker_holdings: bool
 
 
 class LinkAccountBody(Body):
@@ -66,6 +71,7 @@ class StrategyOut(BaseModel):
     webhook_url: str
     message_template: str
     accounts: list[StrategyAccountOut]
+    adopt_broker_holdings: bool = False
 
 
 class StrategiesOut(Ok):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_web_sessions"
-down_revision: str | None = "0003_order_valued_price"
+down_revision: str | None = "0005_sell_policy"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
