@@ -455,3 +455,10 @@ def digest(texts: Sequence[str], start: datetime, end: datetime) -> tuple[str, s
         count=len(texts), start=_seoul(start)[11:16], end=_seoul(end)[11:16]
     )
     return title, "\n\n".join(NOTIFY_DIGEST_ITEM.format(text=text) for text in texts)
+
+
+# --- the Slack logging handler (spec 003) ----------------------------------------------------
+LOG_SLACK_WARNING_BATCH: Final = "⚠️ 경고 로그 {count}건 (최근 {minutes}분)"
+LOG_SLACK_CRITICAL: Final = "🚨 치명적 오류"
+LOG_SLACK_ERROR: Final = "❌ 오류"
+LOG_SLACK_STACK: Final = "호출 스택:"
