@@ -12,6 +12,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -99,9 +100,11 @@ class ThreadedServer:
         with self._lock:
             return [r for r in self.requests if method is None or r.method == method]
 
-    def run_soon(self, factory: Callable[[], Any]) -> None:
-        """Run a coroutine made by `factory` on the server's loop (e.g. push a webhook)."""
-        asyncio.run_coroutine_threadsafe(factory(), self._loop).result(10)
+    def run_soon(self, factory: Callable[[], Any]) -> Future[Any]:
+        """Start a coroutine made by `factory` on the server's loop (e.g. push a webhook);
+        an async test awaits `asyncio.wrap_future(...)` of the result, never `.result()`,
+        when the coroutine calls back into the test's own loop."""
+        return asyncio.run_coroutine_threadsafe(factory(), self._loop)
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)

@@ -18,6 +18,7 @@ import itertools
 import json
 import time
 from collections.abc import Mapping
+from concurrent.futures import Future
 from typing import Any
 
 import aiohttp
@@ -59,6 +60,7 @@ class FakeTelegram(ThreadedServer):
         self.updates: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {"url": "", "secret_token": None}
         self.webhook_answers: list[int] = []
+        self.deliveries: list[Future[None]] = []
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(734001219)
 
@@ -76,10 +78,11 @@ class FakeTelegram(ThreadedServer):
         ]
 
     def push_update(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """Queue or deliver an Update carrying `payload` (e.g. {"callback_query": {...}})."""
+        """Queue an Update carrying `payload` (e.g. {"callback_query": {...}}) for getUpdates,
+        or start POSTing it to the webhook (its future is appended to `deliveries`)."""
         update = {"update_id": next(self._update_ids), **payload}
         if self.webhook["url"]:
-            self.run_soon(lambda: self._deliver(update))
+            self.deliveries.append(self.run_soon(lambda: self._deliver(update)))
         else:
             self.updates.append(update)
         return update
