@@ -27,10 +27,10 @@ def test_pacer_bookings_never_break_a_limit(sends: list[tuple[str, float]]) -> N
     now, booked, per_chat = 0.0, [], defaultdict(list)
     for chat, gap in sends:
         now += gap
-        at = now + pacer.reserve(chat, now)
-        assert at >= now
-        booked.append(at)
-        per_chat[chat].append(at)
+        while (wait := pacer.admit(chat, now)) > 0:
+            now += wait * 1.5  # senders wake late; a late send must still fit
+        booked.append(now)
+        per_chat[chat].append(now)
 
     assert _respects(booked, Limit(3, 1.0))
     for chat, times in per_chat.items():
@@ -39,31 +39,44 @@ def test_pacer_bookings_never_break_a_limit(sends: list[tuple[str, float]]) -> N
             assert _respects(times, Limit(5, 10.0))
 
 
+def _send_times(pacer: Pacer, chat: str, count: int, now: float = 0.0) -> list[float]:
+    times = []
+    for _ in range(count):
+        while (wait := pacer.admit(chat, now)) > 0:
+            now += wait
+        times.append(now)
+    return times
+
+
 def test_pacer_idle_chat_goes_at_once_and_a_burst_is_spaced() -> None:
     pacer = Pacer()
 
-    delays = [pacer.reserve("511223344", 100.0) for _ in range(4)]
+    assert _send_times(pacer, "511223344", 4, now=100.0) == [100.0, 101.0, 102.0, 103.0]
+    assert pacer.admit("600000001", 100.0) == 0.0
 
-    assert delays == [0.0, 1.0, 2.0, 3.0]
-    assert pacer.reserve("600000001", 100.0) == 0.0
+
+def test_pacer_refused_ask_books_nothing() -> None:
+    pacer = Pacer()
+    pacer.admit("511223344", 0.0)
+
+    assert pacer.admit("511223344", 0.5) == 0.5
+    assert pacer.admit("511223344", 1.0) == 0.0
 
 
 def test_pacer_group_gets_twenty_a_minute() -> None:
-    pacer = Pacer()
+    times = _send_times(Pacer(), "-1001234567890", 21)
 
-    delays = [pacer.reserve("-1001234567890", 0.0) for _ in range(21)]
-
-    assert delays[:20] == [float(i) for i in range(20)]
-    assert delays[20] == 60.0
+    assert times[:20] == [float(i) for i in range(20)]
+    assert times[20] == 60.0
 
 
 def test_pacer_bot_wide_thirty_a_second_across_chats() -> None:
     pacer = Pacer()
 
-    delays = [pacer.reserve(str(1000 + i), 0.0) for i in range(31)]
+    waits = [pacer.admit(str(1000 + i), 0.0) for i in range(31)]
 
-    assert delays[:30] == [0.0] * 30
-    assert delays[30] == 1.0
+    assert waits[:30] == [0.0] * 30
+    assert waits[30] == 1.0
 
 
 def test_retry_policy_backoff_doubles_to_the_cap_and_long_retry_after_gives_up() -> None:

@@ -9,6 +9,7 @@ breaking any window and books it, so concurrent senders get distinct slots witho
 
 from __future__ import annotations
 
+import asyncio
 import math
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
@@ -68,22 +69,23 @@ class _Window:
             # nextafter: in floating point `clash + span` can round back down to t.
             t = max(clash + span, math.nextafter(t, math.inf))
 
-    def book(self, t: float, now: float) -> None:
+    def book(self, now: float) -> None:
         del self.times[: bisect_right(self.times, now - 2 * self.limit.seconds)]
-        insort(self.times, t)
+        insort(self.times, now)
 
 
 @dataclass(slots=True)
 class Pacer:
-    """Books send times; times are seconds on any monotonic scale the caller picks."""
+    """Books send times; times are seconds on any non-decreasing scale the caller picks."""
 
     rules: PacingRules = TELEGRAM_RULES
     _chats: dict[str, _Window] = field(default_factory=dict)
     _groups: dict[str, _Window] = field(default_factory=dict)
     _bot: _Window | None = None
 
-    def reserve(self, chat: str, now: float) -> float:
-        """Book the earliest allowed send time for `chat`; return how long to wait for it."""
+    def admit(self, chat: str, now: float) -> float:
+        """Book a send to `chat` at `now` and return 0 if every limit allows it; otherwise book
+        nothing and return how long to wait before asking again."""
         windows = self._windows(chat)
         t = now
         while True:
@@ -93,9 +95,11 @@ class Pacer:
             if moved == t:
                 break
             t = moved
+        if t > now:
+            return t - now
         for window in windows:
-            window.book(t, now)
-        return t - now
+            window.book(now)
+        return 0.0
 
     def _windows(self, chat: str) -> list[_Window]:
         rules, windows = self.rules, []
@@ -111,16 +115,22 @@ class Pacer:
 
 
 class PacedNotifier:
-    """Waits (on the injected clock) for the pacer's slot, then sends through `inner`."""
+    """Waits (on the injected clock) for the pacer's slot, then sends through `inner`.
+
+    One chat is one lane: a message starts only after the chat's previous one was answered,
+    so a chat sees its messages in order, and slow answers cannot bunch its sends together.
+    """
 
     def __init__(self, inner: Notifier, clock: Clock, pacer: Pacer | None = None) -> None:
         self.name = inner.name
         self._inner = inner
         self._clock = clock
         self._pacer = pacer or Pacer()
+        self._lanes: dict[str, asyncio.Lock] = {}
 
     async def send(self, message: OutgoingMessage) -> DeliveryResult:
-        delay = self._pacer.reserve(message.chat, self._clock.now().timestamp())
-        if delay > 0:
-            await self._clock.sleep(delay)
-        return await self._inner.send(message)
+        lane = self._lanes.setdefault(message.chat, asyncio.Lock())
+        async with lane:
+            while (delay := self._pacer.admit(message.chat, self._clock.now().timestamp())) > 0:
+                await self._clock.sleep(delay)
+            return await self._inner.send(message)
