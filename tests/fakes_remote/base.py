@@ -58,6 +58,16 @@ class Faults:
                     return fault
             return None
 
+    async def in_front(self, fault: Fault) -> web.Response | None:
+        """The faults of what stands in front of any API (a proxy, the network): a hang,
+        an HTML 502. None for the faults each API words its own way."""
+        if fault is Fault.HANG:
+            await asyncio.sleep(self.hang_seconds)
+            return web.Response(status=504)
+        if fault is Fault.BAD_GATEWAY:
+            return web.Response(status=502, text="<html>502 Bad Gateway</html>")
+        return None
+
     def clear(self) -> None:
         with self._lock:
             self._queue.clear()

@@ -9,7 +9,6 @@ a hang. Channels in `unknown_channels` answer `channel_not_found`.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from typing import Any
 
@@ -68,20 +67,15 @@ class FakeSlack(ThreadedServer):
         return web.json_response({"ok": True, **result})
 
     async def _fault(self, fault: Fault) -> web.Response:
-        match fault:
-            case Fault.RATE_LIMITED:
-                return web.json_response(
-                    {"ok": False, "error": "ratelimited"},
-                    status=429,
-                    headers={"Retry-After": str(self.faults.retry_after)},
-                )
-            case Fault.HANG:
-                await asyncio.sleep(self.faults.hang_seconds)
-                return web.Response(status=504)
-            case Fault.BAD_GATEWAY:
-                return web.Response(status=502, text="<html>502 Bad Gateway</html>")
-            case _:
-                return web.Response(status=500, text="Internal Server Error")
+        if (answer := await self.faults.in_front(fault)) is not None:
+            return answer
+        if fault is Fault.RATE_LIMITED:
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(self.faults.retry_after)},
+            )
+        return web.Response(status=500, text="Internal Server Error")
 
     def _channel(self, params: dict[str, Any]) -> str:
         channel = str(params.get("channel", ""))

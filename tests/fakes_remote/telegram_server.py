@@ -13,7 +13,6 @@ and `blocked_chats` (403). Negative ids are groups.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import time
@@ -116,21 +115,16 @@ class FakeTelegram(ThreadedServer):
         return web.json_response({"ok": True, "result": result})
 
     async def _fault(self, fault: Fault) -> web.Response:
-        match fault:
-            case Fault.RATE_LIMITED:
-                after = self.faults.retry_after
-                return _envelope_error(
-                    TelegramError(
-                        429, f"Too Many Requests: retry after {after}", {"retry_after": after}
-                    )
+        if (answer := await self.faults.in_front(fault)) is not None:
+            return answer
+        if fault is Fault.RATE_LIMITED:
+            after = self.faults.retry_after
+            return _envelope_error(
+                TelegramError(
+                    429, f"Too Many Requests: retry after {after}", {"retry_after": after}
                 )
-            case Fault.HANG:
-                await asyncio.sleep(self.faults.hang_seconds)
-                return web.Response(status=504)
-            case Fault.BAD_GATEWAY:
-                return web.Response(status=502, text="<html>502 Bad Gateway</html>")
-            case _:
-                return _envelope_error(TelegramError(500, "Internal Server Error"))
+            )
+        return _envelope_error(TelegramError(500, "Internal Server Error"))
 
     # --- methods ----------------------------------------------------------------------------
 
