@@ -202,10 +202,10 @@ def test_log_handler_flushes_at_interpreter_exit(slack_server: FakeSlack) -> Non
     script = textwrap.dedent(
         f"""
         import logging
-        from slack_sdk import WebClient
-        from hantu.adapters.notify.slack_log_handler import LogChannels, SlackLogHandler
-        client = WebClient(token={slack_server.token!r}, base_url={slack_server.base_url!r})
-        handler = SlackLogHandler(client, LogChannels("C0CRIT", "C0ERR", "C0WARN"))
+        from hantu.adapters.notify.slack_log_handler import LogChannels, make_slack_log_handler
+        channels = LogChannels("C0CRIT", "C0ERR", "C0WARN")
+        token, url = {slack_server.token!r}, {slack_server.base_url!r}
+        handler = make_slack_log_handler(token, channels, url)
         logging.getLogger().addHandler(handler)
         logging.getLogger("hantu").warning("exiting with a warning pending")
         """

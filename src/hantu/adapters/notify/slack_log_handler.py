@@ -35,7 +35,7 @@ from slack_sdk.errors import SlackApiError
 
 from hantu import messages_ko
 from hantu.adapters.notify.delivery import RetryPolicy
-from hantu.adapters.notify.slack import translate
+from hantu.adapters.notify.slack import SLACK_API, translate
 from hantu.domain.masking import mask
 from hantu.service_layer.notify_ports import DeliveryResult
 
@@ -54,6 +54,15 @@ class LogChannels:
     critical: str
     error: str
     warning: str
+
+
+def make_slack_log_handler(
+    token: str, channels: LogChannels, base_url: str = SLACK_API, timeout: int = 10
+) -> SlackLogHandler:
+    """The handler over a `WebClient` with slack-sdk's own retries off (the handler retries,
+    honouring Retry-After, so a 429 is not slept on twice)."""
+    client = WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
+    return SlackLogHandler(client, channels)
 
 
 @dataclass(frozen=True, slots=True)
