@@ -152,7 +152,7 @@ class FakeTelegram(ThreadedServer):
         text = str(params.get("text", ""))
         if not text:
             raise _bad("message text is empty")
-        if len(text) > MAX_TEXT:
+        if len(text.encode("utf-16-le")) // 2 > MAX_TEXT:  # Telegram counts UTF-16 units
             raise _bad("message is too long")
         return text
 

@@ -161,3 +161,16 @@ async def test_telegram_non_numeric_chat_is_permanent(telegram: TelegramNotifier
     result = await telegram.send(OutgoingMessage(chat="@not-a-number", text="x"))
 
     assert result.status is DeliveryStatus.PERMANENT
+
+
+async def test_telegram_long_text_goes_as_several_messages(
+    telegram: TelegramNotifier, telegram_server: FakeTelegram
+) -> None:
+    text = "\n".join(f"• 🔔 추가 매수 기회: 삼성전자 #{i:04d}" for i in range(400))
+
+    result = await telegram.send(a_message(text))
+
+    assert result.ok
+    parts = [m["text"] for m in telegram_server.sent(CHAT)]
+    assert len(parts) > 1
+    assert "\n".join(parts) == text

@@ -27,6 +27,7 @@ from hantu.service_layer.notify_ports import DeliveryResult, OutgoingMessage
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 PTB_TIMEDELTA = "PTB_TIMEDELTA"
+MAX_TEXT = 4096  # sendMessage's limit, in UTF-16 code units
 
 
 def make_bot(token: str, base_url: str = TELEGRAM_API, timeout: float = 10.0) -> Bot:
@@ -57,21 +58,55 @@ class TelegramNotifier:
 
     async def send(self, message: OutgoingMessage) -> DeliveryResult:
         try:
-            sent = await self._bot.send_message(
-                chat_id=int(message.chat),
-                text=message.text,
-                disable_notification=message.silent,
-            )
+            chat_id = int(message.chat)
         except ValueError:
             return DeliveryResult.permanent(f"not a Telegram chat id: {message.chat!r}")
-        except TelegramError as error:
-            return translate(error)
+        # A long text (a full digest) goes as several messages; a retry after a failed part
+        # resends the parts already sent, which at-least-once delivery allows.
+        for part in split_text(message.text):
+            try:
+                sent = await self._bot.send_message(
+                    chat_id=chat_id, text=part, disable_notification=message.silent
+                )
+            except TelegramError as error:
+                return translate(error)
         return DeliveryResult.delivered(str(sent.message_id), self.name)
 
     async def aclose(self) -> None:
         # `Bot.shutdown` does nothing unless `initialize` (a getMe round trip) ran first, so
         # the connection pool sending went through is closed directly.
         await self._bot.request.shutdown()
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Cut `text` into parts Telegram takes (≤ `limit` UTF-16 units), at line ends where it
+    can; always at least one part, so an empty text still meets Telegram's refusal."""
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while _units(line) > limit:  # one line longer than a message: cut it hard
+            parts.append(current)
+            current, head = "", _prefix(line, limit)
+            parts.append(head)
+            line = line[len(head) :]
+        if _units(current) + _units(line) > limit:
+            parts.append(current)
+            current = ""
+        current += line
+    parts.append(current)
+    kept = [part.rstrip("\n") for part in parts if part.strip()]
+    return kept or [text]
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _prefix(text: str, units: int) -> str:
+    cut = min(len(text), units)
+    while _units(text[:cut]) > units:
+        cut -= 1
+    return text[:cut]
 
 
 def translate(error: TelegramError) -> DeliveryResult:
