@@ -154,9 +154,9 @@ class Notification:
         return f"{self.title}\n\n{self.body}" if self.body else self.title
 
 
-def dedupe_key(kind: EventKind, recipient: Recipient, *parts: object) -> str:
+def dedupe_key(kind: str, recipient: Recipient, *parts: object) -> str:
     """A stable key: the same event told to the same person twice gets the same key."""
-    raw = "\x1f".join([kind.value, recipient, *(str(part) for part in parts)])
+    raw = "\x1f".join([str(kind), recipient, *(str(part) for part in parts)])
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -178,7 +178,7 @@ class Digest:
 
     @property
     def dedupe_key(self) -> str:
-        return dedupe_key(EventKind.DAILY_SUMMARY, self.recipient, "digest", self.opened_at)
+        return dedupe_key("digest", self.recipient, self.opened_at.isoformat())
 
 
 @dataclass(slots=True)
