@@ -206,7 +206,7 @@ async def test_0008_gives_fills_their_broker_account_and_keeps_them(
         " '70000', :at, :at)"
     )
     try:
-        await upgrade(db, "0005_sell_policy")
+        await upgrade(db, "0006_web_sessions")
         async with db.begin() as connection:
             await connection.execute(order, {"id": "o1", "broker_id": "0000000007", "at": at})
             await connection.execute(order, {"id": "o2", "broker_id": None, "at": at})
@@ -223,7 +223,7 @@ async def test_0008_gives_fills_their_broker_account_and_keeps_them(
         async with db.connect() as connection:
             query = text("SELECT fill_id, broker_account FROM fills ORDER BY fill_id")
             accounts = (await connection.execute(query)).all()
-        await downgrade(db, "0005_sell_policy")
+        await downgrade(db, "0006_web_sessions")
         async with db.connect() as connection:
             columns = await connection.run_sync(lambda sync: inspect(sync).get_columns("fills"))
             kept = (await connection.execute(text("SELECT count(*) FROM fills"))).scalar()

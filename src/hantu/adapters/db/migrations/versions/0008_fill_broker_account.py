@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_fill_broker_account"
-down_revision: str | None = "0005_sell_policy"
+down_revision: str | None = "0006_web_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
