@@ -31,6 +31,8 @@ users = Table(
     Column("password_hash", String(255), nullable=False),
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # On: no new entries (buys) for this user's strategies; exits still run (0010_telegram).
+    Column("entries_paused", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 broker_accounts = Table(

@@ -11,10 +11,13 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection, text
 
-from hantu.adapters.db import tables_accounts
+from hantu.adapters.db import tables_accounts, tables_telegram
 from hantu.adapters.db.tables import metadata
 
-del tables_accounts  # imported for its tables: the accounts revision lives on the same metadata
+del (
+    tables_accounts,
+    tables_telegram,
+)  # imported for its tables: the accounts revision lives on the same metadata
 
 # Two processes starting at once on PostgreSQL must not both create the tables.
 _PG_MIGRATION_LOCK = 0x68616E7475  # "hantu"
