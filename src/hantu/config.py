@@ -8,6 +8,7 @@ never echoing a secret's value.
 from __future__ import annotations
 
 import ipaddress
+import re
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -115,6 +116,19 @@ class Settings(BaseSettings):
     demo: bool | None = Field(
         None, description="Create the demo user and strategy; default: on with the simulator"
     )
+    telegram_bot_token: SecretStr | None = Field(
+        None, description="Bot API token from @BotFather; unset switches Telegram off"
+    )
+    telegram_api_url: str = Field(
+        "https://api.telegram.org/bot",
+        pattern=r"^https?://",
+        description="Bot API base URL the token is appended to (a self-hosted Bot API server)",
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        None,
+        description="Webhook secret token (1-256 of A-Z a-z 0-9 _ -), used when public_url is "
+        "https; default: generated into <data_dir>/telegram_webhook.secret",
+    )
     demo_username: str = "demo"
     demo_password: SecretStr = SecretStr("hantu-demo")
 
@@ -127,6 +141,15 @@ class Settings(BaseSettings):
         if len(digits) != 10 or not digits.isdigit():
             raise ValueError("must be 8+2 digits, e.g. 12345678-01")
         return f"{digits[:8]}-{digits[8:]}"
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ -")
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -179,6 +202,11 @@ class Settings(BaseSettings):
         """Secure cookies behind HTTPS; plain HTTP (the loopback default) cannot carry them."""
         if self.session_https_only is not None:
             return self.session_https_only
+        return bool(self.public_url and self.public_url.lower().startswith("https://"))
+
+    @property
+    def telegram_webhook_mode(self) -> bool:
+        """Webhook when Telegram can reach us over HTTPS; long polling otherwise."""
         return bool(self.public_url and self.public_url.lower().startswith("https://"))
 
     @property

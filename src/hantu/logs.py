@@ -31,6 +31,7 @@ def configure_logging(level: str) -> logging.Handler:
     root.addHandler(handler)
     root.setLevel(level)
     # Access lines and per-request client chatter would drown the order log.
-    for noisy in ("httpx", "httpcore", "uvicorn.access", "websockets"):
+    # telegram: PTB logs every Bot API call with its parameters (message texts, link codes).
+    for noisy in ("httpx", "httpcore", "uvicorn.access", "websockets", "telegram"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     return handler

@@ -540,3 +540,83 @@ LOG_SLACK_WARNING_BATCH: Final = "⚠️ 경고 로그 {count}건 (최근 {minut
 LOG_SLACK_CRITICAL: Final = "🚨 치명적 오류"
 LOG_SLACK_ERROR: Final = "❌ 오류"
 LOG_SLACK_STACK: Final = "호출 스택:"
+
+
+# --- Telegram bot: linking, refusals and commands (issue 9) ----------------------------------
+REASON_PAUSED: Final = (
+    "신규 진입이 중지되어 매수 주문을 보내지 않았습니다 (텔레그램 /resume 으로 재개)"
+)
+TG_NOT_LINKED: Final = (
+    "이 채팅은 hantu 계정에 연결되어 있지 않습니다. 웹 화면의 '텔레그램 연결'에서 코드를 받아"
+    " /start 코드 를 보내 주세요."
+)
+TG_NOT_YOU: Final = "이 계정에 연결된 사용자만 명령할 수 있습니다."
+TG_BAD_CODE: Final = (
+    "연결 코드가 올바르지 않거나 만료되었습니다. 웹 화면에서 새 코드를 받아 주세요."
+)
+TG_LINKED: Final = "{username} 계정에 연결되었습니다. /help 로 명령을 확인하세요."
+TG_UNKNOWN: Final = "알 수 없는 명령입니다. /help 로 명령을 확인하세요."
+TG_HELP: Final = (
+    "hantu 명령\n"
+    "/status - 상태 (신규 진입, 연결, 미체결 주문)\n"
+    "/positions - 보유 포지션\n"
+    "/orders - 오늘 주문\n"
+    "/balance - 예수금과 평가\n"
+    "/pnl - 실현손익 (오늘, 누적)\n"
+    "/stop - 신규 진입 중지 (청산은 계속)\n"
+    "/resume - 신규 진입 재개\n"
+    "/help - 이 도움말"
+)
+TG_STATUS: Final = (
+    "📊 상태\n신규 진입: {entries}\n전략 계좌: {accounts}개\n실시간 연결: {streams}\n"
+    "미체결 주문: {open_orders}건"
+)
+TG_ENTRIES_ON: Final = "허용"
+TG_ENTRIES_PAUSED: Final = "중지됨 (/resume 으로 재개)"
+TG_STREAMS: Final = "{up}/{total} 정상"
+TG_STREAMS_UNKNOWN: Final = "알 수 없음"
+TG_POSITIONS_TITLE: Final = "📈 보유 포지션 ({count}종목)"
+TG_POSITION_LINE: Final = "{symbol} {quantity} · 평균 {average} · 실현 {realized}"
+TG_NO_POSITIONS: Final = "보유 포지션이 없습니다."
+TG_ORDERS_TITLE: Final = "📋 오늘 주문 ({count}건)"
+TG_ORDER_LINE: Final = "{time} {symbol} {side} {quantity} {price} · {status} (체결 {filled})"
+TG_NO_ORDERS: Final = "오늘 주문이 없습니다."
+TG_MARKET_PRICE: Final = "시장가"
+TG_SIDES: Final[dict[str, str]] = {"BUY": "매수", "SELL": "매도"}
+TG_STATUSES: Final[dict[str, str]] = {
+    "NEW": "접수 중",
+    "SENT": "주문 중",
+    "PARTIAL": "부분 체결",
+    "FILLED": "체결",
+    "CANCELED": "취소",
+    "REJECTED": "거부",
+    "ERROR": "실패",
+    "UNCONFIRMED": "확인 중",
+}
+TG_BALANCE_TITLE: Final = "💰 잔고"
+TG_BALANCE_ACCOUNT: Final = (
+    "{name} ({hint})\n예수금 {cash}\n주식 매입금액 {holdings}\n총평가(매입가 기준) {total}"
+)
+TG_BALANCE_FAILED: Final = "{name} ({hint})\n잔고를 조회하지 못했습니다."
+TG_NO_ACCOUNTS: Final = "연결된 증권 계좌가 없습니다."
+TG_PNL: Final = "💹 실현손익\n오늘 {today}\n누적 {total}"
+TG_STOPPED: Final = (
+    "⏸ 신규 진입을 중지했습니다. 청산(매도)은 계속 실행됩니다. /resume 으로 재개합니다."
+)
+TG_RESUMED: Final = "▶️ 신규 진입을 다시 허용했습니다."
+TG_UI_TEXT: Final[dict[str, str]] = {
+    "title": "텔레그램 연결",
+    "off": "텔레그램 봇이 설정되지 않았습니다 (HANTU_TELEGRAM_BOT_TOKEN).",
+    "linked": "연결됨",
+    "not_linked": "연결되지 않음",
+    "chat": "채팅",
+    "get_code": "연결 코드 받기",
+    "instructions": "10분 안에 텔레그램에서 봇에게 다음을 보내세요:",
+    "unlink": "연결 해제",
+    "paused": "신규 진입 중지됨",
+}
+TG_WEBHOOK_HEADER_MISSING: Final = "텔레그램 웹훅 비밀값 헤더가 없습니다"
+TG_WEBHOOK_HEADER_WRONG: Final = "텔레그램 웹훅 비밀값이 맞지 않습니다"
+TG_WEBHOOK_OFF: Final = "텔레그램 웹훅을 쓰지 않는 설정입니다"
+TG_WEBHOOK_BAD_BODY: Final = "텔레그램 업데이트(JSON 객체)를 읽을 수 없습니다"
+TG_OFF: Final = "텔레그램 봇이 설정되지 않았습니다 (HANTU_TELEGRAM_BOT_TOKEN)"

@@ -213,6 +213,8 @@ async def _risk_violations(
         account, symbol = request.strategy_account_id, request.symbol
         capacity = await uow.risk.sell_capacity(account, symbol, lock=True)
         return selling.sell_violations(request, capacity)
+    if await uow.risk.entries_paused(request.strategy_account_id):  # Telegram /stop
+        return [risk.RiskViolation("entries_paused", "new entries paused", ko.REASON_PAUSED)]
     if limits == risk.RiskLimits():
         return []  # with no limits set there is nothing to read
     since = deps.trading_day_start()

@@ -342,6 +342,10 @@ class RiskReader(Protocol):
         """Position, open sells and adoption room for one sell; `lock` serializes sellers."""
         ...
 
+    async def entries_paused(self, strategy_account_id: StrategyAccountId) -> bool:
+        """Whether the account's owner paused new entries (Telegram `/stop`)."""
+        ...
+
 
 class PipelineUnitOfWork(UnitOfWork, Protocol):
     """The order pipeline's transaction: its repositories plus loose events to record."""

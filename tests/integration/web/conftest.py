@@ -162,7 +162,10 @@ async def web_settling(database_url: str, tmp_path: Path) -> AsyncIterator[WebCl
 
 @asynccontextmanager
 async def running_app(
-    database_url: str, tmp_path: Path, **web_options: Any
+    database_url: str,
+    tmp_path: Path,
+    runtime_options: dict[str, Any] | None = None,
+    **web_options: Any,
 ) -> AsyncIterator[WebClient]:
     clock = FakeClock()
     broker = InProcessBroker(clock)
@@ -184,6 +187,7 @@ async def running_app(
         clock=clock,
         brokers=AccountBrokers(factory),
         hasher=PasswordHashing(time_cost=1, memory_cost=8),
+        **(runtime_options or {}),
     )
     async with app.router.lifespan_context(app):
         client = WebClient(app, broker, clock, app.state.web.accounts, database_url)

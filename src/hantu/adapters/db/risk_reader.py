@@ -9,7 +9,7 @@ from sqlalchemy import String, bindparam, func, literal, select, text, union_all
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
-from hantu.adapters.db.tables_accounts import strategies, strategy_accounts
+from hantu.adapters.db.tables_accounts import strategies, strategy_accounts, users
 from hantu.domain.enums import OrderStatus, Side
 from hantu.domain.risk import RiskSnapshot, SellCapacity
 from hantu.domain.values import Money, StrategyAccountId, Symbol
@@ -90,6 +90,12 @@ _ADOPT_ALLOWED = (
     .join(strategy_accounts, strategy_accounts.c.strategy_id == strategies.c.id)
     .where(strategy_accounts.c.id == bindparam("account"))
 )
+_ENTRIES_PAUSED = (
+    select(users.c.entries_paused)
+    .join(strategies, strategies.c.user_id == users.c.id)
+    .join(strategy_accounts, strategy_accounts.c.strategy_id == strategies.c.id)
+    .where(strategy_accounts.c.id == bindparam("account"))
+)
 
 # Two-key advisory locks live apart from the one-key migration lock (PostgreSQL docs).
 _RISK_LOCK_SPACE = 0x6874  # "ht"
@@ -146,3 +152,7 @@ class SqlRiskReader:
                 open_sells += a - b
         adopt = (await self._conn.execute(_ADOPT_ALLOWED, {"account": account})).scalar()
         return SellCapacity(held, open_sells, on_broker, adopt_allowed=bool(adopt))
+
+    async def entries_paused(self, strategy_account_id: StrategyAccountId) -> bool:
+        params = {"account": int(strategy_account_id)}
+        return bool((await self._conn.execute(_ENTRIES_PAUSED, params)).scalar())

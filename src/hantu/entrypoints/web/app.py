@@ -21,6 +21,7 @@ from hantu.entrypoints.web import (
     health,
     pages,
     strategies,
+    telegram_hook,
     webhook,
 )
 from hantu.entrypoints.web.headers import SecurityHeaders
@@ -72,6 +73,7 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(SecurityHeaders)
     errors.install(app)
-    for module in (health, auth, webhook, failed_orders, strategies, accounts, pages):
+    modules = (health, auth, webhook, telegram_hook, failed_orders, strategies, accounts, pages)
+    for module in modules:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -18,7 +18,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -40,6 +40,7 @@ from hantu.entrypoints.web.metrics import Metrics
 from hantu.entrypoints.web.ratelimit import LoginLimiter
 from hantu.entrypoints.web.service_pipeline import ServicePipeline
 from hantu.entrypoints.web.state import WebState
+from hantu.entrypoints.web.telegram_runtime import build_frontend, start_telegram
 from hantu.entrypoints.web.tokens import TokenCache
 from hantu.errors import BrokerUnreachable
 from hantu.service_layer import fills, reconciliation
@@ -124,6 +125,7 @@ async def start_runtime(
     hasher: Hasher | None = None,
     simulator_options: dict[str, Any] | None = None,
     on_ready: Callable[[Runtime], None] | None = None,
+    telegram_options: dict[str, Any] | None = None,
 ) -> AsyncIterator[Runtime]:
     """Build, start, yield, and on exit stop everything in reverse order."""
     clock = clock or SystemClock()
@@ -153,6 +155,13 @@ async def start_runtime(
         demo_account = _demo_credentials(settings, simulator) if simulator_urls else None
         demo = await _maybe_demo(settings, accounts, demo_account)
         state = _web_state(settings, accounts, container, clock, streams)
+        stream_up = streams.stream_up if streams is not None else None
+        telegram = build_frontend(
+            settings, container, accounts, stream_up, **(telegram_options or {})
+        )
+        if telegram is not None:
+            await start_telegram(settings, telegram, stack)
+            state = replace(state, telegram=telegram)
         external = simulator_urls if simulator is None else None
         runtime = Runtime(container, state, simulator, demo, external_simulator=external)
         if on_ready is not None:

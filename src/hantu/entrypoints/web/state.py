@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hantu.adapters.telegram.frontend import TelegramFrontend
 from hantu.config import Settings
 from hantu.entrypoints.web.metrics import Metrics
 from hantu.entrypoints.web.pipeline import Pipeline
@@ -23,6 +24,7 @@ class WebState:
     clock: Clock
     public_url: str
     tokens: TokenCache
+    telegram: TelegramFrontend | None = None  # None: no bot token configured
 
     def webhook_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/api/webhook"
