@@ -141,3 +141,34 @@ async def test_telegram_long_polling_answers_updates_queued_before_start(
 
     assert first == reply == ko.TG_NOT_LINKED
     assert telegram_server.calls("deleteWebhook")
+
+
+async def test_telegram_page_shows_link_state_and_unlinks_with_csrf(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    async with bot_app(database_url, tmp_path, telegram_server) as web:
+        member = await _linked(web, telegram_server)
+        page = (await member.client.get("/strategies")).text
+        no_csrf_code = await member.client.post("/api/telegram/link-code")
+        no_csrf_unlink = await member.client.post("/api/telegram/unlink")
+        unlinked = await member.client.post("/api/telegram/unlink", headers=member.headers())
+        after = await say(telegram_server, "/status")
+        page_after = (await member.client.get("/strategies")).text
+
+    assert ko.TG_UI_TEXT["title"] in page
+    assert f"{ko.TG_UI_TEXT['linked']} · {ko.TG_UI_TEXT['chat']} {CHAT}" in page
+    assert 'id="telegram-unlink"' in page
+    assert (no_csrf_code.status_code, no_csrf_unlink.status_code) == (403, 403)
+    assert unlinked.json()["linked"] is False
+    assert after == ko.TG_NOT_LINKED
+    assert ko.TG_UI_TEXT["not_linked"] in page_after
+
+
+async def test_telegram_page_says_off_without_a_token(web: WebClient) -> None:
+    member = await web.member("alice")
+
+    page = (await member.client.get("/strategies")).text
+    code = await member.client.post("/api/telegram/link-code", headers=member.headers())
+
+    assert ko.TG_UI_TEXT["off"] in page
+    assert code.status_code == 404

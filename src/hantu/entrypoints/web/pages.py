@@ -10,12 +10,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from hantu.domain.accounts import UserId
 from hantu.domain.values import StrategyAccountId
 from hantu.entrypoints.web.deps import CurrentUser, StateDep
 from hantu.entrypoints.web.state import WebState
 from hantu.entrypoints.web.strategies import strategies_view
 from hantu.entrypoints.web.templating import render
+from hantu.messages_ko import TG_UI_TEXT
 from hantu.service_layer import accounts as accounts_service
+from hantu.service_layer import telegram_bot
 
 router = APIRouter(include_in_schema=False)
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -109,5 +112,16 @@ async def strategies_page(request: Request, user: CurrentUser, state: StateDep) 
         "strategies": strategies,
         "broker_accounts": broker_accounts,
         "webhook_url": state.webhook_url(),
+        "telegram": await _telegram_view(state, user.id),
+        "tg": TG_UI_TEXT,
     }
     return render(request, "strategies.html", context)
+
+
+async def _telegram_view(state: WebState, user_id: UserId) -> dict[str, object]:
+    if state.telegram is None:
+        return {"enabled": False}
+    link = await telegram_bot.link_of(state.telegram.deps, user_id)
+    paused = await telegram_bot.entries_paused(state.telegram.deps, user_id)
+    chat = None if link is None else link.chat_id
+    return {"enabled": True, "linked": link is not None, "chat_id": chat, "paused": paused}

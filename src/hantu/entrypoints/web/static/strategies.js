@@ -40,3 +40,22 @@ document.querySelectorAll("form.link-form").forEach((form) => {
     });
   });
 });
+
+// Telegram: a one-time code to send to the bot as "/start CODE", and unlinking.
+const telegramCode = document.getElementById("telegram-code");
+if (telegramCode) {
+  telegramCode.addEventListener("click", async () => {
+    const result = await apiRequest("POST", "/api/telegram/link-code", {});
+    if (!result.ok) {
+      showToast(result.data.error || UI.toast_error, "error");
+      return;
+    }
+    document.getElementById("telegram-command").textContent = result.data.command;
+    document.getElementById("telegram-copy").dataset.copy = result.data.command;
+    document.getElementById("telegram-instructions").hidden = false;
+  });
+}
+const telegramUnlink = document.getElementById("telegram-unlink");
+if (telegramUnlink) {
+  telegramUnlink.addEventListener("click", () => submitJson("/api/telegram/unlink", {}));
+}
