@@ -595,7 +595,7 @@ TG_STATUSES: Final[dict[str, str]] = {
 }
 TG_BALANCE_TITLE: Final = "💰 잔고"
 TG_BALANCE_ACCOUNT: Final = (
-    "{name} ({hint})\n예수금 {cash}\n주식 매입금액 {holdings}\n총평가(매입가 기준) {total}"
+    "{name} ({hint})\n예수금 {cash}\n주식 평가금액 {holdings}\n총평가 {total}"
 )
 TG_BALANCE_FAILED: Final = "{name} ({hint})\n잔고를 조회하지 못했습니다."
 TG_NO_ACCOUNTS: Final = "연결된 증권 계좌가 없습니다."

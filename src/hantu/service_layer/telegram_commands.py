@@ -22,7 +22,7 @@ from hantu.errors import HantuError
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer import queries
 from hantu.service_layer.deps import SEOUL
-from hantu.service_layer.ports import Balance
+from hantu.service_layer.ports import Balance, Broker, Holding
 from hantu.service_layer.telegram_bot import (
     BotDeps,
     Refusal,
@@ -147,16 +147,25 @@ async def _one_balance(deps: BotDeps, view: StrategyAccountView) -> str:
     except (HantuError, TimeoutError) as exc:
         log.warning("balance of %s failed: %s", view.broker_account_name, mask(str(exc)))
         return ko.TG_BALANCE_FAILED.format(**names)
-    holdings = sum(
-        (Decimal(h.quantity) * Decimal(h.average_price) for h in found.holdings), Decimal(0)
-    )
+    stocks = Decimal(0)
+    for holding in found.holdings:
+        stocks += Decimal(holding.quantity) * await _price_of(deps, broker, holding)
     cash = Decimal(found.cash)
     return ko.TG_BALANCE_ACCOUNT.format(
         **names,
         cash=ko.format_won(cash),
-        holdings=ko.format_won(holdings),
-        total=ko.format_won(cash + holdings),
+        holdings=ko.format_won(stocks),
+        total=ko.format_won(cash + stocks),
     )
+
+
+async def _price_of(deps: BotDeps, broker: Broker, holding: Holding) -> Decimal:
+    # Valued at the last price; a quote that fails falls back to the purchase price.
+    try:
+        quote = await asyncio.wait_for(broker.quote(holding.symbol), deps.pipeline.order_timeout)
+    except (HantuError, TimeoutError):
+        return Decimal(holding.average_price)
+    return Decimal(quote.price)
 
 
 async def pnl(deps: BotDeps, user: User) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hantu import messages_ko as ko
+from hantu.adapters.inprocess_broker import Accept
 from hantu.domain.values import Money, Price, Quantity, StrategyAccountId, Symbol
 from tests.builders import a_position
 from tests.fakes_remote.telegram_server import FakeTelegram
@@ -89,6 +90,8 @@ async def test_telegram_commands_answer_in_korean_with_won_and_shares(
                 )
             )
             await uow.commit()
+        web.broker.script(Accept(fill_quantity=3))  # 3 of 10 bought at 70,000원
+        web.broker.prices[Symbol("005930")] = Price(70_667)  # and now quoted higher
         sent = await web.webhook(signal(member.token, quantity="10", price="70000"))
         assert sent.status_code == 200, sent.text
         replies = {
@@ -96,15 +99,16 @@ async def test_telegram_commands_answer_in_korean_with_won_and_shares(
             for command in ("status", "positions", "orders", "balance", "pnl", "nonsense")
         }
 
-    assert replies["positions"] == (
-        "📈 보유 포지션 (1종목)\n000660 1,234주 · 평균 70,667원 · 실현 12,500원"
-    )
-    assert "005930 매수 10주 70,000원 · 주문 중 (체결 0주)" in replies["orders"]
+    assert replies["positions"].startswith("📈 보유 포지션 (")
+    assert "\n000660 1,234주 · 평균 70,667원 · 실현 12,500원" in replies["positions"]
+    assert "005930 매수 10주 70,000원 · " in replies["orders"]
     assert "미체결 주문: 1건" in replies["status"]
     assert "실시간 연결: 1/1 정상" in replies["status"]
     assert "신규 진입: 허용" in replies["status"]
-    assert "예수금 100,000,000원" in replies["balance"]
-    assert "main (" in replies["balance"]
+    assert replies["balance"] == (
+        "💰 잔고\n\nmain (5012****-01)\n예수금 99,790,000원\n주식 평가금액 212,001원\n"
+        "총평가 100,002,001원"
+    )
     assert replies["pnl"] == "💹 실현손익\n오늘 0원\n누적 0원"
     assert replies["nonsense"] == ko.TG_UNKNOWN
 
