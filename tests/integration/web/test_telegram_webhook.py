@@ -3,6 +3,7 @@ secret header checked before anything is parsed; and no token in the logs."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import re
@@ -113,3 +114,20 @@ async def test_telegram_webhook_secret_is_generated_into_the_data_dir_when_unset
     assert call.params["secret_token"] == stored
     assert re.fullmatch(r"[A-Za-z0-9_-]{40,}", stored)
     assert (tmp_path / "telegram_webhook.secret").stat().st_mode & 0o077 == 0
+
+
+async def test_telegram_webhook_refused_at_start_is_set_in_the_background(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    telegram_server.faults.next(Fault.SERVER_ERROR, 2, "setWebhook")
+    async with bot_app(
+        database_url, tmp_path, telegram_server, public_url=PUBLIC, telegram_webhook_secret=SECRET
+    ):
+        for _ in range(100):
+            if telegram_server.webhook["url"]:
+                break
+            await asyncio.sleep(0.02)
+        tries = len(telegram_server.calls("setWebhook"))
+
+    assert telegram_server.webhook == {"url": f"{PUBLIC}{HOOK}", "secret_token": SECRET}
+    assert tries == 3

@@ -86,6 +86,10 @@ class TelegramFrontend:
             url=url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES
         )
 
+    async def keep_webhook(self, url: str) -> None:
+        """`set_webhook`, retried until Telegram takes it (a supervised background task)."""
+        await self._retrying(lambda: self.set_webhook(url))
+
     async def handle_json(self, data: Mapping[str, Any]) -> None:
         """Handle one Update as Telegram sent it (the webhook's body)."""
         update = Update.de_json(dict(data), self.bot)

@@ -74,11 +74,13 @@ async def start_telegram(
         url = f"{(settings.public_url or '').rstrip('/')}{WEBHOOK_PATH}"
         try:
             await frontend.set_webhook(url)
-        except TelegramError as exc:
-            log.warning("telegram setWebhook failed: %s", mask(type(exc).__name__))
-        return
-    poller = asyncio.create_task(frontend.poll_forever(), name="telegram-polling")
-    stack.push_async_callback(_cancel, poller)
+            return
+        except TelegramError as exc:  # Telegram away at start: keep asking in the background
+            log.warning("telegram setWebhook failed, retrying: %s", mask(type(exc).__name__))
+        task = asyncio.create_task(frontend.keep_webhook(url), name="telegram-webhook")
+    else:
+        task = asyncio.create_task(frontend.poll_forever(), name="telegram-polling")
+    stack.push_async_callback(_cancel, task)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:
