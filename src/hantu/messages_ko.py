@@ -320,6 +320,9 @@ UI_TEXT: Final[dict[str, str]] = {
     "new_password": "새 비밀번호",
     "password_button": "변경",
     "password_note": "바꾸면 이 브라우저를 뺀 모든 곳에서 로그아웃됩니다",
+    # units the JavaScript appends, as format_won / format_shares do (issue 10)
+    "unit_won": "원",
+    "unit_shares": "주",
 }
 
 

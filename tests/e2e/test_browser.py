@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -180,6 +181,23 @@ def test_browser_narrow_screen_hides_price_and_time(
     expect(price).to_be_visible()
     page.set_viewport_size({"width": 400, "height": 800})
     expect(price).to_be_hidden()
+
+
+def test_browser_failed_order_shows_won_and_shares_rounded_as_the_server_does(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    assert embedded_server.runtime is not None
+    demo = embedded_server.runtime.demo
+    assert demo is not None
+    _reject_next(embedded_server, "잔고 부족")
+    _webhook(embedded_server, demo.token, quantity="1234", price="70000")
+    _login(page)
+
+    expect(_rows(page).first.locator(".col-price")).to_have_text("70,000원")
+    expect(_rows(page).first).to_contain_text("1,234주")
+    samples = ["70666.5", "70666.4999", "-1200.5", "-0.4", "0", "1234567"]
+    shown = page.evaluate("(xs) => xs.map(formatWon)", samples)
+    assert shown == [ko.format_won(Decimal(x)) for x in samples]
 
 
 def test_browser_pages_load_nothing_from_other_hosts_and_log_no_errors(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hantu.adapters.inprocess_broker import Refuse
+from hantu.domain.values import BrokerOrderId, StrategyAccountId, Symbol
+from hantu.service_layer.fills import process_fill
 from tests.integration.web.conftest import WebClient, signal
 
 
@@ -28,6 +32,30 @@ async def test_positions_page_lists_todays_orders(web: WebClient) -> None:
     assert 'id="orders-table"' in page.text
     assert "005930" in page.text
     assert ">주문 중<" in page.text  # SENT, in Korean
+
+
+async def test_positions_page_shows_money_in_won_and_keeps_the_full_average(
+    web: WebClient,
+) -> None:
+    member = await web.member("alice")
+    deps = web.app.state.runtime.app.deps
+    account = await deps.brokers.account_of(member.strategy_account_id)
+    for n, price in enumerate(("70000", "70000", "72000")):
+        response = await web.webhook(signal(member.token, quantity="1000", price=price, id=n))
+        broker_id = BrokerOrderId(response.json()["order_id"])
+        await process_fill(deps, web.broker.fill(broker_id, 1000, notify=False), account)
+
+    page = await member.client.get("/positions")
+
+    assert "<td>3,000주</td>" in page.text
+    assert ">70,667원<" in page.text
+    assert "70666.6" not in page.text
+    assert ">72,000원<" in page.text  # today's orders show their limit price the same way
+    async with web.app.state.runtime.app.uow(read_only=True) as uow:
+        samsung = Symbol("005930")
+        held = await uow.positions.get(StrategyAccountId(member.strategy_account_id), samsung)
+    assert held is not None
+    assert held.average_price.quantize(Decimal("0.0001")) == Decimal("70666.6667")
 
 
 async def test_strategies_page_escapes_a_script_in_a_name(web: WebClient) -> None:
