@@ -323,6 +323,10 @@ UI_TEXT: Final[dict[str, str]] = {
     # units the JavaScript appends, as format_won / format_shares do (issue 10)
     "unit_won": "원",
     "unit_shares": "주",
+    # the page a browser gets for a path hantu does not serve (issue 10)
+    "not_found_title": "페이지를 찾을 수 없습니다",
+    "not_found_text": "주소가 잘못되었거나 아직 없는 페이지입니다",
+    "not_found_home": "포지션으로 돌아가기",
 }
 
 

@@ -128,3 +128,31 @@ async def test_pages_carry_a_strict_content_security_policy(web: WebClient) -> N
     assert "default-src 'self'" in login.headers["content-security-policy"]
     assert login.headers["x-content-type-options"] == "nosniff"
     assert "content-security-policy" not in docs.headers
+
+
+async def test_unknown_page_answers_an_html_404_with_the_navigation(web: WebClient) -> None:
+    member = await web.member("alice")
+    browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+    pages = [await member.client.get(path, headers=browser) for path in ("/orders", "/settings")]
+    anonymous = await web.client().get("/no/such/page", headers=browser)
+
+    for page in (*pages, anonymous):
+        assert page.status_code == 404
+        assert page.headers["content-type"].startswith("text/html")
+        assert 'role="alert"' in page.text
+        assert "페이지를 찾을 수 없습니다" in page.text
+        assert '"success"' not in page.text
+    assert 'href="/strategies"' in pages[0].text  # the signed-in navigation
+    assert 'id="logout"' in pages[1].text
+
+
+async def test_unknown_api_path_still_answers_json_404(web: WebClient) -> None:
+    member = await web.member("alice")
+
+    api = await member.client.get("/api/no-such-thing", headers={"accept": "text/html"})
+    script = await member.client.get("/orders", headers={"accept": "application/json"})
+
+    assert (api.status_code, api.json()) == (404, {"success": False, "error": "찾을 수 없습니다"})
+    assert script.status_code == 404
+    assert script.json()["success"] is False

@@ -14,7 +14,8 @@ from hantu import messages_ko as ko
 from hantu.domain.accounts import NameTaken, NotFound
 from hantu.domain.errors import DomainError
 from hantu.entrypoints.web.csrf import CsrfFailed
-from hantu.entrypoints.web.deps import LoginRequired
+from hantu.entrypoints.web.deps import LoginRequired, get_current_user, get_state
+from hantu.entrypoints.web.templating import render
 from hantu.service_layer.errors import NotFound as ServiceNotFound
 from hantu.service_layer.webhooks import WebhookInvalid
 
@@ -74,9 +75,24 @@ async def _validation(_request: Request, exc: Exception) -> Response:
     return _problem(422, ko.WEBHOOK_FIELD_INVALID.format(field=field, detail=detail), field=field)
 
 
-async def _http(_request: Request, exc: Exception) -> Response:
+def _wants_page(request: Request) -> bool:
+    return not _wants_json(request) and "text/html" in request.headers.get("accept", "")
+
+
+async def _not_found_page(request: Request) -> Response:
+    """A browser asking for a path we do not serve gets a page with the navigation."""
+    try:
+        user = await get_current_user(request, get_state(request))
+    except LoginRequired:
+        user = None
+    return render(request, "not_found.html", {"user": user}, status_code=404)
+
+
+async def _http(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, HTTPException):
         raise exc
+    if exc.status_code == 404 and _wants_page(request):
+        return await _not_found_page(request)
     message = ko.NOT_FOUND if exc.status_code == 404 else str(exc.detail)
     return _problem(exc.status_code, message)
 
