@@ -220,6 +220,23 @@ def test_browser_pages_load_nothing_from_other_hosts_and_log_no_errors(
     assert re.search(r"/static/app\.css", " ".join(requested))
 
 
+def test_browser_api_docs_render_from_local_assets_only(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto("/docs")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/webhook")
+    page.wait_for_load_state("networkidle")
+
+    local = (embedded_server.base_url, "data:")
+    foreign = [url for url in requested if not url.startswith(local)]
+    assert foreign == []
+    assert re.search(r"/static-docs/swagger-ui-bundle\.js", " ".join(requested))
+
+
 def test_browser_adoption_checkbox_lets_a_sell_of_broker_holdings_through(
     page: Page, embedded_server: ServerThread
 ) -> None:

@@ -116,7 +116,11 @@ async def test_openapi_docs_are_served(web: WebClient) -> None:
 
     assert "/api/webhook" in schema["paths"]
     assert "/api/failed-orders/{failed_order_id}/retry" in schema["paths"]
-    assert (await client.get("/docs")).status_code == 200
+    docs = await client.get("/docs")
+    assert docs.status_code == 200
+    assert "/static-docs/swagger-ui-bundle.js" in docs.text
+    assert "https://" not in docs.text
+    assert (await client.get("/static-docs/swagger-ui-bundle.js")).status_code == 200
 
 
 async def test_pages_carry_a_strict_content_security_policy(web: WebClient) -> None:
