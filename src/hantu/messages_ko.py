@@ -106,6 +106,11 @@ CLI_SERVE_SIMULATOR: Final = "KIS simulator: {rest_url} {ws_url}"
 CLI_SERVE_EXTERNAL_SIMULATOR: Final = "KIS simulator (external): {urls}"
 CLI_SERVE_DEMO_LOGIN: Final = "demo login: {username} / {password}"
 CLI_SERVE_DEMO_WEBHOOK: Final = "demo webhook:"
+# `hantu serve` on a port another process holds (issue 10)
+CLI_SERVE_PORT_TAKEN: Final = (
+    "포트 {port}을(를) 이미 다른 프로그램이 쓰고 있습니다. "
+    "그 프로그램을 끄거나 HANTU_WEB_PORT(또는 --port)로 다른 포트를 고르세요"
+)
 CLI_ENV_ACCOUNT_ADDED: Final = ".env의 KIS 계좌를 '{name}'(으)로 연결했습니다"
 CLI_DB_SCHEMA: Final = "데이터베이스 스키마 / database schema: {revision}"
 CLI_DB_NOT_MIGRATED: Final = "마이그레이션 전 / not migrated"

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shlex
+import socket
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from hantu import messages_ko as ko
 from hantu.simulator.accounts import demo_account
 from tests.integration.web.server import free_port, wait_listening
 
@@ -68,3 +70,26 @@ def test_serve_prints_address_login_and_a_working_curl(tmp_path: Path) -> None:
         process.wait(timeout=30)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_serve_on_a_taken_port_prints_one_korean_line_and_no_banner(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        env = {**os.environ, "HANTU_DATA_DIR": str(tmp_path), "HANTU_WEB_PORT": str(port)}
+        done = subprocess.run(
+            [sys.executable, "-m", "hantu", "serve"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert done.returncode != 0
+    assert done.stdout == ""  # no banner, no curl
+    assert done.stderr.strip().splitlines() == [ko.CLI_SERVE_PORT_TAKEN.format(port=port)]
+    assert "HANTU_WEB_PORT" in done.stderr
+    assert "address already in use" not in done.stderr

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import json
 import shlex
+import socket
 from typing import Annotated, Any, Final
 
 import typer
@@ -68,6 +69,24 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def port_taken(host: str, port: int) -> bool:
+    """Whether another process listens on the port, so we can say so before any banner.
+
+    Binds the way uvicorn will (SO_REUSEADDR, so a socket in TIME_WAIT does not count) and
+    lets go at once; a process that takes the port in between still meets uvicorn's error.
+    """
+    family, kind, proto, _name, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError:
+            return True
+    return False
+
+
 def serve(
     host: Annotated[str | None, typer.Option(help=ko.CLI_SERVE_HOST_HELP)] = None,
     port: Annotated[int | None, typer.Option(help=ko.CLI_SERVE_PORT_HELP)] = None,
@@ -83,6 +102,9 @@ def serve(
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+    if port_taken(settings.web_host, settings.web_port):
+        typer.echo(ko.CLI_SERVE_PORT_TAKEN.format(port=settings.web_port), err=True)
+        raise typer.Exit(1)
 
     def announce(runtime: Runtime) -> None:
         _freeze_startup_objects()  # the app is built; uvicorn binds right after this hook
