@@ -106,6 +106,13 @@ CLI_SERVE_SIMULATOR: Final = "KIS simulator: {rest_url} {ws_url}"
 CLI_SERVE_EXTERNAL_SIMULATOR: Final = "KIS simulator (external): {urls}"
 CLI_SERVE_DEMO_LOGIN: Final = "demo login: {username} / {password}"
 CLI_SERVE_DEMO_WEBHOOK: Final = "demo webhook:"
+# the embedded simulator's play-money account in the `hantu serve` banner (issue 10)
+CLI_SERVE_SIM_ACCOUNT: Final = (
+    "시뮬레이터 계좌 (계좌 추가 화면에 넣는 모의 자금용 값) / simulator account:"
+)
+CLI_SERVE_SIM_KEY: Final = "  앱 키 / app key: {app_key}"
+CLI_SERVE_SIM_SECRET: Final = "  앱 시크릿 / app secret: {app_secret}"  # noqa: S105 - a label
+CLI_SERVE_SIM_NUMBER: Final = "  계좌번호 / account: {number}  (HTS ID: {hts_id})"
 # `hantu serve` on a port another process holds (issue 10)
 CLI_SERVE_PORT_TAKEN: Final = (
     "포트 {port}을(를) 이미 다른 프로그램이 쓰고 있습니다. "

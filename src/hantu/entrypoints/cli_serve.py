@@ -7,7 +7,7 @@ import gc
 import json
 import shlex
 import socket
-from typing import Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
@@ -18,6 +18,9 @@ from hantu.errors import ConfigError
 from hantu.logs import configure_logging
 from hantu.service_layer.accounts import NewBrokerAccount
 
+if TYPE_CHECKING:
+    from hantu.simulator.server import Simulator
+
 users_app = typer.Typer(help=ko.CLI_USERS_HELP, no_args_is_help=True)
 
 
@@ -26,9 +29,8 @@ def _demo_curl(url: str, token: str) -> str:
         "token": token,
         "symbol": "KRX:005930",
         "side": "BUY",
-        "order_type": "LIMIT",
+        "order_type": "MARKET",  # fills at the simulator's price, wherever the walk has it
         "quantity": "1",
-        "price": "70000",
         "id": "demo-1",
     }
     payload = json.dumps(body, ensure_ascii=False)
@@ -87,6 +89,17 @@ def port_taken(host: str, port: int) -> bool:
     return False
 
 
+def _announce_simulator_account(simulator: Simulator) -> None:
+    # The embedded simulator's play-money account, to type into the account form. Only this
+    # one: a PAPER or REAL account's keys never reach the console.
+    account = simulator.accounts[0]
+    typer.echo(ko.CLI_SERVE_SIM_ACCOUNT)
+    typer.echo(ko.CLI_SERVE_SIM_KEY.format(app_key=account.app_key))
+    typer.echo(ko.CLI_SERVE_SIM_SECRET.format(app_secret=account.app_secret))
+    typer.echo(ko.CLI_SERVE_SIM_NUMBER.format(number=account.number, hts_id=account.hts_id))
+    typer.echo(ko.CLI_SIM_FAULTS.format(url=simulator.rest_url))
+
+
 def serve(
     host: Annotated[str | None, typer.Option(help=ko.CLI_SERVE_HOST_HELP)] = None,
     port: Annotated[int | None, typer.Option(help=ko.CLI_SERVE_PORT_HELP)] = None,
@@ -114,6 +127,7 @@ def serve(
         if simulator is not None:
             urls = {"rest_url": simulator.rest_url, "ws_url": simulator.ws_url}
             typer.echo(ko.CLI_SERVE_SIMULATOR.format(**urls))
+            _announce_simulator_account(simulator)
         if runtime.external_simulator is not None:
             external = " ".join(runtime.external_simulator)
             typer.echo(ko.CLI_SERVE_EXTERNAL_SIMULATOR.format(urls=external))
