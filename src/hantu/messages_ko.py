@@ -94,6 +94,63 @@ ACCOUNT_ALREADY_LINKED: Final = "이미 연결된 계좌입니다"
 BROKER_ACCOUNT_SAVED: Final = "계좌가 저장되었습니다. 비밀 값은 다시 표시되지 않습니다"
 INVALID_INPUT: Final = "입력값이 올바르지 않습니다: {detail}"
 
+# --- broken value rules (`InvalidValue.rule`), said in Korean at every front end (issue 10) ---
+INVALID_VALUE_TEXT: Final[dict[str, str]] = {
+    "username": "아이디는 3-32자의 영문, 숫자, '.', '_', '-'로 적습니다",
+    "password_length": "비밀번호는 {low}-{high}자여야 합니다",
+    "name": "이름은 1-{high}자의 보이는 글자로 적습니다",
+    "account_number": "계좌번호는 숫자 8자리-2자리로 적습니다 (예: 12345678-01)",
+    "environment": "환경은 {allowed} 중 하나여야 합니다",
+    "hts_id": "HTS ID는 1-16자의 영문, 숫자, '_'로 적습니다",
+    "app_credentials": "앱 키와 앱 시크릿이 필요합니다",
+}
+# webhook field details (shown after "{field} 값이 올바르지 않습니다: ")
+WEBHOOK_DETAIL_MISSING: Final = "값이 없습니다"
+WEBHOOK_DETAIL_EMPTY_TEXT: Final = "비어 있지 않은 문자열이어야 합니다"
+WEBHOOK_DETAIL_JSON_CONSTANT: Final = "{name}은(는) JSON이 허용하는 숫자가 아닙니다"
+WEBHOOK_DETAIL_NOT_NUMBER: Final = "숫자여야 합니다"
+WEBHOOK_DETAIL_NOT_FINITE: Final = "유한한 숫자여야 합니다"
+WEBHOOK_DETAIL_NOT_POSITIVE: Final = "0보다 커야 합니다"
+WEBHOOK_DETAIL_TOO_LARGE: Final = "너무 큽니다 (최대 10억)"
+WEBHOOK_DETAIL_WHOLE_SHARES: Final = "주식 수는 정수로 적습니다"
+WEBHOOK_DETAIL_PRICE_RANGE: Final = "0보다 크고 10억 이하여야 합니다"
+WEBHOOK_DETAIL_UNKNOWN_EXCHANGE: Final = "알 수 없는 거래소입니다: {exchange}"
+WEBHOOK_DETAIL_UNKNOWN_SYMBOL: Final = (
+    "알 수 없는 종목입니다: 6자리 KRX 종목코드로 적습니다 (예: 005930)"
+)
+WEBHOOK_DETAIL_OFF_TICK: Final = "{price}원은 호가 단위에 맞지 않습니다 (호가 단위 {tick})"
+WEBHOOK_DETAIL_KRX_TICKS: Final = "KRX 호가 단위표"
+WEBHOOK_DETAIL_OWN_TICK: Final = "이 종목은 {tick}원"
+WEBHOOK_DETAIL_CHOICE: Final = "{allowed} 중 하나여야 합니다"
+WEBHOOK_DETAIL_NOT_TEXT: Final = "문자열이어야 합니다"
+WEBHOOK_DETAIL_ID_LENGTH: Final = "1-{high}자의 보이는 글자로 적습니다"
+# request body checks (pydantic error types), so a form's 422 is Korean too
+VALIDATION_TEXT: Final[dict[str, str]] = {
+    "missing": "값이 없습니다",
+    "string_too_short": "{min_length}자 이상이어야 합니다",
+    "string_too_long": "{max_length}자 이하여야 합니다",
+    "string_type": "문자열이어야 합니다",
+    "int_parsing": "정수여야 합니다",
+    "int_type": "정수여야 합니다",
+    "bool_parsing": "true 또는 false여야 합니다",
+    "bool_type": "true 또는 false여야 합니다",
+    "greater_than_equal": "{ge} 이상이어야 합니다",
+    "less_than_equal": "{le} 이하여야 합니다",
+    "json_invalid": "JSON 형식이 아닙니다",
+}
+VALIDATION_OTHER: Final = "형식이 올바르지 않습니다"
+CLI_PASSWORD_PROMPT: Final = "비밀번호"  # noqa: S105 - a prompt
+CLI_PASSWORD_REPEAT: Final = "비밀번호 확인 (한 번 더)"  # noqa: S105 - a prompt
+
+
+def explain_invalid(exc: Exception) -> str:
+    """A refused value in Korean: its rule's sentence, else the generic one with the detail."""
+    rule, params = getattr(exc, "rule", ""), getattr(exc, "params", {})
+    if rule in INVALID_VALUE_TEXT:
+        return INVALID_VALUE_TEXT[rule].format(**params)
+    return INVALID_INPUT.format(detail=exc)
+
+
 # --- the demo and the API description ---------------------------------------------------------
 DEMO_ACCOUNT_NAME: Final = "데모 계좌"
 API_SUMMARY: Final = "KIS(한국투자증권) 자동매매 서버 API"

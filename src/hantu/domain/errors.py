@@ -12,7 +12,16 @@ class DomainError(HantuError):
 
 
 class InvalidValue(DomainError, ValueError):
-    """A value object was built from something it cannot represent."""
+    """A value object was built from something it cannot represent.
+
+    `rule` names the broken rule and `params` its figures, so a front end can say it in the
+    reader's language (`messages_ko.explain_invalid`); the text is the fallback for logs.
+    """
+
+    def __init__(self, text: str, *, rule: str = "", **params: object) -> None:
+        super().__init__(text)
+        self.rule = rule
+        self.params = params
 
 
 class InvalidTransition(DomainError):

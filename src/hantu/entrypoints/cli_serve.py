@@ -154,7 +154,12 @@ def serve(
 UsernameArgument = Annotated[str, typer.Argument(help=ko.CLI_USERNAME_HELP)]
 PasswordOption = Annotated[
     str,
-    typer.Option(prompt=True, confirmation_prompt=True, hide_input=True, help=ko.CLI_PASSWORD_HELP),
+    typer.Option(
+        prompt=ko.CLI_PASSWORD_PROMPT,
+        confirmation_prompt=ko.CLI_PASSWORD_REPEAT,
+        hide_input=True,
+        help=ko.CLI_PASSWORD_HELP,
+    ),
 ]
 
 
@@ -175,7 +180,8 @@ def create_user(username: UsernameArgument, password: PasswordOption) -> None:
     try:
         asyncio.run(run())
     except (DomainError, ConfigError) as exc:
-        message = ko.USERNAME_TAKEN if type(exc).__name__ == "NameTaken" else str(exc)
+        taken = type(exc).__name__ == "NameTaken"
+        message = ko.USERNAME_TAKEN if taken else ko.explain_invalid(exc)
         typer.echo(message, err=True)
         raise typer.Exit(1) from None
     typer.echo(ko.CLI_USER_CREATED.format(username=username))
@@ -194,7 +200,8 @@ def change_password(username: UsernameArgument, password: PasswordOption) -> Non
         asyncio.run(run())
     except (DomainError, ConfigError) as exc:
         message = ko.CLI_USER_NOT_FOUND.format(username=username)
-        typer.echo(message if type(exc).__name__ == "NotFound" else str(exc), err=True)
+        unknown = type(exc).__name__ == "NotFound"
+        typer.echo(message if unknown else ko.explain_invalid(exc), err=True)
         raise typer.Exit(1) from None
     typer.echo(ko.CLI_PASSWORD_CHANGED.format(username=username))
 

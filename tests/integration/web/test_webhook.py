@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -214,6 +215,9 @@ async def test_webhook_bad_field_answers_400_naming_it_and_writes_nothing(
     assert response.status_code == 400, response.text
     assert response.json()["field"] == field
     assert field in response.json()["error"]
+    detail = response.json()["error"].split(": ", 1)[1]
+    assert re.search("[가-힣]", detail), detail  # said in Korean,
+    assert not re.search(r"\b[a-z]{3,}\b", detail), detail  # not half in English
     assert await web.count("orders") == 0
     assert await web.count("failed_orders") == 0
     assert web.broker.place_calls == 0

@@ -62,7 +62,7 @@ async def _webhook_invalid(_request: Request, exc: Exception) -> Response:
 
 
 async def _domain(_request: Request, exc: Exception) -> Response:
-    return _problem(400, ko.INVALID_INPUT.format(detail=exc))
+    return _problem(400, ko.explain_invalid(exc))
 
 
 async def _validation(_request: Request, exc: Exception) -> Response:
@@ -71,7 +71,11 @@ async def _validation(_request: Request, exc: Exception) -> Response:
     first = exc.errors()[0] if exc.errors() else {}
     location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
     field = ".".join(location) or "body"
-    detail = str(first.get("msg", "invalid"))
+    template = ko.VALIDATION_TEXT.get(str(first.get("type", "")), ko.VALIDATION_OTHER)
+    try:
+        detail = template.format(**first.get("ctx", {}))
+    except (KeyError, IndexError):
+        detail = ko.VALIDATION_OTHER
     return _problem(422, ko.WEBHOOK_FIELD_INVALID.format(field=field, detail=detail), field=field)
 
 
