@@ -8,8 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from hantu.domain.risk import RiskViolation
 
 # --- authentication and CSRF ---------------------------------------------------------------
 LOGIN_REQUIRED: Final = "로그인이 필요합니다"
@@ -149,6 +152,41 @@ def explain_invalid(exc: Exception) -> str:
     if rule in INVALID_VALUE_TEXT:
         return INVALID_VALUE_TEXT[rule].format(**params)
     return INVALID_INPUT.format(detail=exc)
+
+
+# --- risk limits an order broke (the rule name stays in brackets for whoever greps logs) ----
+RISK_DAILY_LOSS: Final = "오늘 실현손실 {loss}이(가) 한도 {limit} 이상입니다 (daily_loss_limit)"
+RISK_OPEN_POSITIONS: Final = (
+    "보유 종목이 {count}개로 한도 {limit}개에 이르렀습니다 (max_open_positions)"
+)
+RISK_EXPOSURE: Final = (
+    "{symbol} 보유 금액이 {after}(으)로 종목당 한도 {limit}을(를) 넘습니다 (max_symbol_exposure)"
+)
+RISK_EXPOSURE_UNPRICED: Final = (
+    "{symbol} 주문 금액을 계산할 가격이 없어 종목당 한도를 확인할 수 없습니다 (max_symbol_exposure)"
+)
+
+
+def risk_violation(violation: RiskViolation) -> str:
+    """A broken risk limit in Korean, with amounts as `1,400,000원`."""
+    f = violation.figures
+    if violation.message or not f:
+        return str(violation)
+    match violation.rule:
+        case "daily_loss_limit":
+            return RISK_DAILY_LOSS.format(loss=_won(f["loss"]), limit=_won(f["limit"]))
+        case "max_open_positions":
+            return RISK_OPEN_POSITIONS.format(count=f["count"], limit=f["limit"])
+        case "max_symbol_exposure" if "after" in f:
+            after, limit = _won(f["after"]), _won(f["limit"])
+            return RISK_EXPOSURE.format(symbol=f["symbol"], after=after, limit=limit)
+        case "max_symbol_exposure":
+            return RISK_EXPOSURE_UNPRICED.format(symbol=f["symbol"])
+    return str(violation)
+
+
+def _won(amount: object) -> str:
+    return format_won(Decimal(str(amount)))
 
 
 # --- the demo and the API description ---------------------------------------------------------

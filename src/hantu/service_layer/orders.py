@@ -188,7 +188,7 @@ async def _create_in(
             )
         )
     if violations:
-        reason = "; ".join(str(v) for v in violations)
+        reason = "; ".join(ko.risk_violation(v) for v in violations)
         order.apply(OrderRejected(order_id=order.id, reason=reason, occurred_at=now))
     if not await uow.orders.add(order):
         return None

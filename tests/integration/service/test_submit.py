@@ -121,6 +121,7 @@ async def test_submit_over_exposure_rejects_order_and_records_risk_event(
     assert result.order.status is OrderStatus.REJECTED
     assert result.error is not None
     assert "max_symbol_exposure" in result.error
+    assert "보유 금액이 1,400,000원(으)로 종목당 한도 1,000,000원을(를) 넘습니다" in result.error
     assert broker.place_calls == 0
     risk_events = await events_named(app, "RiskViolated")
     assert [e["rule"] for e in risk_events] == ["max_symbol_exposure"]
@@ -277,7 +278,8 @@ async def test_submit_after_todays_loss_reaches_the_limit_rejects_buys_not_sells
     assert blocked.outcome is SubmitOutcome.REJECTED
     assert blocked.error is not None
     assert "daily_loss_limit" in blocked.error
-    assert "100,000" in blocked.error
+    assert "100,000원" in blocked.error
+    assert "오늘 실현손실" in blocked.error
     assert exit_ok.outcome is SubmitOutcome.ACCEPTED
 
 
@@ -315,7 +317,7 @@ async def test_submit_market_buy_without_a_quote_is_rejected_under_an_exposure_l
 
     assert result.outcome is SubmitOutcome.REJECTED
     assert result.error is not None
-    assert "no price to value the order" in result.error
+    assert "가격이 없어 종목당 한도를 확인할 수 없습니다" in result.error
     assert broker.place_calls == 0
 
 
