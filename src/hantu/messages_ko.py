@@ -61,15 +61,15 @@ REASON_CONFIG: Final = "증권사 설정 오류: 키·계좌·환경을 확인�
 
 # --- a sell above the position, and fills that could not be applied ------------------------
 SELL_ABOVE_POSITION: Final = (
-    "보유 수량보다 많이 매도할 수 없습니다: {symbol} 보유 {held}주,"
-    " 미체결 매도 {open_sells}주, 매도 요청 {asked}주"
+    "보유 수량보다 많이 매도할 수 없습니다: {symbol} 보유 {held:,}주,"
+    " 미체결 매도 {open_sells:,}주, 매도 요청 {asked:,}주"
 )
 FILL_OVER_ORDER: Final = (
-    "주문 수량을 넘는 체결입니다: 주문 {ordered}주 중 {filled}주 체결 후 {quantity}주 체결 —"
+    "주문 수량을 넘는 체결입니다: 주문 {ordered:,}주 중 {filled:,}주 체결 후 {quantity:,}주 체결 —"
     " 주문과 포지션에 반영하지 않았습니다"
 )
 FILL_ABOVE_POSITION: Final = (
-    "보유 수량보다 많은 매도 체결입니다: 보유 {held}주, 체결 {quantity}주 —"
+    "보유 수량보다 많은 매도 체결입니다: 보유 {held:,}주, 체결 {quantity:,}주 —"
     " 포지션과 실현손익에 반영하지 않았습니다"
 )
 
