@@ -18,7 +18,8 @@ from hantu.domain.order import Order, OrderRequest
 from hantu.domain.values import Price
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.errors import NotFound
-from hantu.service_layer.orders import SubmitResult, submit
+from hantu.service_layer.orders import submit
+from hantu.service_layer.outcome import SubmitResult
 from hantu.service_layer.queries import FailedOrderView
 
 

@@ -32,6 +32,7 @@ from hantu.domain.values import (
     plain_decimal,
 )
 from hantu.service_layer.orders import order_id_for
+from hantu.service_layer.outcome import SubmitOutcome
 
 log = logging.getLogger(__name__)
 
@@ -188,20 +189,12 @@ def parse_signal(payload: dict[str, Any]) -> WebhookSignal:
     return WebhookSignal(symbol, side, order_type, quantity, price, _delivery_id(payload))
 
 
-class Outcome(StrEnum):
-    ACCEPTED = "accepted"  # the broker took the order: 200
-    REFUSED = "refused"  # the broker said no, or it was never sent; a failed order was saved: 400
-    REJECTED = "rejected"  # our risk rules said no: 400
-    UNCONFIRMED = "unconfirmed"  # no answer in time; settled in the background: 408
-    ERROR = "error"  # a system error on our side; a repeat with the same id is safe: 400
-
-
 @dataclass(frozen=True, slots=True)
 class AccountResult:
     """What happened to one strategy account's order."""
 
     strategy_account_id: int
-    outcome: Outcome
+    outcome: SubmitOutcome  # never DUPLICATE: a repeat answers as its first delivery
     order_id: str
     broker_order_id: str | None = None
     error: str | None = None
@@ -259,17 +252,7 @@ def _result_of(request: OrderRequest, answer: AccountResult | BaseException) -> 
     )
     return AccountResult(
         strategy_account_id=int(request.strategy_account_id),
-        outcome=Outcome.ERROR,
+        outcome=SubmitOutcome.ERROR,
         order_id=order_id_for(request.idempotency_key),
         error=ko.SYSTEM_ERROR,
     )
-
-
-def answer_status(results: Sequence[AccountResult]) -> int:
-    """200 if every account's order was accepted; 408 if any is unconfirmed; else 400."""
-    outcomes = {result.outcome for result in results}
-    if outcomes == {Outcome.ACCEPTED}:
-        return 200
-    if Outcome.UNCONFIRMED in outcomes:
-        return 408
-    return 400

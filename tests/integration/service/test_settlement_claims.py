@@ -13,6 +13,7 @@ from hantu.adapters.db import tables as t
 from hantu.adapters.inprocess_broker import Drop, InProcessBroker, LoseAnswer
 from hantu.bootstrap import App
 from hantu.domain.values import BrokerOrderId, Quantity, StrategyAccountId, Symbol
+from hantu.entrypoints.web.outcomes import http_status
 from hantu.service_layer import failed_orders, queries
 from hantu.service_layer.deps import SEOUL as SEOUL_TZ
 from hantu.service_layer.fills import process_fill
@@ -148,7 +149,7 @@ async def test_submit_answer_with_a_broker_order_claimed_by_another_order_is_unc
     result = await submit(app.deps, an_order_request(idempotency_key="its-own-answer"))
 
     assert result.outcome is SubmitOutcome.UNCONFIRMED
-    assert result.http_status == 408
+    assert http_status(result) == 408
     stored = await queries.get_order(app.deps, result.order.id)
     assert stored is not None
     assert stored.broker_order_id is None
