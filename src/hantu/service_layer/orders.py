@@ -43,8 +43,10 @@ from hantu.errors import (
 )
 from hantu.service_layer import selling
 from hantu.service_layer.deps import SEOUL, Deps
+from hantu.service_layer.duplicates import answer_duplicate
 from hantu.service_layer.errors import NotFound, OrderNotCancelable
 from hantu.service_layer.fills import adopt_orphans
+from hantu.service_layer.in_flight import Sending
 from hantu.service_layer.outcome import SubmitOutcome, SubmitResult, outcome_of_status
 from hantu.service_layer.ports import Broker, BrokerOrder, ConcurrentUpdate, PipelineUnitOfWork
 from hantu.service_layer.queries import OrderView
@@ -91,14 +93,17 @@ async def submit(
     webhook_id: str | None = None,
 ) -> SubmitResult:
     """Place an order through risk, storage and the broker; a repeated key places nothing
-    and answers as its order stands."""
+    and answers as its first delivery did (waiting while that one is still being sent)."""
     broker = await deps.brokers.broker_for(request.strategy_account_id)
     await selling.adopt_for_sell(deps, broker, request)
     valuation = await _valuation(deps, broker, request)
-    order, early = await _create(deps, request, retry_of, valuation)
-    if early is not None:
-        return early
-    return await _place(deps, broker, order, retry_of, webhook_id)
+    with deps.in_flight.sending(order_id_for(request.idempotency_key)) as sending:
+        order, early = await _create(deps, request, retry_of, valuation, sending)
+        if early is None:
+            return await _place(deps, broker, order, retry_of, webhook_id)
+    if early.outcome is SubmitOutcome.DUPLICATE:
+        return await answer_duplicate(deps, order)  # its unit of work is closed: no lock held
+    return early
 
 
 async def _place(
@@ -134,10 +139,13 @@ async def _create(
     request: OrderRequest,
     retry_of: int | None,
     valuation: Price | None,
+    sending: Sending,
 ) -> tuple[Order, SubmitResult | None]:
     async with deps.uow() as uow:
         created = await _create_in(deps, uow, request, retry_of, valuation)
         if created is not None:
+            if created[1] is None:
+                sending.announce()  # before the commit shows the NEW order to a repeat
             await uow.commit()
             return created
         # The key is taken (on PostgreSQL possibly by a transaction that just committed):

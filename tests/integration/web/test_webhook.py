@@ -275,6 +275,28 @@ async def test_webhook_20_concurrent_duplicates_make_one_order(web: WebClient) -
     assert await web.count("orders") == 1
 
 
+async def test_webhook_duplicate_racing_its_first_delivery_answers_alike(web: WebClient) -> None:
+    member = await web.member("alice")
+    web.broker.script(Hang())
+    body = signal(member.token, id="tv-race")
+    first = asyncio.create_task(web.webhook(body))
+    for _ in range(1000):
+        if web.broker.place_calls:
+            break
+        await asyncio.sleep(0.005)
+
+    second = asyncio.create_task(web.webhook(body))
+    await asyncio.sleep(0.05)
+    assert not second.done()  # waits inside submit for the first delivery's answer
+    web.broker.release()
+    answers = [await first, await second]
+
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[1].json() == answers[0].json()
+    assert web.clock.slept == []  # woken by the first submit: nobody polled
+    assert web.broker.place_calls == 1
+
+
 async def test_webhook_strategy_without_accounts_answers_400(web: WebClient) -> None:
     member = await web.member("alice")
     created = await member.client.post(
