@@ -152,7 +152,7 @@ async def apply_fill(
     if realized is None:
         return FillOutcome.NOT_APPLIED
     if order.side is Side.SELL:
-        await uow.fills.set_realized_pnl(fill.fill_id, realized)
+        await uow.fills.set_realized_pnl(fill.broker_account, fill.fill_id, realized)
     return FillOutcome.LATE if late else FillOutcome.APPLIED
 
 
@@ -179,7 +179,7 @@ async def _keep_over_fill(
 async def _unapplied(
     uow: PipelineUnitOfWork, order: Order, fill: FillRecord, reason: str, now: datetime
 ) -> None:
-    await uow.fills.mark_problem(fill.fill_id, reason)
+    await uow.fills.mark_problem(fill.broker_account, fill.fill_id, reason)
     log.error(
         "fill %s of order %s (%s %s %s) not applied: %s",
         fill.fill_id,
@@ -196,7 +196,9 @@ async def _record_fill(
     uow: PipelineUnitOfWork, order: Order, fill: FillRecord, *, store: bool
 ) -> bool:
     if not store:  # an orphan row already stored: it now belongs to this order
-        await uow.fills.claim(fill.fill_id, order.id, order.strategy_account_id)
+        await uow.fills.claim(
+            fill.broker_account, fill.fill_id, order.id, order.strategy_account_id
+        )
         return True
     owned = dataclasses.replace(
         fill, order_id=order.id, strategy_account_id=order.strategy_account_id

@@ -261,7 +261,8 @@ class OrderRepository(Protocol):
 
 class FillRepository(Protocol):
     async def add(self, fill: FillRecord) -> bool:
-        """Store a fill; False when its fill id is already stored (nothing written)."""
+        """Store a fill; False when its broker account already stored its fill id (nothing
+        written). A fill id is unique per broker account only: fills are keyed by both."""
         ...
 
     async def orphans(
@@ -277,16 +278,24 @@ class FillRepository(Protocol):
         ...
 
     async def claim(
-        self, fill_id: FillId, order_id: OrderId, strategy_account_id: StrategyAccountId
-    ) -> None: ...
+        self,
+        account: str,
+        fill_id: FillId,
+        order_id: OrderId,
+        strategy_account_id: StrategyAccountId,
+    ) -> None:
+        """Give broker account `account`'s orphan fill `fill_id` to an order."""
+        ...
 
-    async def set_realized_pnl(self, fill_id: FillId, realized_pnl: Money) -> None: ...
+    async def set_realized_pnl(self, account: str, fill_id: FillId, realized_pnl: Money) -> None:
+        """Record what broker account `account`'s sell fill `fill_id` realized."""
+        ...
 
     async def realized_pnl_since(
         self, strategy_account_id: StrategyAccountId, since: datetime
     ) -> Money: ...
 
-    async def mark_problem(self, fill_id: FillId, problem: str) -> None:
+    async def mark_problem(self, account: str, fill_id: FillId, problem: str) -> None:
         """Keep a stored fill as not applied, with why (Korean, shown for a human to check)."""
         ...
 

@@ -53,7 +53,10 @@ _UPDATE_ORDER = update(t.orders).where(
 _FILL_IDS_OF_ORDER = select(t.fills.c.fill_id).where(t.fills.c.order_id == bindparam("order_id"))
 _CLAIM_FILL = (
     update(t.fills)
-    .where(t.fills.c.fill_id == bindparam("_fill_id"))
+    .where(
+        t.fills.c.broker_account == bindparam("_broker_account"),
+        t.fills.c.fill_id == bindparam("_fill_id"),
+    )
     .values(order_id=bindparam("_order_id"), strategy_account_id=bindparam("_strategy_account_id"))
 )
 
@@ -298,7 +301,11 @@ def _fill_from_row(row: Row) -> FillRecord:
 
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
-_SET_REALIZED_PNL = update(t.fills).where(t.fills.c.fill_id == bindparam("_fill_id"))
+# A fill id is unique per broker account only: every by-id statement names the account too.
+_SET_REALIZED_PNL = update(t.fills).where(
+    t.fills.c.broker_account == bindparam("_broker_account"),
+    t.fills.c.fill_id == bindparam("_fill_id"),
+)
 _SET_PROBLEM = _SET_REALIZED_PNL  # the same keyed update; the values name the column
 _ORPHANS = (
     select(t.fills)
@@ -311,6 +318,10 @@ _ORPHANS = (
     )
     .order_by(t.fills.c.filled_at, t.fills.c.id)
 )
+
+
+def _fill_key(account: str, fill_id: FillId) -> dict[str, str]:
+    return {"_broker_account": account, "_fill_id": fill_id}
 
 
 class SqlFillRepository:
@@ -359,18 +370,18 @@ class SqlFillRepository:
             await self._conn.execute(_ADVISORY_LOCK, {"key": key})
 
     async def claim(
-        self, fill_id: FillId, order_id: OrderId, strategy_account_id: StrategyAccountId
+        self,
+        account: str,
+        fill_id: FillId,
+        order_id: OrderId,
+        strategy_account_id: StrategyAccountId,
     ) -> None:
-        params = {
-            "_fill_id": fill_id,
-            "_order_id": order_id,
-            "_strategy_account_id": int(strategy_account_id),
-        }
-        await self._conn.execute(_CLAIM_FILL, params)
+        owner = {"_order_id": order_id, "_strategy_account_id": int(strategy_account_id)}
+        await self._conn.execute(_CLAIM_FILL, {**_fill_key(account, fill_id), **owner})
 
-    async def set_realized_pnl(self, fill_id: FillId, realized_pnl: Money) -> None:
-        params = {"_fill_id": fill_id, "realized_pnl": Decimal(realized_pnl)}
-        await self._conn.execute(_SET_REALIZED_PNL, params)
+    async def set_realized_pnl(self, account: str, fill_id: FillId, realized_pnl: Money) -> None:
+        pnl = {"realized_pnl": Decimal(realized_pnl)}
+        await self._conn.execute(_SET_REALIZED_PNL, {**_fill_key(account, fill_id), **pnl})
 
     async def realized_pnl_since(
         self, strategy_account_id: StrategyAccountId, since: datetime
@@ -388,8 +399,9 @@ class SqlFillRepository:
         query = select(t.fills).where(t.fills.c.order_id == order_id).order_by(t.fills.c.id)
         return [_fill_from_row(r) for r in (await self._conn.execute(query)).mappings()]
 
-    async def mark_problem(self, fill_id: FillId, problem: str) -> None:
-        await self._conn.execute(_SET_PROBLEM, {"_fill_id": fill_id, "problem": problem[:500]})
+    async def mark_problem(self, account: str, fill_id: FillId, problem: str) -> None:
+        problem_text = {"problem": problem[:500]}
+        await self._conn.execute(_SET_PROBLEM, {**_fill_key(account, fill_id), **problem_text})
 
     async def problems(
         self, strategy_account_ids: Iterable[StrategyAccountId]
