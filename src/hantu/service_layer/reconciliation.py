@@ -270,8 +270,11 @@ def _catch_up_fill(
     their_value = (report.average_fill_price or order.price or Decimal(0)) * report.filled_quantity
     our_value = (order.average_fill_price or Decimal(0)) * order.filled_quantity
     price = max((their_value - our_value) / delta, Decimal(0))
+    # The number is the broker's for that trading day only: the id holds the day, so the same
+    # number on another day is another fill (the account scopes it as for every fill).
+    day = _trading_day(report.ordered_at)
     return FillRecord(
-        fill_id=FillId(f"{report.broker_order_id}:sync:{report.filled_quantity}"),
+        fill_id=FillId(f"{day:%Y%m%d}-{report.broker_order_id}:sync:{report.filled_quantity}"),
         broker_order_id=report.broker_order_id,
         broker_account=account,
         symbol=order.symbol,

@@ -275,6 +275,28 @@ async def test_the_sync_catches_up_lost_fills_with_one_number_at_two_broker_acco
     assert await _fills(app) == [(ours_a, A, 4), (ours_b, B, 4)]
 
 
+async def test_the_sync_catches_up_one_number_of_one_account_on_two_days(
+    make: Callable[[Broker, Broker], Awaitable[App]],
+    broker: InProcessBroker,
+    broker_b: InProcessBroker,
+    clock: FakeClock,
+) -> None:
+    app = await make(broker, broker_b)
+    yesterdays = await _order(app, 1, "a")
+    broker.fill(SAME, 4, notify=False)
+    await sync_order_status(app.deps)
+    clock.advance(DAY)
+    next_day = InProcessBroker(clock)  # KIS numbers each day's orders afresh
+    app = await make(next_day, broker_b)
+    todays = await _order(app, 1, "b")
+    next_day.fill(SAME, 4, notify=False)
+
+    synced = await sync_order_status(app.deps)
+
+    assert synced.changed == [todays]
+    assert await _fills(app) == [(yesterdays, A, 4), (todays, A, 4)]
+
+
 async def test_a_sell_fill_keeps_its_own_accounts_realized_pnl_and_problem(
     app: App, clock: FakeClock
 ) -> None:
