@@ -162,10 +162,6 @@ class NameTaken(DomainError):
     """A username, strategy name or link already exists."""
 
 
-class NotFound(DomainError):
-    """No such object for this user (another user's object is reported the same way)."""
-
-
 @dataclass(frozen=True, slots=True)
 class EncryptedCredentials:
     """Broker credentials as stored: every secret Fernet-encrypted."""

@@ -7,10 +7,11 @@ import pytest
 from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
+from hantu.domain.errors import NotFound
 from hantu.domain.values import BrokerOrderId, StrategyAccountId, Symbol
 from hantu.errors import BrokerRejected
 from hantu.service_layer import queries
-from hantu.service_layer.errors import NotFound, OrderNotCancelable
+from hantu.service_layer.errors import OrderNotCancelable
 from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import cancel, submit
 from hantu.service_layer.ports import BrokerOrderState
