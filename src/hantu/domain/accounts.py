@@ -159,7 +159,11 @@ def account_hint(account_number: str) -> str:
 
 
 class NameTaken(DomainError):
-    """A username, strategy name or link already exists."""
+    """A username, strategy name or link already exists; `what` says which."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(what)
 
 
 @dataclass(frozen=True, slots=True)

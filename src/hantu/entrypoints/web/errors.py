@@ -49,7 +49,9 @@ async def _not_found(_request: Request, _exc: Exception) -> Response:
 
 
 async def _name_taken(_request: Request, exc: Exception) -> Response:
-    return _problem(409, _NAME_TAKEN.get(str(exc), ko.INVALID_INPUT.format(detail=exc)))
+    if not isinstance(exc, NameTaken):
+        raise exc
+    return _problem(409, _NAME_TAKEN.get(exc.what, ko.INVALID_INPUT.format(detail=exc)))
 
 
 async def _webhook_invalid(_request: Request, exc: Exception) -> Response:
