@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from hantu.adapters.clock import SEOUL
 from hantu.domain.enums import Side
+from hantu.domain.reports import BrokerOrderReport, BrokerOrderState, FillNotice
 from hantu.domain.values import (
     BrokerOrderId,
     FillId,
@@ -31,10 +32,7 @@ from hantu.errors import BrokerRejected, BrokerUnavailable, UnknownSymbol
 from hantu.service_layer.ports import (
     Balance,
     BrokerOrder,
-    BrokerOrderReport,
-    BrokerOrderState,
     Clock,
-    FillNotice,
     Holding,
     Quote,
 )

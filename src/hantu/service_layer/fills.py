@@ -15,12 +15,12 @@ from hantu.domain.events import Event, OrderFilled
 from hantu.domain.masking import mask
 from hantu.domain.order import Order
 from hantu.domain.position import Position
+from hantu.domain.reports import FillNotice
 from hantu.domain.values import BrokerOrderId, FillId, Money, OrderId
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.ports import (
     Broker,
     ConcurrentUpdate,
-    FillNotice,
     FillRecord,
     PipelineUnitOfWork,
 )

@@ -8,13 +8,13 @@ from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
 from hantu.domain.errors import NotFound
+from hantu.domain.reports import BrokerOrderState
 from hantu.domain.values import BrokerOrderId, StrategyAccountId, Symbol
 from hantu.errors import BrokerRejected
 from hantu.service_layer import queries
 from hantu.service_layer.errors import OrderNotCancelable
 from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import cancel, submit
-from hantu.service_layer.ports import BrokerOrderState
 from tests.builders import an_order_request
 from tests.integration.service.support import count_rows, event_names
 
