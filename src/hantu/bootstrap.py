@@ -17,8 +17,7 @@ from typing import Self, cast
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.db.engine import Database, upgrade
 from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from hantu.adapters.inprocess_broker import InProcessBroker
-from hantu.config import KisEnvironment, Settings
+from hantu.config import Settings
 from hantu.domain.risk import RiskLimits
 from hantu.domain.values import Money
 from hantu.errors import ConfigError
@@ -108,7 +107,7 @@ def build(
 ) -> App:
     """Wire the application from settings; pass a clock or brokers to replace the real ones."""
     clock = clock or SystemClock()
-    directory = _directory(settings, clock, brokers)
+    directory = _directory(settings, brokers)
     db = Database(settings.effective_database_url)
     uow = SqlAlchemyUnitOfWorkFactory(db, clock)
     deps = Deps(
@@ -122,16 +121,10 @@ def build(
     return App(settings=settings, db=db, uow=uow, clock=clock, brokers=directory, deps=deps)
 
 
-def _directory(
-    settings: Settings, clock: Clock, brokers: BrokerDirectory | Broker | None
-) -> BrokerDirectory:
+def _directory(settings: Settings, brokers: BrokerDirectory | Broker | None) -> BrokerDirectory:
     if brokers is None:
-        if settings.kis_environment is not KisEnvironment.SIMULATOR:
-            raise ConfigError(
-                f"no broker wired for HANTU_KIS_ENVIRONMENT={settings.kis_environment}"
-            )
-        # Embedded default until the KIS adapter is wired here: an in-process broker account.
-        return StaticBrokerDirectory(InProcessBroker(clock))
+        # The web runtime passes its broker directory, tests and benchmarks their own broker.
+        raise ConfigError(f"no broker wired for HANTU_KIS_ENVIRONMENT={settings.kis_environment}")
     if hasattr(brokers, "broker_for"):
         return cast(BrokerDirectory, brokers)
     return StaticBrokerDirectory(brokers)

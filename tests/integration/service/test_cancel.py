@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
 from hantu.domain.errors import NotFound
@@ -17,6 +16,7 @@ from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import cancel, submit
 from hantu.service_layer.reconciliation import sync_order_status
 from tests.builders import a_fill_notice, an_order_request
+from tests.inprocess_broker import InProcessBroker
 from tests.integration.service.support import count_rows, event_names
 
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from hantu import messages_ko as ko
-from hantu.adapters.inprocess_broker import Refuse
+from tests.inprocess_broker import Refuse
 from tests.integration.web.conftest import WebClient, signal
 
 SECRET = "S3cretValue" * 16

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from hantu import messages_ko as ko
-from hantu.adapters.inprocess_broker import Hang, Refuse
 from hantu.domain.values import Price, Symbol
+from tests.inprocess_broker import Hang, Refuse
 from tests.integration.web.conftest import WebClient, signal
 
 
