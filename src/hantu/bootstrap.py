@@ -23,6 +23,8 @@ from hantu.domain.risk import RiskLimits
 from hantu.domain.values import Money
 from hantu.errors import ConfigError
 from hantu.service_layer.deps import Deps
+from hantu.service_layer.messagebus import EventBus
+from hantu.service_layer.outbox import DurableEvents
 from hantu.service_layer.ports import DEFAULT_BROKER_ACCOUNT, Broker, BrokerDirectory, Clock
 
 
@@ -52,6 +54,8 @@ class App:
     clock: Clock
     brokers: BrokerDirectory
     deps: Deps
+    bus: EventBus
+    durable: DurableEvents
 
     async def start(self) -> None:
         """Create the data directory, bring the schema to the newest migration, and (SQLite)
@@ -61,7 +65,8 @@ class App:
         self.db.checkpoint_in_background()
 
     async def close(self) -> None:
-        """Close every pooled database connection."""
+        """Let running event handlers finish, then close every pooled database connection."""
+        await self.bus.drain()
         await self.db.dispose()
 
     async def __aenter__(self) -> Self:
@@ -110,7 +115,8 @@ def build(
     clock = clock or SystemClock()
     directory = _directory(settings, clock, brokers)
     db = Database(settings.effective_database_url)
-    uow = SqlAlchemyUnitOfWorkFactory(db, clock)
+    bus, durable = EventBus(), DurableEvents()
+    uow = SqlAlchemyUnitOfWorkFactory(db, clock, bus=bus, durable=durable)
     deps = Deps(
         uow=uow,
         brokers=directory,
@@ -119,7 +125,16 @@ def build(
         order_timeout=settings.order_timeout_seconds,
         unconfirmed_grace=timedelta(seconds=settings.unconfirmed_grace_seconds),
     )
-    return App(settings=settings, db=db, uow=uow, clock=clock, brokers=directory, deps=deps)
+    return App(
+        settings=settings,
+        db=db,
+        uow=uow,
+        clock=clock,
+        brokers=directory,
+        deps=deps,
+        bus=bus,
+        durable=durable,
+    )
 
 
 def _directory(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from hantu.domain.enums import FailedOrderStatus, OrderStatus, OrderType, Side
 from hantu.domain.errors import HantuError
@@ -308,6 +308,12 @@ class RiskReader(Protocol):
         ...
 
 
+class OutboxWriter(Protocol):
+    def add(self, kind: str, dedupe_key: str, payload: Mapping[str, Any]) -> None:
+        """Write a durable entry with this commit (see `service_layer.outbox`)."""
+        ...
+
+
 class PipelineUnitOfWork(UnitOfWork, Protocol):
     """The order pipeline's transaction: its repositories plus loose events to record."""
 
@@ -325,6 +331,9 @@ class PipelineUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def risk(self) -> RiskReader: ...
+
+    @property
+    def outbox(self) -> OutboxWriter: ...
 
     def record(self, event: Event) -> None: ...
 

@@ -138,3 +138,53 @@ async def test_0004_claims_existing_broker_orders_once_and_keeps_orders(
     assert [tuple(row) for row in claims] == [("default", "20261120", "0000000007", "o1")]
     assert orders == 2
     assert "broker_order_claims" not in tables
+
+
+async def test_0007_adds_the_outbox_and_keeps_existing_events(empty_database_url: str) -> None:
+    db = Database(empty_database_url)
+    at = datetime(2026, 11, 20, tzinfo=UTC)
+    try:
+        await upgrade(db, "0004_broker_order_claim")
+        async with db.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO events (name, occurred_at, recorded_at, payload)"
+                    " VALUES ('RiskViolated', :at, :at, '{}')"
+                ),
+                {"at": at},
+            )
+        await upgrade(db, "0007_outbox")
+        async with db.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO outbox (kind, dedupe_key, payload, state, attempts, created_at,"
+                    " available_at) VALUES ('notify', 'k', '{}', 'pending', 0, :at, :at)"
+                ),
+                {"at": at},
+            )
+            events = (await connection.execute(text("SELECT count(*) FROM events"))).scalar()
+        await downgrade(db, "0004_broker_order_claim")
+        tables = await _tables(db)
+    finally:
+        await db.dispose()
+
+    assert events == 1
+    assert "outbox" not in tables
+    assert "events" in tables
+
+
+async def test_outbox_table_matches_its_migration(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from hantu.adapters.db.tables import metadata
+
+    db = Database(database_url)
+    try:
+        async with db.connect() as connection:
+            diff = await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+            )
+    finally:
+        await db.dispose()
+    assert [d for d in diff if "outbox" in repr(d)] == []

@@ -1,0 +1,210 @@
+"""The durable outbox: work that must survive a crash, delivered at least once.
+
+How an entry is born: either a use case calls `uow.outbox.add(kind, dedupe_key, payload)`,
+or a committed event matches a rule registered in `DurableEvents` (event type -> outbox
+message). Both are written by the unit of work in the very transaction that commits the
+change, so a crash loses neither the change nor its consequence, and gets neither alone.
+
+How it is delivered: an `OutboxRelay` claims due entries of the kinds it has consumers for,
+hands each to its consumer, and marks it delivered; a failure is recorded (masked) and the
+entry retried with backoff, and after `max_attempts` it is `dead` (undeliverable, for a
+person to see). Delivery is at least once: a relay killed between delivering and marking
+delivers that entry again after its lease ends; consumers use the dedupe key to make the
+repeat harmless where the far side allows it.
+
+Several processes on PostgreSQL: each kind is consumed by one role (whichever processes run
+a relay for it); claims skip rows another relay holds, and a claim is a lease, so two relays
+never deliver one entry at the same time. A NOTIFY sent inside the committing transaction
+wakes the relays at once; the poll interval is the backstop that catches a missed notify.
+On SQLite everything runs in one process and the unit of work wakes the relay directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar, cast
+
+from hantu.domain.events import Event
+from hantu.domain.masking import sanitize
+from hantu.service_layer.ports import Clock
+
+log = logging.getLogger(__name__)
+
+ERROR_LIMIT = 500  # characters of the last error kept (masked)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """An entry to write: `kind` picks the consumer, `dedupe_key` makes a repeat a no-op."""
+
+    kind: str
+    dedupe_key: str
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A claimed entry, as handed to its consumer (`attempts` counts this one)."""
+
+    id: int
+    kind: str
+    dedupe_key: str
+    payload: Mapping[str, Any]
+    attempts: int
+    created_at: datetime
+
+
+class OutboxConsumer(Protocol):
+    async def deliver(self, entry: OutboxEntry) -> None:
+        """Deliver the entry or raise; raising schedules a retry."""
+        ...
+
+
+class OutboxStore(Protocol):
+    """The relay's side of the outbox table."""
+
+    async def claim(
+        self, kinds: Sequence[str], now: datetime, lease_until: datetime, limit: int
+    ) -> list[OutboxEntry]:
+        """Take due pending entries, hiding them from other relays until `lease_until`."""
+        ...
+
+    async def delivered(self, entry: OutboxEntry, now: datetime) -> None: ...
+
+    async def failed(self, entry: OutboxEntry, error: str, retry_at: datetime | None) -> None:
+        """Record the (masked) error; retry at `retry_at`, or mark dead when it is None."""
+        ...
+
+
+Rule = Callable[[Event], OutboxMessage | None]
+E = TypeVar("E", bound=Event)
+
+
+class Wake:
+    """Wakes a waiting relay early: set by the unit of work after a commit that wrote
+    entries, and on PostgreSQL by a NOTIFY from any process."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    async def wait(self, seconds: float) -> bool:
+        """True when woken, False when `seconds` passed first."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self._event.wait()
+        except TimeoutError:
+            return False
+        finally:
+            self._event.clear()
+        return True
+
+
+@dataclass
+class DurableEvents:
+    """Which committed events become outbox entries, and the wake for their relay."""
+
+    wake: Wake = field(default_factory=Wake)
+    _rules: defaultdict[type[Event], list[Rule]] = field(default_factory=lambda: defaultdict(list))
+
+    def register(self, event_type: type[E], rule: Callable[[E], OutboxMessage | None]) -> None:
+        """Write `rule(event)` (unless None) for every event of `event_type` or a subclass."""
+        self._rules[event_type].append(cast(Rule, rule))  # called with `event_type`s only
+
+    def messages_for(self, events: Iterable[Event]) -> list[OutboxMessage]:
+        messages = []
+        for event in events:
+            for cls in type(event).__mro__:
+                for rule in self._rules.get(cls, ()):
+                    message = rule(event)
+                    if message is not None:
+                        messages.append(message)
+        return messages
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Backoff between attempts: `first` seconds, doubling up to `longest`."""
+
+    max_attempts: int = 8
+    first: float = 5.0
+    longest: float = 300.0
+
+    def retry_at(self, attempts: int, now: datetime) -> datetime | None:
+        if attempts >= self.max_attempts:
+            return None
+        return now + timedelta(seconds=min(self.first * 2 ** (attempts - 1), self.longest))
+
+
+class OutboxRelay:
+    """Claims due entries of its kinds and hands each to its consumer."""
+
+    def __init__(
+        self,
+        store: OutboxStore,
+        consumers: Mapping[str, OutboxConsumer],
+        clock: Clock,
+        wake: Wake,
+        *,
+        poll_interval: float = 5.0,
+        lease: float = 60.0,
+        batch: int = 50,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._store = store
+        self._consumers = dict(consumers)
+        self._clock = clock
+        self._wake = wake
+        self._poll_interval = poll_interval
+        self._lease = lease
+        self._batch = batch
+        self._retry = retry or RetryPolicy()
+
+    async def run_once(self) -> int:
+        """Deliver what is due now; return how many entries were claimed."""
+        now = self._clock.now()
+        entries = await self._store.claim(
+            list(self._consumers), now, now + timedelta(seconds=self._lease), self._batch
+        )
+        for entry in entries:
+            await self._deliver(entry)
+        return len(entries)
+
+    async def run(self) -> None:
+        """Deliver until cancelled: after each batch, wait for a wake or the poll interval."""
+        while True:
+            try:
+                claimed = await self.run_once()
+            except Exception:
+                log.exception("outbox relay pass failed; will retry")
+                claimed = 0
+            if claimed < self._batch:
+                await self._wake.wait(self._poll_interval)
+
+    async def _deliver(self, entry: OutboxEntry) -> None:
+        try:
+            # Half the lease: an entry is never still being delivered when another relay
+            # may claim it again.
+            async with asyncio.timeout(self._lease / 2):
+                await self._consumers[entry.kind].deliver(entry)
+        except Exception as exc:
+            error = sanitize(f"{type(exc).__name__}: {exc}", ERROR_LIMIT) or type(exc).__name__
+            retry_at = self._retry.retry_at(entry.attempts, self._clock.now())
+            log.warning(
+                "outbox %s #%s attempt %s failed%s: %s",
+                entry.kind,
+                entry.id,
+                entry.attempts,
+                "" if retry_at else " for the last time",
+                error,
+            )
+            await self._store.failed(entry, error, retry_at)
+        else:
+            await self._store.delivered(entry, self._clock.now())
