@@ -52,9 +52,17 @@ class EventBus:
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)
 
-    async def drain(self) -> None:
-        """Wait until no handler is running, including those scheduled by handlers."""
-        while self._running:
+    async def drain(self, grace: float | None = None) -> None:
+        """Wait until no handler is running, including those scheduled by handlers; after
+        `grace` seconds (shutdown) cancel the ones still running."""
+        try:
+            async with asyncio.timeout(grace):
+                while self._running:
+                    await asyncio.gather(*self._running, return_exceptions=True)
+        except TimeoutError:
+            log.warning("cancelling %s event handlers still running at shutdown", self.pending)
+            for task in list(self._running):
+                task.cancel()
             await asyncio.gather(*self._running, return_exceptions=True)
 
     @property

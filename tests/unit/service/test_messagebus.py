@@ -99,3 +99,19 @@ async def test_bus_drain_waits_for_events_published_by_handlers() -> None:
     await bus.drain()
 
     assert seen == ["RiskViolated"]
+
+
+async def test_bus_drain_with_grace_cancels_handlers_that_outlive_it() -> None:
+    bus = EventBus()
+    finished: list[str] = []
+
+    async def hangs(event: Event) -> None:
+        await asyncio.Event().wait()
+        finished.append(event.name)
+
+    bus.subscribe(OrderSent, hangs)
+    bus.publish([a_sent()])
+    await asyncio.wait_for(bus.drain(grace=0.05), 5)
+
+    assert bus.pending == 0
+    assert finished == []
