@@ -16,6 +16,8 @@ from typing import Self, cast
 
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.db.engine import Database, upgrade
+from hantu.adapters.db.outbox import SqlOutboxStore
+from hantu.adapters.db.outbox_listener import PgOutboxListener
 from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.config import KisEnvironment, Settings
@@ -24,7 +26,7 @@ from hantu.domain.values import Money
 from hantu.errors import ConfigError
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.messagebus import EventBus
-from hantu.service_layer.outbox import DurableEvents
+from hantu.service_layer.outbox import DurableEvents, OutboxConsumer, OutboxRelay
 from hantu.service_layer.ports import DEFAULT_BROKER_ACCOUNT, Broker, BrokerDirectory, Clock
 
 
@@ -46,6 +48,9 @@ class StaticBrokerDirectory:
         return f"static:{min(a for a, b in self._accounts.items() if b is broker)}"
 
 
+SHUTDOWN_GRACE = 10.0  # seconds event handlers get to finish when the app closes
+
+
 @dataclass
 class App:
     settings: Settings
@@ -64,9 +69,21 @@ class App:
         _keep_private(self.settings.data_dir)
         self.db.checkpoint_in_background()
 
+    def outbox_relay(
+        self, consumers: Mapping[str, OutboxConsumer], *, poll_interval: float = 5.0
+    ) -> OutboxRelay:
+        """A relay for these outbox kinds, woken by this process's commits and, on
+        PostgreSQL, by every process's through LISTEN; run `relay.run()` as a task."""
+        wake = self.durable.wake
+        listener = None if self.db.is_sqlite else PgOutboxListener(self.db.url, wake, consumers)
+        store = SqlOutboxStore(self.db)
+        return OutboxRelay(
+            store, consumers, self.clock, wake, poll_interval=poll_interval, listener=listener
+        )
+
     async def close(self) -> None:
         """Let running event handlers finish, then close every pooled database connection."""
-        await self.bus.drain()
+        await self.bus.drain(grace=SHUTDOWN_GRACE)
         await self.db.dispose()
 
     async def __aenter__(self) -> Self:

@@ -80,6 +80,16 @@ class OutboxStore(Protocol):
         """Record the (masked) error; retry at `retry_at`, or mark dead when it is None."""
         ...
 
+    async def release(self, entries: Sequence[OutboxEntry], now: datetime) -> None:
+        """Give back claimed entries not attempted after all: due now, attempt uncounted."""
+        ...
+
+
+class Listener(Protocol):
+    """Sets the relay's wake when another process commits entries (PostgreSQL LISTEN)."""
+
+    async def run(self) -> None: ...
+
 
 Rule = Callable[[Event], OutboxMessage | None]
 E = TypeVar("E", bound=Event)
@@ -157,6 +167,7 @@ class OutboxRelay:
         lease: float = 60.0,
         batch: int = 50,
         retry: RetryPolicy | None = None,
+        listener: Listener | None = None,
     ) -> None:
         self._store = store
         self._consumers = dict(consumers)
@@ -166,19 +177,37 @@ class OutboxRelay:
         self._lease = lease
         self._batch = batch
         self._retry = retry or RetryPolicy()
+        self._listener = listener
 
     async def run_once(self) -> int:
-        """Deliver what is due now; return how many entries were claimed."""
+        """Deliver what is due now, in order; return how many entries were claimed."""
         now = self._clock.now()
         entries = await self._store.claim(
             list(self._consumers), now, now + timedelta(seconds=self._lease), self._batch
         )
-        for entry in entries:
-            await self._deliver(entry)
+        # The whole batch is delivered within half the lease, so no entry is still being
+        # delivered when another relay may claim it again; what would not fit goes back.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._lease / 2
+        for index, entry in enumerate(entries):
+            budget = deadline - loop.time()
+            if budget < self._lease / 4:
+                await self._store.release(entries[index:], self._clock.now())
+                break
+            await self._deliver(entry, budget)
         return len(entries)
 
     async def run(self) -> None:
-        """Deliver until cancelled: after each batch, wait for a wake or the poll interval."""
+        """Deliver until cancelled (with the listener, if any, running alongside)."""
+        if self._listener is None:
+            await self._relay()
+            return
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._listener.run())
+            group.create_task(self._relay())
+
+    async def _relay(self) -> None:
+        # After each pass, wait for a wake or the poll interval, unless the batch was full.
         while True:
             try:
                 claimed = await self.run_once()
@@ -188,11 +217,9 @@ class OutboxRelay:
             if claimed < self._batch:
                 await self._wake.wait(self._poll_interval)
 
-    async def _deliver(self, entry: OutboxEntry) -> None:
+    async def _deliver(self, entry: OutboxEntry, budget: float) -> None:
         try:
-            # Half the lease: an entry is never still being delivered when another relay
-            # may claim it again.
-            async with asyncio.timeout(self._lease / 2):
+            async with asyncio.timeout(budget):
                 await self._consumers[entry.kind].deliver(entry)
         except Exception as exc:
             error = sanitize(f"{type(exc).__name__}: {exc}", ERROR_LIMIT) or type(exc).__name__

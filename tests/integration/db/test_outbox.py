@@ -4,14 +4,10 @@ entries are written in the committing transaction, survive kill -9, and are deli
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,7 +22,6 @@ from hantu.domain.values import OrderId
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.outbox import (
     DurableEvents,
-    OutboxEntry,
     OutboxMessage,
     OutboxRelay,
     RetryPolicy,
@@ -34,34 +29,7 @@ from hantu.service_layer.outbox import (
 )
 from tests.builders import a_risk_violation
 from tests.fakes import FakeClock
-
-WRITER = Path(__file__).with_name("outbox_crash_writer.py")
-
-
-class Recording:
-    """A consumer that records what it was handed, optionally failing first."""
-
-    def __init__(self, failures: int = 0, error: str = "refused") -> None:
-        self.entries: list[OutboxEntry] = []
-        self.delivered_at: list[float] = []
-        self._failures = failures
-        self._error = error
-        self._arrived = asyncio.Event()
-
-    async def deliver(self, entry: OutboxEntry) -> None:
-        await asyncio.sleep(0)  # let a concurrent relay interleave
-        if self._failures:
-            self._failures -= 1
-            raise RuntimeError(self._error)
-        self.entries.append(entry)
-        self.delivered_at.append(asyncio.get_running_loop().time())
-        self._arrived.set()
-
-    async def wait_for(self, count: int, *, seconds: float = 5) -> None:
-        async with asyncio.timeout(seconds):
-            while len(self.entries) < count:
-                await self._arrived.wait()
-                self._arrived.clear()
+from tests.integration.db.outbox_support import Recording, kill, outbox_rows, spawn_writer, stop
 
 
 @pytest.fixture
@@ -73,11 +41,6 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 def a_cancel(order_id: str) -> OrderCanceled:
     return OrderCanceled(order_id=OrderId(order_id), occurred_at=datetime.now(UTC))
-
-
-async def outbox_rows(db: Database) -> list[Any]:
-    async with db.connect() as connection:
-        return list((await connection.execute(select(t.outbox).order_by(t.outbox.c.id))).all())
 
 
 async def test_uow_publishes_committed_events_only_after_commit(db: Database) -> None:
@@ -214,6 +177,7 @@ async def test_relay_retries_with_backoff_keeps_the_masked_error_then_marks_dead
     (row,) = await outbox_rows(db)
     assert (row.state, row.attempts, row.delivered_at) == ("dead", 3, None)
     assert consumer.entries == []
+    assert await SqlOutboxStore(db).counts() == {"dead": 1}
 
 
 S5 = timedelta(seconds=5)
@@ -263,36 +227,15 @@ async def test_relays_running_concurrently_deliver_every_entry_exactly_once(
     assert {r.state for r in await outbox_rows(db)} == {"delivered"}
 
 
-async def _spawn_writer(database_url: str, mode: str, *wait_for: str) -> asyncio.subprocess.Process:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(WRITER),
-        database_url,
-        mode,
-        stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
-    assert process.stdout is not None
-    for line in wait_for:
-        got = await asyncio.wait_for(process.stdout.readline(), 30)
-        assert got.decode().strip() == line
-    return process
-
-
-async def _kill(process: asyncio.subprocess.Process) -> None:
-    process.send_signal(signal.SIGKILL)
-    assert await process.wait() == -signal.SIGKILL
-
-
 @pytest.mark.parametrize("mode", ["commit", "claim"])
 async def test_outbox_entries_survive_kill_9_and_are_delivered_once_after_restart(
     db: Database, database_url: str, mode: str
 ) -> None:
     # "claim": the writer died while delivering one entry; its lease has to end first.
-    process = await _spawn_writer(
+    process = await spawn_writer(
         database_url, mode, "committed", *(["claimed"] * (mode == "claim"))
     )
-    await _kill(process)
+    await kill(process)
     consumer = Recording()
     later = FakeClock(datetime.now(UTC) + timedelta(minutes=5))
     relay = OutboxRelay(SqlOutboxStore(db), {"crash": consumer}, later, Wake())
@@ -323,7 +266,7 @@ async def test_relay_woken_in_process_delivers_long_before_its_poll(db: Database
         committed = asyncio.get_running_loop().time()
         await consumer.wait_for(1)
     finally:
-        task.cancel()
+        await stop(task)
     assert consumer.delivered_at[0] - committed < 1
 
 
@@ -338,5 +281,24 @@ async def test_relay_catches_up_a_missed_wake_by_polling(db: Database) -> None:
         await _add(db, clock, "a")
         await consumer.wait_for(1)
     finally:
-        task.cancel()
+        await stop(task)
     assert [e.dedupe_key for e in consumer.entries] == ["a"]
+
+
+async def test_relay_gives_back_what_its_lease_leaves_no_time_to_deliver(db: Database) -> None:
+    clock = FakeClock()
+    await _add(db, clock, "a", "b", "c")
+    consumer = Recording(pause=0.15)
+    # Half a 0.4 s lease for the batch, at least a quarter for each entry: one fits.
+    relay = _relay(db, consumer, clock, lease=0.4)
+
+    assert await relay.run_once() == 3
+    assert [e.dedupe_key for e in consumer.entries] == ["a"]
+    rows = {r.dedupe_key: r for r in await outbox_rows(db)}
+    assert [(rows[k].state, rows[k].attempts) for k in "abc"] == [
+        ("delivered", 1),
+        ("pending", 0),
+        ("pending", 0),
+    ]
+    assert await relay.run_once() == 2  # given back due at once, not after the lease
+    assert [e.dedupe_key for e in consumer.entries] == ["a", "b"]

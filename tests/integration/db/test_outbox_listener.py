@@ -18,7 +18,7 @@ from hantu.adapters.db.outbox_listener import PgOutboxListener
 from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from hantu.service_layer.outbox import OutboxRelay, Wake
 from tests.fakes import FakeClock
-from tests.integration.db.test_outbox import Recording, _kill, _spawn_writer
+from tests.integration.db.outbox_support import Recording, kill, spawn_writer, stop
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -52,13 +52,12 @@ async def test_notify_from_another_process_wakes_the_relay_well_before_its_poll(
 ) -> None:
     consumer, tasks = await _running(db, "crash", POLL)
     try:
-        process = await _spawn_writer(database_url, "commit", "committed")
+        process = await spawn_writer(database_url, "commit", "committed")
         committed = asyncio.get_running_loop().time()
-        await _kill(process)
+        await kill(process)
         await consumer.wait_for(3)
     finally:
-        for task in tasks:
-            task.cancel()
+        await stop(*tasks)
     latency = max(consumer.delivered_at) - committed
     assert latency < 1.0, f"delivered {latency:.3f} s after the commit"
     assert sorted(e.dedupe_key for e in consumer.entries) == ["crash-1", "crash-2", "crash-3"]
@@ -82,8 +81,7 @@ async def test_entry_committed_without_a_notify_is_caught_up_by_polling(db: Data
             )
         await consumer.wait_for(1)
     finally:
-        for task in tasks:
-            task.cancel()
+        await stop(*tasks)
     assert [e.dedupe_key for e in consumer.entries] == ["silent"]
 
 
@@ -103,6 +101,6 @@ async def test_notify_of_a_kind_not_consumed_here_does_not_wake_the_relay(db: Da
             await uow.commit()
         woken_by_ours = await wake.wait(2)
     finally:
-        task.cancel()
+        await stop(task)
     assert not woken_by_other
     assert woken_by_ours

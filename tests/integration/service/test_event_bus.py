@@ -13,8 +13,9 @@ from hantu.domain.enums import OrderStatus
 from hantu.domain.events import Event, OrderEvent, OrderSent
 from hantu.service_layer import queries
 from hantu.service_layer.orders import SubmitOutcome, submit
-from hantu.service_layer.outbox import OutboxMessage
+from hantu.service_layer.outbox import OutboxEntry, OutboxMessage
 from tests.builders import an_order_request
+from tests.integration.db.outbox_support import stop
 from tests.integration.service.support import event_names
 
 
@@ -67,3 +68,34 @@ async def test_durable_event_is_written_to_the_outbox_in_the_use_case_commit(app
     async with app.db.connect() as connection:
         rows = (await connection.execute(select(t.outbox.c.kind, t.outbox.c.dedupe_key))).all()
     assert [tuple(r) for r in rows] == [("notify", f"sent:{result.order.id}")]
+
+
+class Recording:
+    def __init__(self) -> None:
+        self.entries: list[OutboxEntry] = []
+        self.arrived = asyncio.Event()
+
+    async def deliver(self, entry: OutboxEntry) -> None:
+        self.entries.append(entry)
+        self.arrived.set()
+
+
+async def test_app_outbox_relay_delivers_a_use_case_notification_right_after_commit(
+    app: App,
+) -> None:
+    app.durable.register(
+        OrderSent, lambda e: OutboxMessage("notify", f"sent:{e.order_id}", {"order": e.order_id})
+    )
+    consumer = Recording()
+    relay = app.outbox_relay({"notify": consumer}, poll_interval=POLL)
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(0.2)  # the first pass found nothing: only a wake delivers in time
+        result = await submit(app.deps, an_order_request())
+        await asyncio.wait_for(consumer.arrived.wait(), 2)
+    finally:
+        await stop(task)
+    assert [dict(e.payload) for e in consumer.entries] == [{"order": result.order.id}]
+
+
+POLL = 60.0

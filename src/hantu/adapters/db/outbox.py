@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
@@ -127,3 +127,18 @@ class SqlOutboxStore:
                 .where(_o.id == entry.id, _o.attempts == entry.attempts, _o.state == PENDING)
                 .values(**values)
             )
+
+    async def release(self, entries: Sequence[OutboxEntry], now: datetime) -> None:
+        async with self._db.begin() as connection:
+            for entry in entries:
+                await connection.execute(
+                    update(t.outbox)
+                    .where(_o.id == entry.id, _o.attempts == entry.attempts, _o.state == PENDING)
+                    .values(attempts=entry.attempts - 1, available_at=now)
+                )
+
+    async def counts(self) -> dict[str, int]:
+        """Entries per state, for health and metrics: a growing `dead` needs a person."""
+        query = select(_o.state, func.count()).group_by(_o.state)
+        async with self._db.connect() as connection:
+            return {state: int(n) for state, n in (await connection.execute(query)).all()}

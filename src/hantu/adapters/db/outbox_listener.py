@@ -43,7 +43,7 @@ class PgOutboxListener:
         while True:
             try:
                 await self._listen_until_lost()
-            except (OSError, asyncpg.PostgresError) as exc:
+            except Exception as exc:  # whatever went wrong, the poll covers until we are back
                 log.warning("outbox listener lost its connection: %s", mask(str(exc)))
             self.listening.clear()
             await asyncio.sleep(self._reconnect_delay)
