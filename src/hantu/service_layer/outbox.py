@@ -17,6 +17,11 @@ a relay for it); claims skip rows another relay holds, and a claim is a lease, s
 never deliver one entry at the same time. A NOTIFY sent inside the committing transaction
 wakes the relays at once; the poll interval is the backstop that catches a missed notify.
 On SQLite everything runs in one process and the unit of work wakes the relay directly.
+
+An event another process must act on travels the same way: a rule turns it into an entry of
+a kind that process's relay consumes (one kind per consuming role). What is not provided is
+fan-out of one event to *every* process of a role; that would read the `events` rows named
+by a NOTIFY, and must not page by id alone (ids are taken at insert, not at commit).
 """
 
 from __future__ import annotations
