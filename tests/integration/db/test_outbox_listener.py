@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.outbox import SqlOutboxStore
-from hantu.adapters.db.outbox_listener import PgOutboxListener
+from hantu.adapters.db.outbox_listener import APPLICATION_NAME, PgOutboxListener
 from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from hantu.service_layer.outbox import OutboxRelay, Wake
 from tests.fakes import FakeClock
@@ -104,3 +104,35 @@ async def test_notify_of_a_kind_not_consumed_here_does_not_wake_the_relay(db: Da
         await stop(task)
     assert not woken_by_other
     assert woken_by_ours
+
+
+async def test_listener_reconnects_after_losing_its_connection_and_wakes_the_relay(
+    db: Database,
+) -> None:
+    wake = Wake()
+    listener = PgOutboxListener(db.url, wake, kinds={"notify"}, reconnect_delay=0.05)
+    task = asyncio.create_task(listener.run())
+    try:
+        await asyncio.wait_for(listener.listening.wait(), 10)
+        assert await wake.wait(1)
+        async with db.begin() as connection:
+            terminated = (
+                await connection.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        " WHERE application_name = :name AND datname = current_database()"
+                    ),
+                    {"name": APPLICATION_NAME},
+                )
+            ).scalar_one()
+        # Back again: it wakes the relay to look at what was committed while it was away.
+        assert await wake.wait(5)
+        await asyncio.wait_for(listener.listening.wait(), 5)
+        async with SqlAlchemyUnitOfWorkFactory(db, FakeClock())() as uow:
+            uow.outbox.add("notify", "n-1", {})
+            await uow.commit()
+        woken_after_reconnect = await wake.wait(2)
+    finally:
+        await stop(task)
+    assert terminated == 1
+    assert woken_after_reconnect

@@ -21,6 +21,8 @@ from hantu.service_layer.outbox import Wake
 
 log = logging.getLogger(__name__)
 
+APPLICATION_NAME = "hantu-outbox-listener"  # how the connection shows in pg_stat_activity
+
 
 class PgOutboxListener:
     """`run()` until cancelled; `listening` is set while a LISTEN is in place."""
@@ -43,13 +45,16 @@ class PgOutboxListener:
         while True:
             try:
                 await self._listen_until_lost()
+                log.warning("outbox listener lost its connection; reconnecting")
             except Exception as exc:  # whatever went wrong, the poll covers until we are back
-                log.warning("outbox listener lost its connection: %s", mask(str(exc)))
+                log.warning("outbox listener could not listen: %s", mask(str(exc)))
             self.listening.clear()
             await asyncio.sleep(self._reconnect_delay)
 
     async def _listen_until_lost(self) -> None:
-        connection = await asyncpg.connect(self._dsn)
+        connection = await asyncpg.connect(
+            self._dsn, server_settings={"application_name": APPLICATION_NAME}
+        )
         lost = asyncio.Event()
         connection.add_termination_listener(lambda _c: lost.set())
         try:
