@@ -41,6 +41,7 @@ from hantu.service_layer.ports import Clock
 log = logging.getLogger(__name__)
 
 ERROR_LIMIT = 500  # characters of the last error kept (masked)
+KIND_LIMIT, KEY_LIMIT = 64, 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,14 @@ class OutboxMessage:
     kind: str
     dedupe_key: str
     payload: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        # The columns' limits, checked here so both databases refuse alike, and before the
+        # commit rather than by it.
+        if not 0 < len(self.kind) <= KIND_LIMIT:
+            raise ValueError(f"outbox kind must be 1-{KIND_LIMIT} characters: {self.kind!r}")
+        if not 0 < len(self.dedupe_key) <= KEY_LIMIT:
+            raise ValueError(f"outbox dedupe key must be 1-{KEY_LIMIT} characters")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +133,10 @@ class Wake:
 
 @dataclass
 class DurableEvents:
-    """Which committed events become outbox entries, and the wake for their relay."""
+    """Which committed events become outbox entries, and the wake for their relay.
+
+    Rules run inside the commit, so one that raises fails the commit: keep them pure
+    mappings from an event to a message."""
 
     wake: Wake = field(default_factory=Wake)
     _rules: defaultdict[type[Event], list[Rule]] = field(default_factory=lambda: defaultdict(list))
