@@ -74,7 +74,7 @@ class App:
     ) -> OutboxRelay:
         """A relay for these outbox kinds, woken by this process's commits and, on
         PostgreSQL, by every process's through LISTEN; run `relay.run()` as a task."""
-        wake = self.durable.wake
+        wake = self.durable.new_wake()
         listener = None if self.db.is_sqlite else PgOutboxListener(self.db.url, wake, consumers)
         store = SqlOutboxStore(self.db)
         return OutboxRelay(

@@ -111,7 +111,8 @@ E = TypeVar("E", bound=Event)
 
 class Wake:
     """Wakes a waiting relay early: set by the unit of work after a commit that wrote
-    entries, and on PostgreSQL by a NOTIFY from any process."""
+    entries, and on PostgreSQL by a NOTIFY from any process. One per relay: a wake set
+    while its relay is busy stays set for that relay's next wait."""
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
@@ -138,8 +139,18 @@ class DurableEvents:
     Rules run inside the commit, so one that raises fails the commit: keep them pure
     mappings from an event to a message."""
 
-    wake: Wake = field(default_factory=Wake)
     _rules: defaultdict[type[Event], list[Rule]] = field(default_factory=lambda: defaultdict(list))
+    _wakes: list[Wake] = field(default_factory=list)
+
+    def new_wake(self) -> Wake:
+        """A wake for one relay of this process, set by every commit that wrote entries."""
+        wake = Wake()
+        self._wakes.append(wake)
+        return wake
+
+    def wake_all(self) -> None:
+        for wake in self._wakes:
+            wake.set()
 
     def register(self, event_type: type[E], rule: Callable[[E], OutboxMessage | None]) -> None:
         """Write `rule(event)` (unless None) for every event of `event_type` or a subclass."""

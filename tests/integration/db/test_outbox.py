@@ -256,7 +256,7 @@ async def test_relay_woken_in_process_delivers_long_before_its_poll(db: Database
     durable = DurableEvents()
     consumer = Recording()
     clock = FakeClock(datetime.now(UTC))
-    relay = _relay(db, consumer, clock, wake=durable.wake, poll_interval=30)
+    relay = _relay(db, consumer, clock, wake=durable.new_wake(), poll_interval=30)
     task = asyncio.create_task(relay.run())
     try:
         await asyncio.sleep(0.05)  # the relay found nothing and waits

@@ -99,3 +99,22 @@ async def test_app_outbox_relay_delivers_a_use_case_notification_right_after_com
 
 
 POLL = 60.0
+
+
+async def test_two_relays_of_one_app_are_each_woken_by_a_commit(app: App) -> None:
+    notify, monitor = Recording(), Recording()
+    app.durable.register(OrderSent, lambda e: OutboxMessage("notify", f"n:{e.order_id}", {}))
+    app.durable.register(OrderSent, lambda e: OutboxMessage("monitor", f"m:{e.order_id}", {}))
+    relays = [
+        app.outbox_relay({"notify": notify}, poll_interval=POLL),
+        app.outbox_relay({"monitor": monitor}, poll_interval=POLL),
+    ]
+    tasks = [asyncio.create_task(relay.run()) for relay in relays]
+    try:
+        await asyncio.sleep(0.2)
+        await submit(app.deps, an_order_request())
+        await asyncio.wait_for(notify.arrived.wait(), 2)
+        await asyncio.wait_for(monitor.arrived.wait(), 2)
+    finally:
+        await stop(*tasks)
+    assert [e.kind for e in notify.entries + monitor.entries] == ["notify", "monitor"]

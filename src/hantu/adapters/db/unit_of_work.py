@@ -84,7 +84,7 @@ class SqlAlchemyUnitOfWork:
         kinds = await self.outbox.flush(durable, now)
         await connection.commit()  # a later statement begins the next transaction by itself
         if kinds and self._durable is not None:
-            self._durable.wake.set()
+            self._durable.wake_all()
         if self._bus is not None:
             self._bus.publish(pending)
 
