@@ -302,3 +302,21 @@ async def test_relay_gives_back_what_its_lease_leaves_no_time_to_deliver(db: Dat
     ]
     assert await relay.run_once() == 2  # given back due at once, not after the lease
     assert [e.dedupe_key for e in consumer.entries] == ["a", "b"]
+
+
+async def test_purge_removes_entries_delivered_before_a_time_and_keeps_the_rest(
+    db: Database,
+) -> None:
+    clock = FakeClock()
+    await _add(db, clock, "old", "dead")
+    store = SqlOutboxStore(db)
+    old, dead = await store.claim(["notify"], clock.now(), clock.now() + S5, 10)
+    await store.delivered(old, clock.now())
+    await store.failed(dead, "gave up", None)
+    clock.advance(3600)
+    await _add(db, clock, "new")
+    (new,) = await store.claim(["notify"], clock.now(), clock.now() + S5, 10)
+    await store.delivered(new, clock.now())
+
+    assert await store.purge_delivered(clock.now() - S5) == 1
+    assert [r.dedupe_key for r in await outbox_rows(db)] == ["dead", "new"]

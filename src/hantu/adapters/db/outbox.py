@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
@@ -142,3 +142,9 @@ class SqlOutboxStore:
         query = select(_o.state, func.count()).group_by(_o.state)
         async with self._db.connect() as connection:
             return {state: int(n) for state, n in (await connection.execute(query)).all()}
+
+    async def purge_delivered(self, before: datetime) -> int:
+        """Delete entries delivered before `before`; dead ones stay for a person to see."""
+        query = delete(t.outbox).where(_o.state == DELIVERED, _o.delivered_at < before)
+        async with self._db.begin() as connection:
+            return (await connection.execute(query)).rowcount
