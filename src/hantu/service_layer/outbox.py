@@ -208,7 +208,7 @@ class OutboxRelay:
         self._listener = listener
 
     async def run_once(self) -> int:
-        """Deliver what is due now, in order; return how many entries were claimed."""
+        """Deliver what is due now, oldest first; return how many entries were claimed."""
         now = self._clock.now()
         entries = await self._store.claim(
             list(self._consumers), now, now + timedelta(seconds=self._lease), self._batch
