@@ -288,9 +288,9 @@ async def test_relay_catches_up_a_missed_wake_by_polling(db: Database) -> None:
 async def test_relay_gives_back_what_its_lease_leaves_no_time_to_deliver(db: Database) -> None:
     clock = FakeClock()
     await _add(db, clock, "a", "b", "c")
-    consumer = Recording(pause=0.15)
-    # Half a 0.4 s lease for the batch, at least a quarter for each entry: one fits.
-    relay = _relay(db, consumer, clock, lease=0.4)
+    consumer = Recording(pause=0.3)
+    # Half a 1 s lease for the batch, at least a quarter for each entry: one fits.
+    relay = _relay(db, consumer, clock, lease=1.0)
 
     assert await relay.run_once() == 3
     assert [e.dedupe_key for e in consumer.entries] == ["a"]
