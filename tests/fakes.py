@@ -32,3 +32,31 @@ class FakeClock:
         self.slept.append(seconds)
         self.advance(seconds)
         await asyncio.sleep(0)
+
+
+class ParkingClock(FakeClock):
+    """A FakeClock whose sleeps of `park` seconds or more wait for `unpark()` first.
+
+    Short sleeps (back-off steps) pass at once as on FakeClock; a long one (the realtime
+    sleep state's slow retry) parks, so a test can look at the state it waits in.
+    """
+
+    def __init__(self, park: float, start: datetime | None = None) -> None:
+        super().__init__(start)
+        self._park = park
+        self._gate = asyncio.Event()
+        self.parked = 0
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds >= self._park:
+            self.parked += 1
+            try:
+                await self._gate.wait()
+            finally:
+                self.parked -= 1
+        await super().sleep(seconds)
+
+    def unpark(self) -> None:
+        """Let every parked sleep end; later long sleeps park again."""
+        self._gate.set()
+        self._gate = asyncio.Event()

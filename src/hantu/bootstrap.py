@@ -140,6 +140,7 @@ def build(
         clock=clock,
         risk_limits=risk_limits(settings),
         order_timeout=settings.order_timeout_seconds,
+        order_queue_timeout=settings.order_queue_seconds,
         unconfirmed_grace=timedelta(seconds=settings.unconfirmed_grace_seconds),
     )
     return App(

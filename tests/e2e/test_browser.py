@@ -200,3 +200,58 @@ def test_browser_pages_load_nothing_from_other_hosts_and_log_no_errors(
     assert foreign == []
     assert problems == []
     assert re.search(r"/static/app\.css", " ".join(requested))
+
+
+def test_browser_adoption_checkbox_lets_a_sell_of_broker_holdings_through(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    # The demo account holds 100 shares of 005930 that hantu never bought.
+    assert embedded_server.runtime is not None
+    assert embedded_server.runtime.demo is not None
+    token = embedded_server.runtime.demo.token
+    sell = {"side": "SELL", "quantity": "5"}
+    refused = _webhook(embedded_server, token, id="browser-sell-1", **sell)
+    assert refused.status_code == 400
+    assert "매도 요청 5주" in refused.json()["error"]
+
+    _login(page)
+    page.goto("/strategies")
+    box = page.locator("article.strategy input.adopt-toggle").first
+    expect(box).not_to_be_checked()
+    with page.expect_response("**/settings") as answer:
+        box.check()
+    assert answer.value.status == 200
+    page.goto("/strategies")
+    expect(page.locator("article.strategy input.adopt-toggle").first).to_be_checked()
+
+    assert _webhook(embedded_server, token, id="browser-sell-2", **sell).status_code == 200
+
+
+def test_browser_password_change_signs_out_the_other_browser_and_logout_ends_the_session(
+    browser: Browser, page: Page, embedded_server: ServerThread
+) -> None:
+    other = browser.new_context(base_url=embedded_server.base_url)
+    try:
+        second = other.new_page()
+        _login(second)
+        _login(page)
+        page.click("#nav-password")
+        page.wait_for_url("**/password")
+        page.fill("#current-password", "hantu-demo")
+        page.fill("#new-password", "hantu-demo-2")
+        page.click("#password-submit")
+        expect(page.locator("#password-message")).to_have_text(ko.PASSWORD_CHANGED)
+
+        second.goto("/positions")
+        second.wait_for_url("**/login")
+        cookies = page.context.cookies()
+        page.click("#logout")
+        page.wait_for_url("**/login")
+        replay = browser.new_context(base_url=embedded_server.base_url)
+        replay.add_cookies(cookies)  # the cookie as it was before logging out
+        replayed = replay.new_page()
+        replayed.goto("/positions")
+        replayed.wait_for_url("**/login")
+        replay.close()
+    finally:
+        other.close()

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from hantu.simulator.accounts import Holding
 from hantu.simulator.calendar import seoul
 from hantu.simulator.rest_common import PageSizes
 from tests.fixtures.kis_simulator import KisSimHandle, MakeKisSim
@@ -103,19 +104,7 @@ async def test_daily_ccld_cancel_row_points_to_original(kis_sim: KisSimHandle) -
 
 async def test_balance_page_two_of_three_holdings(make_kis_sim: MakeKisSim) -> None:
     sim = await make_kis_sim(pages=PageSizes(balance=2))
-    params = {
-        "CANO": sim.cano,
-        "ACNT_PRDT_CD": sim.acnt_prdt_cd,
-        "AFHR_FLPR_YN": "N",
-        "OFL_YN": "",
-        "INQR_DVSN": "02",
-        "UNPR_DVSN": "01",
-        "FUND_STTL_ICLD_YN": "N",
-        "FNCG_AMT_AUTO_RDPT_YN": "N",
-        "PRCS_DVSN": "00",
-        "CTX_AREA_FK100": "",
-        "CTX_AREA_NK100": "",
-    }
+    params = balance_params(sim)
     async with httpx.AsyncClient(base_url=sim.rest_url) as client:
         token = await issue_token(client, sim)
         pages, conts = await all_pages(client, sim, token, BALANCE, "TTTC8434R", params, "output1")
@@ -179,15 +168,20 @@ async def test_psbl_rvsecncl_lists_open_orders_with_psbl_qty(kis_sim: KisSimHand
 
 
 async def test_inquire_price_reports_limits_and_tick(kis_sim: KisSimHandle) -> None:
-    kis_sim.feed.set_price("005930", 72_000, qty=10)
     async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
         token = await issue_token(client, kis_sim)
-        response = await client.get(
-            f"{STOCK}/quotations/inquire-price",
-            headers=headers(kis_sim, token, "FHKST01010100"),
-            params={"fid_cond_mrkt_div_code": "J", "fid_input_iscd": "005930"},
-        )
-    output = response.json()["output"]
+
+        async def quote(price: int, qty: int = 1) -> dict[str, str]:
+            kis_sim.feed.set_price("005930", price, qty=qty)
+            response = await client.get(
+                f"{STOCK}/quotations/inquire-price",
+                headers=headers(kis_sim, token, "FHKST01010100"),
+                params={"fid_cond_mrkt_div_code": "J", "fid_input_iscd": "005930"},
+            )
+            return dict(response.json()["output"])
+
+        output = await quote(72_000, qty=10)
+        pivots = await quote(71_000)
     assert output["stck_prpr"] == "72000"
     assert (output["stck_sdpr"], output["stck_mxpr"], output["stck_llam"]) == (
         "71000",
@@ -197,6 +191,14 @@ async def test_inquire_price_reports_limits_and_tick(kis_sim: KisSimHandle) -> N
     assert output["aspr_unit"] == "100"
     assert output["prdy_vrss_sign"] == "2"
     assert output["acml_vol"] == "10"
+    # Fields python-kis reads beyond the price itself, each consistent with the price.
+    shares = Decimal(output["lstn_stcn"])
+    assert Decimal(output["hts_avls"]) == 72_000 * shares / 100_000_000  # 억원
+    assert Decimal(output["per"]) == (72_000 / Decimal(output["eps"])).quantize(Decimal("0.01"))
+    assert Decimal(output["w52_lwpr"]) <= 72_000 <= Decimal(output["w52_hgpr"])
+    assert output["w52_hgpr_date"] == seoul(kis_sim.clock.now()).strftime("%Y%m%d")
+    assert pivots["pvt_pont_val"] == "71333"  # (high 72,000 + low 71,000 + last 71,000) / 3
+    assert pivots["pvt_frst_dmrs_prc"] == "71667"  # 2 × pivot − low
 
 
 async def test_chk_holiday_marks_weekend_closed(kis_sim: KisSimHandle) -> None:
@@ -217,7 +219,50 @@ async def test_chk_holiday_marks_weekend_closed(kis_sim: KisSimHandle) -> None:
     assert "ctx_area_nk" in body
 
 
-def test_page_sizes_paper_preset_smaller() -> None:
-    paper = PageSizes.paper()
-    assert (paper.daily_ccld, paper.balance) == (15, 20)
-    assert PageSizes().daily_ccld == 100
+def balance_params(sim: KisSimHandle) -> dict[str, str]:
+    """Query parameters of inquire-balance, first page."""
+    return {
+        "CANO": sim.cano,
+        "ACNT_PRDT_CD": sim.acnt_prdt_cd,
+        "AFHR_FLPR_YN": "N",
+        "OFL_YN": "",
+        "INQR_DVSN": "02",
+        "UNPR_DVSN": "01",
+        "FUND_STTL_ICLD_YN": "N",
+        "FNCG_AMT_AUTO_RDPT_YN": "N",
+        "PRCS_DVSN": "00",
+        "CTX_AREA_FK100": "",
+        "CTX_AREA_NK100": "",
+    }
+
+
+async def test_paper_pages_balance_at_20_rows_real_at_50(kis_sim: KisSimHandle) -> None:
+    for i in range(22):
+        kis_sim.account_obj.holdings[f"9{i:05d}"] = Holding(1, Decimal(1000))
+    params = balance_params(kis_sim)
+    async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
+        token = await issue_token(client, kis_sim)
+        paper, paper_conts = await all_pages(
+            client, kis_sim, token, BALANCE, "VTTC8434R", params, "output1"
+        )
+        real, _ = await all_pages(client, kis_sim, token, BALANCE, "TTTC8434R", params, "output1")
+    assert [len(p) for p in paper] == [20, 5]
+    assert paper_conts == ["F", "D"]
+    assert [len(p) for p in real] == [25]
+    assert [r["pdno"] for p in paper for r in p] == [r["pdno"] for r in real[0]]
+
+
+async def test_paper_pages_daily_ccld_at_15_rows_real_at_100(kis_sim: KisSimHandle) -> None:
+    async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
+        token = await issue_token(client, kis_sim)
+        for i in range(16):
+            await place(client, kis_sim, token, "VTTC0802U", "005930", 1, 60_000 + i * 100)
+        day = seoul(kis_sim.clock.now()).strftime("%Y%m%d")
+        params = daily_params(kis_sim, day)
+        paper, conts = await all_pages(
+            client, kis_sim, token, DAILY, "VTTC0081R", params, "output1"
+        )
+        real, _ = await all_pages(client, kis_sim, token, DAILY, "TTTC0081R", params, "output1")
+    assert [len(p) for p in paper] == [15, 1]
+    assert conts == ["F", "D"]
+    assert [len(p) for p in real] == [16]

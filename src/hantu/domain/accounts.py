@@ -138,6 +138,8 @@ class Strategy:
     user_id: UserId
     name: str
     created_at: datetime
+    adopt_broker_holdings: bool = False
+    """A sell above the position may adopt shares the broker holds but hantu did not buy."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,18 @@ class RiskViolated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class HoldingAdopted(Event):
+    """Shares the broker held but hantu had not bought joined a position, so it may sell them."""
+
+    strategy_account_id: StrategyAccountId
+    symbol: Symbol
+    quantity: Decimal
+    average_price: Decimal  # the broker's purchase average (KIS pchs_avg_pric)
+    broker_quantity: Decimal  # what the broker held of the symbol when asked
+    idempotency_key: str  # the sell that needed them
+
+
+@dataclass(frozen=True, kw_only=True)
 class BrokerStateDiffered(OrderEvent):
     """Reconciliation found the broker disagreeing with us; the broker's state was taken."""
 

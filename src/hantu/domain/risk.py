@@ -1,6 +1,8 @@
 """Risk rules, pure: daily realized-loss limit, per-symbol exposure, open-position count.
 
-Sells always pass: they reduce risk, and a stop-loss must never be blocked by a loss limit.
+The buy limits never stop a sell: sells reduce risk, and a stop-loss must never be blocked by
+a loss limit. One rule does stop a sell: asking for more than the strategy account holds once
+its open sells are counted (`SellCapacity`), unless broker holdings are adopted first.
 A buy is valued by its notional (for a market buy, the caller's reference price, e.g. the
 upper price limit); a buy with no value is refused while an exposure limit is set.
 """
@@ -37,9 +39,40 @@ class RiskSnapshot:
 class RiskViolation:
     rule: str
     detail: str
+    message: str = ""  # what a person reads instead of "rule: detail", when given
 
     def __str__(self) -> str:
-        return f"{self.rule}: {self.detail}"
+        return self.message or f"{self.rule}: {self.detail}"
+
+
+SELL_ABOVE_POSITION = "sell_above_position"
+
+
+@dataclass(frozen=True, slots=True)
+class SellCapacity:
+    """What one strategy account may still sell of one symbol, and what adoption may take."""
+
+    held: Decimal = Decimal(0)  # the account's position
+    open_sells: Decimal = Decimal(0)  # unfilled remainder of its live sell orders
+    held_on_broker_account: Decimal = Decimal(0)  # every hantu position there, this one too
+    adopt_allowed: bool = False  # the strategy may adopt broker holdings hantu did not buy
+
+    @property
+    def free(self) -> Decimal:
+        """Shares no open sell has claimed yet (negative when open sells exceed the position)."""
+        return self.held - self.open_sells
+
+    def shortfall(self, asked: Decimal) -> Decimal:
+        """How many of `asked` shares the position cannot cover (zero when it can)."""
+        return max(asked - self.free, Decimal(0))
+
+    def adoptable(self, asked: Decimal, broker_quantity: Decimal) -> Decimal:
+        """Shares to adopt: the whole shortfall when the broker holds that much beyond every
+        hantu position on the account, else none (the sell is refused, nothing half-adopted);
+        the rest of the surplus stays the owner's, outside hantu's books."""
+        surplus = broker_quantity - self.held_on_broker_account
+        needed = self.shortfall(asked)
+        return needed if needed <= surplus else Decimal(0)
 
 
 def check(

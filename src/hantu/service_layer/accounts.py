@@ -7,7 +7,7 @@ the ownership chain; an object outside it raises `NotFound` (answered as 404).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol, Self
 
@@ -45,6 +45,13 @@ class AccountsRepo(Protocol):
     ) -> User: ...
     async def user_by_username(self, username: str) -> User | None: ...
     async def user_by_id(self, user_id: int) -> User | None: ...
+    async def set_password_hash(self, user_id: UserId, password_hash: str) -> None: ...
+    async def add_session(
+        self, user_id: UserId, digest: str, now: datetime, expires_at: datetime
+    ) -> None: ...
+    async def user_of_session(self, digest: str, now: datetime) -> User | None: ...
+    async def delete_session(self, digest: str) -> None: ...
+    async def delete_sessions_of(self, user_id: UserId, *, keep: str | None = None) -> None: ...
     async def add_broker_account(
         self, user_id: UserId, name: str, hint: str, creds: EncryptedCredentials, now: datetime
     ) -> BrokerAccount: ...
@@ -56,8 +63,16 @@ class AccountsRepo(Protocol):
         self, strategy_account_id: int
     ) -> tuple[BrokerAccountId, EncryptedCredentials] | None: ...
     async def add_strategy(
-        self, user_id: UserId, name: str, digest: str, token_enc: str, now: datetime
+        self,
+        user_id: UserId,
+        name: str,
+        digest: str,
+        token_enc: str,
+        now: datetime,
+        *,
+        adopt_broker_holdings: bool = False,
     ) -> Strategy: ...
+    async def set_adopt_broker_holdings(self, strategy_id: StrategyId, on: bool) -> None: ...
     async def strategies_of(self, user_id: UserId) -> list[Strategy]: ...
     async def strategy_owned(self, user_id: UserId, strategy_id: int) -> Strategy | None: ...
     async def strategy_by_digest(self, digest: str) -> tuple[Strategy, str] | None: ...
@@ -182,16 +197,36 @@ async def list_broker_accounts(deps: AccountsDeps, user_id: UserId) -> list[Brok
         return await uow.accounts.broker_accounts_of(user_id)
 
 
-async def create_strategy(deps: AccountsDeps, user_id: UserId, name: str) -> tuple[Strategy, str]:
+async def create_strategy(
+    deps: AccountsDeps, user_id: UserId, name: str, *, adopt_broker_holdings: bool = False
+) -> tuple[Strategy, str]:
     """Create a strategy with a fresh webhook token; returns the token in clear once."""
     cleaned = check_name(name, "strategy name")
     token = new_webhook_token()
     async with deps.uow() as uow:
         strategy = await uow.accounts.add_strategy(
-            user_id, cleaned, token_digest(token), deps.cipher.encrypt(token), deps.clock.now()
+            user_id,
+            cleaned,
+            token_digest(token),
+            deps.cipher.encrypt(token),
+            deps.clock.now(),
+            adopt_broker_holdings=adopt_broker_holdings,
         )
         await uow.commit()
     return strategy, token
+
+
+async def set_adopt_broker_holdings(
+    deps: AccountsDeps, user_id: UserId, strategy_id: int, on: bool
+) -> Strategy:
+    """Switch whether the strategy may sell broker holdings hantu did not buy (adopting them)."""
+    async with deps.uow() as uow:
+        strategy = await uow.accounts.strategy_owned(user_id, strategy_id)
+        if strategy is None:
+            raise NotFound("strategy")
+        await uow.accounts.set_adopt_broker_holdings(strategy.id, on)
+        await uow.commit()
+    return replace(strategy, adopt_broker_holdings=on)
 
 
 async def list_strategies(deps: AccountsDeps, user_id: UserId) -> list[Strategy]:

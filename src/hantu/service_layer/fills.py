@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from hantu import messages_ko as ko
 from hantu.domain.enums import Side
 from hantu.domain.errors import InsufficientHolding, InvalidTransition, OverFill
 from hantu.domain.events import Event, OrderFilled
+from hantu.domain.masking import mask
 from hantu.domain.order import Order
 from hantu.domain.position import Position
 from hantu.domain.values import BrokerOrderId, FillId, Money, OrderId
-from hantu.service_layer.deps import Deps
+from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.ports import (
+    DEFAULT_BROKER_ACCOUNT,
     Broker,
     ConcurrentUpdate,
     FillNotice,
@@ -52,23 +55,32 @@ class FillOutcome(StrEnum):
     LATE = "late"  # the order had ended (e.g. canceled): only the position took the fill
 
 
-async def follow_fills(deps: Deps, broker: Broker) -> None:
-    """Apply every fill notice the broker streams until cancelled; one bad notice stops none."""
+async def follow_fills(deps: Deps, broker: Broker, account: str = DEFAULT_BROKER_ACCOUNT) -> None:
+    """Apply every fill notice the broker streams until cancelled; one bad notice stops none.
+
+    `account` names the broker account behind `broker` (as `BrokerDirectory.account_of`).
+    """
     async for notice in broker.fill_notices():
         try:
-            await process_fill(deps, notice)
+            await process_fill(deps, notice, account)
         except Exception:  # keep consuming: the next sync_order_status catches up from the broker
             log.exception(
                 "fill notice %s (order %s) not processed", notice.fill_id, notice.broker_order_id
             )
 
 
-async def process_fill(deps: Deps, notice: FillNotice) -> FillOutcome:
-    """Apply a broker fill notice to its order and position in one transaction."""
+async def process_fill(
+    deps: Deps, notice: FillNotice, account: str = DEFAULT_BROKER_ACCOUNT
+) -> FillOutcome:
+    """Apply a fill notice from broker account `account` to its order and position at once.
+
+    A KIS order number is unique only per broker account and trading day: the notice finds
+    the order that claimed (account, Seoul day of the fill, number), never one by number.
+    """
     for attempt in (1, 2):
         try:
             async with deps.uow() as uow:
-                outcome = await _process(uow, notice, deps.clock.now())
+                outcome = await _process(uow, notice, account, deps.clock.now())
                 await uow.commit()
                 return outcome
         except ConcurrentUpdate:
@@ -77,18 +89,22 @@ async def process_fill(deps: Deps, notice: FillNotice) -> FillOutcome:
     raise AssertionError("unreachable")
 
 
-async def _process(uow: PipelineUnitOfWork, notice: FillNotice, now: datetime) -> FillOutcome:
+async def _process(
+    uow: PipelineUnitOfWork, notice: FillNotice, account: str, now: datetime
+) -> FillOutcome:
     record = FillRecord(
         fill_id=notice.fill_id,
         broker_order_id=notice.broker_order_id,
+        broker_account=account,
         symbol=notice.symbol,
         side=notice.side,
         quantity=notice.quantity,
         price=notice.price,
         filled_at=notice.filled_at,
     )
-    await uow.fills.lock_broker_order(notice.broker_order_id)  # see adopt_orphans
-    order = await uow.orders.get_by_broker_id(notice.broker_order_id)
+    day = notice.filled_at.astimezone(SEOUL).date()
+    await uow.fills.lock_broker_order(account, day, notice.broker_order_id)  # see adopt_orphans
+    order = await uow.orders.get_by_broker_id(account, day, notice.broker_order_id)
     if order is None:
         if not await uow.fills.add(record):
             return FillOutcome.DUPLICATE
@@ -120,9 +136,8 @@ async def apply_fill(
                 occurred_at=fill.filled_at,
             )
         )
-    except OverFill as exc:
-        _not_applied(uow, order, fill, str(exc), now)
-        return FillOutcome.NOT_APPLIED
+    except OverFill:
+        return await _keep_over_fill(uow, order, fill, now, store=store)
     except InvalidTransition as exc:
         # Executed just before a cancel took effect, reported after it: the order's table has
         # no edge back from CANCELED, but the shares did move, so the position follows.
@@ -134,7 +149,9 @@ async def apply_fill(
     if late:
         _not_applied(uow, order, fill, late, now)
     realized = await _apply_to_position(uow, order, fill, now)
-    if realized is not None:
+    if realized is None:
+        return FillOutcome.NOT_APPLIED
+    if order.side is Side.SELL:
         await uow.fills.set_realized_pnl(fill.fill_id, realized)
     return FillOutcome.LATE if late else FillOutcome.APPLIED
 
@@ -145,6 +162,34 @@ def _not_applied(
     uow.record(
         FillNotApplied(order_id=order.id, fill_id=fill.fill_id, detail=detail, occurred_at=now)
     )
+
+
+async def _keep_over_fill(
+    uow: PipelineUnitOfWork, order: Order, fill: FillRecord, now: datetime, *, store: bool
+) -> FillOutcome:
+    # Kept, never dropped: stored against its order and flagged for a human to check.
+    if not await _record_fill(uow, order, fill, store=store):
+        return FillOutcome.DUPLICATE
+    ordered, filled = order.quantity, order.filled_quantity
+    reason = ko.FILL_OVER_ORDER.format(ordered=ordered, filled=filled, quantity=fill.quantity)
+    await _unapplied(uow, order, fill, reason, now)
+    return FillOutcome.NOT_APPLIED
+
+
+async def _unapplied(
+    uow: PipelineUnitOfWork, order: Order, fill: FillRecord, reason: str, now: datetime
+) -> None:
+    await uow.fills.mark_problem(fill.fill_id, reason)
+    log.error(
+        "fill %s of order %s (%s %s %s) not applied: %s",
+        fill.fill_id,
+        order.id,
+        order.side,
+        fill.quantity,
+        order.symbol,
+        mask(reason),
+    )
+    _not_applied(uow, order, fill, reason, now)
 
 
 async def _record_fill(
@@ -166,23 +211,26 @@ async def _apply_to_position(
     if position is None:
         position = Position(strategy_account_id=order.strategy_account_id, symbol=order.symbol)
         await uow.positions.add(position)
+    held = position.quantity
     try:
-        realized = position.apply_fill(order.side, fill.quantity, fill.price)
-    except InsufficientHolding as exc:
+        return position.apply_fill(order.side, fill.quantity, fill.price)
+    except InsufficientHolding:
         # Shares bought outside hantu: the order is filled, the position cannot follow.
-        _not_applied(uow, order, fill, str(exc), now)
+        reason = ko.FILL_ABOVE_POSITION.format(held=held, quantity=fill.quantity)
+        await _unapplied(uow, order, fill, reason, now)
         return None
-    return realized if order.side is Side.SELL else None
 
 
 async def adopt_orphans(uow: PipelineUnitOfWork, order: Order, now: datetime) -> int:
     """Apply fills that arrived before the order had its broker id; return how many."""
-    if order.broker_order_id is None:
+    claim = await uow.orders.claim_of(order.id)
+    if order.broker_order_id is None or claim is None:
         return 0
+    # Only the same broker account's fills of that trading day: the number is theirs alone.
     # The notice may be in a transaction still open: wait for it, then read its orphan row.
-    await uow.fills.lock_broker_order(order.broker_order_id)
+    await uow.fills.lock_broker_order(*claim, order.broker_order_id)
     adopted = 0
-    for fill in await uow.fills.orphans(order.broker_order_id):
+    for fill in await uow.fills.orphans(*claim, order.broker_order_id):
         if fill.symbol != order.symbol or fill.side is not order.side:
             continue
         if fill.fill_id in order.fill_ids:

@@ -15,7 +15,7 @@ from hantu.domain.events import Event
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import Order
 from hantu.domain.position import Position
-from hantu.domain.risk import RiskSnapshot
+from hantu.domain.risk import RiskSnapshot, SellCapacity
 from hantu.domain.values import (
     BrokerOrderId,
     FillId,
@@ -184,10 +184,15 @@ class ConcurrentUpdate(HantuError):
 
 @dataclass(frozen=True, slots=True)
 class FillRecord:
-    """One stored execution; `order_id` is None while no order of ours claims its broker id."""
+    """One stored execution; `order_id` is None while no order of ours claims its broker id.
+
+    KIS order numbers are unique per broker account and trading day only, so the fill keeps
+    the account it came from; its Seoul day is that of `filled_at`.
+    """
 
     fill_id: FillId
     broker_order_id: BrokerOrderId
+    broker_account: str
     symbol: Symbol
     side: Side
     quantity: Quantity
@@ -223,7 +228,11 @@ class OrderRepository(Protocol):
 
     async def get_by_idempotency_key(self, key: str) -> Order | None: ...
 
-    async def get_by_broker_id(self, broker_order_id: BrokerOrderId) -> Order | None: ...
+    async def get_by_broker_id(
+        self, account: str, day: date, broker_order_id: BrokerOrderId
+    ) -> Order | None:
+        """The order that claimed this broker account's order number on that trading day."""
+        ...
 
     async def with_status(self, *statuses: OrderStatus) -> list[Order]: ...
 
@@ -245,15 +254,25 @@ class OrderRepository(Protocol):
         """Broker orders of the account claimed on trading days from `since` on."""
         ...
 
+    async def claim_of(self, order_id: OrderId) -> tuple[str, date] | None:
+        """The broker account and trading day the order's broker order number belongs to."""
+        ...
+
 
 class FillRepository(Protocol):
     async def add(self, fill: FillRecord) -> bool:
         """Store a fill; False when its fill id is already stored (nothing written)."""
         ...
 
-    async def orphans(self, broker_order_id: BrokerOrderId) -> list[FillRecord]: ...
+    async def orphans(
+        self, account: str, day: date, broker_order_id: BrokerOrderId
+    ) -> list[FillRecord]:
+        """Fills of this broker account's order number on that trading day that no order owns."""
+        ...
 
-    async def lock_broker_order(self, broker_order_id: BrokerOrderId) -> None:
+    async def lock_broker_order(
+        self, account: str, day: date, broker_order_id: BrokerOrderId
+    ) -> None:
         """Hold, until the transaction ends, the right to link fills of this broker order."""
         ...
 
@@ -266,6 +285,16 @@ class FillRepository(Protocol):
     async def realized_pnl_since(
         self, strategy_account_id: StrategyAccountId, since: datetime
     ) -> Money: ...
+
+    async def mark_problem(self, fill_id: FillId, problem: str) -> None:
+        """Keep a stored fill as not applied, with why (Korean, shown for a human to check)."""
+        ...
+
+    async def problems(
+        self, strategy_account_ids: Iterable[StrategyAccountId]
+    ) -> list[tuple[FillRecord, str]]:
+        """Stored fills of these accounts that could not be applied, newest first."""
+        ...
 
 
 class PositionRepository(Protocol):
@@ -305,6 +334,12 @@ class RiskReader(Protocol):
         self, strategy_account_id: StrategyAccountId, since: datetime
     ) -> RiskSnapshot:
         """Positions, live buy orders and today's realized PnL of one account, for risk rules."""
+        ...
+
+    async def sell_capacity(
+        self, strategy_account_id: StrategyAccountId, symbol: Symbol, *, lock: bool
+    ) -> SellCapacity:
+        """Position, open sells and adoption room for one sell; `lock` serializes sellers."""
         ...
 
 

@@ -148,6 +148,42 @@ async def open_positions(deps: Deps, account_ids: Iterable[int]) -> list[Positio
         return await uow.positions.open_positions(ids)
 
 
+@dataclass(frozen=True, slots=True)
+class FillToCheck:
+    """A stored fill hantu could not apply to its order or position, and why (Korean)."""
+
+    fill_id: str
+    strategy_account_id: int
+    order_id: str | None
+    symbol: str
+    side: str
+    quantity: Decimal
+    price: Decimal
+    filled_at: datetime
+    problem: str
+
+
+async def fills_to_check(deps: Deps, account_ids: Iterable[int]) -> list[FillToCheck]:
+    """Fills of these strategy accounts that wait for a human ("확인 필요"), newest first."""
+    ids = [StrategyAccountId(a) for a in account_ids]
+    async with deps.uow(read_only=True) as uow:
+        rows = await uow.fills.problems(ids)
+    return [
+        FillToCheck(
+            fill_id=fill.fill_id,
+            strategy_account_id=int(fill.strategy_account_id or 0),
+            order_id=fill.order_id,
+            symbol=fill.symbol.code,
+            side=fill.side.value,
+            quantity=Decimal(fill.quantity),
+            price=Decimal(fill.price),
+            filled_at=fill.filled_at,
+            problem=problem,
+        )
+        for fill, problem in rows
+    ]
+
+
 async def failed_order_of(deps: Deps, order_id: str) -> int | None:
     """The id of the failed order an order made (or retried), if any."""
     async with deps.uow(read_only=True) as uow:

@@ -1,6 +1,7 @@
 """The simulated KIS REST server: a Starlette app with KIS's paths.
 
-Paths accept a trailing slash or not; header names are case-insensitive (reference §3.1).
+Paths accept a trailing slash or not; request header names are case-insensitive
+(reference §3.1); answers spell theirs as KIS does (`rest_headers`).
 Fault injection is served next to them under `/__sim__/` (`control`), loopback only.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from hantu.simulator.control import control_routes
 from hantu.simulator.rest_auth import (
@@ -17,6 +19,7 @@ from hantu.simulator.rest_auth import (
     token_endpoint,
 )
 from hantu.simulator.rest_common import SimContext, endpoint
+from hantu.simulator.rest_headers import KisHeaderNames
 from hantu.simulator.rest_inquiry import (
     BALANCE_TR_IDS,
     DAILY_TR_IDS,
@@ -26,6 +29,12 @@ from hantu.simulator.rest_inquiry import (
     inquire_daily_ccld,
     inquire_psbl_order,
     inquire_psbl_rvsecncl,
+)
+from hantu.simulator.rest_products import (
+    SEARCH_INFO_TR_IDS,
+    SEARCH_STOCK_INFO_TR_IDS,
+    search_info,
+    search_stock_info,
 )
 from hantu.simulator.rest_quotes import HOLIDAY_TR_IDS, PRICE_TR_IDS, chk_holiday, inquire_price
 from hantu.simulator.rest_trading import (
@@ -38,7 +47,7 @@ from hantu.simulator.rest_trading import (
 STOCK = "/uapi/domestic-stock/v1"
 
 
-def build_rest_app(ctx: SimContext) -> Starlette:
+def build_rest_app(ctx: SimContext) -> ASGIApp:
     """The ASGI app answering KIS REST calls against the simulator's state."""
     routes = [
         Route("/oauth2/tokenP", token_endpoint(ctx), methods=["POST"]),
@@ -70,6 +79,14 @@ def build_rest_app(ctx: SimContext) -> Starlette:
         ),
         Route(f"{STOCK}/quotations/inquire-price", endpoint(ctx, PRICE_TR_IDS, inquire_price)),
         Route(f"{STOCK}/quotations/chk-holiday", endpoint(ctx, HOLIDAY_TR_IDS, chk_holiday)),
+        Route(
+            f"{STOCK}/quotations/search-info",
+            endpoint(ctx, SEARCH_INFO_TR_IDS, search_info),
+        ),
+        Route(
+            f"{STOCK}/quotations/search-stock-info",
+            endpoint(ctx, SEARCH_STOCK_INFO_TR_IDS, search_stock_info),
+        ),
         *control_routes(ctx),
     ]
-    return Starlette(routes=routes)
+    return KisHeaderNames(Starlette(routes=routes))

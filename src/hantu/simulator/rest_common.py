@@ -40,17 +40,26 @@ GATEWAY_MESSAGES = {
 
 @dataclass(slots=True)
 class PageSizes:
-    """Rows per page, per TR family (KIS real: daily 100, balance 50, open orders 50)."""
+    """Rows per page, per TR family and dialect (reference gotcha 9).
+
+    KIS real pages daily orders at 100, the balance and open orders at 50; KIS paper
+    (`V…` TR IDs) pages daily orders at 15 and the balance at 20.
+    """
 
     daily_ccld: int = 100
     balance: int = 50
     psbl_rvsecncl: int = 50
     holidays: int = 20
+    paper_daily_ccld: int = 15
+    paper_balance: int = 20
 
-    @classmethod
-    def paper(cls) -> PageSizes:
-        """KIS paper's smaller pages (daily orders 15, balance 20; reference gotcha 9)."""
-        return cls(daily_ccld=15, balance=20)
+    def daily_for(self, call: Call) -> int:
+        """Rows per inquire-daily-ccld page in the call's dialect."""
+        return self.paper_daily_ccld if call.paper else self.daily_ccld
+
+    def balance_for(self, call: Call) -> int:
+        """Rows per inquire-balance page in the call's dialect."""
+        return self.paper_balance if call.paper else self.balance
 
 
 @dataclass(slots=True)

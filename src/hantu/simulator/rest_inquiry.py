@@ -11,6 +11,14 @@ from starlette.responses import Response
 from hantu.domain.enums import Side
 from hantu.simulator.accounts import Account, Holding
 from hantu.simulator.calendar import seoul
+from hantu.simulator.layouts import (
+    BALANCE_OUTPUT1,
+    BALANCE_OUTPUT2,
+    DAILY_CCLD_OUTPUT1,
+    DAILY_CCLD_OUTPUT2,
+    PSBL_ORDER_OUTPUT,
+    emit,
+)
 from hantu.simulator.matching import LIMIT, MARKET, SimOrder
 from hantu.simulator.rest_common import (
     Call,
@@ -39,7 +47,7 @@ _SIDE_NAME = {Side.SELL: "현금매도", Side.BUY: "현금매수"}
 _ACTION_NAME = {"new": "", "modify": "정정", "cancel": "취소"}
 
 
-def _order_row(order: SimOrder, name: str) -> dict[str, str]:
+def _order_values(order: SimOrder, name: str) -> dict[str, str]:
     placed = seoul(order.placed_at)
     cancelled = order.qty if order.action == "cancel" else order.cancelled_qty
     return {
@@ -72,6 +80,10 @@ def _order_row(order: SimOrder, name: str) -> dict[str, str]:
     }
 
 
+def _order_row(order: SimOrder, name: str) -> dict[str, str]:
+    return emit(DAILY_CCLD_OUTPUT1, _order_values(order, name))
+
+
 def _name(ctx: SimContext, code: str) -> str:
     state = ctx.feed.get(code)
     return state.name if state else code
@@ -100,7 +112,7 @@ async def inquire_daily_ccld(ctx: SimContext, call: Call) -> Response:
     if call.params.get("INQR_DVSN", "00").strip() != "01":
         orders.reverse()
     rows = [_order_row(o, _name(ctx, o.symbol)) for o in orders]
-    page, tr_cont, cursors = paginate(rows, call, ctx.pages.daily_ccld)
+    page, tr_cont, cursors = paginate(rows, call, ctx.pages.daily_for(call))
     totals = {
         "tot_ord_qty": str(sum(o.qty for o in orders)),
         "tot_ccld_qty": str(sum(o.filled_qty for o in orders)),
@@ -108,6 +120,7 @@ async def inquire_daily_ccld(ctx: SimContext, call: Call) -> Response:
         "prsm_tlex_smtl": "0",
         "pchs_avg_pric": "0",
     }
+    totals = emit(DAILY_CCLD_OUTPUT2, totals)
     body = envelope("0", *ok_message(call), output1=page, output2=totals, **cursors)
     return answer(body, call.tr_id, tr_cont=tr_cont)
 
@@ -119,7 +132,7 @@ def _holding_row(ctx: SimContext, code: str, holding: Holding) -> dict[str, str]
     value = last * holding.qty
     pnl = value - bought
     pnl_rate = pnl / bought * 100 if bought else Decimal(0)
-    return {
+    values = {
         "pdno": code,
         "prdt_name": state.name if state else code,
         "trad_dvsn_name": "현금",
@@ -137,14 +150,29 @@ def _holding_row(ctx: SimContext, code: str, holding: Holding) -> dict[str, str]
         "evlu_pfls_rt": rate(pnl_rate),
         "evlu_erng_rt": rate(pnl_rate),
         "fltt_rt": rate((last - state.base) / state.base * 100) if state else "0.00",
+        "bfdy_cprs_icdc": won(last - state.base) if state else "0",
+        "item_mgna_rt_name": "20%",
+        "grta_rt_name": "20%",
+        "sbst_pric": won(state.base * Decimal("0.7")) if state else "0",
     }
+    return emit(BALANCE_OUTPUT1, values)
 
 
-def _balance_summary(account: Account, rows: list[dict[str, str]]) -> dict[str, str]:
+def _traded_today(ctx: SimContext, account: Account, side: Side) -> str:
+    """The amount filled today on one side (금일매수금액 / 금일매도금액)."""
+    today = seoul(ctx.clock.now()).date()
+    orders = ctx.engine.orders_of(account)
+    today_side = (o for o in orders if o.side is side and seoul(o.placed_at).date() == today)
+    return won(sum((o.filled_amount for o in today_side), Decimal(0)))
+
+
+def _balance_summary(
+    ctx: SimContext, account: Account, rows: list[dict[str, str]]
+) -> dict[str, str]:
     bought = sum((Decimal(r["pchs_amt"]) for r in rows), Decimal(0))
     value = sum((Decimal(r["evlu_amt"]) for r in rows), Decimal(0))
     cash = account.cash
-    return {
+    values = {
         "dnca_tot_amt": won(cash),
         "nxdy_excc_amt": won(cash),
         "prvs_rcdl_excc_amt": won(cash),
@@ -158,7 +186,11 @@ def _balance_summary(account: Account, rows: list[dict[str, str]]) -> dict[str, 
         "evlu_pfls_smtl_amt": won(value - bought),
         "bfdy_tot_asst_evlu_amt": won(cash + value),
         "asst_icdc_amt": "0",
+        "asst_icdc_erng_rt": "0.00000000",
+        "thdt_buy_amt": _traded_today(ctx, account, Side.BUY),
+        "thdt_sll_amt": _traded_today(ctx, account, Side.SELL),
     }
+    return emit(BALANCE_OUTPUT2, values)
 
 
 async def inquire_balance(ctx: SimContext, call: Call) -> Response:
@@ -169,8 +201,8 @@ async def inquire_balance(ctx: SimContext, call: Call) -> Response:
         for code, h in sorted(held.items())
         if h.qty > 0 or h.bought_today or h.sold_today
     ]
-    page, tr_cont, cursors = paginate(rows, call, ctx.pages.balance)
-    summary = _balance_summary(call.account, rows)
+    page, tr_cont, cursors = paginate(rows, call, ctx.pages.balance_for(call))
+    summary = _balance_summary(ctx, call.account, rows)
     body = envelope("0", *ok_message(call), output1=page, output2=[summary], **cursors)
     return answer(body, call.tr_id, tr_cont=tr_cont)
 
@@ -185,7 +217,7 @@ async def inquire_psbl_order(ctx: SimContext, call: Call) -> Response:
         price = state.upper  # market orders reserve at the upper limit (reference §4.1)
     cash = call.account.available_cash
     qty = int(cash // price) if price > 0 else 0
-    output = {
+    values = {
         "ord_psbl_cash": won(cash),
         "ord_psbl_sbst": "0",
         "ruse_psbl_amt": "0",
@@ -199,11 +231,12 @@ async def inquire_psbl_order(ctx: SimContext, call: Call) -> Response:
         "ovrs_re_use_amt_wcrc": "0",
         "ord_psbl_frcr_amt_wcrc": "0",
     }
+    output = emit(PSBL_ORDER_OUTPUT, values)
     return answer(envelope("0", *ok_message(call), output=output), call.tr_id)
 
 
 def _open_row(order: SimOrder, name: str) -> dict[str, str]:
-    row = _order_row(order, name)
+    row = _order_values(order, name)
     keep = [
         "ord_gno_brno",
         "odno",

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from hantu.domain.enums import Side
 from hantu.simulator.calendar import seoul
+from hantu.simulator.layouts import ORDER_OUTPUT, emit
 from hantu.simulator.matching import BAD_QTY, OrderRejected, SimOrder
 from hantu.simulator.rest_common import Call, SimContext, answer, envelope, require
 
@@ -57,6 +58,7 @@ def _accepted(call: Call, order: SimOrder, what: str) -> Response:
         "ODNO": order.odno,
         "ORD_TMD": seoul(order.placed_at).strftime("%H%M%S"),
     }
+    output = emit(ORDER_OUTPUT, output)
     return answer(envelope("0", code, message, output=output), call.tr_id)
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
+from hantu.adapters.kis.dispatch import MAX_FRAME_BYTES
+from hantu.adapters.kis.realtime import DropKind
 from hantu.adapters.kis.realtime_types import RealtimeHandlers, State
 from hantu.adapters.kis.websocket import KisRealtimeClient
 from hantu.service_layer.ports import Tick
@@ -115,3 +118,42 @@ async def test_a_failing_callback_does_not_stop_the_stream(
     assert client.state is State.CONNECTED
     await client.close()
     await task
+
+
+HOSTILE: list[tuple[str | bytes, DropKind]] = [
+    ('{"header":' + "[" * 100_000, DropKind.NESTING),  # RecursionError in json.loads
+    ("0|H0STCNT0|001|" + "9" * (MAX_FRAME_BYTES + 1), DropKind.OVERSIZED),
+    ("0|H0STCNT0|001|", DropKind.TRUNCATED),
+    ("0|H9ZZZZZ0|001|" + "^".join(trade_record()), DropKind.UNKNOWN_TR),
+    ("0|H0STCNT0|001|" + "^".join(trade_record()[:45]), DropKind.FIELD_COUNT),
+]
+
+
+async def test_frames_that_used_to_close_the_client_are_dropped_and_counted() -> None:
+    async def handler(ws: ServerConnection) -> None:
+        async for _ in ws:
+            ack = {"header": {"tr_id": "H0STCNT0", "tr_key": "005930"}, "body": {"rt_cd": "0"}}
+            await ws.send(json.dumps(ack))
+            for frame, _kind in HOSTILE:
+                await ws.send(frame)
+            await ws.send(b"0|H0STCNT0|001|\xff\xfe", text=True)  # a text frame, not UTF-8
+            await ws.send(data_frame("H0STCNT0", [trade_record(price="71300")]))
+
+    ticks: list[Tick] = []
+    async with serve(handler, "127.0.0.1", 0) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        handlers = RealtimeHandlers(on_tick=ticks.append)
+        client = KisRealtimeClient(f"ws://127.0.0.1:{port}", _Keys(), FakeClock(), handlers)
+        client.subscribe("H0STCNT0", "005930")
+        task = asyncio.create_task(client.run())
+
+        await eventually(lambda: bool(ticks))
+
+        assert [t.price for t in ticks] == [Decimal(71300)]
+        expected = Counter(kind for _, kind in HOSTILE)
+        expected[DropKind.ENCODING] += 1
+        assert client.dropped == dict(expected)
+        assert client.connections == 1
+        assert client.state is State.CONNECTED
+        await client.close()
+        await task

@@ -7,6 +7,8 @@ environment table end to end: paper order TR IDs, paper notices, real-only TRs r
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -18,9 +20,10 @@ from hantu.adapters.kis.broker import KisConnection, build_kis_broker
 from hantu.adapters.kis.realtime_types import Subscription
 from hantu.config import KisEnvironment
 from hantu.domain.enums import OrderType, Side
-from hantu.domain.values import Quantity, Symbol
+from hantu.domain.values import Price, Quantity, Symbol
 from hantu.errors import ConfigError
 from hantu.service_layer.ports import BrokerOrder
+from hantu.simulator.accounts import Holding
 from tests.fixtures.kis_simulator import KisSimHandle
 
 from .waiting import eventually
@@ -34,17 +37,7 @@ async def test_paper_profile_orders_and_notices_work(
     async def record(request: httpx.Request) -> None:
         seen_tr_ids.append(request.headers.get("tr_id", ""))
 
-    connection = KisConnection(
-        environment=KisEnvironment.PAPER,
-        credentials=KisCredentials(
-            kis_sim.app_key, kis_sim.app_secret, kis_sim.account, kis_sim.hts_id
-        ),
-        rest_base_url=kis_sim.rest_url,
-        ws_url=kis_sim.ws_url,
-        requests_per_second=20,
-        subscribe_interval=0.01,
-        token_cache_dir=tmp_path,
-    )
+    connection = _paper_connection(kis_sim, tmp_path)
     http.event_hooks["request"].append(record)
     broker = build_kis_broker(connection, http, SystemClock())
     fills = broker.fill_notices()
@@ -97,3 +90,37 @@ async def test_paper_watch_streams_trades_without_market_status(
         await broker.aclose()
 
     assert acknowledged == {"H0STCNI9", "H0STCNT0", "H0STASP0"}  # no H0STMKO0 on paper
+
+
+def _paper_connection(sim: KisSimHandle, tmp_path: Path) -> KisConnection:
+    return KisConnection(
+        environment=KisEnvironment.PAPER,
+        credentials=KisCredentials(sim.app_key, sim.app_secret, sim.account, sim.hts_id),
+        rest_base_url=sim.rest_url,
+        ws_url=sim.ws_url,
+        requests_per_second=20,
+        subscribe_interval=0.01,
+        token_cache_dir=tmp_path,
+    )
+
+
+async def test_paper_profile_reads_across_paper_sized_pages(
+    kis_sim: KisSimHandle, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """Paper pages daily orders at 15 rows and the balance at 20; nothing is lost between."""
+    for i in range(22):
+        kis_sim.account_obj.holdings[f"9{i:05d}"] = Holding(1, Decimal(1000))
+    broker = build_kis_broker(_paper_connection(kis_sim, tmp_path), http, SystemClock())
+    try:
+        resting = BrokerOrder(Symbol("005930"), Side.BUY, OrderType.LIMIT, Quantity(1), None)
+        placed = [
+            await broker.place_order(replace(resting, price=Price(60000 + 100 * i)))
+            for i in range(16)
+        ]
+        reports = await broker.orders_of_day()
+        balance = await broker.balance()
+    finally:
+        await broker.aclose()
+
+    assert sorted(r.broker_order_id for r in reports) == sorted(placed)
+    assert len({h.symbol.code for h in balance.holdings}) == 25

@@ -12,11 +12,12 @@ from decimal import Decimal
 from hantu.adapters.kis.broker import KisBroker
 from hantu.adapters.kis.realtime import MarketStatus
 from hantu.adapters.kis.realtime_types import RealtimeHandlers, State, Subscription
+from hantu.adapters.kis.reconnect import SLEEP_RETRY_SECONDS
 from hantu.adapters.kis.websocket import KisRealtimeClient
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import Price, Quantity, Symbol
 from hantu.service_layer.ports import BrokerOrder, FillNotice, Tick
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, ParkingClock
 from tests.fixtures.kis_simulator import KisSimHandle, MakeKisSim
 
 from .conftest import MakeBroker
@@ -154,7 +155,7 @@ async def test_five_refused_reconnects_enter_sleep_and_report(
     kis_sim: KisSimHandle, make_broker: MakeBroker
 ) -> None:
     reasons: list[str] = []
-    clock = FakeClock()
+    clock = ParkingClock(park=SLEEP_RETRY_SECONDS)
     broker = make_broker(kis_sim, clock, handlers=RealtimeHandlers(on_sleep=reasons.append))
     client = _realtime(broker)
     broker.start()
@@ -163,7 +164,7 @@ async def test_five_refused_reconnects_enter_sleep_and_report(
     kis_sim.faults.refuse_websockets(3600)
     kis_sim.faults.drop_websockets()
 
-    await eventually(lambda: client.state is State.SLEEPING)
+    await eventually(lambda: client.state is State.SLEEPING and clock.parked == 1)
     assert [s for s in clock.slept if s >= 1] == [1.0, 2.0, 4.0, 8.0, 16.0]
     assert kis_sim.sim.ws.connections_refused == 5
     assert len(reasons) == 1
@@ -176,13 +177,13 @@ async def test_second_session_on_same_app_key_backs_off_then_sleeps_and_reports(
     holder.start()
     await eventually(lambda: bool(_realtime(holder).acknowledged))
     reasons: list[str] = []
-    clock = FakeClock()
+    clock = ParkingClock(park=SLEEP_RETRY_SECONDS)
     intruder = make_broker(kis_sim, clock, handlers=RealtimeHandlers(on_sleep=reasons.append))
     client = _realtime(intruder)
 
     intruder.start()  # KIS answers each of its sessions with OPSP8996 and cuts it
 
-    await eventually(lambda: client.state is State.SLEEPING)
+    await eventually(lambda: client.state is State.SLEEPING and clock.parked == 1)
     [reason] = reasons
     assert "OPSP8996" in reason
     assert [s for s in clock.slept if s >= 1] == [1.0, 2.0, 4.0, 8.0, 16.0]  # never reset
@@ -191,21 +192,44 @@ async def test_second_session_on_same_app_key_backs_off_then_sleeps_and_reports(
     assert _realtime(holder).connections == 1
 
 
+async def _asleep(sim: KisSimHandle, make_broker: MakeBroker) -> tuple[KisBroker, ParkingClock]:
+    """A broker whose stream served once, then met five refused reconnects: asleep."""
+    clock = ParkingClock(park=SLEEP_RETRY_SECONDS)
+    broker = make_broker(sim, clock)
+    client = _realtime(broker)
+    broker.start()
+    await eventually(broker.stream_up)
+    sim.faults.refuse_websockets(3600)
+    sim.faults.drop_websockets()
+    await eventually(lambda: client.state is State.SLEEPING and clock.parked == 1)
+    return broker, clock
+
+
 async def test_wake_after_sleep_reconnects_once_kis_accepts(
     kis_sim: KisSimHandle, make_broker: MakeBroker
 ) -> None:
-    broker = make_broker(kis_sim, FakeClock())
+    broker, _ = await _asleep(kis_sim, make_broker)
     client = _realtime(broker)
-    broker.start()
-    await eventually(lambda: bool(client.acknowledged))
-    kis_sim.faults.refuse_websockets(3600)
-    kis_sim.faults.drop_websockets()
-    await eventually(lambda: client.state is State.SLEEPING)
 
     kis_sim.faults.refuse_websockets(0)
     client.wake()
 
     await eventually(lambda: client.connections == 2 and bool(client.acknowledged))
+
+
+async def test_sleep_state_slow_retry_reconnects_by_itself(
+    kis_sim: KisSimHandle, make_broker: MakeBroker
+) -> None:
+    broker, clock = await _asleep(kis_sim, make_broker)
+    client = _realtime(broker)
+    assert not broker.stream_up()
+
+    kis_sim.faults.refuse_websockets(0)
+    clock.unpark()  # five minutes pass; nothing calls wake()
+
+    await eventually(lambda: client.connections == 2 and broker.stream_up())
+    assert clock.slept[-1] == SLEEP_RETRY_SECONDS
+    assert client.state is State.CONNECTED
 
 
 async def test_refused_subscription_is_retried_three_times_then_reported(

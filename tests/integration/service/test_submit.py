@@ -25,7 +25,7 @@ from hantu.service_layer.orders import SubmitOutcome, submit
 from hantu.service_layer.ports import BrokerOrder, FailedOrderFilter
 from tests.builders import an_order_request
 from tests.integration.service.conftest import MakeApp
-from tests.integration.service.support import count_rows, event_names, events_named
+from tests.integration.service.support import count_rows, event_names, events_named, hold
 
 
 async def test_submit_accepted_order_is_sent_with_broker_id(
@@ -158,6 +158,7 @@ async def test_submit_sell_passes_even_past_risk_limits(
     make_app: MakeApp, broker: InProcessBroker
 ) -> None:
     app = await make_app(max_symbol_exposure=Decimal(1), max_open_positions=1)
+    await hold(app, 10)
 
     result = await submit(app.deps, an_order_request(side=Side.SELL))
 
@@ -260,8 +261,8 @@ async def test_submit_after_todays_loss_reaches_the_limit_rejects_buys_not_sells
     make_app: MakeApp, broker: InProcessBroker
 ) -> None:
     app = await make_app(daily_loss_limit=Decimal(50_000))
-    buy = await submit(app.deps, an_order_request(idempotency_key="buy"))
-    await process_fill(app.deps, broker.fill(BrokerOrderId(buy.order.broker_order_id or ""), 10))
+    buy = await submit(app.deps, an_order_request(idempotency_key="buy", quantity=Quantity(11)))
+    await process_fill(app.deps, broker.fill(BrokerOrderId(buy.order.broker_order_id or ""), 11))
     sell = await submit(
         app.deps,
         an_order_request(idempotency_key="sell", side=Side.SELL, price=Price(60_000)),

@@ -25,11 +25,13 @@ from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.adapters.passwords import PasswordHashing
 from hantu.config import Settings
 from hantu.domain.accounts import BrokerCredentials
+from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
 from hantu.entrypoints.web.app import create_app
 from hantu.entrypoints.web.brokers import AccountBrokers
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.accounts import AccountsDeps, NewBrokerAccount
 from hantu.service_layer.ports import Broker
+from tests.builders import a_position
 from tests.fakes import FakeClock
 
 PASSWORD = "correct-horse-battery"
@@ -114,6 +116,18 @@ class WebClient:
             result = await connection.execute(text(f"SELECT COUNT(*) FROM {table}"))  # noqa: S608
             return int(result.scalar_one())
 
+    async def hold(self, strategy_account_id: int, quantity: int, symbol: str = "005930") -> None:
+        """Give a strategy account a position, as earlier fills would have."""
+        async with self.app.state.runtime.app.uow() as uow:
+            position = a_position(
+                strategy_account_id=StrategyAccountId(strategy_account_id),
+                symbol=Symbol(symbol),
+                quantity=Quantity(quantity),
+                average_price=Price(70_000),
+            )
+            await uow.positions.add(position)
+            await uow.commit()
+
     async def scalar(self, sql: str, **params: Any) -> Any:
         db = self.app.state.runtime.app.db
         async with db.connect() as connection:
@@ -161,6 +175,7 @@ async def running_app(
         data_dir=tmp_path,
         database_url=database_url,
         order_timeout_seconds=0.3,
+        order_queue_seconds=0.01,  # the in-process broker holds nothing back
         demo=False,
         **web_options,
     )

@@ -1,5 +1,8 @@
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from hantu.domain import risk
 from hantu.domain.enums import Side
 from hantu.domain.values import Money, Symbol
@@ -71,3 +74,51 @@ def test_risk_rules_switched_off_pass() -> None:
 def test_risk_buy_without_a_value_is_refused_under_an_exposure_limit() -> None:
     (violation,) = _check(notional=None)
     assert violation == "max_symbol_exposure: 005930: no price to value the order"
+
+
+def test_sell_capacity_counts_open_sells_against_the_position() -> None:
+    capacity = risk.SellCapacity(held=Decimal(1), open_sells=Decimal(1))
+
+    assert capacity.free == 0
+    assert capacity.shortfall(Decimal(1)) == 1
+    assert risk.SellCapacity(open_sells=Decimal(2)).shortfall(Decimal(1)) == 3
+
+
+def test_sell_capacity_within_the_position_has_no_shortfall() -> None:
+    capacity = risk.SellCapacity(held=Decimal(5), open_sells=Decimal(2))
+
+    assert capacity.shortfall(Decimal(3)) == 0
+    assert capacity.shortfall(Decimal(4)) == 1
+
+
+def test_sell_capacity_adopts_only_the_shortfall_out_of_the_broker_surplus() -> None:
+    capacity = risk.SellCapacity(held=Decimal(1), held_on_broker_account=Decimal(3))
+
+    assert capacity.adoptable(Decimal(5), broker_quantity=Decimal(100)) == 4
+    assert capacity.adoptable(Decimal(5), broker_quantity=Decimal(7)) == 4  # 7 - 3 held by hantu
+    assert capacity.adoptable(Decimal(5), broker_quantity=Decimal(6)) == 0  # 3 short: none
+
+
+@given(
+    st.integers(0, 50),
+    st.integers(0, 50),
+    st.integers(0, 50),
+    st.integers(1, 50),
+    st.integers(0, 200),
+)
+def test_sell_capacity_adoption_never_exceeds_need_or_surplus(
+    held: int, open_sells: int, others: int, asked: int, broker: int
+) -> None:
+    capacity = risk.SellCapacity(
+        held=Decimal(held),
+        open_sells=Decimal(open_sells),
+        held_on_broker_account=Decimal(held + others),
+    )
+
+    adopted = capacity.adoptable(Decimal(asked), Decimal(broker))
+
+    assert adopted in (0, capacity.shortfall(Decimal(asked)))  # all that is needed, or none
+    assert adopted <= max(broker - held - others, 0)
+    covered = risk.SellCapacity(held=Decimal(held) + adopted, open_sells=Decimal(open_sells))
+    if broker - held - others >= capacity.shortfall(Decimal(asked)):
+        assert covered.shortfall(Decimal(asked)) == 0

@@ -32,6 +32,28 @@ def trade_record(
     return fields + [f"X{i}" for i in range(extra)]
 
 
+def full_trade_record(
+    symbol: str = "005930",
+    time: str = "093354",
+    price: str = "71900",
+    volume: str = "152",
+    cumulative: str = "3052935",
+    day: str = "20261120",
+) -> list[str]:
+    """An H0STCNT0 record with all 46 fields filled as KIS sends them (reference §7.1)."""
+    return [
+        symbol, time, price, "2", "900", "1.27", "71623.45",  # 0-6: code … weighted avg
+        "71200", "72100", "71000", price, "71800",  # 7-11: open, high, low, ask1, bid1
+        volume, cumulative, "219853640300",  # 12-14: CNTG_VOL, ACML_VOL, ACML_TR_PBMN
+        "5105", "6937", "1832", "104.52", "1366314", "1428090",  # 15-20: counts, CTTR, sums
+        "1", "51.10", "67.42",  # 21-23: CCLD_DVSN buy, SHNU_RATE, vs prev-day volume %
+        "090000", "2", "700", "091502", "5", "-200", "090312", "2", "900",  # 24-32
+        day, "20", "N",  # 33-35: BSOP_DATE, NEW_MKOP_CLS_CODE, TRHT_YN
+        "65765", "100090", "1043571", "1891570", "0.05",  # 36-40: sizes, VOL_TNRT
+        "2890783", "105.61", "0", "0", "71200",  # 41-45: prev-day same-time, VI_STND_PRC
+    ]  # fmt: skip
+
+
 def notice_record(
     order_no: str = "0000012345",
     symbol: str = "005930",

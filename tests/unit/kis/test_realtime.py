@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hantu.adapters.kis.realtime import (
+    DropKind,
     MalformedFrame,
     TradeParser,
     decrypt,
@@ -23,7 +24,15 @@ from hantu.adapters.kis.realtime import (
 from hantu.domain.values import Symbol
 from hantu.service_layer.ports import Tick
 
-from .frames import book_record, data_frame, encrypt, notice_record, trade_record
+from .frames import (
+    book_record,
+    data_frame,
+    encrypt,
+    encrypted_notice_frame,
+    full_trade_record,
+    notice_record,
+    trade_record,
+)
 
 KEY = "k" * 32
 IV = "i" * 16
@@ -251,3 +260,97 @@ def test_trade_parser_any_batch_with_any_extra_fields_roundtrips(
     assert [(t.price, t.volume) for t in ticks] == [
         (Decimal(p * 10), Decimal(v)) for p, v in trades
     ]
+
+
+def test_multi_record_trade_frame_as_kis_sends_it_gives_every_record() -> None:
+    # Three trades of one symbol within one send interval: `0|H0STCNT0|003|`, 3 x 46 fields.
+    records = [
+        full_trade_record(time="093354", price="71900", volume="152", cumulative="3052935"),
+        full_trade_record(time="093354", price="71800", volume="7", cumulative="3052942"),
+        full_trade_record(time="093355", price="71900", volume="1200", cumulative="3054142"),
+    ]
+    frame = data_frame("H0STCNT0", records)
+    assert frame.startswith("0|H0STCNT0|003|")
+    assert frame.count("^") == 3 * 46 - 1
+
+    ticks = _trades(frame)
+
+    assert [(t.price, t.volume, t.cumulative_volume) for t in ticks] == [
+        (Decimal(71900), Decimal(152), Decimal(3052935)),
+        (Decimal(71800), Decimal(7), Decimal(3052942)),
+        (Decimal(71900), Decimal(1200), Decimal(3054142)),
+    ]
+    assert {t.symbol for t in ticks} == {Symbol("005930")}
+    assert [t.at.second for t in ticks] == [54, 54, 55]
+
+
+def test_multi_record_book_and_notice_frames_give_every_record() -> None:
+    books = split_frame(data_frame("H0STASP0", [book_record(best_ask=a) for a in (70100, 70200)]))
+    frame = encrypted_notice_frame([notice_record(order_no=n) for n in ("1", "2", "3")], KEY, IV)
+    notices = split_frame(frame)
+
+    parsed = parse_notices(decrypt(notices.payload, KEY, IV), notices.count)
+
+    assert [b.asks[0].price for b in parse_order_books(books.payload, books.count)] == [
+        Decimal(70100),
+        Decimal(70200),
+    ]
+    assert [n.order_no for n in parsed] == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("0|H0STCNT0|001|", DropKind.TRUNCATED),
+        ("0|H0STCNT0|001", DropKind.TRUNCATED),
+        ("0|H0STCNT0|00x|a", DropKind.PARSE),
+        ("0|H0STCNT0|001|" + "^".join(full_trade_record()[:45]), DropKind.FIELD_COUNT),
+        ("0|H0STCNT0|002|" + "^".join(full_trade_record()), DropKind.FIELD_COUNT),
+        ("0|H0STCNT0|001|" + "^".join(full_trade_record(price="7O900")), DropKind.BAD_VALUE),
+        ("0|H0STCNT0|001|" + "^".join(full_trade_record(day="2026")), DropKind.BAD_VALUE),
+    ],
+)
+def test_unreadable_trade_frame_names_its_kind(text: str, kind: DropKind) -> None:
+    with pytest.raises(MalformedFrame) as raised:
+        _trades(text)
+
+    assert raised.value.kind is kind
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_control_nested_too_deep_is_malformed_not_recursion_error(depth: int) -> None:
+    with pytest.raises(MalformedFrame) as raised:
+        parse_control('{"header":' + "[" * depth)
+
+    assert raised.value.kind is DropKind.NESTING
+
+
+def test_decrypt_failures_are_decrypt_kind() -> None:
+    cipher = encrypt("^".join(notice_record()), KEY, IV)
+
+    for payload, key in ((cipher, "x" * 32), ("@@", KEY), (cipher[:-4], KEY)):
+        with pytest.raises(MalformedFrame) as raised:
+            decrypt(payload, key, IV)
+        assert raised.value.kind is DropKind.DECRYPT
+
+
+@pytest.mark.parametrize(
+    ("key", "iv", "usable"),
+    [
+        (KEY, IV, True),
+        ("k" * 31, IV, False),
+        ("k" * 33, IV, False),
+        (KEY, "i" * 15, False),
+        ("키" * 32, IV, False),  # 32 characters, 96 UTF-8 bytes
+    ],
+)
+def test_control_aes_key_only_when_sized_for_aes_256_cbc(key: str, iv: str, usable: bool) -> None:
+    ack = {
+        "header": {"tr_id": "H0STCNI0", "tr_key": "htsuser"},
+        "body": {"rt_cd": "0", "msg_cd": "OPSP0000", "output": {"key": key, "iv": iv}},
+    }
+
+    control = parse_control(json.dumps(ack))
+
+    assert (control.aes_key() == (key, iv)) is usable
+    assert (control.aes_key() is None) is not usable

@@ -14,10 +14,15 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from hantu.adapters.kis.errors import AppKeyInUse, SubscriptionLimitExceeded
 from hantu.adapters.kis.realtime_types import RealtimeHandlers, State
-from hantu.adapters.kis.reconnect import Verdict, default_classify, default_delays
+from hantu.adapters.kis.reconnect import (
+    SLEEP_RETRY_SECONDS,
+    Verdict,
+    default_classify,
+    default_delays,
+)
 from hantu.adapters.kis.websocket import MAX_SUBSCRIPTIONS, KisRealtimeClient
 from hantu.errors import BrokerAuthError, BrokerUnreachable, ConfigError
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, ParkingClock
 
 
 class _Keys:
@@ -80,16 +85,21 @@ def test_subscribe_same_pair_twice_takes_one_slot() -> None:
     assert len(client.subscriptions) == 1
 
 
+async def _parked(clock: ParkingClock, client: KisRealtimeClient) -> None:
+    for _ in range(200):
+        await asyncio.sleep(0)
+        if clock.parked and client.state is State.SLEEPING:
+            return
+    raise AssertionError(f"never parked in the sleep state ({client.state})")
+
+
 async def test_refused_connections_back_off_then_sleep_and_report() -> None:
-    clock = FakeClock()
+    clock = ParkingClock(park=SLEEP_RETRY_SECONDS)
     slept_reasons: list[str] = []
     client = _client(clock, RealtimeHandlers(on_sleep=slept_reasons.append))
     task = asyncio.create_task(client.run())
 
-    for _ in range(50):
-        await asyncio.sleep(0)
-        if client.state is State.SLEEPING:
-            break
+    await _parked(clock, client)
 
     assert _state(client) is State.SLEEPING
     assert clock.slept == [1.0, 2.0, 4.0, 8.0, 16.0]
@@ -99,16 +109,44 @@ async def test_refused_connections_back_off_then_sleep_and_report() -> None:
     assert _state(client) is State.CLOSED
 
 
+async def test_sleep_state_retries_every_five_minutes_and_reports_once() -> None:
+    attempts: list[str] = []
+
+    async def refuse(url: str) -> ClientConnection:
+        attempts.append(url)
+        raise ConnectionRefusedError(url)
+
+    clock = ParkingClock(park=SLEEP_RETRY_SECONDS)
+    reasons: list[str] = []
+    handlers = RealtimeHandlers(on_sleep=reasons.append)
+    client = KisRealtimeClient("ws://127.0.0.1:9", _Keys(), clock, handlers, open_socket=refuse)
+    task = asyncio.create_task(client.run())
+    await _parked(clock, client)
+    assert len(attempts) == 6  # the first try and five back-off steps
+
+    for tries in (7, 8):
+        clock.unpark()
+        await _parked(clock, client)
+        assert len(attempts) == tries  # one slow retry per wait, no new back-off burst
+
+    assert clock.slept == [1.0, 2.0, 4.0, 8.0, 16.0, 300.0, 300.0]
+    assert len(reasons) == 1
+    await client.close()
+    await task
+
+
 async def test_wake_from_sleep_starts_a_fresh_backoff() -> None:
-    clock = FakeClock()
+    clock = ParkingClock(park=SLEEP_RETRY_SECONDS)
     client = _client(clock, RealtimeHandlers())
     task = asyncio.create_task(client.run())
-    for _ in range(50):
-        await asyncio.sleep(0)
+    await _parked(clock, client)
 
     client.wake()
-    for _ in range(50):
+    for _ in range(200):
         await asyncio.sleep(0)
+        if len(clock.slept) >= 10:
+            break
+    await _parked(clock, client)
 
     assert clock.slept == [1.0, 2.0, 4.0, 8.0, 16.0] * 2
     await client.close()
@@ -137,7 +175,7 @@ async def test_sessions_cut_before_any_ack_back_off_then_sleep() -> None:
     async def cut(conn: ServerConnection) -> None:
         await conn.close(1000, "no")
 
-    clock = FakeClock()
+    clock = ParkingClock(park=SLEEP_RETRY_SECONDS)
     reasons: list[str] = []
     async with serve(cut, "127.0.0.1", 0) as server:
         port = next(iter(server.sockets)).getsockname()[1]
@@ -147,7 +185,7 @@ async def test_sessions_cut_before_any_ack_back_off_then_sleep() -> None:
         task = asyncio.create_task(client.run())
         for _ in range(500):
             await asyncio.sleep(0.01)
-            if client.state is State.SLEEPING:
+            if clock.parked:
                 break
 
         assert _state(client) is State.SLEEPING

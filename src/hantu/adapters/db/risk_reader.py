@@ -9,8 +9,9 @@ from sqlalchemy import String, bindparam, func, literal, select, text, union_all
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
+from hantu.adapters.db.tables_accounts import strategies, strategy_accounts
 from hantu.domain.enums import OrderStatus, Side
-from hantu.domain.risk import RiskSnapshot
+from hantu.domain.risk import RiskSnapshot, SellCapacity
 from hantu.domain.values import Money, StrategyAccountId, Symbol
 
 _LIVE = [s.value for s in OrderStatus if s.is_open] + [OrderStatus.NEW.value]
@@ -52,6 +53,44 @@ _INPUTS = union_all(
 )
 
 
+# What a sell may take, as rows (kind, account, a, b), summed in Python as `_INPUTS` is:
+#   p: a position of the symbol on the same broker account (quantity, -)
+#   o: a live sell order of this account (quantity, filled)
+_SIBLINGS = select(strategy_accounts.c.id).where(
+    strategy_accounts.c.broker_account_id
+    == select(strategy_accounts.c.broker_account_id)
+    .where(strategy_accounts.c.id == bindparam("account"))
+    .scalar_subquery()
+)
+_SELL_INPUTS = union_all(
+    select(
+        literal("p", String).label("kind"),
+        t.positions.c.strategy_account_id.label("account"),
+        t.positions.c.quantity.label("a"),
+        t.positions.c.quantity.label("b"),
+    ).where(
+        t.positions.c.symbol == bindparam("symbol"),
+        (t.positions.c.strategy_account_id == bindparam("account"))
+        | t.positions.c.strategy_account_id.in_(_SIBLINGS),
+    ),
+    select(
+        literal("o", String),
+        t.orders.c.strategy_account_id,
+        t.orders.c.quantity,
+        t.orders.c.filled_quantity,
+    ).where(
+        t.orders.c.strategy_account_id == bindparam("account"),
+        t.orders.c.symbol == bindparam("symbol"),
+        t.orders.c.side == Side.SELL.value,
+        t.orders.c.status.in_(bindparam("live", expanding=True)),
+    ),
+)
+_ADOPT_ALLOWED = (
+    select(strategies.c.adopt_broker_holdings)
+    .join(strategy_accounts, strategy_accounts.c.strategy_id == strategies.c.id)
+    .where(strategy_accounts.c.id == bindparam("account"))
+)
+
 # Two-key advisory locks live apart from the one-key migration lock (PostgreSQL docs).
 _RISK_LOCK_SPACE = 0x6874  # "ht"
 _LOCK_ACCOUNT = text(f"SELECT pg_advisory_xact_lock({_RISK_LOCK_SPACE}, :account)")
@@ -89,3 +128,21 @@ class SqlRiskReader:
             exposure_by_symbol={s: Money(v) for s, v in exposure.items()},
             open_positions=frozenset(held),
         )
+
+    async def sell_capacity(
+        self, strategy_account_id: StrategyAccountId, symbol: Symbol, *, lock: bool
+    ) -> SellCapacity:
+        account = int(strategy_account_id)
+        if lock and self._conn.dialect.name == "postgresql":
+            # As for buys: two sells of one account must not both pass on the same position.
+            await self._conn.execute(_LOCK_ACCOUNT, {"account": account})
+        params = {"account": account, "symbol": symbol.code, "live": _LIVE}
+        held = open_sells = on_broker = Decimal(0)
+        for kind, owner, a, b in (await self._conn.execute(_SELL_INPUTS, params)).all():
+            if kind == "p":
+                on_broker += a
+                held += a if owner == account else 0
+            else:
+                open_sells += a - b
+        adopt = (await self._conn.execute(_ADOPT_ALLOWED, {"account": account})).scalar()
+        return SellCapacity(held, open_sells, on_broker, adopt_allowed=bool(adopt))

@@ -75,6 +75,8 @@ fills = Table(
     # NULL while the broker order id matches none of ours yet (an orphan fill, adopted later)
     Column("order_id", String(40), ForeignKey("orders.id"), nullable=True, index=True),
     Column("broker_order_id", String(32), nullable=False, index=True),
+    # The broker account the fill came from: with its Seoul day it scopes the order number.
+    Column("broker_account", String(40), nullable=False),
     Column("strategy_account_id", Integer, nullable=True),
     Column("symbol", String(12), nullable=False),
     Column("side", String(4), nullable=False),
@@ -83,6 +85,8 @@ fills = Table(
     Column("realized_pnl", ExactDecimal, nullable=True),
     Column("filled_at", UtcDateTime, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
+    # Why the fill could not be applied (Korean, for the positions page); NULL when it was.
+    Column("problem", String(500), nullable=True),
     Index("idx_fills_account_filled_at", "strategy_account_id", "filled_at"),
 )
 

@@ -30,6 +30,7 @@ from .environments import ORDER_BOOK_TR_ID, profile_for
 from .ratelimit import RateLimiter
 from .realtime import ExecutionNotice
 from .realtime_types import RealtimeHandlers
+from .reconnect import SLEEP_RETRY_SECONDS
 from .rest import KisRestClient
 from .translate import FillIdentity, balance_of, kst_date, order_report, quote_of
 from .websocket import KisRealtimeClient
@@ -98,6 +99,19 @@ class KisBroker:
         realtime = self._require_realtime()
         for tr_id in (*self._rest.profile.symbol_tr_ids, ORDER_BOOK_TR_ID):
             realtime.unsubscribe(tr_id, symbol.code)
+
+    def stream_up(self) -> bool:
+        """Whether fill notices can reach us now: the stream is connected and the notice
+        subscription acked with a usable key. Without an HTS ID none ever can."""
+        if self._realtime is None or not self._hts_id:
+            return False
+        return self._realtime.receiving(self._rest.profile.notice_tr_id, self._hts_id)
+
+    def dropped_frames(self) -> dict[str, int]:
+        """Realtime frames dropped since start, by kind."""
+        if self._realtime is None:
+            return {}
+        return {kind.value: n for kind, n in self._realtime.dropped.items()}
 
     def _require_realtime(self) -> KisRealtimeClient:
         if self._realtime is None:
@@ -184,9 +198,11 @@ class KisConnection:
     ws_url: str | None = None
     requests_per_second: float | None = None
     subscribe_interval: float = 0.5
+    sleep_retry: float = SLEEP_RETRY_SECONDS
     token_cache_dir: Path | None = None
     use_hashkey: bool = False
     order_timeout: float | None = None
+    order_queue_timeout: float | None = None
 
 
 def connection_from_settings(
@@ -216,8 +232,10 @@ def connection_from_settings(
         ws_url=ws_url,
         requests_per_second=settings.kis_rest_rate_limit,
         subscribe_interval=settings.kis_ws_subscribe_interval,
+        sleep_retry=settings.kis_ws_sleep_retry_seconds,
         token_cache_dir=settings.data_dir / "kis-tokens",
         order_timeout=settings.order_timeout_seconds,
+        order_queue_timeout=settings.order_queue_seconds,
     )
 
 
@@ -249,10 +267,18 @@ def build_kis_broker(
         clock,
         use_hashkey=connection.use_hashkey,
         order_timeout=connection.order_timeout,
+        order_queue_timeout=connection.order_queue_timeout,
     )
     handlers = handlers or RealtimeHandlers()
     interval = connection.subscribe_interval
-    realtime = KisRealtimeClient(profile.ws_url, auth, clock, handlers, subscribe_interval=interval)
+    realtime = KisRealtimeClient(
+        profile.ws_url,
+        auth,
+        clock,
+        handlers,
+        subscribe_interval=interval,
+        sleep_retry=connection.sleep_retry,
+    )
     broker = KisBroker(rest, clock, realtime=realtime, hts_id=credentials.hts_id)
     if handlers.on_notice is None:
         handlers.on_notice = broker.on_notice

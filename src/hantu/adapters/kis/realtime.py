@@ -9,6 +9,7 @@ Three kinds of frame, told apart by the first character:
 Records are read by index. The record width is the field count divided by NNN, so fields
 KIS appends at the end of a record (it did in 2025, H0STCNI0 23 → 26) are skipped instead
 of shifting the next record; a record narrower than the fields we read is malformed.
+Every `MalformedFrame` names its `DropKind`, the label the connection loop counts it under.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -41,12 +43,35 @@ BOOK_FIELDS = 59  # H0STASP0 (§7.2)
 NOTICE_MIN_FIELDS = 23  # H0STCNI0 before 2025; 26 since (§7.3); we read fields 0-17
 MARKET_STATUS_MIN_FIELDS = 10  # H0STMKO0; field 10 is a later addition (§7.4)
 PINGPONG = "PINGPONG"
+AES_KEY_BYTES = 32  # AES-256 key: the ack's 32-char `output.key` as UTF-8 (§6.2)
+AES_IV_BYTES = 16  # CBC iv: the ack's 16-char `output.iv`
 _CACHE_LIMIT = 8192
 _T = TypeVar("_T")
 
 
+class DropKind(StrEnum):
+    """Why a frame was dropped: the `kind` label of the dropped-frames counter."""
+
+    OVERSIZED = "oversized"  # longer than any frame KIS sends
+    ENCODING = "encoding"  # not UTF-8
+    PARSE = "parse"  # neither a data frame nor a JSON control frame with a header
+    NESTING = "nesting"  # JSON nested too deeply to decode
+    TRUNCATED = "truncated"  # a data frame cut before or inside its payload
+    FIELD_COUNT = "field_count"  # fields do not make NNN records of the TR's width
+    BAD_VALUE = "bad_value"  # a field we read holds no valid value
+    UNKNOWN_TR = "unknown_tr"  # a data frame of a TR we never read
+    NO_KEY = "no_key"  # an encrypted notice before a usable key/iv ack
+    DECRYPT = "decrypt"  # bad base64, or the key/iv do not decrypt it
+    BAD_KEY = "bad_key"  # an ack whose AES key/iv has the wrong length (not stored)
+    UNEXPECTED = "unexpected"  # any other exception while handling one frame
+
+
 class MalformedFrame(ValueError):
-    """A frame that cannot be read; logged and skipped by the connection loop."""
+    """A frame that cannot be read; counted by kind and skipped by the connection loop."""
+
+    def __init__(self, message: str, kind: DropKind = DropKind.PARSE) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +98,15 @@ class ControlFrame:
     @property
     def is_unsubscribe(self) -> bool:
         return self.msg1.upper().startswith("UNSUB")
+
+    def aes_key(self) -> tuple[str, str] | None:
+        """key/iv if AES-256-CBC sized; a wrong-sized pair can decrypt nothing."""
+        key, iv = self.key, self.iv
+        if key is None or iv is None:
+            return None
+        if len(key.encode()) != AES_KEY_BYTES or len(iv.encode()) != AES_IV_BYTES:
+            return None
+        return key, iv
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +171,8 @@ def parse_control(text: str) -> ControlFrame:
     """Read a JSON control frame."""
     try:
         message = json.loads(text)
+    except RecursionError:
+        raise MalformedFrame("control frame nested too deeply", DropKind.NESTING) from None
     except ValueError as exc:
         raise MalformedFrame(f"control frame is not JSON: {exc}") from None
     if not isinstance(message, dict) or not isinstance(message.get("header"), dict):
@@ -162,8 +198,10 @@ def _dict(value: object) -> dict[str, object]:
 def split_frame(text: str) -> DataFrame:
     """Split `E|TR_ID|NNN|payload` (split at most three times: payloads may hold `|`)."""
     parts = text.split("|", 3)
-    if len(parts) != 4 or parts[0] not in ("0", "1"):
+    if parts[0] not in ("0", "1"):
         raise MalformedFrame("data frame is not E|TR_ID|NNN|payload")
+    if len(parts) != 4 or not parts[3]:
+        raise MalformedFrame("data frame ends before its payload", DropKind.TRUNCATED)
     try:
         count = int(parts[2])
     except ValueError:
@@ -179,7 +217,8 @@ def records(payload: str, count: int, min_fields: int) -> list[list[str]]:
     width, rest = divmod(len(items), count)
     if rest or width < min_fields:
         raise MalformedFrame(
-            f"{len(items)} fields do not hold {count} records of at least {min_fields}"
+            f"{len(items)} fields do not hold {count} records of at least {min_fields}",
+            DropKind.FIELD_COUNT,
         )
     return [items[i : i + width] for i in range(0, len(items), width)]
 
@@ -193,7 +232,9 @@ def decrypt(payload: str, key: str, iv: str) -> str:
         unpadder = padding.PKCS7(128).unpadder()
         return (unpadder.update(padded) + unpadder.finalize()).decode("utf-8")
     except (binascii.Error, ValueError) as exc:
-        raise MalformedFrame(f"cannot decrypt notice: {type(exc).__name__}") from None
+        raise MalformedFrame(
+            f"cannot decrypt notice: {type(exc).__name__}", DropKind.DECRYPT
+        ) from None
 
 
 class TradeParser:
@@ -215,12 +256,15 @@ class TradeParser:
         width, rest = divmod(len(items), count)
         if rest or width < TRADE_FIELDS:
             raise MalformedFrame(
-                f"{len(items)} fields do not hold {count} trades of {TRADE_FIELDS}"
+                f"{len(items)} fields do not hold {count} trades of {TRADE_FIELDS}",
+                DropKind.FIELD_COUNT,
             )
         try:
             return [self._tick(items, base) for base in range(0, len(items), width)]
+        except MalformedFrame:
+            raise
         except (InvalidValue, InvalidOperation, ValueError, IndexError) as exc:
-            raise MalformedFrame(f"bad trade record: {exc}") from None
+            raise MalformedFrame(f"bad trade record: {exc}", DropKind.BAD_VALUE) from None
 
     def _tick(self, items: list[str], base: int) -> Tick:
         symbols, prices, volumes = self._symbols, self._prices, self._volumes
@@ -251,7 +295,7 @@ class TradeParser:
 def _seoul_instant(stamp: str) -> datetime:
     # BSOP_DATE (YYYYMMDD) + STCK_CNTG_HOUR (HHMMSS), Seoul → aware UTC.
     if len(stamp) != 14 or not stamp.isdigit():
-        raise MalformedFrame(f"bad trade time {stamp!r}")
+        raise MalformedFrame(f"bad trade time {stamp!r}", DropKind.BAD_VALUE)
     local = datetime(
         int(stamp[0:4]),
         int(stamp[4:6]),
@@ -271,7 +315,7 @@ def parse_notices(plain: str, count: int) -> list[ExecutionNotice]:
     except (InvalidOperation, ValueError) as exc:
         if isinstance(exc, MalformedFrame):
             raise
-        raise MalformedFrame(f"bad notice record: {exc}") from None
+        raise MalformedFrame(f"bad notice record: {exc}", DropKind.BAD_VALUE) from None
 
 
 def _notice(r: list[str]) -> ExecutionNotice:
@@ -298,7 +342,7 @@ def parse_order_books(payload: str, count: int) -> list[OrderBook]:
     try:
         return [_book(r) for r in records(payload, count, BOOK_FIELDS)]
     except (InvalidValue, InvalidOperation) as exc:
-        raise MalformedFrame(f"bad order book record: {exc}") from None
+        raise MalformedFrame(f"bad order book record: {exc}", DropKind.BAD_VALUE) from None
 
 
 def _book(r: list[str]) -> OrderBook:
@@ -315,4 +359,4 @@ def parse_market_status(payload: str, count: int) -> list[MarketStatus]:
             for r in records(payload, count, MARKET_STATUS_MIN_FIELDS)
         ]
     except InvalidValue as exc:
-        raise MalformedFrame(f"bad market status record: {exc}") from None
+        raise MalformedFrame(f"bad market status record: {exc}", DropKind.BAD_VALUE) from None

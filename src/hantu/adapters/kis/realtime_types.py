@@ -41,7 +41,8 @@ class RealtimeHandlers:
     on_order_book: Callable[[OrderBook], None] | None = None
     on_notice: Callable[[ExecutionNotice], None] | None = None
     on_market_status: Callable[[MarketStatus], None] | None = None
-    # Called when the loop gives up: the sleep state, or a fatal error (bad credentials).
+    # Called once when the loop gives up: the sleep state (which still retries every few
+    # minutes), or a fatal error (bad credentials).
     on_sleep: Callable[[str], None] | None = None
     on_subscription_failed: Callable[[Subscription, str], None] | None = None
     on_connected: Callable[[], None] | None = None

@@ -12,6 +12,10 @@ import websockets
 
 from hantu.errors import BrokerUnavailable, BrokerUnreachable, HantuError, RateLimited
 
+# In the sleep state, one attempt every 5 minutes: the stream comes back by itself when KIS
+# does, far inside KIS's warning against tight connect loops (reference §6.4, gotcha 18).
+SLEEP_RETRY_SECONDS = 300.0
+
 
 class Verdict(StrEnum):
     RETRY = "RETRY"
@@ -19,7 +23,7 @@ class Verdict(StrEnum):
 
 
 def default_delays() -> Iterator[float]:
-    """1, 2, 4, 8, 16 s between reconnect attempts, then give up (sleep state)."""
+    """1, 2, 4, 8, 16 s between reconnect attempts, then the sleep state's slow retry."""
     yield from (1.0, 2.0, 4.0, 8.0, 16.0)
 
 

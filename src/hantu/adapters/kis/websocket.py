@@ -6,11 +6,13 @@ waiting for its ack; a refused one is retried three times, then skipped and repo
 disconnect the loop waits 1, 2, 4, 8, 16 s between attempts (both the delay generator and
 `classify(exc)` are injectable; the delays start over only after KIS acked a subscription),
 re-sends every subscription and collects fresh AES key/iv from the new acks; when the
-delays run out it *sleeps* and reports it until `wake()` is called. OPSP8996 (another
-session holds the app key) is retried the same way, since that session may be our own
-dropped one; a key truly held elsewhere ends in the sleep state with a report naming it.
-A malformed frame is logged and skipped, never fatal. The client's vocabulary (states,
-subscriptions, callbacks) lives in `realtime_types`.
+delays run out it *sleeps*: it reports it once, then tries again every `sleep_retry`
+seconds (default 5 minutes, far inside KIS's warning about tight connect loops) or at
+once on `wake()`. OPSP8996 (another session holds the app key) is retried the same way,
+since that session may be our own dropped one; a key truly held elsewhere ends in the
+sleep state with a report naming it. Frames are read by `dispatch.FrameReader`: whatever
+one frame holds is dropped and counted there, never fatal. The client's vocabulary
+(states, subscriptions, callbacks) lives in `realtime_types`.
 """
 
 from __future__ import annotations
@@ -20,35 +22,20 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
-from hantu.domain.masking import mask
+from hantu.domain.masking import mask, mask_value
 from hantu.errors import BrokerUnavailable, HantuError
 from hantu.service_layer.ports import Clock
 
+from .dispatch import HEAD_CHARS, SOCKET_MAX_SIZE, FrameReader, notify
 from .errors import AppKeyInUse, SubscriptionLimitExceeded
-from .realtime import (
-    BOOK_TRS,
-    MARKET_STATUS_TRS,
-    NOTICE_TRS,
-    TRADE_TRS,
-    ControlFrame,
-    DataFrame,
-    ExecutionNotice,
-    MalformedFrame,
-    TradeParser,
-    decrypt,
-    parse_control,
-    parse_market_status,
-    parse_notices,
-    parse_order_books,
-    split_frame,
-)
+from .realtime import NOTICE_TRS, ControlFrame, DropKind
 from .realtime_types import ApprovalKeys, RealtimeHandlers, State, Subscription
-from .reconnect import Verdict, default_classify, default_delays
+from .reconnect import SLEEP_RETRY_SECONDS, Verdict, default_classify, default_delays
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +43,14 @@ MAX_SUBSCRIPTIONS = 41  # per session (reference §6.4; OPSP0008 beyond)
 SUBSCRIBE_RETRIES = 3
 ALREADY_IN_USE = "OPSP8996"
 APPROVAL_NOT_FOUND = "OPSP0011"
+KEY_REFUSED = "KEY-REFUSED"  # ours, not KIS's: an ack whose AES key/iv we refused
 
 
 async def open_websocket(url: str) -> ClientConnection:
-    """Open a KIS WebSocket: no proxy, no compression, room for large frames."""
-    return await connect(url, proxy=None, compression=None, max_size=2**22, open_timeout=10)
+    """Open a KIS WebSocket: no proxy, no compression, room for large frames (see dispatch)."""
+    return await connect(
+        url, proxy=None, compression=None, max_size=SOCKET_MAX_SIZE, open_timeout=10
+    )
 
 
 @dataclass
@@ -103,6 +93,7 @@ class KisRealtimeClient:
         delays: Callable[[], Iterator[float]] = default_delays,
         classify: Callable[[BaseException], Verdict] = default_classify,
         open_socket: Callable[[str], Awaitable[ClientConnection]] = open_websocket,
+        sleep_retry: float = SLEEP_RETRY_SECONDS,
     ) -> None:
         self._url = url
         self._approval = approval
@@ -113,18 +104,18 @@ class KisRealtimeClient:
         self._delays = delays
         self._classify = classify
         self._open = open_socket
+        self._sleep_retry = sleep_retry
         self._wanted: dict[Subscription, None] = {}
-        self._keys: dict[str, tuple[str, str]] = {}
         self._acked: set[Subscription] = set()
-        self._trades = TradeParser()
+        self._frames = FrameReader(handlers)
         self._session: _Session | None = None
         self._closed = False
         self._wake = asyncio.Event()
         self._session_served = False
+        self._asleep = False
         self._last_error = ""
         self.state = State.IDLE
         self.connections = 0
-        self.malformed = 0
 
     @property
     def subscriptions(self) -> list[Subscription]:
@@ -134,6 +125,21 @@ class KisRealtimeClient:
     def acknowledged(self) -> set[Subscription]:
         """Subscriptions KIS has acked on the current session."""
         return set(self._acked)
+
+    @property
+    def dropped(self) -> dict[DropKind, int]:
+        """Frames dropped since start, by kind."""
+        return dict(self._frames.dropped)
+
+    @property
+    def malformed(self) -> int:
+        return sum(self._frames.dropped.values())
+
+    def receiving(self, tr_id: str, tr_key: str) -> bool:
+        """Whether a feed flows now: connected, acked, and (for notices) a usable key held."""
+        if self.state is not State.CONNECTED or Subscription(tr_id, tr_key) not in self._acked:
+            return False
+        return tr_id not in NOTICE_TRS or self._frames.has_key(tr_id)
 
     # --- subscriptions ------------------------------------------------------------------
 
@@ -145,7 +151,7 @@ class KisRealtimeClient:
         if len(self._wanted) >= MAX_SUBSCRIPTIONS:
             raise SubscriptionLimitExceeded(
                 f"KIS allows {MAX_SUBSCRIPTIONS} realtime subscriptions per session; "
-                f"unsubscribe one before adding {tr_id}/{tr_key}"
+                f"unsubscribe one before adding {_shown(sub)}"
             )
         self._wanted[sub] = None
         if self._session is not None:
@@ -172,7 +178,7 @@ class KisRealtimeClient:
                     self.state = State.CLOSED
                     reason = f"KIS realtime stopped, needs a human: {mask(_describe(exc))}"
                     log.error(reason)
-                    self._notify(self._handlers.on_sleep, reason)
+                    notify(self._handlers.on_sleep, reason)
                     raise
                 self._last_error = mask(_describe(exc))
                 log.warning("KIS realtime connection lost: %s", self._last_error)
@@ -180,24 +186,42 @@ class KisRealtimeClient:
                 break
             if self._session_served:
                 delays = self._delays()  # KIS served the last session: back-off starts over
-            delay = next(delays, None)
+                self._asleep = False
+            delay = None if self._asleep else next(delays, None)
             if delay is None:
-                await self._sleep_until_woken()
-                delays = self._delays()
+                if await self._sleep():
+                    delays = self._delays()
                 continue
             self.state = State.BACKING_OFF
             await self._clock.sleep(delay)
         self.state = State.CLOSED
 
-    async def _sleep_until_woken(self) -> None:
+    async def _sleep(self) -> bool:
+        """The sleep state: report once, then wait for `wake()` or the slow retry.
+
+        Returns whether `wake()` ended it (a fresh back-off follows) rather than the timer
+        (one more attempt, still asleep if it fails).
+        """
         self.state = State.SLEEPING
-        reason = "KIS realtime connection failed after every reconnect attempt"
-        if self._last_error:
-            reason += f" (last: {self._last_error})"
-        log.error(reason)
-        self._notify(self._handlers.on_sleep, reason)
+        if not self._asleep:
+            self._asleep = True
+            reason = "KIS realtime connection failed after every reconnect attempt"
+            if self._last_error:
+                reason += f" (last: {self._last_error})"
+            log.error("%s; retrying every %.0f s", reason, self._sleep_retry)
+            notify(self._handlers.on_sleep, reason)
         self._wake.clear()
-        await self._wake.wait()
+        woken = asyncio.ensure_future(self._wake.wait())
+        timer = asyncio.ensure_future(self._clock.sleep(self._sleep_retry))
+        try:
+            await asyncio.wait((woken, timer), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            woken.cancel()
+            timer.cancel()
+        if self._wake.is_set():
+            self._asleep = False
+            return True
+        return False
 
     def wake(self) -> None:
         """Leave the sleep state and try again (the monitor's restart)."""
@@ -223,20 +247,17 @@ class KisRealtimeClient:
         # wrong HTS ID) right after the handshake. Only an ack proves it, unless nothing
         # is wanted and so nothing can be acked.
         self._session_served = not self._wanted
-        self._keys.clear()  # stale AES key/iv; fresh ones come with the new acks
+        self._frames.forget_keys()  # stale AES key/iv; fresh ones come with the new acks
         self._acked.clear()
         for sub in self._wanted:
             session.queue.put_nowait(("1", sub))
         self._session = session
         self.state = State.CONNECTED
         self.connections += 1
-        self._notify(self._handlers.on_connected)
+        notify(self._handlers.on_connected)
         pump = asyncio.create_task(self._pump(session))
         try:
-            async for message in ws:
-                await self._handle(session, message)
-                if session.refusal is not None:
-                    break
+            await self._listen(session)
         finally:
             self._session = None
             pump.cancel()
@@ -247,6 +268,15 @@ class KisRealtimeClient:
             raise session.refusal
         if not self._closed:
             raise BrokerUnavailable("KIS closed the realtime connection")
+
+    async def _listen(self, session: _Session) -> None:
+        while session.refusal is None:
+            try:
+                # Undecoded: invalid UTF-8 is then one dropped frame, not a closed connection.
+                message = await session.ws.recv(decode=False)
+            except websockets.ConnectionClosedOK:
+                return
+            await self._handle(session, message)
 
     async def _pump(self, session: _Session) -> None:
         first = True
@@ -272,16 +302,28 @@ class KisRealtimeClient:
             if ack is not None and ack.ok:
                 self._acked.add(sub)
                 self._session_served = True
+                if self._asleep:
+                    self._asleep = False
+                    log.warning("KIS realtime is back after the sleep state")
                 return
             reason = f"[{ack.msg_cd}] {ack.msg1}" if ack is not None else "no answer"
-            if ack is not None and ack.msg_cd == APPROVAL_NOT_FOUND:
-                # OPSP0011: KIS no longer knows our approval key; get a fresh one.
-                self._approval.forget_approval_key()
-                with contextlib.suppress(HantuError):  # keep trying with the old one
-                    session.approval_key = await self._approval.approval_key()
-        log.error("KIS subscription %s/%s skipped: %s", sub.tr_id, mask(sub.tr_key), reason)
+            if ack is not None:
+                await self._before_retry(session, sub, ack)
+        log.error("KIS subscription %s skipped: %s", _shown(sub), reason)
         self._wanted.pop(sub, None)
-        self._notify(self._handlers.on_subscription_failed, sub, reason)
+        notify(self._handlers.on_subscription_failed, sub, reason)
+
+    async def _before_retry(self, session: _Session, sub: Subscription, ack: ControlFrame) -> None:
+        if ack.msg_cd == APPROVAL_NOT_FOUND:
+            # OPSP0011: KIS no longer knows our approval key; get a fresh one.
+            self._approval.forget_approval_key()
+            with contextlib.suppress(HantuError):  # keep trying with the old one
+                session.approval_key = await self._approval.approval_key()
+        elif ack.msg_cd == KEY_REFUSED:
+            # KIS did subscribe; asked again it would answer OPSP0002 without any key, so
+            # unsubscribe first and let the next ack bring a fresh key/iv.
+            await self._request(session, "2", sub)
+            await self._clock.sleep(self._interval)
 
     async def _request(
         self, session: _Session, tr_type: str, sub: Subscription
@@ -309,25 +351,22 @@ class KisRealtimeClient:
     # --- frames -------------------------------------------------------------------------
 
     async def _handle(self, session: _Session, message: str | bytes) -> None:
-        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        read = self._frames.read(message)
+        if read is None:
+            return
+        text, control = read
+        if control.is_ping:
+            await session.ws.send(text)  # echo PINGPONG verbatim (reference §6.2)
+            return
         try:
-            if text[:1] in ("0", "1"):
-                self._on_data(text)
-            elif text[:1] == "{":
-                control = parse_control(text)
-                if control.is_ping:
-                    await session.ws.send(text)  # echo PINGPONG verbatim (reference §6.2)
-                else:
-                    self._on_control(session, control)
-            else:
-                raise MalformedFrame("frame is neither data nor JSON")
-        except MalformedFrame as exc:
-            self.malformed += 1
-            log.warning("skipped a malformed KIS frame: %s", mask(str(exc)))
+            self._on_control(session, control, text[:HEAD_CHARS])
+        except Exception as exc:  # one frame must never end the stream
+            self._frames.drop(DropKind.UNEXPECTED, f"{type(exc).__name__}: {exc}", text)
 
-    def _on_control(self, session: _Session, control: ControlFrame) -> None:
-        if control.ok and control.key and control.iv:
-            self._keys[control.tr_id] = (control.key, control.iv)
+    def _on_control(self, session: _Session, control: ControlFrame, head: str) -> None:
+        if not self._frames.accept_keys(control, head):
+            # A notice ack whose key/iv cannot decrypt anything is no success: retried.
+            control = replace(control, rt_cd="1", msg_cd=KEY_REFUSED, msg1="unusable AES key/iv")
         if control.msg_cd == ALREADY_IN_USE:
             session.refusal = AppKeyInUse()  # retried, then sleep: see AppKeyInUse
             return
@@ -336,43 +375,12 @@ class KisRealtimeClient:
         if session.answers_pending(control) and session.pending is not None:
             session.pending.set_result(control)
 
-    def _on_data(self, text: str) -> None:
-        frame = split_frame(text)
-        tr_id = frame.tr_id
-        if tr_id in TRADE_TRS:
-            on_tick = self._handlers.on_tick
-            for tick in self._trades.parse(frame.payload, frame.count):
-                self._notify(on_tick, tick)
-        elif tr_id in NOTICE_TRS:
-            for notice in self._notices(frame):
-                self._notify(self._handlers.on_notice, notice)
-        elif tr_id in BOOK_TRS:
-            for book in parse_order_books(frame.payload, frame.count):
-                self._notify(self._handlers.on_order_book, book)
-        elif tr_id in MARKET_STATUS_TRS:
-            for status in parse_market_status(frame.payload, frame.count):
-                self._notify(self._handlers.on_market_status, status)
-        else:
-            log.debug("ignored realtime frame of %s", tr_id)
-
-    def _notices(self, frame: DataFrame) -> list[ExecutionNotice]:
-        payload = frame.payload
-        if frame.encrypted:
-            keys = self._keys.get(frame.tr_id)
-            if keys is None:
-                raise MalformedFrame(f"{frame.tr_id} notice before its key/iv ack")
-            payload = decrypt(payload, *keys)
-        return parse_notices(payload, frame.count)
-
-    @staticmethod
-    def _notify(callback: Callable[..., None] | None, *args: object) -> None:
-        if callback is None:
-            return
-        try:
-            callback(*args)
-        except Exception:
-            log.exception("a realtime callback failed")
-
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+def _shown(sub: Subscription) -> str:
+    """A subscription as logs may show it: a notice TR's key is the HTS ID, so it is masked."""
+    key = mask_value(sub.tr_key, keep=2) if sub.tr_id in NOTICE_TRS else mask(sub.tr_key)
+    return f"{sub.tr_id}/{key}"

@@ -3,14 +3,17 @@
 One broker per broker account, made on first use by a factory (a `KisBroker` for KIS or the
 simulator; tests may hand in their own), kept for the app's life, and closed with it. Each
 new broker gets a task that follows its fill notices (the service layer's `follow_fills`).
+Brokers with a realtime stream (`Streaming`) also report whether it is up, for the sync's
+patience, `/healthz` and `/metrics`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from hantu.domain.accounts import BrokerAccountId, BrokerCredentials
 from hantu.errors import BrokerUnreachable
@@ -19,7 +22,16 @@ from hantu.service_layer.accounts import AccountsDeps
 from hantu.service_layer.ports import Broker, stored_broker_account
 
 BrokerFactory = Callable[[BrokerCredentials], Awaitable[Broker]]
-FillFollower = Callable[[Broker], Coroutine[Any, Any, None]]
+FillFollower = Callable[[Broker, str], Coroutine[Any, Any, None]]  # the broker, its account
+
+
+@runtime_checkable
+class Streaming(Protocol):
+    """A broker with a realtime notice stream (`KisBroker`)."""
+
+    def stream_up(self) -> bool: ...
+
+    def dropped_frames(self) -> dict[str, int]: ...
 
 
 class AccountBrokers:
@@ -61,7 +73,7 @@ class AccountBrokers:
             if broker is None:
                 broker = await self._factory(credentials)
                 self._by_account[account_id] = broker
-                self._watch(broker)
+                self._watch(broker, stored_broker_account(account_id))
             self._by_strategy_account[strategy_account_id] = broker
             self._account_of[strategy_account_id] = account_id
             return broker
@@ -72,9 +84,33 @@ class AccountBrokers:
             await self.broker_for(strategy_account_id)
         return stored_broker_account(self._account_of[strategy_account_id])
 
-    def _watch(self, broker: Broker) -> None:
+    def stream_up(self, strategy_account_id: int) -> bool:
+        """Whether fill notices can reach us for this strategy account's orders now.
+
+        A broker without a stream (a test's) counts as up: its fills come some other way.
+        """
+        broker = self._by_strategy_account.get(strategy_account_id)
+        return not isinstance(broker, Streaming) or broker.stream_up()
+
+    def streams(self) -> dict[int, bool]:
+        """Each realtime stream, by broker account id: up or down."""
+        return {
+            int(account): broker.stream_up()
+            for account, broker in self._by_account.items()
+            if isinstance(broker, Streaming)
+        }
+
+    def dropped_frames(self) -> dict[str, int]:
+        """Realtime frames dropped by every stream since start, by kind."""
+        total: Counter[str] = Counter()
+        for broker in self._by_account.values():
+            if isinstance(broker, Streaming):
+                total.update(broker.dropped_frames())
+        return dict(total)
+
+    def _watch(self, broker: Broker, account: str) -> None:
         if self._follow_fills is not None:
-            self._tasks.append(asyncio.create_task(self._follow_fills(broker)))
+            self._tasks.append(asyncio.create_task(self._follow_fills(broker, account)))
 
     async def close(self) -> None:
         """Stop the fill pumps and close every broker that can be closed."""

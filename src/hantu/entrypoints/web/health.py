@@ -12,9 +12,13 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-async def healthz() -> dict[str, str]:
-    """Answer while the process serves requests."""
-    return {"status": "ok"}
+async def healthz(state: StateDep) -> dict[str, object]:
+    """Answer while the process serves requests, with the realtime streams' state.
+
+    A stream that is down leaves `status` "ok": the process is alive and its REST sync
+    takes over the fills, so a supervisor must not restart it for that.
+    """
+    return {"status": "ok", "realtime": state.metrics.realtime_health()}
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from hantu.domain.values import StrategyAccountId
 from hantu.entrypoints.web.deps import CurrentUser, StateDep
+from hantu.entrypoints.web.state import WebState
 from hantu.entrypoints.web.strategies import strategies_view
 from hantu.entrypoints.web.templating import render
 from hantu.service_layer import accounts as accounts_service
@@ -58,8 +61,32 @@ async def positions_page(request: Request, user: CurrentUser, state: StateDep) -
         }
         for o in await state.pipeline.orders_today(ids)
     ]
-    context = {"user": user, "positions": positions, "orders": orders, "strategy_accounts": views}
+    context = {
+        "user": user,
+        "positions": positions,
+        "orders": orders,
+        "strategy_accounts": views,
+        "fills_to_check": await _fills_to_check(state, ids, names),
+    }
     return render(request, "positions.html", context)
+
+
+async def _fills_to_check(
+    state: WebState, ids: Sequence[int], names: Mapping[StrategyAccountId, str]
+) -> list[dict[str, str]]:
+    return [
+        {
+            "account": names.get(StrategyAccountId(f.strategy_account_id), "-"),
+            "symbol": f.symbol,
+            "side": f.side,
+            "quantity": str(f.quantity),
+            "price": str(f.price),
+            "filled_at": seoul_time(f.filled_at),
+            "problem": f.problem,
+            "fill_id": f.fill_id,
+        }
+        for f in await state.pipeline.fills_to_check(ids)
+    ]
 
 
 @router.get("/strategies")
@@ -72,6 +99,7 @@ async def strategies_page(request: Request, user: CurrentUser, state: StateDep) 
             "token": s.token,
             "template": s.message_template,
             "accounts": s.accounts,
+            "adopt_broker_holdings": s.adopt_broker_holdings,
         }
         for s in await strategies_view(state, user.id)
     ]

@@ -12,7 +12,7 @@ from typing import Protocol
 from hantu.domain.order import OrderRequest
 from hantu.domain.position import Position
 from hantu.domain.values import Symbol
-from hantu.service_layer.queries import FailedOrderView, OrderView
+from hantu.service_layer.queries import FailedOrderView, FillToCheck, OrderView
 from hantu.service_layer.webhooks import AccountResult
 
 
@@ -50,5 +50,7 @@ class Pipeline(Protocol):
     async def positions(self, account_ids: Iterable[int]) -> list[Position]: ...
 
     async def orders_today(self, account_ids: Iterable[int]) -> list[OrderView]: ...
+
+    async def fills_to_check(self, account_ids: Iterable[int]) -> list[FillToCheck]: ...
 
     async def pending_failed_count(self) -> int: ...

@@ -50,6 +50,9 @@ from hantu.simulator.server import Simulator
 
 SESSION_KEY_FILE = "session.key"
 FILL_GAP_PATIENCE_SECONDS = 30.0
+# While a notice stream is down no notice can come: the sync takes fills from the broker on
+# its next pass but one, so a notice received just before the drop is applied first.
+STREAM_DOWN_PATIENCE_SECONDS = 2.0
 log = logging.getLogger(__name__)
 
 
@@ -141,14 +144,15 @@ async def start_runtime(
         )
         if isinstance(brokers, AccountBrokers):
             _wire_brokers(brokers, accounts, container, stack)
+        streams = brokers if isinstance(brokers, AccountBrokers) else None
         if settings.settle_interval_seconds > 0:
             settler = asyncio.create_task(
-                _reconcile_forever(container, settings.settle_interval_seconds)
+                _reconcile_forever(container, settings.settle_interval_seconds, streams)
             )
             stack.push_async_callback(_cancel, settler)
         demo_account = _demo_credentials(settings, simulator) if simulator_urls else None
         demo = await _maybe_demo(settings, accounts, demo_account)
-        state = _web_state(settings, accounts, container, clock)
+        state = _web_state(settings, accounts, container, clock, streams)
         external = simulator_urls if simulator is None else None
         runtime = Runtime(container, state, simulator, demo, external_simulator=external)
         if on_ready is not None:
@@ -175,18 +179,22 @@ def _wire_brokers(
 ) -> None:
     brokers.bind(accounts)
     deps = container.deps
-    brokers.on_fill(lambda broker: fills.follow_fills(deps, broker))
+    brokers.on_fill(lambda broker, account: fills.follow_fills(deps, broker, account))
     stack.push_async_callback(brokers.close)
 
 
 def _web_state(
-    settings: Settings, accounts: AccountsDeps, container: App, clock: Clock
+    settings: Settings,
+    accounts: AccountsDeps,
+    container: App,
+    clock: Clock,
+    streams: AccountBrokers | None,
 ) -> WebState:
     return WebState(
         settings=settings,
         accounts=accounts,
         pipeline=ServicePipeline(container.deps),
-        metrics=Metrics(),
+        metrics=Metrics(streams),
         limiter=LoginLimiter(
             clock,
             max_attempts=settings.login_max_attempts,
@@ -198,16 +206,23 @@ def _web_state(
     )
 
 
-async def _reconcile_forever(container: App, interval: float) -> None:
+async def _reconcile_forever(
+    container: App, interval: float, streams: AccountBrokers | None = None
+) -> None:
     """Keep our orders in step with the broker, from start-up on: settle 408-answered
     (UNCONFIRMED) orders, and take the broker's state for open ones, which recovers fills
     whose notices were lost while hantu was down or its WebSocket was away.
 
     The first pass takes every difference at once (no notice is still on its way for a fill
-    made while we were down); later passes wait until a fill gap has lasted. Real time, not
-    the injected clock: this is a scheduler tick, not domain time.
+    made while we were down); later passes wait until a fill gap has lasted, unless the
+    order's notice stream is down. Real time, not the injected clock: this is a scheduler
+    tick, not domain time.
     """
-    gaps = FillGaps(patience=timedelta(seconds=max(FILL_GAP_PATIENCE_SECONDS, 3 * interval)))
+    gaps = FillGaps(
+        patience=timedelta(seconds=max(FILL_GAP_PATIENCE_SECONDS, 3 * interval)),
+        stream_up=streams.stream_up if streams is not None else None,
+        patience_while_down=timedelta(seconds=STREAM_DOWN_PATIENCE_SECONDS),
+    )
     first = True
     while True:
         try:

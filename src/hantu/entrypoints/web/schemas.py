@@ -11,6 +11,11 @@ class Body(BaseModel):
 
 class NewStrategyBody(Body):
     name: str = Field(min_length=1, max_length=64)
+    adopt_broker_holdings: bool = False
+
+
+class StrategySettingsBody(Body):
+    adopt_broker_holdings: bool
 
 
 class LinkAccountBody(Body):
@@ -24,6 +29,12 @@ class NewBrokerAccountBody(Body):
     app_secret: str = Field(min_length=1, max_length=512)
     account_number: str = Field(min_length=1, max_length=11)
     hts_id: str = Field(min_length=1, max_length=16)
+
+
+class ChangePasswordBody(BaseModel):
+    # Not stripped: spaces are part of a password.
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
 
 
 class Ok(BaseModel):
@@ -60,6 +71,7 @@ class StrategyOut(BaseModel):
     webhook_url: str
     message_template: str
     accounts: list[StrategyAccountOut]
+    adopt_broker_holdings: bool = False
 
 
 class StrategiesOut(Ok):

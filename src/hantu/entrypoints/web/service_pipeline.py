@@ -17,7 +17,7 @@ from hantu.service_layer import failed_orders, orders, queries
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.orders import SubmitOutcome, SubmitResult
 from hantu.service_layer.ports import FailedOrderFilter
-from hantu.service_layer.queries import FailedOrderView, OrderView
+from hantu.service_layer.queries import FailedOrderView, FillToCheck, OrderView
 from hantu.service_layer.symbols import SymbolBook
 from hantu.service_layer.webhooks import AccountResult, Outcome
 
@@ -73,7 +73,8 @@ class ServicePipeline:
     async def _await_first(self, view: OrderView) -> OrderView:
         """A duplicate that arrived while the first delivery is still at the broker waits
         for that answer (at most the order timeout), so both deliveries answer alike."""
-        polls = int((self._deps.order_timeout + 1.0) / _POLL_SECONDS)
+        longest = self._deps.order_timeout + self._deps.order_queue_timeout
+        polls = int((longest + 1.0) / _POLL_SECONDS)
         for _ in range(polls):
             await asyncio.sleep(_POLL_SECONDS)
             current = await queries.get_order(self._deps, view.id)
@@ -116,6 +117,9 @@ class ServicePipeline:
 
     async def positions(self, account_ids: Iterable[int]) -> list[Position]:
         return await queries.open_positions(self._deps, account_ids)
+
+    async def fills_to_check(self, account_ids: Iterable[int]) -> list[FillToCheck]:
+        return await queries.fills_to_check(self._deps, account_ids)
 
     async def orders_since(self, account_ids: Iterable[int], since: datetime) -> list[OrderView]:
         return await queries.orders_since(self._deps, account_ids, since)

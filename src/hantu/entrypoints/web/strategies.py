@@ -19,6 +19,7 @@ from hantu.entrypoints.web.schemas import (
     StrategyAccountsOut,
     StrategyCreated,
     StrategyOut,
+    StrategySettingsBody,
 )
 from hantu.entrypoints.web.state import WebState
 from hantu.service_layer import accounts as accounts_service
@@ -76,6 +77,7 @@ async def _strategy_out(
         webhook_url=state.webhook_url(),
         message_template=message_template(token),
         accounts=[account_out(link) for link in links if link.strategy_id == strategy.id],
+        adopt_broker_holdings=strategy.adopt_broker_holdings,
     )
 
 
@@ -90,8 +92,25 @@ async def create_strategy(
     body: NewStrategyBody, user: CurrentUser, state: StateDep
 ) -> StrategyCreated:
     """Create a strategy with a fresh webhook token."""
-    strategy, _token = await accounts_service.create_strategy(state.accounts, user.id, body.name)
+    strategy, _token = await accounts_service.create_strategy(
+        state.accounts, user.id, body.name, adopt_broker_holdings=body.adopt_broker_holdings
+    )
     return StrategyCreated(strategy=await _strategy_out(state, user.id, strategy, []))
+
+
+@router.post("/strategies/{strategy_id}/settings", responses=ERRORS, dependencies=[CsrfChecked])
+async def change_settings(
+    strategy_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: StrategySettingsBody,
+    user: CurrentUser,
+    state: StateDep,
+) -> StrategyCreated:
+    """Switch whether a sell above the position may adopt the broker's own holdings."""
+    strategy = await accounts_service.set_adopt_broker_holdings(
+        state.accounts, user.id, strategy_id, body.adopt_broker_holdings
+    )
+    links = await accounts_service.strategy_accounts_of_user(state.accounts, user.id)
+    return StrategyCreated(strategy=await _strategy_out(state, user.id, strategy, links))
 
 
 @router.post(

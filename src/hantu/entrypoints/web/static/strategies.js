@@ -13,7 +13,16 @@ async function submitJson(url, body) {
 document.getElementById("strategy-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const name = document.getElementById("strategy-name").value;
-  submitJson("/api/strategies", { name });
+  const adopt = document.getElementById("strategy-adopt").checked;
+  submitJson("/api/strategies", { name, adopt_broker_holdings: adopt });
+});
+
+document.querySelectorAll("input.adopt-toggle").forEach((box) => {
+  box.addEventListener("change", () => {
+    submitJson("/api/strategies/" + box.dataset.strategyId + "/settings", {
+      adopt_broker_holdings: box.checked,
+    });
+  });
 });
 
 document.getElementById("broker-account-form").addEventListener("submit", (event) => {

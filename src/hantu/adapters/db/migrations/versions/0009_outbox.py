@@ -1,8 +1,8 @@
 """The outbox: work that must survive a crash (notifications), written in the same
 transaction as the events that cause it and delivered at least once by a relay.
 
-Revision ID: 0007_outbox
-Revises: 0004_broker_order_claim
+Revision ID: 0009_outbox
+Revises: 0008_fill_broker_account
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 from hantu.adapters.db.types import UtcDateTime
 
-revision: str = "0007_outbox"
-down_revision: str | None = "0004_broker_order_claim"
+revision: str = "0009_outbox"
+down_revision: str | None = "0008_fill_broker_account"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
