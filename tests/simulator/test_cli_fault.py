@@ -11,7 +11,9 @@ import typer
 from typer.testing import CliRunner, Result
 
 from hantu.entrypoints.cli import app
-from hantu.entrypoints.cli_sim import parse_rate
+from hantu.entrypoints.cli_sim import fault_app, parse_rate, parse_timeout
+from hantu.simulator.control import FAULTS
+from hantu.simulator.faults import Faults
 from tests.fixtures.kis_simulator import KisSimHandle
 
 
@@ -120,6 +122,70 @@ def test_sim_fault_invalid_url_exit_1() -> None:
     result = CliRunner().invoke(app, ["sim-fault", "state", "--url", "not a url"])
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
+
+
+async def test_sim_fault_pingpong_timeout_then_off(kis_sim: KisSimHandle) -> None:
+    on = await run_cli("sim-fault", "pingpong", "--timeout", "5", "--url", kis_sim.rest_url)
+    timeout_on = kis_sim.faults.pingpong_timeout
+    off = await run_cli("sim-fault", "pingpong", "--timeout", "off", "--url", kis_sim.rest_url)
+    assert (on.exit_code, off.exit_code) == (0, 0), on.output + off.output
+    assert timeout_on == 5
+    assert kis_sim.faults.pingpong_timeout is None
+
+
+async def test_sim_fault_liquidity_and_script_reach_the_feed(kis_sim: KisSimHandle) -> None:
+    url = ["--symbol", "005930", "--url", kis_sim.rest_url]
+    capped = await run_cli("sim-fault", "liquidity", "--qty", "3", *url)
+    scripted = await run_cli("sim-fault", "script", "--prices", "71100, 71200", *url)
+    assert (capped.exit_code, scripted.exit_code) == (0, 0), capped.output + scripted.output
+    assert kis_sim.feed["005930"].liquidity == 3
+    assert list(kis_sim.feed["005930"].script) == [71_100, 71_200]
+
+
+@pytest.mark.parametrize("raw", ["0", "-2", "soon", "inf", "nan"])
+def test_parse_timeout_garbage_raises_bad_parameter(raw: str) -> None:
+    with pytest.raises(typer.BadParameter):
+        parse_timeout(raw)
+
+
+def test_every_control_fault_has_a_sim_fault_command() -> None:
+    commands = typer.main.get_group(fault_app).commands
+    assert set(FAULTS) <= set(commands)
+
+
+# Each public switch of `Faults` and the control endpoint (and so sim-fault command) for it.
+SWITCHES = {
+    "drop_websockets": "drop-ws",
+    "refuse_websockets": "refuse-ws",
+    "strict_pingpong": "pingpong",
+    "delay_rest": "delay-orders",
+    "reject_next_order": "reject-next",
+    "reject_at_exchange_next": "reject-exchange",
+    "set_rate_limit": "rate-limit",
+    "expire_tokens": "expire-tokens",
+    "halt": "halt",
+    "trigger_vi": "vi",
+    "resume": "resume",
+    "move_price": "price",
+    "limit_liquidity": "liquidity",
+    "script_prices": "script",
+}
+NOT_SWITCHES = {"delay_for", "hold", "take_reject", "active", "refusing_websockets"}
+
+
+def test_every_fault_switch_is_reachable_at_runtime() -> None:
+    public = {name for name in vars(Faults) if not name.startswith("_")}
+    assert public - NOT_SWITCHES == set(SWITCHES)
+    assert set(SWITCHES.values()) == set(FAULTS)
+
+
+def test_sim_help_lists_every_behaviour_flag() -> None:
+    result = CliRunner().invoke(app, ["sim", "--help"], env={"COLUMNS": "200"})
+    for flag in (
+        "--market-hours", "--rate-limit", "--walk-interval", "--walk-burst",
+        "--pingpong-interval", "--pingpong-timeout", "--send-interval", "--no-batch",
+    ):  # fmt: skip
+        assert flag in result.output
 
 
 def test_sim_fault_help_is_bilingual() -> None:

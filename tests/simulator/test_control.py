@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -9,6 +10,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
+from hantu.domain.enums import Side
 from hantu.simulator.calendar import seoul
 from hantu.simulator.rest import build_rest_app
 from tests.fixtures.kis_simulator import KisSimHandle
@@ -223,6 +225,17 @@ async def test_control_state_lists_symbols_accounts_and_faults(kis_sim: KisSimHa
         ("rate-limit", {"per_second": 0}, 400, "per_second"),
         ("reject-next", {"code": "APBK 0919"}, 400, "code"),
         ("drop-ws", {"graceful": "yes"}, 400, "graceful"),
+        ("pingpong", {}, 400, "timeout"),
+        ("pingpong", {"timeout": 0}, 400, "timeout"),
+        ("pingpong", {"timeout": "5"}, 400, "timeout"),
+        ("liquidity", {"symbol": "005930"}, 400, "qty"),
+        ("liquidity", {"symbol": "005930", "qty": 0}, 400, "qty"),
+        ("liquidity", {"symbol": "999999", "qty": 2}, 404, "symbol"),
+        ("script", {"symbol": "005930"}, 400, "prices"),
+        ("script", {"symbol": "005930", "prices": []}, 400, "prices"),
+        ("script", {"symbol": "005930", "prices": [71000.5]}, 400, "prices"),
+        ("script", {"symbol": "005930", "prices": ["71000", "71050"]}, 422, "prices"),
+        ("script", {"symbol": "005930", "prices": ["1000000"]}, 422, "prices"),
         ("no-such-fault", {}, 404, "fault"),
     ],
 )
@@ -233,6 +246,42 @@ async def test_control_bad_input_names_field(
         response = await control(client, fault, body)
     assert response.status_code == status, response.text
     assert response.json()["field"] == field
+
+
+async def test_control_pingpong_cuts_silent_client_then_off(kis_sim: KisSimHandle) -> None:
+    async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
+        on = await control(client, "pingpong", {"timeout": 2})
+        timeout_on = kis_sim.faults.pingpong_timeout
+        off = await control(client, "pingpong", {"timeout": None})
+    assert (on.status_code, off.status_code) == (200, 200)
+    assert timeout_on == 2
+    assert kis_sim.faults.pingpong_timeout is None
+    assert "2 s" in on.json()["message"]
+
+
+async def test_control_liquidity_caps_fills_per_trade(kis_sim: KisSimHandle) -> None:
+    async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
+        capped = await control(client, "liquidity", {"symbol": "005930", "qty": 2})
+        order = kis_sim.engine.place(
+            kis_sim.account_obj, "005930", Side.BUY, "00", 5, Decimal(70_000)
+        )
+        kis_sim.feed.set_price("005930", 70_000)
+        state = (await client.get("/__sim__/state")).json()
+        await control(client, "liquidity", {"symbol": "005930", "qty": None})
+    assert capped.status_code == 200, capped.text
+    assert order.filled_qty == 2
+    assert state["faults"]["liquidity"] == {"005930": 2}
+    assert kis_sim.feed["005930"].liquidity is None
+
+
+async def test_control_script_plays_one_price_per_walk_step(kis_sim: KisSimHandle) -> None:
+    async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
+        queued = await control(client, "script", {"symbol": "005930", "prices": [71_100, "71200"]})
+        state = (await client.get("/__sim__/state")).json()
+    played = [[t.price for t in kis_sim.feed.step()] for _ in range(3)]
+    assert queued.json()["queued"] == 2
+    assert state["faults"]["scripted"] == {"005930": 2}
+    assert played == [[Decimal(71_100)], [Decimal(71_200)], []]
 
 
 async def test_control_body_not_json_refused_415_or_400(kis_sim: KisSimHandle) -> None:

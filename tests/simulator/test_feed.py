@@ -91,3 +91,11 @@ def test_halt_and_vi_publish_status_changes() -> None:
 def test_add_symbol_off_tick_base_raises() -> None:
     with pytest.raises(ValueError, match="tick"):
         make_feed().add_symbol("123456", "X", D(70_050))
+
+
+def test_walk_burst_trades_a_symbol_several_times_per_step() -> None:
+    feed = make_feed(seed=3)
+    feed.walk(["005930"])
+    counts = [len(feed.step(burst=4)) for _ in range(100)]
+    assert set(counts) == {1, 2, 3, 4}
+    assert feed["005930"].buy_count + feed["005930"].sell_count == sum(counts)

@@ -191,18 +191,55 @@ async def test_unknown_tr_id_opsp8991(kis_sim: KisSimHandle, key: str) -> None:
     assert ack["body"]["msg_cd"] == "OPSP8991"  # type: ignore[index]
 
 
-async def test_prices_moved_together_share_one_multi_record_frame(
+async def test_trades_of_one_symbol_in_one_go_share_one_multi_record_frame(
     kis_sim: KisSimHandle, key: str
 ) -> None:
     async with connect(kis_sim.ws_url) as ws:
         await subscribe(ws, key, "H0STCNT0", "005930")
-        await subscribe(ws, key, "H0STCNT0", "000660")
-        kis_sim.feed.set_prices({"005930": 71_100, "000660": 181_000})
+        for price in (71_100, 71_200, 71_000):
+            kis_sim.feed.set_price("005930", price, qty=3)
         frame = await recv_data(ws)
     _, tr_id, count, payload = frame.split("|", 3)
     fields = payload.split("^")
-    assert (tr_id, count, len(fields)) == ("H0STCNT0", "002", 92)
-    assert (fields[0], fields[46]) == ("005930", "000660")
+    assert (tr_id, count, len(fields)) == ("H0STCNT0", "003", 3 * 46)
+    assert [fields[46 * i + 2] for i in range(3)] == ["71100", "71200", "71000"]
+    assert [fields[46 * i + 13] for i in range(3)] == ["3", "6", "9"]  # ACML_VOL
+
+
+async def test_two_symbols_moved_together_get_a_frame_each(kis_sim: KisSimHandle, key: str) -> None:
+    async with connect(kis_sim.ws_url) as ws:
+        await subscribe(ws, key, "H0STCNT0", "005930")
+        await subscribe(ws, key, "H0STCNT0", "000660")
+        kis_sim.feed.set_prices({"005930": 71_100, "000660": 181_000})
+        frames = [await recv_data(ws), await recv_data(ws)]
+    assert [f[:22] for f in frames] == ["0|H0STCNT0|001|005930^", "0|H0STCNT0|001|000660^"]
+
+
+async def test_send_interval_gathers_trades_sent_apart_into_one_frame(
+    make_kis_sim: MakeKisSim,
+) -> None:
+    sim = await make_kis_sim(send_interval=0.3)
+    async with httpx.AsyncClient(base_url=sim.rest_url) as client:
+        key = await approval_key(client, sim)
+    async with connect(sim.ws_url) as ws:
+        await subscribe(ws, key, "H0STCNT0", "005930")
+        for price in (71_100, 71_200):
+            sim.feed.set_price("005930", price)
+            await asyncio.sleep(0.05)
+        frame = await recv_data(ws)
+    assert frame.startswith("0|H0STCNT0|002|005930^")
+
+
+async def test_batching_off_sends_one_record_per_frame(make_kis_sim: MakeKisSim) -> None:
+    sim = await make_kis_sim(batch_records=False)
+    async with httpx.AsyncClient(base_url=sim.rest_url) as client:
+        key = await approval_key(client, sim)
+    async with connect(sim.ws_url) as ws:
+        await subscribe(ws, key, "H0STCNT0", "005930")
+        sim.feed.set_price("005930", 71_100)
+        sim.feed.set_price("005930", 71_200)
+        frames = [await recv_data(ws), await recv_data(ws)]
+    assert [f[:22] for f in frames] == ["0|H0STCNT0|001|005930^"] * 2
 
 
 async def test_order_book_frame_has_59_fields_on_tick_grid(kis_sim: KisSimHandle, key: str) -> None:
@@ -256,13 +293,48 @@ async def test_pingpong_unanswered_strict_session_closed(make_kis_sim: MakeKisSi
             await drain(ws)
 
 
-async def test_pingpong_answered_with_pong_frame_keeps_session(make_kis_sim: MakeKisSim) -> None:
-    sim = await make_kis_sim(pingpong_interval=0.05, pingpong_strict=True)
+@pytest.mark.parametrize("answer", ["pong", "ping"])
+async def test_pingpong_answered_with_control_frame_keeps_session(
+    make_kis_sim: MakeKisSim, answer: str
+) -> None:
+    sim = await make_kis_sim(pingpong_interval=0.05, pingpong_timeout=0.04)
     async with connect(sim.ws_url, ping_interval=None) as ws:
         for _ in range(6):
             await asyncio.wait_for(ws.recv(), 1)
-            await ws.pong(b"PINGPONG")
+            await getattr(ws, answer)(b"PINGPONG")
         assert ws.state.name == "OPEN"
+
+
+async def test_pingpong_other_traffic_is_no_answer_session_cut(make_kis_sim: MakeKisSim) -> None:
+    # A client busy subscribing but deaf to PINGPONG is still dropped.
+    sim = await make_kis_sim(pingpong_interval=0.05, pingpong_timeout=0.1)
+    async with httpx.AsyncClient(base_url=sim.rest_url) as client:
+        key = await approval_key(client, sim)
+    async with connect(sim.ws_url, ping_interval=None) as ws:
+        with pytest.raises(ConnectionClosed):
+            await keep_subscribing(ws, key)
+    assert ws.close_reason == "PINGPONG not answered"
+
+
+async def keep_subscribing(ws: ClientConnection, key: str) -> None:
+    for code in itertools.cycle(["005930", "000660"]):
+        await ws.send(sub_message(key, "H0STCNT0", code))
+        await asyncio.wait_for(ws.recv(), 2)
+        await asyncio.sleep(0.02)
+
+
+async def test_strict_pingpong_switched_on_at_runtime_cuts_silent_client(
+    make_kis_sim: MakeKisSim,
+) -> None:
+    sim = await make_kis_sim(pingpong_interval=0.05)
+    async with connect(sim.ws_url, ping_interval=None) as ws:
+        for _ in range(3):  # lenient: unanswered PINGPONGs keep coming
+            raw = await asyncio.wait_for(ws.recv(), 1)
+            assert json.loads(raw)["header"]["tr_id"] == "PINGPONG"
+        sim.faults.strict_pingpong(0.05)
+        with pytest.raises(ConnectionClosed):
+            await drain(ws)
+    assert sim.faults.active()["pingpong_timeout"] == 0.05
 
 
 def test_default_symbols_fit_one_session() -> None:
@@ -302,3 +374,26 @@ async def test_exchange_reject_notice_rfus_yn_1_and_daily_rjct_qty(
     order = kis_sim.engine.order(placed["output"]["ODNO"])
     assert order is not None
     assert (order.rejected_qty, order.filled_qty) == (4, 0)
+
+
+@pytest.mark.parametrize("tr_id", ["H0GSCNI0", "H0GSCNI9"])
+async def test_overseas_notice_subscription_acknowledged_with_key_iv(
+    kis_sim: KisSimHandle, key: str, tr_id: str
+) -> None:
+    async with connect(kis_sim.ws_url) as ws:
+        ack = await subscribe(ws, key, tr_id, kis_sim.hts_id)
+        domestic = await subscribe(ws, key, "H0STCNI0", kis_sim.hts_id)
+    body = ack["body"]
+    assert isinstance(body, dict)
+    assert ack["header"] == {"tr_id": tr_id, "tr_key": kis_sim.hts_id, "encrypt": "Y"}
+    assert (body["rt_cd"], body["msg_cd"], body["msg1"]) == ("0", "OPSP0000", "SUBSCRIBE SUCCESS")
+    assert (len(body["output"]["key"]), len(body["output"]["iv"])) == (32, 16)
+    assert domestic["body"]["msg_cd"] == "OPSP0000"  # type: ignore[index]
+
+
+async def test_overseas_notice_wrong_hts_id_refused_opsp8992(
+    kis_sim: KisSimHandle, key: str
+) -> None:
+    async with connect(kis_sim.ws_url) as ws:
+        ack = await subscribe(ws, key, "H0GSCNI0", "someoneelse")
+    assert ack["body"]["msg_cd"] == "OPSP8992"  # type: ignore[index]

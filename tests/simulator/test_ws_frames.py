@@ -105,11 +105,15 @@ def test_pingpong_frame_shape() -> None:
     assert message == {"header": {"tr_id": "PINGPONG", "datetime": "20261120093105"}}
 
 
-def test_book_record_respects_band(feed: PriceFeed) -> None:
-    feed.set_price("005930", 91_000)
+def test_book_record_at_upper_limit_has_no_asks_and_stays_in_band(feed: PriceFeed) -> None:
+    feed.set_price("005930", 91_000)  # the upper limit: nobody may offer above it
     record = frames.book_record(feed["005930"], AT)
     assert len(record) == frames.BOOK_FIELDS
-    assert max(int(p) for p in record[3:13]) == 91_000
+    assert record[3:13] == ["0"] * 10  # ASKP1..10
+    assert record[23:33] == ["0"] * 10  # ASKP_RSQN1..10
+    assert record[13] == "91000"  # BIDP1
+    assert record[43] == "0"  # TOTAL_ASKP_RSQN
+    assert record[44] == str(sum(int(q) for q in record[33:43]))  # TOTAL_BIDP_RSQN
 
 
 def test_trade_record_uses_trade_time() -> None:

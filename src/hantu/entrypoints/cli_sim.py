@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from hantu import messages_ko as ko
+from hantu.domain.values import plain_decimal
 from hantu.simulator.accounts import Account, demo_account, load_accounts
 from hantu.simulator.control_client import DEFAULT_URL, SimControlClient, SimControlError
 from hantu.simulator.faults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
@@ -28,7 +30,10 @@ def parse_symbols(spec: str | None) -> dict[str, tuple[str, Decimal]]:
             continue
         code, _, price = item.partition(":")
         if price:
-            chosen[code] = (code, Decimal(price))
+            base = plain_decimal(price)
+            if base is None or base <= 0:
+                raise typer.BadParameter(ko.CLI_SIM_BAD_PRICE.format(item=item))
+            chosen[code] = (code, base)
         elif code in DEFAULT_SYMBOLS:
             chosen[code] = DEFAULT_SYMBOLS[code]
         else:
@@ -50,18 +55,38 @@ def describe(sim: Simulator) -> list[str]:
             f"    app key:    {account.app_key}",
             f"    app secret: {account.app_secret}",
         ]
+    lines.append(
+        ko.CLI_SIM_REALTIME.format(
+            pingpong=_seconds_or_off(sim.ws.pingpong_interval),
+            timeout=_seconds_or_off(sim.faults.pingpong_timeout),
+            send=_seconds_or_off(sim.ws.send_interval),
+            batch="on" if sim.ws.batch_records else "off",
+        )
+    )
     lines.append(ko.CLI_SIM_FAULTS.format(url=sim.rest_url))
     lines.append(ko.CLI_SIM_HOW_TO_STOP)
     return lines
 
 
-async def _run(sim: Simulator, walk_interval: float, duration: float | None) -> None:
+@dataclass(frozen=True, slots=True)
+class WalkPlan:
+    """How `hantu sim` moves prices: every `interval` seconds, 1..`burst` trades a symbol."""
+
+    interval: float
+    burst: int
+
+
+def _seconds_or_off(seconds: float | None) -> str:
+    return f"{seconds:g}s" if seconds else "off"
+
+
+async def _run(sim: Simulator, walk: WalkPlan, duration: float | None) -> None:
     await sim.start()
     try:
         for line in describe(sim):
             typer.echo(line)
-        if walk_interval > 0:
-            sim.start_walk(walk_interval)
+        if walk.interval > 0:
+            sim.start_walk(walk.interval, burst=walk.burst)
         if duration is None:
             await asyncio.Event().wait()
         else:
@@ -70,40 +95,56 @@ async def _run(sim: Simulator, walk_interval: float, duration: float | None) -> 
         await sim.stop()
 
 
+def _off_if_zero(seconds: float | None) -> float | None:
+    return seconds if seconds else None
+
+
 def register(app: typer.Typer) -> None:
     """Attach the `sim` command and the `sim-fault` sub-app to the root app."""
     app.add_typer(fault_app, name="sim-fault")
+    app.command("sim", help=ko.CLI_SIM_HELP)(sim)
 
-    @app.command("sim", help=ko.CLI_SIM_HELP)
-    def sim(
-        host: Annotated[str, typer.Option(help=ko.CLI_SIM_HOST_HELP)] = "127.0.0.1",
-        rest_port: Annotated[int, typer.Option(help=ko.CLI_SIM_REST_PORT_HELP)] = 9443,
-        ws_port: Annotated[int, typer.Option(help=ko.CLI_SIM_WS_PORT_HELP)] = 21000,
-        config: Annotated[
-            Path | None, typer.Option(help=ko.CLI_SIM_CONFIG_HELP, exists=True)
-        ] = None,
-        seed: Annotated[int, typer.Option(help=ko.CLI_SIM_SEED_HELP)] = 0,
-        symbols: Annotated[str | None, typer.Option(help=ko.CLI_SIM_SYMBOLS_HELP)] = None,
-        market_hours: Annotated[bool, typer.Option(help=ko.CLI_SIM_MARKET_HOURS_HELP)] = False,
-        rate_limit: Annotated[int | None, typer.Option(help=ko.CLI_SIM_RATE_LIMIT_HELP)] = None,
-        walk_interval: Annotated[float, typer.Option(help=ko.CLI_SIM_WALK_HELP)] = 1.0,
-        duration: Annotated[float | None, typer.Option(help=ko.CLI_SIM_DURATION_HELP)] = None,
-    ) -> None:
-        accounts: list[Account] = load_accounts(config) if config else [demo_account(seed)]
-        simulator = Simulator(
-            accounts=accounts,
-            seed=seed,
-            host=host,
-            rest_port=rest_port,
-            ws_port=ws_port,
-            market_hours=market_hours,
-            rate_limit=rate_limit,
-            symbols=parse_symbols(symbols),
-        )
-        try:
-            asyncio.run(_run(simulator, walk_interval, duration))
-        except KeyboardInterrupt:
-            typer.echo(ko.CLI_SIM_STOPPED)
+
+def sim(
+    host: Annotated[str, typer.Option(help=ko.CLI_SIM_HOST_HELP)] = "127.0.0.1",
+    rest_port: Annotated[int, typer.Option(help=ko.CLI_SIM_REST_PORT_HELP)] = 9443,
+    ws_port: Annotated[int, typer.Option(help=ko.CLI_SIM_WS_PORT_HELP)] = 21000,
+    config: Annotated[Path | None, typer.Option(help=ko.CLI_SIM_CONFIG_HELP, exists=True)] = None,
+    seed: Annotated[int, typer.Option(help=ko.CLI_SIM_SEED_HELP)] = 0,
+    symbols: Annotated[str | None, typer.Option(help=ko.CLI_SIM_SYMBOLS_HELP)] = None,
+    market_hours: Annotated[bool, typer.Option(help=ko.CLI_SIM_MARKET_HOURS_HELP)] = False,
+    rate_limit: Annotated[int | None, typer.Option(help=ko.CLI_SIM_RATE_LIMIT_HELP)] = None,
+    walk_interval: Annotated[float, typer.Option(help=ko.CLI_SIM_WALK_HELP)] = 1.0,
+    walk_burst: Annotated[int, typer.Option(min=1, help=ko.CLI_SIM_WALK_BURST_HELP)] = 3,
+    pingpong_interval: Annotated[
+        float, typer.Option(min=0, help=ko.CLI_SIM_PINGPONG_INTERVAL_HELP)
+    ] = 10.0,
+    pingpong_timeout: Annotated[
+        float | None, typer.Option(min=0, help=ko.CLI_SIM_PINGPONG_TIMEOUT_HELP)
+    ] = None,
+    send_interval: Annotated[float, typer.Option(min=0, help=ko.CLI_SIM_SEND_INTERVAL_HELP)] = 0.0,
+    batch: Annotated[bool, typer.Option(help=ko.CLI_SIM_BATCH_HELP)] = True,
+    duration: Annotated[float | None, typer.Option(help=ko.CLI_SIM_DURATION_HELP)] = None,
+) -> None:
+    accounts: list[Account] = load_accounts(config) if config else [demo_account(seed)]
+    simulator = Simulator(
+        accounts=accounts,
+        seed=seed,
+        host=host,
+        rest_port=rest_port,
+        ws_port=ws_port,
+        market_hours=market_hours,
+        rate_limit=rate_limit,
+        symbols=parse_symbols(symbols),
+        pingpong_interval=_off_if_zero(pingpong_interval),
+        pingpong_timeout=_off_if_zero(pingpong_timeout),
+        send_interval=send_interval,
+        batch_records=batch,
+    )
+    try:
+        asyncio.run(_run(simulator, WalkPlan(walk_interval, walk_burst), duration))
+    except KeyboardInterrupt:
+        typer.echo(ko.CLI_SIM_STOPPED)
 
 
 # --- hantu sim-fault ---------------------------------------------------------------------
@@ -210,6 +251,46 @@ def rate_limit(
 @fault_app.command("expire-tokens", help=ko.CLI_FAULT_EXPIRE_TOKENS)
 def expire_tokens(url: Url = DEFAULT_URL) -> None:
     _inject(url, "expire-tokens")
+
+
+@fault_app.command("pingpong", help=ko.CLI_FAULT_PINGPONG)
+def pingpong(
+    timeout: Annotated[str, typer.Option("--timeout", help=ko.CLI_FAULT_PINGPONG_TIMEOUT_HELP)],
+    url: Url = DEFAULT_URL,
+) -> None:
+    _inject(url, "pingpong", {"timeout": parse_timeout(timeout)})
+
+
+def parse_timeout(raw: str) -> float | None:
+    """`off` lifts strict PINGPONG; otherwise a positive number of seconds."""
+    if raw.strip().lower() == "off":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise typer.BadParameter(ko.CLI_FAULT_BAD_TIMEOUT) from None
+    if not 0 < value < float("inf"):
+        raise typer.BadParameter(ko.CLI_FAULT_BAD_TIMEOUT)
+    return value
+
+
+@fault_app.command("liquidity", help=ko.CLI_FAULT_LIQUIDITY)
+def liquidity(
+    symbol: SymbolCode,
+    qty: Annotated[str, typer.Option("--qty", help=ko.CLI_FAULT_LIQUIDITY_QTY_HELP)],
+    url: Url = DEFAULT_URL,
+) -> None:
+    _inject(url, "liquidity", {"symbol": symbol, "qty": parse_rate(qty)})
+
+
+@fault_app.command("script", help=ko.CLI_FAULT_SCRIPT)
+def script(
+    symbol: SymbolCode,
+    prices: Annotated[str, typer.Option("--prices", help=ko.CLI_FAULT_SCRIPT_PRICES_HELP)],
+    url: Url = DEFAULT_URL,
+) -> None:
+    levels = [p.strip() for p in prices.split(",") if p.strip()]
+    _inject(url, "script", {"symbol": symbol, "prices": levels})
 
 
 @fault_app.command("state", help=ko.CLI_FAULT_STATE)

@@ -16,100 +16,38 @@ from __future__ import annotations
 import ipaddress
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hantu.simulator.control_fields import (
+    BadInput,
+    Body,
+    read_flag,
+    read_optional_seconds,
+    read_positive_int,
+    read_price,
+    read_seconds,
+    read_symbol,
+    read_text,
+)
 from hantu.simulator.faults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
 from hantu.simulator.rest_common import SimContext
 
 PREFIX = "/__sim__"
 VI_KINDS = frozenset({"1", "2", "3"})  # H0STMKO0 VI_CLS_CODE: static, dynamic, both
-MAX_SECONDS = 86_400.0
-MAX_TEXT = 200
-
-Body = dict[str, Any]
+MAX_SCRIPT = 1_000
 Result = dict[str, Any]
-
-
-class BadInput(Exception):
-    """A control request the simulator cannot act on; `field` names the culprit."""
-
-    def __init__(self, field: str, problem: str, status: int = 400) -> None:
-        super().__init__(f"{field}: {problem}")
-        self.field = field
-        self.problem = problem
-        self.status = status
-
-
-# --- fields ------------------------------------------------------------------------------
-
-
-def _seconds(body: Body, name: str = "seconds") -> float:
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BadInput(name, "required: a number of seconds")
-    if not 0 <= value <= MAX_SECONDS:
-        raise BadInput(name, f"must be between 0 and {MAX_SECONDS:.0f}")
-    return float(value)
-
-
-def _flag(body: Body, name: str) -> bool:
-    value = body.get(name, False)
-    if not isinstance(value, bool):
-        raise BadInput(name, "must be true or false")
-    return value
-
-
-def _text(body: Body, name: str, default: str) -> str:
-    value = body.get(name, default)
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
-        raise BadInput(name, f"must be a non-empty string of at most {MAX_TEXT} characters")
-    return value.strip()
-
-
-def _symbol(ctx: SimContext, body: Body) -> str:
-    code = body.get("symbol")
-    if not isinstance(code, str) or not code.strip():
-        raise BadInput("symbol", "required: a symbol code such as 005930")
-    code = code.strip()
-    if ctx.feed.get(code) is None:
-        raise BadInput("symbol", f"{code} is not listed on this simulator", status=404)
-    return code
-
-
-def _price(body: Body, name: str) -> Decimal:
-    raw = body.get(name)
-    # Money never travels as a JSON float: an integer or a decimal string only.
-    if isinstance(raw, bool) or not isinstance(raw, int | str):
-        raise BadInput(name, "required: a price in won, as an integer or a string")
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise BadInput(name, f"{raw!r} is not a number") from None
-    if not value.is_finite() or value <= 0:
-        raise BadInput(name, "must be a positive price")
-    return value
-
-
-def _positive_int(body: Body, name: str, default: int | None) -> int | None:
-    value = body.get(name, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise BadInput(name, "must be a whole number of at least 1")
-    return value
 
 
 # --- one handler per fault ---------------------------------------------------------------
 
 
 def _drop_ws(ctx: SimContext, body: Body) -> Result:
-    graceful = _flag(body, "graceful")
+    graceful = read_flag(body, "graceful")
     dropped = ctx.faults.drop_websockets(abrupt=not graceful)
     how = "정상 종료" if graceful else "강제 절단"
     return {
@@ -119,7 +57,7 @@ def _drop_ws(ctx: SimContext, body: Body) -> Result:
 
 
 def _refuse_ws(ctx: SimContext, body: Body) -> Result:
-    seconds = _seconds(body)
+    seconds = read_seconds(body)
     ctx.faults.refuse_websockets(seconds)
     return {
         "seconds": seconds,
@@ -129,8 +67,8 @@ def _refuse_ws(ctx: SimContext, body: Body) -> Result:
 
 
 def _delay_orders(ctx: SimContext, body: Body) -> Result:
-    seconds = _seconds(body)
-    all_paths = _flag(body, "all_paths")
+    seconds = read_seconds(body)
+    all_paths = read_flag(body, "all_paths")
     ctx.faults.delay_rest(seconds, orders_only=not all_paths)
     scope = "all" if all_paths else "orders"
     scope_en = "all REST" if all_paths else "order"
@@ -146,10 +84,10 @@ def _delay_orders(ctx: SimContext, body: Body) -> Result:
 
 
 def _reject_next(ctx: SimContext, body: Body) -> Result:
-    code = _text(body, "code", DEFAULT_REJECT_CODE)
+    code = read_text(body, "code", DEFAULT_REJECT_CODE)
     if not code.isascii() or not code.isalnum() or len(code) > 12:
         raise BadInput("code", "must be a KIS message code such as APBK0919")
-    message = _text(body, "message", DEFAULT_REJECT_MESSAGE)
+    message = read_text(body, "message", DEFAULT_REJECT_MESSAGE)
     ctx.faults.reject_next_order(code, message)
     return {
         "code": code,
@@ -166,13 +104,13 @@ def _reject_exchange(ctx: SimContext, body: Body) -> Result:
 
 
 def _halt(ctx: SimContext, body: Body) -> Result:
-    code = _symbol(ctx, body)
+    code = read_symbol(ctx, body)
     ctx.faults.halt(code)
     return {"symbol": code, "message": f"{code} 거래정지 / halted {code}"}
 
 
 def _vi(ctx: SimContext, body: Body) -> Result:
-    code = _symbol(ctx, body)
+    code = read_symbol(ctx, body)
     kind = body.get("kind", "2")
     if kind not in VI_KINDS:
         raise BadInput("kind", "must be 1 (static), 2 (dynamic) or 3 (both)")
@@ -181,15 +119,15 @@ def _vi(ctx: SimContext, body: Body) -> Result:
 
 
 def _resume(ctx: SimContext, body: Body) -> Result:
-    code = _symbol(ctx, body)
+    code = read_symbol(ctx, body)
     ctx.faults.resume(code)
     return {"symbol": code, "message": f"{code} 거래재개 / resumed {code}"}
 
 
 def _move_price(ctx: SimContext, body: Body) -> Result:
-    code = _symbol(ctx, body)
-    price = _price(body, "to")
-    qty = _positive_int(body, "qty", 1) or 1
+    code = read_symbol(ctx, body)
+    price = read_price(body, "to")
+    qty = read_positive_int(body, "qty", 1) or 1
     try:
         trade = ctx.faults.move_price(code, price, qty)
     except ValueError as exc:
@@ -206,13 +144,57 @@ def _move_price(ctx: SimContext, body: Body) -> Result:
 def _rate_limit(ctx: SimContext, body: Body) -> Result:
     if "per_second" not in body:
         raise BadInput("per_second", "required: a whole number, or null for off")
-    per_second = _positive_int(body, "per_second", None)
+    per_second = read_positive_int(body, "per_second", None)
     ctx.faults.set_rate_limit(per_second)
     if per_second is None:
         message = "초당 요청 한도 해제 / rate limit off"
     else:
         message = f"앱키별 초당 {per_second}건 초과 시 EGW00201 / rate limit {per_second}/s"
     return {"per_second": per_second, "message": message}
+
+
+def _pingpong(ctx: SimContext, body: Body) -> Result:
+    timeout = read_optional_seconds(body, "timeout")
+    ctx.faults.strict_pingpong(timeout)
+    if timeout is None:
+        message = "PINGPONG 무응답 허용 / PINGPONG answers no longer required"
+    else:
+        message = (
+            f"PINGPONG에 {timeout:g}초 안에 응답하지 않는 세션을 끊음 / cutting sessions that "
+            f"leave a PINGPONG unanswered for {timeout:g} s"
+        )
+    return {"timeout": timeout, "message": message}
+
+
+def _liquidity(ctx: SimContext, body: Body) -> Result:
+    code = read_symbol(ctx, body)
+    if "qty" not in body:
+        raise BadInput("qty", "required: shares per trade, or null for unlimited")
+    qty = read_positive_int(body, "qty", None)
+    ctx.faults.limit_liquidity(code, qty)
+    if qty is None:
+        message = f"{code} 체결 수량 제한 해제 / {code} liquidity unlimited"
+    else:
+        message = f"{code} 체결당 최대 {qty}주 (부분체결) / {code} fills at most {qty} per trade"
+    return {"symbol": code, "qty": qty, "message": message}
+
+
+def _script(ctx: SimContext, body: Body) -> Result:
+    code = read_symbol(ctx, body)
+    raw = body.get("prices")
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_SCRIPT:
+        raise BadInput("prices", f"required: a list of 1 to {MAX_SCRIPT} prices")
+    prices = [read_price({"prices": p}, "prices") for p in raw]
+    try:
+        ctx.faults.script_prices(code, prices)
+    except ValueError as exc:
+        raise BadInput("prices", str(exc), status=422) from None
+    return {
+        "symbol": code,
+        "queued": len(prices),
+        "message": f"{code} 시세 {len(prices)}개 예약 (시세 변동마다 하나씩) / queued "
+        f"{len(prices)} price(s) for {code}, one per walk step",
+    }
 
 
 def _expire_tokens(ctx: SimContext, body: Body) -> Result:
@@ -240,6 +222,9 @@ FAULTS: dict[str, Fault] = {
     "price": Fault(_move_price, frozenset({"symbol", "to", "qty"})),
     "rate-limit": Fault(_rate_limit, frozenset({"per_second"})),
     "expire-tokens": Fault(_expire_tokens),
+    "pingpong": Fault(_pingpong, frozenset({"timeout"})),
+    "liquidity": Fault(_liquidity, frozenset({"symbol", "qty"})),
+    "script": Fault(_script, frozenset({"symbol", "prices"})),
 }
 
 
@@ -247,7 +232,7 @@ FAULTS: dict[str, Fault] = {
 
 
 def state(ctx: SimContext) -> Result:
-    """Symbols with prices, accounts with cash and holdings, and the faults in force."""
+    """Symbols with prices, accounts with cash and holdings, the faults and page sizes."""
     symbols = []
     for code in ctx.feed.symbols:
         s = ctx.feed[code]
@@ -275,7 +260,8 @@ def state(ctx: SimContext) -> Result:
         }
         for a in ctx.engine.accounts
     ]
-    return {"symbols": symbols, "accounts": accounts, "faults": ctx.faults.active()}
+    pages = asdict(ctx.pages)
+    return {"symbols": symbols, "accounts": accounts, "faults": ctx.faults.active(), "pages": pages}
 
 
 # --- the wire ----------------------------------------------------------------------------

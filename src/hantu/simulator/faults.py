@@ -2,12 +2,15 @@
 
 - `drop_websockets()` closes every WebSocket session (abruptly by default: no close frame);
 - `refuse_websockets(seconds)` answers new WebSocket handshakes with HTTP 503 for a while;
+- `strict_pingpong(timeout)` cuts a client that does not answer a PINGPONG in time;
 - `delay_rest(seconds)` holds order answers (or all answers) past a client's timeout while
   still executing the order: the ambiguous case a client must reconcile;
 - `reject_next_order(msg_cd, msg1)` rejects the next order-cash/order-rvsecncl once;
 - `reject_at_exchange_next()` accepts the next order, then refuses it by notice only;
 - `halt`/`trigger_vi`/`resume` change a symbol's status (also published as H0STMKO0);
-- `move_price` trades a symbol at a level now; `set_rate_limit` toggles EGW00201;
+- `move_price` trades a symbol at a level now; `script_prices` queues levels for the walk;
+- `limit_liquidity` caps the shares filled per trade (partial fills);
+- `set_rate_limit` toggles EGW00201;
 - `expire_tokens` invalidates every access token (EGW00123 on the next call).
 
 `active()` reports which faults are in force; `control` serves all of this over HTTP
@@ -23,6 +26,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from hantu.domain.values import is_on_tick
 from hantu.service_layer.ports import Clock
 from hantu.simulator.feed import Trade
 from hantu.simulator.gateway import RateLimiter, TokenStore
@@ -55,6 +59,7 @@ class Faults:
         self.rest_delay = 0.0
         self.rest_delay_paths: frozenset[str] | None = ORDER_PATHS
         self.dropper: Callable[[bool], int] | None = None
+        self.pingpong_timeout: float | None = None
         self.stopping = asyncio.Event()
 
     # --- WebSocket -------------------------------------------------------------------------
@@ -72,6 +77,10 @@ class Faults:
     @property
     def refusing_websockets(self) -> bool:
         return self._refuse_until is not None and self._clock.now() < self._refuse_until
+
+    def strict_pingpong(self, timeout: float | None) -> None:
+        """Cut a WebSocket client that leaves a PINGPONG unanswered `timeout` s (None = off)."""
+        self.pingpong_timeout = timeout
 
     # --- REST ------------------------------------------------------------------------------
 
@@ -138,6 +147,18 @@ class Faults:
         """Trade a symbol at a given level now."""
         return self._feed.set_price(symbol, price, qty)
 
+    def limit_liquidity(self, symbol: str, qty: int | None) -> None:
+        """Fill at most `qty` shares of resting orders per trade (partial fills; None = all)."""
+        self._feed.set_liquidity(symbol, qty)
+
+    def script_prices(self, symbol: str, prices: list[Decimal]) -> None:
+        """Queue prices the random walk plays one per step before walking on."""
+        state = self._feed[symbol]
+        for price in prices:
+            if not is_on_tick(price) or not state.lower <= price <= state.upper:
+                raise ValueError(f"{price} is off the tick grid or outside the daily band")
+        self._feed.script(symbol, prices)
+
     # --- report ----------------------------------------------------------------------------
 
     def active(self) -> dict[str, Any]:
@@ -149,11 +170,14 @@ class Faults:
         states = [self._feed[code] for code in self._feed.symbols]
         return {
             "refuse_ws_seconds_left": round(refuse_left, 3),
+            "pingpong_timeout": self.pingpong_timeout,
             "delay_seconds": self.rest_delay,
             "delay_scope": "orders" if self.rest_delay_paths is not None else "all",
             "pending_rejects": [{"code": c, "message": m} for c, m in self._rejects],
             "exchange_rejects": self._engine.exchange_rejects,
             "rate_limit_per_second": self._limiter.per_second,
             "halted": [s.code for s in states if s.halted],
+            "liquidity": {s.code: s.liquidity for s in states if s.liquidity is not None},
+            "scripted": {s.code: len(s.script) for s in states if s.script},
             "vi": {s.code: s.vi for s in states if s.vi != "N"},
         }

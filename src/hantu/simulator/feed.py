@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from hantu.domain.enums import Side
 from hantu.domain.values import is_on_tick, round_to_tick, tick_size
 from hantu.service_layer.ports import Clock
 
@@ -49,6 +50,17 @@ class SymbolState:
     volume: int = 0
     value: Decimal = Decimal(0)
     last_qty: int = 0
+    # When today's open, high and low were first traded (None before the first trade).
+    open_at: datetime | None = None
+    high_at: datetime | None = None
+    low_at: datetime | None = None
+    # The last trade's aggressor and today's trades and shares by aggressor side
+    # (H0STCNT0 CCLD_DVSN, SHNU/SELN_CNTG_CSNU, SHNU/SELN_CNTG_SMTN).
+    aggressor: Side = Side.BUY
+    buy_count: int = 0
+    sell_count: int = 0
+    buy_volume: int = 0
+    sell_volume: int = 0
     halted: bool = False
     halt_reason: str = ""
     vi: str = "N"
@@ -155,7 +167,7 @@ class PriceFeed:
         return trade
 
     def set_prices(self, prices: dict[str, Decimal | int | str], qty: int = 1) -> list[Trade]:
-        """Move several symbols in one go (their trade records may share a frame)."""
+        """Move several symbols in one go (each symbol's records go in a frame of its own)."""
         return [self.set_price(code, price, qty) for code, price in prices.items()]
 
     def script(self, code: str, prices: Iterable[Decimal | int | str]) -> None:
@@ -166,14 +178,20 @@ class PriceFeed:
         """Let these symbols random-walk on `step()` when they have no script."""
         self._walking.update(codes)
 
-    def step(self) -> list[Trade]:
-        """Advance every scripted or walking symbol by one trade."""
+    def step(self, burst: int = 1) -> list[Trade]:
+        """Advance every scripted symbol by one trade, every walking one by 1..`burst`.
+
+        A burst is several trades of one symbol in one instant: the simulator then sends
+        them in one multi-record frame, as KIS does in a busy market.
+        """
         trades: list[Trade] = []
         for code, state in self._states.items():
             if state.script:
                 trades.append(self.set_price(code, state.script.popleft(), self._qty()))
             elif code in self._walking and not state.halted:
-                trades.append(self.set_price(code, self._next_walk(state), self._qty()))
+                count = self._rng.randint(1, burst) if burst > 1 else 1
+                for _ in range(count):
+                    trades.append(self.set_price(code, self._next_walk(state), self._qty()))
         return trades
 
     def _qty(self) -> int:
@@ -186,16 +204,30 @@ class PriceFeed:
 
     @staticmethod
     def _record(state: SymbolState, trade: Trade) -> None:
+        price, at = trade.price, trade.at
         if state.volume == 0:
-            state.open = trade.price
-            state.high = state.low = trade.price
-        state.last = trade.price
-        state.high = max(state.high, trade.price)
-        state.low = min(state.low, trade.price)
+            state.open = state.high = state.low = price
+            state.open_at = state.high_at = state.low_at = at
+        if price > state.high:
+            state.high, state.high_at = price, at
+        if price < state.low:
+            state.low, state.low_at = price, at
+        # The tick rule: an uptick was bought, a downtick sold, an unchanged price keeps
+        # the previous aggressor; the first trade is judged against the base price.
+        reference = state.last if state.volume else state.base
+        if price != reference:
+            state.aggressor = Side.BUY if price > reference else Side.SELL
+        if state.aggressor is Side.BUY:
+            state.buy_count += 1
+            state.buy_volume += trade.qty
+        else:
+            state.sell_count += 1
+            state.sell_volume += trade.qty
+        state.last = price
         state.volume += trade.qty
-        state.value += trade.price * trade.qty
+        state.value += price * trade.qty
         state.last_qty = trade.qty
-        state.updated_at = trade.at
+        state.updated_at = at
 
     # --- halts and VI (H0STMKO0) -------------------------------------------------------
 

@@ -54,6 +54,9 @@ class Simulator:
         pages: PageSizes | None = None,
         pingpong_interval: float | None = 10.0,
         pingpong_strict: bool = False,
+        pingpong_timeout: float | None = None,
+        send_interval: float = 0.0,
+        batch_records: bool = True,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.host = host
@@ -74,8 +77,14 @@ class Simulator:
             self.faults,
             pages or PageSizes(),
         )
+        if pingpong_strict and pingpong_timeout is None:
+            pingpong_timeout = pingpong_interval  # strict: answer before the next PINGPONG
+        self.faults.strict_pingpong(pingpong_timeout)
         self.ws = WsServer(
-            self.context, pingpong_interval=pingpong_interval, pingpong_strict=pingpong_strict
+            self.context,
+            pingpong_interval=pingpong_interval,
+            batch_records=batch_records,
+            send_interval=send_interval,
         )
         self._uvicorn: uvicorn.Server | None = None
         self._serve_task: asyncio.Task[None] | None = None
@@ -156,14 +165,14 @@ class Simulator:
         self._uvicorn = None
         self._serve_task = None
 
-    def start_walk(self, interval: float, symbols: list[str] | None = None) -> None:
-        """Random-walk prices every `interval` seconds of the clock (for the demo)."""
+    def start_walk(self, interval: float, symbols: list[str] | None = None, burst: int = 1) -> None:
+        """Random-walk prices every `interval` seconds of the clock, 1..`burst` trades each."""
         self.feed.walk(symbols or self.feed.symbols)
 
         async def walk() -> None:
             while True:
                 await self.clock.sleep(interval)
-                self.feed.step()
+                self.feed.step(burst)
 
         self._walk_task = asyncio.create_task(walk())
 

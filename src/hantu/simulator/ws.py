@@ -19,7 +19,7 @@ from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import Frame
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
 
 from hantu.simulator import ws_frames as frames
@@ -30,20 +30,26 @@ from hantu.simulator.rest_common import SimContext
 MAX_SUBSCRIPTIONS = 41  # reference §6.4: the 42nd gets OPSP0008
 MARKET_TRS = frozenset({"H0STCNT0", "H0STASP0", "H0STMKO0"})
 NOTICE_TRS = frozenset({"H0STCNI0", "H0STCNI9"})  # real / paper execution notices
-MAX_BATCH = 20
+# Overseas execution notices (real / paper): clients such as the official sample subscribe
+# them beside the domestic ones; KIS acknowledges them with key/iv. This market has no
+# overseas orders, so nothing is ever sent on them.
+OVERSEAS_NOTICE_TRS = frozenset({"H0GSCNI0", "H0GSCNI9"})
+ENCRYPTED_TRS = NOTICE_TRS | OVERSEAS_NOTICE_TRS
+MAX_BATCH = 20  # records per frame at most
+MAX_DRAIN = 1_000  # queued items one writer round takes
 MAX_RECORDED_REQUESTS = 10_000  # for tests and diagnostics; a long-running sim keeps the last
 MAX_BACKLOG = 10_000  # records queued for a slow client beyond this are dropped, as KIS does
 
 
 class _Connection(ServerConnection):
-    """Notes when the client last sent any frame, PING and PONG included (PINGPONG replies
-    may come as a text echo, a pong frame or a ping frame, §6.2)."""
+    """Notes when the client last answered a PINGPONG: a ping or pong frame here, a text
+    echo in `_on_message` (replies come in all three styles, §6.2)."""
 
-    last_heard = 0.0
+    last_answer = 0.0
 
     def process_event(self, event: Any) -> None:
-        if isinstance(event, Frame):
-            self.last_heard = time.monotonic()
+        if isinstance(event, Frame) and event.opcode in (Opcode.PING, Opcode.PONG):
+            self.last_answer = time.monotonic()
         super().process_event(event)
 
 
@@ -75,13 +81,13 @@ class WsServer:
         ctx: SimContext,
         *,
         pingpong_interval: float | None = 10.0,
-        pingpong_strict: bool = False,
         batch_records: bool = True,
+        send_interval: float = 0.0,
     ) -> None:
         self._ctx = ctx
         self.pingpong_interval = pingpong_interval
-        self.pingpong_strict = pingpong_strict
         self.batch_records = batch_records
+        self.send_interval = send_interval
         self._server: Server | None = None
         self.sessions: set[Session] = set()
         self._by_app_key: dict[str, Session] = {}
@@ -137,8 +143,6 @@ class WsServer:
 
     async def _handle(self, conn: ServerConnection) -> None:
         session = Session(conn)
-        if isinstance(conn, _Connection):
-            conn.last_heard = time.monotonic()
         self.sessions.add(session)
         tasks = [asyncio.create_task(self._writer(session))]
         if self.pingpong_interval:
@@ -160,8 +164,10 @@ class WsServer:
     async def _writer(self, session: Session) -> None:
         while True:
             first = await session.queue.get()
+            if first[0] and self.send_interval > 0:
+                await asyncio.sleep(self.send_interval)  # let this interval's trades gather
             batch = [first]
-            while not session.queue.empty() and len(batch) < MAX_BATCH:
+            while not session.queue.empty() and len(batch) < MAX_DRAIN:
                 batch.append(session.queue.get_nowait())
             for frame in self._frames(batch):
                 try:
@@ -170,31 +176,44 @@ class WsServer:
                     return
 
     def _frames(self, batch: list[tuple[str, str]]) -> list[str]:
-        """Merge runs of plain records of one TR into multi-record frames (§6.2)."""
+        """One frame per TR and symbol for the records gathered (`0|H0STCNT0|003|...`, §6.2).
+
+        KIS frames carry records of one registration: several trades of one symbol share
+        a frame, two symbols never do. Control frames keep their place in the stream.
+        """
         out: list[str] = []
-        group_tr, group = "", list[str]()
+        groups: dict[tuple[str, str], list[str]] = {}
         for tr_id, payload in batch:
-            if tr_id and self.batch_records and tr_id == group_tr:
-                group.append(payload)
-                continue
-            if group:
-                out.append(f"0|{group_tr}|{len(group):03d}|{'^'.join(group)}")
-            group_tr, group = tr_id, [payload] if tr_id else []
             if not tr_id:
+                out += _flush(groups)
                 out.append(payload)
-        if group:
-            out.append(f"0|{group_tr}|{len(group):03d}|{'^'.join(group)}")
-        return out
+            elif not self.batch_records:
+                out.append(f"0|{tr_id}|001|{payload}")
+            else:
+                group = groups.setdefault((tr_id, payload.split("^", 1)[0]), [])
+                group.append(payload)
+                if len(group) == MAX_BATCH:
+                    out += _flush(groups)
+        return out + _flush(groups)
 
     async def _heartbeat(self, session: Session, interval: float) -> None:
+        # Strict PINGPONG (`faults.pingpong_timeout`): a client that has not answered a
+        # PINGPONG within the timeout is cut, as KIS drops clients that never reply.
         conn = session.conn
+        wait = interval
         while True:
-            await asyncio.sleep(interval)
-            silent = time.monotonic() - getattr(conn, "last_heard", 0.0)
-            if self.pingpong_strict and silent > 2 * interval:
+            await asyncio.sleep(wait)
+            sent = time.monotonic()
+            session.push("", frames.pingpong(self._ctx.clock.now()))
+            timeout = self._ctx.faults.pingpong_timeout
+            if timeout is None:
+                wait = interval
+                continue
+            await asyncio.sleep(timeout)
+            if getattr(conn, "last_answer", 0.0) < sent:
                 await conn.close(1000, "PINGPONG not answered")
                 return
-            session.push("", frames.pingpong(self._ctx.clock.now()))
+            wait = max(0.0, interval - timeout)
 
     async def _on_message(self, session: Session, text: str) -> bool:
         try:
@@ -206,7 +225,9 @@ class WsServer:
             session.push("", frames.control("", "", "1", "OPSP9999", "JSON PARSING ERROR"))
             return True
         if header.get("tr_id") == "PINGPONG":
-            return True  # the client's echo
+            if isinstance(session.conn, _Connection):
+                session.conn.last_answer = time.monotonic()  # the client's echo
+            return True
         return await self._on_request(session, header, body)
 
     async def _on_request(self, session: Session, header: Any, body: Any) -> bool:
@@ -245,11 +266,11 @@ class WsServer:
             return ("OPSP8998", "invalid custtype")
         if str(header.get("tr_type", "")) not in ("1", "2"):
             return ("OPSP8997", "invalid tr_type")
-        if tr_id not in MARKET_TRS | NOTICE_TRS:
+        if tr_id not in MARKET_TRS | ENCRYPTED_TRS:
             return ("OPSP8991", "invalid tr_id")
         if not tr_key:
             return ("OPSP8992", "invalid tr_key")
-        if tr_id in NOTICE_TRS:
+        if tr_id in ENCRYPTED_TRS:
             account = self._ctx.engine.account_for_key(session.app_key or "")
             if account is None or account.hts_id != tr_key:
                 return ("OPSP8992", "invalid tr_key")
@@ -264,7 +285,7 @@ class WsServer:
             session.push("", frames.control(tr_id, tr_key, "1", "OPSP0008", "MAX SUBSCRIBE OVER"))
             return
         session.subs.add(pair)
-        encrypted = "Y" if tr_id in NOTICE_TRS else "N"
+        encrypted = "Y" if tr_id in ENCRYPTED_TRS else "N"
         ack = frames.control(
             tr_id,
             tr_key,
@@ -318,3 +339,9 @@ class WsServer:
                     record = frames.notice_record(notice, account.hts_id, name)
                     frame = frames.encrypted_frame(tr_id, record, session.key, session.iv)
                     session.push("", frame)
+
+
+def _flush(groups: dict[tuple[str, str], list[str]]) -> list[str]:
+    frames_out = [f"0|{tr}|{len(g):03d}|{'^'.join(g)}" for (tr, _), g in groups.items()]
+    groups.clear()
+    return frames_out

@@ -22,7 +22,7 @@ from hantu.service_layer.accounts import AccountsDeps
 from hantu.service_layer.ports import Broker, stored_broker_account
 
 BrokerFactory = Callable[[BrokerCredentials], Awaitable[Broker]]
-FillFollower = Callable[[Broker], Coroutine[Any, Any, None]]
+FillFollower = Callable[[Broker, str], Coroutine[Any, Any, None]]  # the broker, its account
 
 
 @runtime_checkable
@@ -73,7 +73,7 @@ class AccountBrokers:
             if broker is None:
                 broker = await self._factory(credentials)
                 self._by_account[account_id] = broker
-                self._watch(broker)
+                self._watch(broker, stored_broker_account(account_id))
             self._by_strategy_account[strategy_account_id] = broker
             self._account_of[strategy_account_id] = account_id
             return broker
@@ -108,9 +108,9 @@ class AccountBrokers:
                 total.update(broker.dropped_frames())
         return dict(total)
 
-    def _watch(self, broker: Broker) -> None:
+    def _watch(self, broker: Broker, account: str) -> None:
         if self._follow_fills is not None:
-            self._tasks.append(asyncio.create_task(self._follow_fills(broker)))
+            self._tasks.append(asyncio.create_task(self._follow_fills(broker, account)))
 
     async def close(self) -> None:
         """Stop the fill pumps and close every broker that can be closed."""

@@ -179,7 +179,7 @@ def _wire_brokers(
 ) -> None:
     brokers.bind(accounts)
     deps = container.deps
-    brokers.on_fill(lambda broker: fills.follow_fills(deps, broker))
+    brokers.on_fill(lambda broker, account: fills.follow_fills(deps, broker, account))
     stack.push_async_callback(brokers.close)
 
 
