@@ -23,6 +23,7 @@ from hantu.domain.events import (
     OrderUnconfirmed,
 )
 from hantu.domain.order import Order
+from hantu.domain.reports import BrokerOrderReport, BrokerOrderState
 from hantu.domain.values import BrokerOrderId, FillId, OrderId, Price, Quantity, StrategyAccountId
 from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.fills import adopt_orphans, apply_fill
@@ -30,8 +31,6 @@ from hantu.service_layer.orders import NOT_AT_BROKER, refuse
 from hantu.service_layer.ports import (
     DEFAULT_BROKER_ACCOUNT,
     Broker,
-    BrokerOrderReport,
-    BrokerOrderState,
     ConcurrentUpdate,
     FillRecord,
     PipelineUnitOfWork,
@@ -217,7 +216,7 @@ def _trading_day(at: datetime) -> date:
 async def _settle_one(
     uow: PipelineUnitOfWork,
     name: str,
-    assignment: reconcile.Assignment[BrokerOrderReport],
+    assignment: reconcile.Assignment,
     now: datetime,
 ) -> reconcile.Verdict:
     order, verdict, match = assignment.order, assignment.verdict, assignment.report

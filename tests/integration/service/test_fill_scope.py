@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from hantu.adapters.db import tables as t
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App, StaticBrokerDirectory, build
 from hantu.config import Settings
 from hantu.domain.enums import OrderStatus, OrderType, Side
+from hantu.domain.reports import BrokerOrderReport, BrokerOrderState, FillNotice
 from hantu.domain.values import (
     BrokerOrderId,
     FillId,
@@ -31,16 +31,11 @@ from hantu.service_layer import queries
 from hantu.service_layer.deps import SEOUL
 from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import submit
-from hantu.service_layer.ports import (
-    Broker,
-    BrokerOrder,
-    BrokerOrderReport,
-    BrokerOrderState,
-    FillNotice,
-)
+from hantu.service_layer.ports import Broker, BrokerOrder
 from hantu.service_layer.reconciliation import sync_order_status
 from tests.builders import a_fill_notice, an_order_request
 from tests.fakes import FakeClock
+from tests.inprocess_broker import InProcessBroker
 from tests.integration.service.support import hold
 
 A, B = "default", "static:2"  # strategy account 1 trades through broker A, 2 through B

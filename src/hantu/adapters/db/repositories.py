@@ -17,6 +17,7 @@ from sqlalchemy import RowMapping, Select, bindparam, select, text, update
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
+from hantu.adapters.db.identity_map import IdentityMap
 from hantu.adapters.db.types import insert_ignoring_conflicts
 from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.events import Event
@@ -152,7 +153,7 @@ class SqlOrderRepository:
         self._conn = connection
         self._now = now
         self._lockable = lockable
-        self._seen: dict[OrderId, tuple[Order, dict[str, Any]]] = {}
+        self._seen: IdentityMap[OrderId, Order] = IdentityMap(order_to_row)
 
     async def add(self, order: Order) -> bool:
         row = order_to_row(order)
@@ -162,16 +163,16 @@ class SqlOrderRepository:
         result = await self._conn.execute(query, {**row, "version": order.version})
         if result.rowcount != 1:
             return False
-        self._seen[order.id] = (order, row)
+        self._seen.remember(order.id, order, row)
         return True
 
     def attach(self, order: Order) -> None:
         """Track an order read by an earlier unit of work; its version guards the write."""
-        self._seen[order.id] = (order, order_to_row(order))
+        self._seen.remember(order.id, order)
 
     async def get(self, order_id: OrderId, *, for_update: bool = False) -> Order | None:
-        if order_id in self._seen:
-            return self._seen[order_id][0]
+        if (known := self._seen.get(order_id)) is not None:
+            return known
         query = _ORDER_BY_ID.with_for_update() if for_update and self._lockable else _ORDER_BY_ID
         return await self._one(query, {"order_id": order_id})
 
@@ -249,34 +250,28 @@ class SqlOrderRepository:
 
     async def _track(self, row: Row) -> Order:
         order_id = OrderId(row["id"])
-        if order_id in self._seen:
-            return self._seen[order_id][0]
+        if (known := self._seen.get(order_id)) is not None:
+            return known
         fill_ids: set[FillId] = set()
         if row["filled_quantity"]:
             found = await self._conn.execute(_FILL_IDS_OF_ORDER, {"order_id": order_id})
             fill_ids = {FillId(f) for f in found.scalars()}
-        order = order_from_row(row, fill_ids)
-        self._seen[order_id] = (order, order_to_row(order))
-        return order
+        return self._seen.remember(order_id, order_from_row(row, fill_ids))
 
     async def flush(self) -> list[Event]:
         """Write changed orders (version-checked) and return their pending events."""
-        pending: list[Event] = []
-        for order_id, (order, before) in self._seen.items():
-            after = order_to_row(order)
-            if after != before:
-                # Only the changed columns: an unchanged key or indexed column rewritten to
-                # itself still costs index writes. SQLAlchemy caches one statement per set.
-                changed = {k: v for k, v in after.items() if k not in before or before[k] != v}
-                params = {**changed, "version": order.version + 1, "_id": order_id}
-                params["_version"] = order.version
-                result = await self._conn.execute(_UPDATE_ORDER, params)
-                if result.rowcount != 1:
-                    raise ConcurrentUpdate(f"order {order_id} changed since it was read")
-                order.version += 1
-                self._seen[order_id] = (order, after)
-            pending.extend(order.pop_events())
-        return pending
+        for order_id, order, before, after in self._seen.changed():
+            # Only the changed columns: an unchanged key or indexed column rewritten to
+            # itself still costs index writes. SQLAlchemy caches one statement per set.
+            changed = {k: v for k, v in after.items() if k not in before or before[k] != v}
+            params = {**changed, "version": order.version + 1, "_id": order_id}
+            params["_version"] = order.version
+            result = await self._conn.execute(_UPDATE_ORDER, params)
+            if result.rowcount != 1:
+                raise ConcurrentUpdate(f"order {order_id} changed since it was read")
+            order.version += 1
+            self._seen.remember(order_id, order, after)
+        return [event for order in self._seen for event in order.pop_events()]
 
 
 # --- fills --------------------------------------------------------------------------------

@@ -140,3 +140,21 @@ events = Table(
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("payload", JSON, nullable=False),
 )
+
+# Work that must survive a crash, written in the transaction that caused it and delivered at
+# least once by the outbox relay; `dedupe_key` makes a second write of the same work a no-op.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(64), nullable=False),
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(12), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("available_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Column("last_error", String(500), nullable=True),  # masked
+    Index("idx_outbox_due", "state", "kind", "available_at"),
+)

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from hantu import messages_ko as ko
-from hantu.domain.accounts import NotFound, UserId
+from hantu.domain.accounts import UserId
 from hantu.domain.enums import FailedOrderStatus
+from hantu.domain.errors import NotFound
 from hantu.domain.values import Symbol
 from hantu.entrypoints.web.deps import CsrfChecked, CurrentUser, StateDep
 from hantu.entrypoints.web.pipeline import RetryOutcome, RetryResult

@@ -10,8 +10,8 @@ Every existing row is kept: the old key is stricter than the new one. The downgr
 old key back, and so refuses while two accounts hold the same fill id: dropping or renaming
 either fill would make the books disagree with the broker.
 
-Revision ID: 0009_fill_identity_per_account
-Revises: 0008_fill_broker_account
+Revision ID: 0010_fill_identity_per_account
+Revises: 0009_outbox
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_fill_identity_per_account"
-down_revision: str | None = "0008_fill_broker_account"
+revision: str = "0010_fill_identity_per_account"
+down_revision: str | None = "0009_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
