@@ -12,6 +12,7 @@ import typer
 
 from hantu import messages_ko as ko
 from hantu.config import KisEnvironment, Settings, load_settings
+from hantu.domain.accounts import NameTaken
 from hantu.domain.errors import DomainError
 from hantu.errors import ConfigError
 from hantu.logs import configure_logging
@@ -139,7 +140,7 @@ def create_user(username: UsernameArgument, password: PasswordOption) -> None:
     try:
         asyncio.run(run())
     except (DomainError, ConfigError) as exc:
-        message = ko.USERNAME_TAKEN if type(exc).__name__ == "NameTaken" else str(exc)
+        message = ko.USERNAME_TAKEN if isinstance(exc, NameTaken) else str(exc)
         typer.echo(message, err=True)
         raise typer.Exit(1) from None
     typer.echo(ko.CLI_USER_CREATED.format(username=username))

@@ -17,6 +17,7 @@ from decimal import Decimal
 from hantu import messages_ko as ko
 from hantu.domain import risk
 from hantu.domain.enums import Side
+from hantu.domain.errors import NotFound
 from hantu.domain.events import (
     FailedOrderSaved,
     OrderCanceled,
@@ -44,7 +45,7 @@ from hantu.errors import (
 from hantu.service_layer import selling
 from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.duplicates import answer_duplicate
-from hantu.service_layer.errors import NotFound, OrderNotCancelable
+from hantu.service_layer.errors import OrderNotCancelable
 from hantu.service_layer.fills import adopt_orphans
 from hantu.service_layer.in_flight import Sending
 from hantu.service_layer.outcome import SubmitOutcome, SubmitResult, outcome_of_status

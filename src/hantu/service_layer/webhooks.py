@@ -51,6 +51,20 @@ class WebhookInvalid(DomainError):
         super().__init__(f"{field}: {detail}")
 
 
+class BodyTooLarge(WebhookInvalid):
+    """The body is over `MAX_BODY_BYTES`."""
+
+    def __init__(self) -> None:
+        super().__init__("body", "larger than 64 KB")
+
+
+class FieldMissing(WebhookInvalid):
+    """A required field is absent (or empty)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field, "missing")
+
+
 @dataclass(frozen=True, slots=True)
 class WebhookSignal:
     symbol: Symbol
@@ -68,7 +82,7 @@ def _reject_constant(name: str) -> Any:
 def decode_body(body: bytes) -> dict[str, Any]:
     """Parse a raw body as a JSON object, whatever the Content-Type said."""
     if len(body) > MAX_BODY_BYTES:
-        raise WebhookInvalid("body", "larger than 64 KB")
+        raise BodyTooLarge
     try:
         text = body.decode("utf-8")
         payload = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
@@ -88,7 +102,7 @@ def token_of(payload: dict[str, Any]) -> str | None:
 def _text(payload: dict[str, Any], field: str) -> str:
     value = payload.get(field)
     if value is None:
-        raise WebhookInvalid(field, "missing")
+        raise FieldMissing(field)
     if not isinstance(value, str) or not value.strip():
         raise WebhookInvalid(field, "must be a non-empty string")
     return value.strip()
@@ -110,7 +124,7 @@ def parse_symbol(raw: str) -> Symbol:
 def _number(payload: dict[str, Any], field: str) -> Decimal:
     value = payload.get(field)
     if value is None or value == "":
-        raise WebhookInvalid(field, "missing")
+        raise FieldMissing(field)
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
         raise WebhookInvalid(field, "must be a number")
     # A string must be written plainly: a template's "1_000" must not place 1,000 shares.

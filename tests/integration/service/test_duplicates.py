@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from hantu.adapters.inprocess_broker import Hang, InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
 from hantu.domain.order import OrderRequest
@@ -16,6 +15,7 @@ from hantu.service_layer.orders import submit
 from hantu.service_layer.outcome import SubmitOutcome, SubmitResult
 from tests.builders import an_order_request
 from tests.fakes import FakeClock
+from tests.inprocess_broker import Hang, InProcessBroker
 from tests.integration.service.conftest import MakeApp
 from tests.integration.service.support import count_rows
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.order import OrderRequest
@@ -18,6 +17,7 @@ from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import SubmitOutcome, submit
 from hantu.service_layer.ports import BrokerOrder
 from tests.builders import a_fill_notice, a_sent_order, an_order_request
+from tests.inprocess_broker import InProcessBroker
 from tests.integration.service.support import add_sent, count_rows, events_named, hold
 
 

@@ -5,15 +5,6 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from hantu.adapters.inprocess_broker import (
-    Accept,
-    Drop,
-    Fail,
-    Hang,
-    InProcessBroker,
-    LoseAnswer,
-    Refuse,
-)
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.order import OrderRequest
@@ -25,6 +16,15 @@ from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import SubmitOutcome, submit
 from hantu.service_layer.ports import BrokerOrder, FailedOrderFilter
 from tests.builders import an_order_request
+from tests.inprocess_broker import (
+    Accept,
+    Drop,
+    Fail,
+    Hang,
+    InProcessBroker,
+    LoseAnswer,
+    Refuse,
+)
 from tests.integration.service.conftest import MakeApp
 from tests.integration.service.support import count_rows, event_names, events_named, hold
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hantu.adapters.inprocess_broker import Refuse
+from tests.inprocess_broker import Refuse
 from tests.integration.web.conftest import WebClient, signal
 
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from hantu import messages_ko as ko
-from hantu.adapters.inprocess_broker import Fail, Hang, Refuse
 from hantu.domain.values import Price, Symbol
 from hantu.errors import NotSentRateLimited
+from tests.inprocess_broker import Fail, Hang, Refuse
 from tests.integration.web.conftest import WebClient, signal
 
 
@@ -228,6 +228,21 @@ async def test_webhook_body_not_a_json_object_answers_400(web: WebClient, raw: b
 
     assert response.status_code == 400
     assert response.json()["field"] == "body"
+
+
+async def test_webhook_missing_field_answers_400_saying_it_is_missing(web: WebClient) -> None:
+    member = await web.member("alice")
+    body = signal(member.token)
+    del body["quantity"]
+
+    response = await web.webhook(body)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "success": False,
+        "error": ko.WEBHOOK_FIELD_MISSING.format(field="quantity"),
+        "field": "quantity",
+    }
 
 
 async def test_webhook_body_over_64kb_answers_400(web: WebClient) -> None:

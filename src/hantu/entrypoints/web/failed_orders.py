@@ -8,9 +8,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from hantu import messages_ko as ko
-from hantu.domain.accounts import NotFound, UserId
+from hantu.domain.accounts import UserId
 from hantu.domain.enums import FailedOrderStatus
-from hantu.domain.errors import RetryNotAllowed
+from hantu.domain.errors import NotFound, RetryNotAllowed
 from hantu.domain.values import Symbol
 from hantu.entrypoints.web.deps import CsrfChecked, CurrentUser, StateDep
 from hantu.entrypoints.web.outcomes import http_status

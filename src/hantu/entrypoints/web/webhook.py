@@ -22,7 +22,13 @@ from hantu.entrypoints.web.state import WebState
 from hantu.errors import UnknownSymbol
 from hantu.service_layer import webhooks
 from hantu.service_layer.outcome import SubmitOutcome
-from hantu.service_layer.webhooks import AccountResult, WebhookInvalid, WebhookSignal
+from hantu.service_layer.webhooks import (
+    AccountResult,
+    BodyTooLarge,
+    FieldMissing,
+    WebhookInvalid,
+    WebhookSignal,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhook"])
@@ -77,11 +83,11 @@ def _problem(status: int, error: str, field: str | None = None) -> JSONResponse:
 
 
 def _invalid(exc: WebhookInvalid) -> JSONResponse:
-    if exc.field == "body" and "64 KB" in exc.detail:
+    if isinstance(exc, BodyTooLarge):
         return _problem(400, ko.WEBHOOK_TOO_LARGE, "body")
     if exc.field == "body":
         return _problem(400, ko.WEBHOOK_NOT_JSON, "body")
-    if exc.detail == "missing":
+    if isinstance(exc, FieldMissing):
         return _problem(400, ko.WEBHOOK_FIELD_MISSING.format(field=exc.field), exc.field)
     message = ko.WEBHOOK_FIELD_INVALID.format(field=exc.field, detail=exc.detail)
     return _problem(400, message, exc.field)
