@@ -16,13 +16,16 @@ from typing import Self, cast
 
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.db.engine import Database, upgrade
+from hantu.adapters.db.outbox import SqlOutboxStore
+from hantu.adapters.db.outbox_listener import PgOutboxListener
 from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from hantu.adapters.inprocess_broker import InProcessBroker
-from hantu.config import KisEnvironment, Settings
+from hantu.config import Settings
 from hantu.domain.risk import RiskLimits
 from hantu.domain.values import Money
 from hantu.errors import ConfigError
 from hantu.service_layer.deps import Deps
+from hantu.service_layer.messagebus import EventBus
+from hantu.service_layer.outbox import DurableEvents, OutboxConsumer, OutboxRelay
 from hantu.service_layer.ports import DEFAULT_BROKER_ACCOUNT, Broker, BrokerDirectory, Clock
 
 
@@ -44,6 +47,9 @@ class StaticBrokerDirectory:
         return f"static:{min(a for a, b in self._accounts.items() if b is broker)}"
 
 
+SHUTDOWN_GRACE = 10.0  # seconds event handlers get to finish when the app closes
+
+
 @dataclass
 class App:
     settings: Settings
@@ -52,6 +58,8 @@ class App:
     clock: Clock
     brokers: BrokerDirectory
     deps: Deps
+    bus: EventBus
+    durable: DurableEvents
 
     async def start(self) -> None:
         """Create the data directory, bring the schema to the newest migration, and (SQLite)
@@ -60,8 +68,21 @@ class App:
         _keep_private(self.settings.data_dir)
         self.db.checkpoint_in_background()
 
+    def outbox_relay(
+        self, consumers: Mapping[str, OutboxConsumer], *, poll_interval: float = 5.0
+    ) -> OutboxRelay:
+        """A relay for these outbox kinds, woken by this process's commits and, on
+        PostgreSQL, by every process's through LISTEN; run `relay.run()` as a task."""
+        wake = self.durable.new_wake()
+        listener = None if self.db.is_sqlite else PgOutboxListener(self.db.url, wake, consumers)
+        store = SqlOutboxStore(self.db)
+        return OutboxRelay(
+            store, consumers, self.clock, wake, poll_interval=poll_interval, listener=listener
+        )
+
     async def close(self) -> None:
-        """Close every pooled database connection."""
+        """Let running event handlers finish, then close every pooled database connection."""
+        await self.bus.drain(grace=SHUTDOWN_GRACE)
         await self.db.dispose()
 
     async def __aenter__(self) -> Self:
@@ -108,9 +129,10 @@ def build(
 ) -> App:
     """Wire the application from settings; pass a clock or brokers to replace the real ones."""
     clock = clock or SystemClock()
-    directory = _directory(settings, clock, brokers)
+    directory = _directory(settings, brokers)
     db = Database(settings.effective_database_url)
-    uow = SqlAlchemyUnitOfWorkFactory(db, clock)
+    bus, durable = EventBus(), DurableEvents()
+    uow = SqlAlchemyUnitOfWorkFactory(db, clock, bus=bus, durable=durable)
     deps = Deps(
         uow=uow,
         brokers=directory,
@@ -120,19 +142,22 @@ def build(
         order_queue_timeout=settings.order_queue_seconds,
         unconfirmed_grace=timedelta(seconds=settings.unconfirmed_grace_seconds),
     )
-    return App(settings=settings, db=db, uow=uow, clock=clock, brokers=directory, deps=deps)
+    return App(
+        settings=settings,
+        db=db,
+        uow=uow,
+        clock=clock,
+        brokers=directory,
+        deps=deps,
+        bus=bus,
+        durable=durable,
+    )
 
 
-def _directory(
-    settings: Settings, clock: Clock, brokers: BrokerDirectory | Broker | None
-) -> BrokerDirectory:
+def _directory(settings: Settings, brokers: BrokerDirectory | Broker | None) -> BrokerDirectory:
     if brokers is None:
-        if settings.kis_environment is not KisEnvironment.SIMULATOR:
-            raise ConfigError(
-                f"no broker wired for HANTU_KIS_ENVIRONMENT={settings.kis_environment}"
-            )
-        # Embedded default until the KIS adapter is wired here: an in-process broker account.
-        return StaticBrokerDirectory(InProcessBroker(clock))
+        # The web runtime passes its broker directory, tests and benchmarks their own broker.
+        raise ConfigError(f"no broker wired for HANTU_KIS_ENVIRONMENT={settings.kis_environment}")
     if hasattr(brokers, "broker_for"):
         return cast(BrokerDirectory, brokers)
     return StaticBrokerDirectory(brokers)

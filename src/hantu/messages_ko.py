@@ -68,6 +68,9 @@ FILL_OVER_ORDER: Final = (
     "주문 수량을 넘는 체결입니다: 주문 {ordered:,}주 중 {filled:,}주 체결 후 {quantity:,}주 체결 —"
     " 주문과 포지션에 반영하지 않았습니다"
 )
+FILL_ON_ENDED_ORDER: Final = (
+    "끝난 주문({status})에 온 체결입니다: 체결 {quantity}주 — 주문과 포지션에 반영하지 않았습니다"
+)
 FILL_ABOVE_POSITION: Final = (
     "보유 수량보다 많은 매도 체결입니다: 보유 {held:,}주, 체결 {quantity:,}주 —"
     " 포지션과 실현손익에 반영하지 않았습니다"

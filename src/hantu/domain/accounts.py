@@ -174,11 +174,11 @@ def account_hint(account_number: str) -> str:
 
 
 class NameTaken(DomainError):
-    """A username, strategy name or link already exists."""
+    """A username, strategy name or link already exists; `what` says which."""
 
-
-class NotFound(DomainError):
-    """No such object for this user (another user's object is reported the same way)."""
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(what)
 
 
 @dataclass(frozen=True, slots=True)

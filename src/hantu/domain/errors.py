@@ -34,6 +34,10 @@ class InvalidTransition(DomainError):
         super().__init__(f"{prefix}{_name(source)} -> {_name(target)}")
 
 
+class NotFound(DomainError):
+    """No such object for this user (another user's object is reported the same way)."""
+
+
 class OverFill(DomainError):
     """A fill would take an order past its quantity."""
 

@@ -13,6 +13,7 @@ import typer
 
 from hantu import messages_ko as ko
 from hantu.config import KisEnvironment, Settings, load_settings
+from hantu.domain.accounts import NameTaken
 from hantu.domain.errors import DomainError
 from hantu.errors import ConfigError
 from hantu.logs import configure_logging
@@ -180,8 +181,7 @@ def create_user(username: UsernameArgument, password: PasswordOption) -> None:
     try:
         asyncio.run(run())
     except (DomainError, ConfigError) as exc:
-        taken = type(exc).__name__ == "NameTaken"
-        message = ko.USERNAME_TAKEN if taken else ko.explain_invalid(exc)
+        message = ko.USERNAME_TAKEN if isinstance(exc, NameTaken) else ko.explain_invalid(exc)
         typer.echo(message, err=True)
         raise typer.Exit(1) from None
     typer.echo(ko.CLI_USER_CREATED.format(username=username))

@@ -16,7 +16,6 @@ from hantu.domain.accounts import (
     BrokerAccountId,
     BrokerCredentials,
     EncryptedCredentials,
-    NotFound,
     Strategy,
     StrategyAccount,
     StrategyAccountView,
@@ -34,7 +33,7 @@ from hantu.domain.accounts import (
     token_digest,
     token_matches,
 )
-from hantu.domain.errors import InvalidValue
+from hantu.domain.errors import InvalidValue, NotFound
 from hantu.domain.values import StrategyAccountId
 from hantu.service_layer.ports import Clock
 

@@ -32,6 +32,7 @@ from hantu.domain.values import (
     plain_decimal,
 )
 from hantu.service_layer.orders import order_id_for
+from hantu.service_layer.outcome import SubmitOutcome
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,20 @@ class WebhookInvalid(DomainError):
         self.field = field
         self.detail = detail
         super().__init__(f"{field}: {detail}")
+
+
+class BodyTooLarge(WebhookInvalid):
+    """The body is over `MAX_BODY_BYTES`."""
+
+    def __init__(self) -> None:
+        super().__init__("body", ko.WEBHOOK_TOO_LARGE)
+
+
+class FieldMissing(WebhookInvalid):
+    """A required field is absent (or empty)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field, ko.WEBHOOK_DETAIL_MISSING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +82,7 @@ def _reject_constant(name: str) -> Any:
 def decode_body(body: bytes) -> dict[str, Any]:
     """Parse a raw body as a JSON object, whatever the Content-Type said."""
     if len(body) > MAX_BODY_BYTES:
-        raise WebhookInvalid("body", ko.WEBHOOK_TOO_LARGE)
+        raise BodyTooLarge
     try:
         text = body.decode("utf-8")
         payload = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
@@ -87,7 +102,7 @@ def token_of(payload: dict[str, Any]) -> str | None:
 def _text(payload: dict[str, Any], field: str) -> str:
     value = payload.get(field)
     if value is None:
-        raise WebhookInvalid(field, ko.WEBHOOK_DETAIL_MISSING)
+        raise FieldMissing(field)
     if not isinstance(value, str) or not value.strip():
         raise WebhookInvalid(field, ko.WEBHOOK_DETAIL_EMPTY_TEXT)
     return value.strip()
@@ -111,7 +126,7 @@ def parse_symbol(raw: str) -> Symbol:
 def _number(payload: dict[str, Any], field: str) -> Decimal:
     value = payload.get(field)
     if value is None or value == "":
-        raise WebhookInvalid(field, ko.WEBHOOK_DETAIL_MISSING)
+        raise FieldMissing(field)
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
         raise WebhookInvalid(field, ko.WEBHOOK_DETAIL_NOT_NUMBER)
     # A string must be written plainly: a template's "1_000" must not place 1,000 shares.
@@ -194,20 +209,12 @@ def parse_signal(payload: dict[str, Any]) -> WebhookSignal:
     return WebhookSignal(symbol, side, order_type, quantity, price, _delivery_id(payload))
 
 
-class Outcome(StrEnum):
-    ACCEPTED = "accepted"  # the broker took the order: 200
-    REFUSED = "refused"  # the broker said no, or it was never sent; a failed order was saved: 400
-    REJECTED = "rejected"  # our risk rules said no: 400
-    UNCONFIRMED = "unconfirmed"  # no answer in time; settled in the background: 408
-    ERROR = "error"  # a system error on our side; a repeat with the same id is safe: 400
-
-
 @dataclass(frozen=True, slots=True)
 class AccountResult:
     """What happened to one strategy account's order."""
 
     strategy_account_id: int
-    outcome: Outcome
+    outcome: SubmitOutcome  # never DUPLICATE: a repeat answers as its first delivery
     order_id: str
     broker_order_id: str | None = None
     error: str | None = None
@@ -265,17 +272,7 @@ def _result_of(request: OrderRequest, answer: AccountResult | BaseException) -> 
     )
     return AccountResult(
         strategy_account_id=int(request.strategy_account_id),
-        outcome=Outcome.ERROR,
+        outcome=SubmitOutcome.ERROR,
         order_id=order_id_for(request.idempotency_key),
         error=ko.SYSTEM_ERROR,
     )
-
-
-def answer_status(results: Sequence[AccountResult]) -> int:
-    """200 if every account's order was accepted; 408 if any is unconfirmed; else 400."""
-    outcomes = {result.outcome for result in results}
-    if outcomes == {Outcome.ACCEPTED}:
-        return 200
-    if Outcome.UNCONFIRMED in outcomes:
-        return 408
-    return 400

@@ -9,7 +9,6 @@ import pytest
 from pydantic import SecretStr
 
 from hantu.adapters.db.engine import current_revision
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import StaticBrokerDirectory, build, risk_limits
 from hantu.config import KisEnvironment, Settings
 from hantu.domain.values import Money
@@ -17,11 +16,13 @@ from hantu.errors import ConfigError
 from hantu.service_layer.orders import submit
 from tests.builders import an_order_request
 from tests.fakes import FakeClock
+from tests.inprocess_broker import InProcessBroker
 
 
 async def test_build_on_defaults_migrates_sqlite_under_the_data_dir(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, data_dir=tmp_path / "data")  # type: ignore[call-arg]
-    app = build(settings, clock=FakeClock())
+    clock = FakeClock()
+    app = build(settings, clock=clock, brokers=InProcessBroker(clock))
     assert not (tmp_path / "data").exists()  # building does no I/O
     async with app:
         revision = await current_revision(app.db)
@@ -46,6 +47,13 @@ def test_build_for_a_real_account_without_broker_refuses(tmp_path: Path) -> None
         build(settings)
 
 
+def test_build_on_the_simulator_without_broker_refuses(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+
+    with pytest.raises(ConfigError, match="no broker wired for HANTU_KIS_ENVIRONMENT=SIMULATOR"):
+        build(settings)
+
+
 def test_risk_limits_come_from_settings(tmp_path: Path) -> None:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -64,7 +72,8 @@ def test_risk_limits_come_from_settings(tmp_path: Path) -> None:
 async def test_app_start_keeps_the_data_dir_private(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
-    app = build(settings, clock=FakeClock())
+    clock = FakeClock()
+    app = build(settings, clock=clock, brokers=InProcessBroker(clock))
     await app.start()
     await app.close()
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from hantu import messages_ko as ko
-from hantu.adapters.inprocess_broker import Refuse
+from tests.inprocess_broker import Refuse
 from tests.integration.web.conftest import WebClient, signal
 
 SECRET = "S3cretValue" * 16
@@ -115,6 +115,7 @@ async def test_strategy_duplicate_name_answers_409(web: WebClient) -> None:
     )
 
     assert response.status_code == 409
+    assert response.json()["error"] == ko.STRATEGY_NAME_TAKEN
 
 
 async def test_ownership_linking_another_users_account_answers_404(web: WebClient) -> None:

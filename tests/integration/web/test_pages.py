@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hantu.adapters.inprocess_broker import Refuse
 from hantu.domain.values import BrokerOrderId, StrategyAccountId, Symbol
 from hantu.service_layer.fills import process_fill
+from tests.inprocess_broker import Refuse
 from tests.integration.web.conftest import WebClient, signal
 
 

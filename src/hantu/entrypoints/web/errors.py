@@ -11,12 +11,11 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from hantu import messages_ko as ko
-from hantu.domain.accounts import NameTaken, NotFound
-from hantu.domain.errors import DomainError
+from hantu.domain.accounts import NameTaken
+from hantu.domain.errors import DomainError, NotFound
 from hantu.entrypoints.web.csrf import CsrfFailed
 from hantu.entrypoints.web.deps import LoginRequired, get_current_user, get_state
 from hantu.entrypoints.web.templating import render
-from hantu.service_layer.errors import NotFound as ServiceNotFound
 from hantu.service_layer.webhooks import WebhookInvalid
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,9 @@ async def _not_found(_request: Request, _exc: Exception) -> Response:
 
 
 async def _name_taken(_request: Request, exc: Exception) -> Response:
-    return _problem(409, _NAME_TAKEN.get(str(exc), ko.INVALID_INPUT.format(detail=exc)))
+    if not isinstance(exc, NameTaken):
+        raise exc
+    return _problem(409, _NAME_TAKEN.get(exc.what, ko.INVALID_INPUT.format(detail=exc)))
 
 
 async def _webhook_invalid(_request: Request, exc: Exception) -> Response:
@@ -106,7 +107,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfFailed, _csrf)
     app.add_exception_handler(NotFound, _not_found)
-    app.add_exception_handler(ServiceNotFound, _not_found)
     app.add_exception_handler(NameTaken, _name_taken)
     app.add_exception_handler(WebhookInvalid, _webhook_invalid)
     app.add_exception_handler(DomainError, _domain)
