@@ -253,10 +253,11 @@ def test_browser_adoption_checkbox_lets_a_sell_of_broker_holdings_through(
     page.goto("/strategies")
     box = page.locator("article.strategy input.adopt-toggle").first
     expect(box).not_to_be_checked()
-    with page.expect_response("**/settings") as answer:
+    # The page reloads itself once the setting is saved: wait for that reload, not a goto
+    # of our own that would race it (net::ERR_ABORTED).
+    with page.expect_navigation(), page.expect_response("**/settings") as answer:
         box.check()
     assert answer.value.status == 200
-    page.goto("/strategies")
     expect(page.locator("article.strategy input.adopt-toggle").first).to_be_checked()
 
     assert _webhook(embedded_server, token, id="browser-sell-2", **sell).status_code == 200
