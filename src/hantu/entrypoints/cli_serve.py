@@ -118,12 +118,12 @@ def create_user(
         ),
     ],
 ) -> None:
-    from hantu.entrypoints.web.runtime import accounts_only
+    from hantu.bootstrap import build
     from hantu.service_layer import accounts as accounts_service
 
     async def run() -> None:
         settings = load_settings()
-        async with accounts_only(settings) as deps:
+        async with build(settings).accounts_only() as deps:
             user = await accounts_service.create_user(deps, username, password)
             form = env_broker_account(settings)
             if form is not None:

@@ -41,6 +41,7 @@ async def make_app(
             "data_dir": tmp_path,
             "order_timeout_seconds": ORDER_TIMEOUT,
             "unconfirmed_grace_seconds": 30,
+            "settle_interval_seconds": 0,  # tests reconcile by hand, at their own moments
         }
         values.update(overrides)
         settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from hantu import messages_ko as ko
+from hantu.bootstrap import build
 from hantu.config import Settings
 from hantu.entrypoints.cli import app
-from hantu.entrypoints.web.runtime import accounts_only
 from hantu.service_layer import accounts as accounts_service
 
 
@@ -25,7 +25,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _authenticates(data_dir: Path, username: str, password: str) -> bool:
     async def check() -> bool:
         settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
-        async with accounts_only(settings) as deps:
+        async with build(settings).accounts_only() as deps:
             return await accounts_service.authenticate(deps, username, password) is not None
 
     return asyncio.run(check())
@@ -82,7 +82,7 @@ def test_cli_users_create_with_kis_keys_in_env_adds_that_account(
 
     async def names() -> list[str]:
         settings = Settings(_env_file=None, data_dir=env)  # type: ignore[call-arg]
-        async with accounts_only(settings) as deps:
+        async with build(settings).accounts_only() as deps:
             user = await accounts_service.authenticate(deps, "erin", "erin-password")
             assert user is not None
             found = await accounts_service.list_broker_accounts(deps, user.id)

@@ -1,0 +1,108 @@
+"""The one application on embedded defaults, on each database: `build(settings)` starts the
+KIS simulator in-process, an order placed through `application.deps` is filled by the
+supervised fill pump from the WebSocket notice, and after exit nothing is left running."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hantu.adapters.kis.broker import KisBroker
+from hantu.adapters.kis.realtime_types import Subscription
+from hantu.adapters.passwords import PasswordHashing
+from hantu.bootstrap import build
+from hantu.config import Settings
+from hantu.domain.enums import OrderStatus
+from hantu.domain.values import Quantity, Symbol
+from hantu.service_layer import queries
+from hantu.service_layer.orders import submit
+from hantu.service_layer.ports import Tick
+from tests.builders import an_order_request
+
+
+def _open_sockets() -> int:
+    return sum(
+        os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+        for fd in os.listdir("/proc/self/fd")
+        if os.path.exists(f"/proc/self/fd/{fd}")
+    )
+
+
+async def _until(predicate: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if await predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def test_build_on_simulator_defaults_fills_an_order_through_the_fill_pump(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        settle_interval_seconds=0,  # the fill can come only through the notice stream
+    )
+    before_tasks = asyncio.all_tasks()
+    before_sockets = _open_sockets()
+    application = build(settings, hasher=PasswordHashing(time_cost=1, memory_cost=8))
+
+    async with application:
+        simulator = application.simulator
+        assert simulator is not None
+        assert application.demo is not None
+        simulator.feed.set_price("005930", 70_000)
+        result = await submit(application.deps, an_order_request(quantity=Quantity(1)))
+
+        async def filled() -> bool:
+            order = await queries.get_order(application.deps, str(result.order.id))
+            return order is not None and order.status is OrderStatus.FILLED
+
+        await _until(filled)
+        services = application.supervisor.running()
+
+    assert services == ["fills:1"]
+    assert asyncio.all_tasks() - before_tasks == set()
+    assert _open_sockets() <= before_sockets
+    with pytest.raises(httpx.ConnectError):
+        async with httpx.AsyncClient() as client:
+            await client.get(simulator.rest_url)
+
+
+async def test_build_realtime_callbacks_hear_the_ticks_of_a_watched_symbol(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path, settle_interval_seconds=0)  # type: ignore[call-arg]
+    application = build(settings, hasher=PasswordHashing(time_cost=1, memory_cost=8))
+    ticks: list[Tick] = []
+    application.realtime.on_tick(ticks.append)  # registered before any broker exists
+
+    async with application:
+        simulator = application.simulator
+        assert simulator is not None
+        broker = await application.deps.brokers.broker_for(1)  # the demo's account
+        assert isinstance(broker, KisBroker)
+        assert broker.realtime is not None
+        realtime = broker.realtime
+        broker.watch(Symbol("005930"))
+
+        async def subscribed() -> bool:
+            return Subscription("H0STCNT0", "005930") in realtime.acknowledged
+
+        await _until(subscribed)
+        simulator.feed.walk(["005930"])
+        traded = [t for _ in range(5) for t in simulator.feed.step()]
+
+        async def heard() -> bool:
+            return len(ticks) >= len(traded)
+
+        await _until(heard)
+
+    assert [(t.price, t.volume) for t in ticks] == [(t.price, t.qty) for t in traded]
