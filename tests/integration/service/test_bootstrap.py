@@ -86,3 +86,15 @@ async def test_static_directory_names_broker_accounts_stably(broker: InProcessBr
     names = [await directory.account_of(a) for a in (1, 2, 5, 7)]
 
     assert names == ["default", "static:2", "static:2", "default"]
+
+
+async def test_accounts_only_starts_the_database_and_nothing_else(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    app = build(settings, clock=FakeClock())
+
+    async with app.accounts_only() as accounts:
+        async with accounts.uow() as uow:
+            nobody = await uow.accounts.user_by_username("demo")
+        simulator, demo, services = app.simulator, app.demo, app.supervisor.running()
+
+    assert (simulator, demo, services, nobody) == (None, None, [], None)
