@@ -151,8 +151,8 @@ class App:
 
     async def _start_demo(self) -> None:
         settings = self.settings
-        wanted_by_default = self._kis is not None and self._kis.simulator_urls is not None
-        credentials = demo_credentials(settings, self.simulator) if wanted_by_default else None
+        on_simulator = self._kis is not None and self._kis.simulator_urls is not None
+        credentials = demo_credentials(settings, self.simulator) if on_simulator else None
         wanted = settings.demo if settings.demo is not None else credentials is not None
         if not wanted or credentials is None:
             return

@@ -90,7 +90,10 @@ class Supervisor:
 
     def restarts(self, name: str) -> int:
         """How many times a service was started again after a crash."""
-        return next(e.restarts for e in self._entries if e.name == name)
+        for entry in self._entries:
+            if entry.name == name:
+                return entry.restarts
+        raise KeyError(name)
 
     def _launch(self, entry: _Entry) -> None:
         entry.task = asyncio.create_task(self._keep(entry), name=f"hantu:{entry.name}")
