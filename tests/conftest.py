@@ -7,6 +7,7 @@ from hypothesis import settings
 pytest_plugins = [
     "tests.fixtures.db",
     "tests.fixtures.kis_simulator",
+    "tests.fixtures.notify_servers",
 ]
 
 # CI runs are reproducible; local runs explore new examples each time.

@@ -7,6 +7,7 @@ never echoing a secret's value.
 
 from __future__ import annotations
 
+import ipaddress
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -16,6 +17,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hantu.errors import ConfigError
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class KisEnvironment(StrEnum):
@@ -45,6 +48,13 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
     order_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    order_queue_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=60,
+        description="How long an order may wait to leave for the broker (the rate limit) "
+        "before it is refused as not sent; the broker's own time is order_timeout_seconds",
+    )
     unconfirmed_grace_seconds: float = Field(
         30.0, ge=0, description="An unconfirmed order is declared absent only after this age"
     )
@@ -94,6 +104,11 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = Field(12 * 3600, gt=0)
     login_max_attempts: int = Field(5, gt=0, description="Failed logins per window and client")
     login_window_seconds: float = Field(300.0, gt=0)
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated proxy addresses/networks whose X-Forwarded-For the login "
+        "limit believes, e.g. 127.0.0.1,10.0.0.0/8; default: none (the socket's peer counts)",
+    )
     settle_interval_seconds: float = Field(
         5.0, ge=0, description="How often unconfirmed orders are settled; 0 switches it off"
     )
@@ -112,6 +127,12 @@ class Settings(BaseSettings):
         if len(digits) != 10 or not digits.isdigit():
             raise ValueError("must be 8+2 digits, e.g. 12345678-01")
         return f"{digits[:8]}-{digits[8:]}"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        _networks(value)
+        return value
 
     @model_validator(mode="after")
     def _credentials_for_real_broker(self) -> Self:
@@ -161,10 +182,27 @@ class Settings(BaseSettings):
         return bool(self.public_url and self.public_url.lower().startswith("https://"))
 
     @property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        """The proxies whose `X-Forwarded-For` is believed (none by default)."""
+        return _networks(self.trusted_proxies)
+
+    @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'hantu.db').resolve()}"
+
+
+def _networks(spec: str) -> tuple[IPNetwork, ...]:
+    networks = []
+    for item in (part.strip() for part in spec.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"not an IP address or network: {item[:64]!r}") from None
+    return tuple(networks)
 
 
 def _is_placeholder(value: object) -> bool:

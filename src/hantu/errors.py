@@ -10,6 +10,7 @@
         │   ├── BrokerRejected     it answered no (rt_cd != "0")
         │   │   └── UnknownSymbol  no such listed symbol (an empty quote)
         │   ├── RateLimited        refused before processing (EGW00201): back off
+        │   ├── NotSentRateLimited the rate limit kept it from leaving within its send budget
         │   ├── BrokerAuthError    token or app key refused
         │   └── BrokerUnreachable  no connection was ever made
         └── BrokerUnavailable  ambiguous: sent, then timeout or disconnect; reconcile
@@ -43,6 +44,7 @@ __all__ = [
     "InsufficientHolding",
     "InvalidTransition",
     "InvalidValue",
+    "NotSentRateLimited",
     "OrderNotPlaced",
     "OverFill",
     "RateLimited",
@@ -83,6 +85,16 @@ class UnknownSymbol(BrokerRejected):
 
 class RateLimited(OrderNotPlaced):
     """The broker refused for the request rate; nothing was processed."""
+
+
+class NotSentRateLimited(OrderNotPlaced):
+    """The order never got out within its send budget, held back by the request rate (our
+    own limiter, or EGW00201 on every attempt): not at the broker, and no verdict on the
+    order itself, so retrying it later is safe and does not use up one of its retries."""
+
+    def __init__(self, message: str, *, per_second: int, code: str | None = None) -> None:
+        self.per_second = per_second
+        super().__init__(message, code=code)
 
 
 class BrokerAuthError(OrderNotPlaced):

@@ -5,7 +5,11 @@ Keep keys stable: templates and the JavaScript read some of them by name (`UI_TE
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final, NamedTuple
+from zoneinfo import ZoneInfo
 
 # --- authentication and CSRF ---------------------------------------------------------------
 LOGIN_REQUIRED: Final = "로그인이 필요합니다"
@@ -30,6 +34,21 @@ WEBHOOK_UNCONFIRMED: Final = (
 )
 WEBHOOK_REJECTED_RISK: Final = "위험 한도에 걸려 주문이 거부되었습니다: {detail}"
 
+# --- password change (issue 8) ---------------------------------------------------------------
+PASSWORD_CHANGED: Final = "비밀번호를 바꿨습니다. 다른 곳의 로그인은 모두 끝났습니다"  # noqa: S105
+PASSWORD_CURRENT_WRONG: Final = "현재 비밀번호가 올바르지 않습니다"  # noqa: S105
+CLI_USERS_PASSWD_HELP: Final = (
+    "비밀번호 변경 / Set a user's password; ends every session of that user."  # noqa: S105
+)
+CLI_PASSWORD_CHANGED: Final = "'{username}'의 비밀번호를 바꾸고 모든 로그인을 끝냈습니다"  # noqa: S105
+CLI_USER_NOT_FOUND: Final = "사용자가 없습니다: {username}"
+
+# --- webhook numbers (issue 8) ---------------------------------------------------------------
+WEBHOOK_NUMBER_FORMAT: Final = "숫자는 0-9와 소수점 하나로만 적습니다 (예: 10, 70000.5)"
+CLI_SIM_BAD_PRICE: Final = (
+    "가격은 양수를 0-9와 소수점으로 적습니다 / bad price in {item} (CODE:15000)"
+)
+
 # --- failure reasons stored on orders and failed orders (shown in the UI) ----------------
 REASON_RATE_LIMITED: Final = "증권사 요청 한도 초과 (rate limited)"
 REASON_AUTH_REFUSED: Final = "증권사 인증 실패 (authentication refused)"
@@ -49,6 +68,12 @@ FILL_OVER_ORDER: Final = (
 FILL_ABOVE_POSITION: Final = (
     "보유 수량보다 많은 매도 체결입니다: 보유 {held}주, 체결 {quantity}주 —"
     " 포지션과 실현손익에 반영하지 않았습니다"
+)
+
+# --- orders held back by the request rate limit (never sent: safe to retry) ------------------
+REASON_NOT_SENT_RATE_LIMITED: Final = (
+    "초당 요청 한도({per_second}건/초) 때문에 주문을 보내지 못했습니다. "
+    "증권사에 전달되지 않았으니 재시도해도 됩니다 (not sent: rate limited)"
 )
 
 # --- failed orders -------------------------------------------------------------------------
@@ -288,4 +313,230 @@ UI_TEXT: Final[dict[str, str]] = {
     "fills_to_check_hint": "반영하지 못한 체결입니다. 증권사 잔고와 비교해 확인하세요",
     "col_fill_time": "체결 시각",
     "col_problem": "이유",
+    # password change (issue 8)
+    "nav_password": "비밀번호 변경",
+    "password_title": "비밀번호 변경",
+    "current_password": "현재 비밀번호",
+    "new_password": "새 비밀번호",
+    "password_button": "변경",
+    "password_note": "바꾸면 이 브라우저를 뺀 모든 곳에서 로그아웃됩니다",
 }
+
+
+# --- notifications (spec 002 §6.3): formatting helpers and templates -------------------------
+# Plain text, no Markdown: stock names and figures would need MarkdownV2 escaping (".", "-",
+# "+"), and one missed escape makes Telegram refuse the whole message.
+# Money is rounded half-up to a whole won, the one rounding rule for every amount shown.
+
+
+def format_won(amount: Decimal | int) -> str:
+    """An amount in whole won with thousand separators: `70,667원`, `-1,200원`."""
+    whole = Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP) + 0  # no "-0"
+    return f"{whole:,}원"
+
+
+def format_shares(quantity: Decimal | int) -> str:
+    """A number of shares with thousand separators: `1,234주`."""
+    return f"{Decimal(quantity).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}주"
+
+
+def format_rate(ratio: Decimal, places: int = 2, signed: bool = True) -> str:
+    """A ratio as a percentage: 0.023 → `+2.30%` (signed), 0.75 → `75.0%` (places=1)."""
+    percent = (ratio * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0
+    return f"{percent:+}%" if signed else f"{percent}%"
+
+
+def _seoul(when: datetime) -> str:
+    return when.astimezone(ZoneInfo("Asia/Seoul")).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class HeldLine(NamedTuple):
+    name: str
+    code: str
+    quantity: Decimal
+    average_price: Decimal
+
+
+NOTIFY_STOP_LOSS_TITLE: Final = "📉 손절 체결"
+NOTIFY_TAKE_PROFIT_TITLE: Final = "💰 익절 체결"
+NOTIFY_EXIT_BODY: Final = (
+    "종목: {name} ({code})\n"
+    "매도가: {exit_price}\n"
+    "매수가: {entry_price}\n"
+    "수량: {quantity}\n"
+    "\n"
+    "{pnl_label}: {pnl}\n"
+    "수익률: {rate}\n"
+    "보유기간: {hold_days}일"
+)
+NOTIFY_CONNECTION_FAILED_TITLE: Final = "🚨 긴급: WebSocket 연결 복구 실패"
+NOTIFY_CONNECTION_FAILED_BODY: Final = (
+    "재시도: {attempts}회 실패\n"
+    "마지막 시도: {last_retry_time}\n"
+    "\n"
+    "⚠️ 영향:\n"
+    "- 실시간 모니터링 중단\n"
+    "- 손절/익절 자동 실행 불가\n"
+    "\n"
+    "🔧 조치 필요:\n"
+    "1. 네트워크 상태 확인\n"
+    "2. KIS API 서버 상태 확인\n"
+    "3. 수동 재시작: hantu monitor restart\n"
+    "\n"
+    "📋 현재 보유 종목: {position_count}개"
+)
+NOTIFY_DAILY_SUMMARY_TITLE: Final = "⏹️ 실시간 모니터링 종료"
+NOTIFY_DAILY_SUMMARY_BODY: Final = (
+    "📊 오늘의 매매 결과:\n"
+    "- 총 거래: {total_trades}건\n"
+    "- 실현 손익: {total_pnl}\n"
+    "- 승률: {win_rate} ({wins}승 {losses}패)\n"
+    "- 평균 수익: {avg_win}\n"
+    "- 평균 손실: {avg_loss}\n"
+    "\n"
+    "🔄 보유 종목: {position_count}개\n"
+    "{position_list}\n"
+    "\n"
+    "⏰ 다음 모니터링: 내일 09:00"
+)
+NOTIFY_HELD_LINE: Final = "- {name} ({code}) {quantity} @ {average_price}"
+NOTIFY_ORDER_FILLED_TITLE: Final = "✅ 주문 체결"
+NOTIFY_ORDER_FILLED_BODY: Final = "종목: {name} ({code})\n{side} {quantity} @ {price}"
+NOTIFY_ORDER_FAILED_TITLE: Final = "🚨 긴급: 주문 실패"
+NOTIFY_ORDER_FAILED_BODY: Final = "종목: {name} ({code})\n{side} {quantity}\n사유: {reason}"
+NOTIFY_FAILED_ORDER_CREATED_TITLE: Final = "🚨 긴급: 실패된 주문 등록"
+NOTIFY_FAILED_ORDER_CREATED_BODY: Final = (
+    "종목: {name} ({code})\n{side} {quantity}\n사유: {reason}\n"
+    "웹 화면의 '실패된 주문'에서 재시도하거나 제거하세요"
+)
+NOTIFY_SIDE: Final[dict[str, str]] = {"BUY": "매수", "SELL": "매도"}
+NOTIFY_DIGEST_TITLE: Final = "🔔 알림 요약: {count}건 ({start} ~ {end})"
+NOTIFY_DIGEST_ITEM: Final = "• {text}"
+NOTIFY_UNDELIVERED: Final = "알림 전송 실패: {channel} ({detail})"
+
+
+class ExitFill(NamedTuple):
+    """A stop-loss or take-profit sale, as the notice shows it."""
+
+    name: str
+    code: str
+    exit_price: Decimal
+    entry_price: Decimal
+    quantity: Decimal
+    pnl: Decimal
+    return_rate: Decimal
+    hold_days: int
+
+
+def stop_loss_filled(fill: ExitFill) -> tuple[str, str]:
+    """Title and body of the stop-loss fill notice (spec 002 §6.3)."""
+    return NOTIFY_STOP_LOSS_TITLE, _exit_body("실현손실", fill)
+
+
+def take_profit_filled(fill: ExitFill) -> tuple[str, str]:
+    """Title and body of the take-profit fill notice (spec 002 §6.3)."""
+    return NOTIFY_TAKE_PROFIT_TITLE, _exit_body("실현수익", fill)
+
+
+def _exit_body(pnl_label: str, fill: ExitFill) -> str:
+    return NOTIFY_EXIT_BODY.format(
+        name=fill.name,
+        code=fill.code,
+        exit_price=format_won(fill.exit_price),
+        entry_price=format_won(fill.entry_price),
+        quantity=format_shares(fill.quantity),
+        pnl_label=pnl_label,
+        pnl=format_won(fill.pnl),
+        rate=format_rate(fill.return_rate),
+        hold_days=fill.hold_days,
+    )
+
+
+def connection_failed(
+    attempts: int, last_retry_time: datetime, position_count: int
+) -> tuple[str, str]:
+    """Title and body of the emergency sent when the realtime feed gave up (spec 002 §6.3)."""
+    return NOTIFY_CONNECTION_FAILED_TITLE, NOTIFY_CONNECTION_FAILED_BODY.format(
+        attempts=attempts, last_retry_time=_seoul(last_retry_time), position_count=position_count
+    )
+
+
+class DaySummary(NamedTuple):
+    """The close-of-day figures the summary shows."""
+
+    total_trades: int
+    total_pnl: Decimal
+    wins: int
+    losses: int
+    avg_win: Decimal
+    avg_loss: Decimal
+    positions: Sequence[HeldLine]
+
+
+def daily_summary(day: DaySummary) -> tuple[str, str]:
+    """Title and body of the close-of-day summary (spec 002 §6.3)."""
+    decided = day.wins + day.losses
+    win_rate = Decimal(day.wins) / decided if decided else Decimal(0)
+    held = "\n".join(
+        NOTIFY_HELD_LINE.format(
+            name=p.name,
+            code=p.code,
+            quantity=format_shares(p.quantity),
+            average_price=format_won(p.average_price),
+        )
+        for p in day.positions
+    )
+    return NOTIFY_DAILY_SUMMARY_TITLE, NOTIFY_DAILY_SUMMARY_BODY.format(
+        total_trades=day.total_trades,
+        total_pnl=format_won(day.total_pnl),
+        win_rate=format_rate(win_rate, places=1, signed=False),
+        wins=day.wins,
+        losses=day.losses,
+        avg_win=format_won(day.avg_win),
+        avg_loss=format_won(day.avg_loss),
+        position_count=len(day.positions),
+        position_list=held,
+    )
+
+
+def order_filled(
+    name: str, code: str, side: str, quantity: Decimal, price: Decimal
+) -> tuple[str, str]:
+    """Title and body of an ordinary fill notice."""
+    return NOTIFY_ORDER_FILLED_TITLE, NOTIFY_ORDER_FILLED_BODY.format(
+        name=name,
+        code=code,
+        side=NOTIFY_SIDE.get(side, side),
+        quantity=format_shares(quantity),
+        price=format_won(price),
+    )
+
+
+def order_failed(
+    name: str, code: str, side: str, quantity: Decimal, reason: str, *, stored: bool
+) -> tuple[str, str]:
+    """Title and body of an order the broker refused; `stored` when it became a failed order."""
+    template = NOTIFY_FAILED_ORDER_CREATED_BODY if stored else NOTIFY_ORDER_FAILED_BODY
+    title = NOTIFY_FAILED_ORDER_CREATED_TITLE if stored else NOTIFY_ORDER_FAILED_TITLE
+    return title, template.format(
+        name=name,
+        code=code,
+        side=NOTIFY_SIDE.get(side, side),
+        quantity=format_shares(quantity),
+        reason=reason,
+    )
+
+
+def digest(texts: Sequence[str], start: datetime, end: datetime) -> tuple[str, str]:
+    """Title and body of the 5-minute digest of normal-priority notifications."""
+    title = NOTIFY_DIGEST_TITLE.format(
+        count=len(texts), start=_seoul(start)[11:16], end=_seoul(end)[11:16]
+    )
+    return title, "\n\n".join(NOTIFY_DIGEST_ITEM.format(text=text) for text in texts)
+
+
+# --- the Slack logging handler (spec 003) ----------------------------------------------------
+LOG_SLACK_WARNING_BATCH: Final = "⚠️ 경고 로그 {count}건 (최근 {minutes}분)"
+LOG_SLACK_CRITICAL: Final = "🚨 치명적 오류"
+LOG_SLACK_ERROR: Final = "❌ 오류"
+LOG_SLACK_STACK: Final = "호출 스택:"

@@ -225,3 +225,33 @@ def test_browser_adoption_checkbox_lets_a_sell_of_broker_holdings_through(
     expect(page.locator("article.strategy input.adopt-toggle").first).to_be_checked()
 
     assert _webhook(embedded_server, token, id="browser-sell-2", **sell).status_code == 200
+
+
+def test_browser_password_change_signs_out_the_other_browser_and_logout_ends_the_session(
+    browser: Browser, page: Page, embedded_server: ServerThread
+) -> None:
+    other = browser.new_context(base_url=embedded_server.base_url)
+    try:
+        second = other.new_page()
+        _login(second)
+        _login(page)
+        page.click("#nav-password")
+        page.wait_for_url("**/password")
+        page.fill("#current-password", "hantu-demo")
+        page.fill("#new-password", "hantu-demo-2")
+        page.click("#password-submit")
+        expect(page.locator("#password-message")).to_have_text(ko.PASSWORD_CHANGED)
+
+        second.goto("/positions")
+        second.wait_for_url("**/login")
+        cookies = page.context.cookies()
+        page.click("#logout")
+        page.wait_for_url("**/login")
+        replay = browser.new_context(base_url=embedded_server.base_url)
+        replay.add_cookies(cookies)  # the cookie as it was before logging out
+        replayed = replay.new_page()
+        replayed.goto("/positions")
+        replayed.wait_for_url("**/login")
+        replay.close()
+    finally:
+        other.close()

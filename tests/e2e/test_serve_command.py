@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from hantu.simulator.accounts import demo_account
 from tests.integration.web.server import free_port, wait_listening
 
 
@@ -47,6 +48,8 @@ def test_serve_prints_address_login_and_a_working_curl(tmp_path: Path) -> None:
         text = "\n".join(lines)
         assert f"http://127.0.0.1:{port}/" in text
         assert "demo / hantu-demo" in text
+        assert demo_account().app_key not in text  # the login and token, never broker keys
+        assert demo_account().app_secret[:20] not in text
         words = shlex.split(lines[-1].strip())
         url, body = words[words.index("-X") + 2], words[words.index("-d") + 1]
         # The banner comes from the lifespan, just before uvicorn binds: a person pasting the

@@ -76,3 +76,11 @@ def test_parse_symbols_known_and_custom() -> None:
 def test_parse_symbols_unknown_without_price_raises() -> None:
     with pytest.raises(typer.BadParameter):
         parse_symbols("999999")
+
+
+@pytest.mark.parametrize(
+    "spec", ["123456:abc", "123456:1_000", "123456:１５０００", "123456:0", "123456:1e4"]
+)
+def test_parse_symbols_price_not_written_plainly_raises(spec: str) -> None:
+    with pytest.raises(typer.BadParameter):
+        parse_symbols(spec)

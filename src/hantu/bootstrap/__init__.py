@@ -25,6 +25,8 @@ from hantu.domain.risk import RiskLimits
 from hantu.domain.values import Money
 from hantu.service_layer.accounts import Hasher
 from hantu.service_layer.deps import Deps
+from hantu.service_layer.messagebus import EventBus
+from hantu.service_layer.outbox import DurableEvents
 from hantu.service_layer.ports import Broker, BrokerDirectory, Clock
 
 from .app import App, secrets_box
@@ -67,7 +69,6 @@ def build(
     brokers: BrokerDirectory | Broker | None = None,
     hasher: Hasher | None = None,
     simulator_options: dict[str, Any] | None = None,
-    bus: object | None = None,
 ) -> App:
     """Wire the application from settings; pass a clock or brokers to replace the real ones.
 
@@ -83,13 +84,15 @@ def build(
     else:
         directory = _directory(brokers)
     db = Database(settings.effective_database_url)
-    uow = SqlAlchemyUnitOfWorkFactory(db, clock)
+    bus, durable = EventBus(), DurableEvents()
+    uow = SqlAlchemyUnitOfWorkFactory(db, clock, bus=bus, durable=durable)
     deps = Deps(
         uow=uow,
         brokers=directory,
         clock=clock,
         risk_limits=risk_limits(settings),
         order_timeout=settings.order_timeout_seconds,
+        order_queue_timeout=settings.order_queue_seconds,
         unconfirmed_grace=timedelta(seconds=settings.unconfirmed_grace_seconds),
     )
     return App(
@@ -99,11 +102,12 @@ def build(
         clock=clock,
         brokers=directory,
         deps=deps,
+        bus=bus,
+        durable=durable,
         kis=kis,
         realtime=realtime,
         hasher=hasher,
         simulator_options=simulator_options,
-        bus=bus,
     )
 
 

@@ -15,7 +15,7 @@ running simulator is used instead and the demo trades the account named in `.env
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from types import TracebackType
@@ -23,6 +23,8 @@ from typing import Any, Self
 
 from hantu.adapters.db.accounts_repository import SqlAccountsUnitOfWorkFactory
 from hantu.adapters.db.engine import Database, upgrade
+from hantu.adapters.db.outbox import SqlOutboxStore
+from hantu.adapters.db.outbox_listener import PgOutboxListener
 from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from hantu.adapters.kis.transport import kis_http_client
 from hantu.adapters.passwords import PasswordHashing
@@ -31,7 +33,9 @@ from hantu.config import Settings
 from hantu.domain.accounts import BrokerAccountId
 from hantu.service_layer.accounts import AccountsDeps, Hasher
 from hantu.service_layer.deps import Deps
-from hantu.service_layer.ports import Broker, BrokerDirectory, Clock
+from hantu.service_layer.messagebus import EventBus
+from hantu.service_layer.outbox import DurableEvents, OutboxConsumer, OutboxRelay
+from hantu.service_layer.ports import Broker, BrokerDirectory, Clock, stored_broker_account
 from hantu.simulator.server import Simulator
 
 from .brokers import AccountBrokers, KisBrokers
@@ -40,6 +44,8 @@ from .realtime import RealtimeCallbacks
 from .services import fill_pump, reconcile_loop
 from .simulator import demo_credentials, start_simulator
 from .supervisor import Supervisor
+
+SHUTDOWN_GRACE = 10.0  # seconds event handlers get to finish when the app closes
 
 
 def secrets_box(settings: Settings) -> SecretsBox:
@@ -61,11 +67,12 @@ class App:
         clock: Clock,
         brokers: BrokerDirectory,
         deps: Deps,
+        bus: EventBus,
+        durable: DurableEvents,
         kis: KisBrokers | None = None,
         realtime: RealtimeCallbacks | None = None,
         hasher: Hasher | None = None,
         simulator_options: dict[str, Any] | None = None,
-        bus: object | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -75,8 +82,8 @@ class App:
         self.deps = deps
         self.realtime = realtime or RealtimeCallbacks()
         self.supervisor = Supervisor()
-        # The event bus (service_layer.messagebus) goes here once it exists.
         self.bus = bus
+        self.durable = durable
         self.simulator: Simulator | None = None
         self.external_simulator: tuple[str, str] | None = None
         self.demo: DemoLogin | None = None
@@ -103,7 +110,8 @@ class App:
             self._stack = stack.pop_all()
 
     async def stop(self) -> None:
-        """Stop the services, brokers, HTTP client, simulator and database, in that order."""
+        """Stop the services, let running event handlers finish, then close the brokers,
+        HTTP client, simulator and database, in that order."""
         stack, self._stack = self._stack, None
         if stack is not None:
             await stack.aclose()
@@ -111,6 +119,18 @@ class App:
     async def close(self) -> None:
         """Same as `stop()`."""
         await self.stop()
+
+    def outbox_relay(
+        self, consumers: Mapping[str, OutboxConsumer], *, poll_interval: float = 5.0
+    ) -> OutboxRelay:
+        """A relay for these outbox kinds, woken by this process's commits and, on
+        PostgreSQL, by every process's through LISTEN; run `relay.run()` as a task."""
+        wake = self.durable.new_wake()
+        listener = None if self.db.is_sqlite else PgOutboxListener(self.db.url, wake, consumers)
+        store = SqlOutboxStore(self.db)
+        return OutboxRelay(
+            store, consumers, self.clock, wake, poll_interval=poll_interval, listener=listener
+        )
 
     @asynccontextmanager
     async def accounts_only(self) -> AsyncIterator[AccountsDeps]:
@@ -147,7 +167,8 @@ class App:
             stack.push_async_callback(self.brokers.close)
 
     def _pump_fills(self, account: BrokerAccountId, broker: Broker) -> None:
-        self.supervisor.add(f"fills:{int(account)}", fill_pump(self.deps, broker))
+        name = stored_broker_account(account)
+        self.supervisor.add(f"fills:{int(account)}", fill_pump(self.deps, broker, name))
 
     async def _start_demo(self) -> None:
         settings = self.settings
@@ -168,6 +189,7 @@ class App:
         if interval > 0:
             stream_up = self.brokers.stream_up if isinstance(self.brokers, AccountBrokers) else None
             self.supervisor.add("reconcile", reconcile_loop(self.deps, interval, stream_up))
+        stack.push_async_callback(self.bus.drain, SHUTDOWN_GRACE)
         self.supervisor.start()
         stack.push_async_callback(self.supervisor.stop)
 

@@ -23,12 +23,13 @@ StreamUp = Callable[[int], bool]
 log = logging.getLogger(__name__)
 
 
-def fill_pump(deps: Deps, broker: Broker) -> Service:
-    """Apply the broker's fill notices as they come (restarted by the supervisor on a crash;
-    a restart subscribes again, and the reconcile loop takes any fill missed meanwhile)."""
+def fill_pump(deps: Deps, broker: Broker, account: str) -> Service:
+    """Apply the fill notices of the broker behind stored broker account `account` as they
+    come (restarted by the supervisor on a crash; a restart subscribes again, and the
+    reconcile loop takes any fill missed meanwhile)."""
 
     async def pump() -> None:
-        await fills.follow_fills(deps, broker)
+        await fills.follow_fills(deps, broker, account)
 
     return pump
 

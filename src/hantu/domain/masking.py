@@ -9,7 +9,7 @@ _NAMED = re.compile(
     r"""(?ix)
     (?P<key>["']?(?:app_?key|app_?secret|secret_?key|appsecret|appkey|access_?token|token|
         approval_?key|authorization|password|passwd|api[_-]?key|api[_-]?secret|hashkey|
-        cano|acnt_no|account(?:_?number|_?no)?|bot_?token|hts_?id)["']?)
+        cano|acnt_no|account(?:_?number|_?no)?|bot_?token|hts[_ ]?id)["']?)
     (?P<sep>\s*[:=]\s*["']?(?:Bearer\s+)?)
     (?P<value>[^\s"',&}]+)
     """
@@ -20,6 +20,9 @@ _OPAQUE = re.compile(r"\b[A-Za-z0-9_\-+/=.]{32,}\b")
 _ACCOUNT = re.compile(r"\b(\d{8})-?(\d{2})\b")
 
 KEEP = 6
+# Identifiers keep less than secrets: six of an account's eight digits, or of an HTS ID's
+# few characters, would name the account. An account keeps what `_ACCOUNT` keeps.
+_IDENTIFIER_KEEP = (("cano", 4), ("acnt", 4), ("account", 4), ("hts", 2))
 
 
 def mask_value(value: str, keep: int = KEEP) -> str:
@@ -29,9 +32,15 @@ def mask_value(value: str, keep: int = KEEP) -> str:
     return f"{value[:keep]}***"
 
 
+def _masked_named(match: re.Match[str]) -> str:
+    key = match["key"].lower()
+    keep = next((n for word, n in _IDENTIFIER_KEEP if word in key), KEEP)
+    return mask_value(match["value"], keep)
+
+
 def mask(text: str) -> str:
     """Mask every secret-looking value in free text."""
-    masked = _NAMED.sub(lambda m: f"{m['key']}{m['sep']}{mask_value(m['value'])}", text)
+    masked = _NAMED.sub(lambda m: f"{m['key']}{m['sep']}{_masked_named(m)}", text)
     masked = _OPAQUE.sub(lambda m: mask_value(m.group(0)), masked)
     return _ACCOUNT.sub(lambda m: f"{m.group(1)[:4]}***", masked)
 

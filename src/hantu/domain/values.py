@@ -117,3 +117,14 @@ def round_to_tick(price: Decimal, *, up: bool = False) -> Price:
     if up and tick_size(rounded) != tick and not is_on_tick(rounded):
         return round_to_tick(rounded, up=True)
     return Price(rounded)
+
+
+# ASCII digits, optionally one point with digits after it. `Decimal()` alone also takes
+# "1_000", "1e3", " 10", "NaN" and full-width or Arabic-Indic digits: typed by a person or
+# rendered by a template, none of those may silently become a quantity or a price.
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def plain_decimal(text: str) -> Decimal | None:
+    """Read a number written plainly (`10`, `70000.5`); None for any other spelling."""
+    return Decimal(text) if _PLAIN_NUMBER.fullmatch(text) else None

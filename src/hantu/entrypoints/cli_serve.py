@@ -6,7 +6,7 @@ import asyncio
 import gc
 import json
 import shlex
-from typing import Annotated
+from typing import Annotated, Any, Final
 
 import typer
 
@@ -50,6 +50,12 @@ def env_broker_account(settings: Settings) -> NewBrokerAccount | None:
         account_number=settings.kis_account,
         hts_id=settings.kis_hts_id,
     )
+
+
+# uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise, which would let any
+# local process (or a proxy passing the header through) pick its own address and so its own
+# login budget. The app reads the header itself, from HANTU_TRUSTED_PROXIES only.
+SERVER_OPTIONS: Final[dict[str, Any]] = {"proxy_headers": False}
 
 
 def _freeze_startup_objects() -> None:
@@ -105,19 +111,19 @@ def serve(
         log_config=None,  # keep the masking handler configured above
         log_level=settings.log_level.lower(),
         access_log=False,
+        **SERVER_OPTIONS,
     )
 
 
+UsernameArgument = Annotated[str, typer.Argument(help=ko.CLI_USERNAME_HELP)]
+PasswordOption = Annotated[
+    str,
+    typer.Option(prompt=True, confirmation_prompt=True, hide_input=True, help=ko.CLI_PASSWORD_HELP),
+]
+
+
 @users_app.command("create", help=ko.CLI_USERS_CREATE_HELP)
-def create_user(
-    username: Annotated[str, typer.Argument(help=ko.CLI_USERNAME_HELP)],
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True, confirmation_prompt=True, hide_input=True, help=ko.CLI_PASSWORD_HELP
-        ),
-    ],
-) -> None:
+def create_user(username: UsernameArgument, password: PasswordOption) -> None:
     from hantu.bootstrap import build
     from hantu.service_layer import accounts as accounts_service
 
@@ -137,6 +143,24 @@ def create_user(
         typer.echo(message, err=True)
         raise typer.Exit(1) from None
     typer.echo(ko.CLI_USER_CREATED.format(username=username))
+
+
+@users_app.command("passwd", help=ko.CLI_USERS_PASSWD_HELP)
+def change_password(username: UsernameArgument, password: PasswordOption) -> None:
+    from hantu.bootstrap import build
+    from hantu.service_layer import logins
+
+    async def run() -> None:
+        async with build(load_settings()).accounts_only() as deps:
+            await logins.reset_password(deps, username, password)
+
+    try:
+        asyncio.run(run())
+    except (DomainError, ConfigError) as exc:
+        message = ko.CLI_USER_NOT_FOUND.format(username=username)
+        typer.echo(message if type(exc).__name__ == "NotFound" else str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(ko.CLI_PASSWORD_CHANGED.format(username=username))
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from hantu import messages_ko as ko
+from hantu.domain.values import plain_decimal
 from hantu.simulator.accounts import Account, demo_account, load_accounts
 from hantu.simulator.control_client import DEFAULT_URL, SimControlClient, SimControlError
 from hantu.simulator.faults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
@@ -29,7 +30,10 @@ def parse_symbols(spec: str | None) -> dict[str, tuple[str, Decimal]]:
             continue
         code, _, price = item.partition(":")
         if price:
-            chosen[code] = (code, Decimal(price))
+            base = plain_decimal(price)
+            if base is None or base <= 0:
+                raise typer.BadParameter(ko.CLI_SIM_BAD_PRICE.format(item=item))
+            chosen[code] = (code, base)
         elif code in DEFAULT_SYMBOLS:
             chosen[code] = DEFAULT_SYMBOLS[code]
         else:

@@ -19,6 +19,7 @@ class Deps:
     clock: Clock
     risk_limits: RiskLimits = field(default_factory=RiskLimits)
     order_timeout: float = 5.0
+    order_queue_timeout: float = 0.0  # the longest a broker may hold an order before sending it
     unconfirmed_grace: timedelta = timedelta(seconds=30)
 
     def trading_day_start(self) -> datetime:

@@ -2,17 +2,19 @@
 
 A retry's idempotency key is derived from the failed order and the attempt number, so a
 retry repeated after a crash or a double click never places a second order. An error on our
-side (database, bug) raises before the attempt is counted and rolls back, consuming nothing.
+side (database, bug) raises before the attempt is counted and rolls back, consuming nothing;
+an attempt our rate limit kept from being sent is recorded, but not counted either.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.events import FailedOrderSaved
 from hantu.domain.failed_order import FailedOrder
-from hantu.domain.order import OrderRequest
+from hantu.domain.order import Order, OrderRequest
 from hantu.domain.values import Price
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.errors import NotFound
@@ -44,13 +46,20 @@ async def retry(deps: Deps, failed_order_id: int) -> SubmitResult:
         failed = await uow.failed_orders.get(failed_order_id)
         if failed is None:
             raise NotFound(f"failed order {failed_order_id} does not exist")
-        in_flight = False
+        last = None
         if failed.last_retry_order_id is not None:
             last = await uow.orders.get(failed.last_retry_order_id)
-            in_flight = last is not None and last.status.is_unsettled
-        failed.check_retryable(retry_in_flight=in_flight)
-        request = retry_request(failed)
+        failed.check_retryable(retry_in_flight=last is not None and last.status.is_unsettled)
+        request = replace(retry_request(failed), idempotency_key=_attempt_key(failed, last))
     return await submit(deps, request, retry_of=failed_order_id)
+
+
+def _attempt_key(failed: FailedOrder, last: Order | None) -> str:
+    key = failed.retry_key()
+    if last is not None and (last.idempotency_key + ":").startswith(key + ":"):
+        # The last attempt had this number but was not counted (never sent): a key of its own.
+        return f"{key}:{last.id}"
+    return key
 
 
 def retry_request(failed: FailedOrder) -> OrderRequest:

@@ -16,8 +16,9 @@ from hantu.domain.masking import mask
 from hantu.domain.order import Order
 from hantu.domain.position import Position
 from hantu.domain.values import BrokerOrderId, FillId, Money, OrderId
-from hantu.service_layer.deps import Deps
+from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.ports import (
+    DEFAULT_BROKER_ACCOUNT,
     Broker,
     ConcurrentUpdate,
     FillNotice,
@@ -54,23 +55,32 @@ class FillOutcome(StrEnum):
     LATE = "late"  # the order had ended (e.g. canceled): only the position took the fill
 
 
-async def follow_fills(deps: Deps, broker: Broker) -> None:
-    """Apply every fill notice the broker streams until cancelled; one bad notice stops none."""
+async def follow_fills(deps: Deps, broker: Broker, account: str = DEFAULT_BROKER_ACCOUNT) -> None:
+    """Apply every fill notice the broker streams until cancelled; one bad notice stops none.
+
+    `account` names the broker account behind `broker` (as `BrokerDirectory.account_of`).
+    """
     async for notice in broker.fill_notices():
         try:
-            await process_fill(deps, notice)
+            await process_fill(deps, notice, account)
         except Exception:  # keep consuming: the next sync_order_status catches up from the broker
             log.exception(
                 "fill notice %s (order %s) not processed", notice.fill_id, notice.broker_order_id
             )
 
 
-async def process_fill(deps: Deps, notice: FillNotice) -> FillOutcome:
-    """Apply a broker fill notice to its order and position in one transaction."""
+async def process_fill(
+    deps: Deps, notice: FillNotice, account: str = DEFAULT_BROKER_ACCOUNT
+) -> FillOutcome:
+    """Apply a fill notice from broker account `account` to its order and position at once.
+
+    A KIS order number is unique only per broker account and trading day: the notice finds
+    the order that claimed (account, Seoul day of the fill, number), never one by number.
+    """
     for attempt in (1, 2):
         try:
             async with deps.uow() as uow:
-                outcome = await _process(uow, notice, deps.clock.now())
+                outcome = await _process(uow, notice, account, deps.clock.now())
                 await uow.commit()
                 return outcome
         except ConcurrentUpdate:
@@ -79,18 +89,22 @@ async def process_fill(deps: Deps, notice: FillNotice) -> FillOutcome:
     raise AssertionError("unreachable")
 
 
-async def _process(uow: PipelineUnitOfWork, notice: FillNotice, now: datetime) -> FillOutcome:
+async def _process(
+    uow: PipelineUnitOfWork, notice: FillNotice, account: str, now: datetime
+) -> FillOutcome:
     record = FillRecord(
         fill_id=notice.fill_id,
         broker_order_id=notice.broker_order_id,
+        broker_account=account,
         symbol=notice.symbol,
         side=notice.side,
         quantity=notice.quantity,
         price=notice.price,
         filled_at=notice.filled_at,
     )
-    await uow.fills.lock_broker_order(notice.broker_order_id)  # see adopt_orphans
-    order = await uow.orders.get_by_broker_id(notice.broker_order_id)
+    day = notice.filled_at.astimezone(SEOUL).date()
+    await uow.fills.lock_broker_order(account, day, notice.broker_order_id)  # see adopt_orphans
+    order = await uow.orders.get_by_broker_id(account, day, notice.broker_order_id)
     if order is None:
         if not await uow.fills.add(record):
             return FillOutcome.DUPLICATE
@@ -209,12 +223,14 @@ async def _apply_to_position(
 
 async def adopt_orphans(uow: PipelineUnitOfWork, order: Order, now: datetime) -> int:
     """Apply fills that arrived before the order had its broker id; return how many."""
-    if order.broker_order_id is None:
+    claim = await uow.orders.claim_of(order.id)
+    if order.broker_order_id is None or claim is None:
         return 0
+    # Only the same broker account's fills of that trading day: the number is theirs alone.
     # The notice may be in a transaction still open: wait for it, then read its orphan row.
-    await uow.fills.lock_broker_order(order.broker_order_id)
+    await uow.fills.lock_broker_order(*claim, order.broker_order_id)
     adopted = 0
-    for fill in await uow.fills.orphans(order.broker_order_id):
+    for fill in await uow.fills.orphans(*claim, order.broker_order_id):
         if fill.symbol != order.symbol or fill.side is not order.side:
             continue
         if fill.fill_id in order.fill_ids:

@@ -38,6 +38,7 @@ from hantu.errors import (
     BrokerUnreachable,
     ConfigError,
     HantuError,
+    NotSentRateLimited,
     OrderNotPlaced,
     RateLimited,
 )
@@ -93,6 +94,7 @@ class _Accepted:
 class _Refused:
     reason: str
     broker_error: str
+    counted: bool = True  # False: it never left (our rate limit), no attempt of a retry used
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +125,9 @@ async def submit(
     if early is not None:
         return early
     started = deps.clock.now()
-    answer = await _send(broker, order, deps.order_timeout)
+    # The broker's own time plus the longest it may hold the order before sending it (the
+    # rate limit), so an order that waited its turn is not cut short once it is out.
+    answer = await _send(broker, order, deps.order_timeout + deps.order_queue_timeout)
     waited = (deps.clock.now() - started).total_seconds()
     result = await _record(deps, order, answer, retry_of, webhook_id)
     return replace(result, broker_seconds=waited)
@@ -237,7 +241,7 @@ async def _send(broker: Broker, order: Order, seconds: float) -> _Answer:
     except BrokerUnavailable as exc:
         return _Unanswered(mask(str(exc)))
     except OrderNotPlaced as exc:
-        return _Refused(_reason(exc), str(exc))
+        return _Refused(_reason(exc), str(exc), counted=not isinstance(exc, NotSentRateLimited))
     except ConfigError as exc:  # refused for our settings (wrong domain, key): never placed
         return _Refused(ko.REASON_CONFIG, str(exc))
     except Exception as exc:
@@ -250,6 +254,8 @@ async def _send(broker: Broker, order: Order, seconds: float) -> _Answer:
 def _reason(exc: OrderNotPlaced) -> str:
     if isinstance(exc, BrokerRejected):
         return exc.message
+    if isinstance(exc, NotSentRateLimited):
+        return ko.REASON_NOT_SENT_RATE_LIMITED.format(per_second=exc.per_second)
     return next((text for kind, text in REASONS.items() if isinstance(exc, kind)), exc.message)
 
 
@@ -310,13 +316,19 @@ async def _apply_answer(
                 failed.attempted(order.id, now)
                 failed.resolve(now)
             return SubmitResult(OrderView.of(order), SubmitOutcome.ACCEPTED)
-        case _Refused(reason=reason, broker_error=broker_error):
+        case _Refused(reason=reason, broker_error=broker_error, counted=counted):
             failed_id = await refuse(
-                uow, order, reason, broker_error, failed, now, webhook_id=webhook_id
+                uow,
+                order,
+                reason,
+                broker_error,
+                failed,
+                now,
+                count_attempt=counted,
+                webhook_id=webhook_id,
             )
-            return SubmitResult(
-                OrderView.of(order), SubmitOutcome.REFUSED, failed_id, mask(broker_error)
-            )
+            error = mask(broker_error) if counted else reason  # not sent: say so, in Korean
+            return SubmitResult(OrderView.of(order), SubmitOutcome.REFUSED, failed_id, error)
         case _Unanswered(reason=reason):
             order.apply(OrderUnconfirmed(order_id=order.id, reason=reason, occurred_at=now))
             if failed is not None:
@@ -405,7 +417,8 @@ async def cancel(deps: Deps, order_id: str) -> OrderView:
         )
     broker = await deps.brokers.broker_for(order.strategy_account_id)
     await asyncio.wait_for(
-        broker.cancel_order(order.broker_order_id, order.symbol), deps.order_timeout
+        broker.cancel_order(order.broker_order_id, order.symbol),
+        deps.order_timeout + deps.order_queue_timeout,  # as for an order: its turn, then KIS
     )
     now = deps.clock.now()
     async with deps.uow() as uow:

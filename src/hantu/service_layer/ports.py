@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from hantu.domain.enums import FailedOrderStatus, OrderStatus, OrderType, Side
 from hantu.domain.errors import HantuError
@@ -184,10 +184,15 @@ class ConcurrentUpdate(HantuError):
 
 @dataclass(frozen=True, slots=True)
 class FillRecord:
-    """One stored execution; `order_id` is None while no order of ours claims its broker id."""
+    """One stored execution; `order_id` is None while no order of ours claims its broker id.
+
+    KIS order numbers are unique per broker account and trading day only, so the fill keeps
+    the account it came from; its Seoul day is that of `filled_at`.
+    """
 
     fill_id: FillId
     broker_order_id: BrokerOrderId
+    broker_account: str
     symbol: Symbol
     side: Side
     quantity: Quantity
@@ -223,7 +228,11 @@ class OrderRepository(Protocol):
 
     async def get_by_idempotency_key(self, key: str) -> Order | None: ...
 
-    async def get_by_broker_id(self, broker_order_id: BrokerOrderId) -> Order | None: ...
+    async def get_by_broker_id(
+        self, account: str, day: date, broker_order_id: BrokerOrderId
+    ) -> Order | None:
+        """The order that claimed this broker account's order number on that trading day."""
+        ...
 
     async def with_status(self, *statuses: OrderStatus) -> list[Order]: ...
 
@@ -245,15 +254,25 @@ class OrderRepository(Protocol):
         """Broker orders of the account claimed on trading days from `since` on."""
         ...
 
+    async def claim_of(self, order_id: OrderId) -> tuple[str, date] | None:
+        """The broker account and trading day the order's broker order number belongs to."""
+        ...
+
 
 class FillRepository(Protocol):
     async def add(self, fill: FillRecord) -> bool:
         """Store a fill; False when its fill id is already stored (nothing written)."""
         ...
 
-    async def orphans(self, broker_order_id: BrokerOrderId) -> list[FillRecord]: ...
+    async def orphans(
+        self, account: str, day: date, broker_order_id: BrokerOrderId
+    ) -> list[FillRecord]:
+        """Fills of this broker account's order number on that trading day that no order owns."""
+        ...
 
-    async def lock_broker_order(self, broker_order_id: BrokerOrderId) -> None:
+    async def lock_broker_order(
+        self, account: str, day: date, broker_order_id: BrokerOrderId
+    ) -> None:
         """Hold, until the transaction ends, the right to link fills of this broker order."""
         ...
 
@@ -324,6 +343,12 @@ class RiskReader(Protocol):
         ...
 
 
+class OutboxWriter(Protocol):
+    def add(self, kind: str, dedupe_key: str, payload: Mapping[str, Any]) -> None:
+        """Write a durable entry with this commit (see `service_layer.outbox`)."""
+        ...
+
+
 class PipelineUnitOfWork(UnitOfWork, Protocol):
     """The order pipeline's transaction: its repositories plus loose events to record."""
 
@@ -341,6 +366,9 @@ class PipelineUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def risk(self) -> RiskReader: ...
+
+    @property
+    def outbox(self) -> OutboxWriter: ...
 
     def record(self, event: Event) -> None: ...
 

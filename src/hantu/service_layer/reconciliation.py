@@ -28,6 +28,7 @@ from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.fills import adopt_orphans, apply_fill
 from hantu.service_layer.orders import NOT_AT_BROKER, refuse
 from hantu.service_layer.ports import (
+    DEFAULT_BROKER_ACCOUNT,
     Broker,
     BrokerOrderReport,
     BrokerOrderState,
@@ -251,14 +252,19 @@ async def converge(
 ) -> None:
     """Bring a sent order to the broker's state: missing fills, cancel, rejection."""
     if report.filled_quantity > order.filled_quantity:
-        await apply_fill(uow, order, _catch_up_fill(order, report, now), now, store=True)
+        claim = await uow.orders.claim_of(order.id)
+        account = DEFAULT_BROKER_ACCOUNT if claim is None else claim[0]
+        fill = _catch_up_fill(order, report, account, now)
+        await apply_fill(uow, order, fill, now, store=True)
     if report.state is BrokerOrderState.CANCELED and order.status.is_live:
         order.apply(OrderCanceled(order_id=order.id, reason="canceled at broker", occurred_at=now))
     elif report.state is BrokerOrderState.REJECTED and order.status is OrderStatus.SENT:
         order.apply(OrderRefused(order_id=order.id, reason="rejected by broker", occurred_at=now))
 
 
-def _catch_up_fill(order: Order, report: BrokerOrderReport, now: datetime) -> FillRecord:
+def _catch_up_fill(
+    order: Order, report: BrokerOrderReport, account: str, now: datetime
+) -> FillRecord:
     # The broker reports cumulative quantity and average price; the missing part is the delta.
     delta = report.filled_quantity - order.filled_quantity
     their_value = (report.average_fill_price or order.price or Decimal(0)) * report.filled_quantity
@@ -267,6 +273,7 @@ def _catch_up_fill(order: Order, report: BrokerOrderReport, now: datetime) -> Fi
     return FillRecord(
         fill_id=FillId(f"{report.broker_order_id}:sync:{report.filled_quantity}"),
         broker_order_id=report.broker_order_id,
+        broker_account=account,
         symbol=order.symbol,
         side=order.side,
         quantity=Quantity(delta),
@@ -329,6 +336,7 @@ async def sync_order_status(deps: Deps, gaps: FillGaps | None = None) -> SyncRep
 async def _sync(deps: Deps, gaps: FillGaps | None, book: _BrokerBook) -> SyncReport:
     async with deps.uow(read_only=True) as uow:
         live = await uow.orders.with_status(*LIVE_STATUSES)
+        days = {o.id: await uow.orders.claim_of(o.id) for o in live}
     if gaps is not None:
         gaps.forget_except({order.id for order in live})
     result = SyncReport()
@@ -336,7 +344,7 @@ async def _sync(deps: Deps, gaps: FillGaps | None, book: _BrokerBook) -> SyncRep
         reports = await book.reports(int(order.strategy_account_id), order)
         if reports is None:
             continue
-        theirs = next((r for r in reports if r.broker_order_id == order.broker_order_id), None)
+        theirs = _report_of(order, reports, days[order.id])
         if theirs is None:
             result.unknown_at_broker.append(order.id)
         elif not _differs(order, theirs):
@@ -346,6 +354,17 @@ async def _sync(deps: Deps, gaps: FillGaps | None, book: _BrokerBook) -> SyncRep
         elif await _sync_one(deps, order.id, theirs):
             result.changed.append(order.id)
     return result
+
+
+def _report_of(
+    order: Order, reports: list[BrokerOrderReport], claim: tuple[str, date] | None
+) -> BrokerOrderReport | None:
+    # The lists may span two trading days, and a KIS order number is unique per day only.
+    for report in reports:
+        on_day = claim is None or _trading_day(report.ordered_at) == claim[1]
+        if report.broker_order_id == order.broker_order_id and on_day:
+            return report
+    return None
 
 
 def _differs(order: Order, report: BrokerOrderReport) -> bool:

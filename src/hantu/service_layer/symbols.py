@@ -1,6 +1,7 @@
 """Which symbols the broker lists, and on which price grid: a webhook for an unlisted code or
 an off-grid price is refused before any order is written. Each symbol costs one quote a
-trading day."""
+trading day, asked once for a whole burst of webhooks: on a paper account (2 requests/s) one
+quote each would hold every order of the burst back for seconds."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class SymbolBook:
     def __init__(self, deps: Deps) -> None:
         self._deps = deps
         self._listed: dict[Symbol, tuple[date, Decimal | None]] = {}
+        self._asking: dict[Symbol, asyncio.Future[Decimal | None]] = {}
 
     async def check(self, strategy_account_id: StrategyAccountId, symbol: Symbol) -> Decimal | None:
         """Raise `UnknownSymbol` if the broker lists no such symbol; else return the symbol's
@@ -35,6 +37,16 @@ class SymbolBook:
         known = self._listed.get(symbol)
         if known is not None and known[0] == today:
             return known[1]
+        asking = self._asking.get(symbol)
+        if asking is None:  # the first of a burst asks; the others wait for its answer
+            asking = asyncio.ensure_future(self._ask(strategy_account_id, symbol, today))
+            self._asking[symbol] = asking
+            asking.add_done_callback(lambda _: self._asking.pop(symbol, None))
+        return await asyncio.shield(asking)
+
+    async def _ask(
+        self, strategy_account_id: StrategyAccountId, symbol: Symbol, today: date
+    ) -> Decimal | None:
         try:
             broker = await self._deps.brokers.broker_for(strategy_account_id)
             quote = await asyncio.wait_for(broker.quote(symbol), self._deps.order_timeout)

@@ -23,7 +23,14 @@ from hantu import messages_ko as ko
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.errors import DomainError, InvalidValue
 from hantu.domain.order import OrderRequest
-from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol, is_on_tick
+from hantu.domain.values import (
+    Price,
+    Quantity,
+    StrategyAccountId,
+    Symbol,
+    is_on_tick,
+    plain_decimal,
+)
 from hantu.service_layer.orders import order_id_for
 
 log = logging.getLogger(__name__)
@@ -105,10 +112,10 @@ def _number(payload: dict[str, Any], field: str) -> Decimal:
         raise WebhookInvalid(field, "missing")
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
         raise WebhookInvalid(field, "must be a number")
-    try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
-    except ArithmeticError:
-        raise WebhookInvalid(field, "must be a number") from None
+    # A string must be written plainly: a template's "1_000" must not place 1,000 shares.
+    number = plain_decimal(value) if isinstance(value, str) else Decimal(value)
+    if number is None:
+        raise WebhookInvalid(field, ko.WEBHOOK_NUMBER_FORMAT)
     if not number.is_finite():
         raise WebhookInvalid(field, "must be a finite number")
     return number
@@ -183,7 +190,7 @@ def parse_signal(payload: dict[str, Any]) -> WebhookSignal:
 
 class Outcome(StrEnum):
     ACCEPTED = "accepted"  # the broker took the order: 200
-    REFUSED = "refused"  # the broker said no; a failed order was saved: 400
+    REFUSED = "refused"  # the broker said no, or it was never sent; a failed order was saved: 400
     REJECTED = "rejected"  # our risk rules said no: 400
     UNCONFIRMED = "unconfirmed"  # no answer in time; settled in the background: 408
     ERROR = "error"  # a system error on our side; a repeat with the same id is safe: 400

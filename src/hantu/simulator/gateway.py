@@ -106,6 +106,10 @@ class TokenStore:
     def app_key_for_approval(self, approval_key: str) -> str | None:
         return self._approvals.get(approval_key)
 
+    def issued_secrets(self) -> list[str]:
+        """Every access token and approval key handed out, for tests that hunt for leaks."""
+        return [*self._by_value, *self._approvals]
+
 
 class RateLimiter:
     """A per-app-key sliding one-second window (EGW00201 when exceeded)."""

@@ -187,3 +187,88 @@ async def test_0005_adds_sell_policy_columns_and_keeps_existing_rows(
     assert tuple(fill) == ("f1", None)
     assert "problem" not in {column["name"] for column in columns}
     assert kept == 1
+
+
+async def test_0008_gives_fills_their_broker_account_and_keeps_them(
+    empty_database_url: str,
+) -> None:
+    db = Database(empty_database_url)
+    at = datetime(2026, 11, 20, tzinfo=UTC)
+    order = text(
+        "INSERT INTO orders (id, idempotency_key, strategy_account_id, symbol, side,"
+        " order_type, quantity, price, status, broker_order_id, filled_quantity, source,"
+        " version, created_at, updated_at) VALUES (:id, :id, 1, '005930', 'BUY', 'LIMIT',"
+        " '3', '70000', 'SENT', :broker_id, '0', 'webhook', 0, :at, :at)"
+    )
+    fill = text(
+        "INSERT INTO fills (fill_id, order_id, broker_order_id, symbol, side, quantity, price,"
+        " filled_at, recorded_at) VALUES (:id, :order_id, '0000000007', '005930', 'BUY', '1',"
+        " '70000', :at, :at)"
+    )
+    try:
+        await upgrade(db, "0006_web_sessions")
+        async with db.begin() as connection:
+            await connection.execute(order, {"id": "o1", "broker_id": "0000000007", "at": at})
+            await connection.execute(order, {"id": "o2", "broker_id": None, "at": at})
+            await connection.execute(
+                text(
+                    "INSERT INTO broker_order_claims VALUES"
+                    " ('broker_account:3', '20261120', '0000000007', 'o1', :at)"
+                ),
+                {"at": at},
+            )
+            for fill_id, order_id in (("f1", "o1"), ("f2", "o2"), ("f3", None)):
+                await connection.execute(fill, {"id": fill_id, "order_id": order_id, "at": at})
+        await upgrade(db, "0008_fill_broker_account")
+        async with db.connect() as connection:
+            query = text("SELECT fill_id, broker_account FROM fills ORDER BY fill_id")
+            accounts = (await connection.execute(query)).all()
+        await downgrade(db, "0006_web_sessions")
+        async with db.connect() as connection:
+            columns = await connection.run_sync(lambda sync: inspect(sync).get_columns("fills"))
+            kept = (await connection.execute(text("SELECT count(*) FROM fills"))).scalar()
+    finally:
+        await db.dispose()
+
+    # o1's claim names its account; o2 has none (no broker account stored): the settings'
+    # one broker; the orphan takes the one broker account the claims know.
+    assert [tuple(row) for row in accounts] == [
+        ("f1", "broker_account:3"),
+        ("f2", "default"),
+        ("f3", "broker_account:3"),
+    ]
+    assert "broker_account" not in {column["name"] for column in columns}
+    assert kept == 3
+
+
+async def test_0009_adds_the_outbox_and_keeps_existing_events(empty_database_url: str) -> None:
+    db = Database(empty_database_url)
+    at = datetime(2026, 11, 20, tzinfo=UTC)
+    try:
+        await upgrade(db, "0008_fill_broker_account")
+        async with db.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO events (name, occurred_at, recorded_at, payload)"
+                    " VALUES ('RiskViolated', :at, :at, '{}')"
+                ),
+                {"at": at},
+            )
+        await upgrade(db, "0009_outbox")
+        async with db.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO outbox (kind, dedupe_key, payload, state, attempts, created_at,"
+                    " available_at) VALUES ('notify', 'k', '{}', 'pending', 0, :at, :at)"
+                ),
+                {"at": at},
+            )
+            events = (await connection.execute(text("SELECT count(*) FROM events"))).scalar()
+        await downgrade(db, "0008_fill_broker_account")
+        tables = await _tables(db)
+    finally:
+        await db.dispose()
+
+    assert events == 1
+    assert "outbox" not in tables
+    assert "events" in tables

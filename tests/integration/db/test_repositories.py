@@ -147,6 +147,7 @@ async def test_units_of_work_enforce_foreign_keys(db: Database) -> None:
     orphan_of_nothing = FillRecord(
         fill_id=FillId("f-1"),
         broker_order_id=BrokerOrderId("0000000001"),
+        broker_account="default",
         symbol=Symbol("005930"),
         side=Side.BUY,
         quantity=Quantity(1),

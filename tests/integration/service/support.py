@@ -8,7 +8,10 @@ from sqlalchemy import func, select
 
 from hantu.adapters.db import tables as t
 from hantu.bootstrap import App
-from hantu.domain.values import Price, Quantity, StrategyAccountId
+from hantu.domain.order import Order
+from hantu.domain.values import BrokerOrderId, Price, Quantity, StrategyAccountId
+from hantu.service_layer.deps import SEOUL
+from hantu.service_layer.ports import DEFAULT_BROKER_ACCOUNT
 from tests.builders import a_position
 
 
@@ -42,4 +45,15 @@ async def hold(app: App, quantity: int, average_price: int = 70_000, account: in
                 average_price=Price(average_price),
             )
         )
+        await uow.commit()
+
+
+async def add_sent(app: App, order: Order, account: str = DEFAULT_BROKER_ACCOUNT) -> None:
+    """Store a sent order with its broker number claimed, as the order's answer would."""
+    assert order.broker_order_id is not None
+    day = order.created_at.astimezone(SEOUL).date()
+    async with app.uow() as uow:
+        await uow.orders.add(order)
+        broker_id = BrokerOrderId(order.broker_order_id)
+        assert await uow.orders.claim_broker_order(account, day, broker_id, order.id)
         await uow.commit()

@@ -17,7 +17,7 @@ from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import SubmitOutcome, submit
 from hantu.service_layer.ports import BrokerOrder
 from tests.builders import a_fill_notice, a_sent_order, an_order_request
-from tests.integration.service.support import count_rows, events_named, hold
+from tests.integration.service.support import add_sent, count_rows, events_named, hold
 
 
 def _sell(key: str, quantity: int) -> OrderRequest:
@@ -124,9 +124,7 @@ async def test_process_fill_sell_above_the_position_is_stored_and_flagged(
     # A sell sent before this rule (or settled from the broker's day list) that sells more
     # than the position: the order takes the fill, the position cannot, a human must look.
     order = a_sent_order(broker_order_id="0000077777", side=Side.SELL, quantity=Quantity(5))
-    async with app.uow() as uow:
-        await uow.orders.add(order)
-        await uow.commit()
+    await add_sent(app, order)
     await hold(app, 1)
     notice = a_fill_notice(
         broker_order_id=BrokerOrderId("0000077777"),
@@ -151,9 +149,7 @@ async def test_process_fill_sell_above_the_position_is_stored_and_flagged(
 
 async def test_fills_to_check_lists_only_the_accounts_asked_for(app: App) -> None:
     order = a_sent_order(broker_order_id="0000088888", side=Side.SELL, quantity=Quantity(5))
-    async with app.uow() as uow:
-        await uow.orders.add(order)
-        await uow.commit()
+    await add_sent(app, order)
     notice = a_fill_notice(
         broker_order_id=BrokerOrderId("0000088888"), side=Side.SELL, quantity=Quantity(5)
     )

@@ -175,6 +175,7 @@ async def running_app(
         data_dir=tmp_path,
         database_url=database_url,
         order_timeout_seconds=0.3,
+        order_queue_seconds=0.01,  # the in-process broker holds nothing back
         demo=False,
         **web_options,
     )

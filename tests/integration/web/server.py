@@ -16,6 +16,7 @@ import httpx
 import uvicorn
 
 from hantu.config import Settings
+from hantu.entrypoints.cli_serve import SERVER_OPTIONS
 from hantu.entrypoints.web.app import create_app
 from hantu.entrypoints.web.runtime import Runtime
 
@@ -64,7 +65,12 @@ class ServerThread:
     def start(self) -> None:
         app = create_app(self.settings, on_ready=self._ready, **self.app_options)
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="on",
+            **SERVER_OPTIONS,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from hantu.bootstrap import build
 from hantu.config import Settings
 from hantu.entrypoints.cli import app
 from hantu.service_layer import accounts as accounts_service
+from hantu.service_layer import logins
 
 
 @pytest.fixture
@@ -89,3 +91,38 @@ def test_cli_users_create_with_kis_keys_in_env_adds_that_account(
             return [f"{a.name}|{a.environment}|{a.account_hint}" for a in found]
 
     assert asyncio.run(names()) == ["KIS PAPER (.env)|PAPER|5011****-01"]
+
+
+def test_cli_users_passwd_sets_the_password_and_ends_every_session(env: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["users", "create", "carol", "--password", "carol-password"])
+
+    async def sign_in() -> str:
+        settings = Settings(_env_file=None, data_dir=env)  # type: ignore[call-arg]
+        async with build(settings).accounts_only() as deps:
+            user = await accounts_service.authenticate(deps, "carol", "carol-password")
+            assert user is not None
+            return await logins.start_session(deps, user.id, timedelta(hours=1))
+
+    async def still_signed_in(session_id: str) -> bool:
+        settings = Settings(_env_file=None, data_dir=env)  # type: ignore[call-arg]
+        async with build(settings).accounts_only() as deps:
+            return await logins.session_user(deps, session_id) is not None
+
+    session_id = asyncio.run(sign_in())
+    assert asyncio.run(still_signed_in(session_id))
+
+    result = runner.invoke(app, ["users", "passwd", "carol", "--password", "carol-new-pass"])
+
+    assert result.exit_code == 0, result.output
+    assert ko.CLI_PASSWORD_CHANGED.format(username="carol") in result.output
+    assert not asyncio.run(still_signed_in(session_id))
+    assert _authenticates(env, "carol", "carol-new-pass")
+    assert not _authenticates(env, "carol", "carol-password")
+
+
+def test_cli_users_passwd_unknown_user_fails_with_a_message(env: Path) -> None:
+    result = CliRunner().invoke(app, ["users", "passwd", "nobody", "--password", "whatever-pw"])
+
+    assert result.exit_code == 1
+    assert ko.CLI_USER_NOT_FOUND.format(username="nobody") in result.output

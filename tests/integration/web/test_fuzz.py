@@ -56,6 +56,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
             _env_file=None,
             data_dir=data_dir,
             order_timeout_seconds=0.5,
+            order_queue_seconds=0.01,
             demo=False,
             login_max_attempts=10_000,
         ),

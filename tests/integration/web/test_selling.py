@@ -119,7 +119,9 @@ async def test_webhook_sell_with_adoption_adopts_the_shortfall_at_the_broker_ave
     assert await _adoptions(web) == 1  # the repeated delivery adopts nothing more
     broker_id = BrokerOrderId(response.json()["order_id"])
     deps = web.app.state.runtime.app.deps
-    await process_fill(deps, web.broker.fill(broker_id, 5, Decimal(70_000), notify=False))
+    account = await deps.brokers.account_of(member.strategy_account_id)
+    fill = web.broker.fill(broker_id, 5, Decimal(70_000), notify=False)
+    await process_fill(deps, fill, account)
     assert await _position(web, member) == (Decimal(0), Decimal(0), Decimal(20_000))
 
 
@@ -148,8 +150,10 @@ async def test_positions_page_shows_a_fill_that_could_not_apply_under_check_need
     response = await web.webhook(signal(alice.token, quantity="2"))
     broker_id = BrokerOrderId(response.json()["order_id"])
     deps = web.app.state.runtime.app.deps
-    await process_fill(deps, web.broker.fill(broker_id, 2, notify=False))
-    await process_fill(deps, a_fill_notice(broker_order_id=broker_id, fill_id=FillId("extra-1")))
+    account = await deps.brokers.account_of(alice.strategy_account_id)
+    await process_fill(deps, web.broker.fill(broker_id, 2, notify=False), account)
+    extra = a_fill_notice(broker_order_id=broker_id, fill_id=FillId("extra-1"))
+    await process_fill(deps, extra, account)
 
     page = await alice.client.get("/positions")
     other = await bob.client.get("/positions")

@@ -172,26 +172,51 @@ def test_password_hashing_verifies_and_refuses() -> None:
 def test_login_limiter_blocks_after_max_and_recovers() -> None:
     clock = FakeClock()
     limiter = LoginLimiter(clock, max_attempts=2, window_seconds=60)
-    limiter.failed("ip", "alice")
-    limiter.failed("ip", "alice")
+    allowed = [limiter.attempt("ip", "alice") for _ in range(2)]
 
-    blocked = limiter.retry_after("ip", "alice")
-    other_user = limiter.retry_after("ip", "bob")
+    blocked = limiter.attempt("ip", "alice")
+    other_user = limiter.attempt("ip", "bob")
     clock.advance(61)
 
+    assert allowed == [0, 0]
     assert 0 < blocked <= 61
     assert other_user == 0
-    assert limiter.retry_after("ip", "alice") == 0
-    assert limiter.retry_after("other-ip", "alice") == 0
+    assert limiter.attempt("ip", "alice") == 0
+    assert limiter.attempt("other-ip", "alice") == 0
+
+
+def test_login_limiter_refused_attempt_is_not_counted() -> None:
+    clock = FakeClock()
+    limiter = LoginLimiter(clock, max_attempts=2, window_seconds=60)
+    limiter.attempt("ip", "alice")
+    clock.advance(30)
+    limiter.attempt("ip", "alice")
+    for _ in range(10):
+        assert limiter.attempt("ip", "alice") > 0
+
+    clock.advance(31)  # the first attempt left the window; the refused ones never entered it
+
+    assert limiter.attempt("ip", "alice") == 0
 
 
 def test_login_limiter_client_budget_spans_usernames() -> None:
     clock = FakeClock()
     limiter = LoginLimiter(clock, max_attempts=2, window_seconds=60)
     for n in range(8):
-        limiter.failed("ip", f"user{n}")
+        assert limiter.attempt("ip", f"user{n}") == 0
 
-    limiter.succeeded("ip", "user0")
+    assert limiter.attempt("ip", "someone-new") > 0
+    assert limiter.attempt("elsewhere", "someone-new") == 0
 
-    assert limiter.retry_after("ip", "someone-new") > 0
-    assert limiter.retry_after("elsewhere", "someone-new") == 0
+
+def test_login_limiter_success_resets_the_username_and_spares_the_client_budget() -> None:
+    clock = FakeClock()
+    limiter = LoginLimiter(clock, max_attempts=2, window_seconds=60)
+    for n in range(7):
+        limiter.attempt("ip", f"user{n}")
+    limiter.attempt("ip", "alice")
+
+    limiter.succeeded("ip", "alice")
+
+    assert limiter.attempt("ip", "alice") == 0  # 7 failures + this one: still within 8
+    assert limiter.attempt("ip", "bob") > 0

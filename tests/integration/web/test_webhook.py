@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 
 from hantu import messages_ko as ko
-from hantu.adapters.inprocess_broker import Hang, Refuse
+from hantu.adapters.inprocess_broker import Fail, Hang, Refuse
 from hantu.domain.values import Price, Symbol
+from hantu.errors import NotSentRateLimited
 from tests.integration.web.conftest import WebClient, signal
 
 
@@ -122,6 +123,45 @@ async def test_webhook_broker_timeout_answers_408_unconfirmed(web: WebClient) ->
     assert status == "UNCONFIRMED"
 
 
+async def test_webhook_order_held_back_by_the_rate_limit_answers_400_not_sent(
+    web: WebClient,
+) -> None:
+    member = await web.member("alice")
+    not_sent = NotSentRateLimited("not sent: queue full (2 requests per second)", per_second=2)
+    web.broker.script(Fail(not_sent))
+
+    response = await web.webhook(signal(member.token, id="tv-burst-7"))
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["status"] == "refused"
+    assert body["error"] == ko.REASON_NOT_SENT_RATE_LIMITED.format(per_second=2)
+    assert await web.scalar("SELECT status FROM orders") == "ERROR"
+    retry = f"/api/failed-orders/{body['failed_order_id']}/retry"
+    again = await member.client.post(retry, headers=member.headers())  # accepted this time
+    assert again.status_code == 200, again.text
+    listed = await member.client.get("/api/failed-orders", params={"status": "resolved"})
+    assert [o["retry_count"] for o in listed.json()["orders"]] == [1]
+
+
+async def test_webhook_retry_held_back_again_uses_no_retry(web: WebClient) -> None:
+    member = await web.member("alice")
+    not_sent = NotSentRateLimited("not sent: queue full (2 requests per second)", per_second=2)
+    web.broker.script(Fail(not_sent), Fail(not_sent), Fail(not_sent))
+    response = await web.webhook(signal(member.token))
+    retry = f"/api/failed-orders/{response.json()['failed_order_id']}/retry"
+
+    for _ in range(2):
+        again = await member.client.post(retry, headers=member.headers())
+        assert again.status_code == 400
+    placed = await member.client.post(retry, headers=member.headers())
+
+    assert placed.status_code == 200, placed.text
+    assert web.broker.place_calls == 4
+    assert len(web.broker.placed) == 1
+    assert await web.count("orders") == 4  # every attempt kept, each under its own key
+
+
 @pytest.mark.parametrize(
     "token",
     [None, "", "whk_not-a-real-token", "x" * 300, 12345],
@@ -149,6 +189,9 @@ async def test_webhook_unknown_token_answers_401_without_detail(
         ({"quantity": "-5"}, "quantity"),
         ({"quantity": "0"}, "quantity"),
         ({"quantity": "1.5"}, "quantity"),
+        ({"quantity": "1_000"}, "quantity"),
+        ({"quantity": "１０"}, "quantity"),  # full-width digits
+        ({"price": "٧٠٠٠٠"}, "price"),
         ({"quantity": True}, "quantity"),
         ({"quantity": None}, "quantity"),
         ({"price": None}, "price"),

@@ -37,3 +37,18 @@ def test_sanitize_cuts_to_limit() -> None:
 
 def test_sanitize_none_stays_none() -> None:
     assert sanitize(None, 10) is None
+
+
+def test_mask_labelled_account_number_keeps_four_digits() -> None:
+    masked = mask("GET /uapi/inquire-balance?CANO=50123456&ACNT_PRDT_CD=01 acnt_no=5012345601")
+
+    assert "501234" not in masked
+    assert "CANO=5012***" in masked
+    assert "acnt_no=5012***" in masked
+
+
+def test_mask_labelled_hts_id_keeps_two_characters() -> None:
+    masked = mask('{"hts_id": "hantusecret"} HTS ID: hantusecret')
+
+    assert "hantus" not in masked
+    assert masked.count("ha***") == 2

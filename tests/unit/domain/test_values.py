@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hantu.domain.errors import InvalidValue
 from hantu.domain.values import (
@@ -9,6 +11,7 @@ from hantu.domain.values import (
     Quantity,
     Symbol,
     is_on_tick,
+    plain_decimal,
     round_to_tick,
     tick_size,
 )
@@ -87,3 +90,24 @@ def test_round_to_tick_down_and_up() -> None:
     assert round_to_tick(Decimal(70_050)) == 70_000
     assert round_to_tick(Decimal(70_050), up=True) == 70_100
     assert round_to_tick(Decimal("1999.5"), up=True) == 2_000
+
+
+# Digits and points mostly, with the spellings `Decimal()` would also take mixed in.
+_NUMBERISH = st.text(alphabet=st.sampled_from("0123456789..._ eE+-١٠０９\n"), max_size=8)
+
+
+@given(_NUMBERISH | st.text(max_size=8))
+def test_plain_decimal_accepts_only_ascii_digits_and_one_point(text: str) -> None:
+    number = plain_decimal(text)
+
+    if number is not None:
+        assert set(text) <= set("0123456789.")
+        assert text.count(".") <= 1
+        assert not text.startswith(".")
+        assert not text.endswith(".")
+        assert number == Decimal(text)
+
+
+@given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False))
+def test_plain_decimal_reads_back_a_number_written_plainly(value: Decimal) -> None:
+    assert plain_decimal(f"{value:f}") == value

@@ -88,6 +88,7 @@ def test_connection_from_settings_takes_secrets_and_cache_dir(tmp_path: Path) ->
         kis_account="12345678-01",
         kis_hts_id="hong",
         kis_rest_rate_limit=1.5,
+        order_queue_seconds=1.25,
         data_dir=tmp_path,
     )
 
@@ -99,6 +100,7 @@ def test_connection_from_settings_takes_secrets_and_cache_dir(tmp_path: Path) ->
     assert connection.requests_per_second == 1.5
     assert connection.token_cache_dir == tmp_path / "kis-tokens"
     assert connection.order_timeout == settings.order_timeout_seconds
+    assert connection.order_queue_timeout == 1.25
 
 
 def test_connection_from_settings_without_credentials_is_config_error(tmp_path: Path) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
 from hantu.adapters.kis.ratelimit import RateLimiter, RateLimiters
+from hantu.errors import NotSentRateLimited
 from tests.fakes import FakeClock
 
 
@@ -165,4 +167,81 @@ async def test_limiter_a_cancelled_waiter_leaves_the_queue() -> None:
     clock.advance(2)
 
     slot = await asyncio.wait_for(limiter.acquire(), 1)  # not stuck behind the cancelled one
+    assert slot.done_at is None
+
+
+async def test_limiter_order_whose_turn_is_past_its_deadline_is_refused_at_once() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 2)  # a paper account
+    for _ in range(2):
+        limiter.release(await limiter.acquire())  # the window is full for the next 1.05 s
+    deadline = clock.now() + timedelta(seconds=0.5)
+
+    with pytest.raises(NotSentRateLimited) as caught:
+        await limiter.acquire(urgent=True, deadline=deadline)
+
+    assert caught.value.per_second == 2
+    assert clock.slept == []  # refused without waiting
+    assert limiter.refused == 1
+
+
+async def test_limiter_order_whose_turn_comes_before_its_deadline_waits_for_it() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 2)
+    for _ in range(2):
+        limiter.release(await limiter.acquire())
+
+    await limiter.acquire(urgent=True, deadline=clock.now() + timedelta(seconds=1.5))
+
+    assert clock.slept == [pytest.approx(1.05)]
+    assert limiter.refused == 0
+
+
+async def test_limiter_counts_the_orders_queued_ahead_at_admission() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 2)
+    held = [await limiter.acquire(), await limiter.acquire()]  # both in flight
+    deadline = clock.now() + timedelta(seconds=2)
+    served: list[str] = []
+
+    async def order(name: str) -> None:
+        async with limiter.slot(urgent=True, deadline=deadline):
+            served.append(name)
+
+    # Two fit in the next window (1.05 s); the third's turn would be at 2.1 s.
+    tasks = [asyncio.create_task(order(name)) for name in ("a", "b", "c")]
+    await asyncio.sleep(0)
+    assert tasks[2].done()
+    assert isinstance(tasks[2].exception(), NotSentRateLimited)
+    for slot in held:
+        limiter.release(slot)
+    await asyncio.gather(*tasks[:2])
+
+    assert served == ["a", "b"]
+
+
+async def test_limiter_after_egw00201_an_order_past_the_penalty_deadline_is_refused() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 20)
+    limiter.penalize()
+
+    with pytest.raises(NotSentRateLimited):
+        await limiter.acquire(urgent=True, deadline=clock.now() + timedelta(seconds=0.5))
+
+    await limiter.acquire(urgent=True, deadline=clock.now() + timedelta(seconds=1.5))
+    assert clock.slept == [pytest.approx(1.05)]
+
+
+async def test_limiter_order_still_waiting_at_its_deadline_leaves_the_queue() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, 1, margin=0)
+    held = await limiter.acquire()  # in flight, and its answer never comes back in time
+    deadline = clock.now() + timedelta(seconds=1.01)  # the estimate (an answer at once) fits
+
+    with pytest.raises(NotSentRateLimited):
+        await limiter.acquire(urgent=True, deadline=deadline)
+
+    limiter.release(held)
+    assert limiter.refused == 1
+    slot = await asyncio.wait_for(limiter.acquire(), 1)  # the queue holds nobody stale
     assert slot.done_at is None

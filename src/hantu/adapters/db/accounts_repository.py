@@ -1,4 +1,5 @@
-"""Row ↔ domain mapping for users, broker accounts, strategies and strategy accounts.
+"""Row ↔ domain mapping for users, their web sessions, broker accounts, strategies and
+strategy accounts.
 
 Every query that a front end reaches takes the owner's `user_id`, so ownership is part of the
 WHERE clause rather than a check someone may forget afterwards.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Self, cast
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hantu.adapters.db.connection import SqlConnection
@@ -19,6 +20,7 @@ from hantu.adapters.db.tables_accounts import (
     strategies,
     strategy_accounts,
     users,
+    web_sessions,
 )
 from hantu.adapters.db.transaction import Transaction
 from hantu.domain.accounts import (
@@ -109,6 +111,43 @@ class AccountsRepository:
     async def user_by_id(self, user_id: int) -> User | None:
         row = (await self._conn.execute(select(users).where(users.c.id == user_id))).first()
         return _user(row) if row else None
+
+    async def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
+        await self._conn.execute(
+            update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+        )
+
+    # --- web sessions (by the digest of the cookie's session id) ------------------------
+
+    async def add_session(
+        self, user_id: UserId, digest: str, now: datetime, expires_at: datetime
+    ) -> None:
+        await self._conn.execute(
+            delete(web_sessions).where(web_sessions.c.expires_at <= now)  # keep the table small
+        )
+        await self._conn.execute(
+            insert(web_sessions).values(
+                token_digest=digest, user_id=user_id, created_at=now, expires_at=expires_at
+            )
+        )
+
+    async def user_of_session(self, digest: str, now: datetime) -> User | None:
+        query = (
+            select(users)
+            .join(web_sessions, web_sessions.c.user_id == users.c.id)
+            .where(web_sessions.c.token_digest == digest, web_sessions.c.expires_at > now)
+        )
+        row = (await self._conn.execute(query)).first()
+        return _user(row) if row else None
+
+    async def delete_session(self, digest: str) -> None:
+        await self._conn.execute(delete(web_sessions).where(web_sessions.c.token_digest == digest))
+
+    async def delete_sessions_of(self, user_id: UserId, *, keep: str | None = None) -> None:
+        statement = delete(web_sessions).where(web_sessions.c.user_id == user_id)
+        if keep is not None:
+            statement = statement.where(web_sessions.c.token_digest != keep)
+        await self._conn.execute(statement)
 
     # --- broker accounts -----------------------------------------------------------------
 

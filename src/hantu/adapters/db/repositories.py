@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import RowMapping, Select, bindparam, select, text, update
 
@@ -49,13 +50,6 @@ _ORDER_BY_KEY = select(t.orders).where(t.orders.c.idempotency_key == bindparam("
 _UPDATE_ORDER = update(t.orders).where(
     t.orders.c.id == bindparam("_id"), t.orders.c.version == bindparam("_version")
 )
-_ORDER_BY_BROKER_ID = (
-    select(t.orders)
-    .where(t.orders.c.broker_order_id == bindparam("broker_order_id"))
-    .order_by(t.orders.c.created_at.desc())
-    .limit(1)
-)
-_ORDER_BY_BROKER_ID_LOCKED = _ORDER_BY_BROKER_ID.with_for_update()
 _FILL_IDS_OF_ORDER = select(t.fills.c.fill_id).where(t.fills.c.order_id == bindparam("order_id"))
 _CLAIM_FILL = (
     update(t.fills)
@@ -71,10 +65,30 @@ _CLAIM_OWNER = select(_claims.order_id).where(
     _claims.trading_day == bindparam("trading_day"),
     _claims.broker_order_id == bindparam("broker_order_id"),
 )
+# A KIS order number is unique per broker account and trading day only: look it up by all three.
+_ORDER_BY_BROKER_ID = (
+    select(t.orders)
+    .join(t.broker_order_claims, _claims.order_id == t.orders.c.id)
+    .where(
+        _claims.broker_account == bindparam("broker_account"),
+        _claims.trading_day == bindparam("trading_day"),
+        _claims.broker_order_id == bindparam("broker_order_id"),
+    )
+)
+_ORDER_BY_BROKER_ID_LOCKED = _ORDER_BY_BROKER_ID.with_for_update(of=t.orders)
+_CLAIM_OF_ORDER = select(_claims.broker_account, _claims.trading_day).where(
+    _claims.order_id == bindparam("order_id")
+)
+_SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def _day(text: str) -> date:
     return datetime.strptime(text, "%Y%m%d").replace(tzinfo=UTC).date()
+
+
+def _seoul_day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(), tzinfo=_SEOUL)
+    return start, start + timedelta(days=1)
 
 
 def order_to_row(order: Order) -> dict[str, Any]:
@@ -161,9 +175,12 @@ class SqlOrderRepository:
     async def get_by_idempotency_key(self, key: str) -> Order | None:
         return await self._one(_ORDER_BY_KEY, {"key": key})
 
-    async def get_by_broker_id(self, broker_order_id: BrokerOrderId) -> Order | None:
+    async def get_by_broker_id(
+        self, account: str, day: date, broker_order_id: BrokerOrderId
+    ) -> Order | None:
         query = _ORDER_BY_BROKER_ID_LOCKED if self._lockable else _ORDER_BY_BROKER_ID
-        return await self._one(query, {"broker_order_id": broker_order_id})
+        key = {"broker_account": account, "trading_day": day.strftime("%Y%m%d")}
+        return await self._one(query, {**key, "broker_order_id": broker_order_id})
 
     async def with_status(self, *statuses: OrderStatus) -> list[Order]:
         query = (
@@ -215,6 +232,10 @@ class SqlOrderRepository:
         rows = (await self._conn.execute(query)).all()
         return {(_day(d), BrokerOrderId(b)) for d, b in rows}
 
+    async def claim_of(self, order_id: OrderId) -> tuple[str, date] | None:
+        row = (await self._conn.execute(_CLAIM_OF_ORDER, {"order_id": order_id})).first()
+        return None if row is None else (str(row[0]), _day(row[1]))
+
     async def _one(self, query: Select[Any], params: dict[str, Any] | None = None) -> Order | None:
         row = (await self._conn.execute(query, params)).mappings().first()
         return None if row is None else await self._track(row)
@@ -262,6 +283,7 @@ def _fill_from_row(row: Row) -> FillRecord:
     return FillRecord(
         fill_id=FillId(row["fill_id"]),
         broker_order_id=BrokerOrderId(row["broker_order_id"]),
+        broker_account=row["broker_account"],
         symbol=Symbol(row["symbol"]),
         side=Side(row["side"]),
         quantity=Quantity(row["quantity"]),
@@ -280,7 +302,13 @@ _SET_REALIZED_PNL = update(t.fills).where(t.fills.c.fill_id == bindparam("_fill_
 _SET_PROBLEM = _SET_REALIZED_PNL  # the same keyed update; the values name the column
 _ORPHANS = (
     select(t.fills)
-    .where(t.fills.c.broker_order_id == bindparam("broker_order_id"), t.fills.c.order_id.is_(None))
+    .where(
+        t.fills.c.broker_account == bindparam("broker_account"),
+        t.fills.c.broker_order_id == bindparam("broker_order_id"),
+        t.fills.c.order_id.is_(None),
+        t.fills.c.filled_at >= bindparam("day_start"),
+        t.fills.c.filled_at < bindparam("day_end"),
+    )
     .order_by(t.fills.c.filled_at, t.fills.c.id)
 )
 
@@ -295,6 +323,7 @@ class SqlFillRepository:
             "fill_id": fill.fill_id,
             "order_id": fill.order_id,
             "broker_order_id": fill.broker_order_id,
+            "broker_account": fill.broker_account,
             "strategy_account_id": fill.strategy_account_id,
             "symbol": fill.symbol.code,
             "side": fill.side.value,
@@ -308,17 +337,24 @@ class SqlFillRepository:
         result = await self._conn.execute(_INSERT_FILL[self._conn.dialect.name], values)
         return bool(result.rowcount == 1)
 
-    async def orphans(self, broker_order_id: BrokerOrderId) -> list[FillRecord]:
-        result = await self._conn.execute(_ORPHANS, {"broker_order_id": broker_order_id})
+    async def orphans(
+        self, account: str, day: date, broker_order_id: BrokerOrderId
+    ) -> list[FillRecord]:
+        start, end = _seoul_day_bounds(day)
+        params = {"broker_account": account, "broker_order_id": broker_order_id}
+        result = await self._conn.execute(_ORPHANS, {**params, "day_start": start, "day_end": end})
         return [_fill_from_row(r) for r in result.mappings()]
 
-    async def lock_broker_order(self, broker_order_id: BrokerOrderId) -> None:
+    async def lock_broker_order(
+        self, account: str, day: date, broker_order_id: BrokerOrderId
+    ) -> None:
         # PostgreSQL (READ COMMITTED): a fill notice and the order's answer, each in its own
         # transaction, would miss each other's uncommitted rows and leave an orphan fill. This
         # lock makes the second wait for the first and then read its committed rows. SQLite
         # needs none: a write unit of work holds the process-wide write lock.
         if self._conn.dialect.name == "postgresql":
-            digest = hashlib.sha256(f"fills:{broker_order_id}".encode()).digest()
+            name = f"fills:{account}:{day:%Y%m%d}:{broker_order_id}"
+            digest = hashlib.sha256(name.encode()).digest()
             key = int.from_bytes(digest[:8], "big", signed=True)
             await self._conn.execute(_ADVISORY_LOCK, {"key": key})
 

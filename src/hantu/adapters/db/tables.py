@@ -75,6 +75,8 @@ fills = Table(
     # NULL while the broker order id matches none of ours yet (an orphan fill, adopted later)
     Column("order_id", String(40), ForeignKey("orders.id"), nullable=True, index=True),
     Column("broker_order_id", String(32), nullable=False, index=True),
+    # The broker account the fill came from: with its Seoul day it scopes the order number.
+    Column("broker_account", String(40), nullable=False),
     Column("strategy_account_id", Integer, nullable=True),
     Column("symbol", String(12), nullable=False),
     Column("side", String(4), nullable=False),
@@ -135,4 +137,22 @@ events = Table(
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("payload", JSON, nullable=False),
+)
+
+# Work that must survive a crash, written in the transaction that caused it and delivered at
+# least once by the outbox relay; `dedupe_key` makes a second write of the same work a no-op.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(64), nullable=False),
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(12), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("available_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Column("last_error", String(500), nullable=True),  # masked
+    Index("idx_outbox_due", "state", "kind", "available_at"),
 )

@@ -1,4 +1,5 @@
-"""Tables for users, broker accounts, strategies and strategy accounts (storage only).
+"""Tables for users, their web sessions, broker accounts, strategies and strategy accounts
+(storage only).
 
 They share the store's `MetaData` so fixtures that create, truncate or drop tables see them.
 Broker secrets and webhook tokens are stored Fernet-encrypted; a token is found by its
@@ -72,4 +73,17 @@ strategy_accounts = Table(
     ),
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("strategy_id", "broker_account_id", name="uq_strategy_accounts_pair"),
+)
+
+# Signed-in browser sessions. The cookie carries a random session id; only its SHA-256
+# digest is stored, so a database dump opens no session. Logging out deletes the row, a
+# password change deletes the user's other rows, and a row past `expires_at` is refused.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
 )

@@ -250,23 +250,29 @@ class KisAuth(httpx.Auth):
         """Drop the approval key after KIS refused it (OPSP0011)."""
         self._approval = None
 
-    async def hashkey(self, order_body: dict[str, str]) -> str:
-        """Hash of an order body for the `hashkey` header (POST /uapi/hashkey; optional)."""
+    async def hashkey(self, order_body: dict[str, str], *, deadline: datetime | None = None) -> str:
+        """Hash of an order body for the `hashkey` header (POST /uapi/hashkey; optional);
+        `deadline` is the order's: the hashkey call waits for the rate limit no longer."""
         headers = {
             "appkey": self._credentials.app_key,
             "appsecret": self._credentials.app_secret,
         }
         answer = parse_answer(
-            HashkeyAnswer, await self._post("/uapi/hashkey", order_body, headers=headers)
+            HashkeyAnswer,
+            await self._post("/uapi/hashkey", order_body, headers=headers, deadline=deadline),
         )
         return answer.hash
 
     async def _post(
-        self, path: str, body: dict[str, str], headers: dict[str, str] | None = None
+        self,
+        path: str,
+        body: dict[str, str],
+        headers: dict[str, str] | None = None,
+        deadline: datetime | None = None,
     ) -> dict[str, object]:
         # Only the hashkey is counted (/uapi); it belongs to an order, so it goes first too.
-        counted = self._limiter is not None and path.startswith("/uapi")
-        slot = await self._limiter.acquire(urgent=True) if counted and self._limiter else None
+        limiter = self._limiter if path.startswith("/uapi") else None
+        slot = await limiter.acquire(urgent=True, deadline=deadline) if limiter else None
         try:
             response = await self._http.post(
                 self._profile.rest_base_url + path,
@@ -277,8 +283,8 @@ class KisAuth(httpx.Auth):
         except httpx.HTTPError as exc:
             raise error_from_transport(exc) from None
         finally:
-            if slot is not None and self._limiter is not None:
-                self._limiter.release(slot)
+            if slot is not None and limiter is not None:
+                limiter.release(slot)
         error = error_from_response(response, envelope=False)
         if error is not None:
             raise error

@@ -202,6 +202,7 @@ class KisConnection:
     token_cache_dir: Path | None = None
     use_hashkey: bool = False
     order_timeout: float | None = None
+    order_queue_timeout: float | None = None
 
 
 def connection_from_settings(
@@ -234,6 +235,7 @@ def connection_from_settings(
         sleep_retry=settings.kis_ws_sleep_retry_seconds,
         token_cache_dir=settings.data_dir / "kis-tokens",
         order_timeout=settings.order_timeout_seconds,
+        order_queue_timeout=settings.order_queue_seconds,
     )
 
 
@@ -265,6 +267,7 @@ def build_kis_broker(
         clock,
         use_hashkey=connection.use_hashkey,
         order_timeout=connection.order_timeout,
+        order_queue_timeout=connection.order_queue_timeout,
     )
     handlers = handlers or RealtimeHandlers()
     interval = connection.subscribe_interval

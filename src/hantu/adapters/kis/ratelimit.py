@@ -11,6 +11,11 @@ Orders go first: a request marked `urgent` (an order, or its hashkey) waits only
 other urgent ones and the requests already sent, never behind queued reads. On a paper
 account (2 requests/s) a background sync paging through the day's orders would otherwise
 hold a webhook's order back for seconds, past TradingView's 3 s.
+
+An order may bring a deadline: the latest moment it may still be let out. If the queue ahead
+means its turn would come later, it is refused at once (`NotSentRateLimited`) instead of
+waiting in vain; if the wait runs past the deadline anyway, it is refused then. Either way
+the request never left, so the order is definitively not at the broker.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NoReturn
 
+from hantu.errors import NotSentRateLimited
 from hantu.service_layer.ports import Clock
 
 WINDOW_SECONDS = 1.0
@@ -34,6 +41,7 @@ class Slot:
     """One request's place in the window; `done_at` is None while it is in flight."""
 
     done_at: int | None = None
+    taken_at: int = 0
 
 
 class RateLimiter:
@@ -50,49 +58,102 @@ class RateLimiter:
         self._window = round(window * 1_000_000)
         self._slots: list[Slot] = []
         self._blocked_until = 0
-        self._queue: list[tuple[int, int]] = []  # (lane, arrival): lane 0 = urgent, a heap
+        # A heap of (lane, rank, arrival): lane 0 = urgent; rank = deadline, else arrival time.
+        self._queue: list[tuple[int, int, int]] = []
         self._arrivals = itertools.count()
         self._moved = asyncio.Event()  # set (and replaced) whenever the queue's head may change
         self._released = asyncio.Event()
+        self._answer = 0  # a running estimate of how long an answer takes, in microseconds
         self.throttled = 0
+        self.refused = 0  # requests refused because their deadline could not be met
 
     @property
     def per_second(self) -> int:
         return self._per_window
 
     @asynccontextmanager
-    async def slot(self, *, urgent: bool = False) -> AsyncIterator[Slot]:
+    async def slot(
+        self, *, urgent: bool = False, deadline: datetime | None = None
+    ) -> AsyncIterator[Slot]:
         """Hold a slot for the duration of one request and its answer."""
-        slot = await self.acquire(urgent=urgent)
+        slot = await self.acquire(urgent=urgent, deadline=deadline)
         try:
             yield slot
         finally:
             self.release(slot)
 
-    async def acquire(self, *, urgent: bool = False) -> Slot:
+    async def acquire(self, *, urgent: bool = False, deadline: datetime | None = None) -> Slot:
         """Wait until one more request fits in the window; `release` it once answered.
 
-        Waiters are served urgent first, then in arrival order."""
-        ticket = (0 if urgent else 1, next(self._arrivals))
+        Waiters are served urgent first, then earliest deadline first (an order's hashkey and
+        the order itself, or its re-send after EGW00201, share one deadline, so an order that
+        began does not starve behind orders that came after it), then in arrival order. With
+        a `deadline`, raise `NotSentRateLimited` at once if the turn would come later, or when
+        the wait reaches it.
+        """
+        now = self._micros()
+        limit = None if deadline is None else self._micros(deadline)
+        rank = now if limit is None else limit
+        if limit is not None and urgent and self._turn_of_next_urgent(now, rank) > limit:
+            self._refuse("the orders queued ahead would hold it past its deadline")
+        ticket = (0 if urgent else 1, rank, next(self._arrivals))
         heapq.heappush(self._queue, ticket)
         try:
             while True:
                 while self._queue[0] != ticket:
-                    await self._moved.wait()
-                wait = self._wait_needed(self._micros())
+                    await self._until(self._moved, limit)
+                now = self._micros()
+                wait = self._wait_needed(now)
                 if wait == 0:
-                    slot = Slot()
+                    slot = Slot(taken_at=now)
                     self._slots.append(slot)
                     return slot
+                if limit is not None and (now >= limit or now + (wait or 0) > limit):
+                    self._refuse("its turn did not come before its deadline")
                 if wait is None:  # every slot is in flight: wait for an answer
                     self._released.clear()
-                    await self._released.wait()
+                    await self._until(self._released, limit)
                 else:  # an urgent request arriving meanwhile takes the head from us
                     await self._clock.sleep(wait / 1_000_000)
         finally:
             self._queue.remove(ticket)
             heapq.heapify(self._queue)
             self._head_may_have_changed()
+
+    async def _until(self, event: asyncio.Event, limit: int | None) -> None:
+        if limit is None:
+            await event.wait()
+            return
+        try:
+            await asyncio.wait_for(event.wait(), max(0, limit - self._micros()) / 1_000_000)
+        except TimeoutError:
+            self._refuse("its turn did not come before its deadline")
+
+    def _refuse(self, why: str) -> NoReturn:
+        self.refused += 1
+        raise NotSentRateLimited(
+            f"not sent: {why} ({self._per_window} requests per second)",
+            per_second=self._per_window,
+        )
+
+    def _turn_of_next_urgent(self, now: int, rank: int) -> int:
+        """When an urgent request of this rank would be let through, if every request ahead
+        of it (those holding slots, the urgent ones queued before it) is answered as fast as
+        usual."""
+        window, hold = self._window, self._answer + self._window
+        frees = [
+            (max(now, s.taken_at + self._answer) if s.done_at is None else s.done_at) + window
+            for s in self._slots
+            if s.done_at is None or now - s.done_at < window
+        ]
+        heapq.heapify(frees)
+        ahead = sum(1 for lane, other, _ in self._queue if lane == 0 and other <= rank)
+        turn = max(now, self._blocked_until)
+        for _ in range(ahead + 1):
+            while len(frees) >= self._per_window:
+                turn = max(turn, heapq.heappop(frees))
+            heapq.heappush(frees, turn + hold)
+        return turn
 
     def _head_may_have_changed(self) -> None:
         self._moved.set()
@@ -102,11 +163,13 @@ class RateLimiter:
         """The request's answer is back (or it failed): its window starts now."""
         if slot.done_at is None:
             slot.done_at = self._micros()
+            self._answer = (3 * self._answer + slot.done_at - slot.taken_at) // 4
             self._released.set()
 
     def record(self) -> None:
         """Count a request that was sent without a slot of its own."""
-        self._slots.append(Slot(self._micros()))
+        now = self._micros()
+        self._slots.append(Slot(now, now))
         self._released.set()
 
     def penalize(self) -> None:
@@ -114,8 +177,8 @@ class RateLimiter:
         self.throttled += 1
         self._blocked_until = self._micros() + self._window
 
-    def _micros(self) -> int:
-        return (self._clock.now() - self._origin) // timedelta(microseconds=1)
+    def _micros(self, when: datetime | None = None) -> int:
+        return ((when or self._clock.now()) - self._origin) // timedelta(microseconds=1)
 
     def _wait_needed(self, now: int) -> int | None:
         if now < self._blocked_until:

@@ -3,12 +3,17 @@
 Reads may be retried. An order is never re-sent blindly: once the request may have left,
 a timeout or a dropped connection raises `BrokerUnavailable` and the caller reconciles
 against the day's orders; only EGW00201 (refused before processing) is re-sent here.
+
+An order has two clocks. Its send budget bounds the time before it leaves: the wait in our
+rate limiter, and the back-off after each EGW00201; when that runs out it is refused as
+`NotSentRateLimited`, never sent. Once sent, KIS has the full order timeout to answer.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -16,7 +21,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import Price, Quantity, Symbol
-from hantu.errors import BrokerUnavailable, BrokerUnreachable, RateLimited
+from hantu.errors import BrokerUnavailable, BrokerUnreachable, NotSentRateLimited, RateLimited
 from hantu.service_layer.ports import BrokerOrder, Clock
 
 from .auth import KisAuth, KisCredentials
@@ -62,6 +67,7 @@ class KisRestClient:
         *,
         use_hashkey: bool = False,
         order_timeout: float | None = None,
+        order_queue_timeout: float | None = None,
         read_attempts: int = 3,
         rate_limit_retries: int = 3,
         max_pages: int = 100,
@@ -75,6 +81,9 @@ class KisRestClient:
         self._use_hashkey = use_hashkey
         # Orders get their own deadline (DESIGN: answer 408 after 5 s); reads use the client's.
         self._order_timeout = httpx.Timeout(order_timeout) if order_timeout else None
+        # Orders may wait this long to leave (our limiter, EGW00201 back-off); None: no limit.
+        queue = timedelta(seconds=order_queue_timeout or 0)
+        self._queue_timeout = queue or None
         self._read_attempts = read_attempts
         self._rate_limit_retries = rate_limit_retries
         self._max_pages = max_pages
@@ -120,13 +129,16 @@ class KisRestClient:
         return parse_answer(OrderAck, _output(answer))
 
     async def _order(self, path: str, tr_id: str, body: dict[str, str]) -> Json:
+        queue = self._queue_timeout
+        deadline = None if queue is None else self._clock.now() + queue
         headers = {}
         if self._use_hashkey:
             try:
-                headers["hashkey"] = await self._auth.hashkey(body)
+                headers["hashkey"] = await self._auth.hashkey(body, deadline=deadline)
             except BrokerUnavailable as exc:
                 raise RequestNotSent(f"no hashkey, order not sent: {exc.message}") from None
-        answer, _ = await self._call("POST", path, tr_id, body=body, headers=headers)
+        call = self._call("POST", path, tr_id, body=body, headers=headers, deadline=deadline)
+        answer, _ = await call
         return answer
 
     # --- reads --------------------------------------------------------------------------
@@ -281,6 +293,7 @@ class KisRestClient:
         body: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         tr_cont: str = "",
+        deadline: datetime | None = None,
     ) -> tuple[Json, httpx.Headers]:
         request_headers = {
             "content-type": "application/json; charset=utf-8",
@@ -290,18 +303,26 @@ class KisRestClient:
             **(headers or {}),
         }
         urgent = method == "POST"  # orders (and cancels) go ahead of queued reads
-        for attempt in range(self._rate_limit_retries + 1):
-            async with self._limiter.slot(urgent=urgent):
-                response = await self._send(method, path, params, body, request_headers)
+        refused: RateLimited | None = None
+        for attempt in itertools.count():
+            try:
+                async with self._limiter.slot(urgent=urgent, deadline=deadline):
+                    response = await self._send(method, path, params, body, request_headers)
+            except NotSentRateLimited as exc:
+                raise _not_sent(exc, refused) from None
             error = error_from_response(response)
-            if isinstance(error, RateLimited) and attempt < self._rate_limit_retries:
-                # EGW00201: refused before processing, so even an order may be re-sent.
+            if isinstance(error, RateLimited) and (
+                deadline is not None or attempt < self._rate_limit_retries
+            ):
+                # EGW00201: refused before processing, so even an order may be re-sent; the
+                # limiter holds everyone back a window, and the deadline bounds the retries.
                 self._limiter.penalize()
+                refused = error
                 continue
             if error is not None:
                 raise error
             return response.json(), response.headers
-        raise RateLimited("still rate limited after retries", code="EGW00201")  # pragma: no cover
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send(
         self,
@@ -324,6 +345,17 @@ class KisRestClient:
             )
         except httpx.HTTPError as exc:
             raise error_from_transport(exc) from None
+
+
+def _not_sent(exc: NotSentRateLimited, refused: RateLimited | None) -> NotSentRateLimited:
+    if refused is None:
+        return exc
+    return NotSentRateLimited(
+        f"not sent: KIS refused every attempt for the request rate until the order's send "
+        f"budget ran out ({refused.message})",
+        per_second=exc.per_second,
+        code=refused.code,
+    )
 
 
 def _output(body: Json, key: str = "output") -> Json:

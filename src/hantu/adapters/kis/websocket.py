@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
-from hantu.domain.masking import mask
+from hantu.domain.masking import mask, mask_value
 from hantu.errors import BrokerUnavailable, HantuError
 from hantu.service_layer.ports import Clock
 
@@ -151,7 +151,7 @@ class KisRealtimeClient:
         if len(self._wanted) >= MAX_SUBSCRIPTIONS:
             raise SubscriptionLimitExceeded(
                 f"KIS allows {MAX_SUBSCRIPTIONS} realtime subscriptions per session; "
-                f"unsubscribe one before adding {tr_id}/{tr_key}"
+                f"unsubscribe one before adding {_shown(sub)}"
             )
         self._wanted[sub] = None
         if self._session is not None:
@@ -309,7 +309,7 @@ class KisRealtimeClient:
             reason = f"[{ack.msg_cd}] {ack.msg1}" if ack is not None else "no answer"
             if ack is not None:
                 await self._before_retry(session, sub, ack)
-        log.error("KIS subscription %s/%s skipped: %s", sub.tr_id, mask(sub.tr_key), reason)
+        log.error("KIS subscription %s skipped: %s", _shown(sub), reason)
         self._wanted.pop(sub, None)
         notify(self._handlers.on_subscription_failed, sub, reason)
 
@@ -378,3 +378,9 @@ class KisRealtimeClient:
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+def _shown(sub: Subscription) -> str:
+    """A subscription as logs may show it: a notice TR's key is the HTS ID, so it is masked."""
+    key = mask_value(sub.tr_key, keep=2) if sub.tr_id in NOTICE_TRS else mask(sub.tr_key)
+    return f"{sub.tr_id}/{key}"

@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 from hantu.domain.accounts import User
 from hantu.entrypoints.web.csrf import require_csrf
 from hantu.entrypoints.web.state import WebState
-from hantu.service_layer import accounts as accounts_service
+from hantu.service_layer import logins
 
-SESSION_USER = "user_id"
+SESSION_ID = "sid"
 
 
 class LoginRequired(Exception):
@@ -27,12 +27,12 @@ StateDep = Annotated[WebState, Depends(get_state)]
 
 
 async def get_current_user(request: Request, state: StateDep) -> User:
-    user_id = request.session.get(SESSION_USER)
-    if not isinstance(user_id, int):
+    session_id = request.session.get(SESSION_ID)
+    if not isinstance(session_id, str):
         raise LoginRequired
-    user = await accounts_service.get_user(state.accounts, user_id)
-    if user is None:
-        request.session.pop(SESSION_USER, None)
+    user = await logins.session_user(state.accounts, session_id)
+    if user is None:  # logged out, password changed, or expired: the cookie is dead
+        request.session.clear()
         raise LoginRequired
     return user
 

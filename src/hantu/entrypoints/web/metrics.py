@@ -41,6 +41,12 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=self.registry,
         )
+        self.logins = Counter(
+            "hantu_logins",
+            "Login attempts: success and failure had their password checked, limited did not",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.failed_pending = Gauge(
             "hantu_failed_orders_pending",
             "Failed orders waiting for a retry or removal (refreshed on scrape)",

@@ -1,6 +1,12 @@
-"""Login attempt limiting over a sliding window, on two budgets: failures for one client and
-username (N per window), and failures from one client across all usernames (4 N), so that
-neither guessing one password nor trying many usernames goes fast."""
+"""Login attempt limiting over a sliding window, on two budgets: attempts for one client and
+username (N per window), and attempts from one client across all usernames (4 N), so that
+neither guessing one password nor trying many usernames goes fast.
+
+An attempt is counted *before* its password is checked, in one step with no `await` between
+the check and the count: 30 wrong passwords sent at once for one user get N verifications,
+not 30. A success gives the attempt back (the username's budget is reset, the client-wide
+one loses that attempt). The counts live in this process, which serves every login.
+"""
 
 from __future__ import annotations
 
@@ -20,40 +26,44 @@ class LoginLimiter:
         self._clock = clock
         self._max = max_attempts
         self._window = timedelta(seconds=window_seconds)
-        self._failures: dict[str, deque[datetime]] = {}
+        self._attempts: dict[str, deque[datetime]] = {}
 
-    def retry_after(self, client: str, username: str) -> int:
-        """Seconds until another attempt is allowed (0 when allowed now)."""
-        return max(
+    def attempt(self, client: str, username: str) -> int:
+        """Count one attempt and return 0, or return the seconds to wait (nothing counted)."""
+        wait = max(
             self._wait(_pair(client, username), self._max),
             self._wait(_client(client), self._max * CLIENT_FACTOR),
         )
-
-    def failed(self, client: str, username: str) -> None:
-        """Record a failed attempt on both budgets."""
+        if wait:
+            return wait
         now = self._clock.now()
         for key in (_pair(client, username), _client(client)):
             self._prune(key).append(now)
+        return 0
 
     def succeeded(self, client: str, username: str) -> None:
-        """Forget this username's failures (the client-wide budget keeps counting)."""
-        self._failures.pop(_pair(client, username), None)
+        """The password was right: forget this username's attempts, give one back to the
+        client-wide budget."""
+        self._attempts.pop(_pair(client, username), None)
+        attempts = self._attempts.get(_client(client))
+        if attempts:
+            attempts.pop()
 
     def _wait(self, key: str, limit: int) -> int:
-        failures = self._prune(key)
-        if len(failures) < limit:
+        attempts = self._prune(key)
+        if len(attempts) < limit:
             return 0
-        remaining = (failures[-limit] + self._window - self._clock.now()).total_seconds()
+        remaining = (attempts[-limit] + self._window - self._clock.now()).total_seconds()
         return max(1, int(remaining) + 1)
 
     def _prune(self, key: str) -> deque[datetime]:
-        if len(self._failures) > MAX_KEYS:
-            self._failures = {k: v for k, v in self._failures.items() if v}
-        failures = self._failures.setdefault(key, deque())
+        if len(self._attempts) > MAX_KEYS:
+            self._attempts = {k: v for k, v in self._attempts.items() if v}
+        attempts = self._attempts.setdefault(key, deque())
         cutoff = self._clock.now() - self._window
-        while failures and failures[0] < cutoff:
-            failures.popleft()
-        return failures
+        while attempts and attempts[0] < cutoff:
+            attempts.popleft()
+        return attempts
 
 
 def _pair(client: str, username: str) -> str:

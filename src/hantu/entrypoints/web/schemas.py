@@ -31,6 +31,12 @@ class NewBrokerAccountBody(Body):
     hts_id: str = Field(min_length=1, max_length=16)
 
 
+class ChangePasswordBody(BaseModel):
+    # Not stripped: spaces are part of a password.
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
 class Ok(BaseModel):
     success: bool = True
 

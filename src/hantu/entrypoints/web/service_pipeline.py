@@ -73,7 +73,8 @@ class ServicePipeline:
     async def _await_first(self, view: OrderView) -> OrderView:
         """A duplicate that arrived while the first delivery is still at the broker waits
         for that answer (at most the order timeout), so both deliveries answer alike."""
-        polls = int((self._deps.order_timeout + 1.0) / _POLL_SECONDS)
+        longest = self._deps.order_timeout + self._deps.order_queue_timeout
+        polls = int((longest + 1.0) / _POLL_SECONDS)
         for _ in range(polls):
             await asyncio.sleep(_POLL_SECONDS)
             current = await queries.get_order(self._deps, view.id)

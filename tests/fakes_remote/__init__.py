@@ -1,0 +1,1 @@
+"""Local servers that speak other vendors' wire formats (Telegram Bot API, Slack Web API)."""
