@@ -32,7 +32,7 @@ from hantu.service_layer.ports import Broker, BrokerDirectory, Clock
 from .app import App, secrets_box
 from .brokers import AccountBrokers, KisBrokers, StaticBrokerDirectory
 from .realtime import RealtimeCallbacks
-from .supervisor import Supervisor
+from .supervisor import CrashHook, Supervisor
 
 Application = App
 
@@ -69,8 +69,10 @@ def build(
     brokers: BrokerDirectory | Broker | None = None,
     hasher: Hasher | None = None,
     simulator_options: dict[str, Any] | None = None,
+    on_crash: CrashHook | None = None,
 ) -> App:
-    """Wire the application from settings; pass a clock or brokers to replace the real ones.
+    """Wire the application from settings; pass a clock or brokers to replace the real ones,
+    and `on_crash` to be told (alerted) of every background service that crashed.
 
     Without `brokers`, every stored broker account trades through a `KisBroker` (against
     the simulator on SIMULATOR, started in-process unless an external one is configured).
@@ -108,6 +110,7 @@ def build(
         realtime=realtime,
         hasher=hasher,
         simulator_options=simulator_options,
+        supervisor=Supervisor(on_crash=on_crash),
     )
 
 

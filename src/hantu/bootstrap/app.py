@@ -73,6 +73,7 @@ class App:
         realtime: RealtimeCallbacks | None = None,
         hasher: Hasher | None = None,
         simulator_options: dict[str, Any] | None = None,
+        supervisor: Supervisor | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -81,7 +82,7 @@ class App:
         self.brokers = brokers
         self.deps = deps
         self.realtime = realtime or RealtimeCallbacks()
-        self.supervisor = Supervisor()
+        self.supervisor = supervisor or Supervisor()
         self.bus = bus
         self.durable = durable
         self.simulator: Simulator | None = None

@@ -134,6 +134,7 @@ async def test_build_crashed_fill_pump_is_alerted_restarted_and_still_fills(
 ) -> None:
     clock = FakeClock()
     broker = _StreamBreaksOnce(clock)
+    crashes: list[tuple[str, Exception]] = []
 
     async def factory(_credentials: BrokerCredentials) -> Broker:
         return broker
@@ -146,9 +147,8 @@ async def test_build_crashed_fill_pump_is_alerted_restarted_and_still_fills(
         clock=clock,
         brokers=AccountBrokers(factory),
         hasher=PasswordHashing(time_cost=1, memory_cost=8),
+        on_crash=lambda name, exc: crashes.append((name, exc)),
     )
-    crashes: list[tuple[str, Exception]] = []
-    application.supervisor.on_crash = lambda name, exc: crashes.append((name, exc))
     async with application:
         accounts = application.accounts
         user = await accounts_service.create_user(accounts, "alice", "correct-horse-battery")
