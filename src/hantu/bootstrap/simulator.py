@@ -25,6 +25,8 @@ async def start_simulator(
     simulator = Simulator(clock=clock, **(options or {}))
     await simulator.start()
     stack.push_async_callback(simulator.stop)
+    if settings.simulator_walk_seconds > 0:  # prices move on their own, as a market's do
+        simulator.start_walk(settings.simulator_walk_seconds)
     return simulator, (simulator.rest_url, simulator.ws_url)
 
 

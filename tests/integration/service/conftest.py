@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App, build
 from hantu.config import Settings
 from tests.fakes import FakeClock
+from tests.inprocess_broker import InProcessBroker
 
 MakeApp = Callable[..., Awaitable[App]]
 

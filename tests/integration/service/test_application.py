@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.adapters.kis.broker import KisBroker
 from hantu.adapters.kis.realtime_types import Subscription
 from hantu.adapters.passwords import PasswordHashing
@@ -29,6 +28,7 @@ from hantu.service_layer.orders import submit
 from hantu.service_layer.ports import Broker, FillNotice, Tick
 from tests.builders import an_order_request
 from tests.fakes import FakeClock
+from tests.inprocess_broker import InProcessBroker
 
 
 def _open_sockets() -> int:
@@ -55,6 +55,7 @@ async def test_build_on_simulator_defaults_fills_an_order_through_the_fill_pump(
         data_dir=tmp_path / "data",
         database_url=database_url,
         settle_interval_seconds=0,  # the fill can come only through the notice stream
+        simulator_walk_seconds=0,  # the price stays where the test sets it
     )
     before_tasks = asyncio.all_tasks()
     before_sockets = _open_sockets()
@@ -85,7 +86,9 @@ async def test_build_on_simulator_defaults_fills_an_order_through_the_fill_pump(
 async def test_build_realtime_callbacks_hear_the_ticks_of_a_watched_symbol(
     tmp_path: Path,
 ) -> None:
-    settings = Settings(_env_file=None, data_dir=tmp_path, settle_interval_seconds=0)  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, data_dir=tmp_path, settle_interval_seconds=0, simulator_walk_seconds=0
+    )
     application = build(settings, hasher=PasswordHashing(time_cost=1, memory_cost=8))
     ticks: list[Tick] = []
     application.realtime.on_tick(ticks.append)  # registered before any broker exists

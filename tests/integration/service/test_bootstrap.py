@@ -9,13 +9,13 @@ import pytest
 from pydantic import SecretStr
 
 from hantu.adapters.db.engine import current_revision
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import AccountBrokers, StaticBrokerDirectory, build, risk_limits
 from hantu.config import KisEnvironment, Settings
 from hantu.domain.values import Money
 from hantu.service_layer.orders import submit
 from tests.builders import an_order_request
 from tests.fakes import FakeClock
+from tests.inprocess_broker import InProcessBroker
 
 
 async def test_build_on_defaults_migrates_sqlite_under_the_data_dir(tmp_path: Path) -> None:
@@ -71,7 +71,8 @@ def test_risk_limits_come_from_settings(tmp_path: Path) -> None:
 async def test_app_start_keeps_the_data_dir_private(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
-    app = build(settings, clock=FakeClock())
+    clock = FakeClock()
+    app = build(settings, clock=clock, brokers=InProcessBroker(clock))
     await app.start()
     await app.close()
 

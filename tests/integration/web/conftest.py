@@ -21,7 +21,6 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.adapters.passwords import PasswordHashing
 from hantu.bootstrap import AccountBrokers
 from hantu.config import Settings
@@ -33,6 +32,7 @@ from hantu.service_layer.accounts import AccountsDeps, NewBrokerAccount
 from hantu.service_layer.ports import Broker
 from tests.builders import a_position
 from tests.fakes import FakeClock
+from tests.inprocess_broker import InProcessBroker
 
 PASSWORD = "correct-horse-battery"
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')

@@ -56,7 +56,21 @@ def test_cli_users_create_short_password_fails(env: Path) -> None:
     result = CliRunner().invoke(app, ["users", "create", "dave", "--password", "short"])
 
     assert result.exit_code == 1
-    assert "password" in result.output
+    assert "비밀번호는 8-256자여야 합니다" in result.output
+    assert "must" not in result.output
+
+
+def test_cli_users_create_prompts_for_the_password_in_korean(env: Path) -> None:
+    typed = "erin-password\nerin-password\n"
+
+    result = CliRunner().invoke(app, ["users", "create", "erin"], input=typed)
+
+    assert result.exit_code == 0, result.output
+    assert f"{ko.CLI_PASSWORD_PROMPT}:" in result.output
+    assert f"{ko.CLI_PASSWORD_REPEAT}:" in result.output
+    assert "Password" not in result.output
+    assert "Repeat for confirmation" not in result.output
+    assert _authenticates(env, "erin", "erin-password")
 
 
 def test_cli_serve_help_describes_the_command() -> None:

@@ -17,6 +17,7 @@ from hantu.config import Settings, load_settings
 from hantu.entrypoints.web import (
     accounts,
     auth,
+    docs,
     errors,
     failed_orders,
     health,
@@ -58,6 +59,8 @@ def create_app(
         summary=ko.API_SUMMARY,
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by `docs.install` with local assets
+        redoc_url=None,
     )
     _assemble(app, settings)
     return app
@@ -78,3 +81,4 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
     for module in (health, auth, webhook, failed_orders, strategies, accounts, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    docs.install(app)
