@@ -69,7 +69,10 @@ async def run_backend(name: str, url: str, orders: int, concurrency: int, limits
         if limits
         else {}
     )
-    settings = Settings(_env_file=None, database_url=url, **overrides)  # type: ignore[call-arg]
+    # No reconcile loop: the figure is the submit path alone, as before the supervisor.
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=url, settle_interval_seconds=0, **overrides
+    )
     app = build(settings, clock=clock, brokers=InProcessBroker(clock))
     await app.start()
     try:

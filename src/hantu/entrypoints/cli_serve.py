@@ -166,12 +166,12 @@ PasswordOption = Annotated[
 
 @users_app.command("create", help=ko.CLI_USERS_CREATE_HELP)
 def create_user(username: UsernameArgument, password: PasswordOption) -> None:
-    from hantu.entrypoints.web.runtime import accounts_only
+    from hantu.bootstrap import build
     from hantu.service_layer import accounts as accounts_service
 
     async def run() -> None:
         settings = load_settings()
-        async with accounts_only(settings) as deps:
+        async with build(settings).accounts_only() as deps:
             user = await accounts_service.create_user(deps, username, password)
             form = env_broker_account(settings)
             if form is not None:
@@ -189,11 +189,11 @@ def create_user(username: UsernameArgument, password: PasswordOption) -> None:
 
 @users_app.command("passwd", help=ko.CLI_USERS_PASSWD_HELP)
 def change_password(username: UsernameArgument, password: PasswordOption) -> None:
-    from hantu.entrypoints.web.runtime import accounts_only
+    from hantu.bootstrap import build
     from hantu.service_layer import logins
 
     async def run() -> None:
-        async with accounts_only(load_settings()) as deps:
+        async with build(load_settings()).accounts_only() as deps:
             await logins.reset_password(deps, username, password)
 
     try:

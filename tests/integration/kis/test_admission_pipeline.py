@@ -45,6 +45,7 @@ async def broker_app(
             data_dir=tmp_path,
             order_timeout_seconds=1.0,
             order_queue_seconds=QUEUE_SECONDS,
+            settle_interval_seconds=0,  # no reconcile loop spending the rate budget
         )
         app = build(settings, brokers=broker)
         await app.start()

@@ -56,7 +56,11 @@ async def make(
 
     async def make(a: Broker, b: Broker) -> App:
         settings = Settings(  # type: ignore[call-arg]
-            _env_file=None, database_url=database_url, data_dir=tmp_path, order_timeout_seconds=5
+            _env_file=None,
+            database_url=database_url,
+            data_dir=tmp_path,
+            order_timeout_seconds=5,
+            settle_interval_seconds=0,  # no reconcile loop: the tests reconcile by hand
         )
         built = build(settings, clock=clock, brokers=StaticBrokerDirectory(a, {2: b}))
         await built.start()
