@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hantu.domain.enums import OrderType, Side
-from hantu.domain.events import OrderFilled, OrderSent
+from hantu.domain.events import OrderFilled, OrderSent, RiskViolated
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import Order, OrderRequest
 from hantu.domain.position import Position
+from hantu.domain.reports import FillNotice
 from hantu.domain.values import (
     BrokerOrderId,
     FillId,
@@ -19,7 +20,6 @@ from hantu.domain.values import (
     StrategyAccountId,
     Symbol,
 )
-from hantu.service_layer.ports import FillNotice
 
 T0 = datetime(2026, 11, 20, 0, 30, tzinfo=UTC)
 
@@ -104,3 +104,15 @@ def a_fill_notice(**overrides: Any) -> FillNotice:
     }
     fields.update(overrides)
     return FillNotice(**fields)
+
+
+def a_risk_violation(**overrides: Any) -> RiskViolated:
+    fields: dict[str, Any] = {
+        "strategy_account_id": StrategyAccountId(1),
+        "symbol": Symbol("005930"),
+        "rule": "daily_loss",
+        "detail": "",
+        "occurred_at": T0,
+    }
+    fields.update(overrides)
+    return RiskViolated(**fields)

@@ -31,7 +31,7 @@ async def test_migration_0010_adds_telegram_tables_and_pause_keeping_users(
 ) -> None:
     db = Database(empty_database_url)
     try:
-        await upgrade(db, "0008_fill_broker_account")
+        await upgrade(db, "0010_fill_identity_per_account")
         await _execute(
             db,
             "INSERT INTO users (username, password_hash, is_demo, created_at)"
@@ -48,7 +48,7 @@ async def test_migration_0010_adds_telegram_tables_and_pause_keeping_users(
             now=NOW,
         )
         big = await _rows(db, "SELECT chat_id FROM telegram_links")
-        await downgrade(db, "0008_fill_broker_account")
+        await downgrade(db, "0010_fill_identity_per_account")
         after_down = await _tables(db)
         users_after_down = await _rows(db, "SELECT username FROM users")
         at = await current_revision(db)
@@ -60,4 +60,4 @@ async def test_migration_0010_adds_telegram_tables_and_pause_keeping_users(
     assert big == [(9000000000001,)]  # chat ids exceed 32 bits
     assert not {"telegram_links", "telegram_link_codes"} & after_down
     assert users_after_down == [("alice",)]
-    assert at == "0008_fill_broker_account"
+    assert at == "0010_fill_identity_per_account"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from hantu import messages_ko as ko
-from hantu.adapters.inprocess_broker import Accept
 from hantu.domain.values import Money, Price, Quantity, StrategyAccountId, Symbol
 from tests.builders import a_position
 from tests.fakes_remote.telegram_server import FakeTelegram
+from tests.inprocess_broker import Accept
 from tests.integration.web.conftest import Member, WebClient, signal
 from tests.integration.web.telegram_support import (
     CHAT,

@@ -24,6 +24,15 @@ HOOK = "/api/v1/telegram/webhook"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
+async def _webhook_set(server: FakeTelegram) -> None:
+    """The bot sets its webhook as a supervised service, shortly after start."""
+    for _ in range(250):
+        if server.webhook["url"]:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the webhook was never set")
+
+
 def _update(chat_id: int, text: str) -> dict[str, object]:
     return {"update_id": 734000001, **message(chat_id, chat_id, text)}
 
@@ -34,6 +43,7 @@ async def test_telegram_webhook_mode_sets_the_webhook_with_its_secret_at_start(
     async with bot_app(
         database_url, tmp_path, telegram_server, public_url=PUBLIC, telegram_webhook_secret=SECRET
     ):
+        await _webhook_set(telegram_server)
         (call,) = telegram_server.calls("setWebhook")
         polled = telegram_server.calls("getUpdates")
 
@@ -108,6 +118,7 @@ async def test_telegram_webhook_secret_is_generated_into_the_data_dir_when_unset
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
     async with bot_app(database_url, tmp_path, telegram_server, public_url=PUBLIC):
+        await _webhook_set(telegram_server)
         (call,) = telegram_server.calls("setWebhook")
 
     stored = (tmp_path / "telegram_webhook.secret").read_text(encoding="ascii")
@@ -123,10 +134,7 @@ async def test_telegram_webhook_refused_at_start_is_set_in_the_background(
     async with bot_app(
         database_url, tmp_path, telegram_server, public_url=PUBLIC, telegram_webhook_secret=SECRET
     ):
-        for _ in range(100):
-            if telegram_server.webhook["url"]:
-                break
-            await asyncio.sleep(0.02)
+        await _webhook_set(telegram_server)
         tries = len(telegram_server.calls("setWebhook"))
 
     assert telegram_server.webhook == {"url": f"{PUBLIC}{HOOK}", "secret_token": SECRET}

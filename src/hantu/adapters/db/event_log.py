@@ -17,7 +17,7 @@ from hantu.domain.events import Event
 from hantu.domain.values import Symbol
 
 
-def _jsonable(value: object) -> object:
+def jsonable(value: object) -> object:
     match value:
         case None | bool() | int() | str():
             return value
@@ -30,7 +30,7 @@ def _jsonable(value: object) -> object:
         case Symbol():
             return value.code
         case Mapping():
-            return {str(k): _jsonable(v) for k, v in value.items()}
+            return {str(k): jsonable(v) for k, v in value.items()}
         case _:
             return str(value)
 
@@ -40,7 +40,7 @@ _INSERT_EVENT = insert(t.events)
 
 def event_to_row(event: Event, recorded_at: datetime) -> dict[str, Any]:
     payload = {
-        f.name: _jsonable(getattr(event, f.name))
+        f.name: jsonable(getattr(event, f.name))
         for f in dataclass_fields(event)
         if f.name not in ("occurred_at", "order_id")
     }

@@ -1,7 +1,7 @@
 """Telegram: chat links, one-time link codes (digest only), and a per-user pause of entries.
 
 Revision ID: 0010_telegram
-Revises: 0008_fill_broker_account
+Revises: 0010_fill_identity_per_account
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_telegram"
-down_revision: str | None = "0008_fill_broker_account"
+down_revision: str | None = "0010_fill_identity_per_account"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
