@@ -24,6 +24,7 @@ from hantu.config import KisEnvironment, Settings
 from hantu.domain.risk import RiskLimits
 from hantu.domain.values import Money
 from hantu.errors import ConfigError
+from hantu.service_layer import notify_rules
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.outbox import DurableEvents, OutboxConsumer, OutboxRelay
@@ -133,6 +134,7 @@ def build(
     directory = _directory(settings, clock, brokers)
     db = Database(settings.effective_database_url)
     bus, durable = EventBus(), DurableEvents()
+    notify_rules.register(durable)
     uow = SqlAlchemyUnitOfWorkFactory(db, clock, bus=bus, durable=durable)
     deps = Deps(
         uow=uow,

@@ -19,6 +19,7 @@ from hantu.entrypoints.web import (
     errors,
     failed_orders,
     health,
+    notifications,
     pages,
     strategies,
     webhook,
@@ -72,6 +73,15 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(SecurityHeaders)
     errors.install(app)
-    for module in (health, auth, webhook, failed_orders, strategies, accounts, pages):
+    for module in (
+        health,
+        auth,
+        webhook,
+        failed_orders,
+        strategies,
+        accounts,
+        pages,
+        notifications,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -42,6 +43,7 @@ from hantu.entrypoints.web.service_pipeline import ServicePipeline
 from hantu.entrypoints.web.state import WebState
 from hantu.entrypoints.web.tokens import TokenCache
 from hantu.errors import BrokerUnreachable
+from hantu.notify_wiring import start_notifications
 from hantu.service_layer import fills, reconciliation
 from hantu.service_layer.accounts import AccountsDeps, Hasher
 from hantu.service_layer.ports import Broker, BrokerDirectory, Clock
@@ -150,9 +152,13 @@ async def start_runtime(
                 _reconcile_forever(container, settings.settle_interval_seconds, streams)
             )
             stack.push_async_callback(_cancel, settler)
+        notify = await start_notifications(
+            settings, container.db, clock, container.outbox_relay, stack
+        )
         demo_account = _demo_credentials(settings, simulator) if simulator_urls else None
         demo = await _maybe_demo(settings, accounts, demo_account)
         state = _web_state(settings, accounts, container, clock, streams)
+        state = dataclasses.replace(state, notify=notify.store)
         external = simulator_urls if simulator is None else None
         runtime = Runtime(container, state, simulator, demo, external_simulator=external)
         if on_ready is not None:
