@@ -1,0 +1,133 @@
+"""`hantu check`: are the KIS credentials good (a token, the balance) and does every
+configured notification channel take a test message? One pass/fail line per item (spec
+003's `kis_slack_check`); the exit code is 1 when any item failed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import typer
+
+from hantu import messages_ko as ko
+from hantu.adapters.clock import SystemClock
+from hantu.adapters.kis.auth import KisAuth
+from hantu.adapters.kis.broker import build_kis_broker, connection_from_settings
+from hantu.adapters.kis.environments import profile_for
+from hantu.adapters.kis.transport import kis_http_client
+from hantu.config import KisEnvironment, Settings, load_settings
+from hantu.domain.masking import mask
+from hantu.errors import ConfigError
+from hantu.notify_wiring import build_channels
+from hantu.service_layer.notify_ports import Notifier, OutgoingMessage
+from hantu.service_layer.ports import Clock
+
+CHECK_TIMEOUT = 15.0  # seconds per item
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    ok: bool
+    item: str
+    reason: str = ""
+
+    def text(self) -> str:
+        if self.ok:
+            return ko.CHECK_OK.format(item=self.item)
+        return ko.CHECK_FAILED.format(item=self.item, reason=self.reason)
+
+
+async def _attempt(item: str, action: Callable[[], Awaitable[str | None]]) -> Line:
+    """Run one check; its return value (if any) replaces the item's label on success."""
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            label = await action()
+    except Exception as exc:
+        return Line(False, item, mask(f"{type(exc).__name__}: {exc}")[:300])
+    return Line(True, label or item)
+
+
+async def check_kis(settings: Settings, clock: Clock) -> list[Line]:
+    """A token, then the balance, for the account the settings configure."""
+    account = settings.kis_account or "-"
+    try:
+        rest_url = ws_url = None
+        if settings.kis_environment is KisEnvironment.SIMULATOR:
+            rest_url, ws_url = settings.external_simulator or (None, None)
+        connection = connection_from_settings(settings, rest_base_url=rest_url, ws_url=ws_url)
+        profile = profile_for(connection.environment, rest_base_url=rest_url, ws_url=ws_url)
+    except ConfigError as exc:
+        return [Line(False, ko.CHECK_NO_ACCOUNT, mask(str(exc)))]
+    async with kis_http_client(timeout=10.0) as http:
+        auth = KisAuth(
+            http, profile, connection.credentials, clock, cache_dir=connection.token_cache_dir
+        )
+
+        async def token() -> None:
+            await auth.access_token()
+
+        broker = build_kis_broker(connection, http, clock)
+
+        async def balance() -> str:
+            cash = (await broker.balance()).cash
+            return ko.CHECK_KIS_BALANCE.format(account=account, cash=ko.format_won(cash))
+
+        try:
+            return [
+                await _attempt(ko.CHECK_KIS_ACCESS.format(account=account), token),
+                await _attempt(ko.CHECK_KIS_BALANCE_FAILED.format(account=account), balance),
+            ]
+        finally:
+            await broker.aclose()
+
+
+async def check_channels(settings: Settings, clock: Clock) -> list[Line]:
+    """A test message to every configured chat and channel."""
+    channels = build_channels(settings, clock)
+    targets: list[tuple[str, Notifier, str]] = []
+    if channels.telegram is not None and settings.telegram_chat_id is not None:
+        chat = str(settings.telegram_chat_id)
+        targets.append((ko.CHECK_TELEGRAM.format(chat=chat), channels.telegram, chat))
+    if channels.slack is not None:
+        channel = channels.slack_channel
+        targets.append((ko.CHECK_SLACK.format(channel=channel), channels.slack, channel))
+    try:
+        if not targets:
+            return [Line(False, ko.CHECK_NO_CHANNEL, "-")]
+        return [await _send(item, notifier, chat) for item, notifier, chat in targets]
+    finally:
+        await channels.aclose()
+
+
+async def _send(item: str, notifier: Notifier, chat: str) -> Line:
+    async def send() -> None:
+        result = await notifier.send(OutgoingMessage(chat, ko.CHECK_TEST_MESSAGE))
+        if not result.ok:
+            raise RuntimeError(result.detail or result.status.value)
+
+    return await _attempt(item, send)
+
+
+async def run_checks(settings: Settings, clock: Clock | None = None) -> list[Line]:
+    """Every check, in order: KIS first, then the channels."""
+    clock = clock or SystemClock()
+    return [*await check_kis(settings, clock), *await check_channels(settings, clock)]
+
+
+def check_command() -> None:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    lines = asyncio.run(run_checks(settings))
+    for line in lines:
+        typer.echo(line.text())
+    if not all(line.ok for line in lines):
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `hantu check` to the root app."""
+    app.command("check", help=ko.CHECK_HELP)(check_command)
