@@ -115,7 +115,10 @@ def build_notifications(
     if channels.slack is not None:
         emergency = FallbackNotifier(primary, channels.slack, channels.slack_channel)
     service = NotificationService(primary, emergency, directory, clock)
-    return Notifications(service, NotifyConsumer(service, directory, store), store, channels)
+    consumer = NotifyConsumer(
+        service, directory, store, emergency_fallback=channels.slack is not None
+    )
+    return Notifications(service, consumer, store, channels)
 
 
 async def start_notifications(

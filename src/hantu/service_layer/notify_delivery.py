@@ -116,18 +116,24 @@ class NotifyConsumer:
     """Delivers `notify` entries through the notification service."""
 
     def __init__(
-        self, service: NotificationService, directory: CachedDirectory, store: NotifyStore
+        self,
+        service: NotificationService,
+        directory: CachedDirectory,
+        store: NotifyStore,
+        *,
+        emergency_fallback: bool = False,
     ) -> None:
         self._service = service
         self._directory = directory
         self._store = store
+        self._fallback = emergency_fallback  # an emergency reaches a channel with no chat
 
     async def deliver(self, entry: OutboxEntry) -> None:
         notification = await compose(self._store, entry.payload, entry.dedupe_key)
         if notification is None:
             return
         await self._directory.refresh(notification.recipient)
-        emergency = notification.priority is Priority.EMERGENCY
+        emergency = notification.priority is Priority.EMERGENCY and self._fallback
         if self._directory.chat_of(notification.recipient) is None and not emergency:
             # Nobody to tell on any channel: nothing undelivered, nothing to retry.
             log.info("no chat for user %s: %s not sent", notification.recipient, entry.kind)

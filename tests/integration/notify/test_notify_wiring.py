@@ -269,3 +269,16 @@ async def test_an_entry_committed_before_a_crash_is_told_after_the_restart(
         await _until(lambda: len(telegram_server.sent(CHAT)) == 1)
         await _until(_states_are(web, "delivered"), 5)
     assert "70,700원" in telegram_server.sent(CHAT)[0]["text"]
+
+
+async def test_with_no_channel_configured_an_emergency_is_settled_not_retried(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with notifying_app(database_url, tmp_path, None) as web:
+        member = await web.member("alice")
+        web.broker.script(Refuse())
+
+        response = await web.webhook(signal(member.token))
+
+        assert response.status_code == 400, response.text
+        await _until(_states_are(web, "delivered", "delivered"), 5)
