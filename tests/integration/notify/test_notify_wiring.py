@@ -5,6 +5,7 @@ undeliverable is listed on the positions page."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -282,3 +283,21 @@ async def test_with_no_channel_configured_an_emergency_is_settled_not_retried(
 
         assert response.status_code == 400, response.text
         await _until(_states_are(web, "delivered", "delivered"), 5)
+
+
+async def test_the_slack_log_handler_runs_with_the_app_and_is_removed_at_shutdown(
+    database_url: str, tmp_path: Path, slack_server: FakeSlack
+) -> None:
+    settings = {
+        "slack_bot_token": slack_server.token,
+        "slack_api_url": slack_server.base_url,
+        "slack_log_channel_critical": "C0CRIT",
+        "slack_log_channel_error": "C0ERR",
+    }
+    before = list(logging.getLogger().handlers)
+    async with running_app(database_url, tmp_path, settle_interval_seconds=0, **settings):
+        logging.getLogger("hantu.test").error("the books disagree")
+        await _until(lambda: len(slack_server.posted("C0ERR")) == 1)
+
+    assert logging.getLogger().handlers == before
+    assert "the books disagree" in slack_server.posted("C0ERR")[0]["text"]
