@@ -34,6 +34,7 @@ from hantu.service_layer.notify_delivery import (
     FixedTelegramChat,
     NotifyConsumer,
     TelegramChats,
+    tell_crash,
 )
 from hantu.service_layer.notify_ports import DeliveryResult, Notifier, OutgoingMessage
 from hantu.service_layer.notify_rules import NOTIFY
@@ -101,6 +102,12 @@ class Notifications:
     consumer: NotifyConsumer
     store: SqlNotifyStore
     channels: Channels
+    directory: CachedDirectory
+    clock: Clock
+
+    async def crashed(self, name: str, error: BaseException) -> None:
+        """Tell the operator that background service `name` crashed (a supervisor hook)."""
+        await tell_crash(self.service, self.directory, name, error, self.clock.now())
 
 
 def build_notifications(
@@ -109,7 +116,9 @@ def build_notifications(
     """The service and the `notify` consumer over the configured channels."""
     channels = build_channels(settings, clock)
     store = SqlNotifyStore(db)
-    directory = CachedDirectory(store, chats or FixedTelegramChat(settings.telegram_chat_id))
+    directory = CachedDirectory(
+        store, chats or FixedTelegramChat(settings.telegram_chat_id), settings.telegram_chat_id
+    )
     primary = channels.telegram or Unconfigured("telegram")
     emergency: Notifier = primary
     if channels.slack is not None:
@@ -118,7 +127,7 @@ def build_notifications(
     consumer = NotifyConsumer(
         service, directory, store, emergency_fallback=channels.slack is not None
     )
-    return Notifications(service, consumer, store, channels)
+    return Notifications(service, consumer, store, channels, directory, clock)
 
 
 async def start_notifications(

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from hantu import messages_ko as ko
+from hantu.domain.masking import mask
 from hantu.domain.notifications import (
     EventKind,
     Notification,
@@ -86,16 +87,26 @@ class FixedTelegramChat:
         return self._chat_id
 
 
+SYSTEM = Recipient("system")
+"""Whoever runs this hantu: told about the system itself, at the configured chat."""
+
+
 class CachedDirectory:
     """The service's synchronous `Directory`, filled by `refresh` before each notification."""
 
-    def __init__(self, store: NotifyStore, chats: TelegramChats) -> None:
+    def __init__(
+        self, store: NotifyStore, chats: TelegramChats, system_chat: int | None = None
+    ) -> None:
         self._store = store
         self._chats = chats
+        self._system_chat = None if system_chat is None else str(system_chat)
         self._chat: dict[Recipient, str | None] = {}
         self._preferences: dict[Recipient, Preferences] = {}
 
     async def refresh(self, recipient: Recipient) -> None:
+        if recipient == SYSTEM:
+            self._chat[recipient] = self._system_chat
+            return
         user_id = int(recipient)
         chat = await self._chats.chat_of(user_id)
         self._chat[recipient] = None if chat is None else str(chat)
@@ -141,6 +152,34 @@ class NotifyConsumer:
         told = await self._service.notify(notification)
         if told.result is not None and not told.result.ok:
             raise NotDeliveredError(told.result.detail or told.result.status.value)
+
+
+async def tell_crash(
+    service: NotificationService,
+    directory: CachedDirectory,
+    name: str,
+    error: BaseException,
+    now: datetime,
+) -> None:
+    """Tell the operator a background service crashed (an emergency); never raises, since
+    it runs inside the supervisor. One per service and error type per minute."""
+    detail = mask(f"{type(error).__name__}: {error}")[:300]
+    body = ko.NOTIFY_SUPERVISOR_CRASH_BODY.format(service=name, error=detail)
+    minute = now.replace(second=0, microsecond=0).isoformat()
+    notification = Notification.of(
+        EventKind.SYSTEM_FAILURE,
+        SYSTEM,
+        ko.NOTIFY_SUPERVISOR_CRASH_TITLE,
+        body,
+        name,
+        type(error).__name__,
+        minute,
+    )
+    try:
+        await directory.refresh(SYSTEM)
+        await service.notify(notification)
+    except Exception:
+        log.exception("could not tell the crash of %s", name)
 
 
 async def compose(store: NotifyStore, payload: Mapping[str, Any], key: str) -> Notification | None:

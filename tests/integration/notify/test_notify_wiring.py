@@ -301,3 +301,18 @@ async def test_the_slack_log_handler_runs_with_the_app_and_is_removed_at_shutdow
 
     assert logging.getLogger().handlers == before
     assert "the books disagree" in slack_server.posted("C0ERR")[0]["text"]
+
+
+async def test_a_crashed_background_service_is_told_to_the_configured_chat_once_a_minute(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    async with notifying_app(database_url, tmp_path, telegram_server) as web:
+        notifications = web.app.state.runtime.notifications
+
+        await notifications.crashed("reconcile", RuntimeError("db gone"))
+        await notifications.crashed("reconcile", RuntimeError("db gone again"))
+
+    [sent] = telegram_server.sent(CHAT)
+    assert sent["text"].startswith(ko.NOTIFY_SUPERVISOR_CRASH_TITLE)
+    assert "reconcile" in sent["text"]
+    assert "RuntimeError: db gone" in sent["text"]

@@ -43,7 +43,7 @@ from hantu.entrypoints.web.service_pipeline import ServicePipeline
 from hantu.entrypoints.web.state import WebState
 from hantu.entrypoints.web.tokens import TokenCache
 from hantu.errors import BrokerUnreachable
-from hantu.notify_wiring import start_notifications
+from hantu.notify_wiring import Notifications, start_notifications
 from hantu.service_layer import fills, reconciliation
 from hantu.service_layer.accounts import AccountsDeps, Hasher
 from hantu.service_layer.ports import Broker, BrokerDirectory, Clock
@@ -79,6 +79,7 @@ class Runtime:
     simulator: Simulator | None
     demo: DemoLogin | None
     external_simulator: tuple[str, str] | None = None
+    notifications: Notifications | None = None
 
 
 def _kis_factory(
@@ -160,7 +161,7 @@ async def start_runtime(
         state = _web_state(settings, accounts, container, clock, streams)
         state = dataclasses.replace(state, notify=notify.store)
         external = simulator_urls if simulator is None else None
-        runtime = Runtime(container, state, simulator, demo, external_simulator=external)
+        runtime = Runtime(container, state, simulator, demo, external, notify)
         if on_ready is not None:
             on_ready(runtime)
         yield runtime
