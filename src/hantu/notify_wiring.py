@@ -35,6 +35,7 @@ from hantu.service_layer.notify_delivery import (
     NotifyConsumer,
     TelegramChats,
     tell_crash,
+    tell_stream_asleep,
 )
 from hantu.service_layer.notify_ports import DeliveryResult, Notifier, OutgoingMessage
 from hantu.service_layer.notify_rules import NOTIFY
@@ -104,10 +105,23 @@ class Notifications:
     channels: Channels
     directory: CachedDirectory
     clock: Clock
+    _tasks: set[asyncio.Future[None]] = field(default_factory=set)
 
     async def crashed(self, name: str, error: BaseException) -> None:
         """Tell the operator that background service `name` crashed (a supervisor hook)."""
         await tell_crash(self.service, self.directory, name, error, self.clock.now())
+
+    def stream_asleep(self, account: str) -> Callable[[str], None]:
+        """A `RealtimeHandlers.on_sleep` for broker account `account`: tells the emergency
+        from a task (the handler is called synchronously inside the realtime loop)."""
+
+        def on_sleep(reason: str) -> None:
+            now = self.clock.now()
+            told = tell_stream_asleep(self.service, self.directory, self.store, account, now)
+            self._tasks.add(task := asyncio.ensure_future(told))
+            task.add_done_callback(self._tasks.discard)
+
+        return on_sleep
 
 
 def build_notifications(

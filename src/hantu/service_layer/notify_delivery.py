@@ -65,6 +65,8 @@ class NotifyStore(Protocol):
 
     async def set_preference(self, user_id: int, kind: EventKind, mode: Preference) -> None: ...
 
+    async def open_position_count(self) -> int: ...
+
     async def dead(self, limit: int) -> Sequence[DeadNotification]:
         """The newest undeliverable `notify` entries, newest first."""
         ...
@@ -180,6 +182,30 @@ async def tell_crash(
         await service.notify(notification)
     except Exception:
         log.exception("could not tell the crash of %s", name)
+
+
+RECONNECT_ATTEMPTS = 5  # the realtime loop's back-off steps before it sleeps
+
+
+async def tell_stream_asleep(
+    service: NotificationService,
+    directory: CachedDirectory,
+    store: NotifyStore,
+    account: str,
+    now: datetime,
+) -> None:
+    """Tell the operator the realtime feed gave up (spec 002 §6.3's emergency); never
+    raises. Once per broker account and minute."""
+    try:
+        title, body = ko.connection_failed(
+            RECONNECT_ATTEMPTS, now, await store.open_position_count()
+        )
+        minute = now.replace(second=0, microsecond=0).isoformat()
+        kind = EventKind.CONNECTION_FAILED
+        await directory.refresh(SYSTEM)
+        await service.notify(Notification.of(kind, SYSTEM, title, body, account, minute))
+    except Exception:
+        log.exception("could not tell that the realtime feed of %s sleeps", account)
 
 
 async def compose(store: NotifyStore, payload: Mapping[str, Any], key: str) -> Notification | None:

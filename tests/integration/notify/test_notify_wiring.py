@@ -316,3 +316,24 @@ async def test_a_crashed_background_service_is_told_to_the_configured_chat_once_
     assert sent["text"].startswith(ko.NOTIFY_SUPERVISOR_CRASH_TITLE)
     assert "reconcile" in sent["text"]
     assert "RuntimeError: db gone" in sent["text"]
+
+
+async def test_a_realtime_feed_gone_to_sleep_is_told_as_an_emergency_with_the_holdings(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    async with notifying_app(database_url, tmp_path, telegram_server) as web:
+        member = await web.member("alice")
+        await web.hold(member.strategy_account_id, 5)
+        on_sleep = web.app.state.runtime.notifications.stream_asleep("broker_account:1")
+
+        on_sleep("KIS realtime connection failed after every reconnect attempt")
+
+        await _until(lambda: len(telegram_server.sent(CHAT)) == 1)
+    text = telegram_server.sent(CHAT)[0]["text"]
+    assert text.startswith(ko.NOTIFY_CONNECTION_FAILED_TITLE)
+    assert "현재 보유 종목: 1개" in text
+    assert telegram_server.calls("sendMessage")[0].params["disable_notification"] in (
+        False,
+        "false",
+        None,
+    )

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, Table, delete, insert, select
+from sqlalchemy import ScalarSelect, Select, Table, delete, func, insert, select
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.engine import Database
@@ -73,6 +73,12 @@ class SqlNotifyStore:
             await connection.execute(
                 insert(notification_prefs).values(user_id=user_id, event_kind=kind, mode=mode)
             )
+
+    async def open_position_count(self) -> int:
+        held = t.positions.c.quantity > Decimal(0)
+        query = select(func.count()).select_from(t.positions).where(held)
+        async with self._db.connect() as connection:
+            return int((await connection.execute(query)).scalar_one())
 
     async def dead(self, limit: int) -> Sequence[DeadNotification]:
         o = t.outbox.c
