@@ -242,8 +242,10 @@ def _text(kind: EventKind, ctx: NotifyContext, payload: Mapping[str, Any]) -> tu
             )
         case EventKind.ORDER_UNCONFIRMED:
             return ko.order_unconfirmed(ctx.symbol, ctx.side, ctx.quantity, reason)
-        case _:
+        case EventKind.FILL_NOT_APPLIED:
             return ko.fill_not_applied(ctx.symbol, ctx.side, reason)
+        case _:  # a kind no rule writes: fail loudly, the entry ends dead for a person
+            raise ValueError(f"no notify text for {kind}")
 
 
 @dataclass(frozen=True, slots=True)
