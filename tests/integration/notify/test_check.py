@@ -10,8 +10,12 @@ from typer.testing import CliRunner
 
 from hantu import messages_ko as ko
 from hantu.config import Settings
+from hantu.entrypoints import cli_check
 from hantu.entrypoints.cli import app
 from hantu.entrypoints.cli_check import run_checks
+from hantu.entrypoints.web.runtime import accounts_only
+from hantu.service_layer import accounts as accounts_service
+from hantu.service_layer.accounts import NewBrokerAccount
 from tests.fakes_remote.base import Fault
 from tests.fakes_remote.slack_server import FakeSlack
 from tests.fakes_remote.telegram_server import FakeTelegram
@@ -90,3 +94,23 @@ def test_check_command_exits_non_zero_when_nothing_is_configured(
     assert result.exit_code == 1
     assert ko.CHECK_FAILED.format(item=ko.CHECK_NO_CHANNEL, reason="-") in result.output
     assert ko.CHECK_NO_ACCOUNT in result.output
+
+
+async def test_check_covers_every_stored_broker_account(
+    tmp_path: Path, kis_sim: KisSimHandle, telegram_server: FakeTelegram, slack_server: FakeSlack
+) -> None:
+    settings = _settings(tmp_path, kis_sim, **_channels(telegram_server, slack_server))
+    async with accounts_only(settings) as accounts:
+        user = await accounts_service.create_user(accounts, "alice", "correct-horse-battery")
+        await accounts_service.add_broker_account(
+            accounts,
+            user.id,
+            NewBrokerAccount(
+                "main", "SIMULATOR", kis_sim.app_key, kis_sim.app_secret, kis_sim.account, "h"
+            ),
+        )
+
+    lines = await cli_check._run(settings)
+
+    assert [line.ok for line in lines] == [True] * 6  # .env's account, the stored one, 2 channels
+    assert lines[2].item.startswith(ko.CHECK_KIS_ACCESS.format(account="main ("))
