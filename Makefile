@@ -29,7 +29,7 @@ unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
 bench: $(STAMP)
-	$(BIN)/python bench/order_pipeline.py
+	PYTHONPATH=. $(BIN)/python bench/order_pipeline.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -5,7 +5,9 @@ call with timeout, SENT committed with its events) on SQLite (a temp file, WAL) 
 throwaway PostgreSQL database, and prints orders/s and p50/p99 latency per submit, one order
 at a time and with several submits in flight.
 
-    .venv/bin/python bench/order_pipeline.py [--orders 2000] [--sqlite-only]
+    PYTHONPATH=src:. .venv/bin/python bench/order_pipeline.py [--orders 2000] [--sqlite-only]
+
+(`.` on the path: the in-process broker lives with the tests, in `tests/inprocess_broker.py`.)
 
 PostgreSQL: HANTU_BENCH_POSTGRES_URL (default postgresql+asyncpg://postgres@127.0.0.1:5432/postgres)
 is the admin connection used to create and drop `hantu_bench_<random>`.
@@ -25,9 +27,9 @@ from pathlib import Path
 
 import asyncpg
 from sqlalchemy import make_url
+from tests.inprocess_broker import InProcessBroker
 
 from hantu.adapters.clock import SystemClock
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import build
 from hantu.config import Settings
 from hantu.domain.enums import OrderStatus, OrderType, Side
@@ -67,7 +69,10 @@ async def run_backend(name: str, url: str, orders: int, concurrency: int, limits
         if limits
         else {}
     )
-    settings = Settings(_env_file=None, database_url=url, **overrides)  # type: ignore[call-arg]
+    # No reconcile loop: the figure is the submit path alone, as before the supervisor.
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=url, settle_interval_seconds=0, **overrides
+    )
     app = build(settings, clock=clock, brokers=InProcessBroker(clock))
     await app.start()
     try:

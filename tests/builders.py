@@ -10,6 +10,7 @@ from hantu.domain.events import OrderFilled, OrderSent, RiskViolated
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import Order, OrderRequest
 from hantu.domain.position import Position
+from hantu.domain.reports import FillNotice
 from hantu.domain.values import (
     BrokerOrderId,
     FillId,
@@ -19,7 +20,6 @@ from hantu.domain.values import (
     StrategyAccountId,
     Symbol,
 )
-from hantu.service_layer.ports import FillNotice
 
 T0 = datetime(2026, 11, 20, 0, 30, tzinfo=UTC)
 

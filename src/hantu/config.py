@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     demo: bool | None = Field(
         None, description="Create the demo user and strategy; default: on with the simulator"
     )
+    simulator_walk_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="How often the embedded simulator's prices take a seeded random step on "
+        "the tick grid; 0 keeps them fixed (tests do)",
+    )
     demo_username: str = "demo"
     demo_password: SecretStr = SecretStr("hantu-demo")
 

@@ -3,6 +3,7 @@
     HantuError
     ├── DomainError            the request broke a rule: answer 4xx, change nothing
     │   ├── InvalidValue, InvalidTransition, OverFill, InsufficientHolding
+    │   ├── NotFound           no such object for this user: answer 404
     │   └── RiskLimitExceeded, RetryNotAllowed
     ├── ConfigError            stop and ask a human (bad settings, bad credentials file)
     └── BrokerError            something about the broker
@@ -27,6 +28,7 @@ from hantu.domain.errors import (
     InsufficientHolding,
     InvalidTransition,
     InvalidValue,
+    NotFound,
     OverFill,
     RetryNotAllowed,
     RiskLimitExceeded,
@@ -44,6 +46,7 @@ __all__ = [
     "InsufficientHolding",
     "InvalidTransition",
     "InvalidValue",
+    "NotFound",
     "NotSentRateLimited",
     "OrderNotPlaced",
     "OverFill",

@@ -8,8 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from hantu.domain.risk import RiskViolation
 
 # --- authentication and CSRF ---------------------------------------------------------------
 LOGIN_REQUIRED: Final = "로그인이 필요합니다"
@@ -58,15 +61,18 @@ REASON_CONFIG: Final = "증권사 설정 오류: 키·계좌·환경을 확인�
 
 # --- a sell above the position, and fills that could not be applied ------------------------
 SELL_ABOVE_POSITION: Final = (
-    "보유 수량보다 많이 매도할 수 없습니다: {symbol} 보유 {held}주,"
-    " 미체결 매도 {open_sells}주, 매도 요청 {asked}주"
+    "보유 수량보다 많이 매도할 수 없습니다: {symbol} 보유 {held:,}주,"
+    " 미체결 매도 {open_sells:,}주, 매도 요청 {asked:,}주"
 )
 FILL_OVER_ORDER: Final = (
-    "주문 수량을 넘는 체결입니다: 주문 {ordered}주 중 {filled}주 체결 후 {quantity}주 체결 —"
+    "주문 수량을 넘는 체결입니다: 주문 {ordered:,}주 중 {filled:,}주 체결 후 {quantity:,}주 체결 —"
     " 주문과 포지션에 반영하지 않았습니다"
 )
+FILL_ON_ENDED_ORDER: Final = (
+    "끝난 주문({status})에 온 체결입니다: 체결 {quantity}주 — 주문과 포지션에 반영하지 않았습니다"
+)
 FILL_ABOVE_POSITION: Final = (
-    "보유 수량보다 많은 매도 체결입니다: 보유 {held}주, 체결 {quantity}주 —"
+    "보유 수량보다 많은 매도 체결입니다: 보유 {held:,}주, 체결 {quantity:,}주 —"
     " 포지션과 실현손익에 반영하지 않았습니다"
 )
 
@@ -94,6 +100,98 @@ ACCOUNT_ALREADY_LINKED: Final = "이미 연결된 계좌입니다"
 BROKER_ACCOUNT_SAVED: Final = "계좌가 저장되었습니다. 비밀 값은 다시 표시되지 않습니다"
 INVALID_INPUT: Final = "입력값이 올바르지 않습니다: {detail}"
 
+# --- broken value rules (`InvalidValue.rule`), said in Korean at every front end (issue 10) ---
+INVALID_VALUE_TEXT: Final[dict[str, str]] = {
+    "username": "아이디는 3-32자의 영문, 숫자, '.', '_', '-'로 적습니다",
+    "password_length": "비밀번호는 {low}-{high}자여야 합니다",
+    "name": "이름은 1-{high}자의 보이는 글자로 적습니다",
+    "account_number": "계좌번호는 숫자 8자리-2자리로 적습니다 (예: 12345678-01)",
+    "environment": "환경은 {allowed} 중 하나여야 합니다",
+    "hts_id": "HTS ID는 1-16자의 영문, 숫자, '_'로 적습니다",
+    "app_credentials": "앱 키와 앱 시크릿이 필요합니다",
+}
+# webhook field details (shown after "{field} 값이 올바르지 않습니다: ")
+WEBHOOK_DETAIL_MISSING: Final = "값이 없습니다"
+WEBHOOK_DETAIL_EMPTY_TEXT: Final = "비어 있지 않은 문자열이어야 합니다"
+WEBHOOK_DETAIL_JSON_CONSTANT: Final = "{name}은(는) JSON이 허용하는 숫자가 아닙니다"
+WEBHOOK_DETAIL_NOT_NUMBER: Final = "숫자여야 합니다"
+WEBHOOK_DETAIL_NOT_FINITE: Final = "유한한 숫자여야 합니다"
+WEBHOOK_DETAIL_NOT_POSITIVE: Final = "0보다 커야 합니다"
+WEBHOOK_DETAIL_TOO_LARGE: Final = "너무 큽니다 (최대 10억)"
+WEBHOOK_DETAIL_WHOLE_SHARES: Final = "주식 수는 정수로 적습니다"
+WEBHOOK_DETAIL_PRICE_RANGE: Final = "0보다 크고 10억 이하여야 합니다"
+WEBHOOK_DETAIL_UNKNOWN_EXCHANGE: Final = "알 수 없는 거래소입니다: {exchange}"
+WEBHOOK_DETAIL_UNKNOWN_SYMBOL: Final = (
+    "알 수 없는 종목입니다: 6자리 KRX 종목코드로 적습니다 (예: 005930)"
+)
+WEBHOOK_DETAIL_OFF_TICK: Final = "{price}원은 호가 단위에 맞지 않습니다 (호가 단위 {tick})"
+WEBHOOK_DETAIL_KRX_TICKS: Final = "KRX 호가 단위표"
+WEBHOOK_DETAIL_OWN_TICK: Final = "이 종목은 {tick}원"
+WEBHOOK_DETAIL_CHOICE: Final = "{allowed} 중 하나여야 합니다"
+WEBHOOK_DETAIL_NOT_TEXT: Final = "문자열이어야 합니다"
+WEBHOOK_DETAIL_ID_LENGTH: Final = "1-{high}자의 보이는 글자로 적습니다"
+# request body checks (pydantic error types), so a form's 422 is Korean too
+VALIDATION_TEXT: Final[dict[str, str]] = {
+    "missing": "값이 없습니다",
+    "string_too_short": "{min_length}자 이상이어야 합니다",
+    "string_too_long": "{max_length}자 이하여야 합니다",
+    "string_type": "문자열이어야 합니다",
+    "int_parsing": "정수여야 합니다",
+    "int_type": "정수여야 합니다",
+    "bool_parsing": "true 또는 false여야 합니다",
+    "bool_type": "true 또는 false여야 합니다",
+    "greater_than_equal": "{ge} 이상이어야 합니다",
+    "less_than_equal": "{le} 이하여야 합니다",
+    "json_invalid": "JSON 형식이 아닙니다",
+}
+VALIDATION_OTHER: Final = "형식이 올바르지 않습니다"
+CLI_PASSWORD_PROMPT: Final = "비밀번호"  # noqa: S105 - a prompt
+CLI_PASSWORD_REPEAT: Final = "비밀번호 확인 (한 번 더)"  # noqa: S105 - a prompt
+
+
+def explain_invalid(exc: Exception) -> str:
+    """A refused value in Korean: its rule's sentence, else the generic one with the detail."""
+    rule, params = getattr(exc, "rule", ""), getattr(exc, "params", {})
+    if rule in INVALID_VALUE_TEXT:
+        return INVALID_VALUE_TEXT[rule].format(**params)
+    return INVALID_INPUT.format(detail=exc)
+
+
+# --- risk limits an order broke (the rule name stays in brackets for whoever greps logs) ----
+RISK_DAILY_LOSS: Final = "오늘 실현손실 {loss}이(가) 한도 {limit} 이상입니다 (daily_loss_limit)"
+RISK_OPEN_POSITIONS: Final = (
+    "보유 종목이 {count}개로 한도 {limit}개에 이르렀습니다 (max_open_positions)"
+)
+RISK_EXPOSURE: Final = (
+    "{symbol} 보유 금액이 {after}(으)로 종목당 한도 {limit}을(를) 넘습니다 (max_symbol_exposure)"
+)
+RISK_EXPOSURE_UNPRICED: Final = (
+    "{symbol} 주문 금액을 계산할 가격이 없어 종목당 한도를 확인할 수 없습니다 (max_symbol_exposure)"
+)
+
+
+def risk_violation(violation: RiskViolation) -> str:
+    """A broken risk limit in Korean, with amounts as `1,400,000원`."""
+    f = violation.figures
+    if violation.message or not f:
+        return str(violation)
+    match violation.rule:
+        case "daily_loss_limit":
+            return RISK_DAILY_LOSS.format(loss=_won(f["loss"]), limit=_won(f["limit"]))
+        case "max_open_positions":
+            return RISK_OPEN_POSITIONS.format(count=f["count"], limit=f["limit"])
+        case "max_symbol_exposure" if "after" in f:
+            after, limit = _won(f["after"]), _won(f["limit"])
+            return RISK_EXPOSURE.format(symbol=f["symbol"], after=after, limit=limit)
+        case "max_symbol_exposure":
+            return RISK_EXPOSURE_UNPRICED.format(symbol=f["symbol"])
+    return str(violation)
+
+
+def _won(amount: object) -> str:
+    return format_won(Decimal(str(amount)))
+
+
 # --- the demo and the API description ---------------------------------------------------------
 DEMO_ACCOUNT_NAME: Final = "데모 계좌"
 API_SUMMARY: Final = "KIS(한국투자증권) 자동매매 서버 API"
@@ -106,6 +204,18 @@ CLI_SERVE_SIMULATOR: Final = "KIS simulator: {rest_url} {ws_url}"
 CLI_SERVE_EXTERNAL_SIMULATOR: Final = "KIS simulator (external): {urls}"
 CLI_SERVE_DEMO_LOGIN: Final = "demo login: {username} / {password}"
 CLI_SERVE_DEMO_WEBHOOK: Final = "demo webhook:"
+# the embedded simulator's play-money account in the `hantu serve` banner (issue 10)
+CLI_SERVE_SIM_ACCOUNT: Final = (
+    "시뮬레이터 계좌 (계좌 추가 화면에 넣는 모의 자금용 값) / simulator account:"
+)
+CLI_SERVE_SIM_KEY: Final = "  앱 키 / app key: {app_key}"
+CLI_SERVE_SIM_SECRET: Final = "  앱 시크릿 / app secret: {app_secret}"  # noqa: S105 - a label
+CLI_SERVE_SIM_NUMBER: Final = "  계좌번호 / account: {number}  (HTS ID: {hts_id})"
+# `hantu serve` on a port another process holds (issue 10)
+CLI_SERVE_PORT_TAKEN: Final = (
+    "포트 {port}을(를) 이미 다른 프로그램이 쓰고 있습니다. "
+    "그 프로그램을 끄거나 HANTU_WEB_PORT(또는 --port)로 다른 포트를 고르세요"
+)
 CLI_ENV_ACCOUNT_ADDED: Final = ".env의 KIS 계좌를 '{name}'(으)로 연결했습니다"
 CLI_DB_SCHEMA: Final = "데이터베이스 스키마 / database schema: {revision}"
 CLI_DB_NOT_MIGRATED: Final = "마이그레이션 전 / not migrated"
@@ -320,6 +430,13 @@ UI_TEXT: Final[dict[str, str]] = {
     "new_password": "새 비밀번호",
     "password_button": "변경",
     "password_note": "바꾸면 이 브라우저를 뺀 모든 곳에서 로그아웃됩니다",
+    # units the JavaScript appends, as format_won / format_shares do (issue 10)
+    "unit_won": "원",
+    "unit_shares": "주",
+    # the page a browser gets for a path hantu does not serve (issue 10)
+    "not_found_title": "페이지를 찾을 수 없습니다",
+    "not_found_text": "주소가 잘못되었거나 아직 없는 페이지입니다",
+    "not_found_home": "포지션으로 돌아가기",
 }
 
 

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -182,6 +183,23 @@ def test_browser_narrow_screen_hides_price_and_time(
     expect(price).to_be_hidden()
 
 
+def test_browser_failed_order_shows_won_and_shares_rounded_as_the_server_does(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    assert embedded_server.runtime is not None
+    demo = embedded_server.runtime.demo
+    assert demo is not None
+    _reject_next(embedded_server, "잔고 부족")
+    _webhook(embedded_server, demo.token, quantity="1234", price="70000")
+    _login(page)
+
+    expect(_rows(page).first.locator(".col-price")).to_have_text("70,000원")
+    expect(_rows(page).first).to_contain_text("1,234주")
+    samples = ["70666.5", "70666.4999", "-1200.5", "-0.4", "0", "1234567"]
+    shown = page.evaluate("(xs) => xs.map(formatWon)", samples)
+    assert shown == [ko.format_won(Decimal(x)) for x in samples]
+
+
 def test_browser_pages_load_nothing_from_other_hosts_and_log_no_errors(
     page: Page, embedded_server: ServerThread
 ) -> None:
@@ -202,6 +220,23 @@ def test_browser_pages_load_nothing_from_other_hosts_and_log_no_errors(
     assert re.search(r"/static/app\.css", " ".join(requested))
 
 
+def test_browser_api_docs_render_from_local_assets_only(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto("/docs")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/webhook")
+    page.wait_for_load_state("networkidle")
+
+    local = (embedded_server.base_url, "data:")
+    foreign = [url for url in requested if not url.startswith(local)]
+    assert foreign == []
+    assert re.search(r"/static-docs/swagger-ui-bundle\.js", " ".join(requested))
+
+
 def test_browser_adoption_checkbox_lets_a_sell_of_broker_holdings_through(
     page: Page, embedded_server: ServerThread
 ) -> None:
@@ -218,10 +253,11 @@ def test_browser_adoption_checkbox_lets_a_sell_of_broker_holdings_through(
     page.goto("/strategies")
     box = page.locator("article.strategy input.adopt-toggle").first
     expect(box).not_to_be_checked()
-    with page.expect_response("**/settings") as answer:
+    # The page reloads itself once the setting is saved: wait for that reload, not a goto
+    # of our own that would race it (net::ERR_ABORTED).
+    with page.expect_navigation(), page.expect_response("**/settings") as answer:
         box.check()
     assert answer.value.status == 200
-    page.goto("/strategies")
     expect(page.locator("article.strategy input.adopt-toggle").first).to_be_checked()
 
     assert _webhook(embedded_server, token, id="browser-sell-2", **sell).status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 
 import pytest
@@ -86,7 +87,8 @@ async def test_sim_fault_state_prints_symbols_accounts_faults(kis_sim: KisSimHan
     text = await run_cli("sim-fault", "state", "--url", kis_sim.rest_url)
     raw = await run_cli("sim-fault", "state", "--json", "--url", kis_sim.rest_url)
     assert text.exit_code == 0, text.output
-    assert "005930 삼성전자: 71000" in text.output
+    assert "005930 삼성전자: 71,000원" in text.output
+    assert re.search(r"현금/cash [\d,]+원, 주문가능/available [\d,]+원", text.output)
     assert kis_sim.account in text.output
     assert '"halted": ["000660"]' in text.output
     assert '"delay_scope": "orders"' in text.output

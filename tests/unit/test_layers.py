@@ -62,3 +62,10 @@ def test_entrypoints_take_every_korean_message_from_messages_ko() -> None:
     ]
 
     assert strays == []
+
+
+def test_layers_bootstrap_never_imports_the_entrypoints() -> None:
+    # The composition root serves every front end; none of them may leak into it.
+    imports = _imports("bootstrap")
+    assert imports, "the walk found no imports at all"
+    assert [(m, n) for m, n in imports if n.startswith("hantu.entrypoints")] == []

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hantu import messages_ko as m
+from hantu.domain.risk import RiskViolation
 
 
 @pytest.mark.parametrize(
@@ -149,3 +150,37 @@ def test_digest_header_counts_items_in_seoul_time() -> None:
 
     assert title == "🔔 알림 요약: 2건 (09:30 ~ 09:35)"
     assert body == "• a\n\n• b"
+
+
+def test_share_counts_in_refusals_carry_thousand_separators() -> None:
+    sell = m.SELL_ABOVE_POSITION.format(
+        symbol="005930", held=Decimal(1234), open_sells=Decimal(0), asked=Decimal(5000)
+    )
+    over = m.FILL_OVER_ORDER.format(ordered=Decimal(2000), filled=Decimal(1500), quantity=600)
+
+    assert "보유 1,234주" in sell
+    assert "매도 요청 5,000주" in sell
+    assert "주문 2,000주 중 1,500주 체결 후 600주 체결" in over
+
+
+@pytest.mark.parametrize(
+    ("rule", "figures", "said"),
+    [
+        ("daily_loss_limit", {"loss": Decimal("100000.5"), "limit": 100_000}, "100,001원"),
+        ("max_open_positions", {"count": 5, "limit": 5}, "한도 5개"),
+        (
+            "max_symbol_exposure",
+            {"symbol": "005930", "after": Decimal(1_400_000), "limit": 1_000_000},
+            "1,400,000원(으)로 종목당 한도 1,000,000원",
+        ),
+        ("max_symbol_exposure", {"symbol": "005930"}, "가격이 없어"),
+    ],
+)
+def test_risk_violation_is_said_in_korean_naming_the_rule(
+    rule: str, figures: dict[str, object], said: str
+) -> None:
+    text = m.risk_violation(RiskViolation(rule, "english detail", figures=figures))
+
+    assert said in text
+    assert f"({rule})" in text
+    assert "english" not in text

@@ -38,14 +38,21 @@ ENVIRONMENTS = ("REAL", "PAPER", "SIMULATOR")
 def check_username(username: str) -> str:
     """Refuse usernames that could be confused in URLs, logs or the UI."""
     if not _USERNAME.fullmatch(username):
-        raise InvalidValue("username must be 3-32 letters, digits, '.', '_' or '-'")
+        raise InvalidValue(
+            "username must be 3-32 letters, digits, '.', '_' or '-'", rule="username"
+        )
     return username
 
 
 def check_password(password: str) -> str:
     """Refuse passwords too short to resist guessing (or too long to hash cheaply)."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise InvalidValue(f"password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters")
+        raise InvalidValue(
+            f"password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters",
+            rule="password_length",
+            low=MIN_PASSWORD,
+            high=MAX_PASSWORD,
+        )
     return password
 
 
@@ -53,7 +60,9 @@ def check_name(name: str, what: str = "name") -> str:
     """Trim a display name and require 1..64 printable characters."""
     cleaned = name.strip()
     if not cleaned or len(cleaned) > MAX_NAME or not cleaned.isprintable():
-        raise InvalidValue(f"{what} must be 1-{MAX_NAME} printable characters")
+        raise InvalidValue(
+            f"{what} must be 1-{MAX_NAME} printable characters", rule="name", high=MAX_NAME
+        )
     return cleaned
 
 
@@ -61,7 +70,9 @@ def normalize_account_number(raw: str) -> str:
     """KIS account numbers are 8+2 digits; store them as `12345678-01`."""
     value = raw.strip()
     if not _ACCOUNT.fullmatch(value):
-        raise InvalidValue("account number must be 8+2 digits, e.g. 12345678-01")
+        raise InvalidValue(
+            "account number must be 8+2 digits, e.g. 12345678-01", rule="account_number"
+        )
     digits = value.replace("-", "")
     return f"{digits[:8]}-{digits[8:]}"
 
@@ -70,7 +81,11 @@ def check_environment(raw: str) -> str:
     """Accept REAL, PAPER or SIMULATOR in any case."""
     value = raw.strip().upper()
     if value not in ENVIRONMENTS:
-        raise InvalidValue(f"environment must be one of {', '.join(ENVIRONMENTS)}")
+        raise InvalidValue(
+            f"environment must be one of {', '.join(ENVIRONMENTS)}",
+            rule="environment",
+            allowed="/".join(ENVIRONMENTS),
+        )
     return value
 
 
@@ -78,7 +93,7 @@ def check_hts_id(raw: str) -> str:
     """An HTS ID keys the execution-notice subscription (KIS H0STCNI0/9)."""
     value = raw.strip()
     if not _HTS_ID.fullmatch(value):
-        raise InvalidValue("HTS ID must be 1-16 letters, digits or '_'")
+        raise InvalidValue("HTS ID must be 1-16 letters, digits or '_'", rule="hts_id")
     return value
 
 
@@ -159,11 +174,11 @@ def account_hint(account_number: str) -> str:
 
 
 class NameTaken(DomainError):
-    """A username, strategy name or link already exists."""
+    """A username, strategy name or link already exists; `what` says which."""
 
-
-class NotFound(DomainError):
-    """No such object for this user (another user's object is reported the same way)."""
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(what)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,16 @@ class DomainError(HantuError):
 
 
 class InvalidValue(DomainError, ValueError):
-    """A value object was built from something it cannot represent."""
+    """A value object was built from something it cannot represent.
+
+    `rule` names the broken rule and `params` its figures, so a front end can say it in the
+    reader's language (`messages_ko.explain_invalid`); the text is the fallback for logs.
+    """
+
+    def __init__(self, text: str, *, rule: str = "", **params: object) -> None:
+        super().__init__(text)
+        self.rule = rule
+        self.params = params
 
 
 class InvalidTransition(DomainError):
@@ -23,6 +32,10 @@ class InvalidTransition(DomainError):
         self.target = target
         prefix = f"{subject}: " if subject else ""
         super().__init__(f"{prefix}{_name(source)} -> {_name(target)}")
+
+
+class NotFound(DomainError):
+    """No such object for this user (another user's object is reported the same way)."""
 
 
 class OverFill(DomainError):

@@ -38,6 +38,9 @@ ORDER_TRANSITIONS: TransitionTable[OrderStatus] = TransitionTable(
         S.SENT: {S.PARTIAL, S.FILLED, S.CANCELED, S.ERROR},
         S.PARTIAL: {S.PARTIAL, S.FILLED, S.CANCELED},
         S.UNCONFIRMED: {S.SENT, S.PARTIAL, S.FILLED, S.ERROR, S.CANCELED},
+        # A fill executed just before a cancel took effect and reported after it: the shares
+        # did move, so the order counts the fill and stays canceled.
+        S.CANCELED: {S.CANCELED},
     },
 )
 
@@ -169,11 +172,16 @@ class Order:
                 f"order {self.id}: fill of {fill.quantity} would make {total} "
                 f"of {self.quantity} ordered"
             )
-        self._move(OrderStatus.FILLED if total == self.quantity else OrderStatus.PARTIAL)
+        self._move(self._after_fill(total))
         previous_value = (self.average_fill_price or Decimal(0)) * self.filled_quantity
         self.average_fill_price = Price((previous_value + fill.price * fill.quantity) / total)
         self.filled_quantity = Quantity(total)
         self.fill_ids.add(fill.fill_id)
+
+    def _after_fill(self, total: Decimal) -> OrderStatus:
+        if self.status is OrderStatus.CANCELED:
+            return OrderStatus.CANCELED
+        return OrderStatus.FILLED if total == self.quantity else OrderStatus.PARTIAL
 
     def pop_events(self) -> list[Event]:
         events, self.events = self.events, []

@@ -12,45 +12,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
 
-from hantu.domain.enums import OrderType, Side
+from hantu.domain.enums import OrderType
 from hantu.domain.order import Order
-from hantu.domain.values import BrokerOrderId, Symbol
+from hantu.domain.reports import BrokerOrderReport
+from hantu.domain.values import BrokerOrderId
 
 # KIS reports order time to the second (ORD_TMD HHMMSS) and clocks drift a little.
 CLOCK_TOLERANCE = timedelta(seconds=2)
 
 
-class ReportLike(Protocol):
-    @property
-    def broker_order_id(self) -> BrokerOrderId: ...
-    @property
-    def symbol(self) -> Symbol: ...
-    @property
-    def side(self) -> Side: ...
-    @property
-    def order_type(self) -> OrderType: ...
-    @property
-    def quantity(self) -> Decimal: ...
-    @property
-    def price(self) -> Decimal | None: ...
-    @property
-    def ordered_at(self) -> datetime: ...
-    @property
-    def original_broker_order_id(self) -> BrokerOrderId | None: ...
-
-
-R = TypeVar("R", bound=ReportLike)
-
-
 def find_report(
     order: Order,
-    reports: Iterable[R],
+    reports: Iterable[BrokerOrderReport],
     claimed: Set[BrokerOrderId],
     *,
     tolerance: timedelta = CLOCK_TOLERANCE,
-) -> R | None:
+) -> BrokerOrderReport | None:
     """Return the earliest unclaimed report that can only be this order, else None."""
     candidates = [
         r for r in reports if r.broker_order_id not in claimed and could_be(order, r, tolerance)
@@ -59,7 +37,9 @@ def find_report(
     return candidates[0] if candidates else None
 
 
-def could_be(order: Order, report: ReportLike, tolerance: timedelta = CLOCK_TOLERANCE) -> bool:
+def could_be(
+    order: Order, report: BrokerOrderReport, tolerance: timedelta = CLOCK_TOLERANCE
+) -> bool:
     """Whether the broker order has the order's terms and was placed no earlier than it."""
     # No upper bound on the order time: an order the broker processed late must still be
     # found, or a retry would buy twice. Claiming a manual order with the same terms is the
@@ -95,7 +75,7 @@ class Settlement:
 
 def decide(
     order: Order,
-    report: ReportLike | None,
+    report: BrokerOrderReport | None,
     *,
     now: datetime,
     grace: timedelta,
@@ -110,21 +90,21 @@ def decide(
 
 
 @dataclass(frozen=True, slots=True)
-class Assignment(Generic[R]):
+class Assignment:
     order: Order
     verdict: Verdict
-    report: R | None = None
+    report: BrokerOrderReport | None = None
 
 
 def assign(
-    pending: Sequence[tuple[Order, Sequence[R] | None]],
+    pending: Sequence[tuple[Order, Sequence[BrokerOrderReport] | None]],
     in_flight: Iterable[Order],
     claimed: Set[BrokerOrderId],
     *,
     now: datetime,
     grace: timedelta,
     tolerance: timedelta = CLOCK_TOLERANCE,
-) -> list[Assignment[R]]:
+) -> list[Assignment]:
     """Match unsettled orders one-to-one to unclaimed broker orders, oldest order first.
 
     `pending` pairs each order to settle with the broker's orders it may be (None when the
@@ -134,7 +114,7 @@ def assign(
     """
     waiting_for_answers = list(in_flight)
     taken = set(claimed)
-    result: list[Assignment[R]] = []
+    result: list[Assignment] = []
     for order, reports in sorted(pending, key=lambda p: (p[0].created_at, p[0].id)):
         match = find_report(order, reports or [], taken, tolerance=tolerance)
         if match is not None:

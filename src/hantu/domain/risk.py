@@ -40,6 +40,8 @@ class RiskViolation:
     rule: str
     detail: str
     message: str = ""  # what a person reads instead of "rule: detail", when given
+    # The figures behind the detail, so a front end can say it in the reader's language.
+    figures: Mapping[str, object] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.message or f"{self.rule}: {self.detail}"
@@ -93,6 +95,7 @@ def check(
             RiskViolation(
                 "daily_loss_limit",
                 f"realized loss today {loss:,} ≥ limit {limits.daily_loss_limit:,}",
+                figures={"loss": loss, "limit": limits.daily_loss_limit},
             )
         )
     violations += _exposure(symbol, notional, snapshot, limits)
@@ -103,6 +106,7 @@ def check(
             RiskViolation(
                 "max_open_positions",
                 f"{count} positions open, limit {limits.max_open_positions}",
+                figures={"count": count, "limit": limits.max_open_positions},
             )
         )
     return violations
@@ -115,9 +119,11 @@ def _exposure(
     if limit is None:
         return []
     if notional is None:  # a buy that cannot be valued cannot be checked, so it may not go
-        return [RiskViolation("max_symbol_exposure", f"{symbol}: no price to value the order")]
+        detail = f"{symbol}: no price to value the order"
+        return [RiskViolation("max_symbol_exposure", detail, figures={"symbol": symbol})]
     after = snapshot.exposure_by_symbol.get(symbol, Money(0)) + notional
     if after <= limit:
         return []
     detail = f"{symbol} exposure would be {after:,} > limit {limit:,}"
-    return [RiskViolation("max_symbol_exposure", detail)]
+    figures = {"symbol": symbol, "after": after, "limit": limit}
+    return [RiskViolation("max_symbol_exposure", detail, figures=figures)]

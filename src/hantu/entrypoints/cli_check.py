@@ -16,12 +16,12 @@ from hantu.adapters.kis.auth import KisAuth, KisCredentials
 from hantu.adapters.kis.broker import KisConnection, build_kis_broker, connection_from_settings
 from hantu.adapters.kis.environments import profile_for
 from hantu.adapters.kis.transport import kis_http_client
+from hantu.bootstrap import build
+from hantu.bootstrap.notifications import build_channels
 from hantu.config import KisEnvironment, Settings, load_settings
 from hantu.domain.accounts import BrokerAccount, BrokerCredentials
 from hantu.domain.masking import mask
-from hantu.entrypoints.web.runtime import accounts_only
 from hantu.errors import ConfigError
-from hantu.notify_wiring import build_channels
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.notify_ports import Notifier, OutgoingMessage
 from hantu.service_layer.ports import Clock
@@ -168,7 +168,7 @@ async def run_checks(
 
 
 async def _stored(settings: Settings) -> list[tuple[BrokerAccount, BrokerCredentials]]:
-    async with accounts_only(settings) as accounts:
+    async with build(settings).accounts_only() as accounts:
         return await accounts_service.stored_broker_accounts(accounts)
 
 

@@ -8,6 +8,7 @@ import typer
 
 from hantu import messages_ko as ko
 from hantu.adapters.db.engine import Database, current_revision, upgrade
+from hantu.bootstrap import build
 from hantu.config import load_settings
 from hantu.errors import ConfigError
 
@@ -18,7 +19,7 @@ def _database() -> Database:
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    return Database(settings.effective_database_url)
+    return build(settings).db
 
 
 async def _upgrade(db: Database) -> str | None:

@@ -6,16 +6,21 @@ import asyncio
 import gc
 import json
 import shlex
-from typing import Annotated, Any, Final
+import socket
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
 from hantu import messages_ko as ko
 from hantu.config import KisEnvironment, Settings, load_settings
+from hantu.domain.accounts import NameTaken
 from hantu.domain.errors import DomainError
 from hantu.errors import ConfigError
 from hantu.logs import configure_logging
 from hantu.service_layer.accounts import NewBrokerAccount
+
+if TYPE_CHECKING:
+    from hantu.simulator.server import Simulator
 
 users_app = typer.Typer(help=ko.CLI_USERS_HELP, no_args_is_help=True)
 
@@ -25,9 +30,8 @@ def _demo_curl(url: str, token: str) -> str:
         "token": token,
         "symbol": "KRX:005930",
         "side": "BUY",
-        "order_type": "LIMIT",
+        "order_type": "MARKET",  # fills at the simulator's price, wherever the walk has it
         "quantity": "1",
-        "price": "70000",
         "id": "demo-1",
     }
     payload = json.dumps(body, ensure_ascii=False)
@@ -68,6 +72,35 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def port_taken(host: str, port: int) -> bool:
+    """Whether another process listens on the port, so we can say so before any banner.
+
+    Binds the way uvicorn will (SO_REUSEADDR, so a socket in TIME_WAIT does not count) and
+    lets go at once; a process that takes the port in between still meets uvicorn's error.
+    """
+    family, kind, proto, _name, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError:
+            return True
+    return False
+
+
+def _announce_simulator_account(simulator: Simulator) -> None:
+    # The embedded simulator's play-money account, to type into the account form. Only this
+    # one: a PAPER or REAL account's keys never reach the console.
+    account = simulator.accounts[0]
+    typer.echo(ko.CLI_SERVE_SIM_ACCOUNT)
+    typer.echo(ko.CLI_SERVE_SIM_KEY.format(app_key=account.app_key))
+    typer.echo(ko.CLI_SERVE_SIM_SECRET.format(app_secret=account.app_secret))
+    typer.echo(ko.CLI_SERVE_SIM_NUMBER.format(number=account.number, hts_id=account.hts_id))
+    typer.echo(ko.CLI_SIM_FAULTS.format(url=simulator.rest_url))
+
+
 def serve(
     host: Annotated[str | None, typer.Option(help=ko.CLI_SERVE_HOST_HELP)] = None,
     port: Annotated[int | None, typer.Option(help=ko.CLI_SERVE_PORT_HELP)] = None,
@@ -83,6 +116,9 @@ def serve(
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+    if port_taken(settings.web_host, settings.web_port):
+        typer.echo(ko.CLI_SERVE_PORT_TAKEN.format(port=settings.web_port), err=True)
+        raise typer.Exit(1)
 
     def announce(runtime: Runtime) -> None:
         _freeze_startup_objects()  # the app is built; uvicorn binds right after this hook
@@ -92,6 +128,7 @@ def serve(
         if simulator is not None:
             urls = {"rest_url": simulator.rest_url, "ws_url": simulator.ws_url}
             typer.echo(ko.CLI_SERVE_SIMULATOR.format(**urls))
+            _announce_simulator_account(simulator)
         if runtime.external_simulator is not None:
             external = " ".join(runtime.external_simulator)
             typer.echo(ko.CLI_SERVE_EXTERNAL_SIMULATOR.format(urls=external))
@@ -118,18 +155,23 @@ def serve(
 UsernameArgument = Annotated[str, typer.Argument(help=ko.CLI_USERNAME_HELP)]
 PasswordOption = Annotated[
     str,
-    typer.Option(prompt=True, confirmation_prompt=True, hide_input=True, help=ko.CLI_PASSWORD_HELP),
+    typer.Option(
+        prompt=ko.CLI_PASSWORD_PROMPT,
+        confirmation_prompt=ko.CLI_PASSWORD_REPEAT,
+        hide_input=True,
+        help=ko.CLI_PASSWORD_HELP,
+    ),
 ]
 
 
 @users_app.command("create", help=ko.CLI_USERS_CREATE_HELP)
 def create_user(username: UsernameArgument, password: PasswordOption) -> None:
-    from hantu.entrypoints.web.runtime import accounts_only
+    from hantu.bootstrap import build
     from hantu.service_layer import accounts as accounts_service
 
     async def run() -> None:
         settings = load_settings()
-        async with accounts_only(settings) as deps:
+        async with build(settings).accounts_only() as deps:
             user = await accounts_service.create_user(deps, username, password)
             form = env_broker_account(settings)
             if form is not None:
@@ -139,7 +181,7 @@ def create_user(username: UsernameArgument, password: PasswordOption) -> None:
     try:
         asyncio.run(run())
     except (DomainError, ConfigError) as exc:
-        message = ko.USERNAME_TAKEN if type(exc).__name__ == "NameTaken" else str(exc)
+        message = ko.USERNAME_TAKEN if isinstance(exc, NameTaken) else ko.explain_invalid(exc)
         typer.echo(message, err=True)
         raise typer.Exit(1) from None
     typer.echo(ko.CLI_USER_CREATED.format(username=username))
@@ -147,18 +189,19 @@ def create_user(username: UsernameArgument, password: PasswordOption) -> None:
 
 @users_app.command("passwd", help=ko.CLI_USERS_PASSWD_HELP)
 def change_password(username: UsernameArgument, password: PasswordOption) -> None:
-    from hantu.entrypoints.web.runtime import accounts_only
+    from hantu.bootstrap import build
     from hantu.service_layer import logins
 
     async def run() -> None:
-        async with accounts_only(load_settings()) as deps:
+        async with build(load_settings()).accounts_only() as deps:
             await logins.reset_password(deps, username, password)
 
     try:
         asyncio.run(run())
     except (DomainError, ConfigError) as exc:
         message = ko.CLI_USER_NOT_FOUND.format(username=username)
-        typer.echo(message if type(exc).__name__ == "NotFound" else str(exc), err=True)
+        unknown = type(exc).__name__ == "NotFound"
+        typer.echo(message if unknown else ko.explain_invalid(exc), err=True)
         raise typer.Exit(1) from None
     typer.echo(ko.CLI_PASSWORD_CHANGED.format(username=username))
 

@@ -318,19 +318,25 @@ def describe_state(answer: dict[str, Any]) -> list[str]:
         flags = (ko.CLI_STATE_HALTED if s["halted"] else "") + (
             f" [VI {s['vi']}]" if s["vi"] != "N" else ""
         )
+        low, high = ko.format_won(Decimal(s["lower"])), ko.format_won(Decimal(s["upper"]))
         lines.append(
-            f"  {s['symbol']} {s['name']}: {s['price']} "
-            f"({s['lower']}~{s['upper']}, vol {s['volume']}){flags}"
+            f"  {s['symbol']} {s['name']}: {ko.format_won(Decimal(s['price']))} "
+            f"({low}~{high}, vol {ko.format_shares(Decimal(s['volume']))}){flags}"
         )
     lines.append(ko.CLI_STATE_ACCOUNTS)
     for a in answer.get("accounts", []):
-        held = ", ".join(f"{code}×{qty}" for code, qty in a["holdings"].items()) or "-"
+        held = (
+            ", ".join(
+                f"{code} {ko.format_shares(Decimal(qty))}" for code, qty in a["holdings"].items()
+            )
+            or "-"
+        )
         lines.append(
             ko.CLI_STATE_ACCOUNT.format(
                 account=a["account"],
                 hts_id=a["hts_id"],
-                cash=a["cash"],
-                available=a["available_cash"],
+                cash=ko.format_won(Decimal(a["cash"])),
+                available=ko.format_won(Decimal(a["available_cash"])),
                 held=held,
                 open_orders=a["open_orders"],
             )

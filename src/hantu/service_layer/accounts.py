@@ -16,7 +16,6 @@ from hantu.domain.accounts import (
     BrokerAccountId,
     BrokerCredentials,
     EncryptedCredentials,
-    NotFound,
     Strategy,
     StrategyAccount,
     StrategyAccountView,
@@ -34,7 +33,7 @@ from hantu.domain.accounts import (
     token_digest,
     token_matches,
 )
-from hantu.domain.errors import InvalidValue
+from hantu.domain.errors import InvalidValue, NotFound
 from hantu.domain.values import StrategyAccountId
 from hantu.service_layer.ports import Clock
 
@@ -176,7 +175,7 @@ async def add_broker_account(
     hts_id = check_hts_id(form.hts_id)
     app_key, app_secret = form.app_key.strip(), form.app_secret.strip()
     if not app_key or not app_secret or len(app_key) > 256 or len(app_secret) > 512:
-        raise InvalidValue("app key and app secret are required")
+        raise InvalidValue("app key and app secret are required", rule="app_credentials")
     creds = EncryptedCredentials(
         environment,
         deps.cipher.encrypt(app_key),

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hantu.domain.risk import RiskLimits
+from hantu.service_layer.in_flight import InFlight
 from hantu.service_layer.ports import BrokerDirectory, Clock, UnitOfWorkFactory
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -21,6 +22,7 @@ class Deps:
     order_timeout: float = 5.0
     order_queue_timeout: float = 0.0  # the longest a broker may hold an order before sending it
     unconfirmed_grace: timedelta = timedelta(seconds=30)
+    in_flight: InFlight = field(default_factory=InFlight)  # orders this process is sending
 
     def trading_day_start(self) -> datetime:
         """Midnight in Seoul today, the start of the KRX trading day (as an aware datetime)."""

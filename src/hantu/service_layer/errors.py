@@ -5,9 +5,5 @@ from __future__ import annotations
 from hantu.domain.errors import DomainError
 
 
-class NotFound(DomainError):
-    """The order or failed order asked for does not exist."""
-
-
 class OrderNotCancelable(DomainError):
     """Only an order live at the broker (SENT or PARTIAL) can be canceled."""

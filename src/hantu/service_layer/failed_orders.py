@@ -12,13 +12,14 @@ from dataclasses import replace
 from decimal import Decimal
 
 from hantu.domain.enums import OrderType, Side
+from hantu.domain.errors import NotFound
 from hantu.domain.events import FailedOrderSaved
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import Order, OrderRequest
 from hantu.domain.values import Price
 from hantu.service_layer.deps import Deps
-from hantu.service_layer.errors import NotFound
-from hantu.service_layer.orders import SubmitResult, submit
+from hantu.service_layer.orders import submit
+from hantu.service_layer.outcome import SubmitResult
 from hantu.service_layer.queries import FailedOrderView
 
 

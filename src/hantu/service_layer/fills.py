@@ -9,19 +9,19 @@ from datetime import datetime
 from enum import StrEnum
 
 from hantu import messages_ko as ko
-from hantu.domain.enums import Side
+from hantu.domain.enums import OrderStatus, Side
 from hantu.domain.errors import InsufficientHolding, InvalidTransition, OverFill
 from hantu.domain.events import Event, OrderFilled
 from hantu.domain.masking import mask
 from hantu.domain.order import Order
 from hantu.domain.position import Position
+from hantu.domain.reports import FillNotice
 from hantu.domain.values import BrokerOrderId, FillId, Money, OrderId
 from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.ports import (
     DEFAULT_BROKER_ACCOUNT,
     Broker,
     ConcurrentUpdate,
-    FillNotice,
     FillRecord,
     PipelineUnitOfWork,
 )
@@ -52,7 +52,7 @@ class FillOutcome(StrEnum):
     DUPLICATE = "duplicate"
     UNMATCHED = "unmatched"
     NOT_APPLIED = "not_applied"
-    LATE = "late"  # the order had ended (e.g. canceled): only the position took the fill
+    LATE = "late"  # reported after the order was canceled: counted, the order stays canceled
 
 
 async def follow_fills(deps: Deps, broker: Broker, account: str = DEFAULT_BROKER_ACCOUNT) -> None:
@@ -125,7 +125,7 @@ async def apply_fill(
     uow: PipelineUnitOfWork, order: Order, fill: FillRecord, now: datetime, *, store: bool
 ) -> FillOutcome:
     """Apply one fill to an order and its position; `store` writes the fill row too."""
-    late = ""
+    late = order.status is OrderStatus.CANCELED  # the table keeps it canceled, fill counted
     try:
         order.apply(
             OrderFilled(
@@ -137,22 +137,19 @@ async def apply_fill(
             )
         )
     except OverFill:
-        return await _keep_over_fill(uow, order, fill, now, store=store)
-    except InvalidTransition as exc:
-        # Executed just before a cancel took effect, reported after it: the order's table has
-        # no edge back from CANCELED, but the shares did move, so the position follows.
-        late = f"late fill on a {order.status} order: {exc}"
+        ordered, filled = order.quantity, order.filled_quantity
+        reason = ko.FILL_OVER_ORDER.format(ordered=ordered, filled=filled, quantity=fill.quantity)
+        return await _keep_unapplied(uow, order, fill, reason, now, store=store)
+    except InvalidTransition:
+        reason = ko.FILL_ON_ENDED_ORDER.format(status=order.status, quantity=fill.quantity)
+        return await _keep_unapplied(uow, order, fill, reason, now, store=store)
     if not await _record_fill(uow, order, fill, store=store):
-        if late:
-            return FillOutcome.DUPLICATE
         raise ConcurrentUpdate(f"fill {fill.fill_id} was stored by another transaction")
-    if late:
-        _not_applied(uow, order, fill, late, now)
     realized = await _apply_to_position(uow, order, fill, now)
     if realized is None:
         return FillOutcome.NOT_APPLIED
     if order.side is Side.SELL:
-        await uow.fills.set_realized_pnl(fill.fill_id, realized)
+        await uow.fills.set_realized_pnl(fill.broker_account, fill.fill_id, realized)
     return FillOutcome.LATE if late else FillOutcome.APPLIED
 
 
@@ -164,14 +161,18 @@ def _not_applied(
     )
 
 
-async def _keep_over_fill(
-    uow: PipelineUnitOfWork, order: Order, fill: FillRecord, now: datetime, *, store: bool
+async def _keep_unapplied(
+    uow: PipelineUnitOfWork,
+    order: Order,
+    fill: FillRecord,
+    reason: str,
+    now: datetime,
+    *,
+    store: bool,
 ) -> FillOutcome:
     # Kept, never dropped: stored against its order and flagged for a human to check.
     if not await _record_fill(uow, order, fill, store=store):
         return FillOutcome.DUPLICATE
-    ordered, filled = order.quantity, order.filled_quantity
-    reason = ko.FILL_OVER_ORDER.format(ordered=ordered, filled=filled, quantity=fill.quantity)
     await _unapplied(uow, order, fill, reason, now)
     return FillOutcome.NOT_APPLIED
 
@@ -179,7 +180,7 @@ async def _keep_over_fill(
 async def _unapplied(
     uow: PipelineUnitOfWork, order: Order, fill: FillRecord, reason: str, now: datetime
 ) -> None:
-    await uow.fills.mark_problem(fill.fill_id, reason)
+    await uow.fills.mark_problem(fill.broker_account, fill.fill_id, reason)
     log.error(
         "fill %s of order %s (%s %s %s) not applied: %s",
         fill.fill_id,
@@ -196,7 +197,9 @@ async def _record_fill(
     uow: PipelineUnitOfWork, order: Order, fill: FillRecord, *, store: bool
 ) -> bool:
     if not store:  # an orphan row already stored: it now belongs to this order
-        await uow.fills.claim(fill.fill_id, order.id, order.strategy_account_id)
+        await uow.fills.claim(
+            fill.broker_account, fill.fill_id, order.id, order.strategy_account_id
+        )
         return True
     owned = dataclasses.replace(
         fill, order_id=order.id, strategy_account_id=order.strategy_account_id

@@ -12,7 +12,8 @@ import asyncio
 import secrets
 from datetime import timedelta
 
-from hantu.domain.accounts import NotFound, User, UserId, check_password, token_digest
+from hantu.domain.accounts import User, UserId, check_password, token_digest
+from hantu.domain.errors import NotFound
 from hantu.service_layer.accounts import AccountsDeps
 
 MAX_SESSION_ID = 128

@@ -212,8 +212,8 @@ async def compose(store: NotifyStore, payload: Mapping[str, Any], key: str) -> N
     """The notification an entry's payload describes, or None when it needs none."""
     kind = EventKind(payload["kind"])
     context = await _context(store, payload)
-    if context is None:
-        log.warning("notify entry %s names no known order; dropped", key)
+    if context is None:  # an order no user owns (a bare strategy account): nobody to tell
+        log.info("notify entry %s names no owned order; nobody to tell", key)
         return None
     if kind is EventKind.ORDER_FAILED and context.failed_order_id is not None:
         return None  # told as the failed order saved in the same commit

@@ -13,11 +13,11 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from hantu import messages_ko as ko
 from hantu.domain import risk
-from hantu.domain.enums import OrderStatus, Side
+from hantu.domain.enums import Side
+from hantu.domain.errors import NotFound
 from hantu.domain.events import (
     FailedOrderSaved,
     OrderCanceled,
@@ -44,8 +44,11 @@ from hantu.errors import (
 )
 from hantu.service_layer import selling
 from hantu.service_layer.deps import SEOUL, Deps
-from hantu.service_layer.errors import NotFound, OrderNotCancelable
+from hantu.service_layer.duplicates import answer_duplicate
+from hantu.service_layer.errors import OrderNotCancelable
 from hantu.service_layer.fills import adopt_orphans
+from hantu.service_layer.in_flight import Sending
+from hantu.service_layer.outcome import SubmitOutcome, SubmitResult, outcome_of_status
 from hantu.service_layer.ports import Broker, BrokerOrder, ConcurrentUpdate, PipelineUnitOfWork
 from hantu.service_layer.queries import OrderView
 
@@ -56,33 +59,6 @@ REASONS = {
 }
 NOT_AT_BROKER = ko.REASON_NOT_AT_BROKER
 log = logging.getLogger(__name__)
-
-
-class SubmitOutcome(StrEnum):
-    ACCEPTED = "accepted"
-    DUPLICATE = "duplicate"
-    REJECTED = "rejected"  # our risk rules said no; nothing was sent
-    REFUSED = "refused"  # the broker said no (or never got it): a failed order was saved
-    UNCONFIRMED = "unconfirmed"  # no answer in time: settled later, never retried blindly
-
-
-@dataclass(frozen=True, slots=True)
-class SubmitResult:
-    order: OrderView
-    outcome: SubmitOutcome
-    failed_order_id: int | None = None
-    error: str | None = None
-    broker_seconds: float | None = None  # how long the broker took to answer (or not)
-
-    @property
-    def http_status(self) -> int:
-        """200 sent, 400 refused or rejected, 408 unconfirmed (a duplicate answers as its order)."""
-        status = self.order.status
-        if status is OrderStatus.UNCONFIRMED or status is OrderStatus.NEW:
-            return 408
-        if status in (OrderStatus.REJECTED, OrderStatus.ERROR):
-            return 400
-        return 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +93,23 @@ async def submit(
     retry_of: int | None = None,
     webhook_id: str | None = None,
 ) -> SubmitResult:
-    """Place an order through risk, storage and the broker; a repeated key places nothing."""
+    """Place an order through risk, storage and the broker; a repeated key places nothing
+    and answers as its first delivery did (waiting while that one is still being sent)."""
     broker = await deps.brokers.broker_for(request.strategy_account_id)
     await selling.adopt_for_sell(deps, broker, request)
     valuation = await _valuation(deps, broker, request)
-    order, early = await _create(deps, request, retry_of, valuation)
-    if early is not None:
-        return early
+    with deps.in_flight.sending(order_id_for(request.idempotency_key)) as sending:
+        order, early = await _create(deps, request, retry_of, valuation, sending)
+        if early is None:
+            return await _place(deps, broker, order, retry_of, webhook_id)
+    if early.outcome is SubmitOutcome.DUPLICATE:
+        return await answer_duplicate(deps, order)  # its unit of work is closed: no lock held
+    return early
+
+
+async def _place(
+    deps: Deps, broker: Broker, order: Order, retry_of: int | None, webhook_id: str | None
+) -> SubmitResult:
     started = deps.clock.now()
     # The broker's own time plus the longest it may hold the order before sending it (the
     # rate limit), so an order that waited its turn is not cut short once it is out.
@@ -150,11 +136,17 @@ async def _valuation(deps: Deps, broker: Broker, request: OrderRequest) -> Price
 
 
 async def _create(
-    deps: Deps, request: OrderRequest, retry_of: int | None, valuation: Price | None
+    deps: Deps,
+    request: OrderRequest,
+    retry_of: int | None,
+    valuation: Price | None,
+    sending: Sending,
 ) -> tuple[Order, SubmitResult | None]:
     async with deps.uow() as uow:
         created = await _create_in(deps, uow, request, retry_of, valuation)
         if created is not None:
+            if created[1] is None:
+                sending.announce()  # before the commit shows the NEW order to a repeat
             await uow.commit()
             return created
         # The key is taken (on PostgreSQL possibly by a transaction that just committed):
@@ -162,7 +154,9 @@ async def _create(
         existing = await uow.orders.get_by_idempotency_key(request.idempotency_key)
         if existing is None:
             raise ConcurrentUpdate(f"order with key {request.idempotency_key!r} not readable")
-        return existing, SubmitResult(OrderView.of(existing), SubmitOutcome.DUPLICATE)
+        view = OrderView.of(existing)
+        first = outcome_of_status(view.status)
+        return existing, SubmitResult(view, SubmitOutcome.DUPLICATE, first=first)
 
 
 async def _create_in(
@@ -188,7 +182,7 @@ async def _create_in(
             )
         )
     if violations:
-        reason = "; ".join(str(v) for v in violations)
+        reason = "; ".join(ko.risk_violation(v) for v in violations)
         order.apply(OrderRejected(order_id=order.id, reason=reason, occurred_at=now))
     if not await uow.orders.add(order):
         return None

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, Protocol, Self
 
 from hantu.domain.enums import FailedOrderStatus, OrderStatus, OrderType, Side
@@ -15,6 +14,7 @@ from hantu.domain.events import Event
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import Order
 from hantu.domain.position import Position
+from hantu.domain.reports import BrokerOrderReport, FillNotice
 from hantu.domain.risk import RiskSnapshot, SellCapacity
 from hantu.domain.values import (
     BrokerOrderId,
@@ -48,43 +48,6 @@ class BrokerOrder:
     order_type: OrderType
     quantity: Quantity
     price: Price | None
-
-
-class BrokerOrderState(StrEnum):
-    OPEN = "OPEN"
-    FILLED = "FILLED"
-    CANCELED = "CANCELED"
-    REJECTED = "REJECTED"
-
-
-@dataclass(frozen=True, slots=True)
-class BrokerOrderReport:
-    """One row of the broker's orders of the day."""
-
-    broker_order_id: BrokerOrderId
-    symbol: Symbol
-    side: Side
-    order_type: OrderType
-    quantity: Quantity
-    price: Price | None
-    filled_quantity: Quantity
-    average_fill_price: Price | None
-    state: BrokerOrderState
-    ordered_at: datetime
-    original_broker_order_id: BrokerOrderId | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FillNotice:
-    """A broker execution notice (KIS H0STCNI0/9 with the fill flag set)."""
-
-    broker_order_id: BrokerOrderId
-    fill_id: FillId
-    symbol: Symbol
-    side: Side
-    quantity: Quantity
-    price: Price
-    filled_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +224,8 @@ class OrderRepository(Protocol):
 
 class FillRepository(Protocol):
     async def add(self, fill: FillRecord) -> bool:
-        """Store a fill; False when its fill id is already stored (nothing written)."""
+        """Store a fill; False when its broker account already stored its fill id (nothing
+        written). A fill id is unique per broker account only: fills are keyed by both."""
         ...
 
     async def orphans(
@@ -277,16 +241,24 @@ class FillRepository(Protocol):
         ...
 
     async def claim(
-        self, fill_id: FillId, order_id: OrderId, strategy_account_id: StrategyAccountId
-    ) -> None: ...
+        self,
+        account: str,
+        fill_id: FillId,
+        order_id: OrderId,
+        strategy_account_id: StrategyAccountId,
+    ) -> None:
+        """Give broker account `account`'s orphan fill `fill_id` to an order."""
+        ...
 
-    async def set_realized_pnl(self, fill_id: FillId, realized_pnl: Money) -> None: ...
+    async def set_realized_pnl(self, account: str, fill_id: FillId, realized_pnl: Money) -> None:
+        """Record what broker account `account`'s sell fill `fill_id` realized."""
+        ...
 
     async def realized_pnl_since(
         self, strategy_account_id: StrategyAccountId, since: datetime
     ) -> Money: ...
 
-    async def mark_problem(self, fill_id: FillId, problem: str) -> None:
+    async def mark_problem(self, account: str, fill_id: FillId, problem: str) -> None:
         """Keep a stored fill as not applied, with why (Korean, shown for a human to check)."""
         ...
 

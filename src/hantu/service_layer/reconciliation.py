@@ -23,6 +23,7 @@ from hantu.domain.events import (
     OrderUnconfirmed,
 )
 from hantu.domain.order import Order
+from hantu.domain.reports import BrokerOrderReport, BrokerOrderState
 from hantu.domain.values import BrokerOrderId, FillId, OrderId, Price, Quantity, StrategyAccountId
 from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.fills import adopt_orphans, apply_fill
@@ -30,8 +31,6 @@ from hantu.service_layer.orders import NOT_AT_BROKER, refuse
 from hantu.service_layer.ports import (
     DEFAULT_BROKER_ACCOUNT,
     Broker,
-    BrokerOrderReport,
-    BrokerOrderState,
     ConcurrentUpdate,
     FillRecord,
     PipelineUnitOfWork,
@@ -217,7 +216,7 @@ def _trading_day(at: datetime) -> date:
 async def _settle_one(
     uow: PipelineUnitOfWork,
     name: str,
-    assignment: reconcile.Assignment[BrokerOrderReport],
+    assignment: reconcile.Assignment,
     now: datetime,
 ) -> reconcile.Verdict:
     order, verdict, match = assignment.order, assignment.verdict, assignment.report
@@ -270,8 +269,11 @@ def _catch_up_fill(
     their_value = (report.average_fill_price or order.price or Decimal(0)) * report.filled_quantity
     our_value = (order.average_fill_price or Decimal(0)) * order.filled_quantity
     price = max((their_value - our_value) / delta, Decimal(0))
+    # The number is the broker's for that trading day only: the id holds the day, so the same
+    # number on another day is another fill (the account scopes it as for every fill).
+    day = _trading_day(report.ordered_at)
     return FillRecord(
-        fill_id=FillId(f"{report.broker_order_id}:sync:{report.filled_quantity}"),
+        fill_id=FillId(f"{day:%Y%m%d}-{report.broker_order_id}:sync:{report.filled_quantity}"),
         broker_order_id=report.broker_order_id,
         broker_account=account,
         symbol=order.symbol,

@@ -32,6 +32,7 @@ from hantu.domain.values import (
     plain_decimal,
 )
 from hantu.service_layer.orders import order_id_for
+from hantu.service_layer.outcome import SubmitOutcome
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,20 @@ class WebhookInvalid(DomainError):
         super().__init__(f"{field}: {detail}")
 
 
+class BodyTooLarge(WebhookInvalid):
+    """The body is over `MAX_BODY_BYTES`."""
+
+    def __init__(self) -> None:
+        super().__init__("body", ko.WEBHOOK_TOO_LARGE)
+
+
+class FieldMissing(WebhookInvalid):
+    """A required field is absent (or empty)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field, ko.WEBHOOK_DETAIL_MISSING)
+
+
 @dataclass(frozen=True, slots=True)
 class WebhookSignal:
     symbol: Symbol
@@ -61,20 +76,20 @@ class WebhookSignal:
 
 
 def _reject_constant(name: str) -> Any:
-    raise WebhookInvalid("body", f"{name} is not a number JSON allows")
+    raise WebhookInvalid("body", ko.WEBHOOK_DETAIL_JSON_CONSTANT.format(name=name))
 
 
 def decode_body(body: bytes) -> dict[str, Any]:
     """Parse a raw body as a JSON object, whatever the Content-Type said."""
     if len(body) > MAX_BODY_BYTES:
-        raise WebhookInvalid("body", "larger than 64 KB")
+        raise BodyTooLarge
     try:
         text = body.decode("utf-8")
         payload = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise WebhookInvalid("body", "not JSON") from None
+        raise WebhookInvalid("body", ko.WEBHOOK_NOT_JSON) from None
     if not isinstance(payload, dict):
-        raise WebhookInvalid("body", "not a JSON object")
+        raise WebhookInvalid("body", ko.WEBHOOK_NOT_OBJECT)
     return payload
 
 
@@ -87,9 +102,9 @@ def token_of(payload: dict[str, Any]) -> str | None:
 def _text(payload: dict[str, Any], field: str) -> str:
     value = payload.get(field)
     if value is None:
-        raise WebhookInvalid(field, "missing")
+        raise FieldMissing(field)
     if not isinstance(value, str) or not value.strip():
-        raise WebhookInvalid(field, "must be a non-empty string")
+        raise WebhookInvalid(field, ko.WEBHOOK_DETAIL_EMPTY_TEXT)
     return value.strip()
 
 
@@ -99,38 +114,40 @@ def parse_symbol(raw: str) -> Symbol:
     if ":" in code:
         exchange, _, code = code.partition(":")
         if exchange not in _EXCHANGE_PREFIXES:
-            raise WebhookInvalid("symbol", f"unknown exchange {exchange[:20]!r}")
+            raise WebhookInvalid(
+                "symbol", ko.WEBHOOK_DETAIL_UNKNOWN_EXCHANGE.format(exchange=exchange[:20])
+            )
     try:
         return Symbol(code)
     except InvalidValue:
-        raise WebhookInvalid("symbol", "unknown symbol: must be a 6-character KRX code") from None
+        raise WebhookInvalid("symbol", ko.WEBHOOK_DETAIL_UNKNOWN_SYMBOL) from None
 
 
 def _number(payload: dict[str, Any], field: str) -> Decimal:
     value = payload.get(field)
     if value is None or value == "":
-        raise WebhookInvalid(field, "missing")
+        raise FieldMissing(field)
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
-        raise WebhookInvalid(field, "must be a number")
+        raise WebhookInvalid(field, ko.WEBHOOK_DETAIL_NOT_NUMBER)
     # A string must be written plainly: a template's "1_000" must not place 1,000 shares.
     number = plain_decimal(value) if isinstance(value, str) else Decimal(value)
     if number is None:
         raise WebhookInvalid(field, ko.WEBHOOK_NUMBER_FORMAT)
     if not number.is_finite():
-        raise WebhookInvalid(field, "must be a finite number")
+        raise WebhookInvalid(field, ko.WEBHOOK_DETAIL_NOT_FINITE)
     return number
 
 
 def _quantity(payload: dict[str, Any]) -> Quantity:
     number = _number(payload, "quantity")
     if number <= 0:
-        raise WebhookInvalid("quantity", "must be positive")
+        raise WebhookInvalid("quantity", ko.WEBHOOK_DETAIL_NOT_POSITIVE)
     if number > 10**9:
-        raise WebhookInvalid("quantity", "too large")
+        raise WebhookInvalid("quantity", ko.WEBHOOK_DETAIL_TOO_LARGE)
     try:
         return Quantity(number)
     except InvalidValue:
-        raise WebhookInvalid("quantity", "must be a whole number of shares") from None
+        raise WebhookInvalid("quantity", ko.WEBHOOK_DETAIL_WHOLE_SHARES) from None
 
 
 def _price(payload: dict[str, Any], order_type: OrderType) -> Price | None:
@@ -138,7 +155,7 @@ def _price(payload: dict[str, Any], order_type: OrderType) -> Price | None:
         return None  # templates often send {{close}} with market orders: ignored, not an error
     number = _number(payload, "price")
     if number <= 0 or number > 10**9:
-        raise WebhookInvalid("price", "must be positive")
+        raise WebhookInvalid("price", ko.WEBHOOK_DETAIL_PRICE_RANGE)
     return Price(number)
 
 
@@ -149,8 +166,12 @@ def check_price_grid(signal: WebhookSignal, own_tick: Decimal | None = None) -> 
         return
     if own_tick is not None and price % own_tick == 0:
         return
-    grid = f"its tick of {own_tick}" if own_tick is not None else "the KRX tick grid"
-    raise WebhookInvalid("price", f"{price} is not on {grid}")
+    tick = (
+        ko.WEBHOOK_DETAIL_OWN_TICK.format(tick=own_tick)
+        if own_tick is not None
+        else ko.WEBHOOK_DETAIL_KRX_TICKS
+    )
+    raise WebhookInvalid("price", ko.WEBHOOK_DETAIL_OFF_TICK.format(price=price, tick=tick))
 
 
 def _choice(payload: dict[str, Any], field: str, enum: type[_E]) -> _E:
@@ -159,7 +180,7 @@ def _choice(payload: dict[str, Any], field: str, enum: type[_E]) -> _E:
         return enum(raw)
     except ValueError:
         allowed = "/".join(member.value for member in enum)
-        raise WebhookInvalid(field, f"must be {allowed}") from None
+        raise WebhookInvalid(field, ko.WEBHOOK_DETAIL_CHOICE.format(allowed=allowed)) from None
 
 
 def _delivery_id(payload: dict[str, Any]) -> str | None:
@@ -167,10 +188,10 @@ def _delivery_id(payload: dict[str, Any]) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise WebhookInvalid("id", "must be a string")
+        raise WebhookInvalid("id", ko.WEBHOOK_DETAIL_NOT_TEXT)
     text = str(value).strip()
     if not text or len(text) > MAX_ID_LENGTH or not text.isprintable():
-        raise WebhookInvalid("id", f"must be 1-{MAX_ID_LENGTH} printable characters")
+        raise WebhookInvalid("id", ko.WEBHOOK_DETAIL_ID_LENGTH.format(high=MAX_ID_LENGTH))
     return text
 
 
@@ -188,20 +209,12 @@ def parse_signal(payload: dict[str, Any]) -> WebhookSignal:
     return WebhookSignal(symbol, side, order_type, quantity, price, _delivery_id(payload))
 
 
-class Outcome(StrEnum):
-    ACCEPTED = "accepted"  # the broker took the order: 200
-    REFUSED = "refused"  # the broker said no, or it was never sent; a failed order was saved: 400
-    REJECTED = "rejected"  # our risk rules said no: 400
-    UNCONFIRMED = "unconfirmed"  # no answer in time; settled in the background: 408
-    ERROR = "error"  # a system error on our side; a repeat with the same id is safe: 400
-
-
 @dataclass(frozen=True, slots=True)
 class AccountResult:
     """What happened to one strategy account's order."""
 
     strategy_account_id: int
-    outcome: Outcome
+    outcome: SubmitOutcome  # never DUPLICATE: a repeat answers as its first delivery
     order_id: str
     broker_order_id: str | None = None
     error: str | None = None
@@ -259,17 +272,7 @@ def _result_of(request: OrderRequest, answer: AccountResult | BaseException) -> 
     )
     return AccountResult(
         strategy_account_id=int(request.strategy_account_id),
-        outcome=Outcome.ERROR,
+        outcome=SubmitOutcome.ERROR,
         order_id=order_id_for(request.idempotency_key),
         error=ko.SYSTEM_ERROR,
     )
-
-
-def answer_status(results: Sequence[AccountResult]) -> int:
-    """200 if every account's order was accepted; 408 if any is unconfirmed; else 400."""
-    outcomes = {result.outcome for result in results}
-    if outcomes == {Outcome.ACCEPTED}:
-        return 200
-    if Outcome.UNCONFIRMED in outcomes:
-        return 408
-    return 400

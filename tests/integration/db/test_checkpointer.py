@@ -9,9 +9,11 @@ import threading
 import time
 from pathlib import Path
 
+from hantu.adapters.clock import SystemClock
 from hantu.adapters.db.checkpointer import WalCheckpointer
 from hantu.bootstrap import build
 from hantu.config import Settings
+from tests.inprocess_broker import InProcessBroker
 
 
 def _write(connection: sqlite3.Connection, rows: int) -> None:
@@ -52,7 +54,7 @@ def _checkpoint_threads() -> int:
 
 async def test_the_app_checkpoints_on_sqlite_while_it_runs(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'hantu.db'}")
-    app = build(settings)
+    app = build(settings, brokers=InProcessBroker(SystemClock()))
     before = _checkpoint_threads()
 
     await app.start()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from hantu.adapters.db.engine import Database, current_revision, downgrade, driver_url, upgrade
 
@@ -274,13 +276,52 @@ async def test_0009_adds_the_outbox_and_keeps_existing_events(empty_database_url
     assert "events" in tables
 
 
+async def test_0010_keys_fills_by_broker_account_and_refuses_a_downgrade_that_would_merge(
+    empty_database_url: str,
+) -> None:
+    db = Database(empty_database_url)
+    at = datetime(2026, 11, 20, tzinfo=UTC)
+    fill = text(
+        "INSERT INTO fills (fill_id, broker_order_id, broker_account, symbol, side, quantity,"
+        " price, filled_at, recorded_at) VALUES ('f1', '0000000001', :account, '005930', 'BUY',"
+        " '1', '70000', :at, :at)"
+    )
+    try:
+        await upgrade(db, "0009_outbox")
+        async with db.begin() as connection:
+            await connection.execute(fill, {"account": "default", "at": at})
+        await upgrade(db, "0010_fill_identity_per_account")
+        async with db.begin() as connection:  # the same id at another account: its own fill
+            await connection.execute(fill, {"account": "static:2", "at": at})
+        with pytest.raises(IntegrityError):
+            async with db.begin() as connection:
+                await connection.execute(fill, {"account": "static:2", "at": at})
+        with pytest.raises(RuntimeError, match="more than one broker account"):
+            await downgrade(db, "0009_outbox")
+        refused_at = await current_revision(db)
+        async with db.begin() as connection:
+            await connection.execute(text("DELETE FROM fills WHERE broker_account = 'static:2'"))
+        await downgrade(db, "0009_outbox")
+        with pytest.raises(IntegrityError):
+            async with db.begin() as connection:
+                await connection.execute(fill, {"account": "static:2", "at": at})
+        async with db.connect() as connection:
+            query = text("SELECT fill_id, broker_account FROM fills")
+            kept = (await connection.execute(query)).all()
+    finally:
+        await db.dispose()
+
+    assert refused_at == "0010_fill_identity_per_account"
+    assert [tuple(row) for row in kept] == [("f1", "default")]
+
+
 async def test_0012_adds_notification_prefs_and_keeps_existing_users(
     empty_database_url: str,
 ) -> None:
     db = Database(empty_database_url)
     at = datetime(2026, 11, 20, tzinfo=UTC)
     try:
-        await upgrade(db, "0009_outbox")
+        await upgrade(db, "0010_fill_identity_per_account")
         async with db.begin() as connection:
             await connection.execute(
                 text(
@@ -300,7 +341,7 @@ async def test_0012_adds_notification_prefs_and_keeps_existing_users(
                 {"user": user_id},
             )
             modes = (await connection.execute(text("SELECT mode FROM notification_prefs"))).all()
-        await downgrade(db, "0009_outbox")
+        await downgrade(db, "0010_fill_identity_per_account")
         tables = await _tables(db)
         async with db.connect() as connection:
             users = (await connection.execute(text("SELECT count(*) FROM users"))).scalar()

@@ -81,7 +81,7 @@ async def test_stale_order_write_raises_concurrent_update(db: Database) -> None:
         await w.commit()
 
     async with uow(db) as w:
-        w.orders._seen[stale.id] = (stale, {})  # re-attach the stale copy as if just read
+        w.orders.attach(stale)  # re-attach the stale copy as if just read
         stale.apply(
             OrderSent(order_id=stale.id, broker_order_id=BrokerOrderId("2"), occurred_at=T0)
         )

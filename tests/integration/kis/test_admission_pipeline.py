@@ -16,6 +16,7 @@ from hantu.bootstrap import App, build
 from hantu.config import Settings
 from hantu.domain.enums import FailedOrderStatus, OrderStatus
 from hantu.domain.values import Price, Quantity
+from hantu.entrypoints.web.outcomes import http_status
 from hantu.service_layer import failed_orders, queries
 from hantu.service_layer.orders import SubmitOutcome, SubmitResult, submit
 from tests.builders import an_order_request
@@ -44,6 +45,7 @@ async def broker_app(
             data_dir=tmp_path,
             order_timeout_seconds=1.0,
             order_queue_seconds=QUEUE_SECONDS,
+            settle_interval_seconds=0,  # no reconcile loop spending the rate budget
         )
         app = build(settings, brokers=broker)
         await app.start()
@@ -88,7 +90,7 @@ async def test_pipeline_burst_answers_placed_or_refused_not_sent_never_unconfirm
 
     await _assert_books_match(app, sim, results)
     for result in (r for r in results if r.outcome is SubmitOutcome.REFUSED):
-        assert result.http_status == 400
+        assert http_status(result) == 400
         assert result.error is not None
         assert f"초당 요청 한도({per_second}건/초)" in result.error
         assert result.failed_order_id is not None

@@ -13,9 +13,10 @@ import pytest
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.broker import KisBroker
 from hantu.domain.enums import OrderType, Side
+from hantu.domain.reports import BrokerOrderState
 from hantu.domain.values import Price, Quantity, Symbol
 from hantu.errors import BrokerAuthError, BrokerUnavailable, BrokerUnreachable
-from hantu.service_layer.ports import BrokerOrder, BrokerOrderState
+from hantu.service_layer.ports import BrokerOrder
 from tests.fakes import FakeClock
 from tests.fixtures.kis_simulator import KisSimHandle, MakeKisSim
 

@@ -11,9 +11,10 @@ from hantu.adapters.kis.broker import KisBroker
 from hantu.adapters.kis.errors import KisRejected, RejectReason
 from hantu.adapters.kis.translate import kst_date
 from hantu.domain.enums import OrderType, Side
+from hantu.domain.reports import BrokerOrderReport, BrokerOrderState
 from hantu.domain.values import BrokerOrderId, Price, Quantity, Symbol
 from hantu.errors import BrokerRejected, UnknownSymbol
-from hantu.service_layer.ports import BrokerOrder, BrokerOrderReport, BrokerOrderState
+from hantu.service_layer.ports import BrokerOrder
 from tests.fixtures.kis_simulator import KisSimHandle
 
 from .conftest import MakeBroker

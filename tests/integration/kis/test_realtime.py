@@ -15,8 +15,9 @@ from hantu.adapters.kis.realtime_types import RealtimeHandlers, State, Subscript
 from hantu.adapters.kis.reconnect import SLEEP_RETRY_SECONDS
 from hantu.adapters.kis.websocket import KisRealtimeClient
 from hantu.domain.enums import OrderType, Side
+from hantu.domain.reports import FillNotice
 from hantu.domain.values import Price, Quantity, Symbol
-from hantu.service_layer.ports import BrokerOrder, FillNotice, Tick
+from hantu.service_layer.ports import BrokerOrder, Tick
 from tests.fakes import FakeClock, ParkingClock
 from tests.fixtures.kis_simulator import KisSimHandle, MakeKisSim
 

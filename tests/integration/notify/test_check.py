@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from hantu import messages_ko as ko
+from hantu.bootstrap import build
 from hantu.config import Settings
 from hantu.entrypoints import cli_check
 from hantu.entrypoints.cli import app
 from hantu.entrypoints.cli_check import run_checks
-from hantu.entrypoints.web.runtime import accounts_only
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.accounts import NewBrokerAccount
 from tests.fakes_remote.base import Fault
@@ -100,7 +100,7 @@ async def test_check_covers_every_stored_broker_account(
     tmp_path: Path, kis_sim: KisSimHandle, telegram_server: FakeTelegram, slack_server: FakeSlack
 ) -> None:
     settings = _settings(tmp_path, kis_sim, **_channels(telegram_server, slack_server))
-    async with accounts_only(settings) as accounts:
+    async with build(settings).accounts_only() as accounts:
         user = await accounts_service.create_user(accounts, "alice", "correct-horse-battery")
         await accounts_service.add_broker_account(
             accounts,

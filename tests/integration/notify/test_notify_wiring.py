@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import text
 
 from hantu import messages_ko as ko
-from hantu.adapters.inprocess_broker import Refuse
+from hantu.domain.accounts import BrokerCredentials
 from tests.fakes_remote.base import Fault
 from tests.fakes_remote.slack_server import FakeSlack
 from tests.fakes_remote.telegram_server import FakeTelegram
+from tests.inprocess_broker import Refuse
 from tests.integration.web.conftest import Member, WebClient, running_app, signal
 
 CHAT = 424242
@@ -306,10 +307,13 @@ async def test_the_slack_log_handler_runs_with_the_app_and_is_removed_at_shutdow
 async def test_a_crashed_background_service_is_told_to_the_configured_chat_once_a_minute(
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
-    async with notifying_app(database_url, tmp_path, telegram_server) as web:
-        notifications = web.app.state.runtime.notifications
+    async def crashing() -> None:
+        raise RuntimeError("db gone")
 
-        await notifications.crashed("reconcile", RuntimeError("db gone"))
+    async with notifying_app(database_url, tmp_path, telegram_server) as web:
+        web.app.state.runtime.app.supervisor.add("reconcile", crashing)  # crashes at once
+        await _until(lambda: len(telegram_server.sent(CHAT)) == 1)
+        notifications = web.app.state.runtime.notifications
         await notifications.crashed("reconcile", RuntimeError("db gone again"))
 
     [sent] = telegram_server.sent(CHAT)
@@ -324,9 +328,11 @@ async def test_a_realtime_feed_gone_to_sleep_is_told_as_an_emergency_with_the_ho
     async with notifying_app(database_url, tmp_path, telegram_server) as web:
         member = await web.member("alice")
         await web.hold(member.strategy_account_id, 5)
-        on_sleep = web.app.state.runtime.notifications.stream_asleep("broker_account:1")
+        credentials = BrokerCredentials("SIMULATOR", "k" * 36, "s" * 180, "50123456-01", "h")
+        handlers = web.app.state.runtime.app.realtime.handlers_for(credentials)
+        assert handlers.on_sleep is not None
 
-        on_sleep("KIS realtime connection failed after every reconnect attempt")
+        handlers.on_sleep("KIS realtime connection failed after every reconnect attempt")
 
         await _until(lambda: len(telegram_server.sent(CHAT)) == 1)
     text = telegram_server.sent(CHAT)[0]["text"]

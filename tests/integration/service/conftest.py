@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App, build
 from hantu.config import Settings
 from tests.fakes import FakeClock
+from tests.inprocess_broker import InProcessBroker
 
 MakeApp = Callable[..., Awaitable[App]]
 
@@ -42,6 +42,7 @@ async def make_app(
             "order_timeout_seconds": ORDER_TIMEOUT,
             "order_queue_seconds": 0.01,  # the in-process broker holds nothing back
             "unconfirmed_grace_seconds": 30,
+            "settle_interval_seconds": 0,  # tests reconcile by hand, at their own moments
         }
         values.update(overrides)
         settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
+from hantu.domain.errors import NotFound
+from hantu.domain.reports import BrokerOrderState
 from hantu.domain.values import BrokerOrderId, StrategyAccountId, Symbol
 from hantu.errors import BrokerRejected
 from hantu.service_layer import queries
-from hantu.service_layer.errors import NotFound, OrderNotCancelable
+from hantu.service_layer.errors import OrderNotCancelable
 from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import cancel, submit
-from hantu.service_layer.ports import BrokerOrderState
-from tests.builders import an_order_request
+from hantu.service_layer.reconciliation import sync_order_status
+from tests.builders import a_fill_notice, an_order_request
+from tests.inprocess_broker import InProcessBroker
 from tests.integration.service.support import count_rows, event_names
 
 
@@ -87,8 +89,30 @@ async def test_fill_reported_after_cancel_moves_the_position_not_the_order(
     order = await queries.get_order(app.deps, sent.order.id)
     assert order is not None
     assert order.status is OrderStatus.CANCELED
+    assert order.filled_quantity == 4
     async with app.uow(read_only=True) as uow:
         position = await uow.positions.get(StrategyAccountId(1), Symbol("005930"))
     assert position is not None
     assert position.quantity == 4
     assert await count_rows(app, "fills") == 1
+
+
+async def test_fill_on_an_order_the_broker_rejected_is_kept_for_a_human(
+    app: App, broker: InProcessBroker
+) -> None:
+    sent = await submit(app.deps, an_order_request())
+    broker_id = BrokerOrderId(sent.order.broker_order_id or "")
+    broker.book[broker_id].state = BrokerOrderState.REJECTED
+    await sync_order_status(app.deps)
+
+    outcome = await process_fill(app.deps, a_fill_notice(broker_order_id=broker_id))
+
+    assert outcome is FillOutcome.NOT_APPLIED
+    order = await queries.get_order(app.deps, sent.order.id)
+    assert order is not None
+    assert (order.status, order.filled_quantity) == (OrderStatus.ERROR, 0)
+    [problem] = await queries.fills_to_check(app.deps, [1])
+    assert problem.order_id == sent.order.id
+    assert problem.problem.startswith("끝난 주문(ERROR)에 온 체결입니다: 체결 1주")
+    async with app.uow(read_only=True) as uow:
+        assert await uow.positions.get(StrategyAccountId(1), Symbol("005930")) is None

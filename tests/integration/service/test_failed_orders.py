@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from hantu.adapters.inprocess_broker import Drop, Hang, InProcessBroker, Refuse
 from hantu.bootstrap import App
 from hantu.domain.enums import FailedOrderStatus, OrderStatus
 from hantu.domain.errors import RetryNotAllowed
@@ -19,6 +18,7 @@ from hantu.service_layer.ports import FailedOrderFilter
 from hantu.service_layer.reconciliation import settle_unconfirmed
 from tests.builders import a_failed_order, an_order_request
 from tests.fakes import FakeClock
+from tests.inprocess_broker import Drop, Hang, InProcessBroker, Refuse
 from tests.integration.service.conftest import MakeApp
 from tests.integration.service.support import count_rows
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
 from hantu.domain.values import BrokerOrderId, Quantity
@@ -14,6 +13,7 @@ from hantu.service_layer.orders import submit
 from hantu.service_layer.reconciliation import FillGaps, sync_order_status
 from tests.builders import an_order_request
 from tests.fakes import FakeClock
+from tests.inprocess_broker import InProcessBroker
 
 
 class _Streams:

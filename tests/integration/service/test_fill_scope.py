@@ -3,19 +3,21 @@ its order, and an orphan fill its adopter, within the same broker account and Se
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from hantu.adapters.db import tables as t
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App, StaticBrokerDirectory, build
 from hantu.config import Settings
 from hantu.domain.enums import OrderStatus, OrderType, Side
+from hantu.domain.reports import BrokerOrderReport, BrokerOrderState, FillNotice
 from hantu.domain.values import (
     BrokerOrderId,
     FillId,
@@ -29,10 +31,12 @@ from hantu.service_layer import queries
 from hantu.service_layer.deps import SEOUL
 from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import submit
-from hantu.service_layer.ports import Broker, BrokerOrder, BrokerOrderReport, BrokerOrderState
+from hantu.service_layer.ports import Broker, BrokerOrder
 from hantu.service_layer.reconciliation import sync_order_status
 from tests.builders import a_fill_notice, an_order_request
 from tests.fakes import FakeClock
+from tests.inprocess_broker import InProcessBroker
+from tests.integration.service.support import hold
 
 A, B = "default", "static:2"  # strategy account 1 trades through broker A, 2 through B
 SAME = BrokerOrderId("0000000001")  # each broker numbers its own orders from 1
@@ -52,7 +56,11 @@ async def make(
 
     async def make(a: Broker, b: Broker) -> App:
         settings = Settings(  # type: ignore[call-arg]
-            _env_file=None, database_url=database_url, data_dir=tmp_path, order_timeout_seconds=5
+            _env_file=None,
+            database_url=database_url,
+            data_dir=tmp_path,
+            order_timeout_seconds=5,
+            settle_interval_seconds=0,  # no reconcile loop: the tests reconcile by hand
         )
         built = build(settings, clock=clock, brokers=StaticBrokerDirectory(a, {2: b}))
         await built.start()
@@ -73,8 +81,9 @@ async def app(
     return await make(broker, broker_b)
 
 
-async def _order(app: App, account: int, key: str) -> OrderId:
-    request = an_order_request(idempotency_key=key, strategy_account_id=StrategyAccountId(account))
+async def _order(app: App, account: int, key: str, **overrides: Any) -> OrderId:
+    account_id = StrategyAccountId(account)
+    request = an_order_request(idempotency_key=key, strategy_account_id=account_id, **overrides)
     sent = await submit(app.deps, request)
     assert sent.order.broker_order_id == SAME
     return sent.order.id
@@ -201,3 +210,119 @@ async def test_the_sync_takes_the_report_of_the_day_the_order_got_its_number(
     assert order is not None
     assert (order.status, order.filled_quantity, synced.changed) == (OrderStatus.SENT, 0, [])
     assert before_midnight + timedelta(seconds=10) == clock.now()
+
+
+# --- one fill id at two broker accounts --------------------------------------------------
+# KIS builds a notice's fill id from the day, order number, second, quantity and price: one
+# signal trading two accounts can give both the same id, as the two brokers here do.
+
+
+async def _fills(app: App) -> list[tuple[Any, ...]]:
+    columns = t.fills.c
+    query = select(columns.order_id, columns.broker_account, columns.quantity).order_by(
+        columns.broker_account
+    )
+    async with app.db.connect() as connection:
+        return [
+            (row[0], row[1], Decimal(row[2])) for row in (await connection.execute(query)).all()
+        ]
+
+
+async def test_the_same_fill_id_at_two_broker_accounts_fills_each_order_once(
+    app: App, broker: InProcessBroker, broker_b: InProcessBroker
+) -> None:
+    ours_a, ours_b = await _order(app, 1, "a"), await _order(app, 2, "b")
+    notice_a, notice_b = broker.fill(SAME, 3), broker_b.fill(SAME, 3)
+    assert notice_a.fill_id == notice_b.fill_id
+
+    first = [await process_fill(app.deps, notice_a, A), await process_fill(app.deps, notice_b, B)]
+    again = [await process_fill(app.deps, notice_a, A), await process_fill(app.deps, notice_b, B)]
+
+    assert first == [FillOutcome.APPLIED, FillOutcome.APPLIED]
+    assert again == [FillOutcome.DUPLICATE, FillOutcome.DUPLICATE]
+    assert (await _filled(app, ours_a), await _filled(app, ours_b)) == (3, 3)
+    assert await _fills(app) == [(ours_a, A, 3), (ours_b, B, 3)]
+
+
+async def test_orphans_with_one_fill_id_at_two_broker_accounts_are_each_adopted_by_their_own(
+    app: App, clock: FakeClock
+) -> None:
+    early = a_fill_notice(broker_order_id=SAME, fill_id=FillId("x-1"), filled_at=clock.now())
+    first = [
+        await process_fill(app.deps, dataclasses.replace(early, quantity=Quantity(2)), A),
+        await process_fill(app.deps, dataclasses.replace(early, quantity=Quantity(3)), B),
+        await process_fill(app.deps, dataclasses.replace(early, quantity=Quantity(3)), B),
+    ]
+
+    ours_a, ours_b = await _order(app, 1, "a"), await _order(app, 2, "b")
+
+    assert first == [FillOutcome.UNMATCHED, FillOutcome.UNMATCHED, FillOutcome.DUPLICATE]
+    assert (await _filled(app, ours_a), await _filled(app, ours_b)) == (2, 3)
+    assert await _fills(app) == [(ours_a, A, 2), (ours_b, B, 3)]
+
+
+async def test_the_sync_catches_up_lost_fills_with_one_number_at_two_broker_accounts(
+    app: App, broker: InProcessBroker, broker_b: InProcessBroker
+) -> None:
+    ours_a, ours_b = await _order(app, 1, "a"), await _order(app, 2, "b")
+    broker.fill(SAME, 4, notify=False)
+    broker_b.fill(SAME, 4, notify=False)
+
+    synced = await sync_order_status(app.deps)
+
+    assert sorted(synced.changed) == sorted([ours_a, ours_b])
+    assert await _fills(app) == [(ours_a, A, 4), (ours_b, B, 4)]
+
+
+async def test_the_sync_catches_up_one_number_of_one_account_on_two_days(
+    make: Callable[[Broker, Broker], Awaitable[App]],
+    broker: InProcessBroker,
+    broker_b: InProcessBroker,
+    clock: FakeClock,
+) -> None:
+    app = await make(broker, broker_b)
+    yesterdays = await _order(app, 1, "a")
+    broker.fill(SAME, 4, notify=False)
+    await sync_order_status(app.deps)
+    clock.advance(DAY)
+    next_day = InProcessBroker(clock)  # KIS numbers each day's orders afresh
+    app = await make(next_day, broker_b)
+    todays = await _order(app, 1, "b")
+    next_day.fill(SAME, 4, notify=False)
+
+    synced = await sync_order_status(app.deps)
+
+    assert synced.changed == [todays]
+    assert await _fills(app) == [(yesterdays, A, 4), (todays, A, 4)]
+
+
+async def test_a_sell_fill_keeps_its_own_accounts_realized_pnl_and_problem(
+    app: App, clock: FakeClock
+) -> None:
+    await hold(app, 10, 60_000, account=1)
+    await hold(app, 10, 65_000, account=2)
+    sell = {"side": Side.SELL, "quantity": Quantity(5)}
+    ours_a, ours_b = await _order(app, 1, "a", **sell), await _order(app, 2, "b", **sell)
+    notice = a_fill_notice(broker_order_id=SAME, side=Side.SELL, filled_at=clock.now())
+
+    def fill(fill_id: str, quantity: int) -> FillNotice:
+        return dataclasses.replace(notice, fill_id=FillId(fill_id), quantity=Quantity(quantity))
+
+    outcomes = [
+        await process_fill(app.deps, fill("x-1", 3), A),
+        await process_fill(app.deps, fill("x-1", 3), B),
+        await process_fill(app.deps, fill("x-2", 2), B),
+        await process_fill(app.deps, fill("x-2", 9), A),  # more than A's order: kept, flagged
+    ]
+
+    columns = t.fills.c
+    query = select(columns.order_id, columns.fill_id, columns.realized_pnl, columns.problem)
+    async with app.db.connect() as connection:
+        rows = (await connection.execute(query.order_by(columns.id))).all()
+    assert outcomes == [FillOutcome.APPLIED] * 3 + [FillOutcome.NOT_APPLIED]
+    assert [(r[0], r[1], r[2] and Decimal(r[2]), r[3] is not None) for r in rows] == [
+        (ours_a, "x-1", Decimal(30_000), False),
+        (ours_b, "x-1", Decimal(15_000), False),
+        (ours_b, "x-2", Decimal(10_000), False),
+        (ours_a, "x-2", None, True),
+    ]

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from decimal import Decimal
 
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus, Side
 from hantu.domain.values import BrokerOrderId, FillId, Price, Quantity, StrategyAccountId, Symbol
@@ -14,6 +13,7 @@ from hantu.service_layer import queries
 from hantu.service_layer.fills import FillOutcome, follow_fills, process_fill
 from hantu.service_layer.orders import submit
 from tests.builders import a_fill_notice, an_order_request
+from tests.inprocess_broker import InProcessBroker
 from tests.integration.service.support import count_rows, event_names, events_named
 
 

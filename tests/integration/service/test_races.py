@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select, update
 
 from hantu.adapters.db import tables as t
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
 from hantu.domain.values import BrokerOrderId
@@ -21,6 +20,7 @@ from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import SubmitOutcome, order_id_for, submit
 from hantu.service_layer.ports import BrokerOrder
 from tests.builders import an_order_request
+from tests.inprocess_broker import InProcessBroker
 from tests.integration.service.conftest import MakeApp
 from tests.integration.service.support import events_named
 

@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
-from hantu.adapters.inprocess_broker import Drop, Hang, InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
 from hantu.domain.order import Order
@@ -24,6 +23,7 @@ from hantu.service_layer.reconciliation import (
 )
 from tests.builders import an_order_request
 from tests.fakes import FakeClock
+from tests.inprocess_broker import Drop, Hang, InProcessBroker
 from tests.integration.service.support import count_rows, events_named
 
 

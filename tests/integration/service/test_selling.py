@@ -7,16 +7,17 @@ from decimal import Decimal
 
 import pytest
 
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.order import OrderRequest
 from hantu.domain.values import BrokerOrderId, FillId, Price, Quantity, StrategyAccountId, Symbol
+from hantu.entrypoints.web.outcomes import http_status
 from hantu.service_layer import queries
 from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import SubmitOutcome, submit
 from hantu.service_layer.ports import BrokerOrder
 from tests.builders import a_fill_notice, a_sent_order, an_order_request
+from tests.inprocess_broker import InProcessBroker
 from tests.integration.service.support import add_sent, count_rows, events_named, hold
 
 
@@ -32,7 +33,7 @@ async def test_submit_sell_above_the_position_is_refused_before_sending(
     result = await submit(app.deps, _sell("s5", 5))
 
     assert result.outcome is SubmitOutcome.REJECTED
-    assert result.http_status == 400
+    assert http_status(result) == 400
     assert result.order.status is OrderStatus.REJECTED
     assert broker.place_calls == 0
     assert result.error == (

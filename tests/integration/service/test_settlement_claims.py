@@ -10,17 +10,19 @@ import pytest
 from sqlalchemy import func, select
 
 from hantu.adapters.db import tables as t
-from hantu.adapters.inprocess_broker import Drop, InProcessBroker, LoseAnswer
 from hantu.bootstrap import App
+from hantu.domain.reports import BrokerOrderState
 from hantu.domain.values import BrokerOrderId, Quantity, StrategyAccountId, Symbol
+from hantu.entrypoints.web.outcomes import http_status
 from hantu.service_layer import failed_orders, queries
 from hantu.service_layer.deps import SEOUL as SEOUL_TZ
 from hantu.service_layer.fills import process_fill
 from hantu.service_layer.orders import SubmitOutcome, submit
-from hantu.service_layer.ports import BrokerOrder, BrokerOrderState
+from hantu.service_layer.ports import BrokerOrder
 from hantu.service_layer.reconciliation import reconcile_with_broker
 from tests.builders import an_order_request
 from tests.fakes import FakeClock
+from tests.inprocess_broker import Drop, InProcessBroker, LoseAnswer
 from tests.integration.service.conftest import MakeApp
 
 SYMBOL = Symbol("005930")
@@ -148,7 +150,7 @@ async def test_submit_answer_with_a_broker_order_claimed_by_another_order_is_unc
     result = await submit(app.deps, an_order_request(idempotency_key="its-own-answer"))
 
     assert result.outcome is SubmitOutcome.UNCONFIRMED
-    assert result.http_status == 408
+    assert http_status(result) == 408
     stored = await queries.get_order(app.deps, result.order.id)
     assert stored is not None
     assert stored.broker_order_id is None

@@ -5,7 +5,18 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from hantu.adapters.inprocess_broker import (
+from hantu.bootstrap import App
+from hantu.domain.enums import OrderStatus, OrderType, Side
+from hantu.domain.order import OrderRequest
+from hantu.domain.values import BrokerOrderId, Price, Quantity, Symbol
+from hantu.entrypoints.web.outcomes import http_status
+from hantu.errors import BrokerUnavailable, ConfigError
+from hantu.service_layer import queries
+from hantu.service_layer.fills import FillOutcome, process_fill
+from hantu.service_layer.orders import SubmitOutcome, submit
+from hantu.service_layer.ports import BrokerOrder, FailedOrderFilter
+from tests.builders import an_order_request
+from tests.inprocess_broker import (
     Accept,
     Drop,
     Fail,
@@ -14,16 +25,6 @@ from hantu.adapters.inprocess_broker import (
     LoseAnswer,
     Refuse,
 )
-from hantu.bootstrap import App
-from hantu.domain.enums import OrderStatus, OrderType, Side
-from hantu.domain.order import OrderRequest
-from hantu.domain.values import BrokerOrderId, Price, Quantity, Symbol
-from hantu.errors import BrokerUnavailable, ConfigError
-from hantu.service_layer import queries
-from hantu.service_layer.fills import FillOutcome, process_fill
-from hantu.service_layer.orders import SubmitOutcome, submit
-from hantu.service_layer.ports import BrokerOrder, FailedOrderFilter
-from tests.builders import an_order_request
 from tests.integration.service.conftest import MakeApp
 from tests.integration.service.support import count_rows, event_names, events_named, hold
 
@@ -34,7 +35,7 @@ async def test_submit_accepted_order_is_sent_with_broker_id(
     result = await submit(app.deps, an_order_request())
 
     assert result.outcome is SubmitOutcome.ACCEPTED
-    assert result.http_status == 200
+    assert http_status(result) == 200
     assert result.order.status is OrderStatus.SENT
     assert result.order.broker_order_id == broker.placed[0].broker_order_id
     stored = await queries.get_order(app.deps, result.order.id)
@@ -54,7 +55,7 @@ async def test_submit_same_key_twice_returns_first_order_and_sends_nothing(
     assert second.outcome is SubmitOutcome.DUPLICATE
     assert second.order.id == first.order.id
     assert second.order.quantity == Decimal(10)
-    assert second.http_status == 200
+    assert http_status(second) == 200
     assert broker.place_calls == 1
     assert await count_rows(app, "orders") == 1
 
@@ -117,10 +118,11 @@ async def test_submit_over_exposure_rejects_order_and_records_risk_event(
     result = await submit(app.deps, an_order_request(quantity=Quantity(20)))  # 1,400,000 won
 
     assert result.outcome is SubmitOutcome.REJECTED
-    assert result.http_status == 400
+    assert http_status(result) == 400
     assert result.order.status is OrderStatus.REJECTED
     assert result.error is not None
     assert "max_symbol_exposure" in result.error
+    assert "보유 금액이 1,400,000원(으)로 종목당 한도 1,000,000원을(를) 넘습니다" in result.error
     assert broker.place_calls == 0
     risk_events = await events_named(app, "RiskViolated")
     assert [e["rule"] for e in risk_events] == ["max_symbol_exposure"]
@@ -174,7 +176,7 @@ async def test_submit_broker_refusal_saves_failed_order_with_masked_error(
     result = await submit(app.deps, an_order_request(idempotency_key="wh-9"), webhook_id="hook-7")
 
     assert result.outcome is SubmitOutcome.REFUSED
-    assert result.http_status == 400
+    assert http_status(result) == 400
     assert result.order.status is OrderStatus.ERROR
     assert result.failed_order_id is not None
     assert result.error is not None
@@ -201,7 +203,7 @@ async def test_submit_broker_timeout_leaves_order_unconfirmed_without_failed_ord
     result = await submit(app.deps, an_order_request())
 
     assert result.outcome is SubmitOutcome.UNCONFIRMED
-    assert result.http_status == 408
+    assert http_status(result) == 408
     assert result.order.status is OrderStatus.UNCONFIRMED
     assert result.failed_order_id is None
     assert await count_rows(app, "failed_orders") == 0
@@ -277,7 +279,8 @@ async def test_submit_after_todays_loss_reaches_the_limit_rejects_buys_not_sells
     assert blocked.outcome is SubmitOutcome.REJECTED
     assert blocked.error is not None
     assert "daily_loss_limit" in blocked.error
-    assert "100,000" in blocked.error
+    assert "100,000원" in blocked.error
+    assert "오늘 실현손실" in blocked.error
     assert exit_ok.outcome is SubmitOutcome.ACCEPTED
 
 
@@ -315,7 +318,7 @@ async def test_submit_market_buy_without_a_quote_is_rejected_under_an_exposure_l
 
     assert result.outcome is SubmitOutcome.REJECTED
     assert result.error is not None
-    assert "no price to value the order" in result.error
+    assert "가격이 없어 종목당 한도를 확인할 수 없습니다" in result.error
     assert broker.place_calls == 0
 
 
@@ -328,7 +331,7 @@ async def test_submit_untranslated_send_error_leaves_the_order_unconfirmed(
 
     assert result.outcome is SubmitOutcome.UNCONFIRMED
     assert result.order.status is OrderStatus.UNCONFIRMED
-    assert result.http_status == 408
+    assert http_status(result) == 408
     assert await count_rows(app, "failed_orders") == 0
 
 

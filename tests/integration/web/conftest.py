@@ -21,18 +21,18 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.adapters.passwords import PasswordHashing
+from hantu.bootstrap import AccountBrokers
 from hantu.config import Settings
 from hantu.domain.accounts import BrokerCredentials
 from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
 from hantu.entrypoints.web.app import create_app
-from hantu.entrypoints.web.brokers import AccountBrokers
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.accounts import AccountsDeps, NewBrokerAccount
 from hantu.service_layer.ports import Broker
 from tests.builders import a_position
 from tests.fakes import FakeClock
+from tests.inprocess_broker import InProcessBroker
 
 PASSWORD = "correct-horse-battery"
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')

@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from hantu.adapters.inprocess_broker import Refuse
+from hantu import messages_ko as ko
+from tests.inprocess_broker import Refuse
 from tests.integration.web.conftest import WebClient, signal
 
 SECRET = "S3cretValue" * 16
@@ -56,6 +57,30 @@ async def test_broker_account_bad_account_number_answers_400(web: WebClient) -> 
 
     assert response.status_code == 400
     assert response.json()["success"] is False
+    assert response.json()["error"] == ko.INVALID_VALUE_TEXT["account_number"]
+    assert "계좌번호는 숫자 8자리-2자리" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "said"),
+    [
+        ({"name": ""}, "1자 이상이어야 합니다"),
+        ({"hts_id": "h" * 17}, "16자 이하여야 합니다"),
+        ({"app_key": 5}, "문자열이어야 합니다"),
+        ({"environment": None}, "값이 없습니다"),
+    ],
+)
+async def test_broker_account_form_errors_are_said_in_korean(
+    web: WebClient, overrides: dict[str, object], said: str
+) -> None:
+    member = await web.member("alice")
+    body = {k: v for k, v in {**broker_account_body(), **overrides}.items() if v is not None}
+
+    response = await member.client.post("/api/broker-accounts", json=body, headers=member.headers())
+
+    assert response.status_code == 422, response.text
+    assert response.json()["error"].endswith(said)
+    assert "should" not in response.json()["error"]
 
 
 async def test_strategy_token_is_stored_as_digest_and_ciphertext_only(web: WebClient) -> None:
@@ -90,6 +115,7 @@ async def test_strategy_duplicate_name_answers_409(web: WebClient) -> None:
     )
 
     assert response.status_code == 409
+    assert response.json()["error"] == ko.STRATEGY_NAME_TAKEN
 
 
 async def test_ownership_linking_another_users_account_answers_404(web: WebClient) -> None:

@@ -219,7 +219,7 @@ async def test_password_change_too_short_answers_400(web: WebClient) -> None:
     response = await _change_password(member, PASSWORD, "short")
 
     assert response.status_code == 400
-    assert "password" in response.json()["error"]
+    assert response.json()["error"] == "비밀번호는 8-256자여야 합니다"
 
 
 async def test_password_change_without_csrf_answers_403(web: WebClient) -> None:

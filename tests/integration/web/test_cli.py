@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from hantu import messages_ko as ko
+from hantu.bootstrap import build
 from hantu.config import Settings
 from hantu.entrypoints.cli import app
-from hantu.entrypoints.web.runtime import accounts_only
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer import logins
 
@@ -27,7 +27,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _authenticates(data_dir: Path, username: str, password: str) -> bool:
     async def check() -> bool:
         settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
-        async with accounts_only(settings) as deps:
+        async with build(settings).accounts_only() as deps:
             return await accounts_service.authenticate(deps, username, password) is not None
 
     return asyncio.run(check())
@@ -56,7 +56,21 @@ def test_cli_users_create_short_password_fails(env: Path) -> None:
     result = CliRunner().invoke(app, ["users", "create", "dave", "--password", "short"])
 
     assert result.exit_code == 1
-    assert "password" in result.output
+    assert "비밀번호는 8-256자여야 합니다" in result.output
+    assert "must" not in result.output
+
+
+def test_cli_users_create_prompts_for_the_password_in_korean(env: Path) -> None:
+    typed = "erin-password\nerin-password\n"
+
+    result = CliRunner().invoke(app, ["users", "create", "erin"], input=typed)
+
+    assert result.exit_code == 0, result.output
+    assert f"{ko.CLI_PASSWORD_PROMPT}:" in result.output
+    assert f"{ko.CLI_PASSWORD_REPEAT}:" in result.output
+    assert "Password" not in result.output
+    assert "Repeat for confirmation" not in result.output
+    assert _authenticates(env, "erin", "erin-password")
 
 
 def test_cli_serve_help_describes_the_command() -> None:
@@ -84,7 +98,7 @@ def test_cli_users_create_with_kis_keys_in_env_adds_that_account(
 
     async def names() -> list[str]:
         settings = Settings(_env_file=None, data_dir=env)  # type: ignore[call-arg]
-        async with accounts_only(settings) as deps:
+        async with build(settings).accounts_only() as deps:
             user = await accounts_service.authenticate(deps, "erin", "erin-password")
             assert user is not None
             found = await accounts_service.list_broker_accounts(deps, user.id)
@@ -99,14 +113,14 @@ def test_cli_users_passwd_sets_the_password_and_ends_every_session(env: Path) ->
 
     async def sign_in() -> str:
         settings = Settings(_env_file=None, data_dir=env)  # type: ignore[call-arg]
-        async with accounts_only(settings) as deps:
+        async with build(settings).accounts_only() as deps:
             user = await accounts_service.authenticate(deps, "carol", "carol-password")
             assert user is not None
             return await logins.start_session(deps, user.id, timedelta(hours=1))
 
     async def still_signed_in(session_id: str) -> bool:
         settings = Settings(_env_file=None, data_dir=env)  # type: ignore[call-arg]
-        async with accounts_only(settings) as deps:
+        async with build(settings).accounts_only() as deps:
             return await logins.session_user(deps, session_id) is not None
 
     session_id = asyncio.run(sign_in())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hantu import messages_ko as ko
-from hantu.adapters.inprocess_broker import Hang, Refuse
+from tests.inprocess_broker import Hang, Refuse
 from tests.integration.web.conftest import Member, WebClient, signal
 
 

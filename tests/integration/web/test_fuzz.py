@@ -20,15 +20,15 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from hantu.adapters.inprocess_broker import InProcessBroker
 from hantu.adapters.passwords import PasswordHashing
+from hantu.bootstrap import AccountBrokers
 from hantu.config import Settings
 from hantu.domain.accounts import BrokerCredentials
-from hantu.entrypoints.web.brokers import AccountBrokers
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.accounts import NewBrokerAccount
 from hantu.service_layer.ports import Broker
 from tests.fakes import FakeClock
+from tests.inprocess_broker import InProcessBroker
 from tests.integration.web.server import ServerThread
 
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')

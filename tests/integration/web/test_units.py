@@ -25,13 +25,13 @@ from hantu.domain.accounts import (
 )
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.errors import InvalidValue
+from hantu.entrypoints.web.outcomes import answer_status
 from hantu.entrypoints.web.ratelimit import LoginLimiter
 from hantu.errors import ConfigError
+from hantu.service_layer.outcome import SubmitOutcome
 from hantu.service_layer.webhooks import (
     AccountResult,
-    Outcome,
     WebhookInvalid,
-    answer_status,
     decode_body,
     idempotency_key,
     parse_signal,
@@ -104,14 +104,14 @@ def test_idempotency_key_same_delivery_same_key_else_fresh() -> None:
 @pytest.mark.parametrize(
     ("outcomes", "status"),
     [
-        ([Outcome.ACCEPTED], 200),
-        ([Outcome.ACCEPTED, Outcome.ACCEPTED], 200),
-        ([Outcome.REFUSED], 400),
-        ([Outcome.REJECTED, Outcome.ACCEPTED], 400),
-        ([Outcome.UNCONFIRMED, Outcome.REFUSED], 408),
+        ([SubmitOutcome.ACCEPTED], 200),
+        ([SubmitOutcome.ACCEPTED, SubmitOutcome.ACCEPTED], 200),
+        ([SubmitOutcome.REFUSED], 400),
+        ([SubmitOutcome.REJECTED, SubmitOutcome.ACCEPTED], 400),
+        ([SubmitOutcome.UNCONFIRMED, SubmitOutcome.REFUSED], 408),
     ],
 )
-def test_answer_status_worst_outcome_decides(outcomes: list[Outcome], status: int) -> None:
+def test_answer_status_worst_outcome_decides(outcomes: list[SubmitOutcome], status: int) -> None:
     results = [AccountResult(i, outcome, f"o{i}") for i, outcome in enumerate(outcomes)]
 
     assert answer_status(results) == status

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from decimal import Decimal
 
 import pytest
 
 from hantu import messages_ko as ko
-from hantu.adapters.inprocess_broker import Fail, Hang, Refuse
 from hantu.domain.values import Price, Symbol
 from hantu.errors import NotSentRateLimited
+from tests.inprocess_broker import Fail, Hang, Refuse
 from tests.integration.web.conftest import WebClient, signal
 
 
@@ -214,6 +215,12 @@ async def test_webhook_bad_field_answers_400_naming_it_and_writes_nothing(
     assert response.status_code == 400, response.text
     assert response.json()["field"] == field
     assert field in response.json()["error"]
+    if overrides[field] is None:  # the field is left out
+        assert response.json()["error"] == ko.WEBHOOK_FIELD_MISSING.format(field=field)
+    else:
+        detail = response.json()["error"].split(": ", 1)[1]
+        assert re.search("[가-힣]", detail), detail  # said in Korean,
+        assert not re.search(r"\b[a-z]{3,}\b", detail), detail  # not half in English
     assert await web.count("orders") == 0
     assert await web.count("failed_orders") == 0
     assert web.broker.place_calls == 0
@@ -228,6 +235,21 @@ async def test_webhook_body_not_a_json_object_answers_400(web: WebClient, raw: b
 
     assert response.status_code == 400
     assert response.json()["field"] == "body"
+
+
+async def test_webhook_missing_field_answers_400_saying_it_is_missing(web: WebClient) -> None:
+    member = await web.member("alice")
+    body = signal(member.token)
+    del body["quantity"]
+
+    response = await web.webhook(body)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "success": False,
+        "error": ko.WEBHOOK_FIELD_MISSING.format(field="quantity"),
+        "field": "quantity",
+    }
 
 
 async def test_webhook_body_over_64kb_answers_400(web: WebClient) -> None:
@@ -273,6 +295,28 @@ async def test_webhook_20_concurrent_duplicates_make_one_order(web: WebClient) -
     assert len({a.json()["order_id"] for a in answers}) == 1
     assert web.broker.place_calls == 1
     assert await web.count("orders") == 1
+
+
+async def test_webhook_duplicate_racing_its_first_delivery_answers_alike(web: WebClient) -> None:
+    member = await web.member("alice")
+    web.broker.script(Hang())
+    body = signal(member.token, id="tv-race")
+    first = asyncio.create_task(web.webhook(body))
+    for _ in range(1000):
+        if web.broker.place_calls:
+            break
+        await asyncio.sleep(0.005)
+
+    second = asyncio.create_task(web.webhook(body))
+    await asyncio.sleep(0.05)
+    assert not second.done()  # waits inside submit for the first delivery's answer
+    web.broker.release()
+    answers = [await first, await second]
+
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[1].json() == answers[0].json()
+    assert web.clock.slept == []  # woken by the first submit: nobody polled
+    assert web.broker.place_calls == 1
 
 
 async def test_webhook_strategy_without_accounts_answers_400(web: WebClient) -> None:

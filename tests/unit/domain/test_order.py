@@ -64,6 +64,29 @@ def test_order_filled_cannot_be_canceled() -> None:
         order.apply(OrderCanceled(order_id=order.id, occurred_at=T0))
 
 
+def test_order_canceled_late_fill_is_counted_and_stays_canceled() -> None:
+    order = a_sent_order(quantity=Quantity(10))
+    order.apply(OrderCanceled(order_id=order.id, occurred_at=T0))
+    late = a_fill(order, 4, 70_000, fill_id="F1")
+
+    order.apply(late)
+    order.apply(late)
+
+    assert order.status is OrderStatus.CANCELED
+    assert order.filled_quantity == 4
+    assert order.average_fill_price == Decimal("70000")
+    assert order.fill_ids == {"F1"}
+
+
+def test_order_canceled_late_fill_past_quantity_is_refused() -> None:
+    order = a_sent_order(quantity=Quantity(5))
+    order.apply(a_fill(order, 3))
+    order.apply(OrderCanceled(order_id=order.id, occurred_at=T0))
+    with pytest.raises(OverFill):
+        order.apply(a_fill(order, 3))
+    assert (order.status, order.filled_quantity) == (OrderStatus.CANCELED, 3)
+
+
 def test_order_new_cannot_fill() -> None:
     order = an_order()
     with pytest.raises(InvalidTransition, match="NEW -> PARTIAL"):

@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from decimal import Decimal
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
 
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.reconcile import Verdict, decide, find_report
+from hantu.domain.reports import BrokerOrderReport, BrokerOrderState
 from hantu.domain.values import BrokerOrderId, Price, Quantity, Symbol
 from tests.builders import T0, an_order
 
 SAMSUNG = Symbol("005930")
 
 
-@dataclass(frozen=True)
-class Report:
-    broker_order_id: BrokerOrderId
-    symbol: Symbol = SAMSUNG
-    side: Side = Side.BUY
-    order_type: OrderType = OrderType.LIMIT
-    quantity: Decimal = Quantity(10)
-    price: Decimal | None = Price(70_000)
-    ordered_at: datetime = T0 + timedelta(seconds=1)
-    original_broker_order_id: BrokerOrderId | None = None
-
-
-def report(broker_id: str = "0000000001", **changes: object) -> Report:
-    return replace(Report(BrokerOrderId(broker_id)), **changes)
+def report(broker_id: str = "0000000001", **changes: Any) -> BrokerOrderReport:
+    plain = BrokerOrderReport(
+        broker_order_id=BrokerOrderId(broker_id),
+        symbol=SAMSUNG,
+        side=Side.BUY,
+        order_type=OrderType.LIMIT,
+        quantity=Quantity(10),
+        price=Price(70_000),
+        filled_quantity=Quantity(0),
+        average_fill_price=None,
+        state=BrokerOrderState.OPEN,
+        ordered_at=T0 + timedelta(seconds=1),
+    )
+    return replace(plain, **changes)
 
 
 def test_find_report_same_params_after_send_matches() -> None:

@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 from hantu.domain.order import Order
 from hantu.domain.reconcile import Verdict, assign
+from hantu.domain.reports import BrokerOrderReport
 from hantu.domain.values import BrokerOrderId
 from tests.builders import T0, an_order
-from tests.unit.domain.test_reconcile import Report, report
+from tests.unit.domain.test_reconcile import report
 
 GRACE = timedelta(seconds=30)
 
@@ -21,7 +22,7 @@ def _order(i: int) -> Order:
     return an_order(order_id=f"o{i:03d}", at=T0 + timedelta(seconds=i))
 
 
-def _report(n: int, at: int) -> Report:
+def _report(n: int, at: int) -> BrokerOrderReport:
     return report(f"{n:010d}", ordered_at=T0 + timedelta(seconds=at))
 
 
@@ -78,11 +79,11 @@ class _World:
     """The broker's book and our claims, stepped through passes, answers and retries."""
 
     def __init__(self) -> None:
-        self.reports: list[Report] = []
+        self.reports: list[BrokerOrderReport] = []
         self.owner: dict[BrokerOrderId, str] = {}  # broker order -> the order claiming it
         self.retries = 0
 
-    def place(self, at: int) -> Report:
+    def place(self, at: int) -> BrokerOrderReport:
         placed = _report(len(self.reports) + 1, at)
         self.reports.append(placed)
         return placed

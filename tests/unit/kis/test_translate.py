@@ -20,9 +20,10 @@ from hantu.adapters.kis.translate import (
     split_account,
 )
 from hantu.domain.enums import OrderType, Side
+from hantu.domain.reports import BrokerOrderState
 from hantu.domain.values import Price, Quantity, Symbol
 from hantu.errors import BrokerUnavailable, ConfigError, UnknownSymbol
-from hantu.service_layer.ports import BrokerOrder, BrokerOrderState
+from hantu.service_layer.ports import BrokerOrder
 
 from .frames import notice_record
 

@@ -3,11 +3,11 @@
 from hantu import messages_ko as ko
 from hantu.domain.order import OrderRequest
 from hantu.domain.values import StrategyAccountId
+from hantu.entrypoints.web.outcomes import answer_status
 from hantu.service_layer.orders import order_id_for
+from hantu.service_layer.outcome import SubmitOutcome
 from hantu.service_layer.webhooks import (
     AccountResult,
-    Outcome,
-    answer_status,
     execute,
     parse_signal,
 )
@@ -28,12 +28,12 @@ async def test_execute_one_account_failing_keeps_the_others_results() -> None:
     async def submit(request: OrderRequest, webhook_id: str | None) -> AccountResult:
         if request.strategy_account_id == 2:
             raise RuntimeError("database went away")
-        return AccountResult(int(request.strategy_account_id), Outcome.ACCEPTED, "o1", "0001")
+        return AccountResult(int(request.strategy_account_id), SubmitOutcome.ACCEPTED, "o1", "0001")
 
     accounts = [StrategyAccountId(1), StrategyAccountId(2)]
     results = await execute(submit, 7, accounts, SIGNAL)
 
-    assert [r.outcome for r in results] == [Outcome.ACCEPTED, Outcome.ERROR]
+    assert [r.outcome for r in results] == [SubmitOutcome.ACCEPTED, SubmitOutcome.ERROR]
     assert results[0].broker_order_id == "0001"
     failed = results[1]
     assert failed.error == ko.SYSTEM_ERROR
@@ -46,7 +46,7 @@ async def test_execute_passes_the_delivery_id_to_every_account() -> None:
 
     async def submit(request: OrderRequest, webhook_id: str | None) -> AccountResult:
         seen.append((request.idempotency_key, webhook_id))
-        return AccountResult(int(request.strategy_account_id), Outcome.ACCEPTED, "o")
+        return AccountResult(int(request.strategy_account_id), SubmitOutcome.ACCEPTED, "o")
 
     await execute(submit, 7, [StrategyAccountId(1), StrategyAccountId(3)], SIGNAL)
 

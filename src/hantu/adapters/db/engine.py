@@ -275,7 +275,6 @@ def _run_command(connection: Connection, name: str, revision: str) -> None:
 def is_busy(exc: BaseException) -> bool:
     """True for SQLite's "database is locked": another connection holds the write lock."""
     original = getattr(exc, "orig", exc)  # SQLAlchemy wraps the driver's error
-    code = getattr(original, "sqlite_errorcode", None)
-    if code is not None:
-        return bool(code & 0xFF == sqlite3.SQLITE_BUSY)
-    return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)
+    if not isinstance(original, sqlite3.OperationalError):
+        return False
+    return bool(original.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY)

@@ -9,6 +9,7 @@ from sqlalchemy import RowMapping, func, insert, select, update
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
+from hantu.adapters.db.identity_map import IdentityMap
 from hantu.domain.enums import FailedOrderStatus, OrderType, Side
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.values import OrderId, Price, Quantity, StrategyAccountId, Symbol
@@ -74,17 +75,17 @@ class SqlFailedOrderRepository:
     def __init__(self, connection: SqlConnection, *, lockable: bool) -> None:
         self._conn = connection
         self._lockable = lockable
-        self._seen: dict[int, tuple[FailedOrder, dict[str, Any]]] = {}
+        self._seen: IdentityMap[int, FailedOrder] = IdentityMap(_failed_values)
 
     async def add(self, failed_order: FailedOrder) -> None:
         values = _failed_values(failed_order)
         query = insert(t.failed_orders).values(**values).returning(t.failed_orders.c.id)
         failed_order.id = int((await self._conn.execute(query)).scalar_one())
-        self._seen[failed_order.id] = (failed_order, values)
+        self._seen.remember(failed_order.id, failed_order, values)
 
     async def get(self, failed_order_id: int, *, for_update: bool = False) -> FailedOrder | None:
-        if failed_order_id in self._seen:
-            return self._seen[failed_order_id][0]
+        if (known := self._seen.get(failed_order_id)) is not None:
+            return known
         query = select(t.failed_orders).where(t.failed_orders.c.id == failed_order_id)
         if for_update and self._lockable:
             query = query.with_for_update()
@@ -131,18 +132,12 @@ class SqlFailedOrderRepository:
 
     def _track(self, row: Row) -> FailedOrder:
         failed_id = int(row["id"])
-        if failed_id in self._seen:
-            return self._seen[failed_id][0]
-        failed = _failed_from_row(row)
-        self._seen[failed_id] = (failed, _failed_values(failed))
-        return failed
+        if (known := self._seen.get(failed_id)) is not None:
+            return known
+        return self._seen.remember(failed_id, _failed_from_row(row))
 
     async def flush(self) -> None:
-        for failed_id, (failed, before) in self._seen.items():
-            after = _failed_values(failed)
-            if after != before:
-                query = (
-                    update(t.failed_orders).where(t.failed_orders.c.id == failed_id).values(**after)
-                )
-                await self._conn.execute(query)
-                self._seen[failed_id] = (failed, after)
+        for failed_id, failed, _, after in self._seen.changed():
+            query = update(t.failed_orders).where(t.failed_orders.c.id == failed_id).values(**after)
+            await self._conn.execute(query)
+            self._seen.remember(failed_id, failed, after)

@@ -11,6 +11,7 @@ from sqlalchemy import RowMapping, bindparam, select, update
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
+from hantu.adapters.db.identity_map import IdentityMap
 from hantu.adapters.db.types import insert_ignoring_conflicts
 from hantu.domain.position import Position
 from hantu.domain.values import Money, Price, Quantity, StrategyAccountId, Symbol
@@ -45,14 +46,14 @@ class SqlPositionRepository:
         self._conn = connection
         self._now = now
         self._lockable = lockable
-        self._seen: dict[tuple[int, str], tuple[Position, dict[str, Any]]] = {}
+        self._seen: IdentityMap[tuple[int, str], Position] = IdentityMap(_position_values)
 
     async def get(
         self, strategy_account_id: StrategyAccountId, symbol: Symbol, *, for_update: bool = False
     ) -> Position | None:
         key = (int(strategy_account_id), symbol.code)
-        if key in self._seen:
-            return self._seen[key][0]
+        if (known := self._seen.get(key)) is not None:
+            return known
         query = _POSITION_LOCKED if for_update and self._lockable else _POSITION
         params = {"account": key[0], "symbol": key[1]}
         row = (await self._conn.execute(query, params)).mappings().first()
@@ -67,7 +68,7 @@ class SqlPositionRepository:
         if result.rowcount != 1:
             # PostgreSQL: another transaction opened this position first; redo the use case.
             raise ConcurrentUpdate(f"position {key} was created concurrently")
-        self._seen[key] = (position, values)
+        self._seen.remember(key, position, values)
 
     async def open_positions(
         self, strategy_account_ids: Iterable[StrategyAccountId]
@@ -86,8 +87,8 @@ class SqlPositionRepository:
 
     def _track(self, row: Row) -> Position:
         key = (int(row["strategy_account_id"]), str(row["symbol"]))
-        if key in self._seen:
-            return self._seen[key][0]
+        if (known := self._seen.get(key)) is not None:
+            return known
         position = Position(
             strategy_account_id=StrategyAccountId(key[0]),
             symbol=Symbol(key[1]),
@@ -95,14 +96,11 @@ class SqlPositionRepository:
             average_price=Price(row["average_price"]),
             realized_pnl=Money(row["realized_pnl"]),
         )
-        self._seen[key] = (position, _position_values(position))
-        return position
+        return self._seen.remember(key, position)
 
     async def flush(self) -> None:
-        for (account, symbol), (position, before) in self._seen.items():
-            after = _position_values(position)
-            if after == before:
-                continue
+        for key, position, _, after in self._seen.changed():
+            account, symbol = key
             params = {**after, "updated_at": self._now, "_account": account, "_symbol": symbol}
             await self._conn.execute(_UPDATE_POSITION, params)
-            self._seen[(account, symbol)] = (position, after)
+            self._seen.remember(key, position, after)

@@ -17,6 +17,7 @@ from sqlalchemy import RowMapping, Select, bindparam, select, text, update
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
+from hantu.adapters.db.identity_map import IdentityMap
 from hantu.adapters.db.types import insert_ignoring_conflicts
 from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.events import Event
@@ -53,7 +54,10 @@ _UPDATE_ORDER = update(t.orders).where(
 _FILL_IDS_OF_ORDER = select(t.fills.c.fill_id).where(t.fills.c.order_id == bindparam("order_id"))
 _CLAIM_FILL = (
     update(t.fills)
-    .where(t.fills.c.fill_id == bindparam("_fill_id"))
+    .where(
+        t.fills.c.broker_account == bindparam("_broker_account"),
+        t.fills.c.fill_id == bindparam("_fill_id"),
+    )
     .values(order_id=bindparam("_order_id"), strategy_account_id=bindparam("_strategy_account_id"))
 )
 
@@ -149,7 +153,7 @@ class SqlOrderRepository:
         self._conn = connection
         self._now = now
         self._lockable = lockable
-        self._seen: dict[OrderId, tuple[Order, dict[str, Any]]] = {}
+        self._seen: IdentityMap[OrderId, Order] = IdentityMap(order_to_row)
 
     async def add(self, order: Order) -> bool:
         row = order_to_row(order)
@@ -159,16 +163,16 @@ class SqlOrderRepository:
         result = await self._conn.execute(query, {**row, "version": order.version})
         if result.rowcount != 1:
             return False
-        self._seen[order.id] = (order, row)
+        self._seen.remember(order.id, order, row)
         return True
 
     def attach(self, order: Order) -> None:
         """Track an order read by an earlier unit of work; its version guards the write."""
-        self._seen[order.id] = (order, order_to_row(order))
+        self._seen.remember(order.id, order)
 
     async def get(self, order_id: OrderId, *, for_update: bool = False) -> Order | None:
-        if order_id in self._seen:
-            return self._seen[order_id][0]
+        if (known := self._seen.get(order_id)) is not None:
+            return known
         query = _ORDER_BY_ID.with_for_update() if for_update and self._lockable else _ORDER_BY_ID
         return await self._one(query, {"order_id": order_id})
 
@@ -246,34 +250,28 @@ class SqlOrderRepository:
 
     async def _track(self, row: Row) -> Order:
         order_id = OrderId(row["id"])
-        if order_id in self._seen:
-            return self._seen[order_id][0]
+        if (known := self._seen.get(order_id)) is not None:
+            return known
         fill_ids: set[FillId] = set()
         if row["filled_quantity"]:
             found = await self._conn.execute(_FILL_IDS_OF_ORDER, {"order_id": order_id})
             fill_ids = {FillId(f) for f in found.scalars()}
-        order = order_from_row(row, fill_ids)
-        self._seen[order_id] = (order, order_to_row(order))
-        return order
+        return self._seen.remember(order_id, order_from_row(row, fill_ids))
 
     async def flush(self) -> list[Event]:
         """Write changed orders (version-checked) and return their pending events."""
-        pending: list[Event] = []
-        for order_id, (order, before) in self._seen.items():
-            after = order_to_row(order)
-            if after != before:
-                # Only the changed columns: an unchanged key or indexed column rewritten to
-                # itself still costs index writes. SQLAlchemy caches one statement per set.
-                changed = {k: v for k, v in after.items() if k not in before or before[k] != v}
-                params = {**changed, "version": order.version + 1, "_id": order_id}
-                params["_version"] = order.version
-                result = await self._conn.execute(_UPDATE_ORDER, params)
-                if result.rowcount != 1:
-                    raise ConcurrentUpdate(f"order {order_id} changed since it was read")
-                order.version += 1
-                self._seen[order_id] = (order, after)
-            pending.extend(order.pop_events())
-        return pending
+        for order_id, order, before, after in self._seen.changed():
+            # Only the changed columns: an unchanged key or indexed column rewritten to
+            # itself still costs index writes. SQLAlchemy caches one statement per set.
+            changed = {k: v for k, v in after.items() if k not in before or before[k] != v}
+            params = {**changed, "version": order.version + 1, "_id": order_id}
+            params["_version"] = order.version
+            result = await self._conn.execute(_UPDATE_ORDER, params)
+            if result.rowcount != 1:
+                raise ConcurrentUpdate(f"order {order_id} changed since it was read")
+            order.version += 1
+            self._seen.remember(order_id, order, after)
+        return [event for order in self._seen for event in order.pop_events()]
 
 
 # --- fills --------------------------------------------------------------------------------
@@ -298,7 +296,11 @@ def _fill_from_row(row: Row) -> FillRecord:
 
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
-_SET_REALIZED_PNL = update(t.fills).where(t.fills.c.fill_id == bindparam("_fill_id"))
+# A fill id is unique per broker account only: every by-id statement names the account too.
+_SET_REALIZED_PNL = update(t.fills).where(
+    t.fills.c.broker_account == bindparam("_broker_account"),
+    t.fills.c.fill_id == bindparam("_fill_id"),
+)
 _SET_PROBLEM = _SET_REALIZED_PNL  # the same keyed update; the values name the column
 _ORPHANS = (
     select(t.fills)
@@ -311,6 +313,10 @@ _ORPHANS = (
     )
     .order_by(t.fills.c.filled_at, t.fills.c.id)
 )
+
+
+def _fill_key(account: str, fill_id: FillId) -> dict[str, str]:
+    return {"_broker_account": account, "_fill_id": fill_id}
 
 
 class SqlFillRepository:
@@ -359,18 +365,18 @@ class SqlFillRepository:
             await self._conn.execute(_ADVISORY_LOCK, {"key": key})
 
     async def claim(
-        self, fill_id: FillId, order_id: OrderId, strategy_account_id: StrategyAccountId
+        self,
+        account: str,
+        fill_id: FillId,
+        order_id: OrderId,
+        strategy_account_id: StrategyAccountId,
     ) -> None:
-        params = {
-            "_fill_id": fill_id,
-            "_order_id": order_id,
-            "_strategy_account_id": int(strategy_account_id),
-        }
-        await self._conn.execute(_CLAIM_FILL, params)
+        owner = {"_order_id": order_id, "_strategy_account_id": int(strategy_account_id)}
+        await self._conn.execute(_CLAIM_FILL, {**_fill_key(account, fill_id), **owner})
 
-    async def set_realized_pnl(self, fill_id: FillId, realized_pnl: Money) -> None:
-        params = {"_fill_id": fill_id, "realized_pnl": Decimal(realized_pnl)}
-        await self._conn.execute(_SET_REALIZED_PNL, params)
+    async def set_realized_pnl(self, account: str, fill_id: FillId, realized_pnl: Money) -> None:
+        pnl = {"realized_pnl": Decimal(realized_pnl)}
+        await self._conn.execute(_SET_REALIZED_PNL, {**_fill_key(account, fill_id), **pnl})
 
     async def realized_pnl_since(
         self, strategy_account_id: StrategyAccountId, since: datetime
@@ -388,8 +394,9 @@ class SqlFillRepository:
         query = select(t.fills).where(t.fills.c.order_id == order_id).order_by(t.fills.c.id)
         return [_fill_from_row(r) for r in (await self._conn.execute(query)).mappings()]
 
-    async def mark_problem(self, fill_id: FillId, problem: str) -> None:
-        await self._conn.execute(_SET_PROBLEM, {"_fill_id": fill_id, "problem": problem[:500]})
+    async def mark_problem(self, account: str, fill_id: FillId, problem: str) -> None:
+        problem_text = {"problem": problem[:500]}
+        await self._conn.execute(_SET_PROBLEM, {**_fill_key(account, fill_id), **problem_text})
 
     async def problems(
         self, strategy_account_ids: Iterable[StrategyAccountId]

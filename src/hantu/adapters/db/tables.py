@@ -71,7 +71,8 @@ fills = Table(
     "fills",
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("fill_id", String(64), nullable=False, unique=True),
+    # Unique per broker account only (below): another account's notice may build the same id.
+    Column("fill_id", String(64), nullable=False),
     # NULL while the broker order id matches none of ours yet (an orphan fill, adopted later)
     Column("order_id", String(40), ForeignKey("orders.id"), nullable=True, index=True),
     Column("broker_order_id", String(32), nullable=False, index=True),
@@ -88,6 +89,7 @@ fills = Table(
     # Why the fill could not be applied (Korean, for the positions page); NULL when it was.
     Column("problem", String(500), nullable=True),
     Index("idx_fills_account_filled_at", "strategy_account_id", "filled_at"),
+    UniqueConstraint("broker_account", "fill_id"),
 )
 
 positions = Table(

@@ -14,14 +14,13 @@ import httpx
 
 from hantu.config import KisEnvironment, Settings
 from hantu.domain.errors import InvalidValue
+from hantu.domain.reports import BrokerOrderReport, FillNotice
 from hantu.domain.values import BrokerOrderId, Quantity, Symbol
 from hantu.errors import BrokerRejected, BrokerUnavailable, ConfigError
 from hantu.service_layer.ports import (
     Balance,
     BrokerOrder,
-    BrokerOrderReport,
     Clock,
-    FillNotice,
     Quote,
 )
 

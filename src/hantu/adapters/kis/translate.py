@@ -8,14 +8,12 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from hantu.domain.enums import OrderType, Side
+from hantu.domain.reports import BrokerOrderReport, BrokerOrderState, FillNotice
 from hantu.domain.values import BrokerOrderId, FillId, Money, Price, Quantity, Symbol
 from hantu.errors import BrokerUnavailable, ConfigError, UnknownSymbol
 from hantu.service_layer.ports import (
     Balance,
     BrokerOrder,
-    BrokerOrderReport,
-    BrokerOrderState,
-    FillNotice,
     Holding,
     Quote,
 )

@@ -3,7 +3,7 @@ one bootstrap and builds the web layer's state from it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -12,10 +12,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from hantu import messages_ko as ko
+from hantu.bootstrap import build
 from hantu.config import Settings, load_settings
 from hantu.entrypoints.web import (
     accounts,
     auth,
+    docs,
     errors,
     failed_orders,
     health,
@@ -25,7 +27,7 @@ from hantu.entrypoints.web import (
     webhook,
 )
 from hantu.entrypoints.web.headers import SecurityHeaders
-from hantu.entrypoints.web.runtime import session_secret, start_runtime
+from hantu.entrypoints.web.runtime import Runtime, session_secret, web_state
 from hantu.entrypoints.web.templating import STATIC_DIR, make_templates
 from hantu.service_layer.ports import BrokerDirectory, Clock
 
@@ -37,18 +39,20 @@ def create_app(
     *,
     clock: Clock | None = None,
     brokers: BrokerDirectory | None = None,
-    **runtime_options: Any,
+    on_ready: Callable[[Runtime], None] | None = None,
+    **build_options: Any,
 ) -> FastAPI:
-    """Build the app; nothing connects until the lifespan starts it."""
+    """Build the app; nothing connects until the lifespan starts the application."""
     settings = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with start_runtime(
-            settings, clock=clock, brokers=brokers, **runtime_options
-        ) as runtime:
+        async with build(settings, clock=clock, brokers=brokers, **build_options) as application:
+            runtime = Runtime(application, web_state(application))
             app.state.web = runtime.state
             app.state.runtime = runtime
+            if on_ready is not None:
+                on_ready(runtime)
             yield
 
     app = FastAPI(
@@ -56,6 +60,8 @@ def create_app(
         summary=ko.API_SUMMARY,
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by `docs.install` with local assets
+        redoc_url=None,
     )
     _assemble(app, settings)
     return app
@@ -85,3 +91,4 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    docs.install(app)

@@ -115,7 +115,7 @@ async def _change_password(
             state.accounts, user, current, new, keep_session=keep
         )
     except InvalidValue as exc:
-        return 400, ko.INVALID_INPUT.format(detail=exc)
+        return 400, ko.explain_invalid(exc)
     if not changed:
         return 400, ko.PASSWORD_CURRENT_WRONG
     state.limiter.succeeded(client, user.username)

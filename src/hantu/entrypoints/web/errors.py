@@ -11,11 +11,11 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from hantu import messages_ko as ko
-from hantu.domain.accounts import NameTaken, NotFound
-from hantu.domain.errors import DomainError
+from hantu.domain.accounts import NameTaken
+from hantu.domain.errors import DomainError, NotFound
 from hantu.entrypoints.web.csrf import CsrfFailed
-from hantu.entrypoints.web.deps import LoginRequired
-from hantu.service_layer.errors import NotFound as ServiceNotFound
+from hantu.entrypoints.web.deps import LoginRequired, get_current_user, get_state
+from hantu.entrypoints.web.templating import render
 from hantu.service_layer.webhooks import WebhookInvalid
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,9 @@ async def _not_found(_request: Request, _exc: Exception) -> Response:
 
 
 async def _name_taken(_request: Request, exc: Exception) -> Response:
-    return _problem(409, _NAME_TAKEN.get(str(exc), ko.INVALID_INPUT.format(detail=exc)))
+    if not isinstance(exc, NameTaken):
+        raise exc
+    return _problem(409, _NAME_TAKEN.get(exc.what, ko.INVALID_INPUT.format(detail=exc)))
 
 
 async def _webhook_invalid(_request: Request, exc: Exception) -> Response:
@@ -61,7 +63,7 @@ async def _webhook_invalid(_request: Request, exc: Exception) -> Response:
 
 
 async def _domain(_request: Request, exc: Exception) -> Response:
-    return _problem(400, ko.INVALID_INPUT.format(detail=exc))
+    return _problem(400, ko.explain_invalid(exc))
 
 
 async def _validation(_request: Request, exc: Exception) -> Response:
@@ -70,13 +72,32 @@ async def _validation(_request: Request, exc: Exception) -> Response:
     first = exc.errors()[0] if exc.errors() else {}
     location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
     field = ".".join(location) or "body"
-    detail = str(first.get("msg", "invalid"))
+    template = ko.VALIDATION_TEXT.get(str(first.get("type", "")), ko.VALIDATION_OTHER)
+    try:
+        detail = template.format(**first.get("ctx", {}))
+    except (KeyError, IndexError):
+        detail = ko.VALIDATION_OTHER
     return _problem(422, ko.WEBHOOK_FIELD_INVALID.format(field=field, detail=detail), field=field)
 
 
-async def _http(_request: Request, exc: Exception) -> Response:
+def _wants_page(request: Request) -> bool:
+    return not _wants_json(request) and "text/html" in request.headers.get("accept", "")
+
+
+async def _not_found_page(request: Request) -> Response:
+    """A browser asking for a path we do not serve gets a page with the navigation."""
+    try:
+        user = await get_current_user(request, get_state(request))
+    except LoginRequired:
+        user = None
+    return render(request, "not_found.html", {"user": user}, status_code=404)
+
+
+async def _http(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, HTTPException):
         raise exc
+    if exc.status_code == 404 and _wants_page(request):
+        return await _not_found_page(request)
     message = ko.NOT_FOUND if exc.status_code == 404 else str(exc.detail)
     return _problem(exc.status_code, message)
 
@@ -86,7 +107,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfFailed, _csrf)
     app.add_exception_handler(NotFound, _not_found)
-    app.add_exception_handler(ServiceNotFound, _not_found)
     app.add_exception_handler(NameTaken, _name_taken)
     app.add_exception_handler(WebhookInvalid, _webhook_invalid)
     app.add_exception_handler(DomainError, _domain)

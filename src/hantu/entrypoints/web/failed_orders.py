@@ -8,15 +8,17 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from hantu import messages_ko as ko
-from hantu.domain.accounts import NotFound, UserId
+from hantu.domain.accounts import UserId
 from hantu.domain.enums import FailedOrderStatus
+from hantu.domain.errors import NotFound, RetryNotAllowed
 from hantu.domain.values import Symbol
 from hantu.entrypoints.web.deps import CsrfChecked, CurrentUser, StateDep
-from hantu.entrypoints.web.pipeline import RetryOutcome, RetryResult
+from hantu.entrypoints.web.outcomes import http_status
 from hantu.entrypoints.web.schemas import FailedOrderOut, FailedOrdersOut, MessageOut, RetryOut
 from hantu.entrypoints.web.state import WebState
 from hantu.entrypoints.web.strategies import ERRORS
 from hantu.service_layer import accounts as accounts_service
+from hantu.service_layer.outcome import SubmitOutcome, SubmitResult
 from hantu.service_layer.queries import FailedOrderView
 from hantu.service_layer.webhooks import parse_symbol
 
@@ -76,24 +78,22 @@ async def list_failed_orders(
     return FailedOrdersOut(orders=[_out(failed) for failed in found])
 
 
-def _retry_answer(result: RetryResult) -> JSONResponse:
-    match result.outcome:
-        case RetryOutcome.ACCEPTED:
-            body = RetryOut(order_id=result.broker_order_id, status="accepted")
-            return JSONResponse(body.model_dump(mode="json", exclude_none=True))
-        case RetryOutcome.UNCONFIRMED:
+def _retry_answer(result: SubmitResult) -> JSONResponse:
+    status = http_status(result)
+    match result.order_outcome:
+        case SubmitOutcome.ACCEPTED:
+            body = RetryOut(order_id=result.order.broker_order_id, status="accepted")
+            return JSONResponse(body.model_dump(mode="json", exclude_none=True), status)
+        case SubmitOutcome.UNCONFIRMED:
             content = {
                 "success": False,
                 "status": "unconfirmed",
                 "error": ko.RETRY_STILL_UNCONFIRMED,
             }
-            return JSONResponse(content, status_code=408)
-        case RetryOutcome.NOT_ALLOWED:
-            message = _NOT_ALLOWED.get(result.code or "", ko.SYSTEM_ERROR)
-            return JSONResponse({"success": False, "error": message}, status_code=400)
+            return JSONResponse(content, status_code=status)
         case _:
-            error = ko.RETRY_REFUSED.format(error=result.error or "")
-            return JSONResponse({"success": False, "error": error}, status_code=400)
+            error = ko.RETRY_REFUSED.format(error=result.error or result.order.reason or "")
+            return JSONResponse({"success": False, "error": error}, status_code=status)
 
 
 @router.post(
@@ -107,7 +107,12 @@ async def retry_failed_order(
 ) -> JSONResponse:
     """Send the failed order again through the pipeline (at most 5 times)."""
     await _owned(state, user.id, failed_order_id)
-    return _retry_answer(await state.pipeline.retry(failed_order_id))
+    try:
+        result = await state.pipeline.retry(failed_order_id)
+    except RetryNotAllowed as exc:
+        message = _NOT_ALLOWED.get(exc.code, ko.SYSTEM_ERROR)
+        return JSONResponse({"success": False, "error": message}, status_code=400)
+    return _retry_answer(result)
 
 
 @router.delete("/{failed_order_id}", responses=ERRORS, dependencies=[CsrfChecked])

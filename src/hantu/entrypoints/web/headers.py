@@ -1,7 +1,7 @@
 """Security headers on every answer (a plain ASGI middleware: no per-request overhead of
 `BaseHTTPMiddleware`). Pages load only hantu's own scripts and styles, so a strict Content
-Security Policy is a second line behind HTML escaping. FastAPI's `/docs` pulls Swagger UI
-from a CDN, so it is left without the policy."""
+Security Policy is a second line behind HTML escaping. `/docs` runs inline
+start-up scripts (its assets are local, see `docs.py`), so it is left without the policy."""
 
 from __future__ import annotations
 

@@ -43,9 +43,9 @@ async def positions_page(request: Request, user: CurrentUser, state: StateDep) -
         {
             "account": names.get(p.strategy_account_id, str(p.strategy_account_id)),
             "symbol": str(p.symbol),
-            "quantity": str(p.quantity),
-            "average_price": str(p.average_price),
-            "realized_pnl": str(p.realized_pnl),
+            "quantity": p.quantity,
+            "average_price": p.average_price,
+            "realized_pnl": p.realized_pnl,
         }
         for p in await state.pipeline.positions(ids)
     ]
@@ -55,10 +55,10 @@ async def positions_page(request: Request, user: CurrentUser, state: StateDep) -
             "symbol": str(o.symbol),
             "side": o.side,
             "order_type": o.order_type,
-            "quantity": str(o.quantity),
-            "price": None if o.price is None else str(o.price),
+            "quantity": o.quantity,
+            "price": o.price,
             "status": o.status.value,
-            "filled_quantity": str(o.filled_quantity),
+            "filled_quantity": o.filled_quantity,
             "created_at": seoul_time(o.created_at),
         }
         for o in await state.pipeline.orders_today(ids)
@@ -76,14 +76,14 @@ async def positions_page(request: Request, user: CurrentUser, state: StateDep) -
 
 async def _fills_to_check(
     state: WebState, ids: Sequence[int], names: Mapping[StrategyAccountId, str]
-) -> list[dict[str, str]]:
+) -> list[dict[str, object]]:
     return [
         {
             "account": names.get(StrategyAccountId(f.strategy_account_id), "-"),
             "symbol": f.symbol,
             "side": f.side,
-            "quantity": str(f.quantity),
-            "price": str(f.price),
+            "quantity": f.quantity,
+            "price": f.price,
             "filled_at": seoul_time(f.filled_at),
             "problem": f.problem,
             "fill_id": f.fill_id,

@@ -4,32 +4,15 @@ into the service layer's internals and tests can see exactly what the web layer 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from typing import Protocol
 
 from hantu.domain.order import OrderRequest
 from hantu.domain.position import Position
 from hantu.domain.values import Symbol
+from hantu.service_layer.outcome import SubmitResult
 from hantu.service_layer.queries import FailedOrderView, FillToCheck, OrderView
 from hantu.service_layer.webhooks import AccountResult
-
-
-class RetryOutcome(StrEnum):
-    ACCEPTED = "accepted"
-    REFUSED = "refused"
-    UNCONFIRMED = "unconfirmed"
-    NOT_ALLOWED = "not_allowed"
-
-
-@dataclass(frozen=True, slots=True)
-class RetryResult:
-    outcome: RetryOutcome
-    order_id: str | None = None
-    broker_order_id: str | None = None
-    error: str | None = None
-    code: str | None = None  # why a retry is not allowed: limit, removed, resolved, unconfirmed
 
 
 class Pipeline(Protocol):
@@ -43,7 +26,8 @@ class Pipeline(Protocol):
 
     async def failed_order(self, failed_order_id: int) -> FailedOrderView | None: ...
 
-    async def retry(self, failed_order_id: int) -> RetryResult: ...
+    async def retry(self, failed_order_id: int) -> SubmitResult:
+        """Raise `RetryNotAllowed` when the failed order may not be sent again."""
 
     async def remove(self, failed_order_id: int) -> None: ...
 

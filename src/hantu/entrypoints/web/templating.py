@@ -10,15 +10,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hantu.entrypoints.web.csrf import csrf_token
-from hantu.messages_ko import UI_TEXT
+from hantu.messages_ko import UI_TEXT, format_shares, format_won
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 
 def make_templates() -> Jinja2Templates:
-    """Build the template environment; `.html` templates escape every value."""
-    return Jinja2Templates(directory=str(TEMPLATES_DIR))
+    """Build the template environment; `.html` templates escape every value.
+
+    Amounts reach the templates as full-precision `Decimal`s; only the `won` and `shares`
+    filters round, by the one rule in `messages_ko` (half-up to a whole won or share).
+    """
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.filters["won"] = format_won
+    templates.env.filters["shares"] = format_shares
+    return templates
 
 
 def render(

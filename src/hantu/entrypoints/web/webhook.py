@@ -16,11 +16,19 @@ from fastapi.responses import JSONResponse
 
 from hantu import messages_ko as ko
 from hantu.domain.values import StrategyAccountId
+from hantu.entrypoints.web.outcomes import answer_status
 from hantu.entrypoints.web.schemas import Problem, WebhookAccountOut, WebhookOut
 from hantu.entrypoints.web.state import WebState
 from hantu.errors import UnknownSymbol
 from hantu.service_layer import webhooks
-from hantu.service_layer.webhooks import AccountResult, Outcome, WebhookInvalid, WebhookSignal
+from hantu.service_layer.outcome import SubmitOutcome
+from hantu.service_layer.webhooks import (
+    AccountResult,
+    BodyTooLarge,
+    FieldMissing,
+    WebhookInvalid,
+    WebhookSignal,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhook"])
@@ -75,11 +83,11 @@ def _problem(status: int, error: str, field: str | None = None) -> JSONResponse:
 
 
 def _invalid(exc: WebhookInvalid) -> JSONResponse:
-    if exc.field == "body" and "64 KB" in exc.detail:
+    if isinstance(exc, BodyTooLarge):
         return _problem(400, ko.WEBHOOK_TOO_LARGE, "body")
     if exc.field == "body":
         return _problem(400, ko.WEBHOOK_NOT_JSON, "body")
-    if exc.detail == "missing":
+    if isinstance(exc, FieldMissing):
         return _problem(400, ko.WEBHOOK_FIELD_MISSING.format(field=exc.field), exc.field)
     message = ko.WEBHOOK_FIELD_INVALID.format(field=exc.field, detail=exc.detail)
     return _problem(400, message, exc.field)
@@ -87,11 +95,11 @@ def _invalid(exc: WebhookInvalid) -> JSONResponse:
 
 def _account_out(result: AccountResult) -> WebhookAccountOut:
     error = result.error
-    if result.outcome is Outcome.UNCONFIRMED:
+    if result.outcome is SubmitOutcome.UNCONFIRMED:
         error = ko.WEBHOOK_UNCONFIRMED
     return WebhookAccountOut(
         strategy_account_id=result.strategy_account_id,
-        success=result.outcome is Outcome.ACCEPTED,
+        success=result.outcome is SubmitOutcome.ACCEPTED,
         order_id=result.broker_order_id,
         hantu_order_id=result.order_id,
         status=result.outcome.value,
@@ -102,7 +110,7 @@ def _account_out(result: AccountResult) -> WebhookAccountOut:
 
 def answer(results: list[AccountResult]) -> JSONResponse:
     """Turn per-account results into the spec's answer (flat for one account)."""
-    status = webhooks.answer_status(results)
+    status = answer_status(results)
     accounts = [_account_out(result) for result in results]
     if len(accounts) == 1:
         only = accounts[0]
@@ -170,7 +178,7 @@ def _observe(state: WebState, strategy_id: int, results: list[AccountResult]) ->
         state.metrics.orders.labels(outcome=outcome).inc()
         if result.broker_seconds is not None and not result.duplicate:
             state.metrics.broker_latency.observe(result.broker_seconds)
-        if result.outcome is Outcome.UNCONFIRMED:
+        if result.outcome is SubmitOutcome.UNCONFIRMED:
             # TradingView gives up after 3 s and may show this delivery as failed although
             # the order may exist: it is settled against the broker, never resent blindly.
             log.warning(

@@ -18,6 +18,28 @@ function escapeHtml(value) {
     .replace(/'/g, "&#39;");
 }
 
+// Money and share counts as messages_ko.format_won / format_shares show them: half-up
+// (away from zero) to a whole number, thousand separators, then the unit. Works on the
+// decimal string itself so a price never passes through a binary float.
+function formatWhole(value, unit) {
+  if (value === null || value === undefined || value === "") return "-";
+  const text = String(value).trim();
+  const match = /^(-?)(\d*)(?:\.(\d*))?$/.exec(text);
+  if (!match) return text;
+  let whole = (match[2] || "0").replace(/^0+(?=\d)/, "");
+  if ((match[3] || "").charAt(0) >= "5") whole = (BigInt(whole) + 1n).toString();
+  const sign = match[1] && whole !== "0" ? "-" : "";
+  return sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + unit;
+}
+
+function formatWon(value) {
+  return formatWhole(value, UI.unit_won);
+}
+
+function formatShares(value) {
+  return formatWhole(value, UI.unit_shares);
+}
+
 function showToast(message, kind) {
   const container = document.getElementById("toast-container");
   const toast = document.createElement("div");

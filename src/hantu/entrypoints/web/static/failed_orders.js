@@ -43,8 +43,8 @@ function renderRow(order) {
     "<td>" + escapeHtml(order.symbol) + "</td>" +
     '<td><span class="badge badge-' + side + '">' + escapeHtml(UI["side_" + order.side] || order.side) + "</span></td>" +
     '<td class="col-hide-md">' + escapeHtml(order.order_type) + "</td>" +
-    "<td>" + escapeHtml(order.quantity) + "</td>" +
-    '<td class="col-price">' + escapeHtml(order.price || "-") + "</td>" +
+    "<td>" + escapeHtml(formatShares(order.quantity)) + "</td>" +
+    '<td class="col-price">' + escapeHtml(order.price ? formatWon(order.price) : "-") + "</td>" +
     '<td class="reason">' + escapeHtml(order.reason) + "</td>" +
     '<td class="col-hide-md broker-error">' + escapeHtml(order.exchange_error || "") + "</td>" +
     '<td><span class="retry-count-badge">' + escapeHtml(order.retry_count) + "/" + MAX_RETRIES + "</span></td>" +

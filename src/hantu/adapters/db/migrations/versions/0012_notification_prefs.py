@@ -1,7 +1,7 @@
 """Per-user notification preferences: on, silent or off for each event kind.
 
 Revision ID: 0012_notification_prefs
-Revises: 0009_outbox
+Revises: 0010_fill_identity_per_account
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_notification_prefs"
-down_revision: str | None = "0009_outbox"
+down_revision: str | None = "0010_fill_identity_per_account"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from functools import partial
 
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.notify_store import SqlNotifyStore
@@ -28,6 +29,7 @@ from hantu.adapters.notify.slack_log_handler import (
 )
 from hantu.adapters.notify.telegram import TELEGRAM_API, TelegramNotifier, make_bot
 from hantu.config import Settings
+from hantu.domain.masking import mask
 from hantu.service_layer.notifications import NotificationService
 from hantu.service_layer.notify_delivery import (
     CachedDirectory,
@@ -41,6 +43,8 @@ from hantu.service_layer.notify_ports import DeliveryResult, Notifier, OutgoingM
 from hantu.service_layer.notify_rules import NOTIFY
 from hantu.service_layer.outbox import OutboxRelay
 from hantu.service_layer.ports import Clock
+
+from .supervisor import Service
 
 log = logging.getLogger(__name__)
 
@@ -111,17 +115,13 @@ class Notifications:
         """Tell the operator that background service `name` crashed (a supervisor hook)."""
         await tell_crash(self.service, self.directory, name, error, self.clock.now())
 
-    def stream_asleep(self, account: str) -> Callable[[str], None]:
-        """A `RealtimeHandlers.on_sleep` for broker account `account`: tells the emergency
-        from a task (the handler is called synchronously inside the realtime loop)."""
-
-        def on_sleep(reason: str) -> None:
-            now = self.clock.now()
-            told = tell_stream_asleep(self.service, self.directory, self.store, account, now)
-            self._tasks.add(task := asyncio.ensure_future(told))
-            task.add_done_callback(self._tasks.discard)
-
-        return on_sleep
+    def stream_asleep(self, account: str, reason: str) -> None:
+        """`RealtimeCallbacks.on_sleep`: tell the emergency from a task (the callback runs
+        synchronously inside the realtime loop). `account` is masked before it is shown."""
+        now = self.clock.now()
+        told = tell_stream_asleep(self.service, self.directory, self.store, mask(account), now)
+        self._tasks.add(task := asyncio.ensure_future(told))
+        task.add_done_callback(self._tasks.discard)
 
 
 def build_notifications(
@@ -144,25 +144,23 @@ def build_notifications(
     return Notifications(service, consumer, store, channels, directory, clock)
 
 
-async def start_notifications(
+def start_notifications(
     settings: Settings,
     db: Database,
     clock: Clock,
     relay: Callable[[dict[str, NotifyConsumer]], OutboxRelay],
+    supervise: Callable[[str, Service], None],
     stack: AsyncExitStack,
     chats: TelegramChats | None = None,
 ) -> Notifications:
-    """Run the `notify` relay and the digest loop until `stack` closes; attach the Slack
-    log handler when configured. Closing flushes open digests, then the channels."""
+    """Supervise the `notify` relay and the digest loop; attach the Slack log handler when
+    configured. Closing `stack` flushes open digests, then closes the channels (after the
+    supervisor has stopped the services, when its stop was pushed later)."""
     notifications = build_notifications(settings, db, clock, chats)
     stack.push_async_callback(notifications.channels.aclose)
     stack.push_async_callback(_flush_digests, notifications.service)
-    tasks = [
-        asyncio.create_task(relay({NOTIFY: notifications.consumer}).run(), name="notify-relay"),
-        asyncio.create_task(_digest_ticks(notifications.service), name="notify-digests"),
-    ]
-    for task in tasks:
-        stack.push_async_callback(_cancel, task)
+    supervise("notify-relay", relay({NOTIFY: notifications.consumer}).run)
+    supervise("notify-digests", partial(_digest_ticks, notifications.service))
     handler = attach_log_handler(settings)
     if handler is not None:
         stack.push_async_callback(detach_log_handler, handler)
@@ -204,9 +202,3 @@ async def _flush_digests(service: NotificationService) -> None:
     with contextlib.suppress(Exception):
         async with asyncio.timeout(DIGEST_FLUSH_SECONDS):
             await service.send_due_digests(everything=True)
-
-
-async def _cancel(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

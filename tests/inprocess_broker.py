@@ -3,7 +3,8 @@
 It places orders in a small book and can be scripted, order by order, to accept, refuse the
 way KIS does (code + Korean message), hang past the caller's timeout while still placing the
 order (the ambiguous case), drop the request without placing it, or fill part of the order
-at once. Fills it is told about become fill notices. Tests use it for the service layer; the
+at once. Fills it is told about become fill notices. Tests and benchmarks use it for the service
+layer (it is no part of `src/`: the app always runs against the KIS adapter or simulator); the
 KIS adapter and simulator replace it behind the same port.
 """
 
@@ -18,6 +19,7 @@ from decimal import Decimal
 
 from hantu.adapters.clock import SEOUL
 from hantu.domain.enums import Side
+from hantu.domain.reports import BrokerOrderReport, BrokerOrderState, FillNotice
 from hantu.domain.values import (
     BrokerOrderId,
     FillId,
@@ -31,10 +33,7 @@ from hantu.errors import BrokerRejected, BrokerUnavailable, UnknownSymbol
 from hantu.service_layer.ports import (
     Balance,
     BrokerOrder,
-    BrokerOrderReport,
-    BrokerOrderState,
     Clock,
-    FillNotice,
     Holding,
     Quote,
 )
