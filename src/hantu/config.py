@@ -138,6 +138,19 @@ class Settings(BaseSettings):
     demo_username: str = "demo"
     demo_password: SecretStr = SecretStr("hantu-demo")
 
+    # Notifications (issue 9). Telegram: the bot, its API base (tests), and a chat every
+    # user's notifications go to until users link their own. Slack: the bot, its API base,
+    # the notification channel (the emergency fallback) and the log channels per level.
+    telegram_chat_id: int | None = Field(
+        None, description="Chat for notifications of users who linked none"
+    )
+    slack_bot_token: SecretStr | None = None
+    slack_api_url: str | None = Field(None, description="Slack Web API base URL; default Slack")
+    slack_channel: str | None = Field(None, description="Channel for notifications")
+    slack_log_channel_critical: str | None = None
+    slack_log_channel_error: str | None = None
+    slack_log_channel_warning: str | None = None
+
     @field_validator("kis_account")
     @classmethod
     def _account_shape(cls, value: str | None) -> str | None:

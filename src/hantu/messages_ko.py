@@ -737,3 +737,74 @@ TG_WEBHOOK_HEADER_WRONG: Final = "텔레그램 웹훅 비밀값이 맞지 않습
 TG_WEBHOOK_OFF: Final = "텔레그램 웹훅을 쓰지 않는 설정입니다"
 TG_WEBHOOK_BAD_BODY: Final = "텔레그램 업데이트(JSON 객체)를 읽을 수 없습니다"
 TG_OFF: Final = "텔레그램 봇이 설정되지 않았습니다 (HANTU_TELEGRAM_BOT_TOKEN)"
+# --- notifications wired end to end (issue 9): new kinds, the UI, `hantu check` --------------
+NOTIFY_ORDER_UNCONFIRMED_TITLE: Final = "⚠️ 주문 미확인"
+NOTIFY_ORDER_UNCONFIRMED_BODY: Final = (
+    "종목: {code}\n{side} {quantity}\n사유: {reason}\n증권사 주문 내역과 대조해 곧 확정합니다"
+)
+NOTIFY_FILL_NOT_APPLIED_TITLE: Final = "⚠️ 반영하지 못한 체결"
+NOTIFY_FILL_NOT_APPLIED_BODY: Final = (
+    "종목: {code} ({side})\n사유: {reason}\n웹 화면의 '확인 필요'에서 증권사 잔고와 비교하세요"
+)
+NOTIFY_KIND_LABEL: Final[dict[str, str]] = {
+    "system_failure": "시스템 장애",
+    "connection_failed": "실시간 연결 복구 실패",
+    "order_failed": "주문 실패",
+    "failed_order_created": "실패된 주문 등록",
+    "stop_loss_filled": "손절 체결",
+    "take_profit_filled": "익절 체결",
+    "order_filled": "주문 체결",
+    "monitoring_started": "모니터링 시작",
+    "monitoring_stopped": "모니터링 종료",
+    "connection_lost": "실시간 연결 끊김",
+    "market_halted": "매매 정지",
+    "add_buy_opportunity": "추가 매수 기회",
+    "daily_summary": "일일 요약",
+    "subscribed": "종목 구독",
+    "reconnected": "재연결",
+    "order_unconfirmed": "주문 미확인",
+    "fill_not_applied": "반영하지 못한 체결",
+}
+NOTIFY_MODE_LABEL: Final[dict[str, str]] = {"on": "켜기", "silent": "무음", "off": "끄기"}
+NOTIFY_SUPERVISOR_CRASH_TITLE: Final = "🚨 긴급: 백그라운드 작업 중단"
+NOTIFY_SUPERVISOR_CRASH_BODY: Final = "작업: {service}\n오류: {error}\n자동으로 다시 시작합니다"
+UI_TEXT.update(
+    {
+        "undelivered_title": "전달하지 못한 알림",
+        "undelivered_empty": "전달하지 못한 알림이 없습니다",
+        "col_kind": "알림 종류",
+        "col_error": "오류",
+        "nav_notifications": "알림 설정",
+        "notifications_title": "알림 설정",
+        "notifications_hint": "긴급 알림은 끌 수 없습니다 (끄기를 골라도 무음으로 전달됩니다)",
+        "notifications_saved": "알림 설정을 저장했습니다",
+        "notifications_bad": "알림 설정 값이 올바르지 않습니다",
+    }
+)
+CHECK_TEST_MESSAGE: Final = "✅ hantu 알림 테스트 메시지입니다"
+CHECK_OK: Final = "✅ {item}"
+CHECK_FAILED: Final = "❌ {item} ({reason})"
+CHECK_KIS_ACCESS: Final = "KIS 접근 토큰 발급: {account}"
+CHECK_KIS_BALANCE: Final = "KIS 잔고 조회: {account} (예수금 {cash})"
+CHECK_KIS_BALANCE_FAILED: Final = "KIS 잔고 조회: {account}"
+CHECK_TELEGRAM: Final = "텔레그램 테스트 메시지: 채팅 {chat}"
+CHECK_SLACK: Final = "슬랙 테스트 메시지: 채널 {channel}"
+CHECK_NO_CHANNEL: Final = "알림 채널이 설정되지 않았습니다 (HANTU_TELEGRAM_*, HANTU_SLACK_*)"
+CHECK_NO_ACCOUNT: Final = "KIS 계좌가 설정되지 않았습니다"
+CHECK_HELP: Final = (
+    "KIS 자격 증명(토큰, 잔고)을 확인하고 설정된 알림 채널마다 테스트 메시지를 보냅니다"
+)
+
+
+def order_unconfirmed(code: str, side: str, quantity: Decimal, reason: str) -> tuple[str, str]:
+    """Title and body of an order the broker did not answer in time (408)."""
+    return NOTIFY_ORDER_UNCONFIRMED_TITLE, NOTIFY_ORDER_UNCONFIRMED_BODY.format(
+        code=code, side=NOTIFY_SIDE.get(side, side), quantity=format_shares(quantity), reason=reason
+    )
+
+
+def fill_not_applied(code: str, side: str, reason: str) -> tuple[str, str]:
+    """Title and body of a fill the books could not take (a person must check)."""
+    return NOTIFY_FILL_NOT_APPLIED_TITLE, NOTIFY_FILL_NOT_APPLIED_BODY.format(
+        code=code, side=NOTIFY_SIDE.get(side, side), reason=reason
+    )

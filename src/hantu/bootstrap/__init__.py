@@ -7,6 +7,7 @@ it and stay thin. Nothing here runs at import and `build` does no I/O; `App.star
     app.py         App: database, brokers, simulator, demo, services; start/stop in order
     brokers.py     broker directories (stored accounts → KisBroker, static) and the factory
     realtime.py    callbacks the brokers' realtime streams call (ticks, status, sleep)
+    notifications.py  channels, the notify relay and digests, the Slack log handler
     services.py    fill pumps and the reconcile loop, as supervised services
     simulator.py   the embedded (or external) KIS simulator
     supervisor.py  restart crashed services with backoff; ordered shutdown
@@ -24,6 +25,7 @@ from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from hantu.config import Settings
 from hantu.domain.risk import RiskLimits
 from hantu.domain.values import Money
+from hantu.service_layer import notify_rules
 from hantu.service_layer.accounts import Hasher
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.messagebus import EventBus
@@ -89,6 +91,7 @@ def build(
         directory = _directory(brokers)
     db = Database(settings.effective_database_url)
     bus, durable = EventBus(), DurableEvents()
+    notify_rules.register(durable)
     uow = SqlAlchemyUnitOfWorkFactory(db, clock, bus=bus, durable=durable)
     deps = Deps(
         uow=uow,

@@ -41,11 +41,12 @@ from hantu.simulator.server import Simulator
 
 from .brokers import AccountBrokers, KisBrokers
 from .demo import DemoLogin, ensure_demo
+from .notifications import Notifications, start_notifications
 from .realtime import RealtimeCallbacks
 from .services import fill_pump, reconcile_loop
 from .simulator import demo_credentials, start_simulator
 from .supervisor import Supervisor
-from .telegram import build_frontend, telegram_service
+from .telegram import LinkedTelegramChats, build_frontend, telegram_service
 
 SHUTDOWN_GRACE = 10.0  # seconds event handlers get to finish when the app closes
 
@@ -91,6 +92,7 @@ class App:
         self.simulator: Simulator | None = None
         self.external_simulator: tuple[str, str] | None = None
         self.demo: DemoLogin | None = None
+        self.notifications: Notifications | None = None
         self._kis = kis
         self._hasher = hasher
         self._simulator_options = simulator_options
@@ -112,6 +114,7 @@ class App:
             await self._start_database(stack)
             await self._start_brokers(stack)
             await self._start_demo()
+            self._start_notifications(stack)
             self._start_services(stack)
             self._stack = stack.pop_all()
 
@@ -189,6 +192,22 @@ class App:
             settings.demo_password.get_secret_value(),
             credentials,
         )
+
+    def _start_notifications(self, stack: AsyncExitStack) -> None:
+        chats = LinkedTelegramChats(self.db, self.settings.telegram_chat_id)
+        notifications = start_notifications(
+            self.settings,
+            self.db,
+            self.clock,
+            self.outbox_relay,
+            self.supervisor.add,
+            stack,
+            chats,
+        )
+        if self.supervisor.on_crash is None:  # a caller's own alert hook wins
+            self.supervisor.on_crash = notifications.crashed
+        self.realtime.on_sleep(notifications.stream_asleep)
+        self.notifications = notifications
 
     def _start_services(self, stack: AsyncExitStack) -> None:
         interval = self.settings.settle_interval_seconds

@@ -53,6 +53,8 @@ class EventKind(StrEnum):
     DAILY_SUMMARY = "daily_summary"
     SUBSCRIBED = "subscribed"
     RECONNECTED = "reconnected"
+    ORDER_UNCONFIRMED = "order_unconfirmed"  # 408: settled against the broker later
+    FILL_NOT_APPLIED = "fill_not_applied"  # the books need a human
 
 
 # Spec 002 §6.1. Kinds the table does not name are placed by the nearest row: an ordinary
@@ -74,6 +76,8 @@ PRIORITY_OF: Mapping[EventKind, Priority] = {
     EventKind.DAILY_SUMMARY: Priority.NORMAL,
     EventKind.SUBSCRIBED: Priority.LOW,
     EventKind.RECONNECTED: Priority.LOW,
+    EventKind.ORDER_UNCONFIRMED: Priority.HIGH,
+    EventKind.FILL_NOT_APPLIED: Priority.HIGH,
 }
 
 

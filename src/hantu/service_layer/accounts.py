@@ -61,6 +61,7 @@ class AccountsRepo(Protocol):
     async def credentials_for_strategy_account(
         self, strategy_account_id: int
     ) -> tuple[BrokerAccountId, EncryptedCredentials] | None: ...
+    async def all_broker_accounts(self) -> list[tuple[BrokerAccount, EncryptedCredentials]]: ...
     async def add_strategy(
         self,
         user_id: UserId,
@@ -293,7 +294,20 @@ async def credentials_for(
     if found is None:
         return None
     account_id, enc = found
-    return account_id, BrokerCredentials(
+    return account_id, _decrypted(deps, enc)
+
+
+async def stored_broker_accounts(
+    deps: AccountsDeps,
+) -> list[tuple[BrokerAccount, BrokerCredentials]]:
+    """Every stored broker account with its decrypted credentials (for `hantu check`)."""
+    async with deps.uow(read_only=True) as uow:
+        found = await uow.accounts.all_broker_accounts()
+    return [(account, _decrypted(deps, enc)) for account, enc in found]
+
+
+def _decrypted(deps: AccountsDeps, enc: EncryptedCredentials) -> BrokerCredentials:
+    return BrokerCredentials(
         environment=enc.environment,
         app_key=deps.cipher.decrypt(enc.app_key_enc),
         app_secret=deps.cipher.decrypt(enc.app_secret_enc),

@@ -1,4 +1,4 @@
-"""Revision 0010_telegram adds the link tables and `users.entries_paused`, keeping users."""
+"""Revision 0011_telegram adds the link tables and `users.entries_paused`, keeping users."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ async def test_migration_0010_adds_telegram_tables_and_pause_keeping_users(
             " VALUES ('alice', '$argon2id$x', false, :now)",
             now=NOW,
         )
-        await upgrade(db, "0010_telegram")
+        await upgrade(db, "0011_telegram")
         created = await _tables(db)
         after_up = await _rows(db, "SELECT username, entries_paused FROM users")
         await _execute(

@@ -313,3 +313,41 @@ async def test_0010_keys_fills_by_broker_account_and_refuses_a_downgrade_that_wo
 
     assert refused_at == "0010_fill_identity_per_account"
     assert [tuple(row) for row in kept] == [("f1", "default")]
+
+
+async def test_0012_adds_notification_prefs_and_keeps_existing_users(
+    empty_database_url: str,
+) -> None:
+    db = Database(empty_database_url)
+    at = datetime(2026, 11, 20, tzinfo=UTC)
+    try:
+        await upgrade(db, "0011_telegram")
+        async with db.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO users (username, password_hash, is_demo, created_at)"
+                    " VALUES ('alice', 'h', false, :at)"
+                ),
+                {"at": at},
+            )
+        await upgrade(db, "0012_notification_prefs")
+        async with db.begin() as connection:
+            user_id = (await connection.execute(text("SELECT id FROM users"))).scalar_one()
+            await connection.execute(
+                text(
+                    "INSERT INTO notification_prefs (user_id, event_kind, mode)"
+                    " VALUES (:user, 'order_filled', 'silent')"
+                ),
+                {"user": user_id},
+            )
+            modes = (await connection.execute(text("SELECT mode FROM notification_prefs"))).all()
+        await downgrade(db, "0011_telegram")
+        tables = await _tables(db)
+        async with db.connect() as connection:
+            users = (await connection.execute(text("SELECT count(*) FROM users"))).scalar()
+    finally:
+        await db.dispose()
+
+    assert [m for (m,) in modes] == ["silent"]
+    assert "notification_prefs" not in tables
+    assert users == 1

@@ -61,13 +61,13 @@ async def test_submit_does_not_wait_for_a_slow_handler(app: App) -> None:
 async def test_durable_event_is_written_to_the_outbox_in_the_use_case_commit(app: App) -> None:
     app.durable.register(
         OrderSent,
-        lambda e: OutboxMessage("notify", f"sent:{e.order_id}", {"broker": e.broker_order_id}),
+        lambda e: OutboxMessage("example", f"sent:{e.order_id}", {"broker": e.broker_order_id}),
     )
     result = await submit(app.deps, an_order_request())
 
     async with app.db.connect() as connection:
         rows = (await connection.execute(select(t.outbox.c.kind, t.outbox.c.dedupe_key))).all()
-    assert [tuple(r) for r in rows] == [("notify", f"sent:{result.order.id}")]
+    assert [tuple(r) for r in rows] == [("example", f"sent:{result.order.id}")]
 
 
 class Recording:
@@ -84,10 +84,10 @@ async def test_app_outbox_relay_delivers_a_use_case_notification_right_after_com
     app: App,
 ) -> None:
     app.durable.register(
-        OrderSent, lambda e: OutboxMessage("notify", f"sent:{e.order_id}", {"order": e.order_id})
+        OrderSent, lambda e: OutboxMessage("example", f"sent:{e.order_id}", {"order": e.order_id})
     )
     consumer = Recording()
-    relay = app.outbox_relay({"notify": consumer}, poll_interval=POLL)
+    relay = app.outbox_relay({"example": consumer}, poll_interval=POLL)
     task = asyncio.create_task(relay.run())
     try:
         await asyncio.sleep(0.2)  # the first pass found nothing: only a wake delivers in time
@@ -103,10 +103,10 @@ POLL = 60.0
 
 async def test_two_relays_of_one_app_are_each_woken_by_a_commit(app: App) -> None:
     notify, monitor = Recording(), Recording()
-    app.durable.register(OrderSent, lambda e: OutboxMessage("notify", f"n:{e.order_id}", {}))
+    app.durable.register(OrderSent, lambda e: OutboxMessage("example", f"n:{e.order_id}", {}))
     app.durable.register(OrderSent, lambda e: OutboxMessage("monitor", f"m:{e.order_id}", {}))
     relays = [
-        app.outbox_relay({"notify": notify}, poll_interval=POLL),
+        app.outbox_relay({"example": notify}, poll_interval=POLL),
         app.outbox_relay({"monitor": monitor}, poll_interval=POLL),
     ]
     tasks = [asyncio.create_task(relay.run()) for relay in relays]
@@ -117,4 +117,4 @@ async def test_two_relays_of_one_app_are_each_woken_by_a_commit(app: App) -> Non
         await asyncio.wait_for(monitor.arrived.wait(), 2)
     finally:
         await stop(*tasks)
-    assert [e.kind for e in notify.entries + monitor.entries] == ["notify", "monitor"]
+    assert [e.kind for e in notify.entries + monitor.entries] == ["example", "monitor"]

@@ -48,6 +48,12 @@ def _user(row: Any) -> User:
     )
 
 
+def _encrypted(row: Any) -> EncryptedCredentials:
+    return EncryptedCredentials(
+        row.environment, row.app_key_enc, row.app_secret_enc, row.account_number_enc, row.hts_id_enc
+    )
+
+
 def _broker_account(row: Any) -> BrokerAccount:
     return BrokerAccount(
         id=BrokerAccountId(row.id),
@@ -180,6 +186,10 @@ class AccountsRepository:
         row = (await self._conn.execute(query)).first()
         return _broker_account(row) if row else None
 
+    async def all_broker_accounts(self) -> list[tuple[BrokerAccount, EncryptedCredentials]]:
+        rows = await self._conn.execute(select(broker_accounts).order_by(broker_accounts.c.id))
+        return [(_broker_account(row), _encrypted(row)) for row in rows]
+
     async def credentials_for_strategy_account(
         self, strategy_account_id: int
     ) -> tuple[BrokerAccountId, EncryptedCredentials] | None:
@@ -191,14 +201,7 @@ class AccountsRepository:
         row = (await self._conn.execute(query)).first()
         if row is None:
             return None
-        creds = EncryptedCredentials(
-            row.environment,
-            row.app_key_enc,
-            row.app_secret_enc,
-            row.account_number_enc,
-            row.hts_id_enc,
-        )
-        return BrokerAccountId(row.id), creds
+        return BrokerAccountId(row.id), _encrypted(row)
 
     # --- strategies ----------------------------------------------------------------------
 

@@ -89,3 +89,13 @@ web_sessions = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
 )
+
+# What each user chose to hear per notification kind (issue 9): on | silent | off. A kind
+# with no row is ON (the domain's default); emergencies are delivered whatever is stored.
+notification_prefs = Table(
+    "notification_prefs",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("event_kind", String(32), primary_key=True),
+    Column("mode", String(8), nullable=False),
+)

@@ -21,6 +21,7 @@ from hantu.entrypoints.web import (
     errors,
     failed_orders,
     health,
+    notifications,
     pages,
     strategies,
     telegram_hook,
@@ -79,8 +80,17 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(SecurityHeaders)
     errors.install(app)
-    modules = (health, auth, webhook, telegram_hook, failed_orders, strategies, accounts, pages)
-    for module in modules:
+    for module in (
+        health,
+        auth,
+        webhook,
+        telegram_hook,
+        failed_orders,
+        strategies,
+        accounts,
+        pages,
+        notifications,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     docs.install(app)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from hantu import messages_ko as ko
 from hantu.domain.accounts import UserId
 from hantu.domain.values import StrategyAccountId
 from hantu.entrypoints.web.deps import CurrentUser, StateDep
@@ -18,7 +19,7 @@ from hantu.entrypoints.web.strategies import strategies_view
 from hantu.entrypoints.web.templating import render
 from hantu.messages_ko import TG_UI_TEXT
 from hantu.service_layer import accounts as accounts_service
-from hantu.service_layer import telegram_bot
+from hantu.service_layer import notify_delivery, telegram_bot
 
 router = APIRouter(include_in_schema=False)
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -70,6 +71,7 @@ async def positions_page(request: Request, user: CurrentUser, state: StateDep) -
         "orders": orders,
         "strategy_accounts": views,
         "fills_to_check": await _fills_to_check(state, ids, names),
+        "undelivered": await _undelivered(state, user.id),
     }
     return render(request, "positions.html", context)
 
@@ -89,6 +91,21 @@ async def _fills_to_check(
             "fill_id": f.fill_id,
         }
         for f in await state.pipeline.fills_to_check(ids)
+    ]
+
+
+async def _undelivered(state: WebState, user_id: int) -> list[dict[str, object]]:
+    if state.notify is None:
+        return []
+    return [
+        {
+            "id": n.id,
+            "created_at": seoul_time(n.created_at),
+            "kind": ko.NOTIFY_KIND_LABEL.get(n.kind, n.kind),
+            "symbol": n.symbol,
+            "error": n.error,
+        }
+        for n in await notify_delivery.undelivered(state.notify, user_id)
     ]
 
 

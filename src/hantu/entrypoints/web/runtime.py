@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from hantu.adapters.secrets_box import load_or_create_key
 from hantu.bootstrap import AccountBrokers, App
 from hantu.bootstrap.demo import DemoLogin
+from hantu.bootstrap.notifications import Notifications
 from hantu.config import Settings
 from hantu.entrypoints.web.metrics import Metrics
 from hantu.entrypoints.web.ratelimit import LoginLimiter
@@ -45,6 +46,10 @@ class Runtime:
     def external_simulator(self) -> tuple[str, str] | None:
         return self.app.external_simulator
 
+    @property
+    def notifications(self) -> Notifications | None:
+        return self.app.notifications
+
 
 def _public_url(settings: Settings) -> str:
     return settings.public_url or f"http://{settings.web_host}:{settings.web_port}"
@@ -68,4 +73,5 @@ def web_state(application: App) -> WebState:
         public_url=_public_url(settings),
         tokens=TokenCache(application.accounts),
         telegram=application.telegram,
+        notify=None if application.notifications is None else application.notifications.store,
     )

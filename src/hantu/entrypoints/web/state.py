@@ -11,6 +11,7 @@ from hantu.entrypoints.web.pipeline import Pipeline
 from hantu.entrypoints.web.ratelimit import LoginLimiter
 from hantu.entrypoints.web.tokens import TokenCache
 from hantu.service_layer.accounts import AccountsDeps
+from hantu.service_layer.notify_delivery import NotifyStore
 from hantu.service_layer.ports import Clock
 
 
@@ -25,6 +26,7 @@ class WebState:
     public_url: str
     tokens: TokenCache
     telegram: TelegramFrontend | None = None  # None: no bot token configured
+    notify: NotifyStore | None = None  # preferences and undelivered notifications
 
     def webhook_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/api/webhook"

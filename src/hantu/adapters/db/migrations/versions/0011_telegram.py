@@ -1,6 +1,6 @@
 """Telegram: chat links, one-time link codes (digest only), and a per-user pause of entries.
 
-Revision ID: 0010_telegram
+Revision ID: 0011_telegram
 Revises: 0010_fill_identity_per_account
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_telegram"
+revision: str = "0011_telegram"
 down_revision: str | None = "0010_fill_identity_per_account"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

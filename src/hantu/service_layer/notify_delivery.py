@@ -1,0 +1,299 @@
+"""The `notify` outbox consumer: turn an entry into a Korean notification and tell it.
+
+At least once: a delivery that fails raises, so the relay retries it with backoff; after the
+relay's last attempt the entry is `dead`, which is the record of an undeliverable
+notification that `undelivered` lists for the UI. The service remembers delivered dedupe
+keys, so a redelivery after a crash between sending and marking is told once where it can.
+
+Who hears it and how: the order's owner (strategy account → strategy → user), through the
+`CachedDirectory`, which reads that user's preferences and Telegram chat before each
+notification (the service's `Directory` is synchronous; storage is not).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from hantu import messages_ko as ko
+from hantu.domain.masking import mask
+from hantu.domain.notifications import (
+    EventKind,
+    Notification,
+    Preference,
+    Preferences,
+    Priority,
+    Recipient,
+)
+from hantu.service_layer.notifications import NotificationService
+from hantu.service_layer.outbox import OutboxEntry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyContext:
+    """What a notification about one order needs that its event does not carry."""
+
+    user_id: int
+    symbol: str
+    side: str
+    quantity: Decimal
+    failed_order_id: int | None = None  # the failed order saved for this very order
+
+
+@dataclass(frozen=True, slots=True)
+class DeadNotification:
+    id: int
+    payload: Mapping[str, Any]
+    last_error: str | None
+    created_at: datetime
+
+
+class NotifyStore(Protocol):
+    """Storage the consumer and the preferences form read."""
+
+    async def order_context(self, order_id: str) -> NotifyContext | None: ...
+
+    async def failed_order_context(self, failed_order_id: int) -> NotifyContext | None: ...
+
+    async def preferences(self, user_id: int) -> Mapping[EventKind, Preference]: ...
+
+    async def set_preference(self, user_id: int, kind: EventKind, mode: Preference) -> None: ...
+
+    async def open_position_count(self) -> int: ...
+
+    async def dead(self, limit: int) -> Sequence[DeadNotification]:
+        """The newest undeliverable `notify` entries, newest first."""
+        ...
+
+
+class TelegramChats(Protocol):
+    """The Telegram chat a user linked, if any (bound to the links table by the root)."""
+
+    async def chat_of(self, user_id: int) -> int | None: ...
+
+
+class FixedTelegramChat:
+    """Every user's notifications go to one configured chat (or nowhere): the default until
+    users link their own chats."""
+
+    def __init__(self, chat_id: int | None) -> None:
+        self._chat_id = chat_id
+
+    async def chat_of(self, user_id: int) -> int | None:
+        return self._chat_id
+
+
+SYSTEM = Recipient("system")
+"""Whoever runs this hantu: told about the system itself, at the configured chat."""
+
+
+class CachedDirectory:
+    """The service's synchronous `Directory`, filled by `refresh` before each notification."""
+
+    def __init__(
+        self, store: NotifyStore, chats: TelegramChats, system_chat: int | None = None
+    ) -> None:
+        self._store = store
+        self._chats = chats
+        self._system_chat = None if system_chat is None else str(system_chat)
+        self._chat: dict[Recipient, str | None] = {}
+        self._preferences: dict[Recipient, Preferences] = {}
+
+    async def refresh(self, recipient: Recipient) -> None:
+        if recipient == SYSTEM:
+            self._chat[recipient] = self._system_chat
+            return
+        user_id = int(recipient)
+        chat = await self._chats.chat_of(user_id)
+        self._chat[recipient] = None if chat is None else str(chat)
+        self._preferences[recipient] = Preferences(dict(await self._store.preferences(user_id)))
+
+    def chat_of(self, recipient: Recipient) -> str | None:
+        return self._chat.get(recipient)
+
+    def preferences_of(self, recipient: Recipient) -> Preferences:
+        return self._preferences.get(recipient, Preferences())
+
+
+class NotDeliveredError(Exception):
+    """Raised to the relay so it retries the entry (the message is the masked detail)."""
+
+
+class NotifyConsumer:
+    """Delivers `notify` entries through the notification service."""
+
+    def __init__(
+        self,
+        service: NotificationService,
+        directory: CachedDirectory,
+        store: NotifyStore,
+        *,
+        emergency_fallback: bool = False,
+    ) -> None:
+        self._service = service
+        self._directory = directory
+        self._store = store
+        self._fallback = emergency_fallback  # an emergency reaches a channel with no chat
+
+    async def deliver(self, entry: OutboxEntry) -> None:
+        notification = await compose(self._store, entry.payload, entry.dedupe_key)
+        if notification is None:
+            return
+        await self._directory.refresh(notification.recipient)
+        emergency = notification.priority is Priority.EMERGENCY and self._fallback
+        if self._directory.chat_of(notification.recipient) is None and not emergency:
+            # Nobody to tell on any channel: nothing undelivered, nothing to retry.
+            log.info("no chat for user %s: %s not sent", notification.recipient, entry.kind)
+            return
+        told = await self._service.notify(notification)
+        if told.result is not None and not told.result.ok:
+            raise NotDeliveredError(told.result.detail or told.result.status.value)
+
+
+async def tell_crash(
+    service: NotificationService,
+    directory: CachedDirectory,
+    name: str,
+    error: BaseException,
+    now: datetime,
+) -> None:
+    """Tell the operator a background service crashed (an emergency); never raises, since
+    it runs inside the supervisor. One per service and error type per minute."""
+    detail = mask(f"{type(error).__name__}: {error}")[:300]
+    body = ko.NOTIFY_SUPERVISOR_CRASH_BODY.format(service=name, error=detail)
+    minute = now.replace(second=0, microsecond=0).isoformat()
+    notification = Notification.of(
+        EventKind.SYSTEM_FAILURE,
+        SYSTEM,
+        ko.NOTIFY_SUPERVISOR_CRASH_TITLE,
+        body,
+        name,
+        type(error).__name__,
+        minute,
+    )
+    try:
+        await directory.refresh(SYSTEM)
+        await service.notify(notification)
+    except Exception:
+        log.exception("could not tell the crash of %s", name)
+
+
+RECONNECT_ATTEMPTS = 5  # the realtime loop's back-off steps before it sleeps
+
+
+async def tell_stream_asleep(
+    service: NotificationService,
+    directory: CachedDirectory,
+    store: NotifyStore,
+    account: str,
+    now: datetime,
+) -> None:
+    """Tell the operator the realtime feed gave up (spec 002 §6.3's emergency); never
+    raises. Once per broker account and minute."""
+    try:
+        title, body = ko.connection_failed(
+            RECONNECT_ATTEMPTS, now, await store.open_position_count()
+        )
+        minute = now.replace(second=0, microsecond=0).isoformat()
+        kind = EventKind.CONNECTION_FAILED
+        await directory.refresh(SYSTEM)
+        await service.notify(Notification.of(kind, SYSTEM, title, body, account, minute))
+    except Exception:
+        log.exception("could not tell that the realtime feed of %s sleeps", account)
+
+
+async def compose(store: NotifyStore, payload: Mapping[str, Any], key: str) -> Notification | None:
+    """The notification an entry's payload describes, or None when it needs none."""
+    kind = EventKind(payload["kind"])
+    context = await _context(store, payload)
+    if context is None:  # an order no user owns (a bare strategy account): nobody to tell
+        log.info("notify entry %s names no owned order; nobody to tell", key)
+        return None
+    if kind is EventKind.ORDER_FAILED and context.failed_order_id is not None:
+        return None  # told as the failed order saved in the same commit
+    title, body = _text(kind, context, payload)
+    return Notification(kind, Recipient(str(context.user_id)), title, body, key)
+
+
+async def _context(store: NotifyStore, payload: Mapping[str, Any]) -> NotifyContext | None:
+    if "order_id" in payload:
+        return await store.order_context(str(payload["order_id"]))
+    if "failed_order_id" in payload:
+        return await store.failed_order_context(int(payload["failed_order_id"]))
+    return None
+
+
+def _text(kind: EventKind, ctx: NotifyContext, payload: Mapping[str, Any]) -> tuple[str, str]:
+    reason = str(payload.get("reason", ""))
+    match kind:
+        case EventKind.ORDER_FILLED:
+            quantity, price = Decimal(payload["quantity"]), Decimal(payload["price"])
+            return ko.order_filled(ctx.symbol, ctx.symbol, ctx.side, quantity, price)
+        case EventKind.FAILED_ORDER_CREATED | EventKind.ORDER_FAILED:
+            stored = kind is EventKind.FAILED_ORDER_CREATED
+            return ko.order_failed(
+                ctx.symbol, ctx.symbol, ctx.side, ctx.quantity, reason, stored=stored
+            )
+        case EventKind.ORDER_UNCONFIRMED:
+            return ko.order_unconfirmed(ctx.symbol, ctx.side, ctx.quantity, reason)
+        case EventKind.FILL_NOT_APPLIED:
+            return ko.fill_not_applied(ctx.symbol, ctx.side, reason)
+        case _:  # a kind no rule writes: fail loudly, the entry ends dead for a person
+            raise ValueError(f"no notify text for {kind}")
+
+
+@dataclass(frozen=True, slots=True)
+class UndeliveredView:
+    """An undeliverable notification as the UI lists it (the error is stored masked)."""
+
+    id: int
+    kind: str
+    symbol: str
+    error: str
+    created_at: datetime
+
+
+async def undelivered(store: NotifyStore, user_id: int, limit: int = 50) -> list[UndeliveredView]:
+    """This user's notifications that stayed undeliverable after every retry."""
+    views = []
+    for dead in await store.dead(limit):
+        context = await _context(store, dead.payload)
+        if context is None or context.user_id != user_id:
+            continue
+        views.append(
+            UndeliveredView(
+                id=dead.id,
+                kind=str(dead.payload.get("kind", "")),
+                symbol=context.symbol,
+                error=dead.last_error or "",
+                created_at=dead.created_at,
+            )
+        )
+    return views
+
+
+async def preferences_of(store: NotifyStore, user_id: int) -> dict[EventKind, Preference]:
+    """Every kind with this user's choice (ON where they chose nothing)."""
+    chosen = await store.preferences(user_id)
+    return {kind: chosen.get(kind, Preference.ON) for kind in EventKind}
+
+
+async def set_preferences(
+    store: NotifyStore, user_id: int, choices: Mapping[str, str]
+) -> dict[EventKind, Preference]:
+    """Store the user's choices; raise ValueError naming an unknown kind or mode."""
+    parsed: dict[EventKind, Preference] = {}
+    for kind, mode in choices.items():
+        try:
+            parsed[EventKind(kind)] = Preference(mode)
+        except ValueError:
+            raise ValueError(f"unknown notification setting: {kind}={mode}") from None
+    for kind, preference in parsed.items():
+        await store.set_preference(user_id, kind, preference)
+    return await preferences_of(store, user_id)
