@@ -148,8 +148,16 @@ class NotifyConsumer:
         await self._directory.refresh(notification.recipient)
         emergency = notification.priority is Priority.EMERGENCY and self._fallback
         if self._directory.chat_of(notification.recipient) is None and not emergency:
-            # Nobody to tell on any channel: nothing undelivered, nothing to retry.
-            log.info("no chat for user %s: %s not sent", notification.recipient, entry.kind)
+            # Nobody to tell on any channel: nothing to retry. What a human must see is left
+            # as a WARNING (the Slack log handler's batch, when configured), not dropped.
+            urgent = notification.priority in (Priority.EMERGENCY, Priority.HIGH)
+            log.log(
+                logging.WARNING if urgent else logging.INFO,
+                "no chat for user %s: %s (%s) not sent",
+                notification.recipient,
+                entry.kind,
+                notification.priority.value,
+            )
             return
         told = await self._service.notify(notification)
         if told.result is not None and not told.result.ok:

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from hantu import messages_ko as ko
@@ -274,7 +275,7 @@ async def test_an_entry_committed_before_a_crash_is_told_after_the_restart(
 
 
 async def test_with_no_channel_configured_an_emergency_is_settled_not_retried(
-    database_url: str, tmp_path: Path
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with notifying_app(database_url, tmp_path, None) as web:
         member = await web.member("alice")
@@ -284,6 +285,10 @@ async def test_with_no_channel_configured_an_emergency_is_settled_not_retried(
 
         assert response.status_code == 400, response.text
         await _until(_states_are(web, "delivered", "delivered"), 5)
+    # Settled, but not without a trace a human (or the Slack log handler) can see.
+    unsent = [r for r in caplog.records if "not sent" in r.getMessage()]
+    assert unsent
+    assert all(r.levelno == logging.WARNING for r in unsent)
 
 
 async def test_the_slack_log_handler_runs_with_the_app_and_is_removed_at_shutdown(
