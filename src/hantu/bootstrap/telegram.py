@@ -19,26 +19,11 @@ from hantu.adapters.telegram.frontend import (
     load_or_create_webhook_secret,
 )
 from hantu.config import Settings
-from hantu.domain.accounts import UserId
 from hantu.service_layer.accounts import AccountsDeps
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.telegram_bot import BotDeps
 
 from .supervisor import Service
-
-
-class LinkedTelegramChats:
-    """The chat each user linked with `/start CODE`; the configured chat for users who
-    linked none (or nowhere, when none is configured)."""
-
-    def __init__(self, db: Database, fallback: int | None) -> None:
-        self._uow = SqlTelegramUnitOfWorkFactory(db)
-        self._fallback = fallback
-
-    async def chat_of(self, user_id: int) -> int | None:
-        async with self._uow(read_only=True) as uow:
-            link = await uow.telegram.link_of_user(UserId(user_id))
-        return self._fallback if link is None else link.chat_id
 
 
 def webhook_secret(settings: Settings) -> str | None:

@@ -11,7 +11,6 @@ import pytest
 from hantu.adapters.db.accounts_repository import SqlAccountsUnitOfWorkFactory
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.telegram_repository import SqlTelegramUnitOfWorkFactory
-from hantu.bootstrap.telegram import LinkedTelegramChats
 from hantu.domain.accounts import UserId
 from hantu.domain.telegram import TelegramLink
 from tests.builders import T0
@@ -76,19 +75,3 @@ async def test_relinking_a_chat_moves_it_to_the_new_user(db: Database) -> None:
     assert of_alice is None
     assert of_chat == TelegramLink(bob, 9_000_000_000_001, 8, T0)
     assert paused == (False, True)
-
-
-async def test_notifications_go_to_the_chat_a_user_linked_else_the_configured_one(
-    db: Database,
-) -> None:
-    alice, bob = await _user(db, "alice"), await _user(db, "bob")
-    async with SqlTelegramUnitOfWorkFactory(db)() as uow:
-        await uow.telegram.save_link(TelegramLink(alice, 9_000_000_000_002, 7, T0))
-        await uow.commit()
-
-    chats = LinkedTelegramChats(db, fallback=-100123)
-    unconfigured = LinkedTelegramChats(db, fallback=None)
-
-    assert await chats.chat_of(alice) == 9_000_000_000_002
-    assert await chats.chat_of(bob) == -100123
-    assert await unconfigured.chat_of(bob) is None
