@@ -74,4 +74,6 @@ def web_state(application: App) -> WebState:
         tokens=TokenCache(application.accounts),
         telegram=application.telegram,
         notify=None if application.notifications is None else application.notifications.store,
+        deps=application.deps,
+        bus=application.bus,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hantu.adapters.telegram.frontend import TelegramFrontend
 from hantu.config import Settings
@@ -11,8 +11,11 @@ from hantu.entrypoints.web.pipeline import Pipeline
 from hantu.entrypoints.web.ratelimit import LoginLimiter
 from hantu.entrypoints.web.tokens import TokenCache
 from hantu.service_layer.accounts import AccountsDeps
+from hantu.service_layer.deps import Deps
+from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.notify_delivery import NotifyStore
 from hantu.service_layer.ports import Clock
+from hantu.service_layer.symbol_names import NoNames, SymbolNames
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,9 @@ class WebState:
     tokens: TokenCache
     telegram: TelegramFrontend | None = None  # None: no bot token configured
     notify: NotifyStore | None = None  # preferences and undelivered notifications
+    deps: Deps | None = None  # the service layer's dependencies, for queries and use cases
+    bus: EventBus | None = None  # committed domain events (live pages subscribe)
+    symbol_names: SymbolNames = field(default_factory=NoNames)
 
     def webhook_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/api/webhook"

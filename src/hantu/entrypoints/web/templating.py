@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from hantu.entrypoints.web.csrf import csrf_token
 from hantu.messages_ko import UI_TEXT, format_shares, format_won
+from hantu.service_layer.symbol_names import symbol_label
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -25,6 +26,7 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.filters["won"] = format_won
     templates.env.filters["shares"] = format_shares
+    templates.env.filters["symbol_label"] = symbol_label  # {{ code | symbol_label(names) }}
     return templates
 
 

@@ -808,3 +808,36 @@ def fill_not_applied(code: str, side: str, reason: str) -> tuple[str, str]:
     return NOTIFY_FILL_NOT_APPLIED_TITLE, NOTIFY_FILL_NOT_APPLIED_BODY.format(
         code=code, side=NOTIFY_SIDE.get(side, side), reason=reason
     )
+
+
+# --- texts of later features, one module each (keys must not collide) -------------------------
+from hantu.messages_ko import (  # noqa: E402 - the parts read the helpers defined above
+    conventions,
+    failed_page,
+    live,
+    notify_routing,
+    orders_page,
+    pnl_page,
+    positions_page,
+    settings_page,
+)
+
+
+def _join_ui_parts() -> None:
+    for part in (
+        conventions,
+        failed_page,
+        live,
+        notify_routing,
+        orders_page,
+        pnl_page,
+        positions_page,
+        settings_page,
+    ):
+        clash = UI_TEXT.keys() & part.UI.keys()
+        if clash:
+            raise RuntimeError(f"{part.__name__} redefines UI keys: {sorted(clash)}")
+        UI_TEXT.update(part.UI)
+
+
+_join_ui_parts()
