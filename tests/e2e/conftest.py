@@ -14,6 +14,7 @@ from hantu.adapters.passwords import PasswordHashing
 from hantu.config import Settings
 from hantu.entrypoints.web.app import create_app
 from hantu.entrypoints.web.runtime import Runtime
+from tests.e2e.browser_support import browser, page  # noqa: F401 - fixtures for every module
 from tests.integration.web.server import ServerThread
 
 

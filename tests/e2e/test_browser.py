@@ -6,57 +6,20 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from hantu import messages_ko as ko
+from tests.e2e.browser_support import _login
 from tests.integration.web.server import ServerThread
 
-pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 XSS = "<script>window.__xss = 1</script><img src=x onerror=window.__xss=2>"
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser, embedded_server: ServerThread) -> Iterator[Page]:
-    context = browser.new_context(base_url=embedded_server.base_url)
-    opened = context.new_page()
-    opened.on("dialog", lambda dialog: dialog.accept())
-    yield opened
-    context.close()
-
-
-def _login(page: Page) -> None:
-    page.goto("/login")
-    page.fill("#username", "demo")
-    page.fill("#password", "hantu-demo")
-    page.click("#login-submit")
-    page.wait_for_url("**/positions")
+pytestmark = pytest.mark.browser
 
 
 def _webhook(server: ServerThread, token: str, **fields: Any) -> httpx.Response:

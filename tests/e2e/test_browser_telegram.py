@@ -14,13 +14,12 @@ from playwright.sync_api import Browser, Page, expect
 from hantu import messages_ko as ko
 from hantu.adapters.passwords import PasswordHashing
 from hantu.config import Settings
-from tests.e2e.test_browser import _login, browser
+from tests.e2e.browser_support import _login
 from tests.fakes_remote.telegram_server import FakeTelegram
 from tests.integration.web.server import ServerThread
 from tests.integration.web.telegram_support import FAST_POLLING, message
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser"]  # the module's Chromium fixture, shared
 
 
 @pytest.fixture
