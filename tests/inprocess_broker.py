@@ -124,6 +124,11 @@ class InProcessBroker:
     ticks: dict[Symbol, Price] = field(default_factory=dict)  # e.g. an ETF's 5-won tick
     quote_calls: int = 0
     day_list_calls: int = 0
+    # Shares held at the broker that no order here bought (bought in the HTS, say).
+    outside: dict[Symbol, Holding] = field(default_factory=dict)
+    balance_error: Exception | None = None
+    balance_hangs: bool = False  # balance and buying power never answer (until `release()`)
+    balance_calls: int = 0
     _next_id: int = 0
     _released: asyncio.Event = field(default_factory=asyncio.Event)
     _notices: asyncio.Queue[FillNotice] = field(default_factory=asyncio.Queue)
@@ -228,7 +233,10 @@ class InProcessBroker:
         return [r for r in reports if r.ordered_at.astimezone(SEOUL).date() == day]
 
     async def balance(self) -> Balance:
-        bought: dict[Symbol, tuple[Decimal, Decimal]] = {}
+        await self._balance_reaction()
+        bought: dict[Symbol, tuple[Decimal, Decimal]] = {
+            s: (Decimal(h.quantity), h.average_price * h.quantity) for s, h in self.outside.items()
+        }
         sold: dict[Symbol, Decimal] = {}
         cash = Decimal(self.cash)
         for entry in self.book.values():
@@ -243,11 +251,34 @@ class InProcessBroker:
                 sold[symbol] = sold.get(symbol, Decimal(0)) + entry.filled
                 cash += entry.fill_value
         holdings = [
-            Holding(symbol, Quantity(q - sold.get(symbol, 0)), Price(c / q))
+            Holding(
+                symbol,
+                Quantity(q - sold.get(symbol, 0)),
+                Price(c / q),
+                self.prices.get(symbol, self.default_price),
+            )
             for symbol, (q, c) in bought.items()
             if q > sold.get(symbol, 0)
         ]
-        return Balance(cash=Money(cash), holdings=holdings)
+        stocks = sum((h.quantity * (h.current_price or 0) for h in holdings), Decimal(0))
+        return Balance(
+            cash=Money(cash),
+            holdings=holdings,
+            deposit=Money(cash),
+            stock_value=Money(stocks),
+            total_value=Money(cash + stocks),
+        )
+
+    async def buying_power(self) -> Money:
+        await self._balance_reaction()
+        return (await self.balance()).cash
+
+    async def _balance_reaction(self) -> None:
+        self.balance_calls += 1
+        if self.balance_error is not None:
+            raise self.balance_error
+        if self.balance_hangs:
+            await self._released.wait()
 
     async def quote(self, symbol: Symbol) -> Quote:
         self.quote_calls += 1

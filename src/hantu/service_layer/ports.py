@@ -55,12 +55,20 @@ class Holding:
     symbol: Symbol
     quantity: Quantity
     average_price: Price
+    current_price: Price | None = None  # the broker's last price in the balance (KIS `prpr`)
 
 
 @dataclass(frozen=True, slots=True)
 class Balance:
+    """Cash and holdings; the summary figures are None where a broker reports none."""
+
     cash: Money
     holdings: Sequence[Holding]
+    deposit: Money | None = None  # 예수금 (KIS dnca_tot_amt)
+    stock_value: Money | None = None  # 유가평가금액 (scts_evlu_amt)
+    total_value: Money | None = None  # 총평가금액 (tot_evlu_amt)
+    purchase_total: Money | None = None  # 매입금액합계 (pchs_amt_smtl_amt)
+    evaluation_pnl: Money | None = None  # 평가손익합계 (evlu_pfls_smtl_amt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +99,10 @@ class Broker(Protocol):
     async def balance(self) -> Balance: ...
 
     async def quote(self, symbol: Symbol) -> Quote: ...
+
+    async def buying_power(self) -> Money:
+        """Cash an order may spend now (주문가능금액; KIS inquire-psbl-order ord_psbl_cash)."""
+        ...
 
     def fill_notices(self) -> AsyncIterator[FillNotice]: ...
 

@@ -15,7 +15,7 @@ import httpx
 from hantu.config import KisEnvironment, Settings
 from hantu.domain.errors import InvalidValue
 from hantu.domain.reports import BrokerOrderReport, FillNotice
-from hantu.domain.values import BrokerOrderId, Quantity, Symbol
+from hantu.domain.values import BrokerOrderId, Money, Quantity, Symbol
 from hantu.errors import BrokerRejected, BrokerUnavailable, ConfigError
 from hantu.service_layer.ports import (
     Balance,
@@ -31,10 +31,18 @@ from .realtime import ExecutionNotice
 from .realtime_types import RealtimeHandlers
 from .reconnect import SLEEP_RETRY_SECONDS
 from .rest import KisRestClient
-from .translate import FillIdentity, balance_of, kst_date, order_report, quote_of
+from .translate import (
+    FillIdentity,
+    balance_of,
+    buying_power_of,
+    kst_date,
+    order_report,
+    quote_of,
+)
 from .websocket import KisRealtimeClient
 
 log = logging.getLogger(__name__)
+_ANY_LISTED = Symbol("005930")  # a code KRX always lists, for inquiries that need one
 
 
 class KisBroker:
@@ -160,6 +168,12 @@ class KisBroker:
     async def quote(self, symbol: Symbol) -> Quote:
         """Last price and the day's limits."""
         return quote_of(symbol, await self._rest.price(symbol))
+
+    async def buying_power(self) -> Money:
+        """주문가능금액: ord_psbl_cash of inquire-psbl-order, the same whichever symbol."""
+        # TTTC8908R asks for a symbol and reads the margin rate of it for max_buy_*; the
+        # account's orderable cash does not depend on it, so any listed code will do.
+        return buying_power_of(await self._rest.buyable(_ANY_LISTED, None))
 
     def fill_notices(self) -> AsyncIterator[FillNotice]:
         """Fills as KIS pushes them; each caller gets every fill from now on."""

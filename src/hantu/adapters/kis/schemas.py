@@ -106,6 +106,9 @@ class BalanceSummary(_Kis):
     nxdy_excc_amt: str = ""
     prvs_rcdl_excc_amt: str = ""
     tot_evlu_amt: str = ""
+    scts_evlu_amt: str = ""
+    pchs_amt_smtl_amt: str = ""
+    evlu_pfls_smtl_amt: str = ""
 
 
 class BuyableAnswer(_Kis):

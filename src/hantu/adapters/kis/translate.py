@@ -19,7 +19,7 @@ from hantu.service_layer.ports import (
 )
 
 from .realtime import ExecutionNotice
-from .schemas import BalanceSummary, DailyOrderRow, HoldingRow, PriceAnswer
+from .schemas import BalanceSummary, BuyableAnswer, DailyOrderRow, HoldingRow, PriceAnswer
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -216,6 +216,7 @@ def holding_of(row: HoldingRow) -> Holding | None:
         symbol=Symbol(row.pdno.strip()),
         quantity=Quantity(quantity),
         average_price=Price(decimal_of(row.pchs_avg_pric, Decimal(0))),
+        current_price=_positive_price(row.prpr),
     )
 
 
@@ -225,7 +226,25 @@ def balance_of(rows: Sequence[HoldingRow], summary: BalanceSummary) -> Balance:
     # is the raw deposit and would double-count cash spent today.
     cash = decimal_of(summary.prvs_rcdl_excc_amt, decimal_of(summary.dnca_tot_amt, Decimal(0)))
     holdings = [h for h in (holding_of(row) for row in rows) if h is not None]
-    return Balance(cash=Money(cash), holdings=holdings)
+    return Balance(
+        cash=Money(cash),
+        holdings=holdings,
+        deposit=_money(summary.dnca_tot_amt),
+        stock_value=_money(summary.scts_evlu_amt),
+        total_value=_money(summary.tot_evlu_amt),
+        purchase_total=_money(summary.pchs_amt_smtl_amt),
+        evaluation_pnl=_money(summary.evlu_pfls_smtl_amt),
+    )
+
+
+def _money(raw: str) -> Money | None:
+    # An absent summary field stays None: "not reported" must not read as 0원.
+    return Money(decimal_of(raw)) if raw.strip() else None
+
+
+def buying_power_of(answer: BuyableAnswer) -> Money:
+    """inquire-psbl-order (TTTC8908R) → 주문가능금액 (ord_psbl_cash)."""
+    return Money(decimal_of(answer.ord_psbl_cash, Decimal(0)))
 
 
 def quote_of(symbol: Symbol, answer: PriceAnswer) -> Quote:
