@@ -23,6 +23,7 @@ from hantu.entrypoints.web import (
     health,
     notifications,
     pages,
+    positions_api,
     strategies,
     telegram_hook,
     webhook,
@@ -90,6 +91,7 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
         accounts,
         pages,
         notifications,
+        positions_api,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

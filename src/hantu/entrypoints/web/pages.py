@@ -14,6 +14,13 @@ from hantu import messages_ko as ko
 from hantu.domain.accounts import UserId
 from hantu.domain.values import StrategyAccountId
 from hantu.entrypoints.web.deps import CurrentUser, StateDep
+from hantu.entrypoints.web.positions_view import (
+    account_dict,
+    pnl_class,
+    rate_text,
+    time_box,
+    view_of,
+)
 from hantu.entrypoints.web.state import WebState
 from hantu.entrypoints.web.strategies import strategies_view
 from hantu.entrypoints.web.templating import render
@@ -37,20 +44,14 @@ async def index() -> Response:
 
 @router.get("/positions")
 async def positions_page(request: Request, user: CurrentUser, state: StateDep) -> Response:
-    """Positions, today's orders and the failed-orders section."""
+    """Per broker account: positions valued, the broker's figures and holdings beside
+    hantu's (differences shown); today's orders and the failed-orders section."""
     views = await accounts_service.strategy_accounts_of_user(state.accounts, user.id)
     names = {view.id: f"{view.strategy_name} · {view.broker_account_name}" for view in views}
     ids = sorted(names)
-    positions = [
-        {
-            "account": names.get(p.strategy_account_id, str(p.strategy_account_id)),
-            "symbol": str(p.symbol),
-            "quantity": p.quantity,
-            "average_price": p.average_price,
-            "realized_pnl": p.realized_pnl,
-        }
-        for p in await state.pipeline.positions(ids)
-    ]
+    trader = await view_of(state, user)
+    symbol_names = await state.symbol_names.names(sorted(trader.symbols, key=lambda s: s.code))
+    wait = time_box(state)
     orders = [
         {
             "id": o.id,
@@ -67,7 +68,10 @@ async def positions_page(request: Request, user: CurrentUser, state: StateDep) -
     ]
     context = {
         "user": user,
-        "positions": positions,
+        "accounts": [account_dict(a, symbol_names, wait) for a in trader.accounts],
+        "names": symbol_names,
+        "pnl": pnl_class,
+        "rate": rate_text,
         "orders": orders,
         "strategy_accounts": views,
         "fills_to_check": await _fills_to_check(state, ids, names),

@@ -15,6 +15,7 @@ from hantu.service_layer.deps import Deps
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.notify_delivery import NotifyStore
 from hantu.service_layer.ports import Clock
+from hantu.service_layer.quote_board import QuoteBoard
 from hantu.service_layer.symbol_names import NoNames, SymbolNames
 
 
@@ -33,6 +34,7 @@ class WebState:
     deps: Deps | None = None  # the service layer's dependencies, for queries and use cases
     bus: EventBus | None = None  # committed domain events (live pages subscribe)
     symbol_names: SymbolNames = field(default_factory=NoNames)
+    quotes: QuoteBoard = field(default_factory=QuoteBoard)  # broker reads kept a few seconds
 
     def webhook_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/api/webhook"

@@ -1,0 +1,68 @@
+"""`GET /api/positions` and `GET /api/balance`: the trader's view as JSON, scoped by the
+ownership chain user → strategy → strategy account → broker account; decimals as strings.
+
+A broker that does not answer leaves its figures out with `broker_status` saying why; the
+answer is still 200, as the page's is.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from hantu.entrypoints.web.deps import CurrentUser, StateDep
+from hantu.entrypoints.web.positions_view import account_dict, jsonable, time_box, view_of
+from hantu.entrypoints.web.strategies import ERRORS
+
+router = APIRouter(prefix="/api", tags=["positions"])
+
+BrokerAccountQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+_BALANCE_KEYS = (
+    "broker_account_id",
+    "name",
+    "environment",
+    "environment_label",
+    "account_hint",
+    "broker_status",
+    "status_note",
+    "broker",
+    "holdings",
+)
+
+
+async def _accounts(
+    state: StateDep, user: CurrentUser, broker_account_id: int | None
+) -> list[dict[str, Any]]:
+    view = await view_of(state, user, broker_account_id)
+    names = await state.symbol_names.names(sorted(view.symbols, key=lambda s: s.code))
+    wait = time_box(state)
+    return [account_dict(a, names, wait) for a in view.accounts]
+
+
+@router.get("/positions", responses=ERRORS)
+async def positions(
+    user: CurrentUser, state: StateDep, broker_account_id: BrokerAccountQuery = None
+) -> dict[str, Any]:
+    """hantu's positions per broker account and strategy account, valued at the last price,
+    with realized PnL today and in total."""
+    accounts = await _accounts(state, user, broker_account_id)
+    for account in accounts:
+        del account["holdings"], account["broker"], account["difference_count"]
+    body: dict[str, Any] = jsonable({"success": True, "accounts": accounts})
+    return body
+
+
+@router.get("/balance", responses=ERRORS)
+async def balance(
+    user: CurrentUser, state: StateDep, broker_account_id: BrokerAccountQuery = None
+) -> dict[str, Any]:
+    """The broker's figures per broker account (예수금, 주문가능금액, 총평가), each holding
+    beside hantu's position, and every difference with a Korean explanation."""
+    out = []
+    for account in await _accounts(state, user, broker_account_id):
+        picked = {k: account[k] for k in _BALANCE_KEYS}
+        picked["differences"] = [h for h in account["holdings"] if h["difference"] is not None]
+        out.append(picked)
+    body: dict[str, Any] = jsonable({"success": True, "accounts": out})
+    return body
