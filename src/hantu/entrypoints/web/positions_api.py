@@ -57,8 +57,8 @@ async def positions(
 async def balance(
     user: CurrentUser, state: StateDep, broker_account_id: BrokerAccountQuery = None
 ) -> dict[str, Any]:
-    """The broker's figures per broker account (예수금, 주문가능금액, 총평가), each holding
-    beside hantu's position, and every difference with a Korean explanation."""
+    """The broker's figures per broker account (deposit, buying power, total value), each
+    holding beside hantu's position, and every difference with a Korean explanation."""
     out = []
     for account in await _accounts(state, user, broker_account_id):
         picked = {k: account[k] for k in _BALANCE_KEYS}
