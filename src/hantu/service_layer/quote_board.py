@@ -56,8 +56,12 @@ class QuoteBoard:
         self, key: Hashable, fetch: Callable[[], Awaitable[T]], clock: Clock, keep: timedelta
     ) -> T:
         value = await fetch()
+        now = clock.now()
+        # Expired answers go as new ones come, so keys that are never asked again (old
+        # holdings, sold symbols) cannot pile up.
+        self._answers = {k: kept for k, kept in self._answers.items() if kept[0] > now}
         if keep > timedelta(0):
-            self._answers[key] = (clock.now() + keep, value)
+            self._answers[key] = (now + keep, value)
         return value
 
     def _finished(self, key: Hashable, task: asyncio.Task[Any]) -> None:

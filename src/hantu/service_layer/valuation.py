@@ -151,7 +151,11 @@ async def _account_value(
     deadline = time.monotonic() + time_box
     status, figures, broker = BrokerStatus.NOT_LINKED, None, None
     if views:
-        status, figures, broker = await _figures(deps, board, account, views[0], time_box)
+        # Keyed by hantu's holdings too: once a fill moves them, the broker is asked afresh,
+        # so a kept balance never shows a difference that the fill already settled.
+        held = tuple(sorted((p.symbol.code, str(p.quantity)) for p in ours))
+        key = ("snapshot", int(account.id), held)
+        status, figures, broker = await _figures(deps, board, key, views[0], time_box)
     prices = await _prices(deps, board, account, broker, figures, ours, deadline)
     strategies = [
         StrategyAccountValue(
@@ -175,24 +179,20 @@ async def _account_value(
 async def _figures(
     deps: Deps,
     board: QuoteBoard,
-    account: BrokerAccount,
+    key: tuple[object, ...],
     view: StrategyAccountView,
     time_box: float,
 ) -> tuple[BrokerStatus, BrokerFigures | None, Broker | None]:
+    account = view.broker_account_id
     try:
         broker = await asyncio.wait_for(deps.brokers.broker_for(int(view.id)), time_box)
-        found = await board.read(
-            ("snapshot", int(account.id)),
-            lambda: _snapshot(broker),
-            deps.clock,
-            time_box,
-            ttl=SNAPSHOT_TTL,
-        )
+        fetch = lambda: _snapshot(broker)  # noqa: E731 - `broker` is bound just above
+        found = await board.read(key, fetch, deps.clock, time_box, ttl=SNAPSHOT_TTL)
     except TimeoutError:
-        log.warning("broker account %s did not answer within %.1f s", account.id, time_box)
+        log.warning("broker account %s did not answer within %.1f s", account, time_box)
         return BrokerStatus.NO_ANSWER, None, None
     except HantuError as exc:
-        log.warning("broker account %s: balance failed: %s", account.id, mask(str(exc)))
+        log.warning("broker account %s: balance failed: %s", account, mask(str(exc)))
         return BrokerStatus.ERROR, None, None
     return BrokerStatus.OK, found, broker
 

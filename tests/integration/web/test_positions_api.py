@@ -218,3 +218,18 @@ async def test_positions_quotes_are_kept_a_few_seconds(web: WebClient) -> None:
 
     assert kept == 1
     assert web.broker.quote_calls == 2
+
+
+async def test_balance_is_asked_afresh_once_a_fill_moved_hantus_position(web: WebClient) -> None:
+    member = await web.member("alice")
+    await _bought(web, member, 10, "70000")
+    await _get(member, "/api/balance")
+    await _get(member, "/api/balance")
+    kept = web.broker.balance_calls
+
+    await _bought(web, member, 5, "70000", n=1)  # within the seconds the balance is kept
+    account = _only(await _get(member, "/api/balance"))
+
+    assert web.broker.balance_calls > kept
+    assert account["differences"] == []
+    assert Decimal(account["holdings"][0]["broker_quantity"]) == 15
