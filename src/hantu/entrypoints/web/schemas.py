@@ -103,6 +103,7 @@ class FailedOrderOut(BaseModel):
     id: int
     strategy_account_id: int
     symbol: str
+    symbol_label: str | None = None  # "삼성전자 005930" once the name is known
     side: str
     order_type: str
     quantity: str
