@@ -103,7 +103,7 @@ class FailedOrderOut(BaseModel):
     id: int
     strategy_account_id: int
     symbol: str
-    symbol_label: str | None = None  # "삼성전자 005930" once the name is known
+    symbol_label: str | None = None  # name and code once the name is known, else the code
     side: str
     order_type: str
     quantity: str
