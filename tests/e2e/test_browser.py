@@ -67,7 +67,7 @@ def test_browser_strategy_webhook_failed_order_retry_remove_filter(
     _reject_next(embedded_server, "주문가능금액을 초과 했습니다")
     assert _webhook(embedded_server, token, symbol="000660", price="180000").status_code == 400
 
-    page.goto("/positions")
+    page.goto("/failed-orders")
     expect(_rows(page)).to_have_count(2)
     expect(_rows(page).first.locator(".retry-count-badge")).to_have_text("0/5")
 
@@ -99,6 +99,7 @@ def test_browser_injected_markup_in_broker_error_is_shown_as_text(
     assert _webhook(embedded_server, demo.token).status_code == 400
 
     _login(page)
+    page.goto("/failed-orders")
 
     row = _rows(page).first
     expect(row).to_contain_text("<script>window.__xss = 1</script>")
@@ -115,6 +116,7 @@ def test_browser_retry_is_disabled_after_five_attempts(
     _reject_next(embedded_server, "잔고 부족")
     assert _webhook(embedded_server, demo.token).status_code == 400
     _login(page)
+    page.goto("/failed-orders")
 
     for attempt in range(1, 6):
         _reject_next(embedded_server, "잔고 부족")
@@ -124,7 +126,7 @@ def test_browser_retry_is_disabled_after_five_attempts(
     expect(_rows(page).first.locator("button.btn-retry")).to_be_disabled()
 
 
-def test_browser_narrow_screen_hides_price_and_time(
+def test_browser_narrow_screen_hides_broker_error_but_keeps_the_price(
     page: Page, embedded_server: ServerThread
 ) -> None:
     assert embedded_server.runtime is not None
@@ -133,6 +135,7 @@ def test_browser_narrow_screen_hides_price_and_time(
     _reject_next(embedded_server, "잔고 부족")
     _webhook(embedded_server, demo.token)
     _login(page)
+    page.goto("/failed-orders")
     expect(_rows(page)).to_have_count(1)
     price = _rows(page).first.locator(".col-price")
     broker_error = _rows(page).first.locator(".broker-error")
@@ -143,7 +146,7 @@ def test_browser_narrow_screen_hides_price_and_time(
     expect(broker_error).to_be_hidden()
     expect(price).to_be_visible()
     page.set_viewport_size({"width": 400, "height": 800})
-    expect(price).to_be_hidden()
+    expect(price).to_be_visible()  # the phone contract: a price is never hidden
 
 
 def test_browser_failed_order_shows_won_and_shares_rounded_as_the_server_does(
@@ -155,6 +158,7 @@ def test_browser_failed_order_shows_won_and_shares_rounded_as_the_server_does(
     _reject_next(embedded_server, "잔고 부족")
     _webhook(embedded_server, demo.token, quantity="1234", price="70000")
     _login(page)
+    page.goto("/failed-orders")
 
     expect(_rows(page).first.locator(".col-price")).to_have_text("70,000원")
     expect(_rows(page).first).to_contain_text("1,234주")
@@ -175,6 +179,8 @@ def test_browser_pages_load_nothing_from_other_hosts_and_log_no_errors(
     _login(page)
     page.wait_for_load_state("networkidle")
     page.goto("/strategies")
+    page.wait_for_load_state("networkidle")
+    page.goto("/failed-orders")
     page.wait_for_load_state("networkidle")
 
     foreign = [url for url in requested if not url.startswith(embedded_server.base_url)]

@@ -180,7 +180,9 @@ class FillRecord:
 
 @dataclass(frozen=True, slots=True)
 class FailedOrderFilter:
-    """Filters of the failed-order list; `status=None` means every status but removed."""
+    """Filters of the failed-order list; `status=None` means every status but removed, unless
+    `include_removed`. `symbols` is any of several (a name filter may match more than one);
+    `created_from` is inclusive and `created_before` exclusive (e.g. Seoul day bounds)."""
 
     strategy_account_id: StrategyAccountId | None = None
     strategy_account_ids: frozenset[StrategyAccountId] | None = None  # e.g. one user's accounts
@@ -188,6 +190,22 @@ class FailedOrderFilter:
     status: FailedOrderStatus | None = FailedOrderStatus.PENDING_RETRY
     limit: int = 100
     offset: int = 0
+    symbols: frozenset[Symbol] | None = None
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+    include_removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FailedOrderGroup:
+    """How many failed orders share one symbol and reason; how many were retried and how many
+    of those a retry resolved (for the statistics)."""
+
+    symbol: Symbol
+    reason: str
+    count: int
+    retried: int
+    resolved: int
 
 
 class OrderRepository(Protocol):
@@ -309,6 +327,10 @@ class FailedOrderRepository(Protocol):
         ...
 
     async def count(self, status: FailedOrderStatus | None = None) -> int: ...
+
+    async def groups(self, query: FailedOrderFilter) -> list[FailedOrderGroup]:
+        """Counts by symbol and reason under the filter (its limit and offset ignored)."""
+        ...
 
     async def list(self, query: FailedOrderFilter) -> list[FailedOrder]: ...
 

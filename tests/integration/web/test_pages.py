@@ -17,7 +17,7 @@ async def test_positions_page_has_csrf_meta_and_korean_sections(web: WebClient) 
 
     assert page.status_code == 200
     assert '<meta name="csrf-token" content="' in page.text
-    for label in ("포지션", "오늘의 주문", "실패된 주문", "재시도", "생성 시각"):
+    for label in ("포지션", "오늘의 주문"):  # failed orders have their own page now
         assert label in page.text
     assert 'src="http' not in page.text
     assert 'href="http' not in page.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, func, insert, select, update
+from sqlalchemy import RowMapping, Select, case, func, insert, select, update
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
@@ -13,7 +13,7 @@ from hantu.adapters.db.identity_map import IdentityMap
 from hantu.domain.enums import FailedOrderStatus, OrderType, Side
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.values import OrderId, Price, Quantity, StrategyAccountId, Symbol
-from hantu.service_layer.ports import FailedOrderFilter
+from hantu.service_layer.ports import FailedOrderFilter, FailedOrderGroup
 
 Row = RowMapping
 
@@ -71,6 +71,27 @@ def _failed_from_row(row: Row) -> FailedOrder:
     )
 
 
+def _filtered(stmt: Select[Any], query: FailedOrderFilter) -> Select[Any]:
+    c = t.failed_orders.c
+    if query.status is not None:
+        stmt = stmt.where(c.status == query.status.value)
+    elif not query.include_removed:
+        stmt = stmt.where(c.status != FailedOrderStatus.REMOVED.value)
+    if query.strategy_account_id is not None:
+        stmt = stmt.where(c.strategy_account_id == int(query.strategy_account_id))
+    if query.strategy_account_ids is not None:
+        stmt = stmt.where(c.strategy_account_id.in_([int(a) for a in query.strategy_account_ids]))
+    if query.symbol is not None:
+        stmt = stmt.where(c.symbol == query.symbol.code)
+    if query.symbols is not None:
+        stmt = stmt.where(c.symbol.in_(sorted(s.code for s in query.symbols)))
+    if query.created_from is not None:
+        stmt = stmt.where(c.created_at >= query.created_from)
+    if query.created_before is not None:
+        stmt = stmt.where(c.created_at < query.created_before)
+    return stmt
+
+
 class SqlFailedOrderRepository:
     def __init__(self, connection: SqlConnection, *, lockable: bool) -> None:
         self._conn = connection
@@ -105,21 +126,21 @@ class SqlFailedOrderRepository:
         row = (await self._conn.execute(query.limit(1))).mappings().first()
         return None if row is None else self._track(row)
 
+    async def groups(self, query: FailedOrderFilter) -> list[FailedOrderGroup]:
+        c = t.failed_orders.c
+        retried = func.sum(case((c.retry_count > 0, 1), else_=0))
+        resolved = func.sum(case((c.status == FailedOrderStatus.RESOLVED.value, 1), else_=0))
+        stmt = select(c.symbol, c.reason, func.count().label("n"), retried, resolved)
+        stmt = _filtered(stmt, query).group_by(c.symbol, c.reason).order_by(c.symbol, c.reason)
+        rows = (await self._conn.execute(stmt)).all()
+        return [
+            FailedOrderGroup(Symbol(symbol), reason, int(n), int(tried or 0), int(done or 0))
+            for symbol, reason, n, tried, done in rows
+        ]
+
     async def list(self, query: FailedOrderFilter) -> list[FailedOrder]:
         c = t.failed_orders.c
-        stmt = select(t.failed_orders)
-        if query.status is None:
-            stmt = stmt.where(c.status != FailedOrderStatus.REMOVED.value)
-        else:
-            stmt = stmt.where(c.status == query.status.value)
-        if query.strategy_account_id is not None:
-            stmt = stmt.where(c.strategy_account_id == int(query.strategy_account_id))
-        if query.strategy_account_ids is not None:
-            stmt = stmt.where(
-                c.strategy_account_id.in_([int(a) for a in query.strategy_account_ids])
-            )
-        if query.symbol is not None:
-            stmt = stmt.where(c.symbol == query.symbol.code)
+        stmt = _filtered(select(t.failed_orders), query)
         stmt = stmt.order_by(c.created_at.desc(), c.id.desc()).limit(query.limit)
         rows = (await self._conn.execute(stmt.offset(query.offset))).mappings().all()
         return [self._track(r) for r in rows]

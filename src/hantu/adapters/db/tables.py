@@ -128,6 +128,7 @@ failed_orders = Table(
     Index("idx_failed_strategy_symbol", "strategy_account_id", "symbol"),
     Index("idx_failed_status", "status", "created_at"),
     Index("idx_failed_retry", "retry_count"),
+    Index("idx_failed_account_created", "strategy_account_id", "created_at"),  # date ranges
 )
 
 events = Table(

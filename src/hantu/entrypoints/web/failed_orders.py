@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -9,10 +10,10 @@ from fastapi.responses import JSONResponse
 
 from hantu import messages_ko as ko
 from hantu.domain.accounts import UserId
-from hantu.domain.enums import FailedOrderStatus
 from hantu.domain.errors import NotFound, RetryNotAllowed
 from hantu.domain.values import Symbol
 from hantu.entrypoints.web.deps import CsrfChecked, CurrentUser, StateDep
+from hantu.entrypoints.web.failed_orders_filters import OwnedFilter, StatusChoice, with_status
 from hantu.entrypoints.web.outcomes import http_status
 from hantu.entrypoints.web.schemas import FailedOrderOut, FailedOrdersOut, MessageOut, RetryOut
 from hantu.entrypoints.web.state import WebState
@@ -20,12 +21,12 @@ from hantu.entrypoints.web.strategies import ERRORS
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.outcome import SubmitOutcome, SubmitResult
 from hantu.service_layer.queries import FailedOrderView
-from hantu.service_layer.webhooks import parse_symbol
+from hantu.service_layer.symbol_names import symbol_label
 
 router = APIRouter(prefix="/api/failed-orders", tags=["failed orders"])
 
 FailedOrderIdPath = Annotated[int, Path(ge=1, le=2**62)]
-_NOT_ALLOWED = {
+NOT_ALLOWED = {
     "limit": ko.RETRY_LIMIT,
     "removed": ko.RETRY_REMOVED,
     "resolved": ko.RETRY_RESOLVED,
@@ -33,11 +34,12 @@ _NOT_ALLOWED = {
 }
 
 
-def _out(failed: FailedOrderView) -> FailedOrderOut:
+def _out(failed: FailedOrderView, names: Mapping[Symbol, str] | None = None) -> FailedOrderOut:
     return FailedOrderOut(
         id=failed.id,
         strategy_account_id=failed.strategy_account_id,
         symbol=failed.symbol,
+        symbol_label=symbol_label(failed.symbol, names),
         side=failed.side,
         order_type=failed.order_type,
         quantity=str(failed.quantity),
@@ -61,21 +63,16 @@ async def _owned(state: WebState, user_id: UserId, failed_order_id: int) -> Fail
 
 @router.get("", responses=ERRORS)
 async def list_failed_orders(
-    user: CurrentUser,
+    query: OwnedFilter,
     state: StateDep,
-    strategy_account_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    symbol: Annotated[str | None, Query(max_length=20)] = None,
-    status: Annotated[FailedOrderStatus, Query()] = FailedOrderStatus.PENDING_RETRY,
+    status: Annotated[StatusChoice, Query()] = StatusChoice.PENDING_RETRY,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> FailedOrdersOut:
-    """List the user's failed orders, newest first (default: those waiting for a retry)."""
-    owned = await accounts_service.owned_strategy_account_ids(state.accounts, user.id)
-    if strategy_account_id is not None:
-        if strategy_account_id not in owned:
-            raise NotFound("strategy account")
-        owned = {strategy_account_id}
-    wanted: Symbol | None = parse_symbol(symbol.strip()) if symbol and symbol.strip() else None
-    found = await state.pipeline.failed_orders(owned, wanted, status.value)  # newest first
-    return FailedOrdersOut(orders=[_out(failed) for failed in found])
+    """List the user's failed orders, newest first (default: those waiting for a retry);
+    filters: strategy account, symbol (code or name), Seoul days `date_from`..`date_to`."""
+    found = await state.pipeline.failed_orders_matching(with_status(query, status, limit))
+    names = await state.symbol_names.names({Symbol(f.symbol) for f in found})
+    return FailedOrdersOut(orders=[_out(failed, names) for failed in found])
 
 
 def _retry_answer(result: SubmitResult) -> JSONResponse:
@@ -110,7 +107,7 @@ async def retry_failed_order(
     try:
         result = await state.pipeline.retry(failed_order_id)
     except RetryNotAllowed as exc:
-        message = _NOT_ALLOWED.get(exc.code, ko.SYSTEM_ERROR)
+        message = NOT_ALLOWED.get(exc.code, ko.SYSTEM_ERROR)
         return JSONResponse({"success": False, "error": message}, status_code=400)
     return _retry_answer(result)
 

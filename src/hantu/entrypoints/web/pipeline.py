@@ -10,7 +10,9 @@ from typing import Protocol
 from hantu.domain.order import OrderRequest
 from hantu.domain.position import Position
 from hantu.domain.values import Symbol
+from hantu.service_layer.failed_order_stats import FailedOrderStats
 from hantu.service_layer.outcome import SubmitResult
+from hantu.service_layer.ports import FailedOrderFilter
 from hantu.service_layer.queries import FailedOrderView, FillToCheck, OrderView
 from hantu.service_layer.webhooks import AccountResult
 
@@ -25,6 +27,10 @@ class Pipeline(Protocol):
     ) -> list[FailedOrderView]: ...
 
     async def failed_order(self, failed_order_id: int) -> FailedOrderView | None: ...
+
+    async def failed_orders_matching(self, query: FailedOrderFilter) -> list[FailedOrderView]: ...
+
+    async def failed_order_stats(self, query: FailedOrderFilter) -> FailedOrderStats: ...
 
     async def retry(self, failed_order_id: int) -> SubmitResult:
         """Raise `RetryNotAllowed` when the failed order may not be sent again."""

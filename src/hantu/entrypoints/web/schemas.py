@@ -103,6 +103,7 @@ class FailedOrderOut(BaseModel):
     id: int
     strategy_account_id: int
     symbol: str
+    symbol_label: str | None = None  # name and code once the name is known, else the code
     side: str
     order_type: str
     quantity: str

@@ -12,6 +12,7 @@ from hantu.domain.position import Position
 from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.service_layer import failed_orders, orders, queries
 from hantu.service_layer.deps import Deps
+from hantu.service_layer.failed_order_stats import FailedOrderStats, failed_order_stats
 from hantu.service_layer.outcome import SubmitOutcome, SubmitResult
 from hantu.service_layer.ports import FailedOrderFilter
 from hantu.service_layer.queries import FailedOrderView, FillToCheck, OrderView
@@ -56,6 +57,12 @@ class ServicePipeline:
 
     async def failed_order(self, failed_order_id: int) -> FailedOrderView | None:
         return await queries.get_failed_order(self._deps, failed_order_id)
+
+    async def failed_orders_matching(self, query: FailedOrderFilter) -> list[FailedOrderView]:
+        return await queries.list_failed_orders(self._deps, query)
+
+    async def failed_order_stats(self, query: FailedOrderFilter) -> FailedOrderStats:
+        return await failed_order_stats(self._deps, query)
 
     async def retry(self, failed_order_id: int) -> SubmitResult:
         return await failed_orders.retry(self._deps, failed_order_id)
