@@ -21,6 +21,7 @@ from hantu.entrypoints.web import (
     errors,
     failed_orders,
     health,
+    live,
     notifications,
     pages,
     strategies,
@@ -90,6 +91,7 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
         accounts,
         pages,
         notifications,
+        live,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
