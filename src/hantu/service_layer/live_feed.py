@@ -161,6 +161,14 @@ class LiveFeed:
         return f"{self.epoch}.{self._seq}"
 
     @property
+    def ring_size(self) -> int:
+        return self._ring.maxlen or 0
+
+    @property
+    def queue_size(self) -> int:
+        return self._queue_size
+
+    @property
     def subscribers(self) -> int:
         return len(self._subscriptions)
 
