@@ -94,6 +94,8 @@ class Trader:
     client: httpx.AsyncClient
     token: str
     strategy_account_id: int
+    user_id: int
+    broker_account_id: int
 
     @asynccontextmanager
     async def stream(self, **headers: str) -> AsyncIterator[SseReader]:
@@ -126,22 +128,39 @@ class LiveServer:
         assert runtime is not None
         accounts = runtime.state.accounts
 
-        async def create() -> tuple[str, int]:
+        async def create() -> tuple[str, int, int, int]:
             user = await accounts_service.create_user(accounts, username, PASSWORD)
             form = NewBrokerAccount("main", "SIMULATOR", "k" * 36, "s" * 180, "50123456-01", "h")
             account = await accounts_service.add_broker_account(accounts, user.id, form)
             strategy, token = await accounts_service.create_strategy(accounts, user.id, "alpha")
             link = await accounts_service.link_account(accounts, user.id, strategy.id, account.id)
-            return token, link.id
+            return token, link.id, user.id, account.id
 
-        token, link_id = self.server.run(create)
+        token, link_id, user_id, account_id = self.server.run(create)
         client = self.client()
         page = await client.get("/login")
         found = _CSRF.search(page.text)
         assert found
         form = {"username": username, "password": PASSWORD, "csrf_token": found.group(1)}
         assert (await client.post("/login", data=form)).status_code == 303
-        return Trader(client, token, link_id)
+        return Trader(client, token, link_id, user_id, account_id)
+
+    async def second_strategy(self, trader: Trader) -> str:
+        """Link another strategy to the trader's broker account; return its webhook token."""
+        runtime = self.server.runtime
+        assert runtime is not None
+        accounts = runtime.state.accounts
+
+        async def create() -> str:
+            strategy, token = await accounts_service.create_strategy(
+                accounts, trader.user_id, "beta"
+            )
+            await accounts_service.link_account(
+                accounts, trader.user_id, strategy.id, trader.broker_account_id
+            )
+            return token
+
+        return self.server.run(create)
 
     async def webhook(self, token: str, **fields: str) -> httpx.Response:
         body = {

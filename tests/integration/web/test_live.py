@@ -149,6 +149,27 @@ async def test_live_slow_client_is_told_to_resync(live: LiveServer) -> None:
     assert resync.data["reason"] == "overflow"
 
 
+async def test_live_account_linked_after_connect_is_heard(live: LiveServer) -> None:
+    alice = await live.trader("alice")
+    async with alice.stream() as stream:
+        await stream.until("ready")
+        token = await live.second_strategy(alice)
+        assert (await live.webhook(token)).status_code == 200
+        assert (await stream.next()).data["kind"] == "created"
+
+
+async def test_live_stream_ends_once_signed_out(live: LiveServer) -> None:
+    alice, bob = await live.trader("alice"), await live.trader("bob")
+    async with alice.stream() as stream:
+        await stream.until("ready")
+        csrf = {"X-CSRF-Token": await _csrf(alice)}
+        assert (await alice.client.post("/logout", headers=csrf)).status_code == 303
+        assert (await live.webhook(bob.token)).status_code == 200  # makes alice's look again
+        with pytest.raises(EOFError):
+            await stream.next()
+    assert await _until_subscribers(live, 0) == 0
+
+
 async def test_live_without_login_answers_401(live: LiveServer) -> None:
     response = await live.client().get("/api/v1/live")
     assert response.status_code == 401

@@ -8,8 +8,8 @@ was older than the ring, the server restarted, or the client fell behind its que
 
 Only notices about the user's own strategy accounts pass (user → strategy → strategy
 account). The set is read at connect and re-read, at most every few seconds, when a notice
-names an account outside it (an account linked after the page opened); the session is
-checked again at the same time, so a logged-out user's stream ends.
+names an account outside it (an account linked after the page opened). The session is
+checked again then, and after every quiet half minute, so a signed-out user's stream ends.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ RETRY_MS: Final = 1000  # how soon a browser reconnects a dropped stream
 PING_SECONDS: Final = 15  # keeps proxies from closing an idle stream
 SEND_TIMEOUT: Final = 10.0  # a client that takes no bytes for this long is dropped
 OWNERSHIP_REFRESH: Final = 5.0  # seconds between re-reads of the owned accounts
+SESSION_RECHECK: Final = 30.0  # a quiet stream still ends this soon after its session does
 
 LastEventId = Annotated[str | None, Header(alias="Last-Event-ID", max_length=100)]
 LastEventQuery = Annotated[str | None, Query(alias="last_event_id", max_length=100)]
@@ -47,24 +48,28 @@ class _Owner:
     def __init__(self, state: WebState, user_id: int, session_id: str, owned: set[int]) -> None:
         self._state, self._user_id, self._session_id = state, user_id, session_id
         self._owned = owned
-        self._checked = asyncio.get_running_loop().time()
+        self._checked = float("-inf")  # the first miss re-reads at once, later ones wait
         self.signed_out = False
 
     async def owns(self, strategy_account_id: int) -> bool:
         if strategy_account_id in self._owned:
             return True
-        now = asyncio.get_running_loop().time()
-        if now - self._checked < OWNERSHIP_REFRESH:
+        if asyncio.get_running_loop().time() - self._checked < OWNERSHIP_REFRESH:
             return False
-        self._checked = now
+        await self.refresh()
+        return strategy_account_id in self._owned
+
+    async def refresh(self) -> None:
+        """Check the session again and re-read the owned accounts."""
+        self._checked = asyncio.get_running_loop().time()
         user = await logins.session_user(self._state.accounts, self._session_id)
         if user is None or user.id != self._user_id:
             self.signed_out = True
-            return False
+            self._owned = set()
+            return
         self._owned = await accounts_service.owned_strategy_account_ids(
             self._state.accounts, user.id
         )
-        return strategy_account_id in self._owned
 
 
 def _message(notice: LiveNotice) -> ServerSentEvent:
@@ -89,7 +94,12 @@ async def _stream(feed: LiveFeed, owner: _Owner, last_id: str | None) -> AsyncIt
                     yield _message(notice)
             yield _control("ready", latest)
         while not owner.signed_out:
-            notice = await subscription.queue.get()
+            try:
+                async with asyncio.timeout(SESSION_RECHECK):
+                    notice = await subscription.queue.get()
+            except TimeoutError:
+                await owner.refresh()
+                continue
             if subscription.overflowed:
                 subscription.reset()
                 yield _control("resync", feed.latest_id, reason="overflow")
