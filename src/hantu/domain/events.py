@@ -104,3 +104,11 @@ class FailedOrderSaved(Event):
     failed_order_id: int | None
     order_id: OrderId | None
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailedOrderRemoved(Event):
+    """A person hid a failed order from the list (the row stays for audit)."""
+
+    failed_order_id: int
+    strategy_account_id: StrategyAccountId

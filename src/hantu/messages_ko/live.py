@@ -8,4 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-UI: Final[dict[str, str]] = {}
+UI: Final[dict[str, str]] = {
+    "live_disconnected": "실시간 연결 끊김 — 다시 연결 중",
+    "live_resynced": "실시간 연결이 복구되어 화면을 새로 고쳤습니다",
+}

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.errors import NotFound
-from hantu.domain.events import FailedOrderSaved
+from hantu.domain.events import FailedOrderRemoved, FailedOrderSaved
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import Order, OrderRequest
 from hantu.domain.values import Price
@@ -87,5 +87,12 @@ async def remove(deps: Deps, failed_order_id: int) -> FailedOrderView:
         if failed is None:
             raise NotFound(f"failed order {failed_order_id} does not exist")
         failed.remove(deps.clock.now())
+        uow.record(
+            FailedOrderRemoved(
+                failed_order_id=failed_order_id,
+                strategy_account_id=failed.strategy_account_id,
+                occurred_at=deps.clock.now(),
+            )
+        )
         await uow.commit()
         return FailedOrderView.of(failed)

@@ -24,6 +24,7 @@ from hantu.entrypoints.web import (
     failed_orders_export,
     failed_orders_page,
     health,
+    live,
     notifications,
     pages,
     positions_api,
@@ -98,6 +99,7 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
         pages,
         notifications,
         positions_api,
+        live,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

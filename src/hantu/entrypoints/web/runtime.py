@@ -15,6 +15,7 @@ from hantu.entrypoints.web.ratelimit import LoginLimiter
 from hantu.entrypoints.web.service_pipeline import ServicePipeline
 from hantu.entrypoints.web.state import WebState
 from hantu.entrypoints.web.tokens import TokenCache
+from hantu.service_layer.live_feed import LiveFeed
 from hantu.simulator.server import Simulator
 
 SESSION_KEY_FILE = "session.key"
@@ -76,4 +77,11 @@ def web_state(application: App) -> WebState:
         notify=None if application.notifications is None else application.notifications.store,
         deps=application.deps,
         bus=application.bus,
+        live=_live_feed(application),
     )
+
+
+def _live_feed(application: App) -> LiveFeed:
+    feed = LiveFeed(application.deps)
+    feed.attach(application.bus)
+    return feed

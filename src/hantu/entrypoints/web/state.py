@@ -12,6 +12,7 @@ from hantu.entrypoints.web.ratelimit import LoginLimiter
 from hantu.entrypoints.web.tokens import TokenCache
 from hantu.service_layer.accounts import AccountsDeps
 from hantu.service_layer.deps import Deps
+from hantu.service_layer.live_feed import LiveFeed
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.notify_delivery import NotifyStore
 from hantu.service_layer.ports import Clock
@@ -35,6 +36,7 @@ class WebState:
     bus: EventBus | None = None  # committed domain events (live pages subscribe)
     symbol_names: SymbolNames = field(default_factory=NoNames)
     quotes: QuoteBoard = field(default_factory=QuoteBoard)  # broker reads kept a few seconds
+    live: LiveFeed | None = None  # notices for open pages (`GET /api/v1/live`)
 
     def webhook_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/api/webhook"

@@ -1,0 +1,284 @@
+"""The live feed: committed domain events turned into small notices for open pages (SSE).
+
+A notice says *what changed* (topic, kind, ids, symbol, status), never the figures: a page
+that hears one re-reads what it shows through its normal, ownership-scoped queries. Each
+notice names the strategy account it concerns, so the web layer delivers it only to that
+account's owner; an order event carries only the order id, so the account is looked up once
+and cached.
+
+Notices get increasing ids `<epoch>.<seq>`; the epoch changes with every process start, so a
+page reconnecting to a restarted server is told to resync rather than trusting numbers from
+another life. The last `ring_size` notices are kept for catch-up after a dropped stream; a
+gap older than that, too, means resync. Each open stream has a bounded queue: a client too
+slow to keep up loses notices and is told to resync.
+
+One process only: the feed hears this process's bus. On PostgreSQL with several processes
+an order placed by another process (a worker, the CLI) reaches no page here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Final
+
+from hantu.domain.enums import OrderStatus
+from hantu.domain.events import (
+    BrokerStateDiffered,
+    Event,
+    FailedOrderRemoved,
+    FailedOrderSaved,
+    HoldingAdopted,
+    OrderCanceled,
+    OrderCreated,
+    OrderEvent,
+    OrderFilled,
+    OrderRefused,
+    OrderRejected,
+    OrderSent,
+    OrderUnconfirmed,
+)
+from hantu.service_layer import queries
+from hantu.service_layer.deps import Deps
+from hantu.service_layer.messagebus import EventBus
+
+log = logging.getLogger(__name__)
+
+TOPICS: Final = ("order", "fill", "failed_order", "position")
+RETRY_KEY_PREFIX: Final = "retry:"  # FailedOrder.retry_key(): "retry:<failed id>:<attempt>"
+
+# Order event -> (kind, status after it; None when the event alone does not say).
+_ORDER_KINDS: Final[dict[type[OrderEvent], tuple[str, OrderStatus | None]]] = {
+    OrderCreated: ("created", OrderStatus.NEW),
+    OrderSent: ("sent", OrderStatus.SENT),
+    OrderUnconfirmed: ("unconfirmed", OrderStatus.UNCONFIRMED),
+    OrderRejected: ("rejected", OrderStatus.REJECTED),
+    OrderRefused: ("refused", OrderStatus.ERROR),
+    OrderCanceled: ("canceled", OrderStatus.CANCELED),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LiveNotice:
+    seq: int
+    epoch: str
+    topic: str
+    kind: str
+    strategy_account_id: int
+    order_id: str | None = None
+    failed_order_id: int | None = None
+    symbol: str | None = None
+    status: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.epoch}.{self.seq}"
+
+    def data(self) -> dict[str, Any]:
+        """What the page is told: the topic, the kind and whichever ids are known."""
+        body: dict[str, Any] = {"topic": self.topic, "kind": self.kind}
+        for name in ("order_id", "failed_order_id", "symbol", "status"):
+            value = getattr(self, name)
+            if value is not None:
+                body[name] = value
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    topic: str
+    kind: str
+    strategy_account_id: int
+    order_id: str | None = None
+    failed_order_id: int | None = None
+    symbol: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _OrderInfo:
+    strategy_account_id: int
+    symbol: str
+    retry_of: int | None
+
+
+class Subscription:
+    """One open stream's bounded queue; `overflowed` says notices were dropped."""
+
+    def __init__(self, size: int) -> None:
+        self.queue: asyncio.Queue[LiveNotice] = asyncio.Queue(maxsize=size)
+        self.overflowed = False
+
+    def offer(self, notice: LiveNotice) -> None:
+        try:
+            self.queue.put_nowait(notice)
+        except asyncio.QueueFull:
+            self.overflowed = True
+
+    def reset(self) -> None:
+        """Forget what is queued (the client is about to resync anyway)."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.overflowed = False
+
+
+class LiveFeed:
+    """Hears the bus, keeps the recent notices and fans them out to open streams."""
+
+    def __init__(
+        self,
+        deps: Deps,
+        *,
+        ring_size: int = 2000,
+        queue_size: int = 500,
+        cache_size: int = 10_000,
+        epoch: str | None = None,
+    ) -> None:
+        self._deps = deps
+        self._ring: deque[LiveNotice] = deque(maxlen=ring_size)
+        self._queue_size = queue_size
+        self._cache: OrderedDict[str, _OrderInfo] = OrderedDict()
+        self._cache_size = cache_size
+        self._subscriptions: set[Subscription] = set()
+        self._seq = 0
+        self.epoch = epoch or format(time.time_ns() // 1_000_000, "x")
+        # One event at a time, in the order the bus scheduled them: a lookup for one order
+        # must not let a later event of that order overtake it.
+        self._lock = asyncio.Lock()
+
+    def attach(self, bus: EventBus) -> None:
+        """Subscribe to the events pages care about."""
+        for event_type in (OrderEvent, FailedOrderSaved, FailedOrderRemoved, HoldingAdopted):
+            bus.subscribe(event_type, self.on_event)
+
+    @property
+    def latest_id(self) -> str:
+        return f"{self.epoch}.{self._seq}"
+
+    @property
+    def ring_size(self) -> int:
+        return self._ring.maxlen or 0
+
+    @property
+    def queue_size(self) -> int:
+        return self._queue_size
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscriptions)
+
+    @contextmanager
+    def subscribe(self) -> Iterator[Subscription]:
+        """An open stream's queue, removed when the stream ends however it ends."""
+        subscription = Subscription(self._queue_size)
+        self._subscriptions.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._subscriptions.discard(subscription)
+
+    def since(self, last_id: str) -> list[LiveNotice] | None:
+        """Notices after `last_id`, or None when they cannot all be given (resync)."""
+        epoch, _, number = last_id.strip().partition(".")
+        if epoch != self.epoch or not number.isdigit():
+            return None
+        seq = int(number)
+        if seq > self._seq:
+            return None
+        if self._ring and self._ring[0].seq > seq + 1:
+            return None  # some were pushed out of the ring
+        return [notice for notice in self._ring if notice.seq > seq]
+
+    async def on_event(self, event: Event) -> None:
+        async with self._lock:
+            try:
+                drafts = await self._drafts(event)
+            except Exception:
+                log.exception("live notice for %s not made", event.name)
+                return
+            for draft in drafts:
+                self._emit(draft)
+
+    def _emit(self, draft: _Draft) -> None:
+        self._seq += 1
+        notice = LiveNotice(self._seq, self.epoch, **_fields(draft))
+        self._ring.append(notice)
+        for subscription in self._subscriptions:
+            subscription.offer(notice)
+
+    async def _drafts(self, event: Event) -> list[_Draft]:
+        match event:
+            case OrderEvent():
+                return await self._order_drafts(event)
+            case FailedOrderSaved(failed_order_id=failed_id, order_id=order_id):
+                account = await self._account_of_failed(failed_id, order_id)
+                if account is None:
+                    return []
+                return [_Draft("failed_order", "saved", account, order_id, failed_id)]
+            case FailedOrderRemoved(failed_order_id=failed_id, strategy_account_id=account):
+                return [_Draft("failed_order", "removed", int(account), None, failed_id)]
+            case HoldingAdopted(strategy_account_id=account, symbol=symbol):
+                return [_Draft("position", "adopted", int(account), symbol=symbol.code)]
+        return []
+
+    async def _order_drafts(self, event: OrderEvent) -> list[_Draft]:
+        info = await self._order_info(event.order_id)
+        if info is None:
+            return []
+        account, oid, symbol = info.strategy_account_id, event.order_id, info.symbol
+        drafts: list[_Draft]
+        match event:
+            case OrderFilled():
+                drafts = [
+                    _Draft("fill", "filled", account, oid, symbol=symbol),
+                    _Draft("position", "changed", account, oid, symbol=symbol),
+                ]
+            case BrokerStateDiffered(theirs=theirs):
+                drafts = [_Draft("order", "reconciled", account, oid, None, symbol, theirs.value)]
+            case _:
+                kind, status = _ORDER_KINDS.get(type(event), ("changed", None))
+                value = None if status is None else status.value
+                drafts = [_Draft("order", kind, account, oid, None, symbol, value)]
+        if info.retry_of is not None:  # every step of a retry changes its failed order
+            drafts.append(_Draft("failed_order", "retried", account, oid, info.retry_of, symbol))
+        return drafts
+
+    async def _order_info(self, order_id: str) -> _OrderInfo | None:
+        cached = self._cache.get(order_id)
+        if cached is not None:
+            self._cache.move_to_end(order_id)
+            return cached
+        order = await queries.get_order(self._deps, order_id)
+        if order is None:
+            return None
+        info = _OrderInfo(order.strategy_account_id, order.symbol, _retry_of(order.idempotency_key))
+        self._cache[order_id] = info
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return info
+
+    async def _account_of_failed(self, failed_id: int | None, order_id: str | None) -> int | None:
+        if order_id is not None:
+            info = await self._order_info(order_id)
+            if info is not None:
+                return info.strategy_account_id
+        if failed_id is None:
+            return None
+        failed = await queries.get_failed_order(self._deps, failed_id)
+        return None if failed is None else failed.strategy_account_id
+
+
+def _retry_of(idempotency_key: str) -> int | None:
+    if not idempotency_key.startswith(RETRY_KEY_PREFIX):
+        return None
+    number = idempotency_key[len(RETRY_KEY_PREFIX) :].partition(":")[0]
+    return int(number) if number.isdigit() else None
+
+
+def _fields(draft: _Draft) -> dict[str, Any]:
+    return {name: getattr(draft, name) for name in _Draft.__slots__}
