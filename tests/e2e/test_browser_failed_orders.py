@@ -137,6 +137,7 @@ def test_browser_failed_orders_reload_on_a_live_event(
     page: Page, embedded_server: ServerThread
 ) -> None:
     _open(page, embedded_server, 1280)
+    page.evaluate("window.hantuLive.close()")  # only the events this test dispatches
     _rejected_webhook(embedded_server, "잔고 부족", id="fourth")
 
     page.evaluate(

@@ -75,6 +75,10 @@ def test_browser_live_reopened_stream_catches_up(page: Page, embedded_server: Se
 def test_browser_live_keeps_a_field_being_edited(page: Page, embedded_server: ServerThread) -> None:
     login(page)
     _connected(page)
+    page.evaluate(  # a field outside the live section, as a filter form would be
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        " '<label>종목 <input id=\"filter-symbol\"></label>')"
+    )
     page.fill("#filter-symbol", "0059")  # focus stays in the field while the order lands
     _webhook(embedded_server, "2")
     expect(page.locator(ROWS)).to_have_count(1, timeout=2000)
