@@ -23,6 +23,7 @@ from hantu.entrypoints.web import (
     health,
     notifications,
     pages,
+    pnl,
     strategies,
     telegram_hook,
     webhook,
@@ -89,6 +90,7 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
         strategies,
         accounts,
         pages,
+        pnl,
         notifications,
     ):
         app.include_router(module.router)
