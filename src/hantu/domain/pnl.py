@@ -27,7 +27,16 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from hantu.domain.pnl_books import SEOUL, Book, Holding, PnlFill, Trade, fill_order, replay
+from hantu.domain.pnl_books import (
+    SEOUL,
+    Book,
+    Holding,
+    PnlFill,
+    Trade,
+    fill_order,
+    held_symbols,
+    replay,
+)
 from hantu.domain.pnl_stats import ZERO, TradeStats, max_drawdown, trade_stats
 from hantu.domain.values import Money, Symbol
 
@@ -39,6 +48,7 @@ __all__ = [
     "PnlSummary",
     "Trade",
     "TradeStats",
+    "held_symbols",
     "summarize",
     "summarize_by",
 ]

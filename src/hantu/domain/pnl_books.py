@@ -164,3 +164,15 @@ def _replay_one(key: BookKey, fills: Sequence[PnlFill]) -> Book:
     for fill in sorted(fills, key=fill_order):
         run.apply(fill)
     return book
+
+
+def held_symbols(fills: Iterable[PnlFill]) -> frozenset[Symbol]:
+    """Symbols some book still holds after these fills (by the same clipping rule, without
+    a full replay: the report asks quotes for them before computing anything else)."""
+    held: dict[BookKey, Decimal] = {}
+    for fill in sorted(fills, key=fill_order):
+        now = held.get(fill.book, ZERO)
+        held[fill.book] = (
+            now + fill.quantity if fill.side is Side.BUY else max(ZERO, now - fill.quantity)
+        )
+    return frozenset(key[2] for key, quantity in held.items() if quantity > 0)

@@ -14,7 +14,15 @@ from decimal import Decimal
 from hantu.domain.accounts import StrategyAccountView
 from hantu.domain.errors import HantuError
 from hantu.domain.masking import mask
-from hantu.domain.pnl import SEOUL, MarkBook, PnlFill, PnlSummary, summarize, summarize_by
+from hantu.domain.pnl import (
+    SEOUL,
+    MarkBook,
+    PnlFill,
+    PnlSummary,
+    held_symbols,
+    summarize,
+    summarize_by,
+)
 from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.ports import FillRecord
@@ -110,7 +118,7 @@ async def pnl_report(
         if r.strategy_account_id in by_id
     ]
     every = [fill for fill, _ in owned]  # all of the user's fills: shared marks and days
-    held = summarize(every, MarkBook(every, {}, end), end=end).open_symbols
+    held = held_symbols(every)
     current = await _quotes(deps, held, owned, quote_timeout) if end == today else {}
     marks = MarkBook(every, current, end)
     fills = [fill for fill, sa in owned if _wanted(by_id[sa], query)]

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hantu.domain.enums import Side
-from hantu.domain.pnl import MarkBook, PnlFill, summarize, summarize_by
+from hantu.domain.pnl import MarkBook, PnlFill, held_symbols, summarize, summarize_by
 from hantu.domain.pnl_stats import max_drawdown, trade_stats
 from hantu.domain.position import Position
 from hantu.domain.values import StrategyAccountId, Symbol
@@ -191,3 +191,10 @@ def test_max_drawdown_is_between_zero_and_the_range(curve: list[Decimal]) -> Non
     assert 0 <= drawdown <= max(points) - min(points)
     if curve == sorted(curve) and curve[:1] >= [Decimal(0)]:
         assert drawdown == 0  # a curve that never falls has no drawdown
+
+
+@given(ops, marks_now)
+def test_pnl_held_symbols_match_the_replay(raw: Raw, now: Now) -> None:
+    fills = _fills(raw)
+
+    assert held_symbols(fills) == summarize(fills, _book(fills, now)).open_symbols

@@ -3,7 +3,7 @@
 Both read the same report (`service_layer.pnl_report`) with the same filters: strategy,
 account (broker account) and a Seoul date range. The JSON gives amounts as decimal strings
 rounded to 0.01 won and ratios to 0.0001, for the charts and other clients; the page shows
-money as `70,667원` by the one rule in `messages_ko`.
+money in whole won with separators by the one rule in `messages_ko`.
 """
 
 from __future__ import annotations
