@@ -292,6 +292,12 @@ class FillRepository(Protocol):
         """Keep a stored fill as not applied, with why (Korean, shown for a human to check)."""
         ...
 
+    async def history(
+        self, strategy_account_ids: Iterable[StrategyAccountId], until: datetime
+    ) -> list[FillRecord]:
+        """Applied fills of these strategy accounts before `until`, oldest first (for PnL)."""
+        ...
+
     async def problems(
         self, strategy_account_ids: Iterable[StrategyAccountId]
     ) -> list[tuple[FillRecord, str]]:

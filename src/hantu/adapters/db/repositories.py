@@ -412,3 +412,21 @@ class SqlFillRepository:
         )
         rows = (await self._conn.execute(query)).mappings()
         return [(_fill_from_row(row), str(row["problem"])) for row in rows]
+
+    async def history(
+        self, strategy_account_ids: Iterable[StrategyAccountId], until: datetime
+    ) -> list[FillRecord]:
+        ids = [int(a) for a in strategy_account_ids]
+        if not ids:
+            return []
+        # Only fills applied to their position: a flagged one ("확인 필요") changed no PnL.
+        query = (
+            select(t.fills)
+            .where(
+                t.fills.c.strategy_account_id.in_(ids),
+                t.fills.c.problem.is_(None),
+                t.fills.c.filled_at < until,
+            )
+            .order_by(t.fills.c.filled_at, t.fills.c.id)
+        )
+        return [_fill_from_row(r) for r in (await self._conn.execute(query)).mappings()]

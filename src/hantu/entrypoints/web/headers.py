@@ -7,8 +7,13 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# lightweight-charts (static/vendor) adds one <style> for its TradingView attribution link,
+# which its license asks us to show: that exact text is allowed by its hash, nothing else
+# inline (tests/unit/web/test_pnl_vendor.py checks the hash against the vendored bundle).
+CHART_ATTRIBUTION_STYLE = "'sha256-3pRED1tOXas1FXFoPb9TGCjmYe9XQsmO9OV23khV2nY='"
 CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    f"style-src 'self' {CHART_ATTRIBUTION_STYLE}; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 _COMMON = [
