@@ -161,6 +161,10 @@ class KisBroker:
         """Last price and the day's limits."""
         return quote_of(symbol, await self._rest.price(symbol))
 
+    async def symbol_name(self, symbol: Symbol) -> str | None:
+        """The stock's Korean short name (삼성전자), None where KIS has no lookup (paper)."""
+        return await self._rest.stock_name(symbol)
+
     def fill_notices(self) -> AsyncIterator[FillNotice]:
         """Fills as KIS pushes them; each caller gets every fill from now on."""
         queue: asyncio.Queue[FillNotice] = asyncio.Queue()

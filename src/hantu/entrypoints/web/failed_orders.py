@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -20,7 +21,7 @@ from hantu.entrypoints.web.strategies import ERRORS
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.outcome import SubmitOutcome, SubmitResult
 from hantu.service_layer.queries import FailedOrderView
-from hantu.service_layer.webhooks import parse_symbol
+from hantu.service_layer.webhooks import WebhookInvalid, parse_symbol
 
 router = APIRouter(prefix="/api/failed-orders", tags=["failed orders"])
 
@@ -33,7 +34,7 @@ _NOT_ALLOWED = {
 }
 
 
-def _out(failed: FailedOrderView) -> FailedOrderOut:
+def _out(failed: FailedOrderView, names: Mapping[Symbol, str]) -> FailedOrderOut:
     return FailedOrderOut(
         id=failed.id,
         strategy_account_id=failed.strategy_account_id,
@@ -48,7 +49,29 @@ def _out(failed: FailedOrderView) -> FailedOrderOut:
         status=failed.status.value,
         webhook_id=failed.webhook_id,
         created_at=failed.created_at.isoformat(),
+        symbol_name=_name_of(failed.symbol, names),
     )
+
+
+def _name_of(code: str, names: Mapping[Symbol, str]) -> str | None:
+    try:
+        return names.get(Symbol(code))
+    except ValueError:
+        return None
+
+
+async def _symbols_meant(state: WebState, text: str | None) -> list[Symbol] | None:
+    """None: no symbol filter; else the symbols a code (`KRX:005930`) or (part of) a name
+    means. Text that is neither is refused as an unknown symbol (400)."""
+    if not text or not text.strip():
+        return None
+    try:
+        return [parse_symbol(text.strip())]
+    except WebhookInvalid:
+        found = await state.symbol_names.resolve(text)
+        if not found:
+            raise
+        return found
 
 
 async def _owned(state: WebState, user_id: UserId, failed_order_id: int) -> FailedOrderView:
@@ -73,9 +96,14 @@ async def list_failed_orders(
         if strategy_account_id not in owned:
             raise NotFound("strategy account")
         owned = {strategy_account_id}
-    wanted: Symbol | None = parse_symbol(symbol.strip()) if symbol and symbol.strip() else None
-    found = await state.pipeline.failed_orders(owned, wanted, status.value)  # newest first
-    return FailedOrdersOut(orders=[_out(failed) for failed in found])
+    wanted = await _symbols_meant(state, symbol)
+    one = wanted[0] if wanted is not None and len(wanted) == 1 else None
+    found = await state.pipeline.failed_orders(owned, one, status.value)  # newest first
+    if wanted is not None and one is None:
+        codes = {s.code for s in wanted}
+        found = [failed for failed in found if failed.symbol in codes]
+    names = await state.symbol_names.names({Symbol(f.symbol) for f in found})
+    return FailedOrdersOut(orders=[_out(failed, names) for failed in found])
 
 
 def _retry_answer(result: SubmitResult) -> JSONResponse:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from hantu import messages_ko as ko
 from hantu.domain.accounts import UserId
-from hantu.domain.values import StrategyAccountId
+from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.entrypoints.web.deps import CurrentUser, StateDep
 from hantu.entrypoints.web.state import WebState
 from hantu.entrypoints.web.strategies import strategies_view
@@ -65,15 +65,29 @@ async def positions_page(request: Request, user: CurrentUser, state: StateDep) -
         }
         for o in await state.pipeline.orders_today(ids)
     ]
+    fills = await _fills_to_check(state, ids, names)
+    undelivered = await _undelivered(state, user.id)
+    shown: list[Mapping[str, object]] = [*positions, *orders, *fills, *undelivered]
     context = {
         "user": user,
+        "names": await state.symbol_names.names(_symbols(shown)),
         "positions": positions,
         "orders": orders,
         "strategy_accounts": views,
-        "fills_to_check": await _fills_to_check(state, ids, names),
-        "undelivered": await _undelivered(state, user.id),
+        "fills_to_check": fills,
+        "undelivered": undelivered,
     }
     return render(request, "positions.html", context)
+
+
+def _symbols(rows: Sequence[Mapping[str, object]]) -> set[Symbol]:
+    found = set()
+    for row in rows:
+        try:
+            found.add(Symbol(str(row.get("symbol"))))
+        except ValueError:
+            continue  # a notification about no symbol
+    return found
 
 
 async def _fills_to_check(

@@ -76,4 +76,5 @@ def web_state(application: App) -> WebState:
         notify=None if application.notifications is None else application.notifications.store,
         deps=application.deps,
         bus=application.bus,
+        symbol_names=application.symbol_names,
     )

@@ -40,7 +40,7 @@ function renderRow(order) {
   const exhausted = order.retry_count >= MAX_RETRIES;
   return (
     '<tr data-id="' + escapeHtml(order.id) + '">' +
-    "<td>" + escapeHtml(order.symbol) + "</td>" +
+    "<td>" + escapeHtml(order.symbol_name ? order.symbol_name + " " + order.symbol : order.symbol) + "</td>" +
     '<td><span class="badge badge-' + side + '">' + escapeHtml(UI["side_" + order.side] || order.side) + "</span></td>" +
     '<td class="col-hide-md">' + escapeHtml(order.order_type) + "</td>" +
     "<td>" + escapeHtml(formatShares(order.quantity)) + "</td>" +
