@@ -47,7 +47,7 @@ async def test_positions_page_shows_money_in_won_and_keeps_the_full_average(
 
     page = await member.client.get("/positions")
 
-    assert "<td>3,000주</td>" in page.text
+    assert ">3,000주</td>" in page.text
     assert ">70,667원<" in page.text
     assert "70666.6" not in page.text
     assert ">72,000원<" in page.text  # today's orders show their limit price the same way

@@ -35,24 +35,32 @@ function seoulTime(iso) {
   return when.toLocaleString("ko-KR", { timeZone: "Asia/Seoul", hour12: false });
 }
 
+// One cell; `data-label` names the column when the table turns into cards on phones.
+function cell(label, className, html) {
+  const cls = className ? ' class="' + className + '"' : "";
+  return "<td" + cls + ' data-label="' + escapeHtml(UI[label] || "") + '">' + html + "</td>";
+}
+
 function renderRow(order) {
   const side = order.side === "SELL" ? "sell" : "buy";
   const exhausted = order.retry_count >= MAX_RETRIES;
+  const symbol = order.symbol_name ? order.symbol_name + " " + order.symbol : order.symbol;
+  const orderType = UI["conv_order_type_" + order.order_type] || order.order_type;
   return (
     '<tr data-id="' + escapeHtml(order.id) + '">' +
-    "<td>" + escapeHtml(order.symbol_name ? order.symbol_name + " " + order.symbol : order.symbol) + "</td>" +
-    '<td><span class="badge badge-' + side + '">' + escapeHtml(UI["side_" + order.side] || order.side) + "</span></td>" +
-    '<td class="col-hide-md">' + escapeHtml(order.order_type) + "</td>" +
-    "<td>" + escapeHtml(formatShares(order.quantity)) + "</td>" +
-    '<td class="col-price">' + escapeHtml(order.price ? formatWon(order.price) : "-") + "</td>" +
-    '<td class="reason">' + escapeHtml(order.reason) + "</td>" +
-    '<td class="col-hide-md broker-error">' + escapeHtml(order.exchange_error || "") + "</td>" +
-    '<td><span class="retry-count-badge">' + escapeHtml(order.retry_count) + "/" + MAX_RETRIES + "</span></td>" +
-    '<td class="col-time">' + escapeHtml(seoulTime(order.created_at)) + "</td>" +
-    '<td class="actions">' +
-    '<button type="button" class="btn-retry" data-id="' + escapeHtml(order.id) + '"' + (exhausted ? " disabled" : "") + ">" + escapeHtml(UI.retry) + "</button> " +
-    '<button type="button" class="btn-remove" data-id="' + escapeHtml(order.id) + '">' + escapeHtml(UI.remove) + "</button>" +
-    "</td></tr>"
+    cell("col_symbol", "", escapeHtml(symbol)) +
+    cell("col_side", "", '<span class="badge badge-' + side + '">' + escapeHtml(UI["side_" + order.side] || order.side) + "</span>") +
+    cell("col_type", "col-hide-md", escapeHtml(orderType)) +
+    cell("col_quantity", "", escapeHtml(formatShares(order.quantity))) +
+    cell("col_price", "col-price", escapeHtml(order.price ? formatWon(order.price) : "-")) +
+    cell("col_reason", "reason", escapeHtml(order.reason)) +
+    cell("col_broker_error", "col-hide-md broker-error", escapeHtml(order.exchange_error || "")) +
+    cell("col_retry", "", '<span class="retry-count-badge">' + escapeHtml(order.retry_count) + "/" + MAX_RETRIES + "</span>") +
+    cell("col_created_at", "col-time", escapeHtml(seoulTime(order.created_at))) +
+    cell("col_actions", "actions",
+      '<button type="button" class="btn-retry" data-id="' + escapeHtml(order.id) + '"' + (exhausted ? " disabled" : "") + ">" + escapeHtml(UI.retry) + "</button> " +
+      '<button type="button" class="btn-remove" data-id="' + escapeHtml(order.id) + '">' + escapeHtml(UI.remove) + "</button>") +
+    "</tr>"
   );
 }
 
