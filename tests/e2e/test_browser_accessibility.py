@@ -26,7 +26,8 @@ NOT_FOUND_PATH = "/no-such-page"
 
 
 def _webhook(server: ServerThread, **fields: Any) -> httpx.Response:
-    assert server.runtime is not None and server.runtime.demo is not None
+    assert server.runtime is not None
+    assert server.runtime.demo is not None
     body = {
         "token": server.runtime.demo.token,
         "symbol": "005930",
@@ -41,7 +42,8 @@ def _webhook(server: ServerThread, **fields: Any) -> httpx.Response:
 def _with_rows(server: ServerThread) -> None:
     """A filled buy (a position, an order) and a refused one (a failed order)."""
     assert _webhook(server).status_code == 200
-    assert server.runtime is not None and server.runtime.simulator is not None
+    assert server.runtime is not None
+    assert server.runtime.simulator is not None
     simulator = server.runtime.simulator
     server.loop.call_soon_threadsafe(  # type: ignore[union-attr]
         simulator.faults.reject_next_order, "APBK0952", "잔고 부족"
@@ -96,7 +98,8 @@ def test_browser_every_page_has_no_serious_accessibility_violation(
 
     login(page)
     paths = _nav_pages(page)
-    assert "/positions" in paths and "/strategies" in paths
+    assert "/positions" in paths
+    assert "/strategies" in paths
     for path in paths:
         _settle(page, path)
         if found := _serious(page):
@@ -135,9 +138,7 @@ def test_browser_phone_positions_are_cards_without_overflow_and_with_big_tap_tar
     _positions_with_name(page)
     expect(page.locator("#failed-orders-tbody tr")).to_have_count(1)
 
-    overflow = page.evaluate(
-        "() => [document.documentElement.scrollWidth, window.innerWidth]"
-    )
+    overflow = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert overflow[0] <= overflow[1], f"page scrolls sideways at {PHONE}px: {overflow}"
 
     card = page.locator("#positions-table tbody tr").first
@@ -164,6 +165,7 @@ def test_browser_not_found_page_has_navigation_and_no_serious_violation(
 ) -> None:
     login(page)
     response = page.goto(NOT_FOUND_PATH)
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     expect(page.locator("header nav")).to_be_visible()
     assert not _serious(page)
