@@ -46,6 +46,7 @@ from .realtime import RealtimeCallbacks
 from .services import fill_pump, reconcile_loop
 from .simulator import demo_credentials, start_simulator
 from .supervisor import Supervisor
+from .symbol_names import symbol_directory
 from .telegram import build_frontend, telegram_service
 
 SHUTDOWN_GRACE = 10.0  # seconds event handlers get to finish when the app closes
@@ -100,6 +101,8 @@ class App:
         self._stack: AsyncExitStack | None = None
         self._telegram_options = telegram_options
         self.telegram: TelegramFrontend | None = None
+        # Names beside codes (삼성전자 005930), from the brokers, cached in the database.
+        self.symbol_names = symbol_directory(db, brokers, clock)
 
     @property
     def accounts(self) -> AccountsDeps:
@@ -113,6 +116,7 @@ class App:
         async with AsyncExitStack() as stack:
             await self._start_database(stack)
             await self._start_brokers(stack)
+            stack.push_async_callback(self.symbol_names.aclose)  # before the brokers close
             await self._start_demo()
             self._start_notifications(stack)
             self._start_services(stack)

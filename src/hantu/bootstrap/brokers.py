@@ -91,6 +91,22 @@ class AccountBrokers:
             self._account_of[strategy_account_id] = account_id
             return broker
 
+    async def lookup_brokers(self) -> list[Broker]:
+        """Brokers for read-only lookups (symbol names): those made so far, else one made
+        from a stored account, REAL or SIMULATOR first (KIS paper has no product lookup)."""
+        if self._by_account or self._accounts is None:
+            return list(self._by_account.values())
+        stored = await accounts_service.stored_broker_accounts(self._accounts)
+        stored.sort(key=lambda found: found[0].environment == KisEnvironment.PAPER.value)
+        async with self._lock:
+            for account, credentials in stored[:1]:
+                if account.id not in self._by_account:
+                    broker = await self._factory(credentials)
+                    self._by_account[account.id] = broker
+                    if self._on_broker is not None:
+                        self._on_broker(account.id, broker)
+            return list(self._by_account.values())
+
     async def account_of(self, strategy_account_id: int) -> str:
         """The stored broker account behind a strategy account, by its stable name."""
         if strategy_account_id not in self._account_of:
@@ -186,6 +202,10 @@ class StaticBrokerDirectory:
 
     async def broker_for(self, strategy_account_id: int) -> Broker:
         return self._accounts.get(strategy_account_id, self.default)
+
+    async def lookup_brokers(self) -> list[Broker]:
+        """Every broker handed in, the default first."""
+        return [self.default, *(b for b in self._accounts.values() if b is not self.default)]
 
     async def account_of(self, strategy_account_id: int) -> str:
         broker = self._accounts.get(strategy_account_id, self.default)

@@ -175,6 +175,10 @@ class KisBroker:
         # account's orderable cash does not depend on it, so any listed code will do.
         return buying_power_of(await self._rest.buyable(_ANY_LISTED, None))
 
+    async def symbol_name(self, symbol: Symbol) -> str | None:
+        """The stock's Korean short name (삼성전자), None where KIS has no lookup (paper)."""
+        return await self._rest.stock_name(symbol)
+
     def fill_notices(self) -> AsyncIterator[FillNotice]:
         """Fills as KIS pushes them; each caller gets every fill from now on."""
         queue: asyncio.Queue[FillNotice] = asyncio.Queue()

@@ -27,6 +27,7 @@ class Tr(StrEnum):
     BUYABLE = "BUYABLE"
     PRICE = "PRICE"
     HOLIDAY = "HOLIDAY"
+    STOCK_INFO = "STOCK_INFO"
 
 
 # Current generation of order/account TR IDs (reference §1.2); `None` = not offered there.
@@ -40,6 +41,7 @@ _REAL_TR: dict[Tr, str | None] = {
     Tr.BUYABLE: "TTTC8908R",
     Tr.PRICE: "FHKST01010100",
     Tr.HOLIDAY: "CTCA0903R",
+    Tr.STOCK_INFO: "CTPF1002R",
 }
 _PAPER_TR: dict[Tr, str | None] = {
     Tr.BUY: "VTTC0012U",
@@ -51,6 +53,7 @@ _PAPER_TR: dict[Tr, str | None] = {
     Tr.BUYABLE: "VTTC8908R",
     Tr.PRICE: "FHKST01010100",  # quotation TRs are the same in both environments
     Tr.HOLIDAY: None,  # CTCA0903R is real only
+    Tr.STOCK_INFO: None,  # CTPF1002R (search-stock-info) is real only (§4.9)
 }
 
 # Trades (H0STCNT0) everywhere; market operation / VI (H0STMKO0) is real only (§4.9).

@@ -21,7 +21,13 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import Price, Quantity, Symbol
-from hantu.errors import BrokerUnavailable, BrokerUnreachable, NotSentRateLimited, RateLimited
+from hantu.errors import (
+    BrokerRejected,
+    BrokerUnavailable,
+    BrokerUnreachable,
+    NotSentRateLimited,
+    RateLimited,
+)
 from hantu.service_layer.ports import BrokerOrder, Clock
 
 from .auth import KisAuth, KisCredentials
@@ -233,6 +239,22 @@ class KisRestClient:
         if cached is None:
             raise BrokerUnavailable(f"chk-holiday did not mention {wanted}")
         return cached[1].opnd_yn.strip() == "Y"
+
+    async def stock_name(self, symbol: Symbol) -> str | None:
+        """The listing's short name (CTPF1002R `prdt_abrv_name`, else `prdt_name`); None
+        when KIS lists no such stock or this environment has no product lookup."""
+        if not self._profile.supports(Tr.STOCK_INFO):
+            return None
+        params = {"PRDT_TYPE_CD": "300", "PDNO": symbol.code}  # 300: 주식
+        try:
+            body = await self._read(Tr.STOCK_INFO, "quotations/search-stock-info", params)
+        except BrokerRejected:
+            return None  # rt_cd 7 (KIOK0560): nothing to show for this code
+        output = body.get("output")
+        if not isinstance(output, dict):
+            return None
+        name = str(output.get("prdt_abrv_name") or output.get("prdt_name") or "").strip()
+        return name or None
 
     # --- plumbing -----------------------------------------------------------------------
 

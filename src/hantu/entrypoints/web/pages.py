@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from hantu import messages_ko as ko
 from hantu.domain.accounts import UserId
-from hantu.domain.values import StrategyAccountId
+from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.entrypoints.web.deps import CurrentUser, StateDep
 from hantu.entrypoints.web.positions_view import (
     account_dict,
@@ -50,7 +50,6 @@ async def positions_page(request: Request, user: CurrentUser, state: StateDep) -
     names = {view.id: f"{view.strategy_name} · {view.broker_account_name}" for view in views}
     ids = sorted(names)
     trader = await view_of(state, user)
-    symbol_names = await state.symbol_names.names(sorted(trader.symbols, key=lambda s: s.code))
     wait = time_box(state)
     orders = [
         {
@@ -66,6 +65,10 @@ async def positions_page(request: Request, user: CurrentUser, state: StateDep) -
         }
         for o in await state.pipeline.orders_today(ids)
     ]
+    fills = await _fills_to_check(state, ids, names)
+    undelivered = await _undelivered(state, user.id)
+    shown: list[Mapping[str, object]] = [*orders, *fills, *undelivered]
+    symbol_names = await state.symbol_names.names({*trader.symbols, *_symbols(shown)})
     context = {
         "user": user,
         "accounts": [account_dict(a, symbol_names, wait) for a in trader.accounts],
@@ -74,10 +77,20 @@ async def positions_page(request: Request, user: CurrentUser, state: StateDep) -
         "rate": rate_text,
         "orders": orders,
         "strategy_accounts": views,
-        "fills_to_check": await _fills_to_check(state, ids, names),
-        "undelivered": await _undelivered(state, user.id),
+        "fills_to_check": fills,
+        "undelivered": undelivered,
     }
     return render(request, "positions.html", context)
+
+
+def _symbols(rows: Sequence[Mapping[str, object]]) -> set[Symbol]:
+    found = set()
+    for row in rows:
+        try:
+            found.add(Symbol(str(row.get("symbol"))))
+        except ValueError:
+            continue  # a notification about no symbol
+    return found
 
 
 async def _fills_to_check(

@@ -78,6 +78,7 @@ def web_state(application: App) -> WebState:
         deps=application.deps,
         bus=application.bus,
         live=_live_feed(application),
+        symbol_names=application.symbol_names,
     )
 
 

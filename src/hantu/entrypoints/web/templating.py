@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
 from hantu.entrypoints.web.csrf import csrf_token
 from hantu.messages_ko import UI_TEXT, format_shares, format_won
+from hantu.messages_ko.conventions import environment_label, order_type_label
 from hantu.service_layer.symbol_names import symbol_label
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -27,7 +30,25 @@ def make_templates() -> Jinja2Templates:
     templates.env.filters["won"] = format_won
     templates.env.filters["shares"] = format_shares
     templates.env.filters["symbol_label"] = symbol_label  # {{ code | symbol_label(names) }}
+    templates.env.filters["order_type_label"] = order_type_label  # LIMIT -> 지정가
+    templates.env.filters["environment_label"] = environment_label  # PAPER -> 모의투자
+    templates.env.filters["mark_current"] = mark_current  # base.html's <nav>
     return templates
+
+
+_NAV_LINK = re.compile(r'<a href="(/[^"]*)"')
+
+
+def mark_current(html: str, path: str) -> Markup:
+    """Mark the nav link of the page being shown (`aria-current="page"`), so every link a
+    page adds to base.html's <nav> is covered without knowing about it."""
+
+    def mark(match: re.Match[str]) -> str:
+        href = match.group(1)
+        current = path == href or (href != "/" and path.startswith(href.rstrip("/") + "/"))
+        return f'{match.group(0)} aria-current="page"' if current else match.group(0)
+
+    return Markup(_NAV_LINK.sub(mark, str(html)))  # noqa: S704 - only adds a fixed attribute
 
 
 def render(

@@ -44,7 +44,7 @@ function showToast(message, kind) {
   const container = document.getElementById("toast-container");
   const toast = document.createElement("div");
   toast.className = "toast toast-" + (kind || "info");
-  toast.setAttribute("role", "status");
+  toast.setAttribute("role", kind === "error" ? "alert" : "status");
   toast.textContent = message;
   container.appendChild(toast);
   setTimeout(() => toast.remove(), 5000);
