@@ -17,6 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from hantu import messages_ko as ko
 from tests.e2e.browser_support import login
 from tests.integration.web.server import ServerThread
 
@@ -120,7 +121,7 @@ def test_browser_nav_marks_the_current_page(page: Page) -> None:
 def _positions_with_name(page: Page) -> None:
     # The name is looked up in the background the first time; a later load shows it.
     deadline = time.monotonic() + 10
-    table = page.locator("#positions-table")
+    table = page.locator("#positions table.positions-table").first
     while True:
         page.goto("/positions")
         if "삼성전자 005930" in (table.text_content() or "") or time.monotonic() > deadline:
@@ -136,18 +137,17 @@ def test_browser_phone_positions_are_cards_without_overflow_and_with_big_tap_tar
     page.set_viewport_size({"width": PHONE, "height": 844})
     login(page)
     _positions_with_name(page)
-    expect(page.locator("#failed-orders-tbody tr")).to_have_count(1)
-
     overflow = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert overflow[0] <= overflow[1], f"page scrolls sideways at {PHONE}px: {overflow}"
 
-    card = page.locator("#positions-table tbody tr").first
-    for label in ("평균가", "실현손익", "수량"):
+    card = page.locator("#positions table.positions-table tbody tr").first
+    for label in (ko.UI_TEXT["col_avg_price"], ko.UI_TEXT["pos_col_unrealized"], "수량"):
         cell = card.locator(f'td[data-label="{label}"]')
         expect(cell).to_be_visible()
         expect(cell).to_contain_text("원" if label != "수량" else "주")
     order = page.locator("#orders-table tbody tr").first
     expect(order.locator("td.col-price")).to_be_visible()
+    page.goto("/failed-orders")
     expect(page.locator("#failed-orders-tbody tr td.col-price").first).to_be_visible()
 
     small = page.evaluate(
