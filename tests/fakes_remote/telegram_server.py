@@ -8,7 +8,8 @@ getWebhookInfo. `push_update` queues an Update for getUpdates, or POSTs it to th
 set by setWebhook with the `X-Telegram-Bot-Api-Secret-Token` header.
 
 Chats: any integer chat id is known except those in `unknown_chats` (400 chat not found)
-and `blocked_chats` (403). Negative ids are groups.
+and `blocked_chats` (403). Negative ids are groups. A sendMessage with `reply_parameters` (or
+`reply_to_message_id`) answers with `reply_to_message`; `replies_to(id)` finds those.
 """
 
 from __future__ import annotations
@@ -75,6 +76,10 @@ class FakeTelegram(ThreadedServer):
             for (chat, _), message in sorted(self.messages.items(), key=lambda i: i[0][1])
             if chat_id is None or chat == chat_id
         ]
+
+    def replies_to(self, message_id: int, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """The messages sent as replies to message `message_id` (of `chat_id`, if given)."""
+        return [m for m in self.sent(chat_id) if m.get("_reply_to") == message_id]
 
     def push_update(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Queue an Update carrying `payload` (e.g. {"callback_query": {...}}) for getUpdates,
@@ -169,6 +174,14 @@ class FakeTelegram(ThreadedServer):
         markup = _json_param(params.get("reply_markup"))
         if markup:
             message["reply_markup"] = markup
+        replied = _replied_to(params)
+        if replied is not None:
+            message["reply_to_message"] = {
+                "message_id": replied,
+                "date": message["date"],
+                "chat": message["chat"],
+            }
+            message["_reply_to"] = replied
         message["_disable_notification"] = _flag(params.get("disable_notification"))
         self.messages[(chat_id, message["message_id"])] = message
         return _public(message)
@@ -261,6 +274,16 @@ def _json_param(raw: Any) -> Any:
     if isinstance(raw, str) and raw:
         return json.loads(raw)
     return raw
+
+
+def _replied_to(params: dict[str, Any]) -> int | None:
+    """The message id a sendMessage answers: `reply_parameters.message_id`, or the older
+    `reply_to_message_id`."""
+    parameters = _json_param(params.get("reply_parameters"))
+    if isinstance(parameters, dict) and parameters.get("message_id") is not None:
+        return int(parameters["message_id"])
+    raw = params.get("reply_to_message_id")
+    return None if raw in (None, "") else int(raw)
 
 
 def _flag(raw: Any) -> bool:

@@ -29,8 +29,10 @@ from hantu.domain.notifications import (
     Priority,
     Recipient,
 )
+from hantu.messages_ko import notify_routing as routing_ko
 from hantu.service_layer.notifications import NotificationService
-from hantu.service_layer.outbox import OutboxEntry
+from hantu.service_layer.notify_ports import SLACK, TELEGRAM, Address
+from hantu.service_layer.outbox import OutboxEntry, Undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +81,7 @@ class TelegramChats(Protocol):
 
 
 class FixedTelegramChat:
-    """Every user's notifications go to one configured chat (or nowhere): the default until
-    users link their own chats."""
+    """Every user's notifications go to one configured chat (or nowhere)."""
 
     def __init__(self, chat_id: int | None) -> None:
         self._chat_id = chat_id
@@ -90,28 +91,54 @@ class FixedTelegramChat:
 
 
 SYSTEM = Recipient("system")
-"""Whoever runs this hantu: told about the system itself, at the configured chat."""
+"""Whoever runs this hantu: told about the system itself, at the admin chat."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """The places notifications may go besides each user's linked chat, in the order tried:
+    the admin Telegram chat (`HANTU_TELEGRAM_CHAT_ID`), then the Slack channel."""
+
+    admin_chat: int | None = None
+    slack_channel: str | None = None
+
+    @property
+    def shared(self) -> list[Address]:
+        found = []
+        if self.admin_chat is not None:
+            found.append(Address(TELEGRAM, str(self.admin_chat)))
+        if self.slack_channel:
+            found.append(Address(SLACK, self.slack_channel))
+        return found
 
 
 class CachedDirectory:
-    """The service's synchronous `Directory`, filled by `refresh` before each notification."""
+    """The service's synchronous `Directory`, filled by `refresh` before each notification.
+
+    Where a user is told: the Telegram chat they linked; else the admin chat; else the Slack
+    channel; else nowhere (the consumer then records the notification as undeliverable).
+    The system itself is told at the admin chat, else the Slack channel."""
 
     def __init__(
-        self, store: NotifyStore, chats: TelegramChats, system_chat: int | None = None
+        self, store: NotifyStore, chats: TelegramChats, reach: Reach | None = None
     ) -> None:
         self._store = store
         self._chats = chats
-        self._system_chat = None if system_chat is None else str(system_chat)
+        self.reach = reach or Reach()
         self._chat: dict[Recipient, str | None] = {}
         self._preferences: dict[Recipient, Preferences] = {}
 
     async def refresh(self, recipient: Recipient) -> None:
+        shared = self.reach.shared
         if recipient == SYSTEM:
-            self._chat[recipient] = self._system_chat
+            self._chat[recipient] = str(shared[0]) if shared else None
             return
         user_id = int(recipient)
-        chat = await self._chats.chat_of(user_id)
-        self._chat[recipient] = None if chat is None else str(chat)
+        linked = await self._chats.chat_of(user_id)
+        if linked is not None:
+            self._chat[recipient] = str(Address(TELEGRAM, str(linked)))
+        else:
+            self._chat[recipient] = str(shared[0]) if shared else None
         self._preferences[recipient] = Preferences(dict(await self._store.preferences(user_id)))
 
     def chat_of(self, recipient: Recipient) -> str | None:
@@ -126,7 +153,11 @@ class NotDeliveredError(Exception):
 
 
 class NotifyConsumer:
-    """Delivers `notify` entries through the notification service."""
+    """Delivers `notify` entries through the notification service.
+
+    `channels` says whether any channel is configured at all: with none, notifications are
+    off and an entry is settled with a log line; with one, an urgent notification nobody
+    can be reached for is `Undeliverable` (dead at once, listed in the UI)."""
 
     def __init__(
         self,
@@ -134,34 +165,38 @@ class NotifyConsumer:
         directory: CachedDirectory,
         store: NotifyStore,
         *,
-        emergency_fallback: bool = False,
+        channels: bool = False,
     ) -> None:
         self._service = service
         self._directory = directory
         self._store = store
-        self._fallback = emergency_fallback  # an emergency reaches a channel with no chat
+        self._channels = channels
 
     async def deliver(self, entry: OutboxEntry) -> None:
         notification = await compose(self._store, entry.payload, entry.dedupe_key)
         if notification is None:
             return
         await self._directory.refresh(notification.recipient)
-        emergency = notification.priority is Priority.EMERGENCY and self._fallback
-        if self._directory.chat_of(notification.recipient) is None and not emergency:
-            # Nobody to tell on any channel: nothing to retry. What a human must see is left
-            # as a WARNING (the Slack log handler's batch, when configured), not dropped.
-            urgent = notification.priority in (Priority.EMERGENCY, Priority.HIGH)
-            log.log(
-                logging.WARNING if urgent else logging.INFO,
-                "no chat for user %s: %s (%s) not sent",
-                notification.recipient,
-                entry.kind,
-                notification.priority.value,
-            )
+        if self._directory.chat_of(notification.recipient) is None:
+            self._nowhere(notification, entry.kind)
             return
         told = await self._service.notify(notification)
         if told.result is not None and not told.result.ok:
             raise NotDeliveredError(told.result.detail or told.result.status.value)
+
+    def _nowhere(self, notification: Notification, kind: str) -> None:
+        urgent = notification.priority in (Priority.EMERGENCY, Priority.HIGH)
+        if urgent and self._channels:
+            raise Undeliverable(routing_ko.NOTIFY_NO_CHAT)
+        # Notifications are off (or it is not urgent): nothing to retry. What a human must
+        # see is left as a WARNING (the Slack log handler's batch, when configured).
+        log.log(
+            logging.WARNING if urgent else logging.INFO,
+            "no chat for user %s: %s (%s) not sent",
+            notification.recipient,
+            kind,
+            notification.priority.value,
+        )
 
 
 async def tell_crash(

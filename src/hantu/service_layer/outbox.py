@@ -73,6 +73,11 @@ class OutboxEntry:
     created_at: datetime
 
 
+class Undeliverable(Exception):
+    """Raised by a consumer for an entry no retry can deliver (nobody to send it to): the
+    relay marks it dead at once, with this message as its (masked) last error."""
+
+
 class OutboxConsumer(Protocol):
     async def deliver(self, entry: OutboxEntry) -> None:
         """Deliver the entry or raise; raising schedules a retry."""
@@ -252,6 +257,8 @@ class OutboxRelay:
         except Exception as exc:
             error = sanitize(f"{type(exc).__name__}: {exc}", ERROR_LIMIT) or type(exc).__name__
             retry_at = self._retry.retry_at(entry.attempts, self._clock.now())
+            if isinstance(exc, Undeliverable):
+                error, retry_at = sanitize(str(exc), ERROR_LIMIT) or error, None
             log.warning(
                 "outbox %s #%s attempt %s failed%s: %s",
                 entry.kind,

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Bot, ReplyParameters, Update
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
@@ -102,8 +102,11 @@ class TelegramFrontend:
             return
         sender = update.effective_user
         reply = await answer(self.deps, chat.id, sender.id if sender else None, message.text)
+        # Sent as a reply to the command, so the person (and a test) can tell the answer
+        # from a notification arriving in the same chat at the same moment.
+        quoted = ReplyParameters(message.message_id, allow_sending_without_reply=True)
         try:
-            await self.bot.send_message(chat_id=chat.id, text=reply)
+            await self.bot.send_message(chat_id=chat.id, text=reply, reply_parameters=quoted)
         except TelegramError as exc:
             log.warning("telegram reply failed: %s", mask(f"{type(exc).__name__}: {exc}"))
 

@@ -1,0 +1,126 @@
+"""Where notifications go (both databases): each user's linked Telegram chat, else the admin
+chat, else the Slack channel; an urgent one nobody can receive is listed as undeliverable."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from hantu import messages_ko as ko
+from hantu.adapters.db.telegram_repository import SqlTelegramUnitOfWorkFactory
+from hantu.domain.accounts import UserId
+from hantu.domain.telegram import TelegramLink
+from tests.builders import T0
+from tests.fakes_remote.slack_server import FakeSlack
+from tests.fakes_remote.telegram_server import FakeTelegram
+from tests.integration.notify.test_notify_wiring import (
+    _filled_order,
+    _states_are,
+    _until,
+)
+from tests.integration.web.conftest import Member, WebClient, running_app
+from tests.integration.web.telegram_support import CHAT, bot_app, link_code, say
+
+ADMIN = 424242
+ALICE_CHAT, BOB_CHAT = 5550101, 5550202
+SLACK_CHANNEL = "C0ROUTE"
+
+
+def telegram_settings(server: FakeTelegram, admin: int | None = None) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "telegram_bot_token": server.token,
+        "telegram_api_url": server.base_url,
+    }
+    return values if admin is None else values | {"telegram_chat_id": admin}
+
+
+def slack_settings(server: FakeSlack) -> dict[str, Any]:
+    return {
+        "slack_bot_token": server.token,
+        "slack_api_url": server.base_url,
+        "slack_channel": SLACK_CHANNEL,
+    }
+
+
+@asynccontextmanager
+async def app_with(database_url: str, tmp_path: Path, **settings: Any) -> AsyncIterator[WebClient]:
+    # Polling is off-path here: the bot is not asked for updates in these tests.
+    options = {"telegram_options": {"poll_timeout": 0, "idle_seconds": 0.05}}
+    async with running_app(
+        database_url, tmp_path, runtime_options=options, settle_interval_seconds=0, **settings
+    ) as web:
+        yield web
+
+
+async def link(web: WebClient, member: Member, chat: int) -> None:
+    db = web.app.state.runtime.app.db
+    async with SqlTelegramUnitOfWorkFactory(db)() as uow:
+        await uow.telegram.save_link(TelegramLink(UserId(member.user_id), chat, chat, T0))
+        await uow.commit()
+
+
+async def test_a_notification_reaches_its_owners_linked_chat_and_no_other(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    settings = telegram_settings(telegram_server, ADMIN)
+    async with app_with(database_url, tmp_path, **settings) as web:
+        alice, bob = await web.member("alice"), await web.member("bob", strategy="beta")
+        await link(web, alice, ALICE_CHAT)
+        await link(web, bob, BOB_CHAT)
+
+        await _filled_order(web, alice)
+
+        await _until(lambda: len(telegram_server.sent(ALICE_CHAT)) == 1)
+        await _until(_states_are(web, "delivered"), 5)
+    assert telegram_server.sent(ALICE_CHAT)[0]["text"].startswith(ko.NOTIFY_ORDER_FILLED_TITLE)
+    assert telegram_server.sent(BOB_CHAT) == []
+    assert telegram_server.sent(ADMIN) == []
+
+
+async def test_an_unlinked_users_notification_goes_to_the_admin_chat(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    settings = telegram_settings(telegram_server, ADMIN)
+    async with app_with(database_url, tmp_path, **settings) as web:
+        alice, bob = await web.member("alice"), await web.member("bob", strategy="beta")
+        await link(web, alice, ALICE_CHAT)
+
+        await _filled_order(web, bob)
+
+        await _until(lambda: len(telegram_server.sent(ADMIN)) == 1)
+    assert telegram_server.sent(ALICE_CHAT) == []
+
+
+async def test_an_unlinked_users_high_notification_with_no_admin_chat_is_listed_undeliverable(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    async with app_with(database_url, tmp_path, **telegram_settings(telegram_server)) as web:
+        bob = await web.member("bob")
+
+        await _filled_order(web, bob)
+
+        await _until(_states_are(web, "dead"), 5)  # at once: no retry can find a chat
+        page = await bob.client.get("/positions")
+    assert telegram_server.calls("sendMessage") == []
+    assert ko.UI_TEXT["undelivered_title"] in page.text
+    assert ko.NOTIFY_KIND_LABEL["order_filled"] in page.text
+    assert ko.notify_routing.NOTIFY_NO_CHAT in page.text
+
+
+async def test_a_command_reply_is_told_apart_from_a_notification_in_the_same_chat(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    async with bot_app(database_url, tmp_path, telegram_server) as web:
+        member = await web.member("alice")
+        linked = await say(telegram_server, f"/start {await link_code(web, member)}")
+
+        await _filled_order(web, member)  # its notice races the reply to the next command
+        status = await say(telegram_server, "/status")
+
+        await _until(lambda: len(telegram_server.sent(CHAT)) == 3)
+    assert linked == ko.TG_LINKED.format(username="alice")
+    assert "신규 진입: 허용" in status
+    notices = [m for m in telegram_server.sent(CHAT) if "reply_to_message" not in m]
+    assert [m["text"].split("\n")[0] for m in notices] == [ko.NOTIFY_ORDER_FILLED_TITLE]
