@@ -3,6 +3,7 @@ chat, else the Slack channel; an urgent one nobody can receive is listed as unde
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,16 +12,19 @@ from typing import Any
 from hantu import messages_ko as ko
 from hantu.adapters.db.telegram_repository import SqlTelegramUnitOfWorkFactory
 from hantu.domain.accounts import UserId
+from hantu.domain.notifications import EventKind, Notification, Recipient, Route
 from hantu.domain.telegram import TelegramLink
 from tests.builders import T0
+from tests.fakes_remote.base import Fault
 from tests.fakes_remote.slack_server import FakeSlack
 from tests.fakes_remote.telegram_server import FakeTelegram
+from tests.inprocess_broker import Refuse
 from tests.integration.notify.test_notify_wiring import (
     _filled_order,
     _states_are,
     _until,
 )
-from tests.integration.web.conftest import Member, WebClient, running_app
+from tests.integration.web.conftest import Member, WebClient, running_app, signal
 from tests.integration.web.telegram_support import CHAT, bot_app, link_code, say
 
 ADMIN = 424242
@@ -124,3 +128,67 @@ async def test_a_command_reply_is_told_apart_from_a_notification_in_the_same_cha
     assert "신규 진입: 허용" in status
     notices = [m for m in telegram_server.sent(CHAT) if "reply_to_message" not in m]
     assert [m["text"].split("\n")[0] for m in notices] == [ko.NOTIFY_ORDER_FILLED_TITLE]
+
+
+async def test_with_only_slack_a_high_notification_is_posted_at_once_after_a_429(
+    database_url: str, tmp_path: Path, slack_server: FakeSlack
+) -> None:
+    slack_server.faults.retry_after = 2
+    slack_server.faults.next(Fault.RATE_LIMITED, 1, "chat.postMessage")
+    async with app_with(database_url, tmp_path, **slack_settings(slack_server)) as web:
+        member = await web.member("alice")
+
+        await _filled_order(web, member)
+
+        await _until(lambda: len(slack_server.posted(SLACK_CHANNEL)) == 1)
+        await _until(_states_are(web, "delivered"), 5)
+        assert 2.0 in web.clock.slept  # Slack's own Retry-After was waited
+    assert slack_server.posted(SLACK_CHANNEL)[0]["text"].startswith(ko.NOTIFY_ORDER_FILLED_TITLE)
+    assert len(slack_server.calls("chat.postMessage")) == 2
+
+
+async def test_with_only_slack_normal_notifications_wait_for_the_five_minute_digest(
+    database_url: str, tmp_path: Path, slack_server: FakeSlack
+) -> None:
+    async with app_with(database_url, tmp_path, **slack_settings(slack_server)) as web:
+        member = await web.member("alice")
+        notifications = web.app.state.runtime.notifications
+        recipient = Recipient(str(member.user_id))
+        await notifications.directory.refresh(recipient)
+        for n in (1, 2):
+            told = await notifications.service.notify(
+                Notification.of(EventKind.ADD_BUY_OPPORTUNITY, recipient, f"추가 매수 {n}", "", n)
+            )
+            assert told.route is Route.DIGEST
+        await asyncio.sleep(1.5)  # a digest tick passes; the five minutes have not
+        assert slack_server.posted(SLACK_CHANNEL) == []
+
+        web.clock.advance(301)
+
+        await _until(lambda: len(slack_server.posted(SLACK_CHANNEL)) == 1)
+    text = slack_server.posted(SLACK_CHANNEL)[0]["text"]
+    assert text.startswith("🔔 알림 요약: 2건")
+    assert "추가 매수 1" in text
+    assert "추가 매수 2" in text
+
+
+async def test_an_emergency_the_linked_chat_cannot_take_goes_to_the_slack_channel(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram, slack_server: FakeSlack
+) -> None:
+    telegram_server.blocked_chats.add(ALICE_CHAT)
+    settings = telegram_settings(telegram_server) | slack_settings(slack_server)
+    async with app_with(database_url, tmp_path, **settings) as web:
+        alice = await web.member("alice")
+        await link(web, alice, ALICE_CHAT)
+        web.broker.script(Refuse())
+
+        response = await web.webhook(signal(alice.token))
+
+        assert response.status_code == 400, response.text
+        await _until(lambda: len(slack_server.posted(SLACK_CHANNEL)) == 1)
+    assert slack_server.posted(SLACK_CHANNEL)[0]["text"].startswith(
+        ko.NOTIFY_FAILED_ORDER_CREATED_TITLE
+    )
+    tried = [c.params["chat_id"] for c in telegram_server.calls("sendMessage")]
+    assert tried
+    assert {int(chat) for chat in tried} == {ALICE_CHAT}
