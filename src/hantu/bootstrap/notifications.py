@@ -154,7 +154,7 @@ def build_notifications(
     emergency = Escalating(router, reach.shared)
     service = NotificationService(router, emergency, directory, clock)
     configured = channels.telegram is not None or channels.slack is not None
-    consumer = NotifyConsumer(service, directory, store, channels=configured)
+    consumer = NotifyConsumer(service, directory, store, clock, channels=configured)
     return Notifications(service, consumer, store, channels, directory, clock)
 
 

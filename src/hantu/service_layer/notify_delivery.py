@@ -2,8 +2,8 @@
 
 At least once: a delivery that fails raises, so the relay retries it with backoff; after the
 relay's last attempt the entry is `dead`, which is the record of an undeliverable
-notification that `undelivered` lists for the UI. The service remembers delivered dedupe
-keys, so a redelivery after a crash between sending and marking is told once where it can.
+notification that `undelivered` lists for the UI. Sent dedupe keys are stored (durably), so
+a redelivery after a crash between sending and marking is not told again.
 
 Who hears it and how: the order's owner (strategy account → strategy → user), through the
 `CachedDirectory`, which reads that user's preferences and Telegram chat before each
@@ -33,6 +33,7 @@ from hantu.messages_ko import notify_routing as routing_ko
 from hantu.service_layer.notifications import NotificationService
 from hantu.service_layer.notify_ports import SLACK, TELEGRAM, Address
 from hantu.service_layer.outbox import OutboxEntry, Undeliverable
+from hantu.service_layer.ports import Clock
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,12 @@ class NotifyStore(Protocol):
     async def dead(self, limit: int) -> Sequence[DeadNotification]:
         """The newest undeliverable `notify` entries, newest first."""
         ...
+
+    async def was_sent(self, dedupe_key: str) -> bool:
+        """Whether a channel already took the notification with this key (durably)."""
+        ...
+
+    async def mark_sent(self, dedupe_key: str, now: datetime) -> None: ...
 
 
 class TelegramChats(Protocol):
@@ -155,21 +162,25 @@ class NotDeliveredError(Exception):
 class NotifyConsumer:
     """Delivers `notify` entries through the notification service.
 
-    `channels` says whether any channel is configured at all: with none, notifications are
-    off and an entry is settled with a log line; with one, an urgent notification nobody
-    can be reached for is `Undeliverable` (dead at once, listed in the UI)."""
+        `channels` says whether any channel is configured at all: with none, notifications are
+        off and an entry is settled with a log line; with one, an urgent notification nobody
+        can be reached for is `Undeliverable` (dead at once, listed in the UI). The dedupe key of
+    each notification a channel took is stored before the entry is marked delivered, so a
+    redelivery (a relay killed in between, a restart) sends nothing twice."""
 
     def __init__(
         self,
         service: NotificationService,
         directory: CachedDirectory,
         store: NotifyStore,
+        clock: Clock,
         *,
         channels: bool = False,
     ) -> None:
         self._service = service
         self._directory = directory
         self._store = store
+        self._clock = clock
         self._channels = channels
 
     async def deliver(self, entry: OutboxEntry) -> None:
@@ -180,9 +191,13 @@ class NotifyConsumer:
         if self._directory.chat_of(notification.recipient) is None:
             self._nowhere(notification, entry.kind)
             return
+        if await self._store.was_sent(notification.dedupe_key):
+            return  # sent before a restart that came before the entry was marked delivered
         told = await self._service.notify(notification)
         if told.result is not None and not told.result.ok:
             raise NotDeliveredError(told.result.detail or told.result.status.value)
+        if told.result is not None:
+            await self._store.mark_sent(notification.dedupe_key, self._clock.now())
 
     def _nowhere(self, notification: Notification, kind: str) -> None:
         urgent = notification.priority in (Priority.EMERGENCY, Priority.HIGH)

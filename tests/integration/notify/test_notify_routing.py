@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+
 from hantu import messages_ko as ko
 from hantu.adapters.db.telegram_repository import SqlTelegramUnitOfWorkFactory
 from hantu.domain.accounts import UserId
@@ -192,3 +194,27 @@ async def test_an_emergency_the_linked_chat_cannot_take_goes_to_the_slack_channe
     tried = [c.params["chat_id"] for c in telegram_server.calls("sendMessage")]
     assert tried
     assert {int(chat) for chat in tried} == {ALICE_CHAT}
+
+
+async def test_a_redelivery_after_a_restart_does_not_send_the_notification_twice(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    settings = telegram_settings(telegram_server, ADMIN)
+    async with app_with(database_url, tmp_path, **settings) as web:
+        member = await web.member("alice")
+        await _filled_order(web, member)
+        await _until(_states_are(web, "delivered"), 5)
+        # As if the process died after Telegram took it and before the entry was marked.
+        async with web.app.state.runtime.app.db.begin() as connection:
+            await connection.execute(
+                text(
+                    "UPDATE outbox SET state = 'pending', available_at = created_at,"
+                    " delivered_at = NULL WHERE kind = 'notify'"
+                )
+            )
+
+    async with app_with(database_url, tmp_path, **settings) as web:
+        web.app.state.runtime.app.durable.wake_all()
+        await _until(_states_are(web, "delivered"), 5)
+        await asyncio.sleep(0.3)  # a second send would have arrived by now
+    assert len(telegram_server.sent(ADMIN)) == 1
