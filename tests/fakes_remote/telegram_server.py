@@ -10,10 +10,12 @@ set by setWebhook with the `X-Telegram-Bot-Api-Secret-Token` header.
 Chats: any integer chat id is known except those in `unknown_chats` (400 chat not found)
 and `blocked_chats` (403). Negative ids are groups. A sendMessage with `reply_parameters` (or
 `reply_to_message_id`) answers with `reply_to_message`; `replies_to(id)` finds those.
+A chat in `slow_chats` gets its sendMessage answered only after that many seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -55,6 +57,7 @@ class FakeTelegram(ThreadedServer):
         self.faults = Faults()
         self.unknown_chats: set[int] = set()
         self.blocked_chats: set[int] = set()
+        self.slow_chats: dict[int, float] = {}  # chat id → seconds sendMessage takes there
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.answered_callbacks: set[str] = set()
         self.updates: list[dict[str, Any]] = []
@@ -113,6 +116,8 @@ class FakeTelegram(ThreadedServer):
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return _envelope_error(TelegramError(404, "Not Found"))
+        if method.lower() == "sendmessage":
+            await asyncio.sleep(self.slow_chats.get(_int(params.get("chat_id")), 0.0))
         try:
             result = handler(params)
         except TelegramError as error:
@@ -274,6 +279,13 @@ def _json_param(raw: Any) -> Any:
     if isinstance(raw, str) and raw:
         return json.loads(raw)
     return raw
+
+
+def _int(raw: Any) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
 
 
 def _replied_to(params: dict[str, Any]) -> int | None:

@@ -155,6 +155,9 @@ class CachedDirectory:
         return self._preferences.get(recipient, Preferences())
 
 
+PREPARED_LIMIT = 1_000
+
+
 class NotDeliveredError(Exception):
     """Raised to the relay so it retries the entry (the message is the masked detail)."""
 
@@ -182,12 +185,21 @@ class NotifyConsumer:
         self._store = store
         self._clock = clock
         self._channels = channels
+        self._prepared: dict[int, Notification] = {}  # composed for `lane`, by entry id
+
+    async def lane(self, entry: OutboxEntry) -> str:
+        """The chat the entry goes to: the relay delivers one chat's entries in order and
+        different chats side by side, so a chat whose sends hang holds up only itself."""
+        notification = await self._prepare(entry)
+        if notification is None:
+            return ""
+        return self._directory.chat_of(notification.recipient) or ""
 
     async def deliver(self, entry: OutboxEntry) -> None:
-        notification = await compose(self._store, entry.payload, entry.dedupe_key)
+        notification = self._prepared.pop(entry.id, None) or await self._prepare(entry)
+        self._prepared.pop(entry.id, None)
         if notification is None:
             return
-        await self._directory.refresh(notification.recipient)
         if self._directory.chat_of(notification.recipient) is None:
             self._nowhere(notification, entry.kind)
             return
@@ -198,6 +210,15 @@ class NotifyConsumer:
             raise NotDeliveredError(told.result.detail or told.result.status.value)
         if told.result is not None:
             await self._store.mark_sent(notification.dedupe_key, self._clock.now())
+
+    async def _prepare(self, entry: OutboxEntry) -> Notification | None:
+        notification = await compose(self._store, entry.payload, entry.dedupe_key)
+        if notification is not None:
+            await self._directory.refresh(notification.recipient)
+            if len(self._prepared) >= PREPARED_LIMIT:  # released entries never delivered
+                self._prepared.clear()
+            self._prepared[entry.id] = notification
+        return notification
 
     def _nowhere(self, notification: Notification, kind: str) -> None:
         urgent = notification.priority in (Priority.EMERGENCY, Priority.HIGH)

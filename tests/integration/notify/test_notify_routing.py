@@ -27,7 +27,7 @@ from tests.integration.notify.test_notify_wiring import (
     _until,
 )
 from tests.integration.web.conftest import Member, WebClient, running_app, signal
-from tests.integration.web.telegram_support import CHAT, bot_app, link_code, say
+from tests.integration.web.telegram_support import CHAT, bot_app, link_code, message, say
 
 ADMIN = 424242
 ALICE_CHAT, BOB_CHAT = 5550101, 5550202
@@ -218,3 +218,51 @@ async def test_a_redelivery_after_a_restart_does_not_send_the_notification_twice
         await _until(_states_are(web, "delivered"), 5)
         await asyncio.sleep(0.3)  # a second send would have arrived by now
     assert len(telegram_server.sent(ADMIN)) == 1
+
+
+async def test_a_hanging_chat_holds_up_only_itself_and_keeps_its_own_order(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    telegram_server.slow_chats[BOB_CHAT] = 3.0
+    async with app_with(database_url, tmp_path, **telegram_settings(telegram_server)) as web:
+        alice, bob = await web.member("alice"), await web.member("bob", strategy="beta")
+        await link(web, alice, ALICE_CHAT)
+        await link(web, bob, BOB_CHAT)
+        # Refused orders: each webhook commits its own notification (no fill pump between).
+        web.broker.script(Refuse(), Refuse(), Refuse())
+        await _refused(web, bob, 3)
+        await _until(lambda: len(telegram_server.calls("sendMessage")) == 1)  # now hanging
+        await _refused(web, bob, 2)
+        await _refused(web, alice, 1)
+
+        await _until(lambda: len(telegram_server.sent(ALICE_CHAT)) == 1)
+        bob_when_alice_was_told = len(telegram_server.sent(BOB_CHAT))
+        await _until(lambda: len(telegram_server.sent(BOB_CHAT)) == 2, 20)
+
+    assert bob_when_alice_was_told == 0
+    first, second = (m["text"] for m in telegram_server.sent(BOB_CHAT))
+    assert "3주" in first
+    assert "2주" in second
+
+
+async def test_the_bot_answers_one_chat_while_another_chats_reply_hangs(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    slow, quick = 5550301, 5550302
+    telegram_server.slow_chats[slow] = 3.0
+    async with bot_app(database_url, tmp_path, telegram_server):
+        telegram_server.push_update(message(slow, slow, "/help"))
+        await _until(lambda: bool(telegram_server.calls("sendMessage")))  # slow one hangs
+
+        reply = await say(telegram_server, "/help", chat_id=quick, from_id=quick)
+        slow_when_quick_was_answered = len(telegram_server.sent(slow))
+        await _until(lambda: len(telegram_server.sent(slow)) == 1, 20)
+
+    assert reply == ko.TG_NOT_LINKED
+    assert slow_when_quick_was_answered == 0
+
+
+async def _refused(web: WebClient, member: Member, quantity: int) -> None:
+    body = signal(member.token, quantity=str(quantity), id=f"{member.username}-{quantity}")
+    response = await web.webhook(body)
+    assert response.status_code == 400, response.text

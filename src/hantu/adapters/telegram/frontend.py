@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from telegram.request import HTTPXRequest
 
 from hantu.adapters.notify.telegram import PTB_TIMEDELTA
 from hantu.domain.masking import mask
+from hantu.service_layer.lanes import Lanes
 from hantu.service_layer.telegram_bot import BotDeps
 from hantu.service_layer.telegram_commands import answer
 
@@ -111,7 +113,16 @@ class TelegramFrontend:
             log.warning("telegram reply failed: %s", mask(f"{type(exc).__name__}: {exc}"))
 
     async def poll_forever(self) -> None:
-        """Long polling: fetch updates after the last one seen, answer each, forever."""
+        """Long polling: fetch updates after the last one seen, answer each, forever. Chats
+        are answered side by side, each chat's updates in order (one lane per chat), so a
+        slow chat or command holds up only itself."""
+        lanes = Lanes("telegram-updates")
+        try:
+            await self._poll(lanes)
+        finally:
+            await lanes.aclose()
+
+    async def _poll(self, lanes: Lanes) -> None:
         await self._retrying(self._drop_webhook)
         offset = 0
         while True:
@@ -125,7 +136,8 @@ class TelegramFrontend:
                 continue
             for update in updates:
                 offset = update.update_id + 1  # acknowledged on the next call, even if it failed
-                await self._handle_logged(update)
+                chat = update.effective_chat
+                lanes.submit(chat.id if chat else None, partial(self._handle_logged, update))
             if not updates:
                 await asyncio.sleep(self._idle)
 
