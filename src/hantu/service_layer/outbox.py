@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -94,9 +94,16 @@ class OutboxStore(Protocol):
     """The relay's side of the outbox table."""
 
     async def claim(
-        self, kinds: Sequence[str], now: datetime, lease_until: datetime, limit: int
+        self,
+        kinds: Sequence[str],
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        *,
+        exclude: Collection[int] = (),
     ) -> list[OutboxEntry]:
-        """Take due pending entries, hiding them from other relays until `lease_until`."""
+        """Take due pending entries, hiding them from other relays until `lease_until`;
+        never those in `exclude` (the caller is still delivering them)."""
         ...
 
     async def delivered(self, entry: OutboxEntry, now: datetime) -> None: ...
@@ -218,6 +225,9 @@ class OutboxRelay:
         self._retry = retry or RetryPolicy()
         self._listener = listener
         self._lanes = Lanes("outbox")
+        # Claimed and not finished: even if the lease runs out (a clock that jumps), this
+        # relay does not claim them again while its own delivery may still succeed.
+        self._in_flight: set[int] = set()
 
     async def run_once(self) -> int:
         """Deliver what is due now, oldest first, and wait for it; return how many entries
@@ -257,13 +267,18 @@ class OutboxRelay:
             return 0
         now = self._clock.now()
         entries = await self._store.claim(
-            list(self._consumers), now, now + timedelta(seconds=self._lease), room
+            list(self._consumers),
+            now,
+            now + timedelta(seconds=self._lease),
+            room,
+            exclude=self._in_flight,
         )
         # Every entry is delivered within half the lease, so none is still being delivered
         # when another relay may claim it again; one whose lane is too busy to reach it in
         # time goes back. Lanes (chats) run side by side, each in claim order.
         deadline = asyncio.get_running_loop().time() + self._lease / 2
         for entry in entries:
+            self._in_flight.add(entry.id)
             lane = await self._lane_of(entry)
             self._lanes.submit((entry.kind, lane), partial(self._in_lane, entry, deadline))
         return len(entries)
@@ -281,11 +296,14 @@ class OutboxRelay:
             return ""
 
     async def _in_lane(self, entry: OutboxEntry, deadline: float) -> None:
-        budget = deadline - asyncio.get_running_loop().time()
-        if budget < self._lease / 4:
-            await self._store.release([entry], self._clock.now())
-            return
-        await self._deliver(entry, budget)
+        try:
+            budget = deadline - asyncio.get_running_loop().time()
+            if budget < self._lease / 4:
+                await self._store.release([entry], self._clock.now())
+                return
+            await self._deliver(entry, budget)
+        finally:
+            self._in_flight.discard(entry.id)
 
     async def _deliver(self, entry: OutboxEntry, budget: float) -> None:
         try:
