@@ -53,6 +53,7 @@ from hantu.service_layer.notify_ports import (
 from hantu.service_layer.notify_rules import NOTIFY
 from hantu.service_layer.outbox import OutboxRelay
 from hantu.service_layer.ports import Clock
+from hantu.service_layer.symbol_names import SymbolNames
 
 from .supervisor import Service
 
@@ -139,9 +140,11 @@ def build_notifications(
     db: Database,
     clock: Clock,
     chats: TelegramChats | None = None,
+    symbol_names: SymbolNames | None = None,
 ) -> Notifications:
     """The service and the `notify` consumer over the configured channels; `chats` is where
-    each user linked their Telegram chat (none linked when not given)."""
+    each user linked their Telegram chat (none linked when not given); `symbol_names` puts
+    names beside codes in the texts (codes alone when not given)."""
     channels = build_channels(settings, clock)
     store = SqlNotifyStore(db)
     reach = Reach(
@@ -154,7 +157,9 @@ def build_notifications(
     emergency = Escalating(router, reach.shared)
     service = NotificationService(router, emergency, directory, clock)
     configured = channels.telegram is not None or channels.slack is not None
-    consumer = NotifyConsumer(service, directory, store, clock, channels=configured)
+    consumer = NotifyConsumer(
+        service, directory, store, clock, channels=configured, names=symbol_names
+    )
     return Notifications(service, consumer, store, channels, directory, clock)
 
 

@@ -29,11 +29,13 @@ from hantu.domain.notifications import (
     Priority,
     Recipient,
 )
+from hantu.domain.values import Symbol
 from hantu.messages_ko import notify_routing as routing_ko
 from hantu.service_layer.notifications import NotificationService
 from hantu.service_layer.notify_ports import SLACK, TELEGRAM, Address
 from hantu.service_layer.outbox import OutboxEntry, Undeliverable
 from hantu.service_layer.ports import Clock
+from hantu.service_layer.symbol_names import NoNames, SymbolNames, symbol_label
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +181,9 @@ class NotifyConsumer:
         clock: Clock,
         *,
         channels: bool = False,
+        names: SymbolNames | None = None,
     ) -> None:
+        self._names = names or NoNames()
         self._service = service
         self._directory = directory
         self._store = store
@@ -212,7 +216,7 @@ class NotifyConsumer:
             await self._store.mark_sent(notification.dedupe_key, self._clock.now())
 
     async def _prepare(self, entry: OutboxEntry) -> Notification | None:
-        notification = await compose(self._store, entry.payload, entry.dedupe_key)
+        notification = await compose(self._store, entry.payload, entry.dedupe_key, self._names)
         if notification is not None:
             await self._directory.refresh(notification.recipient)
             if len(self._prepared) >= PREPARED_LIMIT:  # released entries never delivered
@@ -287,8 +291,14 @@ async def tell_stream_asleep(
         log.exception("could not tell that the realtime feed of %s sleeps", account)
 
 
-async def compose(store: NotifyStore, payload: Mapping[str, Any], key: str) -> Notification | None:
-    """The notification an entry's payload describes, or None when it needs none."""
+async def compose(
+    store: NotifyStore,
+    payload: Mapping[str, Any],
+    key: str,
+    names: SymbolNames | None = None,
+) -> Notification | None:
+    """The notification an entry's payload describes, or None when it needs none; the
+    symbol shows as `삼성전자 005930` when `names` knows it, else as its code once."""
     kind = EventKind(payload["kind"])
     context = await _context(store, payload)
     if context is None:  # an order no user owns (a bare strategy account): nobody to tell
@@ -296,7 +306,7 @@ async def compose(store: NotifyStore, payload: Mapping[str, Any], key: str) -> N
         return None
     if kind is EventKind.ORDER_FAILED and context.failed_order_id is not None:
         return None  # told as the failed order saved in the same commit
-    title, body = _text(kind, context, payload)
+    title, body = _text(kind, context, payload, await _name_of(names or NoNames(), context.symbol))
     return Notification(kind, Recipient(str(context.user_id)), title, body, key)
 
 
@@ -308,21 +318,30 @@ async def _context(store: NotifyStore, payload: Mapping[str, Any]) -> NotifyCont
     return None
 
 
-def _text(kind: EventKind, ctx: NotifyContext, payload: Mapping[str, Any]) -> tuple[str, str]:
+async def _name_of(names: SymbolNames, code: str) -> str:
+    try:
+        symbol = Symbol(code)
+    except ValueError:
+        return ""
+    return (await names.names([symbol])).get(symbol, "")
+
+
+def _text(
+    kind: EventKind, ctx: NotifyContext, payload: Mapping[str, Any], name: str
+) -> tuple[str, str]:
+    label = symbol_label(ctx.symbol, {Symbol(ctx.symbol): name} if name else None)
     reason = str(payload.get("reason", ""))
     match kind:
         case EventKind.ORDER_FILLED:
             quantity, price = Decimal(payload["quantity"]), Decimal(payload["price"])
-            return ko.order_filled(ctx.symbol, ctx.symbol, ctx.side, quantity, price)
+            return ko.order_filled(name, ctx.symbol, ctx.side, quantity, price)
         case EventKind.FAILED_ORDER_CREATED | EventKind.ORDER_FAILED:
             stored = kind is EventKind.FAILED_ORDER_CREATED
-            return ko.order_failed(
-                ctx.symbol, ctx.symbol, ctx.side, ctx.quantity, reason, stored=stored
-            )
+            return ko.order_failed(name, ctx.symbol, ctx.side, ctx.quantity, reason, stored=stored)
         case EventKind.ORDER_UNCONFIRMED:
-            return ko.order_unconfirmed(ctx.symbol, ctx.side, ctx.quantity, reason)
+            return ko.order_unconfirmed(label, ctx.side, ctx.quantity, reason)
         case EventKind.FILL_NOT_APPLIED:
-            return ko.fill_not_applied(ctx.symbol, ctx.side, reason)
+            return ko.fill_not_applied(label, ctx.side, reason)
         case _:  # a kind no rule writes: fail loudly, the entry ends dead for a person
             raise ValueError(f"no notify text for {kind}")
 
