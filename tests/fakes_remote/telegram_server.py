@@ -8,11 +8,14 @@ getWebhookInfo. `push_update` queues an Update for getUpdates, or POSTs it to th
 set by setWebhook with the `X-Telegram-Bot-Api-Secret-Token` header.
 
 Chats: any integer chat id is known except those in `unknown_chats` (400 chat not found)
-and `blocked_chats` (403). Negative ids are groups.
+and `blocked_chats` (403). Negative ids are groups. A sendMessage with `reply_parameters` (or
+`reply_to_message_id`) answers with `reply_to_message`; `replies_to(id)` finds those.
+A chat in `slow_chats` gets its sendMessage answered only after that many seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -54,6 +57,7 @@ class FakeTelegram(ThreadedServer):
         self.faults = Faults()
         self.unknown_chats: set[int] = set()
         self.blocked_chats: set[int] = set()
+        self.slow_chats: dict[int, float] = {}  # chat id → seconds sendMessage takes there
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.answered_callbacks: set[str] = set()
         self.updates: list[dict[str, Any]] = []
@@ -75,6 +79,10 @@ class FakeTelegram(ThreadedServer):
             for (chat, _), message in sorted(self.messages.items(), key=lambda i: i[0][1])
             if chat_id is None or chat == chat_id
         ]
+
+    def replies_to(self, message_id: int, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """The messages sent as replies to message `message_id` (of `chat_id`, if given)."""
+        return [m for m in self.sent(chat_id) if m.get("_reply_to") == message_id]
 
     def push_update(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Queue an Update carrying `payload` (e.g. {"callback_query": {...}}) for getUpdates,
@@ -108,6 +116,8 @@ class FakeTelegram(ThreadedServer):
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return _envelope_error(TelegramError(404, "Not Found"))
+        if method.lower() == "sendmessage":
+            await asyncio.sleep(self.slow_chats.get(_int(params.get("chat_id")), 0.0))
         try:
             result = handler(params)
         except TelegramError as error:
@@ -169,6 +179,14 @@ class FakeTelegram(ThreadedServer):
         markup = _json_param(params.get("reply_markup"))
         if markup:
             message["reply_markup"] = markup
+        replied = _replied_to(params)
+        if replied is not None:
+            message["reply_to_message"] = {
+                "message_id": replied,
+                "date": message["date"],
+                "chat": message["chat"],
+            }
+            message["_reply_to"] = replied
         message["_disable_notification"] = _flag(params.get("disable_notification"))
         self.messages[(chat_id, message["message_id"])] = message
         return _public(message)
@@ -261,6 +279,23 @@ def _json_param(raw: Any) -> Any:
     if isinstance(raw, str) and raw:
         return json.loads(raw)
     return raw
+
+
+def _int(raw: Any) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _replied_to(params: dict[str, Any]) -> int | None:
+    """The message id a sendMessage answers: `reply_parameters.message_id`, or the older
+    `reply_to_message_id`."""
+    parameters = _json_param(params.get("reply_parameters"))
+    if isinstance(parameters, dict) and parameters.get("message_id") is not None:
+        return int(parameters["message_id"])
+    raw = params.get("reply_to_message_id")
+    return None if raw in (None, "") else int(raw)
 
 
 def _flag(raw: Any) -> bool:

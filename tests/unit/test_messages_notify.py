@@ -61,7 +61,7 @@ def test_stop_loss_filled_renders_the_spec_template() -> None:
 
     assert title == "📉 손절 체결"
     assert body == (
-        "종목: 삼성전자 (005930)\n매도가: 64,500원\n매수가: 66,000원\n수량: 10주\n\n"
+        "종목: 삼성전자 005930\n매도가: 64,500원\n매수가: 66,000원\n수량: 10주\n\n"
         "실현손실: -15,000원\n수익률: -2.27%\n보유기간: 3일"
     )
 
@@ -114,7 +114,7 @@ def test_daily_summary_counts_and_lists_holdings() -> None:
     assert "- 승률: 75.0% (3승 1패)" in body
     assert "- 실현 손익: 120,000원" in body
     assert "- 평균 손실: -30,000원" in body
-    assert "🔄 보유 종목: 1개\n- 삼성전자 (005930) 10주 @ 64,500원" in body
+    assert "🔄 보유 종목: 1개\n- 삼성전자 005930 10주 @ 64,500원" in body
 
 
 def test_daily_summary_without_trades_shows_zero_win_rate() -> None:

@@ -47,7 +47,7 @@ from .services import fill_pump, reconcile_loop
 from .simulator import demo_credentials, start_simulator
 from .supervisor import Supervisor
 from .symbol_names import symbol_directory
-from .telegram import build_frontend, telegram_service
+from .telegram import LinkedTelegramChats, build_frontend, telegram_service
 
 SHUTDOWN_GRACE = 10.0  # seconds event handlers get to finish when the app closes
 
@@ -199,7 +199,14 @@ class App:
 
     def _start_notifications(self, stack: AsyncExitStack) -> None:
         notifications = start_notifications(
-            self.settings, self.db, self.clock, self.outbox_relay, self.supervisor.add, stack
+            self.settings,
+            self.db,
+            self.clock,
+            self.outbox_relay,
+            self.supervisor.add,
+            stack,
+            LinkedTelegramChats(self.db),
+            self.symbol_names,
         )
         if self.supervisor.on_crash is None:  # a caller's own alert hook wins
             self.supervisor.on_crash = notifications.crashed

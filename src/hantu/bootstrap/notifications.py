@@ -4,7 +4,9 @@
 Channels are built only when configured: Telegram needs `HANTU_TELEGRAM_BOT_TOKEN`, Slack
 `HANTU_SLACK_BOT_TOKEN` and `HANTU_SLACK_CHANNEL`. Each is paced and retried briefly; the
 durable outbox does the long retries, so one slow channel holds a relay for seconds, not
-minutes. Emergencies that Telegram cannot take go to the Slack channel.
+minutes. Each user is told in the Telegram chat they linked, else the admin chat
+(`HANTU_TELEGRAM_CHAT_ID`), else the Slack channel (`HANTU_SLACK_CHANNEL`); an emergency the
+first channel cannot take goes to the other one.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from functools import partial
 
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.notify_store import SqlNotifyStore
-from hantu.adapters.notify.delivery import FallbackNotifier, RetryingNotifier, RetryPolicy
+from hantu.adapters.notify.delivery import RetryingNotifier, RetryPolicy
 from hantu.adapters.notify.pacing import PacedNotifier
+from hantu.adapters.notify.routing import ChannelRouter, Escalating
 from hantu.adapters.notify.slack import SLACK_API, SlackNotifier, make_client
 from hantu.adapters.notify.slack_log_handler import (
     LogChannels,
@@ -35,14 +38,22 @@ from hantu.service_layer.notify_delivery import (
     CachedDirectory,
     FixedTelegramChat,
     NotifyConsumer,
+    Reach,
     TelegramChats,
     tell_crash,
     tell_stream_asleep,
 )
-from hantu.service_layer.notify_ports import DeliveryResult, Notifier, OutgoingMessage
+from hantu.service_layer.notify_ports import (
+    SLACK,
+    TELEGRAM,
+    DeliveryResult,
+    Notifier,
+    OutgoingMessage,
+)
 from hantu.service_layer.notify_rules import NOTIFY
 from hantu.service_layer.outbox import OutboxRelay
 from hantu.service_layer.ports import Clock
+from hantu.service_layer.symbol_names import SymbolNames
 
 from .supervisor import Service
 
@@ -125,21 +136,29 @@ class Notifications:
 
 
 def build_notifications(
-    settings: Settings, db: Database, clock: Clock, chats: TelegramChats | None = None
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    chats: TelegramChats | None = None,
+    symbol_names: SymbolNames | None = None,
 ) -> Notifications:
-    """The service and the `notify` consumer over the configured channels."""
+    """The service and the `notify` consumer over the configured channels; `chats` is where
+    each user linked their Telegram chat (none linked when not given); `symbol_names` puts
+    names beside codes in the texts (codes alone when not given)."""
     channels = build_channels(settings, clock)
     store = SqlNotifyStore(db)
-    directory = CachedDirectory(
-        store, chats or FixedTelegramChat(settings.telegram_chat_id), settings.telegram_chat_id
+    reach = Reach(
+        settings.telegram_chat_id if channels.telegram is not None else None,
+        channels.slack_channel if channels.slack is not None else None,
     )
-    primary = channels.telegram or Unconfigured("telegram")
-    emergency: Notifier = primary
-    if channels.slack is not None:
-        emergency = FallbackNotifier(primary, channels.slack, channels.slack_channel)
-    service = NotificationService(primary, emergency, directory, clock)
+    directory = CachedDirectory(store, chats or FixedTelegramChat(None), reach)
+    routes = {TELEGRAM: channels.telegram, SLACK: channels.slack}
+    router = ChannelRouter({name: n for name, n in routes.items() if n is not None})
+    emergency = Escalating(router, reach.shared)
+    service = NotificationService(router, emergency, directory, clock)
+    configured = channels.telegram is not None or channels.slack is not None
     consumer = NotifyConsumer(
-        service, directory, store, emergency_fallback=channels.slack is not None
+        service, directory, store, clock, channels=configured, names=symbol_names
     )
     return Notifications(service, consumer, store, channels, directory, clock)
 
@@ -152,11 +171,12 @@ def start_notifications(
     supervise: Callable[[str, Service], None],
     stack: AsyncExitStack,
     chats: TelegramChats | None = None,
+    symbol_names: SymbolNames | None = None,
 ) -> Notifications:
     """Supervise the `notify` relay and the digest loop; attach the Slack log handler when
     configured. Closing `stack` flushes open digests, then closes the channels (after the
     supervisor has stopped the services, when its stop was pushed later)."""
-    notifications = build_notifications(settings, db, clock, chats)
+    notifications = build_notifications(settings, db, clock, chats, symbol_names)
     stack.push_async_callback(notifications.channels.aclose)
     stack.push_async_callback(_flush_digests, notifications.service)
     supervise("notify-relay", relay({NOTIFY: notifications.consumer}).run)

@@ -19,11 +19,25 @@ from hantu.adapters.telegram.frontend import (
     load_or_create_webhook_secret,
 )
 from hantu.config import Settings
+from hantu.domain.accounts import UserId
 from hantu.service_layer.accounts import AccountsDeps
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.telegram_bot import BotDeps
 
 from .supervisor import Service
+
+
+class LinkedTelegramChats:
+    """The chat each user linked with `/start CODE` (None for a user who linked none: the
+    notification directory decides where their notifications go then)."""
+
+    def __init__(self, db: Database) -> None:
+        self._uow = SqlTelegramUnitOfWorkFactory(db)
+
+    async def chat_of(self, user_id: int) -> int | None:
+        async with self._uow(read_only=True) as uow:
+            link = await uow.telegram.link_of_user(UserId(user_id))
+        return None if link is None else link.chat_id
 
 
 def webhook_secret(settings: Settings) -> str | None:

@@ -477,7 +477,7 @@ class HeldLine(NamedTuple):
 NOTIFY_STOP_LOSS_TITLE: Final = "📉 손절 체결"
 NOTIFY_TAKE_PROFIT_TITLE: Final = "💰 익절 체결"
 NOTIFY_EXIT_BODY: Final = (
-    "종목: {name} ({code})\n"
+    "종목: {label}\n"
     "매도가: {exit_price}\n"
     "매수가: {entry_price}\n"
     "수량: {quantity}\n"
@@ -516,14 +516,14 @@ NOTIFY_DAILY_SUMMARY_BODY: Final = (
     "\n"
     "⏰ 다음 모니터링: 내일 09:00"
 )
-NOTIFY_HELD_LINE: Final = "- {name} ({code}) {quantity} @ {average_price}"
+NOTIFY_HELD_LINE: Final = "- {label} {quantity} @ {average_price}"
 NOTIFY_ORDER_FILLED_TITLE: Final = "✅ 주문 체결"
-NOTIFY_ORDER_FILLED_BODY: Final = "종목: {name} ({code})\n{side} {quantity} @ {price}"
+NOTIFY_ORDER_FILLED_BODY: Final = "종목: {label}\n{side} {quantity} @ {price}"
 NOTIFY_ORDER_FAILED_TITLE: Final = "🚨 긴급: 주문 실패"
-NOTIFY_ORDER_FAILED_BODY: Final = "종목: {name} ({code})\n{side} {quantity}\n사유: {reason}"
+NOTIFY_ORDER_FAILED_BODY: Final = "종목: {label}\n{side} {quantity}\n사유: {reason}"
 NOTIFY_FAILED_ORDER_CREATED_TITLE: Final = "🚨 긴급: 실패된 주문 등록"
 NOTIFY_FAILED_ORDER_CREATED_BODY: Final = (
-    "종목: {name} ({code})\n{side} {quantity}\n사유: {reason}\n"
+    "종목: {label}\n{side} {quantity}\n사유: {reason}\n"
     "웹 화면의 '실패된 주문'에서 재시도하거나 제거하세요"
 )
 NOTIFY_SIDE: Final[dict[str, str]] = {"BUY": "매수", "SELL": "매도"}
@@ -545,6 +545,11 @@ class ExitFill(NamedTuple):
     hold_days: int
 
 
+def _label(name: str, code: str) -> str:
+    """`삼성전자 005930` when a name is known, else the code once."""
+    return f"{name} {code}" if name and name != code else code
+
+
 def stop_loss_filled(fill: ExitFill) -> tuple[str, str]:
     """Title and body of the stop-loss fill notice (spec 002 §6.3)."""
     return NOTIFY_STOP_LOSS_TITLE, _exit_body("실현손실", fill)
@@ -557,8 +562,7 @@ def take_profit_filled(fill: ExitFill) -> tuple[str, str]:
 
 def _exit_body(pnl_label: str, fill: ExitFill) -> str:
     return NOTIFY_EXIT_BODY.format(
-        name=fill.name,
-        code=fill.code,
+        label=_label(fill.name, fill.code),
         exit_price=format_won(fill.exit_price),
         entry_price=format_won(fill.entry_price),
         quantity=format_shares(fill.quantity),
@@ -596,8 +600,7 @@ def daily_summary(day: DaySummary) -> tuple[str, str]:
     win_rate = Decimal(day.wins) / decided if decided else Decimal(0)
     held = "\n".join(
         NOTIFY_HELD_LINE.format(
-            name=p.name,
-            code=p.code,
+            label=_label(p.name, p.code),
             quantity=format_shares(p.quantity),
             average_price=format_won(p.average_price),
         )
@@ -621,8 +624,7 @@ def order_filled(
 ) -> tuple[str, str]:
     """Title and body of an ordinary fill notice."""
     return NOTIFY_ORDER_FILLED_TITLE, NOTIFY_ORDER_FILLED_BODY.format(
-        name=name,
-        code=code,
+        label=_label(name, code),
         side=NOTIFY_SIDE.get(side, side),
         quantity=format_shares(quantity),
         price=format_won(price),
@@ -636,8 +638,7 @@ def order_failed(
     template = NOTIFY_FAILED_ORDER_CREATED_BODY if stored else NOTIFY_ORDER_FAILED_BODY
     title = NOTIFY_FAILED_ORDER_CREATED_TITLE if stored else NOTIFY_ORDER_FAILED_TITLE
     return title, template.format(
-        name=name,
-        code=code,
+        label=_label(name, code),
         side=NOTIFY_SIDE.get(side, side),
         quantity=format_shares(quantity),
         reason=reason,

@@ -2,8 +2,8 @@
 
 At least once: a delivery that fails raises, so the relay retries it with backoff; after the
 relay's last attempt the entry is `dead`, which is the record of an undeliverable
-notification that `undelivered` lists for the UI. The service remembers delivered dedupe
-keys, so a redelivery after a crash between sending and marking is told once where it can.
+notification that `undelivered` lists for the UI. Sent dedupe keys are stored (durably), so
+a redelivery after a crash between sending and marking is not told again.
 
 Who hears it and how: the order's owner (strategy account → strategy → user), through the
 `CachedDirectory`, which reads that user's preferences and Telegram chat before each
@@ -29,8 +29,13 @@ from hantu.domain.notifications import (
     Priority,
     Recipient,
 )
+from hantu.domain.values import Symbol
+from hantu.messages_ko import notify_routing as routing_ko
 from hantu.service_layer.notifications import NotificationService
-from hantu.service_layer.outbox import OutboxEntry
+from hantu.service_layer.notify_ports import SLACK, TELEGRAM, Address
+from hantu.service_layer.outbox import OutboxEntry, Undeliverable
+from hantu.service_layer.ports import Clock
+from hantu.service_layer.symbol_names import NoNames, SymbolNames, symbol_label
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +76,12 @@ class NotifyStore(Protocol):
         """The newest undeliverable `notify` entries, newest first."""
         ...
 
+    async def was_sent(self, dedupe_key: str) -> bool:
+        """Whether a channel already took the notification with this key (durably)."""
+        ...
+
+    async def mark_sent(self, dedupe_key: str, now: datetime) -> None: ...
+
 
 class TelegramChats(Protocol):
     """The Telegram chat a user linked, if any (bound to the links table by the root)."""
@@ -79,8 +90,7 @@ class TelegramChats(Protocol):
 
 
 class FixedTelegramChat:
-    """Every user's notifications go to one configured chat (or nowhere): the default until
-    users link their own chats."""
+    """Every user's notifications go to one configured chat (or nowhere)."""
 
     def __init__(self, chat_id: int | None) -> None:
         self._chat_id = chat_id
@@ -90,28 +100,54 @@ class FixedTelegramChat:
 
 
 SYSTEM = Recipient("system")
-"""Whoever runs this hantu: told about the system itself, at the configured chat."""
+"""Whoever runs this hantu: told about the system itself, at the admin chat."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """The places notifications may go besides each user's linked chat, in the order tried:
+    the admin Telegram chat (`HANTU_TELEGRAM_CHAT_ID`), then the Slack channel."""
+
+    admin_chat: int | None = None
+    slack_channel: str | None = None
+
+    @property
+    def shared(self) -> list[Address]:
+        found = []
+        if self.admin_chat is not None:
+            found.append(Address(TELEGRAM, str(self.admin_chat)))
+        if self.slack_channel:
+            found.append(Address(SLACK, self.slack_channel))
+        return found
 
 
 class CachedDirectory:
-    """The service's synchronous `Directory`, filled by `refresh` before each notification."""
+    """The service's synchronous `Directory`, filled by `refresh` before each notification.
+
+    Where a user is told: the Telegram chat they linked; else the admin chat; else the Slack
+    channel; else nowhere (the consumer then records the notification as undeliverable).
+    The system itself is told at the admin chat, else the Slack channel."""
 
     def __init__(
-        self, store: NotifyStore, chats: TelegramChats, system_chat: int | None = None
+        self, store: NotifyStore, chats: TelegramChats, reach: Reach | None = None
     ) -> None:
         self._store = store
         self._chats = chats
-        self._system_chat = None if system_chat is None else str(system_chat)
+        self.reach = reach or Reach()
         self._chat: dict[Recipient, str | None] = {}
         self._preferences: dict[Recipient, Preferences] = {}
 
     async def refresh(self, recipient: Recipient) -> None:
+        shared = self.reach.shared
         if recipient == SYSTEM:
-            self._chat[recipient] = self._system_chat
+            self._chat[recipient] = str(shared[0]) if shared else None
             return
         user_id = int(recipient)
-        chat = await self._chats.chat_of(user_id)
-        self._chat[recipient] = None if chat is None else str(chat)
+        linked = await self._chats.chat_of(user_id)
+        if linked is not None:
+            self._chat[recipient] = str(Address(TELEGRAM, str(linked)))
+        else:
+            self._chat[recipient] = str(shared[0]) if shared else None
         self._preferences[recipient] = Preferences(dict(await self._store.preferences(user_id)))
 
     def chat_of(self, recipient: Recipient) -> str | None:
@@ -121,47 +157,86 @@ class CachedDirectory:
         return self._preferences.get(recipient, Preferences())
 
 
+PREPARED_LIMIT = 1_000
+
+
 class NotDeliveredError(Exception):
     """Raised to the relay so it retries the entry (the message is the masked detail)."""
 
 
 class NotifyConsumer:
-    """Delivers `notify` entries through the notification service."""
+    """Delivers `notify` entries through the notification service.
+
+        `channels` says whether any channel is configured at all: with none, notifications are
+        off and an entry is settled with a log line; with one, an urgent notification nobody
+        can be reached for is `Undeliverable` (dead at once, listed in the UI). The dedupe key of
+    each notification a channel took is stored before the entry is marked delivered, so a
+    redelivery (a relay killed in between, a restart) sends nothing twice."""
 
     def __init__(
         self,
         service: NotificationService,
         directory: CachedDirectory,
         store: NotifyStore,
+        clock: Clock,
         *,
-        emergency_fallback: bool = False,
+        channels: bool = False,
+        names: SymbolNames | None = None,
     ) -> None:
+        self._names = names or NoNames()
         self._service = service
         self._directory = directory
         self._store = store
-        self._fallback = emergency_fallback  # an emergency reaches a channel with no chat
+        self._clock = clock
+        self._channels = channels
+        self._prepared: dict[int, Notification] = {}  # composed for `lane`, by entry id
+
+    async def lane(self, entry: OutboxEntry) -> str:
+        """The chat the entry goes to: the relay delivers one chat's entries in order and
+        different chats side by side, so a chat whose sends hang holds up only itself."""
+        notification = await self._prepare(entry)
+        if notification is None:
+            return ""
+        return self._directory.chat_of(notification.recipient) or ""
 
     async def deliver(self, entry: OutboxEntry) -> None:
-        notification = await compose(self._store, entry.payload, entry.dedupe_key)
+        notification = self._prepared.pop(entry.id, None) or await self._prepare(entry)
+        self._prepared.pop(entry.id, None)
         if notification is None:
             return
-        await self._directory.refresh(notification.recipient)
-        emergency = notification.priority is Priority.EMERGENCY and self._fallback
-        if self._directory.chat_of(notification.recipient) is None and not emergency:
-            # Nobody to tell on any channel: nothing to retry. What a human must see is left
-            # as a WARNING (the Slack log handler's batch, when configured), not dropped.
-            urgent = notification.priority in (Priority.EMERGENCY, Priority.HIGH)
-            log.log(
-                logging.WARNING if urgent else logging.INFO,
-                "no chat for user %s: %s (%s) not sent",
-                notification.recipient,
-                entry.kind,
-                notification.priority.value,
-            )
+        if self._directory.chat_of(notification.recipient) is None:
+            self._nowhere(notification, entry.kind)
             return
+        if await self._store.was_sent(notification.dedupe_key):
+            return  # sent before a restart that came before the entry was marked delivered
         told = await self._service.notify(notification)
         if told.result is not None and not told.result.ok:
             raise NotDeliveredError(told.result.detail or told.result.status.value)
+        if told.result is not None:
+            await self._store.mark_sent(notification.dedupe_key, self._clock.now())
+
+    async def _prepare(self, entry: OutboxEntry) -> Notification | None:
+        notification = await compose(self._store, entry.payload, entry.dedupe_key, self._names)
+        if notification is not None:
+            await self._directory.refresh(notification.recipient)
+            if len(self._prepared) >= PREPARED_LIMIT:  # released entries never delivered
+                self._prepared.clear()
+            self._prepared[entry.id] = notification
+        return notification
+
+    def _nowhere(self, notification: Notification, kind: str) -> None:
+        urgent = notification.priority in (Priority.EMERGENCY, Priority.HIGH)
+        if urgent and self._channels:
+            raise Undeliverable(routing_ko.NOTIFY_NO_CHAT)
+        # Notifications are off (or it is not urgent): nothing to retry. What a human must
+        # see is left as a WARNING (the Slack log handler's batch, when configured).
+        log.log(
+            logging.WARNING if urgent else logging.INFO,
+            "no chat for user %s: %s (%s) not sent",
+            notification.recipient,
+            kind,
+            notification.priority.value,
+        )
 
 
 async def tell_crash(
@@ -216,8 +291,14 @@ async def tell_stream_asleep(
         log.exception("could not tell that the realtime feed of %s sleeps", account)
 
 
-async def compose(store: NotifyStore, payload: Mapping[str, Any], key: str) -> Notification | None:
-    """The notification an entry's payload describes, or None when it needs none."""
+async def compose(
+    store: NotifyStore,
+    payload: Mapping[str, Any],
+    key: str,
+    names: SymbolNames | None = None,
+) -> Notification | None:
+    """The notification an entry's payload describes, or None when it needs none; the
+    symbol shows as `삼성전자 005930` when `names` knows it, else as its code once."""
     kind = EventKind(payload["kind"])
     context = await _context(store, payload)
     if context is None:  # an order no user owns (a bare strategy account): nobody to tell
@@ -225,7 +306,7 @@ async def compose(store: NotifyStore, payload: Mapping[str, Any], key: str) -> N
         return None
     if kind is EventKind.ORDER_FAILED and context.failed_order_id is not None:
         return None  # told as the failed order saved in the same commit
-    title, body = _text(kind, context, payload)
+    title, body = _text(kind, context, payload, await _name_of(names or NoNames(), context.symbol))
     return Notification(kind, Recipient(str(context.user_id)), title, body, key)
 
 
@@ -237,21 +318,30 @@ async def _context(store: NotifyStore, payload: Mapping[str, Any]) -> NotifyCont
     return None
 
 
-def _text(kind: EventKind, ctx: NotifyContext, payload: Mapping[str, Any]) -> tuple[str, str]:
+async def _name_of(names: SymbolNames, code: str) -> str:
+    try:
+        symbol = Symbol(code)
+    except ValueError:
+        return ""
+    return (await names.names([symbol])).get(symbol, "")
+
+
+def _text(
+    kind: EventKind, ctx: NotifyContext, payload: Mapping[str, Any], name: str
+) -> tuple[str, str]:
+    label = symbol_label(ctx.symbol, {Symbol(ctx.symbol): name} if name else None)
     reason = str(payload.get("reason", ""))
     match kind:
         case EventKind.ORDER_FILLED:
             quantity, price = Decimal(payload["quantity"]), Decimal(payload["price"])
-            return ko.order_filled(ctx.symbol, ctx.symbol, ctx.side, quantity, price)
+            return ko.order_filled(name, ctx.symbol, ctx.side, quantity, price)
         case EventKind.FAILED_ORDER_CREATED | EventKind.ORDER_FAILED:
             stored = kind is EventKind.FAILED_ORDER_CREATED
-            return ko.order_failed(
-                ctx.symbol, ctx.symbol, ctx.side, ctx.quantity, reason, stored=stored
-            )
+            return ko.order_failed(name, ctx.symbol, ctx.side, ctx.quantity, reason, stored=stored)
         case EventKind.ORDER_UNCONFIRMED:
-            return ko.order_unconfirmed(ctx.symbol, ctx.side, ctx.quantity, reason)
+            return ko.order_unconfirmed(label, ctx.side, ctx.quantity, reason)
         case EventKind.FILL_NOT_APPLIED:
-            return ko.fill_not_applied(ctx.symbol, ctx.side, reason)
+            return ko.fill_not_applied(label, ctx.side, reason)
         case _:  # a kind no rule writes: fail loudly, the entry ends dead for a person
             raise ValueError(f"no notify text for {kind}")
 

@@ -25,6 +25,26 @@ class DeliveryStatus(StrEnum):
     PERMANENT = "permanent"
 
 
+TELEGRAM, SLACK = "telegram", "slack"
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where one recipient is reached: a channel and a chat in it. Written `channel:chat`
+    in `OutgoingMessage.chat`; a bare chat is a Telegram chat."""
+
+    channel: str
+    chat: str
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        channel, sep, chat = text.partition(":")
+        return cls(channel, chat) if sep else cls(TELEGRAM, text)
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.chat}"
+
+
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     """One text for one chat (a Telegram chat id, a Slack channel id)."""

@@ -29,13 +29,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol, TypeVar, cast
 
 from hantu.domain.events import Event
 from hantu.domain.masking import sanitize
+from hantu.service_layer.lanes import Lanes
 from hantu.service_layer.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,16 @@ class OutboxEntry:
     created_at: datetime
 
 
+class Undeliverable(Exception):
+    """Raised by a consumer for an entry no retry can deliver (nobody to send it to): the
+    relay marks it dead at once, with this message as its (masked) last error."""
+
+
 class OutboxConsumer(Protocol):
+    """Delivers entries of one kind. It may also define `async lane(entry) -> str`: entries
+    of one lane (one chat) are delivered in order, lanes concurrently; without it every
+    entry of the kind shares one lane."""
+
     async def deliver(self, entry: OutboxEntry) -> None:
         """Deliver the entry or raise; raising schedules a retry."""
         ...
@@ -83,9 +94,16 @@ class OutboxStore(Protocol):
     """The relay's side of the outbox table."""
 
     async def claim(
-        self, kinds: Sequence[str], now: datetime, lease_until: datetime, limit: int
+        self,
+        kinds: Sequence[str],
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        *,
+        exclude: Collection[int] = (),
     ) -> list[OutboxEntry]:
-        """Take due pending entries, hiding them from other relays until `lease_until`."""
+        """Take due pending entries, hiding them from other relays until `lease_until`;
+        never those in `exclude` (the caller is still delivering them)."""
         ...
 
     async def delivered(self, entry: OutboxEntry, now: datetime) -> None: ...
@@ -206,44 +224,86 @@ class OutboxRelay:
         self._batch = batch
         self._retry = retry or RetryPolicy()
         self._listener = listener
+        self._lanes = Lanes("outbox")
+        # Claimed and not finished: even if the lease runs out (a clock that jumps), this
+        # relay does not claim them again while its own delivery may still succeed.
+        self._in_flight: set[int] = set()
 
     async def run_once(self) -> int:
-        """Deliver what is due now, oldest first; return how many entries were claimed."""
-        now = self._clock.now()
-        entries = await self._store.claim(
-            list(self._consumers), now, now + timedelta(seconds=self._lease), self._batch
-        )
-        # The whole batch is delivered within half the lease, so no entry is still being
-        # delivered when another relay may claim it again; what would not fit goes back.
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._lease / 2
-        for index, entry in enumerate(entries):
-            budget = deadline - loop.time()
-            if budget < self._lease / 4:
-                await self._store.release(entries[index:], self._clock.now())
-                break
-            await self._deliver(entry, budget)
-        return len(entries)
+        """Deliver what is due now, oldest first, and wait for it; return how many entries
+        were claimed."""
+        claimed = await self._claim_and_start()
+        await self._lanes.join()
+        return claimed
 
     async def run(self) -> None:
         """Deliver until cancelled (with the listener, if any, running alongside)."""
-        if self._listener is None:
-            await self._relay()
-            return
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self._listener.run())
-            group.create_task(self._relay())
+        try:
+            if self._listener is None:
+                await self._relay()
+                return
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._listener.run())
+                group.create_task(self._relay())
+        finally:
+            await self._lanes.aclose()
 
     async def _relay(self) -> None:
         # After each pass, wait for a wake or the poll interval, unless the batch was full.
+        # A pass does not wait for its deliveries: a lane still busy (a chat that hangs)
+        # keeps its entries leased while the next pass serves every other lane.
         while True:
             try:
-                claimed = await self.run_once()
+                claimed = await self._claim_and_start()
             except Exception:
                 log.exception("outbox relay pass failed; will retry")
                 claimed = 0
-            if claimed < self._batch:
+            if claimed == 0 or self._lanes.pending >= self._batch:
                 await self._wake.wait(self._poll_interval)
+
+    async def _claim_and_start(self) -> int:
+        room = self._batch - self._lanes.pending
+        if room <= 0:
+            return 0
+        now = self._clock.now()
+        entries = await self._store.claim(
+            list(self._consumers),
+            now,
+            now + timedelta(seconds=self._lease),
+            room,
+            exclude=self._in_flight,
+        )
+        # Every entry is delivered within half the lease, so none is still being delivered
+        # when another relay may claim it again; one whose lane is too busy to reach it in
+        # time goes back. Lanes (chats) run side by side, each in claim order.
+        deadline = asyncio.get_running_loop().time() + self._lease / 2
+        for entry in entries:
+            self._in_flight.add(entry.id)
+            lane = await self._lane_of(entry)
+            self._lanes.submit((entry.kind, lane), partial(self._in_lane, entry, deadline))
+        return len(entries)
+
+    async def _lane_of(self, entry: OutboxEntry) -> str:
+        lane = getattr(self._consumers[entry.kind], "lane", None)
+        if lane is None:
+            return ""
+        try:
+            return str(await lane(entry))
+        except Exception:
+            log.exception(
+                "outbox %s #%s: no lane; delivering in the common one", entry.kind, entry.id
+            )
+            return ""
+
+    async def _in_lane(self, entry: OutboxEntry, deadline: float) -> None:
+        try:
+            budget = deadline - asyncio.get_running_loop().time()
+            if budget < self._lease / 4:
+                await self._store.release([entry], self._clock.now())
+                return
+            await self._deliver(entry, budget)
+        finally:
+            self._in_flight.discard(entry.id)
 
     async def _deliver(self, entry: OutboxEntry, budget: float) -> None:
         try:
@@ -252,6 +312,8 @@ class OutboxRelay:
         except Exception as exc:
             error = sanitize(f"{type(exc).__name__}: {exc}", ERROR_LIMIT) or type(exc).__name__
             retry_at = self._retry.retry_at(entry.attempts, self._clock.now())
+            if isinstance(exc, Undeliverable):
+                error, retry_at = sanitize(str(exc), ERROR_LIMIT) or error, None
             log.warning(
                 "outbox %s #%s attempt %s failed%s: %s",
                 entry.kind,

@@ -91,7 +91,7 @@ async def test_service_high_priority_goes_at_once_with_sound(
 
     assert told.route is Route.SEND_NOW
     [sent] = telegram_server.sent(CHAT)
-    assert sent["text"].startswith("✅ 주문 체결\n\n종목: 삼성전자 (005930)")
+    assert sent["text"].startswith("✅ 주문 체결\n\n종목: 삼성전자 005930")
     assert sent["text"].endswith("매수 10주 @ 70,667원")
     assert sent["_disable_notification"] is False
 

@@ -56,13 +56,14 @@ def message(chat_id: int, from_id: int, text: str) -> dict[str, Any]:
 async def say(
     server: FakeTelegram, text: str, *, chat_id: int = CHAT, from_id: int = PERSON
 ) -> str:
-    """Send `text` to the bot by long polling and return the bot's reply in that chat."""
-    before = len(server.sent(chat_id))
-    server.push_update(message(chat_id, from_id, text))
+    """Send `text` to the bot by long polling and return the bot's reply to it: the message
+    sent as a reply to this one, whatever else (a notification) reaches the chat meanwhile."""
+    update = message(chat_id, from_id, text)
+    server.push_update(update)
     for _ in range(250):
-        sent = server.sent(chat_id)
-        if len(sent) > before:
-            return str(sent[-1]["text"])
+        replies = server.replies_to(update["message"]["message_id"], chat_id)
+        if replies:
+            return str(replies[0]["text"])
         await asyncio.sleep(0.02)
     raise AssertionError(f"no reply to {text!r} in chat {chat_id}")
 

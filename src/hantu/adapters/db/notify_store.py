@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ScalarSelect, Select, Table, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.engine import Database
@@ -91,3 +93,23 @@ class SqlNotifyStore:
         async with self._db.connect() as connection:
             rows = (await connection.execute(query)).all()
         return [DeadNotification(r.id, r.payload, r.last_error, r.created_at) for r in rows]
+
+    async def was_sent(self, dedupe_key: str) -> bool:
+        query = select(t.notify_sent.c.dedupe_key).where(t.notify_sent.c.dedupe_key == dedupe_key)
+        async with self._db.connect() as connection:
+            return (await connection.execute(query)).first() is not None
+
+    async def mark_sent(self, dedupe_key: str, now: datetime) -> None:
+        try:
+            async with self._db.begin() as connection:
+                await connection.execute(
+                    insert(t.notify_sent).values(dedupe_key=dedupe_key, sent_at=now)
+                )
+        except IntegrityError:  # already marked by an earlier (redelivered) send
+            pass
+
+    async def purge_sent(self, before: datetime) -> int:
+        """Forget keys sent before `before` (an outbox entry is not redelivered that late)."""
+        query = delete(t.notify_sent).where(t.notify_sent.c.sent_at < before)
+        async with self._db.begin() as connection:
+            return int((await connection.execute(query)).rowcount)

@@ -9,11 +9,11 @@ serialises writers anyway (one process).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, text, true, update
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
@@ -79,11 +79,18 @@ class SqlOutboxStore:
         self._db = db
 
     async def claim(
-        self, kinds: Sequence[str], now: datetime, lease_until: datetime, limit: int
+        self,
+        kinds: Sequence[str],
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        *,
+        exclude: Collection[int] = (),
     ) -> list[OutboxEntry]:
         due = (
             select(_o.id, _o.kind, _o.dedupe_key, _o.payload, _o.attempts, _o.created_at)
             .where(_o.state == PENDING, _o.kind.in_(kinds), _o.available_at <= now)
+            .where(_o.id.not_in(list(exclude)) if exclude else true())
             .order_by(_o.available_at, _o.id)
             .limit(limit)
             .with_for_update(skip_locked=True)

@@ -159,3 +159,13 @@ outbox = Table(
     Column("last_error", String(500), nullable=True),  # masked
     Index("idx_outbox_due", "state", "kind", "available_at"),
 )
+
+# The dedupe keys of notifications a channel took, written right after the send and before
+# the outbox entry is marked: a redelivery after a restart finds the key and sends nothing.
+notify_sent = Table(
+    "notify_sent",
+    metadata,
+    Column("dedupe_key", String(200), primary_key=True),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Index("idx_notify_sent_at", "sent_at"),
+)

@@ -15,15 +15,17 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Bot, ReplyParameters, Update
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from hantu.adapters.notify.telegram import PTB_TIMEDELTA
 from hantu.domain.masking import mask
+from hantu.service_layer.lanes import Lanes
 from hantu.service_layer.telegram_bot import BotDeps
 from hantu.service_layer.telegram_commands import answer
 
@@ -102,13 +104,25 @@ class TelegramFrontend:
             return
         sender = update.effective_user
         reply = await answer(self.deps, chat.id, sender.id if sender else None, message.text)
+        # Sent as a reply to the command, so the person (and a test) can tell the answer
+        # from a notification arriving in the same chat at the same moment.
+        quoted = ReplyParameters(message.message_id, allow_sending_without_reply=True)
         try:
-            await self.bot.send_message(chat_id=chat.id, text=reply)
+            await self.bot.send_message(chat_id=chat.id, text=reply, reply_parameters=quoted)
         except TelegramError as exc:
             log.warning("telegram reply failed: %s", mask(f"{type(exc).__name__}: {exc}"))
 
     async def poll_forever(self) -> None:
-        """Long polling: fetch updates after the last one seen, answer each, forever."""
+        """Long polling: fetch updates after the last one seen, answer each, forever. Chats
+        are answered side by side, each chat's updates in order (one lane per chat), so a
+        slow chat or command holds up only itself."""
+        lanes = Lanes("telegram-updates")
+        try:
+            await self._poll(lanes)
+        finally:
+            await lanes.aclose()
+
+    async def _poll(self, lanes: Lanes) -> None:
         await self._retrying(self._drop_webhook)
         offset = 0
         while True:
@@ -122,7 +136,8 @@ class TelegramFrontend:
                 continue
             for update in updates:
                 offset = update.update_id + 1  # acknowledged on the next call, even if it failed
-                await self._handle_logged(update)
+                chat = update.effective_chat
+                lanes.submit(chat.id if chat else None, partial(self._handle_logged, update))
             if not updates:
                 await asyncio.sleep(self._idle)
 

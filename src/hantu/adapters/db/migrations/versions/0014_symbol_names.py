@@ -1,7 +1,7 @@
 """Symbol names looked up from the broker (삼성전자 for 005930), cached for every page.
 
 Revision ID: 0014_symbol_names
-Revises: 0012_notification_prefs
+Revises: 0013_notify_routing
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_symbol_names"
-down_revision: str | None = "0012_notification_prefs"
+down_revision: str | None = "0013_notify_routing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
