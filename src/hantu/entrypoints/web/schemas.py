@@ -114,7 +114,7 @@ class FailedOrderOut(BaseModel):
     status: str
     webhook_id: str | None
     created_at: str
-    symbol_name: str | None = None  # 삼성전자, when the symbol directory knows it
+    symbol_name: str | None = None  # the Korean short name, when the symbol directory knows it
 
 
 class FailedOrdersOut(Ok):

@@ -30,8 +30,8 @@ def make_templates() -> Jinja2Templates:
     templates.env.filters["won"] = format_won
     templates.env.filters["shares"] = format_shares
     templates.env.filters["symbol_label"] = symbol_label  # {{ code | symbol_label(names) }}
-    templates.env.filters["order_type_label"] = order_type_label  # LIMIT -> 지정가
-    templates.env.filters["environment_label"] = environment_label  # PAPER -> 모의투자
+    templates.env.filters["order_type_label"] = order_type_label  # LIMIT -> its Korean label
+    templates.env.filters["environment_label"] = environment_label  # PAPER -> its Korean label
     templates.env.filters["mark_current"] = mark_current  # base.html's <nav>
     return templates
 
