@@ -23,9 +23,12 @@ from hantu.entrypoints.web import (
     health,
     notifications,
     pages,
+    settings_page,
     strategies,
+    strategy_settings,
     telegram_hook,
     webhook,
+    webhook_check,
 )
 from hantu.entrypoints.web.headers import SecurityHeaders
 from hantu.entrypoints.web.runtime import Runtime, session_secret, web_state
@@ -87,8 +90,11 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
         telegram_hook,
         failed_orders,
         strategies,
+        strategy_settings,
+        webhook_check,
         accounts,
         pages,
+        settings_page,
         notifications,
     ):
         app.include_router(module.router)
