@@ -218,3 +218,51 @@ async def test_settings_page_shows_the_effective_config_with_secrets_masked(
     assert secret not in page.text
     assert "s" * 180 not in page.text
     assert "50123456" not in page.text
+
+
+async def test_editing_in_refused_keys_answers_400_and_keeps_the_saved_ones(
+    product: Product,
+) -> None:
+    saved = await product.client.post(
+        "/api/broker-accounts", json=_body("main", GOOD), headers=product.headers
+    )
+    path = f"/api/broker-accounts/{saved.json()['broker_account']['id']}"
+
+    edited = await product.client.patch(
+        path,
+        json={"name": "renamed", "app_key": BAD.app_key, "app_secret": BAD.app_secret},
+        headers=product.headers,
+    )
+    listed = (await product.client.get("/api/broker-accounts")).json()["broker_accounts"]
+
+    assert edited.status_code == 400, edited.text
+    assert "저장하지 않았습니다" in edited.json()["error"]
+    assert [a["name"] for a in listed] == ["main"]  # not even the new name
+
+
+async def test_test_webhook_validates_without_placing_and_only_for_the_owner(
+    web: WebClient,
+) -> None:
+    alice = await web.member("alice")
+    bob = await web.member("bob", strategy="beta")
+
+    ok = await alice.client.post(
+        "/api/webhook/test", json=signal(alice.token), headers=alice.headers()
+    )
+    bad_price = await alice.client.post(
+        "/api/webhook/test", json=signal(alice.token, price="70001"), headers=alice.headers()
+    )
+    foreign = await alice.client.post(
+        "/api/webhook/test", json=signal(bob.token), headers=alice.headers()
+    )
+    peek = await alice.client.get(f"/api/strategies/{bob.strategy_id}/token")
+
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["dry_run"] is True
+    assert bad_price.status_code == 400
+    assert bad_price.json()["field"] == "price"
+    assert foreign.status_code == 401
+    assert peek.status_code == 404
+    assert bob.token not in peek.text
+    assert web.broker.place_calls == 0
+    assert await web.count("orders") == 0
