@@ -60,6 +60,8 @@ def test_browser_strategy_webhook_failed_order_retry_remove_filter(
     article.locator("form.link-form button").click()
     article = page.locator("article.strategy", has_text="browser-strategy")
     expect(article.locator("ul.linked li")).to_have_count(1)
+    article.locator("button.reveal-token").click()  # the token is shown masked until revealed
+    expect(article.locator("code.webhook-token")).not_to_contain_text("•")
     token = article.locator("code.webhook-token").inner_text()
 
     _reject_next(embedded_server, "주문가능금액을 초과 했습니다")

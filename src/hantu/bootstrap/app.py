@@ -33,6 +33,7 @@ from hantu.adapters.telegram.frontend import TelegramFrontend
 from hantu.config import Settings
 from hantu.domain.accounts import BrokerAccountId
 from hantu.service_layer.accounts import AccountsDeps, Hasher
+from hantu.service_layer.broker_keys import AcceptAnyKeys
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.outbox import DurableEvents, OutboxConsumer, OutboxRelay
@@ -164,7 +165,13 @@ class App:
             cipher=secrets_box(self.settings),
             hasher=self._hasher or PasswordHashing(),
             clock=self.clock,
+            keys=self._kis if self._kis is not None else AcceptAnyKeys(),
+            forget_broker=self._forget_broker,
         )
+
+    def _forget_broker(self, account: BrokerAccountId) -> None:
+        if isinstance(self.brokers, AccountBrokers):
+            self.brokers.forget(account)
 
     async def _start_brokers(self, stack: AsyncExitStack) -> None:
         if self._kis is not None:

@@ -19,7 +19,9 @@ from typing import Protocol, runtime_checkable
 import httpx
 
 from hantu.adapters.kis.auth import KisCredentials
-from hantu.adapters.kis.broker import build_kis_broker, connection_from_settings
+from hantu.adapters.kis.broker import KisConnection, build_kis_broker, connection_from_settings
+from hantu.adapters.kis.environments import profile_for
+from hantu.adapters.kis.key_check import check_keys
 from hantu.adapters.kis.realtime_types import RealtimeHandlers
 from hantu.config import KisEnvironment, Settings
 from hantu.domain.accounts import BrokerAccountId, BrokerCredentials
@@ -58,6 +60,7 @@ class AccountBrokers:
         self._account_of: dict[int, BrokerAccountId] = {}
         self._lock = asyncio.Lock()
         self._on_broker: NewBroker | None = None
+        self._retired: list[Broker] = []
 
     def bind(self, accounts: AccountsDeps) -> None:
         """Attach the accounts use cases (built after the bootstrap made the database)."""
@@ -107,6 +110,17 @@ class AccountBrokers:
                         self._on_broker(account.id, broker)
             return list(self._by_account.values())
 
+    def forget(self, account_id: BrokerAccountId) -> None:
+        """Drop the broker of an account whose keys changed; the next order makes a new one.
+        The old one keeps running (its fill pump may still hear notices) until the app ends."""
+        old = self._by_account.pop(account_id, None)
+        if old is not None:
+            self._retired.append(old)
+        for strategy_account, account in list(self._account_of.items()):
+            if account == account_id:
+                self._by_strategy_account.pop(strategy_account, None)
+                self._account_of.pop(strategy_account, None)
+
     async def account_of(self, strategy_account_id: int) -> str:
         """The stored broker account behind a strategy account, by its stable name."""
         if strategy_account_id not in self._account_of:
@@ -139,7 +153,7 @@ class AccountBrokers:
 
     async def close(self) -> None:
         """Close every broker that can be closed (the fill pumps are stopped before)."""
-        for broker in self._by_account.values():
+        for broker in [*self._by_account.values(), *self._retired]:
             aclose = getattr(broker, "aclose", None)
             if aclose is not None:
                 await aclose()
@@ -164,6 +178,27 @@ class KisBrokers:
     async def __call__(self, credentials: BrokerCredentials) -> Broker:
         if self.http is None:
             raise RuntimeError("KisBrokers used before the application started")
+        connection = self._connection(credentials)
+        handlers = self._handlers_for(credentials)
+        broker = build_kis_broker(connection, self.http, self._clock, handlers=handlers)
+        broker.start()
+        return broker
+
+    async def check_keys(self, credentials: BrokerCredentials) -> None:
+        """The `KeyCheck` of stored accounts: issue the token the broker will reuse."""
+        if self.http is None:
+            raise BrokerUnreachable("KIS client not started")
+        connection = self._connection(credentials)
+        profile = profile_for(
+            connection.environment,
+            rest_base_url=connection.rest_base_url,
+            ws_url=connection.ws_url,
+        )
+        await check_keys(
+            self.http, profile, connection.credentials, self._clock, connection.token_cache_dir
+        )
+
+    def _connection(self, credentials: BrokerCredentials) -> KisConnection:
         environment = KisEnvironment(credentials.environment)
         rest_url = ws_url = None
         if environment is KisEnvironment.SIMULATOR:
@@ -182,10 +217,7 @@ class KisBrokers:
             rest_base_url=rest_url,
             ws_url=ws_url,
         )
-        handlers = self._handlers_for(credentials)
-        broker = build_kis_broker(connection, self.http, self._clock, handlers=handlers)
-        broker.start()
-        return broker
+        return connection
 
 
 async def no_broker(credentials: BrokerCredentials) -> Broker:

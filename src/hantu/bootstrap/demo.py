@@ -46,7 +46,9 @@ async def ensure_demo(
             account_number=credentials.account_number,
             hts_id=credentials.hts_id,
         )
-        broker_accounts = [await accounts_service.add_broker_account(deps, user.id, form)]
+        # The embedded simulator's own demo account: nothing to check, no token to spend.
+        added = await accounts_service.add_broker_account(deps, user.id, form, check_keys=False)
+        broker_accounts = [added]
     strategies = await accounts_service.list_strategies(deps, user.id)
     if not strategies:
         strategy, _ = await accounts_service.create_strategy(deps, user.id, DEMO_STRATEGY_NAME)

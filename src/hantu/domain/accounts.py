@@ -14,11 +14,13 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import NewType
 
 from hantu.domain.errors import DomainError, InvalidValue
+from hantu.domain.risk import RiskLimits
 from hantu.domain.values import StrategyAccountId
 
 UserId = NewType("UserId", int)
@@ -102,6 +104,34 @@ def new_webhook_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+def mask_token(token: str) -> str:
+    """Enough of a token to recognise it on screen: `whk_AbCd••••••••wXyZ`."""
+    body = token.removeprefix(TOKEN_PREFIX)
+    if len(body) < 12:
+        return "•" * 8
+    return f"{token[: len(TOKEN_PREFIX) + 4]}{'•' * 8}{body[-4:]}"
+
+
+def check_limit_money(raw: object, what: str) -> Decimal | None:
+    """A won amount for a risk limit: empty means "the default", else a positive whole number."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    text = str(raw).strip().replace(",", "")
+    if not text.isdigit() or int(text) <= 0 or len(text) > 15:
+        raise InvalidValue(f"{what} must be a positive whole number of won", rule="limit_money")
+    return Decimal(text)
+
+
+def check_limit_count(raw: object) -> int | None:
+    """A position count for a risk limit: empty means "the default", else 1..1000."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    text = str(raw).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise InvalidValue("max open positions must be 1-1000", rule="limit_count")
+    return int(text)
+
+
 def token_digest(token: str) -> str:
     """The only form of a token that is indexed: its SHA-256 hex digest."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
@@ -145,6 +175,12 @@ class BrokerAccount:
     environment: str
     account_hint: str
     created_at: datetime
+    deactivated_at: datetime | None = None
+    """Set: no new order goes through this account (kept for history)."""
+
+    @property
+    def active(self) -> bool:
+        return self.deactivated_at is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +191,10 @@ class Strategy:
     created_at: datetime
     adopt_broker_holdings: bool = False
     """A sell above the position may adopt shares the broker holds but hantu did not buy."""
+    limits: RiskLimits = field(default_factory=RiskLimits)
+    """The strategy's own risk limits; a `None` field falls back to the environment's."""
+    deleted_at: datetime | None = None
+    """Set: deleted (soft): its token no longer works, its orders stay."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from hantu.domain.enums import Side
 from hantu.domain.values import Money, Symbol
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +27,27 @@ class RiskLimits:
     daily_loss_limit: Money | None = None
     max_symbol_exposure: Money | None = None
     max_open_positions: int | None = None
+
+    def over(self, defaults: RiskLimits) -> RiskLimits:
+        """These limits where set, the defaults (the environment's) where not."""
+        return RiskLimits(
+            daily_loss_limit=_first(self.daily_loss_limit, defaults.daily_loss_limit),
+            max_symbol_exposure=_first(self.max_symbol_exposure, defaults.max_symbol_exposure),
+            max_open_positions=_first(self.max_open_positions, defaults.max_open_positions),
+        )
+
+
+def _first(own: _T | None, default: _T | None) -> _T | None:
+    return default if own is None else own
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRules:
+    """What a strategy account's owner decided: its strategy's limits, and whether the broker
+    account may still trade (a deactivated one takes no new order)."""
+
+    limits: RiskLimits = RiskLimits()
+    active: bool = True
 
 
 @dataclass(frozen=True, slots=True)

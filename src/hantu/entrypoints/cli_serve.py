@@ -175,7 +175,8 @@ def create_user(username: UsernameArgument, password: PasswordOption) -> None:
             user = await accounts_service.create_user(deps, username, password)
             form = env_broker_account(settings)
             if form is not None:
-                await accounts_service.add_broker_account(deps, user.id, form)
+                # The operator's own keys from the environment; `hantu check` tests them.
+                await accounts_service.add_broker_account(deps, user.id, form, check_keys=False)
                 typer.echo(ko.CLI_ENV_ACCOUNT_ADDED.format(name=form.name))
 
     try:

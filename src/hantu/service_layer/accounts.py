@@ -7,7 +7,8 @@ the ownership chain; an object outside it raises `NotFound` (answered as 404).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol, Self
 
@@ -35,6 +36,7 @@ from hantu.domain.accounts import (
 )
 from hantu.domain.errors import InvalidValue, NotFound
 from hantu.domain.values import StrategyAccountId
+from hantu.service_layer.broker_keys import AcceptAnyKeys, KeyCheck, verify
 from hantu.service_layer.ports import Clock
 
 
@@ -80,7 +82,17 @@ class AccountsRepo(Protocol):
     async def link(
         self, strategy_id: StrategyId, broker_account_id: BrokerAccountId, now: datetime
     ) -> StrategyAccount: ...
-    async def accounts_of_strategy(self, strategy_id: StrategyId) -> list[StrategyAccount]: ...
+    async def accounts_of_strategy(
+        self, strategy_id: StrategyId, *, active_only: bool = False
+    ) -> list[StrategyAccount]: ...
+    async def update_strategy(self, strategy_id: StrategyId, **values: object) -> None: ...
+    async def update_broker_account(
+        self, account_id: BrokerAccountId, **values: object
+    ) -> None: ...
+    async def encrypted_credentials_of(
+        self, account_id: BrokerAccountId
+    ) -> EncryptedCredentials: ...
+    async def strategy_has_inactive_accounts(self, strategy_id: StrategyId) -> bool: ...
     async def strategy_accounts_of_user(self, user_id: UserId) -> list[StrategyAccountView]: ...
 
 
@@ -116,6 +128,8 @@ class AccountsDeps:
     cipher: Cipher
     hasher: Hasher
     clock: Clock
+    keys: KeyCheck = field(default_factory=AcceptAnyKeys)  # the broker checks keys on save
+    forget_broker: Callable[[BrokerAccountId], None] = lambda _account: None  # keys changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +180,12 @@ async def get_user(deps: AccountsDeps, user_id: int) -> User | None:
 
 
 async def add_broker_account(
-    deps: AccountsDeps, user_id: UserId, form: NewBrokerAccount
+    deps: AccountsDeps, user_id: UserId, form: NewBrokerAccount, *, check_keys: bool = True
 ) -> BrokerAccount:
-    """Store a broker account with every secret encrypted; only a hint stays readable."""
+    """Store a broker account with every secret encrypted; only a hint stays readable.
+
+    The broker checks the keys first unless the operator configured them (`check_keys`
+    off: the demo's own simulator account, `users create` from the environment)."""
     name = check_name(form.name, "account name")
     environment = check_environment(form.environment)
     account = normalize_account_number(form.account_number)
@@ -176,6 +193,11 @@ async def add_broker_account(
     app_key, app_secret = form.app_key.strip(), form.app_secret.strip()
     if not app_key or not app_secret or len(app_key) > 256 or len(app_secret) > 512:
         raise InvalidValue("app key and app secret are required", rule="app_credentials")
+    # The broker must accept the keys (a token is issued and cached for the adapter to reuse)
+    # before anything is written; a refusal raises and leaves no row.
+    if check_keys:
+        plain = BrokerCredentials(environment, app_key, app_secret, account, hts_id)
+        await verify(deps.keys, plain)
     creds = EncryptedCredentials(
         environment,
         deps.cipher.encrypt(app_key),
@@ -281,7 +303,7 @@ async def strategy_for_token(
         found = await uow.accounts.strategy_by_digest(token_digest(token))
         if found is None or not token_matches(token, found[1]):
             return None
-        links = await uow.accounts.accounts_of_strategy(found[0].id)
+        links = await uow.accounts.accounts_of_strategy(found[0].id, active_only=True)
     return found[0], [link.id for link in links]
 
 

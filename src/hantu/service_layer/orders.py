@@ -124,7 +124,7 @@ async def _valuation(deps: Deps, broker: Broker, request: OrderRequest) -> Price
     buy the upper price limit (stored with the order, so it counts while open)."""
     if request.price is not None:
         return request.price
-    if request.side is Side.SELL or deps.risk_limits.max_symbol_exposure is None:
+    if request.side is Side.SELL or not await _exposure_limited(deps, request):
         return None
     try:
         quote = await asyncio.wait_for(broker.quote(request.symbol), deps.order_timeout)
@@ -133,6 +133,15 @@ async def _valuation(deps: Deps, broker: Broker, request: OrderRequest) -> Price
         return None  # the risk rule then refuses the buy rather than guess its size
     # KIS reserves a market buy's cash at the upper price limit; so do we.
     return quote.upper_limit or quote.price
+
+
+async def _exposure_limited(deps: Deps, request: OrderRequest) -> bool:
+    """Whether a per-symbol exposure limit applies (the environment's or the strategy's)."""
+    if deps.risk_limits.max_symbol_exposure is not None:
+        return True
+    async with deps.uow(read_only=True) as uow:
+        rules = await uow.risk.account_rules(request.strategy_account_id)
+    return rules.limits.max_symbol_exposure is not None
 
 
 async def _create(
@@ -202,7 +211,16 @@ async def _create_in(
 async def _risk_violations(
     deps: Deps, uow: PipelineUnitOfWork, request: OrderRequest, notional: Decimal | None
 ) -> list[risk.RiskViolation]:
-    limits = deps.risk_limits
+    rules = await uow.risk.account_rules(request.strategy_account_id)
+    if not rules.active:  # a deactivated broker account takes no new order, buy or sell
+        return [
+            risk.RiskViolation(
+                "account_inactive",
+                "broker account deactivated",
+                ko.settings_page.REASON_ACCOUNT_INACTIVE,
+            )
+        ]
+    limits = rules.limits.over(deps.risk_limits)  # the strategy's own, else the environment's
     if request.side is Side.SELL:  # the buy limits never stop a sell; the position does
         account, symbol = request.strategy_account_id, request.symbol
         capacity = await uow.risk.sell_capacity(account, symbol, lock=True)

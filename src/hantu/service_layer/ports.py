@@ -15,7 +15,7 @@ from hantu.domain.failed_order import FailedOrder
 from hantu.domain.order import Order
 from hantu.domain.position import Position
 from hantu.domain.reports import BrokerOrderReport, FillNotice
-from hantu.domain.risk import RiskSnapshot, SellCapacity
+from hantu.domain.risk import AccountRules, RiskSnapshot, SellCapacity
 from hantu.domain.values import (
     BrokerOrderId,
     FillId,
@@ -356,6 +356,10 @@ class RiskReader(Protocol):
 
     async def entries_paused(self, strategy_account_id: StrategyAccountId) -> bool:
         """Whether the account's owner paused new entries (Telegram `/stop`)."""
+        ...
+
+    async def account_rules(self, strategy_account_id: StrategyAccountId) -> AccountRules:
+        """The strategy's own risk limits and whether its broker account is active."""
         ...
 
 

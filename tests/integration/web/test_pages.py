@@ -138,7 +138,9 @@ async def test_unknown_page_answers_an_html_404_with_the_navigation(web: WebClie
     member = await web.member("alice")
     browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
-    pages = [await member.client.get(path, headers=browser) for path in ("/orders", "/settings")]
+    pages = [
+        await member.client.get(path, headers=browser) for path in ("/orders", "/nothing-here")
+    ]
     anonymous = await web.client().get("/no/such/page", headers=browser)
 
     for page in (*pages, anonymous):

@@ -142,15 +142,20 @@ async def _session(client: httpx.AsyncClient, simulator: Simulator, session: Ses
     session.add("session cookie", client.cookies["hantu_session"])
     headers = {"X-CSRF-Token": await _csrf(client, "/positions")}
     ids = []
-    accounts = (
-        _broker_account("main", ACCOUNT),
-        _broker_account("refused", REFUSED),
-        _broker_account("typo", TYPO, TYPO_HTS_ID),
-    )
+    accounts = (_broker_account("main", ACCOUNT), _broker_account("typo", TYPO, TYPO_HTS_ID))
     for body in accounts:
         response = await client.post("/api/broker-accounts", json=body, headers=headers)
         assert response.status_code == 201, response.text
         ids.append(response.json()["broker_account"]["id"])
+    # Keys the broker refuses are refused at save (issue 10); the stored "refused" account
+    # stands for keys revoked after they were saved.
+    response = await client.post(
+        "/api/broker-accounts", json=_broker_account("refused", REFUSED), headers=headers
+    )
+    assert response.status_code == 400, response.text
+    session.answers.append(response.text)
+    listed = (await client.get("/api/broker-accounts")).json()["broker_accounts"]
+    ids.insert(1, next(a["id"] for a in listed if a["name"] == "revoked"))
     for bad in ({"account_number": "5012345601x"}, {"hts_id": "x" * 40}, {"environment": "MOON"}):
         body = {**_broker_account("bad", ACCOUNT), **bad}
         response = await client.post("/api/broker-accounts", json=body, headers=headers)
@@ -245,7 +250,18 @@ async def session_run(
     session = Session()
     async with app.router.lifespan_context(app):
         runtime = app.state.runtime
-        await accounts_service.create_user(runtime.state.accounts, "alice", PASSWORD)
+        alice = await accounts_service.create_user(runtime.state.accounts, "alice", PASSWORD)
+        revoked = accounts_service.NewBrokerAccount(
+            "revoked",
+            "SIMULATOR",
+            REFUSED.app_key,
+            REFUSED.app_secret,
+            REFUSED.number,
+            "hantuother",
+        )
+        await accounts_service.add_broker_account(
+            runtime.state.accounts, alice.id, revoked, check_keys=False
+        )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             await _session(client, runtime.simulator, session)

@@ -8,6 +8,7 @@ WHERE clause rather than a check someone may forget afterwards.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Self, cast
 
 from sqlalchemy import CursorResult, delete, insert, select, update
@@ -35,7 +36,8 @@ from hantu.domain.accounts import (
     User,
     UserId,
 )
-from hantu.domain.values import StrategyAccountId
+from hantu.domain.risk import RiskLimits
+from hantu.domain.values import Money, StrategyAccountId
 
 
 def _user(row: Any) -> User:
@@ -62,6 +64,7 @@ def _broker_account(row: Any) -> BrokerAccount:
         environment=row.environment,
         account_hint=row.account_hint,
         created_at=row.created_at,
+        deactivated_at=row.deactivated_at,
     )
 
 
@@ -72,7 +75,17 @@ def _strategy(row: Any) -> Strategy:
         name=row.name,
         created_at=row.created_at,
         adopt_broker_holdings=bool(row.adopt_broker_holdings),
+        limits=RiskLimits(
+            daily_loss_limit=_money(row.daily_loss_limit),
+            max_symbol_exposure=_money(row.max_symbol_exposure),
+            max_open_positions=row.max_open_positions,
+        ),
+        deleted_at=row.deleted_at,
     )
+
+
+def _money(value: Decimal | None) -> Money | None:
+    return None if value is None else Money(value)
 
 
 def _strategy_account(row: Any) -> StrategyAccount:
@@ -235,25 +248,90 @@ class AccountsRepository:
         await self._conn.execute(statement)
 
     async def strategies_of(self, user_id: UserId) -> list[Strategy]:
-        query = select(strategies).where(strategies.c.user_id == user_id)
+        query = select(strategies).where(
+            strategies.c.user_id == user_id, strategies.c.deleted_at.is_(None)
+        )
         rows = await self._conn.execute(query.order_by(strategies.c.id))
         return [_strategy(row) for row in rows]
 
     async def strategy_owned(self, user_id: UserId, strategy_id: int) -> Strategy | None:
         query = select(strategies).where(
-            strategies.c.id == strategy_id, strategies.c.user_id == user_id
+            strategies.c.id == strategy_id,
+            strategies.c.user_id == user_id,
+            strategies.c.deleted_at.is_(None),
         )
         row = (await self._conn.execute(query)).first()
         return _strategy(row) if row else None
 
     async def strategy_by_digest(self, digest: str) -> tuple[Strategy, str] | None:
-        query = select(strategies).where(strategies.c.token_digest == digest)
+        query = select(strategies).where(
+            strategies.c.token_digest == digest, strategies.c.deleted_at.is_(None)
+        )
         row = (await self._conn.execute(query)).first()
         return (_strategy(row), row.token_digest) if row else None
 
     async def token_enc_of(self, strategy_id: StrategyId) -> str:
         query = select(strategies.c.token_enc).where(strategies.c.id == strategy_id)
         return str((await self._conn.execute(query)).scalar_one())
+
+    async def update_strategy(self, strategy_id: StrategyId, **values: Any) -> None:
+        """Change a strategy's name, token, limits or deletion mark (names: its columns)."""
+        allowed = {
+            "name",
+            "token_digest",
+            "token_enc",
+            "daily_loss_limit",
+            "max_symbol_exposure",
+            "max_open_positions",
+            "deleted_at",
+        }
+        if not values or values.keys() - allowed:
+            raise ValueError(f"cannot update strategy columns {sorted(values)}")
+        statement = update(strategies).where(strategies.c.id == strategy_id).values(**values)
+        try:
+            async with self._conn.begin_nested():
+                await self._conn.execute(statement)
+        except IntegrityError:
+            raise NameTaken("strategy name") from None
+
+    async def update_broker_account(self, account_id: BrokerAccountId, **values: Any) -> None:
+        """Change a broker account's name, credentials or deactivation mark."""
+        allowed = {
+            "name",
+            "app_key_enc",
+            "app_secret_enc",
+            "account_number_enc",
+            "hts_id_enc",
+            "account_hint",
+            "environment",
+            "deactivated_at",
+        }
+        if not values or values.keys() - allowed:
+            raise ValueError(f"cannot update broker account columns {sorted(values)}")
+        statement = (
+            update(broker_accounts).where(broker_accounts.c.id == account_id).values(**values)
+        )
+        try:
+            async with self._conn.begin_nested():
+                await self._conn.execute(statement)
+        except IntegrityError:
+            raise NameTaken("broker account name") from None
+
+    async def encrypted_credentials_of(self, account_id: BrokerAccountId) -> EncryptedCredentials:
+        query = select(broker_accounts).where(broker_accounts.c.id == account_id)
+        return _encrypted((await self._conn.execute(query)).one())
+
+    async def strategy_has_inactive_accounts(self, strategy_id: StrategyId) -> bool:
+        query = (
+            select(strategy_accounts.c.id)
+            .join(broker_accounts, broker_accounts.c.id == strategy_accounts.c.broker_account_id)
+            .where(
+                strategy_accounts.c.strategy_id == strategy_id,
+                broker_accounts.c.deactivated_at.is_not(None),
+            )
+            .limit(1)
+        )
+        return (await self._conn.execute(query)).first() is not None
 
     # --- strategy accounts ---------------------------------------------------------------
 
@@ -266,8 +344,14 @@ class AccountsRepository:
         new_id = await self._insert(statement, "strategy account")
         return StrategyAccount(StrategyAccountId(new_id), strategy_id, broker_account_id, now)
 
-    async def accounts_of_strategy(self, strategy_id: StrategyId) -> list[StrategyAccount]:
+    async def accounts_of_strategy(
+        self, strategy_id: StrategyId, *, active_only: bool = False
+    ) -> list[StrategyAccount]:
         query = select(strategy_accounts).where(strategy_accounts.c.strategy_id == strategy_id)
+        if active_only:
+            query = query.join(
+                broker_accounts, broker_accounts.c.id == strategy_accounts.c.broker_account_id
+            ).where(broker_accounts.c.deactivated_at.is_(None))
         rows = await self._conn.execute(query.order_by(strategy_accounts.c.id))
         return [_strategy_account(row) for row in rows]
 
@@ -283,7 +367,7 @@ class AccountsRepository:
             )
             .join(strategies, strategies.c.id == strategy_accounts.c.strategy_id)
             .join(broker_accounts, broker_accounts.c.id == strategy_accounts.c.broker_account_id)
-            .where(strategies.c.user_id == user_id)
+            .where(strategies.c.user_id == user_id)  # deleted ones too: their history stays
             .order_by(strategy_accounts.c.id)
         )
         return [

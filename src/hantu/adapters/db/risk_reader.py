@@ -9,9 +9,9 @@ from sqlalchemy import String, bindparam, func, literal, select, text, union_all
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
-from hantu.adapters.db.tables_accounts import strategies, strategy_accounts, users
+from hantu.adapters.db.tables_accounts import broker_accounts, strategies, strategy_accounts, users
 from hantu.domain.enums import OrderStatus, Side
-from hantu.domain.risk import RiskSnapshot, SellCapacity
+from hantu.domain.risk import AccountRules, RiskLimits, RiskSnapshot, SellCapacity
 from hantu.domain.values import Money, StrategyAccountId, Symbol
 
 _LIVE = [s.value for s in OrderStatus if s.is_open] + [OrderStatus.NEW.value]
@@ -97,6 +97,18 @@ _ENTRIES_PAUSED = (
     .where(strategy_accounts.c.id == bindparam("account"))
 )
 
+_RULES = (
+    select(
+        strategies.c.daily_loss_limit,
+        strategies.c.max_symbol_exposure,
+        strategies.c.max_open_positions,
+        broker_accounts.c.deactivated_at,
+    )
+    .join(strategy_accounts, strategy_accounts.c.strategy_id == strategies.c.id)
+    .join(broker_accounts, broker_accounts.c.id == strategy_accounts.c.broker_account_id)
+    .where(strategy_accounts.c.id == bindparam("account"))
+)
+
 # Two-key advisory locks live apart from the one-key migration lock (PostgreSQL docs).
 _RISK_LOCK_SPACE = 0x6874  # "ht"
 _LOCK_ACCOUNT = text(f"SELECT pg_advisory_xact_lock({_RISK_LOCK_SPACE}, :account)")
@@ -156,3 +168,14 @@ class SqlRiskReader:
     async def entries_paused(self, strategy_account_id: StrategyAccountId) -> bool:
         params = {"account": int(strategy_account_id)}
         return bool((await self._conn.execute(_ENTRIES_PAUSED, params)).scalar())
+
+    async def account_rules(self, strategy_account_id: StrategyAccountId) -> AccountRules:
+        row = (await self._conn.execute(_RULES, {"account": int(strategy_account_id)})).first()
+        if row is None:
+            return AccountRules()
+        limits = RiskLimits(
+            daily_loss_limit=None if row[0] is None else Money(row[0]),
+            max_symbol_exposure=None if row[1] is None else Money(row[1]),
+            max_open_positions=row[2],
+        )
+        return AccountRules(limits=limits, active=row[3] is None)

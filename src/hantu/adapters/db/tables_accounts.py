@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 
 from hantu.adapters.db.tables import metadata
-from hantu.adapters.db.types import UtcDateTime
+from hantu.adapters.db.types import ExactDecimal, UtcDateTime
 
 users = Table(
     "users",
@@ -48,6 +48,8 @@ broker_accounts = Table(
     Column("hts_id_enc", Text, nullable=False),
     Column("account_hint", String(32), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Set: no new order goes through this account; kept for history (0015_strategy_settings).
+    Column("deactivated_at", UtcDateTime, nullable=True),
     UniqueConstraint("user_id", "name", name="uq_broker_accounts_user_name"),
 )
 
@@ -62,6 +64,12 @@ strategies = Table(
     Column("created_at", UtcDateTime, nullable=False),
     # On: a sell above the position adopts the broker's own holding first (0005_sell_policy).
     Column("adopt_broker_holdings", Boolean, nullable=False, default=False, server_default=false()),
+    # Set: the webhook token no longer works; orders and fills stay (0015_strategy_settings).
+    Column("deleted_at", UtcDateTime, nullable=True),
+    # The strategy's own risk limits; NULL: the environment's default (0015_strategy_settings).
+    Column("daily_loss_limit", ExactDecimal, nullable=True),
+    Column("max_symbol_exposure", ExactDecimal, nullable=True),
+    Column("max_open_positions", Integer, nullable=True),
     UniqueConstraint("user_id", "name", name="uq_strategies_user_name"),
 )
 

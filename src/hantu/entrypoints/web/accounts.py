@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from hantu import messages_ko as ko
@@ -12,9 +14,12 @@ from hantu.entrypoints.web.schemas import (
     BrokerAccountOut,
     BrokerAccountsOut,
     NewBrokerAccountBody,
+    Problem,
 )
 from hantu.entrypoints.web.strategies import ERRORS
+from hantu.entrypoints.web.strategy_settings import keys_problem
 from hantu.service_layer import accounts as accounts_service
+from hantu.service_layer.broker_keys import KeysNotAccepted
 
 router = APIRouter(prefix="/api", tags=["broker accounts"])
 
@@ -35,11 +40,16 @@ async def list_broker_accounts(user: CurrentUser, state: StateDep) -> BrokerAcco
     return BrokerAccountsOut(broker_accounts=[_out(account) for account in accounts])
 
 
-@router.post("/broker-accounts", status_code=201, responses=ERRORS, dependencies=[CsrfChecked])
-async def add_broker_account(
-    body: NewBrokerAccountBody, user: CurrentUser, state: StateDep
-) -> BrokerAccountCreated:
-    """Store a KIS account; the app key, secret, account number and HTS ID are encrypted."""
+@router.post(
+    "/broker-accounts",
+    status_code=201,
+    response_model=BrokerAccountCreated,
+    responses={**ERRORS, 429: {"model": Problem}, 503: {"model": Problem}},
+    dependencies=[CsrfChecked],
+)
+async def add_broker_account(body: NewBrokerAccountBody, user: CurrentUser, state: StateDep) -> Any:
+    """Store a KIS account once the broker accepted its keys (a token is issued and shared
+    with the adapter); the app key, secret, account number and HTS ID are encrypted."""
     form = accounts_service.NewBrokerAccount(
         name=body.name,
         environment=body.environment,
@@ -48,5 +58,8 @@ async def add_broker_account(
         account_number=body.account_number,
         hts_id=body.hts_id,
     )
-    saved = await accounts_service.add_broker_account(state.accounts, user.id, form)
+    try:
+        saved = await accounts_service.add_broker_account(state.accounts, user.id, form)
+    except KeysNotAccepted as exc:  # the broker refused the keys or could not be asked
+        return keys_problem(exc)
     return BrokerAccountCreated(broker_account=_out(saved), message=ko.BROKER_ACCOUNT_SAVED)

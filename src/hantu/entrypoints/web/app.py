@@ -29,9 +29,12 @@ from hantu.entrypoints.web import (
     pages,
     pnl,
     positions_api,
+    settings_page,
     strategies,
+    strategy_settings,
     telegram_hook,
     webhook,
+    webhook_check,
 )
 from hantu.entrypoints.web.headers import SecurityHeaders
 from hantu.entrypoints.web.runtime import Runtime, session_secret, web_state
@@ -96,9 +99,12 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
         failed_orders_export,
         failed_orders_page,
         strategies,
+        strategy_settings,
+        webhook_check,
         accounts,
         pages,
         pnl,
+        settings_page,
         notifications,
         positions_api,
         live,

@@ -11,8 +11,9 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from hantu import messages_ko as ko
-from hantu.domain.accounts import UserId
+from hantu.domain.accounts import UserId, mask_token
 from hantu.domain.values import StrategyAccountId, Symbol
+from hantu.entrypoints.web import tradingview_guide
 from hantu.entrypoints.web.deps import CurrentUser, StateDep
 from hantu.entrypoints.web.positions_view import (
     account_dict,
@@ -133,8 +134,9 @@ async def strategies_page(request: Request, user: CurrentUser, state: StateDep) 
         {
             "id": s.id,
             "name": s.name,
-            "token": s.token,
-            "template": s.message_template,
+            "masked_token": mask_token(s.token),
+            # Shown with the masked token; the copy button fetches the real one.
+            "templates": tradingview_guide.message_templates(mask_token(s.token)),
             "accounts": s.accounts,
             "adopt_broker_holdings": s.adopt_broker_holdings,
         }
@@ -146,6 +148,8 @@ async def strategies_page(request: Request, user: CurrentUser, state: StateDep) 
         "strategies": strategies,
         "broker_accounts": broker_accounts,
         "webhook_url": state.webhook_url(),
+        "guide_warnings": tradingview_guide.url_warnings(state.webhook_url()),
+        "timeout_note": tradingview_guide.timeout_note(state.settings.order_timeout_seconds),
         "telegram": await _telegram_view(state, user.id),
         "tg": TG_UI_TEXT,
     }

@@ -20,7 +20,7 @@ from hantu.entrypoints.web.outcomes import answer_status
 from hantu.entrypoints.web.schemas import Problem, WebhookAccountOut, WebhookOut
 from hantu.entrypoints.web.state import WebState
 from hantu.errors import UnknownSymbol
-from hantu.service_layer import webhooks
+from hantu.service_layer import account_settings, webhooks
 from hantu.service_layer.outcome import SubmitOutcome
 from hantu.service_layer.webhooks import (
     AccountResult,
@@ -140,6 +140,10 @@ async def _handle(request: Request, state: WebState) -> JSONResponse:
     if found is None:
         return _problem(401, ko.WEBHOOK_BAD_TOKEN)
     strategy, account_ids = found
+    if not account_ids and await account_settings.has_inactive_accounts(
+        state.accounts, strategy.id
+    ):  # every account it trades through was deactivated: say so, place nothing
+        return _problem(403, ko.settings_page.WEBHOOK_ACCOUNTS_INACTIVE)
     checked = await _checked_signal(payload, state, account_ids)
     if isinstance(checked, JSONResponse):
         return checked
@@ -193,7 +197,12 @@ def _observe(state: WebState, strategy_id: int, results: list[AccountResult]) ->
     "/api/webhook",
     openapi_extra=_OPENAPI,
     response_model=WebhookOut,
-    responses={400: {"model": Problem}, 401: {"model": Problem}, 408: {"model": WebhookOut}},
+    responses={
+        400: {"model": Problem},
+        401: {"model": Problem},
+        403: {"model": Problem},
+        408: {"model": WebhookOut},
+    },
 )
 async def webhook(request: Request) -> JSONResponse:
     """Execute a strategy's signal for each of its accounts at once."""

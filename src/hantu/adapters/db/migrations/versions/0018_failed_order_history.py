@@ -1,7 +1,7 @@
 """Failed orders by account and creation time: the date-range list, CSV and statistics.
 
 Revision ID: 0018_failed_order_history
-Revises: 0014_symbol_names
+Revises: 0015_strategy_settings
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0018_failed_order_history"
-down_revision: str | None = "0014_symbol_names"
+down_revision: str | None = "0015_strategy_settings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
