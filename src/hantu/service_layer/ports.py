@@ -26,6 +26,7 @@ from hantu.domain.values import (
     StrategyAccountId,
     Symbol,
 )
+from hantu.service_layer.history_ports import OrderHistoryReader
 
 
 class Clock(Protocol):
@@ -389,6 +390,9 @@ class PipelineUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def outbox(self) -> OutboxWriter: ...
+
+    @property
+    def history(self) -> OrderHistoryReader: ...
 
     def record(self, event: Event) -> None: ...
 

@@ -53,6 +53,9 @@ orders = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # The history's stable order, newest first, overall and per strategy account (0016).
+    Index("idx_orders_created", "created_at", "id"),
+    Index("idx_orders_account_created", "strategy_account_id", "created_at", "id"),
 )
 
 # A broker order (broker account, trading day, KIS order number ODNO) belongs to at most one
@@ -120,7 +123,7 @@ failed_orders = Table(
     Column("order_params", JSON, nullable=False),
     Column("status", String(20), nullable=False),
     Column("retry_count", Integer, nullable=False),
-    Column("order_id", String(40), nullable=True),
+    Column("order_id", String(40), nullable=True, index=True),  # 0016: history links
     Column("last_retry_order_id", String(40), nullable=True, index=True),
     Column("webhook_id", String(100), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),

@@ -7,6 +7,7 @@ from typing import Self
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.event_log import append_events
 from hantu.adapters.db.failed_orders_repository import SqlFailedOrderRepository
+from hantu.adapters.db.order_history_repository import SqlOrderHistory
 from hantu.adapters.db.outbox import SqlOutbox
 from hantu.adapters.db.positions_repository import SqlPositionRepository
 from hantu.adapters.db.repositories import SqlFillRepository, SqlOrderRepository
@@ -33,6 +34,7 @@ class SqlAlchemyUnitOfWork:
     failed_orders: SqlFailedOrderRepository
     risk: SqlRiskReader
     outbox: SqlOutbox
+    history: SqlOrderHistory
 
     def __init__(
         self,
@@ -60,6 +62,7 @@ class SqlAlchemyUnitOfWork:
         self.failed_orders = SqlFailedOrderRepository(connection, lockable=lockable)
         self.risk = SqlRiskReader(connection)
         self.outbox = SqlOutbox(connection, now)
+        self.history = SqlOrderHistory(connection)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
