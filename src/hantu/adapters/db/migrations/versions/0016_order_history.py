@@ -2,7 +2,7 @@
 failed order an order was kept as.
 
 Revision ID: 0016_order_history
-Revises: 0012_notification_prefs
+Revises: 0015_strategy_settings
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0016_order_history"
-down_revision: str | None = "0012_notification_prefs"
+down_revision: str | None = "0015_strategy_settings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Failed orders by account and creation time: the date-range list, CSV and statistics.
 
 Revision ID: 0018_failed_order_history
-Revises: 0015_strategy_settings
+Revises: 0016_order_history
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0018_failed_order_history"
-down_revision: str | None = "0015_strategy_settings"
+down_revision: str | None = "0016_order_history"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
