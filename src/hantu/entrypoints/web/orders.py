@@ -65,7 +65,7 @@ async def list_orders(user: CurrentUser, state: StateDep, filters: Filters) -> J
 
 @router.get("/orders/{order_id}", responses=ERRORS)
 async def get_order(order_id: OrderIdPath, user: CurrentUser, state: StateDep) -> JSONResponse:
-    """One order with its fills (체결 내역), and the failed order it made or retries."""
+    """One order with its fills, and the failed order it made or retries."""
     owned = await _owned(state, user.id)
     detail = await order_history.order_detail(service_deps(state), order_id, owned)
     views = await accounts_service.strategy_accounts_of_user(state.accounts, user.id)

@@ -131,7 +131,7 @@ async def orders_csv(user: CurrentUser, state: StateDep, filters: Filters) -> Re
 
 @router.get("/fills.csv", response_class=StreamingResponse)
 async def fills_csv(user: CurrentUser, state: StateDep, filters: Filters) -> Response:
-    """The fills (체결 내역) of the filtered orders as CSV, in the order they were recorded."""
+    """The fills of the filtered orders as CSV, in the order they were recorded."""
     try:
         return await _fills_csv(state, _whole(filters), user)
     except FilterInvalid as exc:
