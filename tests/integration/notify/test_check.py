@@ -108,6 +108,7 @@ async def test_check_covers_every_stored_broker_account(
             NewBrokerAccount(
                 "main", "SIMULATOR", kis_sim.app_key, kis_sim.app_secret, kis_sim.account, "h"
             ),
+            check_keys=False,  # the command checks them itself
         )
 
     lines = await cli_check._run(settings)

@@ -139,7 +139,7 @@ async def test_unknown_page_answers_an_html_404_with_the_navigation(web: WebClie
     browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
     pages = [
-        await member.client.get(path, headers=browser) for path in ("/orders", "/nothing-here")
+        await member.client.get(path, headers=browser) for path in ("/nothing-here", "/no-page")
     ]
     anonymous = await web.client().get("/no/such/page", headers=browser)
 
@@ -157,7 +157,7 @@ async def test_unknown_api_path_still_answers_json_404(web: WebClient) -> None:
     member = await web.member("alice")
 
     api = await member.client.get("/api/no-such-thing", headers={"accept": "text/html"})
-    script = await member.client.get("/orders", headers={"accept": "application/json"})
+    script = await member.client.get("/nothing-here", headers={"accept": "application/json"})
 
     assert (api.status_code, api.json()) == (404, {"success": False, "error": "찾을 수 없습니다"})
     assert script.status_code == 404
