@@ -22,7 +22,8 @@ WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "he
 
 
 def _webhook(server: ServerThread, **fields: Any) -> httpx.Response:
-    assert server.runtime is not None and server.runtime.demo is not None
+    assert server.runtime is not None
+    assert server.runtime.demo is not None
     body = {
         "token": server.runtime.demo.token,
         "symbol": "005930",
@@ -69,7 +70,9 @@ def test_browser_orders_page_cancels_an_open_order(
     cancel = row.locator("button.btn-cancel")
     expect(cancel).to_be_visible()
     box = cancel.bounding_box()
-    assert box is not None and box["height"] >= 44 and box["width"] >= 44
+    assert box is not None
+    assert box["height"] >= 44
+    assert box["width"] >= 44
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     cancel.click()  # the confirmation is accepted by the page fixture
