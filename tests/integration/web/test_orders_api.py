@@ -253,3 +253,24 @@ async def test_csv_exports_carry_bom_korean_headers_and_plain_numbers(web: WebCl
     assert (fill["주문ID"], fill["체결가격"], fill["체결수량"]) == (filled["id"], "70500", "1234")
     assert len(fills) == 2
     assert bad.status_code == 400
+
+
+async def test_orders_page_renders_the_live_section_and_filter_errors(web: WebClient) -> None:
+    member = await web.member("alice")
+    await _order(web, member, quantity="1234")
+    web.broker.script(Hang())
+    await _order(web, member, symbol="000660", price="180000")
+
+    page = await member.client.get("/orders", params={"symbol": "005930"})
+    everything = await member.client.get("/orders")
+    bad = await member.client.get("/orders", params={"date_from": "yesterday"})
+
+    assert page.status_code == 200
+    assert 'id="orders-section" data-live="order fill"' in page.text
+    assert "1,234주" in page.text
+    assert "70,000원" in page.text
+    assert 'class="btn-small btn-cancel"' in page.text
+    assert "/api/orders.csv?symbol=005930" in page.text
+    assert "unconfirmed-hint" in everything.text
+    assert bad.status_code == 400
+    assert 'role="alert">' + text.FILTER_DATE.format(field="시작일") in bad.text
