@@ -1,0 +1,64 @@
+"""Korean texts of the realtime monitor (issue 12, spec 002).
+
+Keyed by the string values of `ExitTrigger`, `MonitorState` and `WatchPath`, so this module
+needs no domain import; `UI` joins `UI_TEXT` for templates.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+EXIT_REASON: Final[dict[str, str]] = {
+    "stop_loss": "손절",
+    "take_profit": "익절",
+    "trailing": "트레일링 스탑",
+}
+
+# Spec 002 §2.2's names for each state.
+MONITOR_STATE: Final[dict[str, str]] = {
+    "idle": "대기",
+    "connecting": "연결 수립",
+    "subscribing": "종목 구독 중",
+    "monitoring": "모니터링 중",
+    "ordering": "주문 실행",
+    "awaiting_fill": "체결 대기",
+    "reconnecting": "재연결 시도",
+    "unsubscribing": "구독 해제",
+    "sleeping": "휴면 모드",
+    "halted": "장 중단",
+}
+
+WATCH_PATH: Final[dict[str, str]] = {
+    "trades_and_book": "실시간 체결+호가",
+    "trades_only": "실시간 체결",
+    "rest_polling": "REST 조회",
+}
+
+UI: Final[dict[str, str]] = {
+    "monitor_title": "실시간 모니터",
+    "monitor_last_tick_age": "마지막 체결 후",
+    **{f"monitor_state_{key}": label for key, label in MONITOR_STATE.items()},
+    **{f"monitor_exit_{key}": label for key, label in EXIT_REASON.items()},
+    **{f"monitor_path_{key}": label for key, label in WATCH_PATH.items()},
+}
+
+
+def exit_reason(trigger: str) -> str:
+    return EXIT_REASON.get(trigger, trigger)
+
+
+def state_label(state: str) -> str:
+    return MONITOR_STATE.get(state, state)
+
+
+def subscribed(done: int, total: int) -> str:
+    """Spec 002's progress line while subscribing."""
+    return f"구독 완료: {done}/{total}"
+
+
+def subscribe_skipped(code: str) -> str:
+    return f"종목 [{code}] 구독 실패 (3회) - 건너뛰기"
+
+
+RECONNECT_FAILED: Final = "⚠️ WebSocket 연결 실패 (5회) - 수동 확인 필요"
+DATA_DELAYED: Final = "⚠️ 실시간 데이터 지연 감지"
