@@ -22,7 +22,7 @@ from hantu.domain.exits import (
     merge_rules,
     step_down,
 )
-from hantu.domain.values import is_on_tick
+from hantu.domain.values import is_on_tick, round_to_tick
 
 AT = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
 RULES = ExitRules(stop_loss_pct=Decimal(3), take_profit_pct=Decimal(5))
@@ -159,3 +159,25 @@ def test_merge_property(stop: Decimal | None, trail: Decimal | None) -> None:
     assert merged.stop_loss_pct == stop
     assert merged.trailing_pct == trail
     assert merged.take_profit_pct == RULES.take_profit_pct
+
+
+def test_rules_reject_nonsense() -> None:
+    with pytest.raises(InvalidValue):
+        ExitRules(stop_loss_pct=Decimal(-1))
+    with pytest.raises(InvalidValue):
+        ExitRules(trailing_pct=Decimal(100))
+    with pytest.raises(InvalidValue):
+        ExitRules(ticks_through=-1)
+
+
+@given(prices, st.integers(0, 50), st.one_of(st.none(), prices.map(round_to_tick)))
+def test_ticks_through_stays_on_grid_and_above_floor(
+    tick: Decimal, steps: int, lower: Decimal | None
+) -> None:
+    rules = ExitRules(pricing=ExitPricing.TICKS_THROUGH, ticks_through=steps)
+    price = exit_order_price(rules, tick, lower)
+    assert price is not None
+    assert is_on_tick(price)
+    assert price <= max(tick, lower or tick)
+    if lower is not None:
+        assert price >= lower

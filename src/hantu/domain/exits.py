@@ -54,6 +54,18 @@ class ExitRules:
     pricing: ExitPricing = ExitPricing.LIMIT
     ticks_through: int = 0
 
+    def __post_init__(self) -> None:
+        for name in ("stop_loss_pct", "trailing_pct"):
+            value = getattr(self, name)
+            if value is not None and not Decimal(0) < value < _HUNDRED:
+                raise InvalidValue(f"{name} must be between 0 and 100, got {value}")
+        for name in ("take_profit_pct", "stop_atr_k", "take_atr_k", "trailing_atr_k"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise InvalidValue(f"{name} must be positive, got {value}")
+        if self.ticks_through < 0:
+            raise InvalidValue(f"ticks_through must not be negative, got {self.ticks_through}")
+
 
 _RULE_FIELDS = frozenset(f.name for f in fields(ExitRules))
 
@@ -204,12 +216,19 @@ def step_down(price: Decimal) -> Price:
     return Price(max(round_to_tick(price - _BELOW), _LOWEST))
 
 
-def exit_order_price(rules: ExitRules, tick_price: Decimal) -> Price | None:
-    """Limit price for the sell order; None means a market order."""
+def exit_order_price(
+    rules: ExitRules, tick_price: Decimal, lower_limit: Decimal | None = None
+) -> Price | None:
+    """Limit price for the sell order; None means a market order.
+
+    `lower_limit` is the day's lower price limit (inquire-price `stck_llam`) when known: a
+    price through it would be rejected, so the order stops there.
+    """
     if rules.pricing is ExitPricing.MARKET:
         return None
-    price = Price(max(round_to_tick(tick_price), _LOWEST))
+    floor = max(_LOWEST, round_to_tick(lower_limit, up=True)) if lower_limit else _LOWEST
+    price = Price(max(round_to_tick(tick_price), floor))
     if rules.pricing is ExitPricing.TICKS_THROUGH:
-        for _ in range(max(rules.ticks_through, 0)):
-            price = step_down(price)
+        for _ in range(rules.ticks_through):
+            price = Price(max(step_down(price), floor))
     return price
