@@ -40,6 +40,7 @@ from hantu.service_layer.outbox import DurableEvents, OutboxConsumer, OutboxRela
 from hantu.service_layer.ports import Broker, BrokerDirectory, Clock, stored_broker_account
 from hantu.simulator.server import Simulator
 
+from .alerts import build_alerts
 from .brokers import AccountBrokers, KisBrokers
 from .demo import DemoLogin, ensure_demo
 from .notifications import Notifications, start_notifications
@@ -104,6 +105,7 @@ class App:
         self.telegram: TelegramFrontend | None = None
         # Names beside codes (삼성전자 005930), from the brokers, cached in the database.
         self.symbol_names = symbol_directory(db, brokers, clock)
+        self.alerts = build_alerts(db, deps, bus)  # ALERT mode's use cases (approve, expire)
 
     @property
     def accounts(self) -> AccountsDeps:
