@@ -43,3 +43,16 @@ def executed(order_id: str, quantity: Decimal, price: Decimal | None) -> str:
 
 def filled(name: str, price: Decimal, quantity: Decimal) -> str:
     return f"✅ 체결 완료: {name} {_won(price)} × {_shares(quantity)}"
+
+
+def alert_body(
+    symbol: str, buy: bool, quantity: Decimal, price: Decimal | None, minutes: int
+) -> str:
+    """The alert's message: what the signal asks for and when the question expires."""
+    at = _won(price) if price is not None else "시장가"
+    side = "매수" if buy else "매도"
+    return (
+        f"🔔 매매 알림 ({PENDING_APPROVAL})\n"
+        f"{symbol} {side} {_shares(quantity)} @ {at}\n"
+        f"만료: {minutes}분 후"
+    )

@@ -127,7 +127,7 @@ async def test_reject_then_approve_is_already_handled(make_app: MakeApp) -> None
 async def test_expired_alerts_are_swept_once_and_cannot_be_approved(
     make_app: MakeApp, clock: FakeClock
 ) -> None:
-    app = await make_app()
+    app = await make_app(alert_sweep_seconds=0)  # this test sweeps by hand
     deps = _deps(app)
     alert = await _alert(deps)
     clock.advance(301)
