@@ -14,15 +14,17 @@ from hantu.config import Settings
 from hantu.domain.accounts import UserId
 from hantu.domain.alert_callbacks import derive_key
 from hantu.domain.alerts import AlertId
-from hantu.domain.events import AlertCreated
+from hantu.domain.events import AlertCreated, OrderFilled
 from hantu.domain.order import OrderRequest
-from hantu.service_layer import alert_telegram, orders
+from hantu.domain.values import Symbol
+from hantu.service_layer import alert_telegram, orders, queries
 from hantu.service_layer.alert_telegram import AlertBotDeps
 from hantu.service_layer.alerts import AlertDeps, broker_quote, expire_due
 from hantu.service_layer.alerts_ports import Submit
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.outcome import SubmitOutcome
+from hantu.service_layer.symbol_names import SymbolNames
 from hantu.service_layer.webhooks import AccountResult
 
 from .supervisor import Service
@@ -104,6 +106,27 @@ def subscribe_announcements(bus: EventBus, bot: AlertBotDeps) -> None:
             await alert_telegram.announce(bot, alert)
 
     bus.subscribe(AlertCreated, announce)
+
+
+def subscribe_fills(bus: EventBus, bot: AlertBotDeps, deps: Deps, names: SymbolNames) -> None:
+    """Each fill of an approved alert's order edits its message (체결 완료 / 부분 체결)."""
+
+    async def filled(event: OrderFilled) -> None:
+        order = await queries.get_order(deps, event.order_id)
+        if order is None or order.average_fill_price is None:
+            return
+        symbol = Symbol(order.symbol)
+        name = (await names.names([symbol])).get(symbol, str(symbol))
+        await alert_telegram.on_fill(
+            bot,
+            event.order_id,
+            order.filled_quantity,
+            order.quantity,
+            order.average_fill_price,
+            name,
+        )
+
+    bus.subscribe(OrderFilled, filled)
 
 
 def sweeper(alerts: AlertDeps, bot: AlertBotDeps | None, interval: float) -> Service:

@@ -41,7 +41,13 @@ from hantu.service_layer.outbox import DurableEvents, OutboxConsumer, OutboxRela
 from hantu.service_layer.ports import Broker, BrokerDirectory, Clock, stored_broker_account
 from hantu.simulator.server import Simulator
 
-from .alerts import alert_bot, build_alerts, subscribe_announcements, sweeper
+from .alerts import (
+    alert_bot,
+    build_alerts,
+    subscribe_announcements,
+    subscribe_fills,
+    sweeper,
+)
 from .brokers import AccountBrokers, KisBrokers
 from .demo import DemoLogin, ensure_demo
 from .notifications import Notifications, start_notifications
@@ -247,6 +253,7 @@ class App:
             self.supervisor.add("telegram", telegram_service(self.settings, self.telegram))
             self.alert_bot = alert_bot(self.settings, self.db, self.alerts, self.telegram)
             subscribe_announcements(self.bus, self.alert_bot)
+            subscribe_fills(self.bus, self.alert_bot, self.deps, self.symbol_names)
 
     async def __aenter__(self) -> Self:
         await self.start()

@@ -56,3 +56,7 @@ def alert_body(
         f"{symbol} {side} {_shares(quantity)} @ {at}\n"
         f"만료: {minutes}분 후"
     )
+
+
+def partly_filled(name: str, filled: Decimal, total: Decimal, price: Decimal) -> str:
+    return f"⏳ 부분 체결: {name} {_won(price)} × {_shares(filled)} / {_shares(total)}"

@@ -133,3 +133,23 @@ async def sweep(deps: AlertBotDeps) -> int:
         text = f"{alert_text(alert)}\n\n{ko.expired(_expiry(alert))}"
         await deps.messenger.edit(alert.chat_id, alert.message_id, text)
     return len(expired)
+
+
+async def on_fill(
+    deps: AlertBotDeps,
+    order_id: str,
+    filled: Decimal,
+    total: Decimal,
+    average_price: Decimal,
+    name: str,
+) -> bool:
+    """Edit an approved alert's message with its order's fill progress; False: no alert."""
+    alert = await deps.alerts.store.by_order(order_id)
+    if alert is None or alert.chat_id is None or alert.message_id is None:
+        return False
+    if filled >= total:
+        line = ko.filled(name, average_price, filled)
+    else:
+        line = ko.partly_filled(name, filled, total, average_price)
+    await deps.messenger.edit(alert.chat_id, alert.message_id, f"{alert_text(alert)}\n\n{line}")
+    return True

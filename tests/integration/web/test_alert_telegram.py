@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from hantu import messages_ko as ko
+from hantu.domain.values import Price, Symbol
 from hantu.messages_ko import alerts as ako
 from tests.fakes_remote.telegram_server import FakeTelegram
+from tests.inprocess_broker import Accept
 from tests.integration.web.conftest import Member, WebClient, signal
 from tests.integration.web.telegram_support import CHAT, PERSON, STRANGER, bot_app, link_code, say
 
@@ -157,3 +160,39 @@ async def test_alert_expired_by_the_sweeper_edits_the_message_and_refuses_a_pres
 
     assert ako.expired(5) in _text_of(telegram_server, message)
     assert orders == 0
+
+
+async def test_alert_fill_edits_the_message_again_with_the_fill(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    async with bot_app(database_url, tmp_path, telegram_server) as web:
+        member = await _alerting(web, telegram_server)
+        web.broker.script(Accept(fill_quantity=10, fill_price=Decimal(70_000)))
+        await web.webhook(signal(member.token, id="tv-1"))
+        message = await _until(lambda: _alert_message(telegram_server), "the alert message")
+        _press(telegram_server, message, 0)
+        await _until(lambda: "체결 완료" in _text_of(telegram_server, message), "the fill edit")
+
+    assert "70,000원 × 10주" in _text_of(telegram_server, message)
+
+
+async def test_alert_price_moved_asks_again_and_the_new_button_executes(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    async with bot_app(database_url, tmp_path, telegram_server) as web:
+        member = await _alerting(web, telegram_server)
+        await web.webhook(signal(member.token, id="tv-1"))
+        first = await _until(lambda: _alert_message(telegram_server), "the alert message")
+        web.broker.prices[Symbol("005930")] = Price(72_000)
+        _press(telegram_server, first, 0)
+        asked = await _until(
+            lambda: [m for m in telegram_server.sent(CHAT) if "가격이 변동" in m["text"]],
+            "the second question",
+        )
+        no_order_yet = await web.count("orders")
+        _press(telegram_server, asked[0], 0)
+        await _until(lambda: "주문 접수" in _text_of(telegram_server, first), "the edit")
+        orders = await web.count("orders")
+
+    assert no_order_yet == 0
+    assert orders == 1
