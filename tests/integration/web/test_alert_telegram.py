@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -195,4 +196,31 @@ async def test_alert_price_moved_asks_again_and_the_new_button_executes(
         orders = await web.count("orders")
 
     assert no_order_yet == 0
+    assert orders == 1
+
+
+async def test_alert_restart_edits_alerts_expired_while_down_and_keeps_pending_ones(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    async with bot_app(database_url, tmp_path, telegram_server, alert_sweep_seconds=100) as web:
+        member = await _alerting(web, telegram_server)
+        now = web.clock.now()
+        web.clock.set(now - timedelta(minutes=10))  # expired by the time the server is back
+        await web.webhook(signal(member.token, id="old"))
+        old = await _until(lambda: _alert_message(telegram_server), "the old alert")
+        old_text = old["text"]
+        web.clock.set(now)
+        await web.webhook(signal(member.token, id="new"))
+        fresh = await _until(
+            lambda: [m for m in telegram_server.sent(CHAT) if m.get("reply_markup")][1:],
+            "the new alert",
+        )
+        approve = fresh[0]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    async with bot_app(database_url, tmp_path, telegram_server, alert_sweep_seconds=100) as web:
+        await _until(lambda: _text_of(telegram_server, old) != old_text, "the expiry edit")
+        _press_data(telegram_server, fresh[0], approve)
+        await _until(lambda: "주문 접수" in _text_of(telegram_server, fresh[0]), "the approval")
+        orders = await web.count("orders")
+
+    assert ako.expired(5) in _text_of(telegram_server, old)
     assert orders == 1
