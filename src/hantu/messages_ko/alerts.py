@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 NOT_FOUND = "⚠️ 알림을 찾을 수 없거나 이미 처리되었습니다"
 NOT_LINKED = "연동된 계정을 찾을 수 없습니다"
@@ -60,3 +61,11 @@ def alert_body(
 
 def partly_filled(name: str, filled: Decimal, total: Decimal, price: Decimal) -> str:
     return f"⏳ 부분 체결: {name} {_won(price)} × {_shares(filled)} / {_shares(total)}"
+
+
+UI: Final[dict[str, str]] = {
+    "alert_mode_label": "주문 방식",
+    "alert_mode_auto": "자동 실행 (AUTO)",
+    "alert_mode_alert": "승인 후 실행 (ALERT)",
+    "alert_mode_saved": "주문 방식을 저장했습니다",
+}
