@@ -195,6 +195,11 @@ class Strategy:
     """The strategy's own risk limits; a `None` field falls back to the environment's."""
     deleted_at: datetime | None = None
     """Set: deleted (soft): its token no longer works, its orders stay."""
+    mode: str = "AUTO"
+    """AUTO: a signal orders at once; ALERT: it waits for the owner's approval."""
+    alert_expiry_minutes: int = 5
+    alert_tolerance_pct: Decimal = Decimal("1")
+    """ALERT mode: approval refused (asked again) when the price moved more than this %."""
 
 
 @dataclass(frozen=True, slots=True)

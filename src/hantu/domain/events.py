@@ -112,3 +112,19 @@ class FailedOrderRemoved(Event):
 
     failed_order_id: int
     strategy_account_id: StrategyAccountId
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertCreated(Event):
+    alert_id: str
+    user_id: int
+    strategy_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertDecided(Event):
+    alert_id: str
+    user_id: int
+    status: str
+    via: str
+    order_id: str | None = None

@@ -8,6 +8,7 @@ failed orders; they only stop taking new ones. Every function walks the ownershi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from hantu import messages_ko as ko
 from hantu.domain.accounts import (
@@ -25,6 +26,7 @@ from hantu.domain.accounts import (
     normalize_account_number,
     token_digest,
 )
+from hantu.domain.alerts import StrategyMode
 from hantu.domain.errors import InvalidValue, NotFound
 from hantu.domain.risk import RiskLimits
 from hantu.service_layer.accounts import AccountsDeps, AccountsUnitOfWork
@@ -215,3 +217,26 @@ __all__ = [
     "set_broker_account_active",
     "set_risk_limits",
 ]
+
+
+async def set_alert_mode(
+    deps: AccountsDeps,
+    user_id: UserId,
+    strategy_id: int,
+    *,
+    mode: str,
+    expiry_minutes: int | None = None,
+    tolerance_pct: Decimal | None = None,
+) -> Strategy:
+    """Switch a strategy between AUTO and ALERT (and its alert expiry and price tolerance)."""
+    values: dict[str, object] = {"mode": StrategyMode(mode).value}
+    if expiry_minutes is not None:
+        values["alert_expiry_minutes"] = expiry_minutes
+    if tolerance_pct is not None:
+        values["alert_tolerance_pct"] = tolerance_pct
+    async with deps.uow() as uow:
+        strategy = await _owned_strategy(uow, user_id, strategy_id)
+        await uow.accounts.update_strategy(strategy.id, **values)
+        await uow.commit()
+    async with deps.uow(read_only=True) as uow:
+        return await _owned_strategy(uow, user_id, strategy.id)

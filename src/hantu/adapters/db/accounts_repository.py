@@ -81,6 +81,9 @@ def _strategy(row: Any) -> Strategy:
             max_open_positions=row.max_open_positions,
         ),
         deleted_at=row.deleted_at,
+        mode=row.mode,
+        alert_expiry_minutes=int(row.alert_expiry_minutes),
+        alert_tolerance_pct=Decimal(row.alert_tolerance_pct),
     )
 
 
@@ -284,6 +287,9 @@ class AccountsRepository:
             "max_symbol_exposure",
             "max_open_positions",
             "deleted_at",
+            "mode",
+            "alert_expiry_minutes",
+            "alert_tolerance_pct",
         }
         if not values or values.keys() - allowed:
             raise ValueError(f"cannot update strategy columns {sorted(values)}")

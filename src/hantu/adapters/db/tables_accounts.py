@@ -8,6 +8,8 @@ SHA-256 digest (`token_digest`, unique), never by its plaintext.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -70,6 +72,16 @@ strategies = Table(
     Column("daily_loss_limit", ExactDecimal, nullable=True),
     Column("max_symbol_exposure", ExactDecimal, nullable=True),
     Column("max_open_positions", Integer, nullable=True),
+    # AUTO: a signal orders at once; ALERT: it waits for the owner's approval (0021_alerts).
+    Column("mode", String(8), nullable=False, default="AUTO", server_default="AUTO"),
+    Column("alert_expiry_minutes", Integer, nullable=False, default=5, server_default="5"),
+    Column(
+        "alert_tolerance_pct",
+        ExactDecimal,
+        nullable=False,
+        default=Decimal("1"),
+        server_default="1",
+    ),
     UniqueConstraint("user_id", "name", name="uq_strategies_user_name"),
 )
 

@@ -79,6 +79,7 @@ def web_state(application: App) -> WebState:
         bus=application.bus,
         live=_live_feed(application),
         symbol_names=application.symbol_names,
+        alerts=application.alerts,
     )
 
 

@@ -11,6 +11,7 @@ from hantu.entrypoints.web.pipeline import Pipeline
 from hantu.entrypoints.web.ratelimit import LoginLimiter
 from hantu.entrypoints.web.tokens import TokenCache
 from hantu.service_layer.accounts import AccountsDeps
+from hantu.service_layer.alerts import AlertDeps
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.live_feed import LiveFeed
 from hantu.service_layer.messagebus import EventBus
@@ -37,6 +38,7 @@ class WebState:
     symbol_names: SymbolNames = field(default_factory=NoNames)
     quotes: QuoteBoard = field(default_factory=QuoteBoard)  # broker reads kept a few seconds
     live: LiveFeed | None = None  # notices for open pages (`GET /api/v1/live`)
+    alerts: AlertDeps | None = None  # ALERT mode: signals waiting for approval
 
     def webhook_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/api/webhook"

@@ -9,7 +9,8 @@ cache's few seconds).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
@@ -55,6 +56,19 @@ class LimitsBody(Body):
     max_symbol_exposure: str | int | None = None
     max_open_positions: str | int | None = None
     adopt_broker_holdings: bool | None = None
+
+
+class AlertModeBody(Body):
+    mode: Literal["AUTO", "ALERT"]
+    alert_expiry_minutes: int | None = Field(default=None, ge=1, le=1440)
+    alert_tolerance_pct: Decimal | None = Field(default=None, ge=0, le=100)
+
+
+class AlertModeOut(BaseModel):
+    success: bool = True
+    mode: str
+    alert_expiry_minutes: int
+    alert_tolerance_pct: str
 
 
 class AccountOut(BaseModel):
@@ -190,3 +204,24 @@ async def set_limits(
             state.accounts, user.id, strategy_id, body.adopt_broker_holdings
         )
     return Changed(message=_S.LIMITS_SAVED)
+
+
+@router.patch("/strategies/{strategy_id}", responses=ERRORS, dependencies=[CsrfChecked])
+async def set_mode(
+    strategy_id: Id, body: AlertModeBody, user: CurrentUser, state: StateDep
+) -> AlertModeOut:
+    """Switch the strategy between AUTO (order at once) and ALERT (wait for approval)."""
+    strategy = await account_settings.set_alert_mode(
+        state.accounts,
+        user.id,
+        strategy_id,
+        mode=body.mode,
+        expiry_minutes=body.alert_expiry_minutes,
+        tolerance_pct=body.alert_tolerance_pct,
+    )
+    state.tokens.clear()  # the next delivery must see the new mode at once
+    return AlertModeOut(
+        mode=strategy.mode,
+        alert_expiry_minutes=strategy.alert_expiry_minutes,
+        alert_tolerance_pct=str(strategy.alert_tolerance_pct),
+    )

@@ -15,12 +15,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from hantu import messages_ko as ko
+from hantu.domain.accounts import Strategy
+from hantu.domain.alerts import StrategyMode
 from hantu.domain.values import StrategyAccountId
 from hantu.entrypoints.web.outcomes import answer_status
 from hantu.entrypoints.web.schemas import Problem, WebhookAccountOut, WebhookOut
 from hantu.entrypoints.web.state import WebState
 from hantu.errors import UnknownSymbol
-from hantu.service_layer import account_settings, webhooks
+from hantu.service_layer import account_settings, alerts, webhooks
 from hantu.service_layer.outcome import SubmitOutcome
 from hantu.service_layer.webhooks import (
     AccountResult,
@@ -148,6 +150,8 @@ async def _handle(request: Request, state: WebState) -> JSONResponse:
     if isinstance(checked, JSONResponse):
         return checked
     signal = checked
+    if strategy.mode == StrategyMode.ALERT and state.alerts is not None:
+        return await _alert(state.alerts, strategy, account_ids, signal, payload)
     results = await webhooks.execute(state.pipeline.submit, strategy.id, account_ids, signal)
     _observe(state, strategy.id, results)
     log.info(
@@ -174,6 +178,29 @@ async def _checked_signal(
     except UnknownSymbol:
         return _problem(400, ko.WEBHOOK_UNKNOWN_SYMBOL.format(symbol=signal.symbol), "symbol")
     return signal
+
+
+async def _alert(
+    deps: alerts.AlertDeps,
+    strategy: Strategy,
+    account_ids: Sequence[StrategyAccountId],
+    signal: WebhookSignal,
+    payload: dict[str, Any],
+) -> JSONResponse:
+    """ALERT mode: store the signal for its owner's approval and answer at once."""
+    alert = await alerts.create_alert(
+        deps,
+        user_id=int(strategy.user_id),
+        strategy_id=int(strategy.id),
+        account_ids=[int(a) for a in account_ids],
+        signal=signal,
+        payload=payload,
+        expiry_minutes=strategy.alert_expiry_minutes,
+        tolerance_pct=strategy.alert_tolerance_pct,
+    )
+    log.info("webhook strategy=%s delivery=%s alert=%s", strategy.id, signal.delivery_id, alert.id)
+    body = {"success": True, "alert_id": alert.id, "status": "pending_approval"}
+    return JSONResponse(body, status_code=200)
 
 
 def _observe(state: WebState, strategy_id: int, results: list[AccountResult]) -> None:

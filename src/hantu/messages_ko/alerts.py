@@ -1,0 +1,71 @@
+"""Korean texts of ALERT mode (Telegram messages, decision answers); spec 000 §5.1."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Final
+
+NOT_FOUND = "⚠️ 알림을 찾을 수 없거나 이미 처리되었습니다"
+NOT_LINKED = "연동된 계정을 찾을 수 없습니다"
+EXPIRED = "알림이 만료되었습니다 (5분 초과)"
+REJECTED = "❌ 거절되었습니다"
+UNCONFIRMED = "⏳ 주문 미확인: 증권사 응답이 없어 확인 중입니다 (재전송하지 않습니다)"
+BROKER_AUTH = "❌ 증권사 인증에 실패했습니다. API 키를 확인해 주세요"
+NETWORK = "❌ 네트워크 오류로 주문하지 못했습니다. 잠시 후 다시 시도해 주세요"
+PENDING_APPROVAL = "승인 대기"
+APPROVE_BUTTON = "✅ 승인"
+REJECT_BUTTON = "❌ 거절"
+
+
+def _won(value: Decimal) -> str:
+    return f"{value:,.0f}원"
+
+
+def _shares(value: Decimal) -> str:
+    return f"{value:,.0f}주"
+
+
+def failed(message: str) -> str:
+    return f"❌ 주문 실행 실패: {message}"
+
+
+def expired(minutes: int) -> str:
+    return f"알림이 만료되었습니다 ({minutes}분 초과)"
+
+
+def price_moved(old: Decimal, new: Decimal) -> str:
+    return f"⚠️ 가격이 변동되었습니다: {_won(old)} → {_won(new)}. 다시 승인해 주세요"
+
+
+def executed(order_id: str, quantity: Decimal, price: Decimal | None) -> str:
+    at = _won(price) if price is not None else "시장가"
+    return f"✅ 주문 접수: 주문번호 {order_id}, {_shares(quantity)} @ {at}"
+
+
+def filled(name: str, price: Decimal, quantity: Decimal) -> str:
+    return f"✅ 체결 완료: {name} {_won(price)} × {_shares(quantity)}"
+
+
+def alert_body(
+    symbol: str, buy: bool, quantity: Decimal, price: Decimal | None, minutes: int
+) -> str:
+    """The alert's message: what the signal asks for and when the question expires."""
+    at = _won(price) if price is not None else "시장가"
+    side = "매수" if buy else "매도"
+    return (
+        f"🔔 매매 알림 ({PENDING_APPROVAL})\n"
+        f"{symbol} {side} {_shares(quantity)} @ {at}\n"
+        f"만료: {minutes}분 후"
+    )
+
+
+def partly_filled(name: str, filled: Decimal, total: Decimal, price: Decimal) -> str:
+    return f"⏳ 부분 체결: {name} {_won(price)} × {_shares(filled)} / {_shares(total)}"
+
+
+UI: Final[dict[str, str]] = {
+    "alert_mode_label": "주문 방식",
+    "alert_mode_auto": "자동 실행 (AUTO)",
+    "alert_mode_alert": "승인 후 실행 (ALERT)",
+    "alert_mode_saved": "주문 방식을 저장했습니다",
+}
