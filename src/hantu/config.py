@@ -113,6 +113,15 @@ class Settings(BaseSettings):
     settle_interval_seconds: float = Field(
         5.0, ge=0, description="How often unconfirmed orders are settled; 0 switches it off"
     )
+    monitor_enabled: bool = Field(
+        True, description="Run the exit monitor (stop-loss / take-profit on realtime ticks)"
+    )
+    exit_stop_loss_pct: Decimal | None = Field(
+        Decimal(3), gt=0, lt=100, description="Default stop-loss, % below the average price"
+    )
+    exit_take_profit_pct: Decimal | None = Field(
+        Decimal(5), gt=0, description="Default take-profit, % above the average price"
+    )
     demo: bool | None = Field(
         None, description="Create the demo user and strategy; default: on with the simulator"
     )

@@ -1,0 +1,239 @@
+"""The exit monitor: every open position's stop-loss and take-profit, acted on from ticks.
+
+It keeps one `ExitState` per open position (loaded at start, opened when a buy fills,
+dropped when the position closes) and runs `evaluate` on every trade tick of its symbol.
+A crossing becomes one SELL of the whole position through the one pipeline, keyed by the
+trigger's idempotency key: ticks that repeat the crossing, and a restart that evaluates it
+again, find the order already there and place nothing. The exit reason rides on the order
+as its source (`monitor:stop_loss`). While a symbol is halted or under VI, crossings wait;
+when trading resumes the last price is evaluated again, so a level still crossed is acted on.
+
+Tick and status callbacks run synchronously inside the realtime loop: they only evaluate
+(pure, microseconds) and hand the order to a task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+
+from hantu import messages_ko as ko
+from hantu.domain.enums import OrderType, Side
+from hantu.domain.events import OrderFilled
+from hantu.domain.exits import (
+    ExitRules,
+    ExitState,
+    ExitTrigger,
+    Trigger,
+    evaluate,
+    exit_order_price,
+)
+from hantu.domain.order import OrderRequest
+from hantu.domain.values import OrderId, Quantity, StrategyAccountId, Symbol
+from hantu.service_layer import orders
+from hantu.service_layer.deps import Deps
+from hantu.service_layer.monitor_ports import (
+    ExitNotifier,
+    MonitorPositions,
+    SymbolWatch,
+    WatchedPosition,
+)
+from hantu.service_layer.ports import Tick
+
+SOURCE_PREFIX = "monitor:"
+Key = tuple[StrategyAccountId, Symbol]
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Exit:
+    """An exit order the monitor placed, remembered to tell its fill."""
+
+    trigger: Trigger
+    position: WatchedPosition
+
+
+def exit_source(kind: ExitTrigger) -> str:
+    """The order's source naming why the monitor sold (fits the 32-character column)."""
+    return f"{SOURCE_PREFIX}{kind.value}"
+
+
+class ExitMonitor:
+    """Per-position exit states fed by ticks; one sell per crossing, paused under VI/halt."""
+
+    def __init__(
+        self,
+        deps: Deps,
+        positions: MonitorPositions,
+        watch: SymbolWatch,
+        notifier: ExitNotifier,
+        rules: ExitRules,
+    ) -> None:
+        self._deps = deps
+        self._positions = positions
+        self._watch = watch
+        self._notifier = notifier
+        self._rules = rules
+        self._states: dict[Key, tuple[WatchedPosition, ExitState]] = {}
+        self._paused: set[Symbol] = set()
+        self._last: dict[Symbol, Tick] = {}
+        self._exits: dict[OrderId, _Exit] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- what is watched ---------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Protect every open position from now on."""
+        for position in await self._positions.open_positions():
+            await self._track(position)
+        log.info("exit monitor protects %s open positions", len(self._states))
+
+    async def run(self) -> None:
+        """A supervised service: load the positions, then let ticks and fills drive it."""
+        await self.start()
+        await asyncio.Event().wait()
+
+    def watched(self) -> dict[Key, ExitState]:
+        return {key: state for key, (_, state) in self._states.items()}
+
+    def paused(self, symbol: Symbol) -> bool:
+        return symbol in self._paused
+
+    async def on_filled(self, event: OrderFilled) -> None:
+        """Bus handler: a fill opens, moves or closes a position; an exit's fill is told."""
+        placed = self._exits.get(event.order_id)
+        if placed is not None:
+            await self._tell_exit(event, placed)
+        found = await self._positions.position_of_order(str(event.order_id))
+        if found is None:
+            return
+        key = (found.strategy_account_id, found.symbol)
+        if found.position is None:
+            await self._drop(key)
+        else:
+            await self._track(found.position)
+
+    async def _track(self, position: WatchedPosition) -> None:
+        key = (position.strategy_account_id, position.symbol)
+        known = self._states.get(key)
+        if known is not None and known[1].entry_seq == position.entry_seq:
+            _, state = known
+            if not state.done and state.average_price != position.average_price:
+                state = replace(state, average_price=position.average_price)
+            self._states[key] = (position, state)  # same holding: keep its high-water mark
+            return
+        state = ExitState.open(
+            f"{int(position.strategy_account_id)}:{position.symbol.code}",
+            position.entry_seq,
+            position.average_price,
+            self._rules,
+        )
+        first_of_symbol = not any(symbol == position.symbol for _, symbol in self._states)
+        self._states[key] = (position, state)
+        if first_of_symbol:
+            await self._watch.watch(position.strategy_account_id, position.symbol)
+
+    async def _drop(self, key: Key) -> None:
+        if self._states.pop(key, None) is None:
+            return
+        account, symbol = key
+        if not any(s == symbol for _, s in self._states):
+            await self._watch.unwatch(account, symbol)
+
+    # --- ticks and market state ----------------------------------------------------------
+
+    def on_tick(self, tick: Tick) -> None:
+        """Realtime callback: evaluate every position of the tick's symbol."""
+        self._last[tick.symbol] = tick
+        for key, (position, state) in list(self._states.items()):
+            if key[1] == tick.symbol:
+                self._evaluate(key, position, state, tick.price, tick.at)
+
+    def on_market_status(self, halted: bool, symbol: Symbol) -> None:
+        """Realtime callback: pause exits of a halted / VI symbol; on resume act on the last
+        price if it still crosses a level."""
+        if halted:
+            if symbol not in self._paused:
+                log.warning("exit orders of %s paused: halt or VI", symbol)
+            self._paused.add(symbol)
+            return
+        if symbol not in self._paused:
+            return
+        self._paused.discard(symbol)
+        log.info("exit orders of %s resumed", symbol)
+        last = self._last.get(symbol)
+        if last is not None:
+            self.on_tick(last)
+
+    def _evaluate(
+        self, key: Key, position: WatchedPosition, state: ExitState, price: Decimal, at: datetime
+    ) -> None:
+        advanced, trigger = evaluate(state, price, at)
+        if trigger is not None and key[1] in self._paused:
+            # Watching continues; the crossing is judged again when trading resumes.
+            self._states[key] = (position, replace(advanced, done=False))
+            return
+        self._states[key] = (position, advanced)
+        if trigger is not None:
+            task = asyncio.create_task(self._sell(position, trigger), name=f"exit {key[1]}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _sell(self, position: WatchedPosition, trigger: Trigger) -> None:
+        price = exit_order_price(self._rules, trigger.price)
+        request = OrderRequest(
+            idempotency_key=trigger.idempotency_key,
+            strategy_account_id=position.strategy_account_id,
+            symbol=position.symbol,
+            side=Side.SELL,
+            order_type=OrderType.MARKET if price is None else OrderType.LIMIT,
+            quantity=Quantity(position.quantity),
+            price=price,
+            source=exit_source(trigger.kind),
+        )
+        self._exits[orders.order_id_for(request.idempotency_key)] = _Exit(trigger, position)
+        log.warning(
+            "%s of %s crossed at %s (level %s): selling %s",
+            trigger.kind.value,
+            position.symbol,
+            trigger.price,
+            trigger.level,
+            position.quantity,
+        )
+        try:
+            result = await orders.submit(self._deps, request)
+        except Exception:
+            log.exception("the exit order of %s could not be placed", position.symbol)
+            return
+        log.info("exit order %s of %s: %s", result.order.id, position.symbol, result.outcome)
+
+    async def drain(self) -> None:
+        """Wait for exit orders still being placed (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    # --- telling --------------------------------------------------------------------------
+
+    async def _tell_exit(self, event: OrderFilled, placed: _Exit) -> None:
+        entry = placed.position.average_price
+        pnl = (event.price - entry) * event.quantity
+        fill = ko.ExitFill(
+            name="",
+            code=placed.position.symbol.code,
+            exit_price=event.price,
+            entry_price=entry,
+            quantity=event.quantity,
+            pnl=pnl,
+            return_rate=(event.price - entry) / entry if entry else Decimal(0),
+            hold_days=0,
+        )
+        kind = placed.trigger.kind
+        texts = ko.take_profit_filled if kind is ExitTrigger.TAKE_PROFIT else ko.stop_loss_filled
+        title, body = texts(fill)
+        try:
+            await self._notifier.exit_filled(str(event.order_id), kind.value, title, body)
+        except Exception:
+            log.exception("could not tell the exit fill of %s", placed.position.symbol)
