@@ -122,6 +122,15 @@ class Settings(BaseSettings):
     exit_take_profit_pct: Decimal | None = Field(
         Decimal(5), gt=0, description="Default take-profit, % above the average price"
     )
+    exit_trailing_pct: Decimal | None = Field(
+        None, gt=0, lt=100, description="Default trailing stop, % below the high since entry"
+    )
+    exit_pricing: str = Field(
+        "limit",
+        pattern="^(limit|market|ticks_through)$",
+        description="How an exit sell is priced: limit at the tick, market, or n ticks through",
+    )
+    exit_ticks_through: int = Field(0, ge=0, le=20, description="Ticks through for ticks_through")
     demo: bool | None = Field(
         None, description="Create the demo user and strategy; default: on with the simulator"
     )

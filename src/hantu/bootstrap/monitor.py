@@ -11,7 +11,7 @@ from hantu.adapters.db.monitor_positions import SqlMonitorPositions
 from hantu.adapters.kis.realtime import MarketStatus
 from hantu.config import Settings
 from hantu.domain.events import OrderFilled
-from hantu.domain.exits import ExitRules, ExitTrigger
+from hantu.domain.exits import ExitPricing, ExitRules, ExitTrigger
 from hantu.domain.notifications import EventKind, Notification, Recipient
 from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.service_layer.deps import Deps
@@ -33,7 +33,11 @@ log = logging.getLogger(__name__)
 def exit_rules(settings: Settings) -> ExitRules:
     """The default exit rules of every position (per-strategy rules are still to come)."""
     return ExitRules(
-        stop_loss_pct=settings.exit_stop_loss_pct, take_profit_pct=settings.exit_take_profit_pct
+        stop_loss_pct=settings.exit_stop_loss_pct,
+        take_profit_pct=settings.exit_take_profit_pct,
+        trailing_pct=settings.exit_trailing_pct,
+        pricing=ExitPricing(settings.exit_pricing),
+        ticks_through=settings.exit_ticks_through,
     )
 
 

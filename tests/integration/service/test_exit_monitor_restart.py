@@ -86,3 +86,20 @@ async def test_exit_monitor_one_sell_across_repeats_and_a_restart_then_told_and_
     assert "67,800원" in body
     assert "70,000원" in body
     assert "-22,000원" in body  # (67,800 − 70,000) × 10
+
+
+async def test_exit_monitor_market_pricing_from_settings_sells_at_market(
+    make_app: MakeApp, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    app = await make_app(exit_pricing="market", exit_take_profit_pct=2)
+    assert app.monitor is not None
+    buy = await submit(app.deps, an_order_request(idempotency_key="buy"))
+    await process_fill(app.deps, broker.fill(BrokerOrderId(buy.order.broker_order_id or ""), 10))
+    await app.bus.drain()
+    assert (ACCOUNT, SYMBOL) in app.monitor.watched()
+
+    app.monitor.on_tick(_tick(clock, 71_400))  # the target: 71,400원 (+2 %)
+    await app.monitor.drain()
+
+    sells = [o for o in broker.placed if o.side is Side.SELL]
+    assert [(s.quantity, s.order_type.value, s.price) for s in sells] == [(10, "MARKET", None)]
