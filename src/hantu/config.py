@@ -169,6 +169,14 @@ class Settings(BaseSettings):
     slack_log_channel_error: str | None = None
     slack_log_channel_warning: str | None = None
 
+    @field_validator(
+        "exit_stop_loss_pct", "exit_take_profit_pct", "exit_trailing_pct", mode="before"
+    )
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        # `HANTU_EXIT_STOP_LOSS_PCT=` switches the rule off rather than failing to parse.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("kis_account")
     @classmethod
     def _account_shape(cls, value: str | None) -> str | None:
