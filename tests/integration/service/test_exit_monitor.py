@@ -170,15 +170,19 @@ async def test_a_price_path_through_the_target_takes_the_profit(app: App) -> Non
     assert sell.quantity == 10
 
 
-async def test_vi_holds_the_exit_back_until_it_ends_then_sells_if_still_crossed(
-    app: App,
+@pytest.mark.parametrize("pause", ["vi", "halt"])
+async def test_vi_or_halt_holds_the_exit_back_until_it_ends_then_sells_if_still_crossed(
+    app: App, pause: str
 ) -> None:
     await _buy_and_watch(app)
     simulator = _simulator(app)
     feed = simulator.feed
     assert app.monitor is not None
     feed.set_price(CODE, 68_500)
-    feed.trigger_vi(CODE)
+    if pause == "vi":
+        feed.trigger_vi(CODE)
+    else:
+        feed.halt(CODE)
 
     async def paused() -> bool:
         assert app.monitor is not None
@@ -196,3 +200,29 @@ async def test_vi_holds_the_exit_back_until_it_ends_then_sells_if_still_crossed(
 
     assert sell.source == "monitor:stop_loss"
     assert sell.price == 67_600  # the last price seen, still through the stop
+
+
+async def test_a_crossing_during_vi_that_recovers_before_it_ends_sells_nothing(app: App) -> None:
+    await _buy_and_watch(app)
+    feed = _simulator(app).feed
+    assert app.monitor is not None
+    feed.trigger_vi(CODE)
+
+    async def paused() -> bool:
+        assert app.monitor is not None
+        return app.monitor.paused(SYMBOL)
+
+    await _until(paused)
+    for price in (67_700, 68_200):  # through the stop, then back above it
+        feed.set_price(CODE, price)
+    feed.resume(CODE)
+
+    async def resumed() -> bool:
+        assert app.monitor is not None
+        return not app.monitor.paused(SYMBOL)
+
+    await _until(resumed)
+    await asyncio.sleep(0.3)
+
+    assert await _sells(app) == []
+    assert (ACCOUNT, SYMBOL) in app.monitor.watched()
