@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -24,6 +24,7 @@ from hantu import messages_ko as ko
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.events import OrderFilled
 from hantu.domain.exits import (
+    EXIT_SOURCE_PREFIX,
     ExitRules,
     ExitState,
     ExitTrigger,
@@ -32,33 +33,25 @@ from hantu.domain.exits import (
     exit_order_price,
 )
 from hantu.domain.order import OrderRequest
-from hantu.domain.values import OrderId, Quantity, StrategyAccountId, Symbol
+from hantu.domain.values import Quantity, StrategyAccountId, Symbol
 from hantu.service_layer import orders
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.monitor_ports import (
     ExitNotifier,
     MonitorPositions,
+    PositionOfOrder,
     SymbolWatch,
     WatchedPosition,
 )
 from hantu.service_layer.ports import Tick
 
-SOURCE_PREFIX = "monitor:"
 Key = tuple[StrategyAccountId, Symbol]
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class _Exit:
-    """An exit order the monitor placed, remembered to tell its fill."""
-
-    trigger: Trigger
-    position: WatchedPosition
-
-
 def exit_source(kind: ExitTrigger) -> str:
     """The order's source naming why the monitor sold (fits the 32-character column)."""
-    return f"{SOURCE_PREFIX}{kind.value}"
+    return f"{EXIT_SOURCE_PREFIX}{kind.value}"
 
 
 class ExitMonitor:
@@ -80,7 +73,6 @@ class ExitMonitor:
         self._states: dict[Key, tuple[WatchedPosition, ExitState]] = {}
         self._paused: set[Symbol] = set()
         self._last: dict[Symbol, Tick] = {}
-        self._exits: dict[OrderId, _Exit] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- what is watched ---------------------------------------------------------------
@@ -103,13 +95,13 @@ class ExitMonitor:
         return symbol in self._paused
 
     async def on_filled(self, event: OrderFilled) -> None:
-        """Bus handler: a fill opens, moves or closes a position; an exit's fill is told."""
-        placed = self._exits.get(event.order_id)
-        if placed is not None:
-            await self._tell_exit(event, placed)
-        found = await self._positions.position_of_order(str(event.order_id))
+        """Bus handler: a fill opens, moves or closes a position; an exit's fill is told
+        (from the stored order, so an exit placed before a restart is told too)."""
+        found = await self._positions.position_of_order(str(event.order_id), str(event.fill_id))
         if found is None:
             return
+        if found.source.startswith(EXIT_SOURCE_PREFIX):
+            await self._tell_exit(event, found)
         key = (found.strategy_account_id, found.symbol)
         if found.position is None:
             await self._drop(key)
@@ -194,7 +186,6 @@ class ExitMonitor:
             price=price,
             source=exit_source(trigger.kind),
         )
-        self._exits[orders.order_id_for(request.idempotency_key)] = _Exit(trigger, position)
         log.warning(
             "%s of %s crossed at %s (level %s): selling %s",
             trigger.kind.value,
@@ -217,23 +208,29 @@ class ExitMonitor:
 
     # --- telling --------------------------------------------------------------------------
 
-    async def _tell_exit(self, event: OrderFilled, placed: _Exit) -> None:
-        entry = placed.position.average_price
-        pnl = (event.price - entry) * event.quantity
+    async def _tell_exit(self, event: OrderFilled, found: PositionOfOrder) -> None:
+        try:
+            kind = ExitTrigger(found.source.removeprefix(EXIT_SOURCE_PREFIX))
+        except ValueError:
+            log.warning("exit order %s has an unknown reason %s", event.order_id, found.source)
+            return
+        realized = found.fill_realized_pnl
+        # The fill's realized PnL gives the average it sold against (the position may be
+        # closed and its average reset by now).
+        entry = event.price - realized / event.quantity if realized is not None else event.price
         fill = ko.ExitFill(
             name="",
-            code=placed.position.symbol.code,
+            code=found.symbol.code,
             exit_price=event.price,
             entry_price=entry,
             quantity=event.quantity,
-            pnl=pnl,
+            pnl=realized if realized is not None else Decimal(0),
             return_rate=(event.price - entry) / entry if entry else Decimal(0),
             hold_days=0,
         )
-        kind = placed.trigger.kind
         texts = ko.take_profit_filled if kind is ExitTrigger.TAKE_PROFIT else ko.stop_loss_filled
         title, body = texts(fill)
         try:
             await self._notifier.exit_filled(str(event.order_id), kind.value, title, body)
         except Exception:
-            log.exception("could not tell the exit fill of %s", placed.position.symbol)
+            log.exception("could not tell the exit fill of %s", found.symbol)

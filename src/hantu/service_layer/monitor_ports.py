@@ -26,17 +26,20 @@ class WatchedPosition:
 
 @dataclass(frozen=True, slots=True)
 class PositionOfOrder:
-    """Where an order's fill landed: its position now (None once closed)."""
+    """Where an order's fill landed: its position now (None once closed), the order's
+    source (an exit's names its reason) and the PnL that fill realized (None for a buy)."""
 
     strategy_account_id: StrategyAccountId
     symbol: Symbol
     position: WatchedPosition | None
+    source: str = ""
+    fill_realized_pnl: Decimal | None = None
 
 
 class MonitorPositions(Protocol):
     async def open_positions(self) -> list[WatchedPosition]: ...
 
-    async def position_of_order(self, order_id: str) -> PositionOfOrder | None: ...
+    async def position_of_order(self, order_id: str, fill_id: str) -> PositionOfOrder | None: ...
 
 
 class SymbolWatch(Protocol):

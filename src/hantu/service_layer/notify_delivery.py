@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from hantu import messages_ko as ko
+from hantu.domain.exits import EXIT_SOURCE_PREFIX
 from hantu.domain.masking import mask
 from hantu.domain.notifications import (
     EventKind,
@@ -49,6 +50,7 @@ class NotifyContext:
     side: str
     quantity: Decimal
     failed_order_id: int | None = None  # the failed order saved for this very order
+    source: str = ""  # who placed the order (`monitor:stop_loss` for an exit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +308,8 @@ async def compose(
         return None
     if kind is EventKind.ORDER_FAILED and context.failed_order_id is not None:
         return None  # told as the failed order saved in the same commit
+    if kind is EventKind.ORDER_FILLED and context.source.startswith(EXIT_SOURCE_PREFIX):
+        return None  # an exit's fill is told by the monitor as its stop-loss/take-profit notice
     title, body = _text(kind, context, payload, await _name_of(names or NoNames(), context.symbol))
     return Notification(kind, Recipient(str(context.user_id)), title, body, key)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import text
+
 from hantu.adapters.db.monitor_positions import SqlMonitorPositions
 from hantu.domain.enums import Side
 from hantu.domain.events import OrderFilled
@@ -66,7 +68,9 @@ async def test_exit_monitor_one_sell_across_repeats_and_a_restart_then_told_and_
     for price in (67_800, 67_800, 67_700):
         monitor.on_tick(_tick(clock, price))
     await monitor.drain()
-    restarted = ExitMonitor(app.deps, positions, RecordingWatch(), RecordingNotifier(), RULES)
+    told_after_restart = RecordingNotifier()
+    restarted = ExitMonitor(app.deps, positions, RecordingWatch(), told_after_restart, RULES)
+    app.bus.subscribe(OrderFilled, restarted.on_filled)
     await restarted.start()  # the sell rests unfilled: the position is still open
     restarted.on_tick(_tick(clock, 67_600))
     await restarted.drain()
@@ -86,6 +90,12 @@ async def test_exit_monitor_one_sell_across_repeats_and_a_restart_then_told_and_
     assert "67,800원" in body
     assert "70,000원" in body
     assert "-22,000원" in body  # (67,800 − 70,000) × 10
+    assert [t[2:] for t in told_after_restart.told] == [(title, body)]  # told from the DB
+    async with app.db.connect() as connection:
+        query = text("SELECT source, idempotency_key FROM orders WHERE side = 'SELL'")
+        ((source, key),) = (await connection.execute(query)).all()
+    assert source == "monitor:stop_loss"
+    assert key.startswith("exit:1:005930:stop_loss:")
 
 
 async def test_exit_monitor_market_pricing_from_settings_sells_at_market(

@@ -42,17 +42,22 @@ class SqlMonitorPositions:
                 if Decimal(quantity) > 0
             ]
 
-    async def position_of_order(self, order_id: str) -> PositionOfOrder | None:
-        o, p = t.orders.c, t.positions.c
+    async def position_of_order(self, order_id: str, fill_id: str) -> PositionOfOrder | None:
+        o, p, f = t.orders.c, t.positions.c, t.fills.c
         async with self._db.connect() as connection:
             order = (
                 await connection.execute(
-                    select(o.strategy_account_id, o.symbol).where(o.id == order_id)
+                    select(o.strategy_account_id, o.symbol, o.source).where(o.id == order_id)
                 )
             ).first()
             if order is None:
                 return None
-            account, code = int(order[0]), str(order[1])
+            account, code, source = int(order[0]), str(order[1]), str(order[2])
+            realized = (
+                await connection.execute(
+                    select(f.realized_pnl).where(f.order_id == order_id, f.fill_id == fill_id)
+                )
+            ).scalar()
             row = (
                 await connection.execute(
                     select(p.quantity, p.average_price).where(
@@ -67,7 +72,8 @@ class SqlMonitorPositions:
                 position = WatchedPosition(
                     StrategyAccountId(account), Symbol(code), Decimal(row[0]), Decimal(row[1]), seq
                 )
-        return PositionOfOrder(StrategyAccountId(account), Symbol(code), position)
+        pnl = None if realized is None else Decimal(realized)
+        return PositionOfOrder(StrategyAccountId(account), Symbol(code), position, source, pnl)
 
 
 async def _entry_seq(connection: SqlConnection, account: int, code: str) -> int:
