@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -26,6 +28,7 @@ from hantu.service_layer import queries
 from hantu.service_layer.orders import submit
 from hantu.simulator.server import Simulator
 from tests.builders import an_order_request
+from tests.fakes_remote.telegram_server import FakeTelegram
 
 CODE = "005930"
 SYMBOL = Symbol(CODE)
@@ -40,8 +43,8 @@ async def _until(predicate: Callable[[], Awaitable[bool]], seconds: float = 10.0
     raise AssertionError("condition not met in time")
 
 
-@pytest.fixture
-async def app(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
+@asynccontextmanager
+async def _running(database_url: str, tmp_path: Path, **extra: Any) -> AsyncIterator[App]:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         data_dir=tmp_path / "data",
@@ -50,9 +53,16 @@ async def app(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
         simulator_walk_seconds=0,  # prices move only as the test scripts them
         exit_stop_loss_pct=3,
         exit_take_profit_pct=5,
+        **extra,
     )
     application = build(settings, hasher=PasswordHashing(time_cost=1, memory_cost=8))
     async with application:
+        yield application
+
+
+@pytest.fixture
+async def app(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
+    async with _running(database_url, tmp_path) as application:
         yield application
 
 
@@ -168,6 +178,35 @@ async def test_a_price_path_through_the_target_takes_the_profit(app: App) -> Non
     assert sell.source == "monitor:take_profit"
     assert sell.price == 73_500
     assert sell.quantity == 10
+
+
+async def test_a_take_profit_fill_is_told_once_as_the_take_profit_notice(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    chat = 424242  # the operator's chat: the demo user linked none
+    telegram = {
+        "telegram_bot_token": telegram_server.token,
+        "telegram_api_url": telegram_server.base_url,
+        "telegram_chat_id": chat,
+    }
+    async with _running(database_url, tmp_path, **telegram) as app:
+        await _buy_and_watch(app)
+        for price in (72_000, 73_500):  # target: 73,500원
+            _simulator(app).feed.set_price(CODE, price)
+        await _one_filled_sell(app)
+
+        async def told() -> bool:
+            return any("익절 체결" in m["text"] for m in telegram_server.sent(chat))
+
+        await _until(told)
+        await asyncio.sleep(0.3)  # a generic fill notice for the sell would be out by now
+        texts = [m["text"] for m in telegram_server.sent(chat)]
+
+    (notice,) = [t for t in texts if "익절 체결" in t]
+    assert "매도가: 73,500원" in notice
+    assert "매수가: 70,000원" in notice
+    assert "35,000원" in notice  # (73,500 − 70,000) × 10
+    assert len([t for t in texts if "주문 체결" in t]) == 1  # the buy's, not the sell's
 
 
 @pytest.mark.parametrize("pause", ["vi", "halt"])
