@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from hantu import messages_ko as ko
@@ -46,6 +46,9 @@ from hantu.service_layer.monitor_ports import (
 from hantu.service_layer.ports import Tick
 
 Key = tuple[StrategyAccountId, Symbol]
+LATE = timedelta(seconds=1)  # spec 002: a tick later than this is logged
+VERY_LATE = timedelta(seconds=5)  # ... and later than this is an error (alerting: to come)
+LATE_LOG_EVERY = timedelta(minutes=1)  # per symbol, so a slow feed does not flood the log
 log = logging.getLogger(__name__)
 
 
@@ -74,6 +77,7 @@ class ExitMonitor:
         self._paused: set[Symbol] = set()
         self._last: dict[Symbol, Tick] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._late_logged: dict[Symbol, datetime] = {}
 
     # --- what is watched ---------------------------------------------------------------
 
@@ -140,9 +144,22 @@ class ExitMonitor:
     def on_tick(self, tick: Tick) -> None:
         """Realtime callback: evaluate every position of the tick's symbol."""
         self._last[tick.symbol] = tick
+        self._check_lag(tick)
         for key, (position, state) in list(self._states.items()):
             if key[1] == tick.symbol:
                 self._evaluate(key, position, state, tick.price, tick.at)
+
+    def _check_lag(self, tick: Tick) -> None:
+        now = self._deps.clock.now()
+        lag = now - tick.at
+        if lag <= LATE:
+            return
+        logged = self._late_logged.get(tick.symbol)
+        if logged is not None and now - logged < LATE_LOG_EVERY:
+            return
+        self._late_logged[tick.symbol] = now
+        level = logging.ERROR if lag > VERY_LATE else logging.WARNING
+        log.log(level, "tick of %s arrived %.1f s late", tick.symbol, lag.total_seconds())
 
     def on_market_status(self, halted: bool, symbol: Symbol) -> None:
         """Realtime callback: pause exits of a halted / VI symbol; on resume act on the last

@@ -4,8 +4,10 @@ closes the position, stops the watch and tells the 손절 notice."""
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import text
 
 from hantu.adapters.db.monitor_positions import SqlMonitorPositions
@@ -113,3 +115,25 @@ async def test_exit_monitor_market_pricing_from_settings_sells_at_market(
 
     sells = [o for o in broker.placed if o.side is Side.SELL]
     assert [(s.quantity, s.order_type.value, s.price) for s in sells] == [(10, "MARKET", None)]
+
+
+async def test_exit_monitor_logs_late_ticks_once_a_minute_per_symbol(
+    make_app: MakeApp, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = await make_app()
+    assert app.monitor is not None
+    caplog.set_level(logging.WARNING, logger="hantu.service_layer.exit_monitor")
+    at = clock.now()
+
+    clock.advance(2)
+    app.monitor.on_tick(Tick(SYMBOL, Price(70_000), Quantity(1), at))
+    app.monitor.on_tick(Tick(SYMBOL, Price(70_000), Quantity(1), at))  # within the minute
+    clock.advance(65)
+    app.monitor.on_tick(Tick(SYMBOL, Price(70_000), Quantity(1), at))
+    app.monitor.on_tick(Tick(SYMBOL, Price(70_000), Quantity(1), clock.now()))  # on time
+
+    late = [(r.levelno, r.getMessage()) for r in caplog.records if "late" in r.getMessage()]
+    assert late == [
+        (logging.WARNING, "tick of 005930 arrived 2.0 s late"),
+        (logging.ERROR, "tick of 005930 arrived 67.0 s late"),
+    ]
