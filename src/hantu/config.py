@@ -116,6 +116,24 @@ class Settings(BaseSettings):
     alert_sweep_seconds: float = Field(
         5.0, ge=0, description="How often expired ALERT-mode alerts are swept; 0 switches it off"
     )
+    monitor_enabled: bool = Field(
+        True, description="Run the exit monitor (stop-loss / take-profit on realtime ticks)"
+    )
+    exit_stop_loss_pct: Decimal | None = Field(
+        Decimal(3), gt=0, lt=100, description="Default stop-loss, % below the average price"
+    )
+    exit_take_profit_pct: Decimal | None = Field(
+        Decimal(5), gt=0, description="Default take-profit, % above the average price"
+    )
+    exit_trailing_pct: Decimal | None = Field(
+        None, gt=0, lt=100, description="Default trailing stop, % below the high since entry"
+    )
+    exit_pricing: str = Field(
+        "limit",
+        pattern="^(limit|market|ticks_through)$",
+        description="How an exit sell is priced: limit at the tick, market, or n ticks through",
+    )
+    exit_ticks_through: int = Field(0, ge=0, le=20, description="Ticks through for ticks_through")
     demo: bool | None = Field(
         None, description="Create the demo user and strategy; default: on with the simulator"
     )
@@ -153,6 +171,14 @@ class Settings(BaseSettings):
     slack_log_channel_critical: str | None = None
     slack_log_channel_error: str | None = None
     slack_log_channel_warning: str | None = None
+
+    @field_validator(
+        "exit_stop_loss_pct", "exit_take_profit_pct", "exit_trailing_pct", mode="before"
+    )
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        # `HANTU_EXIT_STOP_LOSS_PCT=` switches the rule off rather than failing to parse.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("kis_account")
     @classmethod

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,29 @@ def test_settings_cookie_secure_follows_the_public_url(
 ) -> None:
     settings = load_settings(public_url=public_url, session_https_only=explicit)
     assert settings.cookie_secure is secure
+
+
+def test_exit_rule_settings_default_on_and_empty_switches_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hantu.config import Settings
+
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    monkeypatch.setenv("HANTU_EXIT_STOP_LOSS_PCT", "")
+    monkeypatch.setenv("HANTU_EXIT_TAKE_PROFIT_PCT", "7.5")
+
+    off = Settings(_env_file=None)  # type: ignore[call-arg]
+
+    assert (defaults.exit_stop_loss_pct, defaults.exit_take_profit_pct) == (3, 5)
+    assert defaults.monitor_enabled is True
+    assert off.exit_stop_loss_pct is None
+    assert off.exit_take_profit_pct == Decimal("7.5")
+
+
+def test_exit_pricing_setting_refuses_an_unknown_way() -> None:
+    from pydantic import ValidationError
+
+    from hantu.config import Settings
+
+    with pytest.raises(ValidationError, match="exit_pricing"):
+        Settings(_env_file=None, exit_pricing="cheap")  # type: ignore[call-arg]

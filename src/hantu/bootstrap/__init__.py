@@ -7,6 +7,7 @@ it and stay thin. Nothing here runs at import and `build` does no I/O; `App.star
     app.py         App: database, brokers, simulator, demo, services; start/stop in order
     brokers.py     broker directories (stored accounts → KisBroker, static) and the factory
     realtime.py    callbacks the brokers' realtime streams call (ticks, status, sleep)
+    monitor.py     the exit monitor: positions, ticks, VI/halt, fills, exit notices
     notifications.py  channels, the notify relay and digests, the Slack log handler
     services.py    fill pumps and the reconcile loop, as supervised services
     simulator.py   the embedded (or external) KIS simulator

@@ -36,6 +36,7 @@ from hantu.service_layer.accounts import AccountsDeps, Hasher
 from hantu.service_layer.alert_telegram import AlertBotDeps
 from hantu.service_layer.broker_keys import AcceptAnyKeys
 from hantu.service_layer.deps import Deps
+from hantu.service_layer.exit_monitor import ExitMonitor
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.outbox import DurableEvents, OutboxConsumer, OutboxRelay
 from hantu.service_layer.ports import Broker, BrokerDirectory, Clock, stored_broker_account
@@ -50,6 +51,7 @@ from .alerts import (
 )
 from .brokers import AccountBrokers, KisBrokers
 from .demo import DemoLogin, ensure_demo
+from .monitor import build_monitor
 from .notifications import Notifications, start_notifications
 from .realtime import RealtimeCallbacks
 from .services import fill_pump, reconcile_loop
@@ -111,6 +113,7 @@ class App:
         self._telegram_options = telegram_options
         self.telegram: TelegramFrontend | None = None
         self.alert_bot: AlertBotDeps | None = None  # ALERT mode in Telegram, when the bot runs
+        self.monitor: ExitMonitor | None = None
         # Names beside codes (삼성전자 005930), from the brokers, cached in the database.
         self.symbol_names = symbol_directory(db, brokers, clock)
         self.alerts = build_alerts(db, deps, bus)  # ALERT mode's use cases (approve, expire)
@@ -235,6 +238,12 @@ class App:
         if interval > 0:
             stream_up = self.brokers.stream_up if isinstance(self.brokers, AccountBrokers) else None
             self.supervisor.add("reconcile", reconcile_loop(self.deps, interval, stream_up))
+        if self.settings.monitor_enabled:
+            self.monitor = build_monitor(
+                self.settings, self.db, self.deps, self.bus, self.realtime, self.notifications
+            )
+            self.supervisor.add("exit-monitor", self.monitor.run)
+            stack.push_async_callback(self.monitor.drain)  # exits being placed finish first
         self._start_telegram(stack)
         if self.settings.alert_sweep_seconds > 0:  # also edits messages when the bot runs
             sweep = sweeper(self.alerts, self.alert_bot, self.settings.alert_sweep_seconds)

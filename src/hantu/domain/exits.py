@@ -15,6 +15,7 @@ from enum import StrEnum
 from hantu.domain.errors import InvalidValue
 from hantu.domain.values import Price, round_to_tick
 
+EXIT_SOURCE_PREFIX = "monitor:"  # an exit order's source: `monitor:stop_loss`, ...
 _HUNDRED = Decimal(100)
 _LOWEST = Decimal(1)
 _BELOW = Decimal("0.0001")

@@ -1,13 +1,11 @@
 """The `notify` outbox consumer: turn an entry into a Korean notification and tell it.
 
-At least once: a delivery that fails raises, so the relay retries it with backoff; after the
-relay's last attempt the entry is `dead`, which is the record of an undeliverable
-notification that `undelivered` lists for the UI. Sent dedupe keys are stored (durably), so
-a redelivery after a crash between sending and marking is not told again.
+At least once: a failed delivery raises and the relay retries it with backoff; after its last
+attempt the entry is `dead`, the undeliverable notification `undelivered` lists for the UI.
+Sent dedupe keys are stored, so a redelivery after a crash between send and mark is not told.
 
-Who hears it and how: the order's owner (strategy account → strategy → user), through the
-`CachedDirectory`, which reads that user's preferences and Telegram chat before each
-notification (the service's `Directory` is synchronous; storage is not).
+Who hears it: the order's owner (strategy account → strategy → user), through the
+`CachedDirectory`, reading their preferences and chat before each notification.
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from hantu import messages_ko as ko
+from hantu.domain.exits import EXIT_SOURCE_PREFIX
 from hantu.domain.masking import mask
 from hantu.domain.notifications import (
     EventKind,
@@ -49,6 +48,7 @@ class NotifyContext:
     side: str
     quantity: Decimal
     failed_order_id: int | None = None  # the failed order saved for this very order
+    source: str = ""  # who placed the order: `monitor:stop_loss` for an exit
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +306,8 @@ async def compose(
         return None
     if kind is EventKind.ORDER_FAILED and context.failed_order_id is not None:
         return None  # told as the failed order saved in the same commit
+    if kind is EventKind.ORDER_FILLED and context.source.startswith(EXIT_SOURCE_PREFIX):
+        return None  # the monitor tells an exit's fill as its stop-loss / take-profit notice
     title, body = _text(kind, context, payload, await _name_of(names or NoNames(), context.symbol))
     return Notification(kind, Recipient(str(context.user_id)), title, body, key)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, Table, delete, func, insert, select
+from sqlalchemy import ScalarSelect, Select, Table, delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from hantu.adapters.db import tables as t
@@ -41,14 +41,19 @@ class SqlNotifyStore:
         o, f = t.orders.c, t.failed_orders.c
         failed = select(f.id).where(f.order_id == o.id).limit(1).scalar_subquery()
         query = select(
-            _owner_of(t.orders).label("user_id"), o.symbol, o.side, o.quantity, failed
+            _owner_of(t.orders).label("user_id"), o.symbol, o.side, o.quantity, failed, o.source
         ).where(o.id == order_id)
         return await self._context(query)
 
     async def failed_order_context(self, failed_order_id: int) -> NotifyContext | None:
         f = t.failed_orders.c
         query = select(
-            _owner_of(t.failed_orders).label("user_id"), f.symbol, f.side, f.quantity, f.id
+            _owner_of(t.failed_orders).label("user_id"),
+            f.symbol,
+            f.side,
+            f.quantity,
+            f.id,
+            literal(""),
         ).where(f.id == failed_order_id)
         return await self._context(query)
 
@@ -57,8 +62,8 @@ class SqlNotifyStore:
             row = (await connection.execute(query)).first()
         if row is None or row[0] is None:
             return None
-        user_id, symbol, side, quantity, failed_id = row
-        return NotifyContext(int(user_id), symbol, side, Decimal(quantity), failed_id)
+        user_id, symbol, side, quantity, failed_id, source = row
+        return NotifyContext(int(user_id), symbol, side, Decimal(quantity), failed_id, source)
 
     async def preferences(self, user_id: int) -> Mapping[EventKind, Preference]:
         query = select(_p.event_kind, _p.mode).where(_p.user_id == user_id)

@@ -1,0 +1,56 @@
+"""What the exit monitor needs from outside: open positions, symbol streams, a person told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from hantu.domain.values import StrategyAccountId, Symbol
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedPosition:
+    """An open position as the monitor protects it.
+
+    `entry_seq` names this holding's life (the id of the fill that opened it), so the exit
+    key of a position closed and opened again differs, and a restart finds the same one.
+    """
+
+    strategy_account_id: StrategyAccountId
+    symbol: Symbol
+    quantity: Decimal
+    average_price: Decimal
+    entry_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class PositionOfOrder:
+    """Where an order's fill landed: its position now (None once closed), the order's
+    source (an exit's names its reason) and the PnL that fill realized (None for a buy)."""
+
+    strategy_account_id: StrategyAccountId
+    symbol: Symbol
+    position: WatchedPosition | None
+    source: str = ""
+    fill_realized_pnl: Decimal | None = None
+
+
+class MonitorPositions(Protocol):
+    async def open_positions(self) -> list[WatchedPosition]: ...
+
+    async def position_of_order(self, order_id: str, fill_id: str) -> PositionOfOrder | None: ...
+
+
+class SymbolWatch(Protocol):
+    """Start or stop a symbol's realtime trades (and status) for an account's broker."""
+
+    async def watch(self, account: StrategyAccountId, symbol: Symbol) -> None: ...
+
+    async def unwatch(self, account: StrategyAccountId, symbol: Symbol) -> None: ...
+
+
+class ExitNotifier(Protocol):
+    """Tell the owner of `order_id` that an exit filled (the stop-loss / take-profit notice)."""
+
+    async def exit_filled(self, order_id: str, kind: str, title: str, body: str) -> None: ...
