@@ -75,7 +75,13 @@ async def test_build_on_simulator_defaults_fills_an_order_through_the_fill_pump(
         await _until(filled)
         services = application.supervisor.running()
 
-    assert services == ["notify-relay", "notify-digests", "exit-monitor", "fills:1"]
+    assert services == [
+        "notify-relay",
+        "notify-digests",
+        "exit-monitor",
+        "alert-sweeper",
+        "fills:1",
+    ]
     assert asyncio.all_tasks() - before_tasks == set()
     assert _open_sockets() <= before_sockets
     with pytest.raises(httpx.ConnectError):
