@@ -28,8 +28,9 @@ import httpx
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.auth import KisCredentials
 from hantu.adapters.kis.broker import KisConnection, build_kis_broker
-from hantu.adapters.kis.realtime import TradeParser, split_frame
+from hantu.adapters.kis.realtime import split_frame
 from hantu.adapters.kis.realtime_types import RealtimeHandlers, Subscription
+from hantu.adapters.kis.trade_records import TradeParser
 from hantu.config import KisEnvironment
 from hantu.domain.values import tick_size
 from hantu.service_layer.ports import Tick
