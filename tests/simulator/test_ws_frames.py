@@ -40,6 +40,20 @@ def test_trade_record_fields_at_documented_indexes(feed: PriceFeed) -> None:
     assert record[45] == "70000"  # VI_STND_PRC (base)
 
 
+def test_trade_record_volume_ratios_against_yesterday_and_listed_shares(
+    feed: PriceFeed,
+) -> None:
+    state = feed["005930"]
+    state.prev_volume, state.listed_shares = 2_340_000, 1_000_000
+    trade = feed.set_price("005930", 71_000, qty=5_000)
+    record = frames.trade_record(state, trade)
+    # 09:31:05 is 1,865 s into the 23,400 s session: yesterday had 186,500 shares by then.
+    assert record[41] == "186500"  # PRDY_SMNS_HOUR_ACML_VOL
+    assert record[42] == "2.68"  # PRDY_SMNS_HOUR_ACML_VOL_RATE: 5,000 / 186,500
+    assert record[23] == "0.21"  # PRDY_VOL_VRSS_ACML_VOL_RATE: 5,000 / 2,340,000
+    assert record[40] == "0.50"  # VOL_TNRT: 5,000 / 1,000,000
+
+
 def test_trade_record_upper_limit_sign_1(feed: PriceFeed) -> None:
     trade = feed.set_price("005930", 91_000)
     assert frames.trade_record(feed["005930"], trade)[3] == "1"

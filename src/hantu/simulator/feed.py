@@ -65,6 +65,9 @@ class SymbolState:
     halt_reason: str = ""
     vi: str = "N"
     liquidity: int | None = None
+    # Yesterday's volume and the shares listed: the H0STCNT0 volume ratios and turnover.
+    prev_volume: int = 10_000_000
+    listed_shares: int = 500_000_000
     updated_at: datetime | None = None
     script: deque[Decimal] = field(default_factory=deque)
 

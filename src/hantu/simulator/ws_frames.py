@@ -39,6 +39,8 @@ STATUS_FIELDS = len(STATUS_LAYOUT)  # 11
 # The synthetic book's resting shares per level, best first (H0STASP0 and H0STCNT0 agree).
 LEVEL_SIZES = tuple(100 * (i + 1) for i in range(BOOK_LEVELS))
 CENT = Decimal("0.01")
+SESSION_OPEN_SECOND = 9 * 3600  # 09:00 Seoul
+SESSION_SECONDS = 23_400  # 09:00-15:30, the regular session
 
 
 def _n(value: Decimal | int) -> str:
@@ -115,9 +117,9 @@ def trade_record(state: SymbolState, trade: Trade) -> list[str]:
         "BSOP_DATE": seoul(trade.at).strftime("%Y%m%d"), "NEW_MKOP_CLS_CODE": "20",
         "TRHT_YN": "Y" if state.halted else "N", "ASKP_RSQN1": str(book.ask_sizes[0]),
         "BIDP_RSQN1": str(book.bid_sizes[0]), "TOTAL_ASKP_RSQN": str(sum(book.ask_sizes)),
-        "TOTAL_BIDP_RSQN": str(sum(book.bid_sizes)), "VOL_TNRT": "0.00",
-        "PRDY_SMNS_HOUR_ACML_VOL": "0", "PRDY_SMNS_HOUR_ACML_VOL_RATE": "0.00",
-        "PRDY_VOL_VRSS_ACML_VOL_RATE": "0.00", "HOUR_CLS_CODE": "0", "MRKT_TRTM_CLS_CODE": "0",
+        "TOTAL_BIDP_RSQN": str(sum(book.bid_sizes)),
+        **_volume_ratio_fields(state, trade),
+        "HOUR_CLS_CODE": "0", "MRKT_TRTM_CLS_CODE": "0",
         "VI_STND_PRC": _n(state.base),
     }  # fmt: skip
     return ordered(TRADE_LAYOUT, values)
@@ -135,6 +137,20 @@ def _aggressor_fields(state: SymbolState) -> dict[str, str]:
         "SHNU_CNTG_SMTN": str(buys),
         "CCLD_DVSN": "1" if state.aggressor is Side.BUY else "5",
         "SHNU_RATE": _pct(buys, buys + sells),
+    }
+
+
+def _volume_ratio_fields(state: SymbolState, trade: Trade) -> dict[str, str]:
+    # Yesterday's volume spread evenly over the regular session gives its same-time volume.
+    local = seoul(trade.at)
+    elapsed = local.hour * 3600 + local.minute * 60 + local.second - SESSION_OPEN_SECOND
+    share = min(max(elapsed, 0), SESSION_SECONDS) / SESSION_SECONDS
+    same_time = int(state.prev_volume * share)
+    return {
+        "PRDY_VOL_VRSS_ACML_VOL_RATE": _pct(state.volume, state.prev_volume),
+        "VOL_TNRT": _pct(state.volume, state.listed_shares),
+        "PRDY_SMNS_HOUR_ACML_VOL": str(same_time),
+        "PRDY_SMNS_HOUR_ACML_VOL_RATE": _pct(state.volume, same_time),
     }
 
 

@@ -11,8 +11,9 @@ from decimal import Decimal
 import httpx
 from websockets.asyncio.client import connect
 
-from hantu.adapters.kis.realtime import TradeParser, parse_order_books, split_frame
+from hantu.adapters.kis.realtime import parse_order_books, split_frame
 from hantu.adapters.kis.realtime_types import RealtimeHandlers, Subscription
+from hantu.adapters.kis.trade_records import TradeParser
 from hantu.service_layer.ports import Tick
 from tests.fakes import FakeClock
 from tests.fixtures.kis_simulator import KisSimHandle, MakeKisSim

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from hantu.adapters.kis.realtime import (
     DropKind,
     MalformedFrame,
-    TradeParser,
     decrypt,
     parse_control,
     parse_market_status,
@@ -21,6 +20,7 @@ from hantu.adapters.kis.realtime import (
     parse_order_books,
     split_frame,
 )
+from hantu.adapters.kis.trade_records import TradeParser
 from hantu.domain.values import Symbol
 from hantu.service_layer.ports import Tick
 

@@ -23,7 +23,6 @@ from .realtime import (
     DropKind,
     ExecutionNotice,
     MalformedFrame,
-    TradeParser,
     decrypt,
     parse_control,
     parse_market_status,
@@ -32,6 +31,7 @@ from .realtime import (
     split_frame,
 )
 from .realtime_types import RealtimeHandlers
+from .trade_records import TradeParser
 
 log = logging.getLogger(__name__)
 

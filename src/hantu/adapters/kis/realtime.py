@@ -18,10 +18,8 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import padding
@@ -29,7 +27,6 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from hantu.domain.errors import InvalidValue
 from hantu.domain.values import Price, Quantity, Symbol
-from hantu.service_layer.ports import Tick
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -45,8 +42,6 @@ MARKET_STATUS_MIN_FIELDS = 10  # H0STMKO0; field 10 is a later addition (§7.4)
 PINGPONG = "PINGPONG"
 AES_KEY_BYTES = 32  # AES-256 key: the ack's 32-char `output.key` as UTF-8 (§6.2)
 AES_IV_BYTES = 16  # CBC iv: the ack's 16-char `output.iv`
-_CACHE_LIMIT = 8192
-_T = TypeVar("_T")
 
 
 class DropKind(StrEnum):
@@ -235,77 +230,6 @@ def decrypt(payload: str, key: str, iv: str) -> str:
         raise MalformedFrame(
             f"cannot decrypt notice: {type(exc).__name__}", DropKind.DECRYPT
         ) from None
-
-
-class TradeParser:
-    """H0STCNT0 records → `Tick`s, fast: symbols, prices, volumes and times are interned.
-
-    Prices sit on a tick grid and volumes repeat, so a bounded dict turns most
-    `Price(str)` constructions into a lookup.
-    """
-
-    def __init__(self) -> None:
-        self._symbols: dict[str, Symbol] = {}
-        self._prices: dict[str, Price] = {}
-        self._volumes: dict[str, Quantity] = {}
-        self._times: dict[str, datetime] = {}
-
-    def parse(self, payload: str, count: int) -> list[Tick]:
-        """Parse the payload of one H0STCNT0 frame."""
-        items = payload.split("^")
-        width, rest = divmod(len(items), count)
-        if rest or width < TRADE_FIELDS:
-            raise MalformedFrame(
-                f"{len(items)} fields do not hold {count} trades of {TRADE_FIELDS}",
-                DropKind.FIELD_COUNT,
-            )
-        try:
-            return [self._tick(items, base) for base in range(0, len(items), width)]
-        except MalformedFrame:
-            raise
-        except (InvalidValue, InvalidOperation, ValueError, IndexError) as exc:
-            raise MalformedFrame(f"bad trade record: {exc}", DropKind.BAD_VALUE) from None
-
-    def _tick(self, items: list[str], base: int) -> Tick:
-        symbols, prices, volumes = self._symbols, self._prices, self._volumes
-        code, price_s, volume_s = items[base], items[base + 2], items[base + 12]
-        symbol = symbols.get(code)
-        if symbol is None:
-            symbol = self._intern(symbols, code, Symbol(code))
-        price = prices.get(price_s)
-        if price is None:
-            price = self._intern(prices, price_s, Price(price_s))
-        volume = volumes.get(volume_s)
-        if volume is None:
-            volume = self._intern(volumes, volume_s, Quantity(volume_s))
-        stamp = items[base + 33] + items[base + 1]
-        at = self._times.get(stamp)
-        if at is None:
-            at = self._intern(self._times, stamp, _seoul_instant(stamp))
-        return Tick(symbol, price, volume, at, Decimal(items[base + 13]))
-
-    @staticmethod
-    def _intern(cache: dict[str, _T], key: str, value: _T) -> _T:
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        cache[key] = value
-        return value
-
-
-def _seoul_instant(stamp: str) -> datetime:
-    # BSOP_DATE (YYYYMMDD) + STCK_CNTG_HOUR (HHMMSS), Seoul → aware UTC.
-    if len(stamp) != 14 or not stamp.isdigit():
-        raise MalformedFrame(f"bad trade time {stamp!r}", DropKind.BAD_VALUE)
-    local = datetime(
-        int(stamp[0:4]),
-        int(stamp[4:6]),
-        int(stamp[6:8]),
-        int(stamp[8:10]),
-        int(stamp[10:12]),
-        int(stamp[12:14]),
-        tzinfo=SEOUL,
-    )
-    return local.astimezone(UTC)
 
 
 def parse_notices(plain: str, count: int) -> list[ExecutionNotice]:
