@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from hantu.adapters.db.alerts_repository import SqlAlertStore
 from hantu.adapters.db.engine import Database
@@ -71,7 +72,11 @@ def callback_key(settings: Settings) -> bytes:
 
 
 def alert_bot(
-    settings: Settings, db: Database, alerts: AlertDeps, frontend: TelegramFrontend
+    settings: Settings,
+    db: Database,
+    alerts: AlertDeps,
+    frontend: TelegramFrontend,
+    names: SymbolNames | None = None,
 ) -> AlertBotDeps:
     """ALERT mode's Telegram side over the frontend (messages, buttons, presses)."""
     links = SqlTelegramUnitOfWorkFactory(db)
@@ -87,6 +92,8 @@ def alert_bot(
         return int(link.user_id) if link is not None and link.admits(chat_id, from_id) else None
 
     bot = AlertBotDeps(alerts, frontend, callback_key(settings), chat_of, user_of_chat)
+    if names is not None:
+        bot = replace(bot, names=names)
 
     async def on_press(
         callback_id: str, chat_id: int | None, from_id: int | None, data: str | None

@@ -260,7 +260,9 @@ class App:
         if self.telegram is not None:
             stack.push_async_callback(self.telegram.aclose)  # after the service has stopped
             self.supervisor.add("telegram", telegram_service(self.settings, self.telegram))
-            self.alert_bot = alert_bot(self.settings, self.db, self.alerts, self.telegram)
+            self.alert_bot = alert_bot(
+                self.settings, self.db, self.alerts, self.telegram, self.symbol_names
+            )
             subscribe_announcements(self.bus, self.alert_bot)
             subscribe_fills(self.bus, self.alert_bot, self.deps, self.symbol_names)
 

@@ -60,7 +60,8 @@ def alert_body(
 
 
 def partly_filled(name: str, filled: Decimal, total: Decimal, price: Decimal) -> str:
-    return f"⏳ 부분 체결: {name} {_won(price)} × {_shares(filled)} / {_shares(total)}"
+    """Fill progress of a partly filled order: 체결 진행: 4/10주."""
+    return f"⏳ 체결 진행: {filled:,.0f}/{_shares(total)} ({name} {_won(price)})"
 
 
 UI: Final[dict[str, str]] = {

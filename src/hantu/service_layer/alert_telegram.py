@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
 from hantu.domain.alert_callbacks import AlertAction, sign, verify
 from hantu.domain.alerts import Alert
 from hantu.domain.enums import Side
+from hantu.domain.values import Symbol
 from hantu.messages_ko import alerts as ko
 from hantu.service_layer import alerts
 from hantu.service_layer.alerts import AlertActor, AlertDeps, Decision, DecisionOutcome
+from hantu.service_layer.symbol_names import NoNames, SymbolNames, symbol_label
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +49,31 @@ class AlertBotDeps:
     """user id → their linked chat."""
     user_of_chat: Callable[[int, int | None], Awaitable[int | None]]
     """(chat id, sender id) → the linked user when both are theirs."""
+    names: SymbolNames = field(default_factory=NoNames)
+    """Symbol names shown beside codes (삼성전자 005930)."""
+    asked_again: dict[str, int] = field(default_factory=dict)
+    """alert id → the message that asked again after a price move; its buttons go away when
+    the alert is decided (kept in memory: after a restart a stale button is refused)."""
+    fill_lines: dict[str, str] = field(default_factory=dict)
+    """alert id → its order's latest fill line, so a decision edit that lands after the fill
+    notice keeps the fill instead of hiding it."""
 
 
-def alert_text(alert: Alert) -> str:
+def alert_text(alert: Alert, label: str | None = None) -> str:
+    """The alert's text; `label` is the symbol with its name (the code alone without it)."""
     price = alert.limit_price if alert.limit_price is not None else alert.price_at_creation
     buy = alert.side is Side.BUY
-    return ko.alert_body(alert.symbol, buy, alert.quantity, price, _expiry(alert))
+    return ko.alert_body(label or alert.symbol, buy, alert.quantity, price, _expiry(alert))
+
+
+async def labelled_text(deps: AlertBotDeps, alert: Alert) -> str:
+    """`alert_text` with the symbol's name beside its code when the name is known."""
+    try:
+        names = await deps.names.names([Symbol(alert.symbol)])
+    except Exception:  # a name lookup never stops a message
+        log.warning("alert %s: symbol name lookup failed", alert.id, exc_info=True)
+        names = {}
+    return alert_text(alert, symbol_label(alert.symbol, names))
 
 
 def _expiry(alert: Alert) -> int:
@@ -68,7 +89,8 @@ async def announce(deps: AlertBotDeps, alert: Alert) -> int | None:
         (ko.APPROVE_BUTTON, sign(deps.key, AlertAction.APPROVE, alert.id)),
         (ko.REJECT_BUTTON, sign(deps.key, AlertAction.REJECT, alert.id)),
     ]
-    message_id = await deps.messenger.send_with_buttons(chat_id, alert_text(alert), buttons)
+    text = await labelled_text(deps, alert)
+    message_id = await deps.messenger.send_with_buttons(chat_id, text, buttons)
     await deps.alerts.store.set_message(alert.id, chat_id, message_id)
     return message_id
 
@@ -103,7 +125,24 @@ async def _show(deps: AlertBotDeps, decision: Decision) -> None:
         return
     if decision.outcome is DecisionOutcome.PRICE_MOVED:
         return await _ask_again(deps, alert, decision.new_price)
-    await deps.messenger.edit(alert.chat_id, alert.message_id, decision_text(alert, decision))
+    text = f"{await labelled_text(deps, alert)}\n\n{decision.message_ko}"
+    fill = deps.fill_lines.get(alert.id)
+    if fill is not None:  # the fill notice came first: keep it visible
+        text = f"{text}\n{fill}"
+    await deps.messenger.edit(alert.chat_id, alert.message_id, text)
+    await _close_second_question(deps, alert, decision.message_ko)
+
+
+async def _close_second_question(deps: AlertBotDeps, alert: Alert, line: str) -> None:
+    """The question asked again after a price move loses its buttons once the alert is
+    decided (approved, rejected or expired)."""
+    second = deps.asked_again.pop(alert.id, None)
+    if second is None or alert.chat_id is None:
+        return
+    try:
+        await deps.messenger.edit(alert.chat_id, second, line)
+    except Exception:  # the decision stands; a stale button is refused when pressed
+        log.warning("alert %s: could not edit the second question", alert.id, exc_info=True)
 
 
 async def _ask_again(deps: AlertBotDeps, alert: Alert, new_price: Decimal | None) -> None:
@@ -116,7 +155,8 @@ async def _ask_again(deps: AlertBotDeps, alert: Alert, new_price: Decimal | None
         (ko.APPROVE_BUTTON, sign(deps.key, AlertAction.APPROVE, alert.id, new_price)),
         (ko.REJECT_BUTTON, sign(deps.key, AlertAction.REJECT, alert.id)),
     ]
-    await deps.messenger.send_with_buttons(alert.chat_id, text, buttons)
+    second = await deps.messenger.send_with_buttons(alert.chat_id, text, buttons)
+    deps.asked_again[alert.id] = second
 
 
 def decision_text(alert: Alert, decision: Decision) -> str:
@@ -130,8 +170,10 @@ async def sweep(deps: AlertBotDeps) -> int:
     for alert in expired:
         if alert.chat_id is None or alert.message_id is None:
             continue
-        text = f"{alert_text(alert)}\n\n{ko.expired(_expiry(alert))}"
+        line = ko.expired(_expiry(alert))
+        text = f"{await labelled_text(deps, alert)}\n\n{line}"
         await deps.messenger.edit(alert.chat_id, alert.message_id, text)
+        await _close_second_question(deps, alert, line)
     return len(expired)
 
 
@@ -151,5 +193,7 @@ async def on_fill(
         line = ko.filled(name, average_price, filled)
     else:
         line = ko.partly_filled(name, filled, total, average_price)
-    await deps.messenger.edit(alert.chat_id, alert.message_id, f"{alert_text(alert)}\n\n{line}")
+    deps.fill_lines[alert.id] = line
+    text = f"{await labelled_text(deps, alert)}\n\n{line}"
+    await deps.messenger.edit(alert.chat_id, alert.message_id, text)
     return True

@@ -193,10 +193,15 @@ async def test_alert_price_moved_asks_again_and_the_new_button_executes(
         no_order_yet = await web.count("orders")
         _press(telegram_server, asked[0], 0)
         await _until(lambda: "주문 접수" in _text_of(telegram_server, first), "the edit")
+        second = await _until(
+            lambda: "주문 접수" in _text_of(telegram_server, asked[0]), "the second edit"
+        )
         orders = await web.count("orders")
 
     assert no_order_yet == 0
     assert orders == 1
+    assert second
+    assert "reply_markup" not in telegram_server.messages[(CHAT, asked[0]["message_id"])]
 
 
 async def test_alert_restart_edits_alerts_expired_while_down_and_keeps_pending_ones(
