@@ -10,6 +10,10 @@ uvicorn, signs in over HTTP and prints p50/p95 per section. Target: `/orders` fi
     PYTHONPATH=src:. .venv/bin/python bench/pages.py [--orders 50000] [--fills 100000]
         [--requests 200] [--postgres]
 
+The history is settled (filled, canceled, rejected, refused) but for `QUIET_OPEN` resting
+SENT/PARTIAL orders and `PENDING_RETRY` failed orders; the app runs with the settlement loop
+off (`settle_interval_seconds=0`) so the sections time the pages, not background settling.
+
 Sections are functions in `SECTIONS` taking a signed-in `Bench` and returning named samples;
 `/positions` and the SSE latency can be added the same way.
 
@@ -59,16 +63,14 @@ SEOUL = ZoneInfo("Asia/Seoul")
 PASSWORD = "bench-password-1"
 SYMBOLS = ["005930", "000660", "035420", "051910", "005380", "035720", "068270", "105560"]
 SYMBOLS += ["055550", "012330", "028260", "066570"]
-STATUSES = [  # (status, share of orders)
-    ("FILLED", 0.55),
-    ("CANCELED", 0.14),
-    ("PARTIAL", 0.05),
-    ("SENT", 0.06),
-    ("ERROR", 0.08),
-    ("REJECTED", 0.06),
-    ("UNCONFIRMED", 0.03),
-    ("NEW", 0.03),
+STATUSES = [  # (status, share of orders): a settled history; QUIET_OPEN recent ones stay live
+    ("FILLED", 0.62),
+    ("CANCELED", 0.20),
+    ("ERROR", 0.10),
+    ("REJECTED", 0.08),
 ]
+QUIET_OPEN = 40  # the newest orders, alternately SENT and PARTIAL (resting at the broker)
+PENDING_RETRY = 10  # of the refused orders, this many still wait for a retry; the rest are done
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
 
@@ -119,6 +121,8 @@ def _plan(
     """Yield (order row, its fill rows, refused?) for the whole history."""
     days = _trading_days(250, datetime.now(SEOUL).date())
     statuses = rng.choices([s for s, _ in STATUSES], [w for _, w in STATUSES], k=orders)
+    for k in range(min(QUIET_OPEN, orders)):
+        statuses[orders - 1 - k] = "SENT" if k % 2 else "PARTIAL"
     filling = [i for i, s in enumerate(statuses) if s in ("FILLED", "PARTIAL")]
     pieces = dict.fromkeys(filling, 1)
     for i in rng.choices(filling, k=max(0, fills - len(filling))):
@@ -187,7 +191,9 @@ def _fills(order: dict[str, Any], n: int, filled: int, rng: random.Random) -> li
     return rows
 
 
-def _failed(order: dict[str, Any]) -> dict[str, Any]:
+def _failed(order: dict[str, Any], pending: bool, rng: random.Random) -> dict[str, Any]:
+    """A refused order's failed row: most were retried (resolved) or removed long ago."""
+    done = "resolved" if rng.random() < 0.6 else "removed"
     return {
         "strategy_account_id": order["strategy_account_id"],
         "symbol": order["symbol"],
@@ -198,8 +204,8 @@ def _failed(order: dict[str, Any]) -> dict[str, Any]:
         "reason": order["reason"],
         "broker_error": "APBK0919 주문가능금액을 초과 했습니다",
         "order_params": {"idempotency_key": order["idempotency_key"]},
-        "status": "pending_retry",
-        "retry_count": 0,
+        "status": "pending_retry" if pending else done,
+        "retry_count": 0 if pending or done == "removed" else 1,
         "order_id": order["id"],
         "created_at": order["created_at"],
         "updated_at": order["created_at"],
@@ -223,6 +229,7 @@ def seed(server: ServerThread, orders: int, fills: int) -> tuple[int, int]:
     db = server.runtime.app.db
     chunk: list[tuple[dict[str, Any], list[dict[str, Any]], bool]] = []
     counts = [0, 0]
+    refusals = [0]
 
     async def write(rows: list[tuple[dict[str, Any], list[dict[str, Any]], bool]]) -> None:
         async with db.begin() as connection:
@@ -230,7 +237,11 @@ def seed(server: ServerThread, orders: int, fills: int) -> tuple[int, int]:
             fill_rows = [_decimals(f) for _, fs, _ in rows for f in fs]
             if fill_rows:
                 await connection.execute(insert(t.fills), fill_rows)
-            failed = [_decimals(_failed(o)) for o, _, refused in rows if refused]
+            failed = []
+            for o, _, refused in rows:
+                if refused:
+                    failed.append(_decimals(_failed(o, refusals[0] < PENDING_RETRY, rng)))
+                    refusals[0] += 1
             if failed:
                 await connection.execute(insert(t.failed_orders), failed)
 
@@ -279,7 +290,7 @@ def orders_section(bench: Bench) -> list[tuple[str, list[float]]]:
         ("/api/orders (first page)", bench.timed("/api/orders")),
         ("/api/orders page 2 (cursor)", bench.timed("/api/orders", {"cursor": cursor})),
         ("/api/orders symbol=000660", bench.timed("/api/orders", {"symbol": "000660"})),
-        ("/api/orders status=UNCONFIRMED", bench.timed("/api/orders", {"status": "UNCONFIRMED"})),
+        ("/api/orders status=SENT", bench.timed("/api/orders", {"status": "SENT"})),
         ("/api/orders last 30 days", bench.timed("/api/orders", month)),
         (
             "/orders strategy + status",
@@ -314,7 +325,13 @@ def run(label: str, database_url: str, data_dir: Path, args: argparse.Namespace)
     async def factory(_credentials: BrokerCredentials) -> Broker:
         return broker
 
-    settings = Settings(_env_file=None, data_dir=data_dir, database_url=database_url, demo=False)  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        data_dir=data_dir,
+        database_url=database_url,
+        demo=False,
+        settle_interval_seconds=0,  # history sections: no settlement loop working beside them
+    )
     options = {
         "brokers": AccountBrokers(factory),
         "hasher": PasswordHashing(time_cost=1, memory_cost=8),
