@@ -16,6 +16,7 @@ from hantu.bootstrap import build
 from hantu.config import Settings, load_settings
 from hantu.entrypoints.web import (
     accounts,
+    alerts_api,
     auth,
     docs,
     errors,
@@ -108,6 +109,7 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
         orders,
         orders_csv,
         orders_page,
+        alerts_api,
         pages,
         pnl,
         settings_page,
