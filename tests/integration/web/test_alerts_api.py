@@ -85,3 +85,23 @@ async def test_a_bad_confirmed_price_is_400_and_changes_nothing(web: WebClient) 
     assert bad.status_code == 400
     assert bad.json()["field"] == "confirmed_price"
     assert await web.scalar("SELECT status FROM alerts") == "PENDING"
+
+
+async def test_the_page_lists_a_pending_alert_and_a_form_approve_records_the_order(
+    web: WebClient,
+) -> None:
+    alice = await web.member("alice")
+    alert_id = await _alert_of(web, alice, "tv-a5")
+    page = await alice.client.get("/alerts")
+    token = await web.csrf_of(alice.client, "/alerts")
+
+    approved = await alice.client.post(f"/alerts/{alert_id}/approve", data={"csrf_token": token})
+    forged = await alice.client.post(f"/alerts/{alert_id}/reject", data={"csrf_token": "x"})
+
+    assert page.status_code == 200
+    assert f'action="/alerts/{alert_id}/approve"' in page.text
+    assert approved.status_code == 200, approved.text
+    assert 'role="status"' in approved.text
+    assert "/orders/" in approved.text
+    assert forged.status_code == 403
+    assert await web.count("orders") == 1

@@ -17,6 +17,7 @@ from hantu.config import Settings, load_settings
 from hantu.entrypoints.web import (
     accounts,
     alerts_api,
+    alerts_page,
     auth,
     docs,
     errors,
@@ -110,6 +111,7 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
         orders_csv,
         orders_page,
         alerts_api,
+        alerts_page,
         pages,
         pnl,
         settings_page,
