@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.integration.web.conftest import Member, WebClient, signal
@@ -105,3 +106,18 @@ async def test_the_page_lists_a_pending_alert_and_a_form_approve_records_the_ord
     assert "/orders/" in approved.text
     assert forged.status_code == 403
     assert await web.count("orders") == 1
+
+
+async def test_concurrent_web_approvals_place_exactly_one_order_per_alert(web: WebClient) -> None:
+    alice = await web.member("alice")
+    ids = [await _alert_of(web, alice, f"tv-c{n}") for n in range(10)]
+
+    async def press(alert_id: str) -> int:
+        answer = await alice.client.post(f"/api/alerts/{alert_id}/approve", headers=alice.headers())
+        return answer.status_code
+
+    codes = await asyncio.gather(*(press(a) for a in ids for _ in range(10)))
+
+    assert codes.count(200) == 10
+    assert set(codes) <= {200, 409}
+    assert await web.count("orders") == 10
