@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     settle_interval_seconds: float = Field(
         5.0, ge=0, description="How often unconfirmed orders are settled; 0 switches it off"
     )
+    alert_sweep_seconds: float = Field(
+        5.0, ge=0, description="How often expired ALERT-mode alerts are swept; 0 switches it off"
+    )
     demo: bool | None = Field(
         None, description="Create the demo user and strategy; default: on with the simulator"
     )

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from hantu.adapters.db.alerts_repository import SqlAlertStore
 from hantu.adapters.db.engine import Database
+from hantu.adapters.db.telegram_repository import SqlTelegramUnitOfWorkFactory
+from hantu.adapters.secrets_box import load_or_create_key
+from hantu.adapters.telegram.frontend import TelegramFrontend
+from hantu.config import Settings
+from hantu.domain.accounts import UserId
+from hantu.domain.alert_callbacks import derive_key
+from hantu.domain.alerts import AlertId
+from hantu.domain.events import AlertCreated, OrderFilled
 from hantu.domain.order import OrderRequest
-from hantu.service_layer import orders
-from hantu.service_layer.alerts import AlertDeps, broker_quote
+from hantu.domain.values import Symbol
+from hantu.service_layer import alert_telegram, orders, queries
+from hantu.service_layer.alert_telegram import AlertBotDeps
+from hantu.service_layer.alerts import AlertDeps, broker_quote, expire_due
 from hantu.service_layer.alerts_ports import Submit
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.outcome import SubmitOutcome
+from hantu.service_layer.symbol_names import SymbolNames
 from hantu.service_layer.webhooks import AccountResult
+
+from .supervisor import Service
+
+log = logging.getLogger(__name__)
 
 
 def pipeline_submit(deps: Deps) -> Submit:
@@ -41,3 +59,89 @@ def build_alerts(db: Database, deps: Deps, bus: EventBus) -> AlertDeps:
         quote=broker_quote(deps.brokers),
         publish=bus.publish,
     )
+
+
+def callback_key(settings: Settings) -> bytes:
+    """The buttons' HMAC key, derived from the app secret (the secrets box key)."""
+    if settings.secret_key is not None:
+        secret = settings.secret_key.get_secret_value().encode()
+    else:
+        secret = load_or_create_key(settings.data_dir)
+    return derive_key(secret)
+
+
+def alert_bot(
+    settings: Settings, db: Database, alerts: AlertDeps, frontend: TelegramFrontend
+) -> AlertBotDeps:
+    """ALERT mode's Telegram side over the frontend (messages, buttons, presses)."""
+    links = SqlTelegramUnitOfWorkFactory(db)
+
+    async def chat_of(user_id: int) -> int | None:
+        async with links(read_only=True) as uow:
+            link = await uow.telegram.link_of_user(UserId(user_id))
+        return None if link is None else link.chat_id
+
+    async def user_of_chat(chat_id: int, from_id: int | None) -> int | None:
+        async with links(read_only=True) as uow:
+            link = await uow.telegram.link_of_chat(chat_id)
+        return int(link.user_id) if link is not None and link.admits(chat_id, from_id) else None
+
+    bot = AlertBotDeps(alerts, frontend, callback_key(settings), chat_of, user_of_chat)
+
+    async def on_press(
+        callback_id: str, chat_id: int | None, from_id: int | None, data: str | None
+    ) -> None:
+        await alert_telegram.on_press(bot, callback_id, chat_id, from_id, data)
+
+    frontend.on_press = on_press
+    return bot
+
+
+def subscribe_announcements(bus: EventBus, bot: AlertBotDeps) -> None:
+    """Each committed new alert goes to its owner's linked chat."""
+
+    async def announce(event: AlertCreated) -> None:
+        alert = await bot.alerts.store.get(AlertId(event.alert_id))
+        if alert is not None:
+            await alert_telegram.announce(bot, alert)
+
+    bus.subscribe(AlertCreated, announce)
+
+
+def subscribe_fills(bus: EventBus, bot: AlertBotDeps, deps: Deps, names: SymbolNames) -> None:
+    """Each fill of an approved alert's order edits its message (체결 완료 / 부분 체결)."""
+
+    async def filled(event: OrderFilled) -> None:
+        order = await queries.get_order(deps, event.order_id)
+        if order is None or order.average_fill_price is None:
+            return
+        symbol = Symbol(order.symbol)
+        name = (await names.names([symbol])).get(symbol, str(symbol))
+        await alert_telegram.on_fill(
+            bot,
+            event.order_id,
+            order.filled_quantity,
+            order.quantity,
+            order.average_fill_price,
+            name,
+        )
+
+    bus.subscribe(OrderFilled, filled)
+
+
+def sweeper(alerts: AlertDeps, bot: AlertBotDeps | None, interval: float) -> Service:
+    """Expire due alerts now (those that expired while down) and every `interval` seconds;
+    with the bot running, their messages are edited too."""
+
+    async def run() -> None:
+        while True:
+            try:
+                if bot is not None:
+                    await alert_telegram.sweep(bot)
+                else:
+                    await expire_due(alerts)
+            except Exception:  # one failed sweep must not end the service
+                log.exception("alert sweep failed")
+            await asyncio.sleep(interval)
+
+    return run

@@ -33,6 +33,7 @@ from hantu.adapters.telegram.frontend import TelegramFrontend
 from hantu.config import Settings
 from hantu.domain.accounts import BrokerAccountId
 from hantu.service_layer.accounts import AccountsDeps, Hasher
+from hantu.service_layer.alert_telegram import AlertBotDeps
 from hantu.service_layer.broker_keys import AcceptAnyKeys
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.messagebus import EventBus
@@ -40,7 +41,13 @@ from hantu.service_layer.outbox import DurableEvents, OutboxConsumer, OutboxRela
 from hantu.service_layer.ports import Broker, BrokerDirectory, Clock, stored_broker_account
 from hantu.simulator.server import Simulator
 
-from .alerts import build_alerts
+from .alerts import (
+    alert_bot,
+    build_alerts,
+    subscribe_announcements,
+    subscribe_fills,
+    sweeper,
+)
 from .brokers import AccountBrokers, KisBrokers
 from .demo import DemoLogin, ensure_demo
 from .notifications import Notifications, start_notifications
@@ -103,6 +110,7 @@ class App:
         self._stack: AsyncExitStack | None = None
         self._telegram_options = telegram_options
         self.telegram: TelegramFrontend | None = None
+        self.alert_bot: AlertBotDeps | None = None  # ALERT mode in Telegram, when the bot runs
         # Names beside codes (삼성전자 005930), from the brokers, cached in the database.
         self.symbol_names = symbol_directory(db, brokers, clock)
         self.alerts = build_alerts(db, deps, bus)  # ALERT mode's use cases (approve, expire)
@@ -228,6 +236,9 @@ class App:
             stream_up = self.brokers.stream_up if isinstance(self.brokers, AccountBrokers) else None
             self.supervisor.add("reconcile", reconcile_loop(self.deps, interval, stream_up))
         self._start_telegram(stack)
+        if self.settings.alert_sweep_seconds > 0:  # also edits messages when the bot runs
+            sweep = sweeper(self.alerts, self.alert_bot, self.settings.alert_sweep_seconds)
+            self.supervisor.add("alert-sweeper", sweep)
         stack.push_async_callback(self.bus.drain, SHUTDOWN_GRACE)
         self.supervisor.start()
         stack.push_async_callback(self.supervisor.stop)
@@ -240,6 +251,9 @@ class App:
         if self.telegram is not None:
             stack.push_async_callback(self.telegram.aclose)  # after the service has stopped
             self.supervisor.add("telegram", telegram_service(self.settings, self.telegram))
+            self.alert_bot = alert_bot(self.settings, self.db, self.alerts, self.telegram)
+            subscribe_announcements(self.bus, self.alert_bot)
+            subscribe_fills(self.bus, self.alert_bot, self.deps, self.symbol_names)
 
     async def __aenter__(self) -> Self:
         await self.start()

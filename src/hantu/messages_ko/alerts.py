@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 NOT_FOUND = "⚠️ 알림을 찾을 수 없거나 이미 처리되었습니다"
 NOT_LINKED = "연동된 계정을 찾을 수 없습니다"
@@ -43,3 +44,28 @@ def executed(order_id: str, quantity: Decimal, price: Decimal | None) -> str:
 
 def filled(name: str, price: Decimal, quantity: Decimal) -> str:
     return f"✅ 체결 완료: {name} {_won(price)} × {_shares(quantity)}"
+
+
+def alert_body(
+    symbol: str, buy: bool, quantity: Decimal, price: Decimal | None, minutes: int
+) -> str:
+    """The alert's message: what the signal asks for and when the question expires."""
+    at = _won(price) if price is not None else "시장가"
+    side = "매수" if buy else "매도"
+    return (
+        f"🔔 매매 알림 ({PENDING_APPROVAL})\n"
+        f"{symbol} {side} {_shares(quantity)} @ {at}\n"
+        f"만료: {minutes}분 후"
+    )
+
+
+def partly_filled(name: str, filled: Decimal, total: Decimal, price: Decimal) -> str:
+    return f"⏳ 부분 체결: {name} {_won(price)} × {_shares(filled)} / {_shares(total)}"
+
+
+UI: Final[dict[str, str]] = {
+    "alert_mode_label": "주문 방식",
+    "alert_mode_auto": "자동 실행 (AUTO)",
+    "alert_mode_alert": "승인 후 실행 (ALERT)",
+    "alert_mode_saved": "주문 방식을 저장했습니다",
+}

@@ -37,6 +37,10 @@ class AlertStore(Protocol):
 
     async def set_message(self, alert_id: AlertId, chat_id: int, message_id: int) -> None: ...
 
+    async def by_order(self, order_id: str) -> Alert | None:
+        """The alert whose approval placed this order."""
+        ...
+
 
 Quote = Callable[[int, str], Awaitable[Decimal | None]]
 """(strategy account id, symbol) → the current price, or None when it cannot be read."""

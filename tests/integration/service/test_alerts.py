@@ -127,7 +127,7 @@ async def test_reject_then_approve_is_already_handled(make_app: MakeApp) -> None
 async def test_expired_alerts_are_swept_once_and_cannot_be_approved(
     make_app: MakeApp, clock: FakeClock
 ) -> None:
-    app = await make_app()
+    app = await make_app(alert_sweep_seconds=0)  # this test sweeps by hand
     deps = _deps(app)
     alert = await _alert(deps)
     clock.advance(301)
@@ -193,3 +193,30 @@ async def test_100_alerts_50_concurrent_presses_each_place_exactly_100_orders(
     assert all(r.count(DecisionOutcome.EXECUTED) == 1 for r in results)
     assert await _orders(app) == 100
     assert len(broker.placed) == 100
+
+
+async def test_presses_racing_the_sweeper_at_the_deadline_execute_at_most_once(
+    make_app: MakeApp, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    app = await make_app(order_timeout_seconds=10, alert_sweep_seconds=0)
+    deps = _deps(app)
+    made = [await _alert(deps, f"d-{n}") for n in range(20)]
+    clock.advance(300 - 0.001)  # a hair before the deadline: presses may still win
+
+    async def race(alert: Alert) -> list[DecisionOutcome]:
+        async def late_press() -> DecisionOutcome:
+            clock.advance(0.0001)
+            return (await alerts.approve(deps, alert.id, OWNER)).outcome
+
+        answers = await asyncio.gather(late_press(), alerts.expire_due(deps), late_press())
+        return [answers[0], answers[2]]
+
+    results = await asyncio.gather(*(race(a) for a in made))
+    stored = [await alerts.get_for(deps, 1, a.id) for a in made]
+
+    executed = sum(r.count(DecisionOutcome.EXECUTED) for r in results)
+    assert all(r.count(DecisionOutcome.EXECUTED) <= 1 for r in results)
+    assert await _orders(app) == executed
+    assert all(
+        s is not None and s.status in {AlertStatus.EXECUTED, AlertStatus.EXPIRED} for s in stored
+    )

@@ -60,3 +60,16 @@ async def test_auto_mode_still_orders_at_once(web: WebClient) -> None:
     assert "alert_id" not in answer.json()
     assert await web.count("orders") == 1
     assert await web.count("alerts") == 0
+
+
+async def test_strategies_page_shows_the_mode_select(web: WebClient) -> None:
+    member = await web.member("alice")
+    await member.client.patch(
+        f"/api/strategies/{member.strategy_id}", json={"mode": "ALERT"}, headers=member.headers()
+    )
+
+    page = await member.client.get("/strategies")
+
+    assert page.status_code == 200
+    assert 'class="mode-select"' in page.text
+    assert '<option value="ALERT" selected>' in page.text

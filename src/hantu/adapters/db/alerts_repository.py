@@ -188,3 +188,8 @@ class SqlAlertStore:
                 .where(alerts.c.id == alert_id)
                 .values(chat_id=chat_id, message_id=message_id)
             )
+
+    async def by_order(self, order_id: str) -> Alert | None:
+        async with self._db.connect() as conn:
+            row = (await conn.execute(select(alerts).where(alerts.c.order_id == order_id))).first()
+        return _alert_of(row) if row is not None else None

@@ -14,12 +14,12 @@ import hmac
 import logging
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, ReplyParameters, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
@@ -31,7 +31,7 @@ from hantu.service_layer.telegram_commands import answer
 
 WEBHOOK_PATH = "/api/v1/telegram/webhook"
 WEBHOOK_KEY_FILE = "telegram_webhook.secret"
-ALLOWED_UPDATES = ["message"]
+ALLOWED_UPDATES = ["message", "callback_query"]
 log = logging.getLogger(__name__)
 
 
@@ -75,6 +75,9 @@ class TelegramFrontend:
         self._poll_timeout = poll_timeout
         self._idle = idle_seconds
         self._retry = retry_seconds
+        # (callback id, chat id, sender id, data) → handled; set by the bootstrap (ALERT mode).
+        self.on_press: Callable[[str, int | None, int | None, str | None], Awaitable[object]]
+        self.on_press = _ignore_press
 
     def secret_matches(self, presented: str | None) -> bool:
         """Compare the header with our secret in constant time; no secret set admits none."""
@@ -98,7 +101,12 @@ class TelegramFrontend:
         await self.handle(update)
 
     async def handle(self, update: Update) -> None:
-        """Answer a text message; anything else (edits, joins, stickers) is ignored."""
+        """Answer a text message or a button press; anything else is ignored."""
+        press = update.callback_query
+        if press is not None:
+            chat_id = press.message.chat.id if press.message is not None else None
+            await self.on_press(press.id, chat_id, press.from_user.id, press.data)
+            return
         message, chat = update.effective_message, update.effective_chat
         if message is None or chat is None or not message.text:
             return
@@ -111,6 +119,29 @@ class TelegramFrontend:
             await self.bot.send_message(chat_id=chat.id, text=reply, reply_parameters=quoted)
         except TelegramError as exc:
             log.warning("telegram reply failed: %s", mask(f"{type(exc).__name__}: {exc}"))
+
+    async def send_with_buttons(
+        self, chat_id: int, text: str, buttons: list[tuple[str, str]]
+    ) -> int:
+        """Send `text` with one row of inline buttons (label, callback data)."""
+        row = [InlineKeyboardButton(label, callback_data=data) for label, data in buttons]
+        sent = await self.bot.send_message(
+            chat_id=chat_id, text=text, reply_markup=InlineKeyboardMarkup([row])
+        )
+        return sent.message_id
+
+    async def edit(self, chat_id: int, message_id: int, text: str) -> None:
+        """Replace a message's text; without a markup its buttons go away."""
+        try:
+            await self.bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id)
+        except TelegramError as exc:
+            log.warning("telegram edit failed: %s", mask(f"{type(exc).__name__}: {exc}"))
+
+    async def answer_press(self, callback_id: str, text: str | None) -> None:
+        try:
+            await self.bot.answer_callback_query(callback_id, text=text)
+        except TelegramError as exc:
+            log.warning("telegram answerCallbackQuery failed: %s", mask(type(exc).__name__))
 
     async def poll_forever(self) -> None:
         """Long polling: fetch updates after the last one seen, answer each, forever. Chats
@@ -162,3 +193,9 @@ class TelegramFrontend:
     async def aclose(self) -> None:
         for request in self._requests:
             await request.shutdown()
+
+
+async def _ignore_press(
+    _callback_id: str, _chat_id: int | None, _from_id: int | None, _data: str | None
+) -> None:
+    return None

@@ -139,6 +139,7 @@ async def strategies_page(request: Request, user: CurrentUser, state: StateDep) 
             "templates": tradingview_guide.message_templates(mask_token(s.token)),
             "accounts": s.accounts,
             "adopt_broker_holdings": s.adopt_broker_holdings,
+            "mode": s.mode,
         }
         for s in await strategies_view(state, user.id)
     ]

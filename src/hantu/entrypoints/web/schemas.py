@@ -72,6 +72,9 @@ class StrategyOut(BaseModel):
     message_template: str
     accounts: list[StrategyAccountOut]
     adopt_broker_holdings: bool = False
+    mode: str = "AUTO"  # AUTO | ALERT
+    alert_expiry_minutes: int = 5
+    alert_tolerance_pct: str = "1"
 
 
 class StrategiesOut(Ok):

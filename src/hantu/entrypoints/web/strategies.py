@@ -78,6 +78,9 @@ async def _strategy_out(
         message_template=message_template(token),
         accounts=[account_out(link) for link in links if link.strategy_id == strategy.id],
         adopt_broker_holdings=strategy.adopt_broker_holdings,
+        mode=strategy.mode,
+        alert_expiry_minutes=strategy.alert_expiry_minutes,
+        alert_tolerance_pct=str(strategy.alert_tolerance_pct),
     )
 
 

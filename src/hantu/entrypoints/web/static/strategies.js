@@ -25,6 +25,16 @@ document.querySelectorAll("input.adopt-toggle").forEach((box) => {
   });
 });
 
+document.querySelectorAll("select.mode-select").forEach((select) => {
+  select.addEventListener("change", async () => {
+    const result = await apiRequest("PATCH", "/api/strategies/" + select.dataset.strategyId, {
+      mode: select.value,
+    });
+    showToast(result.ok ? UI.alert_mode_saved : result.data.error || UI.toast_error,
+      result.ok ? "success" : "error");
+  });
+});
+
 document.getElementById("broker-account-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;

@@ -1,0 +1,155 @@
+"""ALERT mode in Telegram: announce an alert with ✅/❌ buttons, act on a press, sweep.
+
+Every press is answered once (answerCallbackQuery) before any order is placed, so Telegram's
+spinner stops at once: after the signature and the linked chat and sender are checked; the
+alert's owner is checked by the use case, and the decision replaces the message's text
+(its buttons go away).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from hantu.domain.alert_callbacks import AlertAction, sign, verify
+from hantu.domain.alerts import Alert
+from hantu.domain.enums import Side
+from hantu.messages_ko import alerts as ko
+from hantu.service_layer import alerts
+from hantu.service_layer.alerts import AlertActor, AlertDeps, Decision, DecisionOutcome
+
+log = logging.getLogger(__name__)
+
+
+class AlertMessenger(Protocol):
+    async def send_with_buttons(
+        self, chat_id: int, text: str, buttons: list[tuple[str, str]]
+    ) -> int:
+        """Send `text` with inline buttons (label, callback data); the message id."""
+        ...
+
+    async def edit(self, chat_id: int, message_id: int, text: str) -> None:
+        """Replace the message's text; its buttons go away."""
+        ...
+
+    async def answer_press(self, callback_id: str, text: str | None) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AlertBotDeps:
+    alerts: AlertDeps
+    messenger: AlertMessenger
+    key: bytes
+    chat_of: Callable[[int], Awaitable[int | None]]
+    """user id → their linked chat."""
+    user_of_chat: Callable[[int, int | None], Awaitable[int | None]]
+    """(chat id, sender id) → the linked user when both are theirs."""
+
+
+def alert_text(alert: Alert) -> str:
+    price = alert.limit_price if alert.limit_price is not None else alert.price_at_creation
+    buy = alert.side is Side.BUY
+    return ko.alert_body(alert.symbol, buy, alert.quantity, price, _expiry(alert))
+
+
+def _expiry(alert: Alert) -> int:
+    return max(1, round((alert.expires_at - alert.created_at).total_seconds() / 60))
+
+
+async def announce(deps: AlertBotDeps, alert: Alert) -> int | None:
+    """Send the alert to its owner's linked chat; the message id (None: no chat linked)."""
+    chat_id = await deps.chat_of(alert.user_id)
+    if chat_id is None:
+        return None
+    buttons = [
+        (ko.APPROVE_BUTTON, sign(deps.key, AlertAction.APPROVE, alert.id)),
+        (ko.REJECT_BUTTON, sign(deps.key, AlertAction.REJECT, alert.id)),
+    ]
+    message_id = await deps.messenger.send_with_buttons(chat_id, alert_text(alert), buttons)
+    await deps.alerts.store.set_message(alert.id, chat_id, message_id)
+    return message_id
+
+
+async def on_press(
+    deps: AlertBotDeps, callback_id: str, chat_id: int | None, from_id: int | None, data: str | None
+) -> Decision | None:
+    """Handle one button press; the decision, or None when the press was refused."""
+    found = verify(deps.key, data)
+    if found is None:
+        log.warning("alert button with a bad signature refused")
+        await deps.messenger.answer_press(callback_id, ko.NOT_FOUND)
+        return None
+    user_id = await deps.user_of_chat(chat_id, from_id) if chat_id is not None else None
+    if user_id is None:
+        await deps.messenger.answer_press(callback_id, ko.NOT_LINKED)
+        return None
+    await deps.messenger.answer_press(callback_id, None)  # before the order: stop the spinner
+    action, alert_id, confirmed = found
+    actor = AlertActor(user_id=user_id, via="telegram")
+    if action is AlertAction.APPROVE:
+        decision = await alerts.approve(deps.alerts, alert_id, actor, confirmed_price=confirmed)
+    else:
+        decision = await alerts.reject(deps.alerts, alert_id, actor)
+    await _show(deps, decision)
+    return decision
+
+
+async def _show(deps: AlertBotDeps, decision: Decision) -> None:
+    alert = decision.alert
+    if alert is None or alert.chat_id is None or alert.message_id is None:
+        return
+    if decision.outcome is DecisionOutcome.PRICE_MOVED:
+        return await _ask_again(deps, alert, decision.new_price)
+    await deps.messenger.edit(alert.chat_id, alert.message_id, decision_text(alert, decision))
+
+
+async def _ask_again(deps: AlertBotDeps, alert: Alert, new_price: Decimal | None) -> None:
+    """The price moved: a new message asks to approve at the new price."""
+    if alert.chat_id is None:
+        return
+    old = alert.price_at_creation or Decimal(0)
+    text = ko.price_moved(old, new_price or old)
+    buttons = [
+        (ko.APPROVE_BUTTON, sign(deps.key, AlertAction.APPROVE, alert.id, new_price)),
+        (ko.REJECT_BUTTON, sign(deps.key, AlertAction.REJECT, alert.id)),
+    ]
+    await deps.messenger.send_with_buttons(alert.chat_id, text, buttons)
+
+
+def decision_text(alert: Alert, decision: Decision) -> str:
+    return f"{alert_text(alert)}\n\n{decision.message_ko}"
+
+
+async def sweep(deps: AlertBotDeps) -> int:
+    """Expire due alerts (also those that expired while the server was down) and edit their
+    messages; how many expired."""
+    expired = await alerts.expire_due(deps.alerts)
+    for alert in expired:
+        if alert.chat_id is None or alert.message_id is None:
+            continue
+        text = f"{alert_text(alert)}\n\n{ko.expired(_expiry(alert))}"
+        await deps.messenger.edit(alert.chat_id, alert.message_id, text)
+    return len(expired)
+
+
+async def on_fill(
+    deps: AlertBotDeps,
+    order_id: str,
+    filled: Decimal,
+    total: Decimal,
+    average_price: Decimal,
+    name: str,
+) -> bool:
+    """Edit an approved alert's message with its order's fill progress; False: no alert."""
+    alert = await deps.alerts.store.by_order(order_id)
+    if alert is None or alert.chat_id is None or alert.message_id is None:
+        return False
+    if filled >= total:
+        line = ko.filled(name, average_price, filled)
+    else:
+        line = ko.partly_filled(name, filled, total, average_price)
+    await deps.messenger.edit(alert.chat_id, alert.message_id, f"{alert_text(alert)}\n\n{line}")
+    return True
