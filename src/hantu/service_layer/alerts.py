@@ -7,6 +7,7 @@ through the one order pipeline, with the idempotency key `alert:{id}`.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -22,9 +23,12 @@ from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
 from hantu.errors import HantuError
 from hantu.messages_ko import alerts as ko
 from hantu.service_layer.alerts_ports import AlertStore, Publish, Quote, Submit
+from hantu.service_layer.orders import order_id_for
 from hantu.service_layer.outcome import SubmitOutcome
 from hantu.service_layer.ports import BrokerDirectory, Clock
-from hantu.service_layer.webhooks import WebhookSignal
+from hantu.service_layer.webhooks import AccountResult, WebhookSignal
+
+log = logging.getLogger(__name__)
 
 
 class DecisionOutcome(StrEnum):
@@ -170,7 +174,16 @@ async def _execute(deps: AlertDeps, alert: Alert, actor: AlertActor) -> Decision
         else None,
         source="alert",
     )
-    result = await deps.submit(request, alert.idempotency_key)
+    try:
+        result = await deps.submit(request, alert.idempotency_key)
+    except Exception:  # the alert must not stay APPROVING; the order (if any) is settled
+        log.exception("alert %s: order submission failed", alert.id)
+        result = AccountResult(
+            strategy_account_id=alert.strategy_account_id,
+            outcome=SubmitOutcome.ERROR,
+            order_id=order_id_for(request.idempotency_key),
+            error=ko.NETWORK,
+        )
     now = deps.clock.now()
     if result.outcome is SubmitOutcome.ACCEPTED:
         outcome, status, reason = DecisionOutcome.EXECUTED, AlertStatus.EXECUTED, None

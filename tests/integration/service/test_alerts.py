@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from hantu.domain.values import Price, Quantity, Symbol
 from hantu.entrypoints.web.service_pipeline import ServicePipeline
 from hantu.service_layer import alerts
 from hantu.service_layer.alerts import AlertActor, AlertDeps, DecisionOutcome
-from hantu.service_layer.webhooks import WebhookSignal
+from hantu.service_layer.webhooks import AccountResult, WebhookSignal
 from tests.fakes import FakeClock
 from tests.inprocess_broker import Hang, InProcessBroker
 from tests.integration.service.conftest import MakeApp
@@ -220,3 +221,23 @@ async def test_presses_racing_the_sweeper_at_the_deadline_execute_at_most_once(
     assert all(
         s is not None and s.status in {AlertStatus.EXECUTED, AlertStatus.EXPIRED} for s in stored
     )
+
+
+async def test_a_submission_that_raises_fails_the_alert_instead_of_leaving_it_approving(
+    make_app: MakeApp,
+) -> None:
+    app = await make_app()
+
+    async def broken(_request: object, _webhook_id: str | None) -> AccountResult:
+        raise RuntimeError("our side failed")
+
+    deps = replace(_deps(app), submit=broken)
+    alert = await _alert(deps)
+
+    decision = await alerts.approve(deps, alert.id, OWNER)
+    stored = await alerts.get_for(deps, 1, alert.id)
+
+    assert decision.outcome is DecisionOutcome.FAILED
+    assert "주문 실행 실패" in decision.message_ko
+    assert stored is not None
+    assert stored.status is AlertStatus.FAILED
