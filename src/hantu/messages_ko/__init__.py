@@ -814,6 +814,7 @@ def fill_not_applied(code: str, side: str, reason: str) -> tuple[str, str]:
 # --- texts of later features, one module each (keys must not collide) -------------------------
 from hantu.messages_ko import (  # noqa: E402 - the parts read the helpers defined above
     alerts,
+    alerts_page,
     conventions,
     failed_page,
     live,
@@ -829,6 +830,7 @@ from hantu.messages_ko import (  # noqa: E402 - the parts read the helpers defin
 def _join_ui_parts() -> None:
     for part in (
         alerts,
+        alerts_page,
         conventions,
         failed_page,
         live,

@@ -4,7 +4,8 @@ A notice says *what changed* (topic, kind, ids, symbol, status), never the figur
 that hears one re-reads what it shows through its normal, ownership-scoped queries. Each
 notice names the strategy account it concerns, so the web layer delivers it only to that
 account's owner; an order event carries only the order id, so the account is looked up once
-and cached.
+and cached. An alert belongs to a user (it may precede any account), so alert notices name
+the user instead and go to that user's streams alone.
 
 Notices get increasing ids `<epoch>.<seq>`; the epoch changes with every process start, so a
 page reconnecting to a restarted server is told to resync rather than trusting numbers from
@@ -29,6 +30,8 @@ from typing import Any, Final
 
 from hantu.domain.enums import OrderStatus
 from hantu.domain.events import (
+    AlertCreated,
+    AlertDecided,
     BrokerStateDiffered,
     Event,
     FailedOrderRemoved,
@@ -49,7 +52,7 @@ from hantu.service_layer.messagebus import EventBus
 
 log = logging.getLogger(__name__)
 
-TOPICS: Final = ("order", "fill", "failed_order", "position")
+TOPICS: Final = ("order", "fill", "failed_order", "position", "alert")
 RETRY_KEY_PREFIX: Final = "retry:"  # FailedOrder.retry_key(): "retry:<failed id>:<attempt>"
 
 # Order event -> (kind, status after it; None when the event alone does not say).
@@ -69,11 +72,13 @@ class LiveNotice:
     epoch: str
     topic: str
     kind: str
-    strategy_account_id: int
+    strategy_account_id: int | None  # None: a user's notice (user_id), not an account's
     order_id: str | None = None
     failed_order_id: int | None = None
     symbol: str | None = None
     status: str | None = None
+    user_id: int | None = None
+    alert_id: str | None = None
 
     @property
     def id(self) -> str:
@@ -82,7 +87,7 @@ class LiveNotice:
     def data(self) -> dict[str, Any]:
         """What the page is told: the topic, the kind and whichever ids are known."""
         body: dict[str, Any] = {"topic": self.topic, "kind": self.kind}
-        for name in ("order_id", "failed_order_id", "symbol", "status"):
+        for name in ("order_id", "failed_order_id", "symbol", "status", "alert_id"):
             value = getattr(self, name)
             if value is not None:
                 body[name] = value
@@ -93,11 +98,13 @@ class LiveNotice:
 class _Draft:
     topic: str
     kind: str
-    strategy_account_id: int
+    strategy_account_id: int | None  # None: a user's notice (user_id), not an account's
     order_id: str | None = None
     failed_order_id: int | None = None
     symbol: str | None = None
     status: str | None = None
+    user_id: int | None = None
+    alert_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +160,14 @@ class LiveFeed:
 
     def attach(self, bus: EventBus) -> None:
         """Subscribe to the events pages care about."""
-        for event_type in (OrderEvent, FailedOrderSaved, FailedOrderRemoved, HoldingAdopted):
+        for event_type in (
+            OrderEvent,
+            FailedOrderSaved,
+            FailedOrderRemoved,
+            HoldingAdopted,
+            AlertCreated,
+            AlertDecided,
+        ):
             bus.subscribe(event_type, self.on_event)
 
     @property
@@ -224,6 +238,12 @@ class LiveFeed:
                 return [_Draft("failed_order", "removed", int(account), None, failed_id)]
             case HoldingAdopted(strategy_account_id=account, symbol=symbol):
                 return [_Draft("position", "adopted", int(account), symbol=symbol.code)]
+            case AlertCreated(alert_id=alert_id, user_id=user_id):
+                return [_Draft("alert", "created", None, user_id=user_id, alert_id=alert_id)]
+            case AlertDecided(alert_id=alert_id, user_id=user_id, status=status, order_id=oid):
+                return [
+                    _Draft("alert", "decided", None, oid, None, None, status, user_id, alert_id)
+                ]
         return []
 
     async def _order_drafts(self, event: OrderEvent) -> list[_Draft]:

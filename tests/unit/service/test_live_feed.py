@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hantu.domain.events import FailedOrderRemoved
+from hantu.domain.events import AlertCreated, AlertDecided, FailedOrderRemoved
 from hantu.domain.values import StrategyAccountId
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.live_feed import LiveFeed
@@ -90,3 +90,23 @@ async def test_live_feed_notice_data_names_only_what_is_known() -> None:
     (notice,) = feed.since("e1.0") or []
     assert notice.strategy_account_id == 7
     assert notice.data() == {"topic": "failed_order", "kind": "removed", "failed_order_id": 1}
+
+
+async def test_live_feed_alert_notices_name_the_user_not_an_account() -> None:
+    feed = _feed()
+    now = FakeClock().now()
+    await feed.on_event(AlertCreated(alert_id="a1", user_id=5, strategy_id=9, occurred_at=now))
+    decided = AlertDecided(
+        alert_id="a1", user_id=5, status="EXECUTED", via="web", order_id="o1", occurred_at=now
+    )
+    await feed.on_event(decided)
+    created, done = feed.since("e1.0") or []
+    assert (created.strategy_account_id, created.user_id) == (None, 5)
+    assert created.data() == {"topic": "alert", "kind": "created", "alert_id": "a1"}
+    assert done.data() == {
+        "topic": "alert",
+        "kind": "decided",
+        "order_id": "o1",
+        "status": "EXECUTED",
+        "alert_id": "a1",
+    }

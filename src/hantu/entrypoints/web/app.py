@@ -16,6 +16,8 @@ from hantu.bootstrap import build
 from hantu.config import Settings, load_settings
 from hantu.entrypoints.web import (
     accounts,
+    alerts_api,
+    alerts_page,
     auth,
     docs,
     errors,
@@ -108,6 +110,8 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
         orders,
         orders_csv,
         orders_page,
+        alerts_api,
+        alerts_page,
         pages,
         pnl,
         settings_page,

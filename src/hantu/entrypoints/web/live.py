@@ -7,9 +7,10 @@ one the feed can resume from. A `resync` event tells the page to reload everythi
 was older than the ring, the server restarted, or the client fell behind its queue.
 
 Only notices about the user's own strategy accounts pass (user → strategy → strategy
-account). The set is read at connect and re-read, at most every few seconds, when a notice
-names an account outside it (an account linked after the page opened). The session is
-checked again then, and after every quiet half minute, so a signed-out user's stream ends.
+account), and notices naming the user (alerts) pass to that user alone. The set is read at
+connect and re-read, at most every few seconds, when a notice names an account outside it
+(an account linked after the page opened). The session is checked again then, and after
+every quiet half minute, so a signed-out user's stream ends.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ class _Owner:
         self._checked = float("-inf")  # the first miss re-reads at once, later ones wait
         self.signed_out = False
 
+    async def hears(self, notice: LiveNotice) -> bool:
+        """A user's notice goes to that user; an account's to the account's owner."""
+        if notice.strategy_account_id is None:
+            return notice.user_id == self._user_id and not self.signed_out
+        return await self.owns(notice.strategy_account_id)
+
     async def owns(self, strategy_account_id: int) -> bool:
         if strategy_account_id in self._owned:
             return True
@@ -89,7 +96,7 @@ async def _stream(feed: LiveFeed, owner: _Owner, last_id: str | None) -> AsyncIt
             yield _control("resync", latest, reason="gap")
         else:
             for notice in missed:
-                if await owner.owns(notice.strategy_account_id):
+                if await owner.hears(notice):
                     yield _message(notice)
             yield _control("ready", latest)
         while not owner.signed_out:
@@ -102,7 +109,7 @@ async def _stream(feed: LiveFeed, owner: _Owner, last_id: str | None) -> AsyncIt
             if subscription.overflowed:
                 subscription.reset()
                 yield _control("resync", feed.latest_id, reason="overflow")
-            elif await owner.owns(notice.strategy_account_id):
+            elif await owner.hears(notice):
                 yield _message(notice)
 
 
@@ -116,7 +123,7 @@ async def live(
     last_event_id: LastEventId = None,
     after: LastEventQuery = None,
 ) -> EventSourceResponse:
-    """Stream notices about the user's orders, fills, failed orders and positions."""
+    """Stream notices about the user's orders, fills, failed orders, positions and alerts."""
     if state.live is None:
         raise NotFound("live feed")
     owned = await accounts_service.owned_strategy_account_ids(state.accounts, user.id)

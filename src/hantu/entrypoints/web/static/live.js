@@ -1,6 +1,6 @@
 // Live pages: one EventSource on /api/v1/live for a signed-in page (base.html loads this
 // only then). Every notice is (1) dispatched on `document` as a "hantu:live" CustomEvent
-// whose detail is {topic, kind, order_id?, failed_order_id?, symbol?, status?}, for tables
+// whose detail is {topic, kind, order_id?, failed_order_id?, symbol?, status?, alert_id?}, for tables
 // drawn by JavaScript, and (2) answered by re-fetching this page and swapping every element
 // with an `id` and a `data-live` naming the topic, for server-rendered sections. A "resync"
 // (the stream missed too much) does both for every topic. After a swap "hantu:swapped" is
@@ -9,7 +9,7 @@
 
 (function () {
   const ENDPOINT = "/api/v1/live";
-  const TOPICS = ["order", "fill", "failed_order", "position"];
+  const TOPICS = ["order", "fill", "failed_order", "position", "alert"];
   const BATCH_MS = 150; // notices arriving together cause one re-fetch
   const DOWN_AFTER_MS = 1000; // a reconnect quicker than this shows no warning
   const REOPEN_MAX_MS = 30000;
