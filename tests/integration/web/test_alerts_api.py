@@ -103,7 +103,7 @@ async def test_the_page_lists_a_pending_alert_and_a_form_approve_records_the_ord
     assert f'action="/alerts/{alert_id}/approve"' in page.text
     assert approved.status_code == 200, approved.text
     assert 'role="status"' in approved.text
-    assert "/orders/" in approved.text
+    assert "/orders?symbol=005930" in approved.text  # the decided row links its order
     assert forged.status_code == 403
     assert await web.count("orders") == 1
 
