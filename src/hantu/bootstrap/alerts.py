@@ -24,7 +24,6 @@ from hantu.service_layer.alerts import AlertDeps, broker_quote, expire_due
 from hantu.service_layer.alerts_ports import Submit
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.messagebus import EventBus
-from hantu.service_layer.outcome import SubmitOutcome
 from hantu.service_layer.symbol_names import SymbolNames
 from hantu.service_layer.webhooks import AccountResult
 
@@ -38,16 +37,7 @@ def pipeline_submit(deps: Deps) -> Submit:
 
     async def submit(request: OrderRequest, webhook_id: str | None) -> AccountResult:
         result = await orders.submit(deps, request, webhook_id=webhook_id)
-        return AccountResult(
-            strategy_account_id=int(request.strategy_account_id),
-            outcome=result.order_outcome,
-            order_id=result.order.id,
-            broker_order_id=result.order.broker_order_id,
-            error=result.error or result.order.reason,
-            failed_order_id=result.failed_order_id,
-            duplicate=result.outcome is SubmitOutcome.DUPLICATE,
-            broker_seconds=result.broker_seconds,
-        )
+        return AccountResult.of(request, result)
 
     return submit
 

@@ -32,7 +32,7 @@ from hantu.domain.values import (
     plain_decimal,
 )
 from hantu.service_layer.orders import order_id_for
-from hantu.service_layer.outcome import SubmitOutcome
+from hantu.service_layer.outcome import SubmitOutcome, SubmitResult
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +221,20 @@ class AccountResult:
     failed_order_id: int | None = None
     duplicate: bool = False  # a repeated delivery: answered from the first, nothing placed
     broker_seconds: float | None = None
+
+    @classmethod
+    def of(cls, request: OrderRequest, result: SubmitResult) -> AccountResult:
+        """The pipeline's result for one account, as every caller of `orders.submit` reports it."""
+        return cls(
+            strategy_account_id=int(request.strategy_account_id),
+            outcome=result.order_outcome,
+            order_id=result.order.id,
+            broker_order_id=result.order.broker_order_id,
+            error=result.error or result.order.reason,
+            failed_order_id=result.failed_order_id,
+            duplicate=result.outcome is SubmitOutcome.DUPLICATE,
+            broker_seconds=result.broker_seconds,
+        )
 
 
 SubmitFn = Callable[[OrderRequest, str | None], Awaitable[AccountResult]]

@@ -13,7 +13,7 @@ from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.service_layer import failed_orders, orders, queries
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.failed_order_stats import FailedOrderStats, failed_order_stats
-from hantu.service_layer.outcome import SubmitOutcome, SubmitResult
+from hantu.service_layer.outcome import SubmitResult
 from hantu.service_layer.ports import FailedOrderFilter
 from hantu.service_layer.queries import FailedOrderView, FillToCheck, OrderView
 from hantu.service_layer.symbols import SymbolBook
@@ -34,16 +34,7 @@ class ServicePipeline:
     async def submit(self, request: OrderRequest, webhook_id: str | None) -> AccountResult:
         """Submit one account's order; a failed order remembers the delivery's `webhook_id`."""
         result = await orders.submit(self._deps, request, webhook_id=webhook_id)
-        return AccountResult(
-            strategy_account_id=int(request.strategy_account_id),
-            outcome=result.order_outcome,
-            order_id=result.order.id,
-            broker_order_id=result.order.broker_order_id,
-            error=result.error or result.order.reason,
-            failed_order_id=result.failed_order_id,
-            duplicate=result.outcome is SubmitOutcome.DUPLICATE,
-            broker_seconds=result.broker_seconds,
-        )
+        return AccountResult.of(request, result)
 
     async def failed_orders(
         self, account_ids: Iterable[int], symbol: Symbol | None, status: str | None
