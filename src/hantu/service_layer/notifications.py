@@ -89,9 +89,12 @@ class NotificationService:
         route = decide(notification, self._directory.preferences_of(notification.recipient))
         match route:
             case Route.SEND_NOW | Route.SEND_NOW_SILENT:
+                # Held before the send, so a twin told while this one is on the wire is dropped;
+                # let go again when the send failed, so a retry can still go out.
+                self._remember(notification.dedupe_key)
                 result = await self._send_now(notification, silent=route is Route.SEND_NOW_SILENT)
-                if result.ok:
-                    self._remember(notification.dedupe_key)
+                if not result.ok:
+                    self._recent.pop(notification.dedupe_key, None)
                 return Told(route, result)
             case Route.DIGEST:
                 self._digests.add(notification, self._clock.now())
