@@ -31,6 +31,8 @@ STATUS_OF: dict[DecisionOutcome, int] = {
     DecisionOutcome.ALREADY_HANDLED: 409,
     DecisionOutcome.NOT_FOUND: 404,
     DecisionOutcome.FAILED: 502,
+    DecisionOutcome.BROKER_AUTH: 502,
+    DecisionOutcome.NETWORK: 502,
 }
 
 
