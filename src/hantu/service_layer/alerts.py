@@ -142,7 +142,8 @@ async def approve(
         moved = await _price_moved(deps, alert, confirmed_price)
         if moved is not None:
             return moved
-    claimed = await deps.store.claim(alert_id, actor.user_id, deps.clock.now())
+    order_id = order_id_for(_order_key(alert))
+    claimed = await deps.store.claim(alert_id, actor.user_id, deps.clock.now(), order_id)
     if claimed is None:
         return await _refusal(deps, alert_id, actor.user_id)
     return await _execute(deps, claimed, actor)
@@ -166,9 +167,13 @@ async def _price_moved(
     )
 
 
+def _order_key(alert: Alert) -> str:
+    return f"alert:{alert.id}"
+
+
 async def _execute(deps: AlertDeps, alert: Alert, actor: AlertActor) -> Decision:
     request = OrderRequest(
-        idempotency_key=f"alert:{alert.id}",
+        idempotency_key=_order_key(alert),
         strategy_account_id=StrategyAccountId(alert.strategy_account_id),
         symbol=Symbol(alert.symbol),
         side=alert.side,
