@@ -47,6 +47,28 @@ def filled(name: str, price: Decimal, quantity: Decimal) -> str:
     return f"✅ 체결 완료: {name} {_won(price)} × {_shares(quantity)}"
 
 
+def _within(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}분" if whole % 60 == 0 else f"{whole}초"
+
+
+def no_fill_notice(seconds: float) -> str:
+    """The broker could not tell (or the order is still unconfirmed) after the wait."""
+    return f"⚠️ {_within(seconds)} 내 체결 알림이 없습니다 — 잔고/주문내역을 확인해 주세요"
+
+
+def still_open(seconds: float) -> str:
+    """The broker has the order, with nothing filled yet, after the wait."""
+    return (
+        f"⚠️ {_within(seconds)} 내 체결되지 않았습니다 — 증권사에 미체결 주문으로 남아 있습니다. "
+        "주문내역을 확인해 주세요"
+    )
+
+
+CANCELED_AT_BROKER = "⚠️ 주문이 증권사에서 취소되었습니다 — 주문내역을 확인해 주세요"
+NOT_AT_BROKER = "❌ 증권사에 주문이 없습니다 — 주문이 실행되지 않았습니다"
+
+
 def alert_body(
     symbol: str, buy: bool, quantity: Decimal, price: Decimal | None, minutes: int
 ) -> str:
