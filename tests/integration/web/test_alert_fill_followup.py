@@ -13,7 +13,7 @@ from typing import Any
 from hantu.messages_ko import alerts as ako
 from tests.fakes_remote.telegram_server import FakeTelegram
 from tests.inprocess_broker import Hang
-from tests.integration.web.conftest import WebClient, signal
+from tests.integration.web.conftest import Member, WebClient, signal
 from tests.integration.web.telegram_support import bot_app
 from tests.integration.web.test_alert_telegram import (
     _alert_message,
@@ -26,13 +26,13 @@ from tests.integration.web.test_alert_telegram import (
 FAST_SWEEP = {"alert_sweep_seconds": 0.05}
 
 
-async def _approved(web: WebClient, server: FakeTelegram) -> dict[str, Any]:
+async def _approved(web: WebClient, server: FakeTelegram) -> tuple[Member, dict[str, Any]]:
     member = await _alerting(web, server)
     await web.webhook(signal(member.token, id="tv-1"))
     message: dict[str, Any] = await _until(lambda: _alert_message(server), "the alert message")
     _press(server, message, 0)
     await _until(lambda: "주문" in _text_of(server, message).split("\n\n")[-1], "the decision")
-    return message
+    return member, message
 
 
 async def _followed_up_at(web: WebClient) -> Any:
@@ -48,7 +48,7 @@ async def test_alert_unfilled_order_is_checked_after_the_wait_and_warned_once(
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
     async with bot_app(database_url, tmp_path, telegram_server, **FAST_SWEEP) as web:
-        message = await _approved(web, telegram_server)
+        _, message = await _approved(web, telegram_server)
         calls = web.broker.day_list_calls
         web.clock.advance(30)  # within the minute: nothing is asked yet
         await asyncio.sleep(0.3)
@@ -74,17 +74,19 @@ async def test_alert_fill_without_a_notice_is_found_at_the_broker_and_shown(
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
     async with bot_app(database_url, tmp_path, telegram_server, **FAST_SWEEP) as web:
-        message = await _approved(web, telegram_server)
+        member, message = await _approved(web, telegram_server)
         web.broker.fill(web.broker.placed[0].broker_order_id, 10, notify=False)  # notice lost
         web.clock.advance(61)
         await _until(lambda: "체결 완료" in _text_of(telegram_server, message), "the fill")
         status = await web.scalar("SELECT status FROM orders")
         line = await web.scalar("SELECT fill_line FROM alerts")
+        history = (await member.client.get("/api/alerts?status=decided")).json()["alerts"]
 
     assert status == "FILLED"
     shown = ako.filled("005930", web.broker.default_price, Decimal(10))
     assert shown in _text_of(telegram_server, message)
     assert line == shown
+    assert [a["fill_line"] for a in history] == [shown]
 
 
 async def test_alert_unconfirmed_order_is_settled_by_the_follow_up_never_resent(
@@ -92,7 +94,7 @@ async def test_alert_unconfirmed_order_is_settled_by_the_follow_up_never_resent(
 ) -> None:
     async with bot_app(database_url, tmp_path, telegram_server, **FAST_SWEEP) as web:
         web.broker.script(Hang())
-        message = await _approved(web, telegram_server)
+        _, message = await _approved(web, telegram_server)
         unconfirmed = _text_of(telegram_server, message)
         web.broker.release()
         web.clock.advance(61)
@@ -111,7 +113,7 @@ async def test_alert_follow_up_due_while_down_is_done_after_a_restart(
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
     async with bot_app(database_url, tmp_path, telegram_server, **FAST_SWEEP) as web:
-        message = await _approved(web, telegram_server)
+        _, message = await _approved(web, telegram_server)
         broker = web.broker
     broker.fill(broker.placed[0].broker_order_id, 4, notify=False)  # while hantu is down
     broker.clock.advance(600)  # type: ignore[attr-defined]
