@@ -116,6 +116,12 @@ class Settings(BaseSettings):
     alert_sweep_seconds: float = Field(
         5.0, ge=0, description="How often expired ALERT-mode alerts are swept; 0 switches it off"
     )
+    alert_fill_wait_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How long an approved alert's order may go without a fill notice before "
+        "the broker is asked and the Telegram message says what it answered (spec 000 §6.3)",
+    )
     monitor_enabled: bool = Field(
         True, description="Run the exit monitor (stop-loss / take-profit on realtime ticks)"
     )

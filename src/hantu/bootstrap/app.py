@@ -45,6 +45,7 @@ from hantu.simulator.server import Simulator
 from .alerts import (
     alert_bot,
     build_alerts,
+    fill_follow_up,
     subscribe_announcements,
     subscribe_fills,
     sweeper,
@@ -246,7 +247,9 @@ class App:
             stack.push_async_callback(self.monitor.drain)  # exits being placed finish first
         self._start_telegram(stack)
         if self.settings.alert_sweep_seconds > 0:  # also edits messages when the bot runs
-            sweep = sweeper(self.alerts, self.alert_bot, self.settings.alert_sweep_seconds)
+            bot = self.alert_bot
+            follow_up = None if bot is None else fill_follow_up(self.settings, bot, self.deps)
+            sweep = sweeper(self.alerts, bot, self.settings.alert_sweep_seconds, follow_up)
             self.supervisor.add("alert-sweeper", sweep)
         stack.push_async_callback(self.bus.drain, SHUTDOWN_GRACE)
         self.supervisor.start()
