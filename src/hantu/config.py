@@ -134,6 +134,25 @@ class Settings(BaseSettings):
         description="How an exit sell is priced: limit at the tick, market, or n ticks through",
     )
     exit_ticks_through: int = Field(0, ge=0, le=20, description="Ticks through for ticks_through")
+    exit_atr_enabled: bool = Field(
+        False, description="Default exit levels from ATR of daily candles instead of percentages"
+    )
+    exit_atr_stop_k: Decimal = Field(
+        Decimal(2), gt=0, le=20, description="ATR mode: stop-loss = average - k x ATR"
+    )
+    exit_atr_take_k: Decimal | None = Field(
+        Decimal(3), gt=0, le=20, description="ATR mode: take-profit = average + k x ATR"
+    )
+    exit_atr_period: int = Field(14, ge=2, le=100, description="ATR period in daily candles")
+    add_buy_enabled: bool = Field(
+        True, description="Tell (or, in ALERT mode, propose) add-buys at a support touch"
+    )
+    add_buy_lookback_days: int = Field(
+        20, ge=2, le=100, description="Support = the lowest low of this many daily candles"
+    )
+    add_buy_quantity: int = Field(
+        1, ge=1, le=1_000_000, description="Suggested add-buy quantity of an ALERT-mode alert"
+    )
     demo: bool | None = Field(
         None, description="Create the demo user and strategy; default: on with the simulator"
     )
@@ -173,7 +192,11 @@ class Settings(BaseSettings):
     slack_log_channel_warning: str | None = None
 
     @field_validator(
-        "exit_stop_loss_pct", "exit_take_profit_pct", "exit_trailing_pct", mode="before"
+        "exit_stop_loss_pct",
+        "exit_take_profit_pct",
+        "exit_trailing_pct",
+        "exit_atr_take_k",
+        mode="before",
     )
     @classmethod
     def _empty_is_off(cls, value: object) -> object:
