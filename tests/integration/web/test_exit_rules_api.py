@@ -120,3 +120,21 @@ async def test_changes_need_the_csrf_token_and_a_valid_symbol(web: WebClient) ->
     assert no_csrf.status_code == 403
     assert bad_symbol.status_code == 422
     assert await web.count("strategy_exit_rules") == 0
+
+
+async def test_the_strategies_and_positions_pages_carry_the_forms(web: WebClient) -> None:
+    alice = await web.member("alice")
+    await web.hold(alice.strategy_account_id, 10)
+
+    strategies = await alice.client.get("/strategies")
+    positions = await alice.client.get("/positions")
+
+    assert strategies.status_code == 200
+    assert f'data-url="/api/strategies/{alice.strategy_id}/exit-rules"' in strategies.text
+    assert "손절 비율(%)" in strategies.text
+    assert 'class="error exit-rules-error"' in strategies.text
+    assert "/static/exit_rules.js" in strategies.text
+    assert positions.status_code == 200
+    url = f"/api/positions/{alice.strategy_account_id}/005930/exit-rules"
+    assert f'data-url="{url}"' in positions.text
+    assert "/static/exit_rules.js" in positions.text
