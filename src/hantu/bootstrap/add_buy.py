@@ -17,7 +17,7 @@ from hantu.domain.values import Price, Quantity, Symbol
 from hantu.service_layer.add_buy import AddBuyWatcher, Held
 from hantu.service_layer.alerts import AlertDeps, create_alert
 from hantu.service_layer.deps import SEOUL
-from hantu.service_layer.exit_rules_ports import AccountOwner, DailyCandles, ExitRuleStore
+from hantu.service_layer.exit_rules_ports import AccountOwner, AccountOwners, DailyCandles
 from hantu.service_layer.ports import Clock
 from hantu.service_layer.symbol_names import SymbolNames
 from hantu.service_layer.webhooks import WebhookSignal
@@ -88,7 +88,7 @@ def build_add_buy(
     settings: Settings,
     candles: DailyCandles,
     held: Held,
-    owners: ExitRuleStore,
+    owners: AccountOwners,
     teller: ServiceAddBuyTeller,
     clock: Clock,
 ) -> AddBuyWatcher:

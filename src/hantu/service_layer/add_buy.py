@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from hantu.domain.add_buy import AddBuyRule, DailyGate
 from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.service_layer.deps import SEOUL
-from hantu.service_layer.exit_rules_ports import AccountOwner, DailyCandles, ExitRuleStore
+from hantu.service_layer.exit_rules_ports import AccountOwner, AccountOwners, DailyCandles
 from hantu.service_layer.ports import Clock, Tick
 
 Held = Callable[[], Iterable[tuple[StrategyAccountId, Symbol]]]
@@ -39,7 +39,7 @@ class AddBuyWatcher:
         rule: AddBuyRule,
         candles: DailyCandles,
         held: Held,
-        owners: ExitRuleStore,
+        owners: AccountOwners,
         teller: AddBuyTeller,
         clock: Clock,
     ) -> None:

@@ -14,6 +14,8 @@ from hantu.domain.exits import Candle
 from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.service_layer.exit_rules_ports import DailyCandles
 
+AT_LEAST = 30  # candles fetched per symbol and day: ATR(14) and a 20-day support share them
+
 
 class CachedCandles:
     """A `DailyCandles` in front of another; concurrent asks for one key make one call."""
@@ -33,7 +35,8 @@ class CachedCandles:
             cached = self._cache.get(key)
             if cached is None or len(cached) < count:
                 self.calls += 1
-                cached = await self._source.daily_candles(account, symbol, day, count)
+                wanted = max(count, AT_LEAST)
+                cached = await self._source.daily_candles(account, symbol, day, wanted)
                 self._drop_other_days(day)
                 self._cache[key] = cached
         return cached[-count:]

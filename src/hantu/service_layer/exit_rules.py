@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from hantu.domain.errors import NotFound
@@ -137,7 +138,8 @@ class StoredRules:
             candles = await self._candles.daily_candles(
                 position.strategy_account_id,
                 position.symbol,
-                self._clock.now().astimezone(SEOUL).date(),
+                # Finished days only: today's bar is still moving.
+                self._clock.now().astimezone(SEOUL).date() - timedelta(days=1),
                 plan.atr_period + 1,
             )
         except Exception:

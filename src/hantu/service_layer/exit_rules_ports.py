@@ -27,7 +27,11 @@ class AccountOwner:
     alert_tolerance_pct: Decimal
 
 
-class ExitRuleStore(Protocol):
+class AccountOwners(Protocol):
+    async def owner_of(self, strategy_account_id: int) -> AccountOwner | None: ...
+
+
+class ExitRuleStore(AccountOwners, Protocol):
     """Stored layers; the `owned_*` reads return None outside the user's ownership chain."""
 
     async def owned_strategy(self, user_id: int, strategy_id: int) -> bool: ...
@@ -43,8 +47,6 @@ class ExitRuleStore(Protocol):
     async def set_position_layer(
         self, strategy_account_id: int, symbol: str, layer: Layer
     ) -> None: ...
-
-    async def owner_of(self, strategy_account_id: int) -> AccountOwner | None: ...
 
 
 class DailyCandles(Protocol):

@@ -101,7 +101,7 @@ async def test_atr_mode_sets_levels_from_the_simulators_daily_candles(app: App) 
     await _buy_and_watch(app)
     state = _state(app)
     assert state.atr is not None
-    # The same bars the simulator answers: 14 finished days before today and today's.
+    # The same bars the simulator answers: the 15 finished days before today.
     base = _simulator(app).feed[CODE].base
     today = kst_date(app.clock.now())
     assert state.atr == _expected_atr(app, base, today)
@@ -114,10 +114,9 @@ async def test_atr_mode_sets_levels_from_the_simulators_daily_candles(app: App) 
 
 
 def _expected_atr(app: App, base: Decimal, today: date) -> Decimal | None:
-    state = _simulator(app).feed[CODE]
-    history = past_bars(CODE, base, today, 14)
+    history = past_bars(CODE, base, today, 15)  # finished days only
     candles = [Candle(b.high, b.low, b.close) for b in reversed(history)]
-    return average_true_range([*candles, Candle(state.high, state.low, state.last)], 14)
+    return average_true_range(candles, 14)
 
 
 def _support(app: App) -> Decimal:
