@@ -18,6 +18,7 @@ from starlette.responses import Response
 from hantu.domain.values import round_to_tick
 from hantu.simulator.calendar import is_trading_day, seoul
 from hantu.simulator.feed import SymbolState
+from hantu.simulator.layouts import CHART_OUTPUT1, CHART_OUTPUT2, emit
 from hantu.simulator.rest_common import (
     Call,
     SimContext,
@@ -83,42 +84,56 @@ def today_bar(state: SymbolState, today: date) -> Bar:
 def _row(bar: Bar, previous_close: Decimal | None) -> dict[str, str]:
     change = bar.close - previous_close if previous_close is not None else Decimal(0)
     sign = "2" if change > 0 else "5" if change < 0 else "3"
-    return {
-        "stck_bsop_date": bar.day.strftime("%Y%m%d"),
-        "stck_clpr": won(bar.close),
-        "stck_oprc": won(bar.open),
-        "stck_hgpr": won(bar.high),
-        "stck_lwpr": won(bar.low),
-        "acml_vol": str(bar.volume),
-        "acml_tr_pbmn": won(bar.close * bar.volume),
-        "flng_cls_code": "00",
-        "prtt_rate": "0.00",
-        "mod_yn": "N",
-        "prdy_vrss_sign": sign,
-        "prdy_vrss": won(change),
-        "revl_issu_reas": "",
-    }
+    return emit(
+        CHART_OUTPUT2,
+        {
+            "stck_bsop_date": bar.day.strftime("%Y%m%d"),
+            "stck_clpr": won(bar.close),
+            "stck_oprc": won(bar.open),
+            "stck_hgpr": won(bar.high),
+            "stck_lwpr": won(bar.low),
+            "acml_vol": str(bar.volume),
+            "acml_tr_pbmn": won(bar.close * bar.volume),
+            "flng_cls_code": "00",
+            "prtt_rate": "0.00",
+            "mod_yn": "N",
+            "prdy_vrss_sign": sign,
+            "prdy_vrss": won(change),
+            "revl_issu_reas": "",
+        },
+    )
 
 
-def _snapshot(state: SymbolState) -> dict[str, str]:
+def _snapshot(state: SymbolState, today: date) -> dict[str, str]:
     change = state.last - state.base
-    return {
-        "prdy_vrss": won(change),
-        "prdy_vrss_sign": "2" if change > 0 else "5" if change < 0 else "3",
-        "prdy_ctrt": rate(change / state.base * 100),
-        "stck_prdy_clpr": won(state.base),
-        "acml_vol": str(state.volume),
-        "acml_tr_pbmn": won(state.value),
-        "hts_kor_isnm": state.name,
-        "stck_prpr": won(state.last),
-        "stck_shrn_iscd": state.code,
-        "prdy_vol": str(state.prev_volume),
-        "stck_mxpr": won(state.upper),
-        "stck_llam": won(state.lower),
-        "stck_oprc": won(state.open),
-        "stck_hgpr": won(state.high),
-        "stck_lwpr": won(state.low),
-    }
+    (yesterday,) = past_bars(state.code, state.base, today, 1)
+    return emit(
+        CHART_OUTPUT1,
+        {
+            "prdy_vrss": won(change),
+            "prdy_vrss_sign": "2" if change > 0 else "5" if change < 0 else "3",
+            "prdy_ctrt": rate(change / state.base * 100),
+            "stck_prdy_clpr": won(state.base),
+            "acml_vol": str(state.volume),
+            "acml_tr_pbmn": won(state.value),
+            "hts_kor_isnm": state.name,
+            "stck_prpr": won(state.last),
+            "stck_shrn_iscd": state.code,
+            "prdy_vol": str(state.prev_volume),
+            "stck_mxpr": won(state.upper),
+            "stck_llam": won(state.lower),
+            "stck_oprc": won(state.open),
+            "stck_hgpr": won(state.high),
+            "stck_lwpr": won(state.low),
+            "stck_prdy_oprc": won(yesterday.open),
+            "stck_prdy_hgpr": won(yesterday.high),
+            "stck_prdy_lwpr": won(yesterday.low),
+            "askp": won(state.last + state.tick),
+            "bidp": won(state.last),
+            "prdy_vrss_vol": str(state.volume - state.prev_volume),
+            "lstn_stcn": str(state.listed_shares),
+        },
+    )
 
 
 def bars_between(state: SymbolState, start: date, end: date, today: date) -> list[Bar]:
@@ -142,11 +157,12 @@ async def inquire_daily_itemchartprice(ctx: SimContext, call: Call) -> Response:
     require(call, "FID_ORG_ADJ_PRC")
     state = ctx.feed.get(code)
     if state is None:
+        # A code KIS does not list: rt_cd "0" with nothing in it, as for inquire-price.
         return answer(envelope("0", *ok_message(call), output1={}, output2=[]), call.tr_id)
     today = seoul(ctx.clock.now()).date()
     bars = bars_between(state, start, end, today)
     rows = [
         _row(bar, bars[i + 1].close if i + 1 < len(bars) else None) for i, bar in enumerate(bars)
     ]
-    body = envelope("0", *ok_message(call), output1=_snapshot(state), output2=rows)
+    body = envelope("0", *ok_message(call), output1=_snapshot(state, today), output2=rows)
     return answer(body, call.tr_id)
