@@ -17,7 +17,7 @@ from hantu.adapters.kis.translate import kst_date
 from hantu.bootstrap import App
 from hantu.domain.exit_rule_settings import RuleInvalid
 from hantu.domain.exits import Candle, ExitState, average_true_range
-from hantu.service_layer import account_settings
+from hantu.service_layer import account_settings, alerts, queries
 from hantu.simulator.rest_charts import past_bars
 from tests.fakes_remote.telegram_server import FakeTelegram
 
@@ -152,6 +152,13 @@ async def test_a_support_touch_in_alert_mode_becomes_one_buy_alert(app: App) -> 
     assert alert.quantity == 1
     assert alert.limit_price == support
     assert alert.signal["source"] == "add_buy"
+
+    decision = await alerts.approve(app.alerts, alert.id, alerts.AlertActor(USER, "web"))
+    assert decision.order_id is not None  # approving places the add-buy
+    order = await queries.get_order(app.deps, decision.order_id)
+    assert order is not None
+    assert order.side == "BUY"
+    assert order.quantity == 1
 
 
 async def test_a_support_touch_in_auto_mode_is_one_normal_notice_in_the_digest(
