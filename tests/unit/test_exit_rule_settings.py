@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -18,7 +19,7 @@ from hantu.domain.exit_rule_settings import (
     settings_layer,
     to_json,
 )
-from hantu.domain.exits import ExitPricing, ExitState, evaluate
+from hantu.domain.exits import Candle, ExitPricing, ExitState, average_true_range, evaluate
 
 AT = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
 
@@ -145,3 +146,42 @@ def test_trailing_never_lowers_the_stop(
         if trigger is not None:
             assert tick <= level
             break
+
+
+candle_rows = st.lists(
+    st.tuples(st.integers(1_000, 200_000), st.integers(0, 5_000), st.integers(0, 100)),
+    min_size=2,
+    max_size=40,
+)
+
+
+def _bars(rows: list[tuple[int, int, int]]) -> list[Candle]:
+    return [
+        Candle(Decimal(low + spread), Decimal(low), Decimal(low) + Decimal(spread) * pct / 100)
+        for low, spread, pct in rows
+    ]
+
+
+@given(candle_rows, st.integers(1, 20))
+def test_atr_lies_between_the_smallest_and_largest_true_range(
+    rows: list[tuple[int, int, int]], period: int
+) -> None:
+    candles = _bars(rows)
+    atr = average_true_range(candles, period)
+    if len(candles) < period:
+        assert atr is None
+        return
+    assert atr is not None
+    ranges = [candles[0].high - candles[0].low] + [
+        max(c.high - c.low, abs(c.high - p.close), abs(c.low - p.close))
+        for p, c in pairwise(candles)
+    ]
+    assert min(ranges) - Decimal("0.0001") <= atr <= max(ranges) + Decimal("0.0001")
+
+
+def test_atr_counts_an_overnight_gap() -> None:
+    calm = [Candle(Decimal(101), Decimal(99), Decimal(100))] * 3
+    gapped = [*calm, Candle(Decimal(111), Decimal(109), Decimal(110))]
+    assert average_true_range(calm, 3) == Decimal(2)
+    # The gap day's true range is 111 − 100 = 11, not its own 2: Wilder (2·2 + 11) / 3 = 5.
+    assert average_true_range(gapped, 3) == Decimal(5)
