@@ -5,6 +5,7 @@ switched off on the positions page reaches the running monitor at once."""
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -76,3 +77,35 @@ def test_browser_position_stop_switched_off_reaches_the_running_monitor(
     state = monitor.watched()[key]
     assert state.rules.stop_loss_pct is None
     assert state.rules.take_profit_pct == 12
+
+
+def test_browser_position_form_survives_a_live_redraw_of_the_positions(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    token = _demo_token(embedded_server)
+    _buy_one(embedded_server, token)
+    _wait_for_position(embedded_server)
+    assert embedded_server.runtime is not None
+    monitor = embedded_server.runtime.app.monitor
+    assert monitor is not None
+    key = (StrategyAccountId(1), Symbol("005930"))
+
+    login(page)
+    page.goto("/positions")
+    row = page.locator(".positions-table tr[data-symbol='005930']").first
+    row.locator("details.exit-rules summary").click()
+    expect(row.locator("input[name=stop_loss_pct]")).to_have_attribute("placeholder", "기본값: 3")
+    page.evaluate("document.querySelector('details.exit-rules').dataset.marker = 'old'")
+
+    _buy_one(embedded_server, token)  # a fill: the live feed redraws the positions section
+    page.wait_for_function(
+        "() => { const d = document.querySelector('details.exit-rules');"
+        " return d && d.dataset.marker !== 'old' && d.dataset.bound === '1' && d.open; }"
+    )
+    row = page.locator(".positions-table tr[data-symbol='005930']").first
+    form = row.locator("form.exit-rules-form")
+    expect(form.locator("input[name=stop_loss_pct]")).to_have_attribute("placeholder", "기본값: 3")
+    form.locator("input[name=stop_loss_pct]").fill("1.5")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".exit-rules-effective")).to_contain_text("손절 비율(%) 1.5")
+    assert monitor.watched()[key].rules.stop_loss_pct == Decimal("1.5")

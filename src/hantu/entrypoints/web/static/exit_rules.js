@@ -61,12 +61,23 @@ function showExitError(element, text) {
   else element.removeAttribute("role");
 }
 
-document.querySelectorAll("details.exit-rules").forEach((details) => {
+// Forms open by URL: a live swap of the positions section (live.js) redraws them closed,
+// so they are bound again and reopened (their values loaded afresh).
+const exitRulesOpen = new Set();
+
+function bindExitRules(details) {
+  if (details.dataset.bound) return;
+  details.dataset.bound = "1";
   const form = details.querySelector("form.exit-rules-form");
   const error = form.querySelector(".exit-rules-error");
   let loaded = false;
   details.addEventListener("toggle", async () => {
-    if (!details.open || loaded) return;
+    if (!details.open) {
+      exitRulesOpen.delete(details.dataset.url);
+      return;
+    }
+    exitRulesOpen.add(details.dataset.url);
+    if (loaded) return;
     const result = await apiRequest("GET", details.dataset.url);
     if (!result.ok) {
       showExitError(error, result.data.error || UI.toast_error);
@@ -92,4 +103,12 @@ document.querySelectorAll("details.exit-rules").forEach((details) => {
     fillExitRules(form, result.data);
     showToast(result.data.message || UI.exit_rules_saved, "success");
   });
-});
+  if (exitRulesOpen.has(details.dataset.url)) details.open = true;
+}
+
+function bindAllExitRules() {
+  document.querySelectorAll("details.exit-rules").forEach(bindExitRules);
+}
+
+bindAllExitRules();
+document.addEventListener("hantu:swapped", bindAllExitRules);
