@@ -128,12 +128,6 @@ class Settings(BaseSettings):
     exit_trailing_pct: Decimal | None = Field(
         None, gt=0, lt=100, description="Default trailing stop, % below the high since entry"
     )
-    exit_pricing: str = Field(
-        "limit",
-        pattern="^(limit|market|ticks_through)$",
-        description="How an exit sell is priced: limit at the tick, market, or n ticks through",
-    )
-    exit_ticks_through: int = Field(0, ge=0, le=20, description="Ticks through for ticks_through")
     exit_atr_enabled: bool = Field(
         False, description="Default exit levels from ATR of daily candles instead of percentages"
     )
@@ -153,6 +147,12 @@ class Settings(BaseSettings):
     add_buy_quantity: int = Field(
         1, ge=1, le=1_000_000, description="Suggested add-buy quantity of an ALERT-mode alert"
     )
+    exit_pricing: str = Field(
+        "limit",
+        pattern="^(limit|market|ticks_through)$",
+        description="How an exit sell is priced: limit at the tick, market, or n ticks through",
+    )
+    exit_ticks_through: int = Field(0, ge=0, le=20, description="Ticks through for ticks_through")
     demo: bool | None = Field(
         None, description="Create the demo user and strategy; default: on with the simulator"
     )
