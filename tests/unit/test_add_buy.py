@@ -141,6 +141,36 @@ async def test_a_broker_without_candles_means_no_check_and_no_error() -> None:
     assert teller.told == []
 
 
+async def test_candles_that_failed_are_asked_again_after_a_while() -> None:
+    class _Flaky(_Candles):
+        failures = 1
+
+        async def daily_candles(
+            self, account: StrategyAccountId, symbol: Symbol, day: date, count: int
+        ) -> list[Candle]:
+            if self.failures:
+                self.failures -= 1
+                raise ConnectionError("down")
+            return await super().daily_candles(account, symbol, day, count)
+
+    clock, teller = FakeClock(), _Teller()
+    candles = _Flaky([60_000, 61_000, 62_000])
+    watcher = AddBuyWatcher(
+        SupportTouch(lookback=3), candles, lambda: [(ACCOUNT, SAMSUNG)], _Owners(), teller, clock
+    )
+    watcher.on_tick(_tick(SAMSUNG, 60_000, clock))
+    await watcher.drain()
+    clock.advance(60)
+    watcher.on_tick(_tick(SAMSUNG, 60_000, clock))  # within the pause: not asked again
+    await watcher.drain()
+    assert teller.told == []
+    clock.advance(5 * 60)
+    watcher.on_tick(_tick(SAMSUNG, 60_000, clock))
+    await watcher.drain()
+    assert len(candles.asked) == 1  # the successful ask
+    assert teller.told == [(9, "005930", Decimal(60_000), Decimal(60_000))]
+
+
 async def test_cached_candles_ask_the_source_once_per_symbol_and_day() -> None:
     source = _Candles(list(range(60_000, 60_040)))
     cache = CachedCandles(source)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -21,6 +21,7 @@ from hantu.service_layer.deps import SEOUL
 from hantu.service_layer.exit_rules_ports import AccountOwner, AccountOwners, DailyCandles
 from hantu.service_layer.ports import Clock, Tick
 
+RETRY_AFTER = timedelta(minutes=5)  # the broker did not give candles: try again this late
 Held = Callable[[], Iterable[tuple[StrategyAccountId, Symbol]]]
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class AddBuyWatcher:
         self._clock = clock
         self._levels: dict[tuple[str, date], Decimal | None] = {}
         self._loading: set[tuple[str, date]] = set()
+        self._retry_at: dict[tuple[str, date], datetime] = {}  # candles failed: ask again then
         self._gate = DailyGate()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -61,6 +63,10 @@ class AddBuyWatcher:
             return
         today = self._clock.now().astimezone(SEOUL).date()
         key = (tick.symbol.code, today)
+        retry = self._retry_at.get(key)
+        if retry is not None and self._clock.now() >= retry:
+            del self._retry_at[key]
+            self._levels.pop(key, None)
         if key not in self._levels:
             if key not in self._loading:
                 self._loading.add(key)
@@ -80,12 +86,14 @@ class AddBuyWatcher:
             )
             self._levels[key] = self._rule.level(candles)
         except Exception:
-            log.warning("no daily candles of %s: no add-buy check today", tick.symbol)
+            log.warning("no daily candles of %s: add-buy check paused", tick.symbol)
             self._levels[key] = None
+            self._retry_at[key] = self._clock.now() + RETRY_AFTER
         finally:
             self._loading.discard(key)
         for old in [k for k in self._levels if k[1] != today]:
             del self._levels[old]
+            self._retry_at.pop(old, None)
         self.on_tick(tick)  # the tick that asked is judged too
 
     async def _tell(
