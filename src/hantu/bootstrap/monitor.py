@@ -16,6 +16,7 @@ from hantu.domain.notifications import EventKind, Notification, Recipient
 from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.exit_monitor import ExitMonitor
+from hantu.service_layer.exit_rules_ports import RulesSource
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.ports import BrokerDirectory
 
@@ -89,6 +90,7 @@ def build_monitor(
     bus: EventBus,
     realtime: RealtimeCallbacks,
     notifications: Notifications | None,
+    rules_for: RulesSource | None = None,
 ) -> ExitMonitor:
     """The monitor, already listening to fills, ticks and market status; run `.run()`."""
     monitor = ExitMonitor(
@@ -97,6 +99,7 @@ def build_monitor(
         BrokerWatch(deps.brokers),
         ServiceNotifier(notifications),
         exit_rules(settings),
+        rules_for=rules_for,
     )
     bus.subscribe(OrderFilled, monitor.on_filled)
     realtime.on_tick(monitor.on_tick)

@@ -36,6 +36,7 @@ from hantu.domain.order import OrderRequest
 from hantu.domain.values import Quantity, StrategyAccountId, Symbol
 from hantu.service_layer import orders
 from hantu.service_layer.deps import Deps
+from hantu.service_layer.exit_rules_ports import RulesSource
 from hantu.service_layer.monitor_ports import (
     ExitNotifier,
     MonitorPositions,
@@ -67,12 +68,15 @@ class ExitMonitor:
         watch: SymbolWatch,
         notifier: ExitNotifier,
         rules: ExitRules,
+        *,
+        rules_for: RulesSource | None = None,
     ) -> None:
         self._deps = deps
         self._positions = positions
         self._watch = watch
         self._notifier = notifier
         self._rules = rules
+        self._rules_for = rules_for  # per strategy / position; None: `rules` for every one
         self._states: dict[Key, tuple[WatchedPosition, ExitState]] = {}
         self._paused: set[Symbol] = set()
         self._last: dict[Symbol, Tick] = {}
@@ -121,16 +125,36 @@ class ExitMonitor:
                 state = replace(state, average_price=position.average_price)
             self._states[key] = (position, state)  # same holding: keep its high-water mark
             return
+        rules, atr = await self._rules_of(position)
         state = ExitState.open(
             f"{int(position.strategy_account_id)}:{position.symbol.code}",
             position.entry_seq,
             position.average_price,
-            self._rules,
+            rules,
+            atr,
         )
         first_of_symbol = not any(symbol == position.symbol for _, symbol in self._states)
         self._states[key] = (position, state)
         if first_of_symbol:
             await self._watch.watch(position.strategy_account_id, position.symbol)
+
+    async def _rules_of(self, position: WatchedPosition) -> tuple[ExitRules, Decimal | None]:
+        if self._rules_for is None:
+            return self._rules, None
+        return await self._rules_for.rules_for(position)
+
+    async def refresh_rules(
+        self, account: StrategyAccountId | None = None, symbol: Symbol | None = None
+    ) -> None:
+        """Rules changed: resolve them again for the watched positions they may touch
+        (all when `account` is None), keeping each one's high-water mark."""
+        for key, (position, _) in list(self._states.items()):
+            if account is not None and (key[0] != account or key[1] != symbol):
+                continue
+            rules, atr = await self._rules_of(position)
+            current = self._states.get(key)
+            if current is not None and current[1].entry_seq == position.entry_seq:
+                self._states[key] = (current[0], replace(current[1], rules=rules, atr=atr))
 
     async def _drop(self, key: Key) -> None:
         if self._states.pop(key, None) is None:
@@ -187,12 +211,13 @@ class ExitMonitor:
             return
         self._states[key] = (position, advanced)
         if trigger is not None:
-            task = asyncio.create_task(self._sell(position, trigger), name=f"exit {key[1]}")
+            sell = self._sell(position, trigger, advanced.rules)
+            task = asyncio.create_task(sell, name=f"exit {key[1]}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _sell(self, position: WatchedPosition, trigger: Trigger) -> None:
-        price = exit_order_price(self._rules, trigger.price)
+    async def _sell(self, position: WatchedPosition, trigger: Trigger, rules: ExitRules) -> None:
+        price = exit_order_price(rules, trigger.price)
         request = OrderRequest(
             idempotency_key=trigger.idempotency_key,
             strategy_account_id=position.strategy_account_id,
