@@ -1,7 +1,7 @@
 """Exit rules per strategy and per position (`strategy_exit_rules`, `position_exit_rules`).
 
 Revision ID: 0024_exit_rules
-Revises: 0021_alerts
+Revises: 0022_alert_followup
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from hantu.adapters.db.types import UtcDateTime
 
 revision: str = "0024_exit_rules"
-down_revision: str | None = "0021_alerts"
+down_revision: str | None = "0022_alert_followup"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
