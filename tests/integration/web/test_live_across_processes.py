@@ -107,7 +107,7 @@ async def test_a_lost_channel_connection_tells_open_pages_to_resync(
         try:
             killed = await admin.fetchval(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE application_name = $1",
+                "WHERE application_name = $1 AND datname = current_database()",
                 APPLICATION_NAME,
             )
         finally:
