@@ -1,51 +1,55 @@
-"""Benchmark: how soon an order change reaches every open SSE client (target p99 ≤ 250 ms).
+"""The `sse` section of `bench/pages.py`: how soon an order change reaches every open SSE
+client (issue 10: p99 ≤ 250 ms).
 
-The real app on its embedded defaults (SQLite, the KIS simulator in-process reached through
-the real KIS adapter, the demo user and strategy) runs under uvicorn in a thread. `--clients`
-streams of `/api/v1/live` are opened on one signed-in session (one user's tabs); then
-`--orders` webhook orders are placed at `--rate` per second. For every order's `created` and
-`sent` notices the latency is the time from the commit (a bus handler in the server stamps
-each committed event) to each client having read the event off its socket. Prints
-p50/p95/p99/max over all (client, notice) pairs and how many never arrived.
+`--clients` streams of `/api/v1/live` are opened on one signed-in demo session (one user's
+tabs); then `--sse-orders` webhook orders are placed at `--rate` per second. For every order's
+`created` and `sent` notices the latency is the time from the commit (a bus handler in the
+committing runtime stamps each committed event) to each client having read the event off its
+socket; notices that never arrived are counted and printed.
 
-    .venv/bin/python bench/sse.py [--clients 20] [--orders 200] [--rate 20]
+On PostgreSQL the run is repeated with the orders placed through a second runtime over the
+same database (a worker would be one; here a second server on the same data dir, trading the
+same simulator account as an external simulator), so every notice travels from that
+runtime's commit by NOTIFY to the web runtime's LISTEN and on to its streams. (The second
+runtime's fill stream finds the app key's one KIS WebSocket session taken, as a real second
+process on the same key would, and says so on stderr; its orders go over REST regardless.)
 
-The clients run in this process, beside the server's thread: their parsing shares the GIL
-with the server, so the figures are, if anything, pessimistic.
+    PYTHONPATH=src:. .venv/bin/python bench/sse.py [pages.py options]
+
+The clients run in this process, beside the servers' threads: their parsing shares the GIL
+with the servers, so the figures are, if anything, pessimistic.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import re
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.integration.web.server import ServerThread
 
 from hantu.adapters.passwords import PasswordHashing
-from hantu.config import Settings
 from hantu.domain.events import OrderCreated, OrderEvent, OrderSent
 
-_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+if TYPE_CHECKING:
+    from bench.pages import Bench, Samples
+
 KINDS = {OrderCreated: "created", OrderSent: "sent"}
 STREAM_TIMEOUT = httpx.Timeout(10.0, read=None)  # a stream may be quiet for long
+Stamps = dict[tuple[str, str], float]
 
 
-def start(data_dir: Path) -> tuple[ServerThread, dict[tuple[str, str], float]]:
-    settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
-    server = ServerThread(settings, {"hasher": PasswordHashing(time_cost=1, memory_cost=8)})
-    server.start()
-    committed: dict[tuple[str, str], float] = {}
+def _stamp_commits(server: ServerThread) -> Stamps:
+    """Stamp each committed created/sent event of this runtime (on its own loop)."""
+    committed: Stamps = {}
 
     async def stamp(event: OrderEvent) -> None:
         kind = KINDS.get(type(event))
@@ -53,29 +57,17 @@ def start(data_dir: Path) -> tuple[ServerThread, dict[tuple[str, str], float]]:
             committed[(event.order_id, kind)] = time.perf_counter()
 
     assert server.runtime is not None
-    assert server.runtime.state.bus is not None
     bus = server.runtime.state.bus
+    assert bus is not None
 
-    async def subscribe() -> None:  # on the server's loop, where the bus runs
+    async def subscribe() -> None:
         bus.subscribe(OrderEvent, stamp)
 
     server.run(subscribe)
-    return server, committed
+    return committed
 
 
-async def signed_in(base_url: str) -> httpx.Cookies:
-    async with httpx.AsyncClient(base_url=base_url) as client:
-        page = await client.get("/login")
-        found = _CSRF.search(page.text)
-        assert found
-        form = {"username": "demo", "password": "hantu-demo", "csrf_token": found.group(1)}
-        assert (await client.post("/login", data=form)).status_code == 303
-        return client.cookies
-
-
-async def listen(
-    client: httpx.AsyncClient, received: dict[tuple[str, str], float], ready: asyncio.Event
-) -> None:
+async def _listen(client: httpx.AsyncClient, received: Stamps, ready: asyncio.Event) -> None:
     async with client.stream("GET", "/api/v1/live") as response:
         event = "message"
         async for line in response.aiter_lines():
@@ -92,13 +84,13 @@ async def listen(
                 event = "message"
 
 
-async def place(base_url: str, token: str, orders: int, rate: float) -> int:
+async def _place(base_url: str, token: str, label: str, orders: int, rate: float) -> int:
     accepted = 0
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
         for n in range(orders):
             body = {
                 "token": token,
-                "id": f"bench-sse-{n}",
+                "id": f"bench-sse-{label}-{n}",
                 "symbol": "005930",
                 "side": "BUY",
                 "order_type": "LIMIT",
@@ -111,42 +103,33 @@ async def place(base_url: str, token: str, orders: int, rate: float) -> int:
     return accepted
 
 
-async def run(
-    server: ServerThread, committed: dict[tuple[str, str], float], args: argparse.Namespace
-) -> None:
-    clients_n, orders, rate = args.clients, args.orders, args.rate
-    assert server.runtime is not None
-    assert server.runtime.demo is not None
-    cookies = await signed_in(server.base_url)
+async def _measure(
+    bench: Bench, placing: ServerThread, committed: Stamps, token: str, label: str
+) -> tuple[list[float], int, int]:
+    """(latencies in ms, deliveries that never arrived, orders accepted)."""
+    from bench.pages import DEMO, sign_in
+
+    options = bench.options
+    cookies = sign_in(bench.server.base_url, *DEMO).cookies
     clients = [
-        httpx.AsyncClient(base_url=server.base_url, cookies=cookies, timeout=STREAM_TIMEOUT)
-        for _ in range(clients_n)
+        httpx.AsyncClient(base_url=bench.server.base_url, cookies=cookies, timeout=STREAM_TIMEOUT)
+        for _ in range(options.clients)
     ]
-    received: list[dict[tuple[str, str], float]] = [{} for _ in clients]
+    received: list[Stamps] = [{} for _ in clients]
     ready = [asyncio.Event() for _ in clients]
     tasks = [
-        asyncio.create_task(listen(c, r, e))
+        asyncio.create_task(_listen(c, r, e))
         for c, r, e in zip(clients, received, ready, strict=True)
     ]
     await asyncio.wait_for(asyncio.gather(*(e.wait() for e in ready)), 10)
-    accepted = await place(server.base_url, server.runtime.demo.token, orders, rate)
+    committed.clear()
+    accepted = await _place(placing.base_url, token, label, options.sse_orders, options.rate)
     await asyncio.sleep(1.0)  # the last notices
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     for client in clients:
         await client.aclose()
-    report(committed, received, clients_n, orders, accepted, rate)
-
-
-def report(
-    committed: dict[tuple[str, str], float],
-    received: list[dict[tuple[str, str], float]],
-    clients: int,
-    orders: int,
-    accepted: int,
-    rate: float,
-) -> None:
     latencies, missing = [], 0
     for key, at in committed.items():
         for seen in received:
@@ -154,30 +137,63 @@ def report(
                 latencies.append((seen[key] - at) * 1000)
             else:
                 missing += 1
-    latencies.sort()
-    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    print(f"SSE fan-out: {clients} clients, {orders} orders at {rate:g}/s ({accepted} accepted)")
-    print(f"  notices committed: {len(committed)}, deliveries measured: {len(latencies)}")
-    p50, p95, p99 = cuts[49], cuts[94], cuts[98]
-    print(f"  commit -> client  p50 {p50:.1f} ms  p95 {p95:.1f} ms  p99 {p99:.1f} ms")
-    print(f"  max {latencies[-1]:.1f} ms, never arrived: {missing}")
-    verdict = "within" if p99 <= 250 else "OVER"
-    print(f"  target p99 <= 250 ms: {verdict}")
+    return latencies, missing, accepted
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--orders", type=int, default=200)
-    parser.add_argument("--rate", type=float, default=20.0, help="webhook orders per second")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as data_dir:
-        server, committed = start(Path(data_dir))
-        try:
-            asyncio.run(run(server, committed, args))
-        finally:
-            server.stop()
+def _second_runtime(bench: Bench) -> ServerThread:
+    """Another runtime over the same database and data dir, trading the same simulator
+    account as an external simulator (no simulator, demo or web state of its own needed)."""
+    runtime = bench.server.runtime
+    assert runtime is not None
+    simulator = runtime.simulator
+    assert simulator is not None
+    account = simulator.accounts[0]
+    settings = bench.settings.model_copy(
+        update={
+            "demo": False,
+            "kis_simulator_rest_url": simulator.rest_url,
+            "kis_simulator_ws_url": simulator.ws_url,
+            "kis_app_key": SecretStr(account.app_key),
+            "kis_app_secret": SecretStr(account.app_secret),
+            "kis_account": account.number,
+            "kis_hts_id": account.hts_id or "hantudemo",
+        }
+    )
+    server = ServerThread(settings, {"hasher": PasswordHashing(time_cost=1, memory_cost=8)})
+    server.start()
+    return server
+
+
+def sse_section(bench: Bench) -> Samples:
+    options = bench.options
+    runtime = bench.server.runtime
+    assert runtime is not None
+    assert runtime.demo is not None
+    token = runtime.demo.token
+    committed = _stamp_commits(bench.server)
+    runs: list[tuple[str, ServerThread, Stamps]] = [("same runtime", bench.server, committed)]
+    second = _second_runtime(bench) if bench.backend == "postgresql" else None
+    if second is not None:
+        runs.append(("other runtime (NOTIFY)", second, _stamp_commits(second)))
+    out: Samples = []
+    try:
+        for label, placing, stamps in runs:
+            latencies, missing, accepted = asyncio.run(
+                _measure(bench, placing, stamps, token, label.split()[0])
+            )
+            print(
+                f"  (sse {label}: {options.clients} clients, {options.sse_orders} orders at "
+                f"{options.rate:g}/s, {accepted} accepted, {len(stamps)} notices committed, "
+                f"{len(latencies)} deliveries, never arrived: {missing})"
+            )
+            out.append((f"SSE commit -> client, {label}", latencies))
+    finally:
+        if second is not None:
+            second.stop()
+    return out
 
 
 if __name__ == "__main__":
-    main()
+    from bench.pages import main
+
+    main(["--sections", "sse", *sys.argv[1:]])

@@ -5,6 +5,7 @@ the webhook and shows it valued, with the broker's figures and holdings side by 
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
@@ -113,3 +114,50 @@ def test_browser_positions_json_matches_the_page(page: Page, embedded_server: Se
     assert int(account["broker"]["buying_power"]) > 0
     [held] = positions["accounts"][0]["strategy_accounts"][0]["positions"]
     assert (held["symbol"], held["quantity"], held["price_source"]) == ("005930", "1", "balance")
+
+
+def test_browser_positions_filter_by_korean_name_or_code(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    _buy_one(embedded_server, _demo_token(embedded_server))
+    _wait_for_position(embedded_server)
+    login(page)
+    page.goto("/positions")  # the names are looked up from the broker and cached
+    holdings = page.locator(".holdings-table tr[data-symbol]")
+    expect(holdings).to_have_count(3)
+    expect(page.locator(".holdings-table")).to_contain_text("삼성전자")
+
+    page.fill("#filter-position-symbol", "삼성전자")
+    page.click("#positions-apply")
+    expect(page).to_have_url(
+        re.compile(r"/positions\?symbol=%EC%82%BC%EC%84%B1%EC%A0%84%EC%9E%90$")
+    )
+    expect(holdings).to_have_count(1)
+    expect(page.locator(".holdings-table tr[data-symbol='005930']")).to_be_visible()
+    expect(page.locator(".positions-table tr[data-symbol='005930']")).to_contain_text("1주")
+    expect(page.locator("#positions-message")).to_be_empty()
+
+    page.fill("#filter-position-symbol", "000660")  # a code as itself: the broker holds it
+    page.click("#positions-apply")
+    expect(holdings).to_have_count(1)
+    expect(page.locator(".holdings-table tr[data-symbol='000660']")).to_be_visible()
+    expect(page.locator(".positions-table tr[data-symbol]")).to_have_count(0)
+
+    page.fill("#filter-position-symbol", "없는종목")
+    page.click("#positions-apply")
+    expect(page.locator("#positions-message")).to_have_text("알 수 없는 종목입니다: 없는종목")
+    expect(holdings).to_have_count(3)  # shown unfiltered beside the reason
+    page.click("#positions-reset")
+    expect(page).to_have_url(re.compile(r"/positions$"))
+
+    answer = page.request.get("/api/balance?symbol=삼성전자")
+    assert answer.status == 200, answer.text()
+    [account] = answer.json()["accounts"]
+    assert [h["symbol"] for h in account["holdings"]] == ["005930"]
+    positions = page.request.get("/api/positions?symbol=삼성").json()
+    [held] = positions["accounts"][0]["strategy_accounts"][0]["positions"]
+    assert held["symbol"] == "005930"
+    unknown = page.request.get("/api/positions?symbol=없는종목")
+    assert unknown.status == 400
+    assert unknown.json()["field"] == "symbol"
+    assert "없는종목" in unknown.json()["error"]

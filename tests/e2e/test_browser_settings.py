@@ -45,3 +45,54 @@ def test_browser_strategy_token_is_revealed_and_test_webhook_places_nothing(page
     page.locator("button.test-webhook").first.click()
     expect(page.locator(".test-result").first).to_contain_text("주문은 보내지 않았습니다")
     expect(page.locator("#guide-timeout")).to_contain_text("3초")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _fits_and_is_tappable(page: Page, selector: str) -> int:
+    """Every visible match lies inside the screen and is at least 44 by 44 px."""
+    seen = 0
+    for element in page.locator(selector).all():
+        if not element.is_visible():
+            continue
+        element.scroll_into_view_if_needed()
+        box = element.bounding_box()
+        assert box is not None
+        name = element.evaluate("e => e.outerHTML.slice(0, 80)")
+        assert box["x"] >= 0, name
+        assert box["x"] + box["width"] <= PHONE["width"] + 0.5, name  # not clipped
+        assert box["height"] >= 44, name
+        assert box["width"] >= 44, name
+        seen += 1
+    return seen
+
+
+def test_browser_settings_fit_a_phone(page: Page) -> None:
+    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    login(page)
+    page.goto("/settings")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    config = page.locator("#effective-config table.config-table")
+    expect(config.locator("thead")).to_have_css("position", "absolute")  # cards, no header row
+    row = config.locator("tbody tr").first
+    expect(row).to_have_css("display", "block")
+    label = row.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == f'"{ko.UI_TEXT["set_config_name"]}"'  # each card names its fields
+    box = row.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= PHONE["width"]
+
+    assert _fits_and_is_tappable(page, "#risk-limits button") >= 1
+    assert _fits_and_is_tappable(page, "#risk-limits input:not([type=checkbox])") >= 3
+    assert _fits_and_is_tappable(page, "#settings-accounts button") >= 1  # deactivate
+    summary = page.locator("#settings-accounts details summary").first
+    assert _fits_and_is_tappable(page, "#settings-accounts details summary") >= 1
+    summary.click()  # open the edit form: its fields and button fit too
+    expect(page.locator("form.account-edit").first).to_be_visible()
+    assert _fits_and_is_tappable(page, "form.account-edit button") >= 1
+    assert _fits_and_is_tappable(page, "form.account-edit input") >= 4
+    assert _fits_and_is_tappable(page, ".limits-form label:has(input[type=checkbox])") >= 1
+    assert _fits_and_is_tappable(page, "header a, header button") >= 3  # the navigation
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

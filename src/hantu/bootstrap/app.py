@@ -23,6 +23,7 @@ from typing import Any, Self
 
 from hantu.adapters.db.accounts_repository import SqlAccountsUnitOfWorkFactory
 from hantu.adapters.db.engine import Database, upgrade
+from hantu.adapters.db.live_channel import PgLiveChannel
 from hantu.adapters.db.outbox import SqlOutboxStore
 from hantu.adapters.db.outbox_listener import PgOutboxListener
 from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -118,6 +119,8 @@ class App:
         self.telegram: TelegramFrontend | None = None
         self.alert_bot: AlertBotDeps | None = None  # ALERT mode in Telegram, when the bot runs
         self.monitor: ExitMonitor | None = None
+        # On PostgreSQL, live changes to and from the other processes (pages update live).
+        self.live_channel = None if db.is_sqlite else PgLiveChannel(db.url)
         # Names beside codes (삼성전자 005930), from the brokers, cached in the database.
         self.symbol_names = symbol_directory(db, brokers, clock)
         self.alerts = build_alerts(db, deps, bus)  # ALERT mode's use cases (approve, expire)
@@ -282,6 +285,9 @@ class App:
             self.exit_rules.service.on_change(self.monitor.refresh_rules)
             self._start_add_buy(stack, self.monitor)
         self._start_telegram(stack)
+        if self.live_channel is not None:
+            self.live_channel.attach(self.bus)
+            self.supervisor.add("live-channel", self.live_channel.run)
         if self.settings.alert_sweep_seconds > 0:  # also edits messages when the bot runs
             bot = self.alert_bot
             follow_up = None if bot is None else fill_follow_up(self.settings, bot, self.deps)

@@ -44,6 +44,11 @@ UI: Final[dict[str, str]] = {
     "pos_no_accounts": "등록된 브로커 계좌가 없습니다. 전략 화면에서 계좌를 추가하세요.",
     "pos_price_from_quote": "현재가 조회(inquire-price)",
     "pos_price_from_balance": "브로커 잔고의 현재가",
+    "pos_filter": "종목으로 보기",
+    "pos_filter_symbol": "종목",
+    "pos_filter_placeholder": "005930 또는 삼성전자",
+    "pos_filter_apply": "조회",
+    "pos_filter_reset": "전체",
 }
 
 # Why a broker's figures are missing, shown above the account (role="alert").

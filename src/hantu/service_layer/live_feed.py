@@ -13,8 +13,10 @@ another life. The last `ring_size` notices are kept for catch-up after a dropped
 gap older than that, too, means resync. Each open stream has a bounded queue: a client too
 slow to keep up loses notices and is told to resync.
 
-One process only: the feed hears this process's bus. On PostgreSQL with several processes
-an order placed by another process (a worker, the CLI) reaches no page here.
+The feed hears this process's bus; on PostgreSQL the changes other processes commit (a
+worker, a monitor, the CLI) arrive through `on_change` from the LISTEN/NOTIFY channel
+(`adapters.db.live_channel`). When that channel may have missed some, `resync_all` starts a
+new epoch, so every open page and every reconnecting one reloads.
 """
 
 from __future__ import annotations
@@ -30,17 +32,9 @@ from typing import Any, Final
 
 from hantu.domain.enums import OrderStatus
 from hantu.domain.events import (
-    AlertCreated,
-    AlertDecided,
-    BrokerStateDiffered,
     Event,
-    FailedOrderRemoved,
-    FailedOrderSaved,
-    HoldingAdopted,
     OrderCanceled,
     OrderCreated,
-    OrderEvent,
-    OrderFilled,
     OrderRefused,
     OrderRejected,
     OrderSent,
@@ -48,6 +42,7 @@ from hantu.domain.events import (
 )
 from hantu.service_layer import queries
 from hantu.service_layer.deps import Deps
+from hantu.service_layer.live_changes import LIVE_EVENTS, LiveChange, describe
 from hantu.service_layer.messagebus import EventBus
 
 log = logging.getLogger(__name__)
@@ -55,14 +50,17 @@ log = logging.getLogger(__name__)
 TOPICS: Final = ("order", "fill", "failed_order", "position", "alert")
 RETRY_KEY_PREFIX: Final = "retry:"  # FailedOrder.retry_key(): "retry:<failed id>:<attempt>"
 
-# Order event -> (kind, status after it; None when the event alone does not say).
-_ORDER_KINDS: Final[dict[type[OrderEvent], tuple[str, OrderStatus | None]]] = {
-    OrderCreated: ("created", OrderStatus.NEW),
-    OrderSent: ("sent", OrderStatus.SENT),
-    OrderUnconfirmed: ("unconfirmed", OrderStatus.UNCONFIRMED),
-    OrderRejected: ("rejected", OrderStatus.REJECTED),
-    OrderRefused: ("refused", OrderStatus.ERROR),
-    OrderCanceled: ("canceled", OrderStatus.CANCELED),
+# Order event's name -> (kind, status after it; None when the event alone does not say).
+_ORDER_KINDS: Final[dict[str, tuple[str, OrderStatus | None]]] = {
+    event.__name__: kind
+    for event, kind in (
+        (OrderCreated, ("created", OrderStatus.NEW)),
+        (OrderSent, ("sent", OrderStatus.SENT)),
+        (OrderUnconfirmed, ("unconfirmed", OrderStatus.UNCONFIRMED)),
+        (OrderRejected, ("rejected", OrderStatus.REJECTED)),
+        (OrderRefused, ("refused", OrderStatus.ERROR)),
+        (OrderCanceled, ("canceled", OrderStatus.CANCELED)),
+    )
 }
 
 
@@ -154,20 +152,14 @@ class LiveFeed:
         self._subscriptions: set[Subscription] = set()
         self._seq = 0
         self.epoch = epoch or format(time.time_ns() // 1_000_000, "x")
+        self._resyncs = 0
         # One event at a time, in the order the bus scheduled them: a lookup for one order
         # must not let a later event of that order overtake it.
         self._lock = asyncio.Lock()
 
     def attach(self, bus: EventBus) -> None:
         """Subscribe to the events pages care about."""
-        for event_type in (
-            OrderEvent,
-            FailedOrderSaved,
-            FailedOrderRemoved,
-            HoldingAdopted,
-            AlertCreated,
-            AlertDecided,
-        ):
+        for event_type in LIVE_EVENTS:
             bus.subscribe(event_type, self.on_event)
 
     @property
@@ -209,14 +201,29 @@ class LiveFeed:
         return [notice for notice in self._ring if notice.seq > seq]
 
     async def on_event(self, event: Event) -> None:
+        change = describe(event)
+        if change is not None:
+            await self.on_change(change)
+
+    async def on_change(self, change: LiveChange) -> None:
+        """Notices for one change, from this process's bus or another process's commit."""
         async with self._lock:
             try:
-                drafts = await self._drafts(event)
+                drafts = await self._drafts(change)
             except Exception:
-                log.exception("live notice for %s not made", event.name)
+                log.exception("live notice for %s not made", change.event)
                 return
             for draft in drafts:
                 self._emit(draft)
+
+    def resync_all(self) -> None:
+        """Some changes may have been missed: a new epoch, so every page reloads."""
+        self._resyncs += 1
+        self.epoch = f"{self.epoch.partition('r')[0]}r{self._resyncs}"
+        self._ring.clear()
+        for subscription in self._subscriptions:
+            subscription.overflowed = True
+            subscription.offer(LiveNotice(self._seq, self.epoch, "resync", "resync", None))
 
     def _emit(self, draft: _Draft) -> None:
         self._seq += 1
@@ -225,43 +232,52 @@ class LiveFeed:
         for subscription in self._subscriptions:
             subscription.offer(notice)
 
-    async def _drafts(self, event: Event) -> list[_Draft]:
-        match event:
-            case OrderEvent():
-                return await self._order_drafts(event)
-            case FailedOrderSaved(failed_order_id=failed_id, order_id=order_id):
+    async def _drafts(self, change: LiveChange) -> list[_Draft]:
+        if change.order:
+            oid = change.order_id
+            return [] if oid is None else await self._order_drafts(change, oid)
+        failed_id, order_id = change.failed_order_id, change.order_id
+        match change.event:
+            case "FailedOrderSaved":
                 account = await self._account_of_failed(failed_id, order_id)
                 if account is None:
                     return []
                 return [_Draft("failed_order", "saved", account, order_id, failed_id)]
-            case FailedOrderRemoved(failed_order_id=failed_id, strategy_account_id=account):
-                return [_Draft("failed_order", "removed", int(account), None, failed_id)]
-            case HoldingAdopted(strategy_account_id=account, symbol=symbol):
-                return [_Draft("position", "adopted", int(account), symbol=symbol.code)]
-            case AlertCreated(alert_id=alert_id, user_id=user_id):
-                return [_Draft("alert", "created", None, user_id=user_id, alert_id=alert_id)]
-            case AlertDecided(alert_id=alert_id, user_id=user_id, status=status, order_id=oid):
+            case "FailedOrderRemoved" if change.strategy_account_id is not None:
                 return [
-                    _Draft("alert", "decided", None, oid, None, None, status, user_id, alert_id)
+                    _Draft("failed_order", "removed", change.strategy_account_id, None, failed_id)
+                ]
+            case "HoldingAdopted" if change.strategy_account_id is not None:
+                account = change.strategy_account_id
+                return [_Draft("position", "adopted", account, symbol=change.symbol)]
+            case "AlertCreated" if change.user_id is not None:
+                user, alert = change.user_id, change.alert_id
+                return [_Draft("alert", "created", None, user_id=user, alert_id=alert)]
+            case "AlertDecided" if change.user_id is not None:
+                user, alert = change.user_id, change.alert_id
+                return [
+                    _Draft(
+                        "alert", "decided", None, order_id, None, None, change.status, user, alert
+                    )
                 ]
         return []
 
-    async def _order_drafts(self, event: OrderEvent) -> list[_Draft]:
-        info = await self._order_info(event.order_id)
+    async def _order_drafts(self, change: LiveChange, oid: str) -> list[_Draft]:
+        info = await self._order_info(oid)
         if info is None:
             return []
-        account, oid, symbol = info.strategy_account_id, event.order_id, info.symbol
+        account, symbol = info.strategy_account_id, info.symbol
         drafts: list[_Draft]
-        match event:
-            case OrderFilled():
+        match change.event:
+            case "OrderFilled":
                 drafts = [
                     _Draft("fill", "filled", account, oid, symbol=symbol),
                     _Draft("position", "changed", account, oid, symbol=symbol),
                 ]
-            case BrokerStateDiffered(theirs=theirs):
-                drafts = [_Draft("order", "reconciled", account, oid, None, symbol, theirs.value)]
-            case _:
-                kind, status = _ORDER_KINDS.get(type(event), ("changed", None))
+            case "BrokerStateDiffered":
+                drafts = [_Draft("order", "reconciled", account, oid, None, symbol, change.status)]
+            case name:
+                kind, status = _ORDER_KINDS.get(name, ("changed", None))
                 value = None if status is None else status.value
                 drafts = [_Draft("order", kind, account, oid, None, symbol, value)]
         if info.retry_of is not None:  # every step of a retry changes its failed order

@@ -106,8 +106,10 @@ async def trader_view(
     broker_accounts: Sequence[BrokerAccount],
     *,
     time_box: float,
+    symbols: frozenset[Symbol] | None = None,
 ) -> TraderView:
-    """Value the user's positions per broker account and set them beside the broker's."""
+    """Value the user's positions per broker account and set them beside the broker's;
+    with `symbols`, only those symbols' positions and holdings (a filter)."""
     ids = [v.id for v in strategy_accounts]
     positions, realized = await _stored(deps, ids)
     by_account: dict[int, list[StrategyAccountView]] = {}
@@ -115,7 +117,14 @@ async def trader_view(
         by_account.setdefault(int(view.broker_account_id), []).append(view)
     tasks = [
         _account_value(
-            deps, board, account, by_account.get(int(account.id), []), positions, realized, time_box
+            deps,
+            board,
+            account,
+            by_account.get(int(account.id), []),
+            positions,
+            realized,
+            time_box,
+            symbols,
         )
         for account in broker_accounts
     ]
@@ -146,6 +155,7 @@ async def _account_value(
     positions: Iterable[Position],
     realized: dict[StrategyAccountId, tuple[Money, Money]],
     time_box: float,
+    symbols: frozenset[Symbol] | None = None,
 ) -> AccountValue:
     ours = [p for p in positions if p.strategy_account_id in {v.id for v in views}]
     deadline = time.monotonic() + time_box
@@ -156,11 +166,12 @@ async def _account_value(
         held = tuple(sorted((p.symbol.code, str(p.quantity)) for p in ours))
         key = ("snapshot", int(account.id), held)
         status, figures, broker = await _figures(deps, board, key, views[0], time_box)
-    prices = await _prices(deps, board, account, broker, figures, ours, deadline)
+    shown = ours if symbols is None else [p for p in ours if p.symbol in symbols]
+    prices = await _prices(deps, board, account, broker, figures, shown, deadline)
     strategies = [
         StrategyAccountValue(
             view=view,
-            positions=[_valued(p, prices) for p in ours if p.strategy_account_id == view.id],
+            positions=[_valued(p, prices) for p in shown if p.strategy_account_id == view.id],
             realized_today=realized.get(view.id, (Money(0), Money(0)))[0],
             realized_total=realized.get(view.id, (Money(0), Money(0)))[1],
         )
@@ -173,6 +184,8 @@ async def _account_value(
             Held(h.symbol, h.quantity, h.average_price) for h in figures.balance.holdings
         ]
         holdings = side_by_side(hantu, broker_side)
+        if symbols is not None:
+            holdings = [row for row in holdings if row.symbol in symbols]
     return AccountValue(account, strategies, status, figures, holdings)
 
 

@@ -11,7 +11,9 @@
 - `move_price` trades a symbol at a level now; `script_prices` queues levels for the walk;
 - `limit_liquidity` caps the shares filled per trade (partial fills);
 - `set_rate_limit` toggles EGW00201;
-- `expire_tokens` invalidates every access token (EGW00123 on the next call).
+- `expire_tokens` invalidates every access token (EGW00123 on the next call);
+- `fail_rest(seconds, status)` answers every KIS REST path (the token too) with a bare HTTP
+  error, 503 by default, as KIS's gateway does in maintenance.
 
 `active()` reports which faults are in force; `control` serves all of this over HTTP
 (`/__sim__/...`) for `hantu sim-fault`.
@@ -56,6 +58,8 @@ class Faults:
         self._limiter = limiter
         self._rejects: deque[tuple[str, str]] = deque()
         self._refuse_until: datetime | None = None
+        self._fail_rest_until: datetime | None = None
+        self.fail_rest_status = 503
         self.rest_delay = 0.0
         self.rest_delay_paths: frozenset[str] | None = ORDER_PATHS
         self.dropper: Callable[[bool], int] | None = None
@@ -88,6 +92,17 @@ class Faults:
         """Hold answers for `seconds` (real time) after doing the work; 0 turns it off."""
         self.rest_delay = seconds
         self.rest_delay_paths = ORDER_PATHS if orders_only else None
+
+    def fail_rest(self, seconds: float, status: int = 503) -> None:
+        """Answer every KIS REST path with HTTP `status` for `seconds` of the simulator's
+        clock (0 turns it off)."""
+        self._fail_rest_until = self._clock.now() + timedelta(seconds=seconds)
+        self.fail_rest_status = status
+
+    @property
+    def failing_rest(self) -> bool:
+        until = self._fail_rest_until
+        return until is not None and self._clock.now() < until
 
     def delay_for(self, path: str) -> float:
         """How long to hold the answer to a request on `path`."""
@@ -170,6 +185,7 @@ class Faults:
         states = [self._feed[code] for code in self._feed.symbols]
         return {
             "refuse_ws_seconds_left": round(refuse_left, 3),
+            "fail_rest_status": self.fail_rest_status if self.failing_rest else None,
             "pingpong_timeout": self.pingpong_timeout,
             "delay_seconds": self.rest_delay,
             "delay_scope": "orders" if self.rest_delay_paths is not None else "all",

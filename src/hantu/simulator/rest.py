@@ -8,10 +8,12 @@ Fault injection is served next to them under `/__sim__/` (`control`), loopback o
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hantu.simulator.control import control_routes
+from hantu.simulator.faults import Faults
 from hantu.simulator.rest_auth import (
     approval_endpoint,
     hashkey_endpoint,
@@ -94,4 +96,20 @@ def build_rest_app(ctx: SimContext) -> ASGIApp:
         ),
         *control_routes(ctx),
     ]
-    return KisHeaderNames(Starlette(routes=routes))
+    return KisHeaderNames(_FailingRest(Starlette(routes=routes), ctx.faults))
+
+
+class _FailingRest:
+    """While `faults.fail_rest` is in force, KIS paths answer a bare HTTP error (the
+    `/__sim__/` control paths still work, so a test can turn it off)."""
+
+    def __init__(self, app: ASGIApp, faults: Faults) -> None:
+        self._app, self._faults = app, faults
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if scope["type"] == "http" and self._faults.failing_rest and "/__sim__" not in path:
+            status = self._faults.fail_rest_status
+            await PlainTextResponse("Service Unavailable", status_code=status)(scope, receive, send)
+            return
+        await self._app(scope, receive, send)

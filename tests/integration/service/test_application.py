@@ -48,7 +48,7 @@ async def _until(predicate: Callable[[], Awaitable[bool]], seconds: float = 10.0
 
 
 async def test_build_on_simulator_defaults_fills_an_order_through_the_fill_pump(
-    database_url: str, tmp_path: Path
+    database_url: str, backend: str, tmp_path: Path
 ) -> None:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -75,10 +75,12 @@ async def test_build_on_simulator_defaults_fills_an_order_through_the_fill_pump(
         await _until(filled)
         services = application.supervisor.running()
 
+    live = ["live-channel"] if backend == "postgresql" else []  # SQLite: one process
     assert services == [
         "notify-relay",
         "notify-digests",
         "exit-monitor",
+        *live,
         "alert-sweeper",
         "fills:1",
     ]

@@ -7,6 +7,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from hantu.adapters.db.symbol_names_store import SqlNameStore
 from hantu.domain.values import BrokerOrderId, Price, Quantity, Symbol
 from hantu.errors import BrokerUnavailable
 from hantu.service_layer.fills import process_fill
@@ -233,3 +234,39 @@ async def test_balance_is_asked_afresh_once_a_fill_moved_hantus_position(web: We
     assert web.broker.balance_calls > kept
     assert account["differences"] == []
     assert Decimal(account["holdings"][0]["broker_quantity"]) == 15
+
+
+async def test_positions_symbol_filter_takes_a_korean_name_or_a_code(web: WebClient) -> None:
+    application = web.app.state.runtime.app
+    store = SqlNameStore(application.db)
+    await store.save(SAMSUNG, "삼성전자", application.clock.now())  # as the broker named it
+    await store.save(NAVER, "NAVER", application.clock.now())
+    member = await web.member("alice")
+    await web.hold(member.strategy_account_id, 10)
+    await web.hold(member.strategy_account_id, 3, symbol=NAVER.code)
+
+    def held(body: dict[str, Any]) -> list[str]:
+        return [p["symbol"] for p in _only(body)["strategy_accounts"][0]["positions"]]
+
+    assert sorted(held(await _get(member, "/api/positions"))) == ["005930", "035420"]
+    assert held(await _get(member, "/api/positions?symbol=삼성전자")) == ["005930"]
+    assert held(await _get(member, "/api/positions?symbol=naver")) == ["035420"]
+    assert held(await _get(member, "/api/positions?symbol=035420")) == ["035420"]
+    assert held(await _get(member, "/api/positions?symbol=000660")) == []  # a code, not held
+    balance = _only(await _get(member, "/api/balance?symbol=삼성전자"))
+    assert [h["symbol"] for h in balance["holdings"]] == ["005930"]
+    for path in ("/api/positions?symbol=없는종목", "/api/balance?symbol=12"):
+        refused = await member.client.get(path)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["field"] == "symbol"
+        assert refused.json()["error"].startswith("알 수 없는 종목입니다")
+
+    page = await member.client.get("/positions", params={"symbol": "삼성전자"})
+    assert page.status_code == 200
+    assert 'tr data-symbol="005930"' in page.text
+    assert 'tr data-symbol="035420"' not in page.text
+    assert 'value="삼성전자"' in page.text
+    bad = await member.client.get("/positions", params={"symbol": "없는종목"})
+    assert bad.status_code == 400
+    assert 'role="alert">알 수 없는 종목입니다: 없는종목</div>' in bad.text
+    assert 'tr data-symbol="035420"' in bad.text  # unfiltered beside the reason

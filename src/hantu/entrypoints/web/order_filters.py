@@ -135,7 +135,9 @@ def _statuses(raw: str | None) -> frozenset[OrderStatus] | None:
         raise FilterInvalid("status", text.FILTER_STATUS) from None
 
 
-async def _symbols(state: WebState, raw: str | None) -> frozenset[str] | None:
+async def symbol_codes(state: WebState, raw: str | None) -> frozenset[str] | None:
+    """The codes a symbol filter means: a code as itself, else every cached symbol whose
+    name contains the text (a part of a name matches); an unknown one is a FilterInvalid."""
     if raw is None:
         return None
     try:
@@ -177,7 +179,7 @@ async def build_query(
         account_ids=_owned(views, filters),
         since=since,
         until=until,
-        symbols=await _symbols(state, filters.symbol),
+        symbols=await symbol_codes(state, filters.symbol),
         statuses=_statuses(filters.status),
         after=_cursor(filters.cursor),
         limit=_limit(filters.limit),

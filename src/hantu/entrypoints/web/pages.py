@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -15,10 +16,12 @@ from hantu.domain.accounts import UserId, mask_token
 from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.entrypoints.web import tradingview_guide
 from hantu.entrypoints.web.deps import CurrentUser, StateDep
+from hantu.entrypoints.web.order_filters import FilterInvalid
 from hantu.entrypoints.web.positions_view import (
     account_dict,
     pnl_class,
     rate_text,
+    symbol_filter,
     time_box,
     view_of,
 )
@@ -44,13 +47,25 @@ async def index() -> Response:
 
 
 @router.get("/positions")
-async def positions_page(request: Request, user: CurrentUser, state: StateDep) -> Response:
+async def positions_page(
+    request: Request,
+    user: CurrentUser,
+    state: StateDep,
+    symbol: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
     """Per broker account: positions valued, the broker's figures and holdings beside
-    hantu's (differences shown); today's orders and the failed-orders section."""
+    hantu's (differences shown); today's orders and the failed-orders section. `symbol`
+    (code or name, as on the orders page) keeps only that symbol's positions and holdings;
+    an unknown one answers 400 with the reason and everything unfiltered."""
     views = await accounts_service.strategy_accounts_of_user(state.accounts, user.id)
     names = {view.id: f"{view.strategy_name} · {view.broker_account_name}" for view in views}
     ids = sorted(names)
-    trader = await view_of(state, user)
+    error, status_code = None, 200
+    try:
+        symbols = await symbol_filter(state, symbol)
+    except FilterInvalid as exc:
+        symbols, error, status_code = None, exc.message, 400
+    trader = await view_of(state, user, symbols=symbols)
     wait = time_box(state)
     orders = [
         {
@@ -80,8 +95,10 @@ async def positions_page(request: Request, user: CurrentUser, state: StateDep) -
         "strategy_accounts": views,
         "fills_to_check": fills,
         "undelivered": undelivered,
+        "symbol": symbol,
+        "error": error,
     }
-    return render(request, "positions.html", context)
+    return render(request, "positions.html", context, status_code=status_code)
 
 
 def _symbols(rows: Sequence[Mapping[str, object]]) -> set[Symbol]:

@@ -13,6 +13,7 @@ from hantu.domain.accounts import User
 from hantu.domain.errors import NotFound
 from hantu.domain.valuation import SideBySide
 from hantu.domain.values import Symbol
+from hantu.entrypoints.web.order_filters import symbol_codes
 from hantu.entrypoints.web.state import WebState
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.valuation import (
@@ -27,8 +28,22 @@ MAX_BROKER_WAIT = 2.0  # seconds a page waits for one broker account's answers
 _TEXT = ko.positions_page
 
 
-async def view_of(state: WebState, user: User, broker_account_id: int | None = None) -> TraderView:
-    """The user's broker accounts (or the one asked for, if theirs) valued now."""
+async def symbol_filter(state: WebState, raw: str | None) -> frozenset[Symbol] | None:
+    """A `symbol` filter, code or name as on the orders page (blank: no filter); an unknown
+    one raises `FilterInvalid` naming the field."""
+    raw = None if raw is None or not raw.strip() else raw.strip()
+    codes = await symbol_codes(state, raw)
+    return None if codes is None else frozenset(Symbol(code) for code in codes)
+
+
+async def view_of(
+    state: WebState,
+    user: User,
+    broker_account_id: int | None = None,
+    symbols: frozenset[Symbol] | None = None,
+) -> TraderView:
+    """The user's broker accounts (or the one asked for, if theirs) valued now; with
+    `symbols`, only those symbols' positions and holdings."""
     broker_accounts = await accounts_service.list_broker_accounts(state.accounts, user.id)
     if broker_account_id is not None:
         broker_accounts = [a for a in broker_accounts if int(a.id) == broker_account_id]
@@ -40,7 +55,7 @@ async def view_of(state: WebState, user: User, broker_account_id: int | None = N
     wanted = {int(a.id) for a in broker_accounts}
     views = [v for v in views if int(v.broker_account_id) in wanted]
     return await trader_view(
-        state.deps, state.quotes, views, broker_accounts, time_box=time_box(state)
+        state.deps, state.quotes, views, broker_accounts, time_box=time_box(state), symbols=symbols
     )
 
 

@@ -87,4 +87,6 @@ def web_state(application: App) -> WebState:
 def _live_feed(application: App) -> LiveFeed:
     feed = LiveFeed(application.deps)
     feed.attach(application.bus)
+    if application.live_channel is not None:  # other processes' changes, on PostgreSQL
+        application.live_channel.deliver_to(feed.on_change, feed.resync_all)
     return feed
