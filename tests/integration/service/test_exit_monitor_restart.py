@@ -33,7 +33,9 @@ class RecordingWatch:
     def __init__(self) -> None:
         self.calls: list[tuple[str, int, str]] = []
 
-    async def watch(self, account: StrategyAccountId, symbol: Symbol) -> None:
+    async def watch(
+        self, account: StrategyAccountId, symbol: Symbol, *, order_book: bool = False
+    ) -> None:
         self.calls.append(("watch", int(account), symbol.code))
 
     async def unwatch(self, account: StrategyAccountId, symbol: Symbol) -> None:
