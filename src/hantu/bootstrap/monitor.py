@@ -20,7 +20,7 @@ from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.exit_monitor import ExitMonitor
 from hantu.service_layer.messagebus import EventBus
-from hantu.service_layer.monitor_ports import MonitorOptions, PartialPolicy
+from hantu.service_layer.monitor_ports import MonitorOptions, PartialPolicy, StreamState
 from hantu.service_layer.ports import BrokerDirectory
 
 from .notifications import Notifications
@@ -84,14 +84,16 @@ class BrokerWatch:
         if callable(stop := getattr(broker, "unwatch", None)) and _streams(broker):
             stop(symbol)
 
-    async def streaming(self, account: StrategyAccountId, symbol: Symbol) -> bool | None:
-        """Whether the symbol's trades flow on its broker's stream now (None: no stream)."""
+    async def streaming(self, account: StrategyAccountId, symbol: Symbol) -> StreamState | None:
+        """Whether the symbol's trades flow on its broker's stream now, on which session
+        (None: the broker has no stream)."""
         broker = await self._brokers.broker_for(int(account))
         realtime = getattr(broker, "realtime", None)
         receiving = getattr(realtime, "receiving", None)
         if not callable(receiving):
             return None
-        return bool(receiving(TRADES_TR, symbol.code))
+        up = bool(receiving(TRADES_TR, symbol.code))
+        return StreamState(up, int(getattr(realtime, "connections", 0)))
 
 
 TRADES_TR = "H0STCNT0"  # the trades of a symbol, in every KIS environment

@@ -60,15 +60,21 @@ class ExitNotifier(Protocol):
     async def exit_filled(self, order_id: str, kind: str, title: str, body: str) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class StreamState:
+    """A symbol's trades on the WebSocket: flowing now (connected, subscription acked) or
+    not (down, asleep, still subscribing, subscription skipped), and which session of the
+    stream it is (a count of connections), so a reconnect is seen however short it was."""
+
+    up: bool
+    session: int
+
+
 class StreamHealth(Protocol):
-    """Whether a symbol's trades flow over the WebSocket right now.
+    """How a symbol's trades reach us now; None when its broker has no realtime stream at
+    all (in-process test brokers), so nothing is polled either."""
 
-    True: connected and its subscription acked; False: the stream is down, asleep, still
-    subscribing, or skipped the subscription, so the symbol must be polled; None: its broker
-    has no realtime stream at all (in-process test brokers), so nothing is polled either.
-    """
-
-    async def streaming(self, account: StrategyAccountId, symbol: Symbol) -> bool | None: ...
+    async def streaming(self, account: StrategyAccountId, symbol: Symbol) -> StreamState | None: ...
 
 
 class ExitWarnings(Protocol):

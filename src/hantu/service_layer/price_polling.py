@@ -6,6 +6,12 @@ was skipped after three refusals, or the watch budget left it out. Polls go roun
 every `1 / per_second` seconds, so all of them together stay well inside KIS's REST limit
 (20 requests/s real, 2 paper) and leave room for orders; each polled price is handed to the
 monitor as a tick, so a stop-loss fires from it exactly as from a streamed trade.
+
+A stream that is back does not tell what traded while it was gone: a level crossed in an
+outage shorter than one poll, with no trade since, would go unseen. So every symbol is also
+quoted once whenever its trades start flowing on a new session (its first subscription, and
+each reconnect): ticks after the ack come by the stream, the quote covers what came before.
+Those catch-up quotes go first.
 """
 
 from __future__ import annotations
@@ -57,6 +63,8 @@ class PricePoller:
         self._interval = 1 / per_second
         self._pace = pace
         self._polled: set[Symbol] = set()
+        self._fresh: dict[Symbol, int] = {}  # the stream session each symbol was caught up on
+        self._catch_up: list[tuple[Target, int]] = []
         self._last_polled: Symbol | None = None
         self.polls = 0
 
@@ -65,12 +73,19 @@ class PricePoller:
         return symbol in self._polled
 
     async def due(self) -> list[Target]:
-        """The targets whose trades do not stream now, in the monitor's priority order."""
+        """The targets whose trades do not stream now, in the monitor's priority order; the
+        ones streaming on a session they were not caught up on are queued for one quote."""
         due: list[Target] = []
+        self._catch_up = []
         for account, symbol in self._targets():
-            streaming = await self._stream.streaming(account, symbol)
-            if streaming is False:
+            state = await self._stream.streaming(account, symbol)
+            if state is None:
+                continue
+            if not state.up:
                 due.append((account, symbol))
+                self._fresh.pop(symbol, None)
+            elif self._fresh.get(symbol) != state.session:
+                self._catch_up.append(((account, symbol), state.session))
         polled = {symbol for _, symbol in due}
         for symbol in polled - self._polled:
             log.warning("%s is not streaming: polled over REST", symbol)
@@ -80,18 +95,27 @@ class PricePoller:
         return due
 
     async def poll_once(self) -> Symbol | None:
-        """Quote the next due symbol after the one polled last; None when nothing is due."""
+        """Quote a symbol to catch up on, else the next due one after the one polled last;
+        None when nothing is due."""
         due = await self.due()
+        if self._catch_up:
+            (account, symbol), session = self._catch_up[0]
+            await self._quote(account, symbol)
+            self._fresh[symbol] = session  # after the quote: a failed one is tried again
+            return symbol
         if not due:
             return None
         account, symbol = self._next(due)
         self._last_polled = symbol
+        await self._quote(account, symbol)
+        return symbol
+
+    async def _quote(self, account: StrategyAccountId, symbol: Symbol) -> None:
         broker = await self._deps.brokers.broker_for(int(account))
         quote = await broker.quote(symbol)
         self.polls += 1
         if quote.price > 0:
             self._on_price(Tick(symbol, quote.price, Quantity(0), self._deps.clock.now()))
-        return symbol
 
     def _next(self, due: list[Target]) -> Target:
         symbols = [symbol for _, symbol in due]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from hantu.domain.values import Price, StrategyAccountId, Symbol
+from hantu.service_layer.monitor_ports import StreamState
 from hantu.service_layer.ports import Tick
 from hantu.service_layer.price_polling import PricePoller
 from tests.fakes import FakeClock
@@ -20,8 +21,11 @@ class SettableStream:
     def __init__(self, states: dict[Symbol, bool | None]) -> None:
         self.states = states
 
-    async def streaming(self, account: StrategyAccountId, symbol: Symbol) -> bool | None:
-        return self.states[symbol]
+        self.session = 1
+
+    async def streaming(self, account: StrategyAccountId, symbol: Symbol) -> StreamState | None:
+        up = self.states[symbol]
+        return None if up is None else StreamState(up, self.session)
 
 
 async def test_poller_round_robins_the_symbols_off_the_stream_as_ticks(
@@ -35,17 +39,21 @@ async def test_poller_round_robins_the_symbols_off_the_stream_as_ticks(
         app.deps, stream, lambda: [(ONE, s) for s in (A, B, C, D)], ticks.append, per_second=5
     )
 
-    polled = [await poller.poll_once() for _ in range(3)]
-    assert polled == [B, C, B]
-    assert [(t.symbol, t.price, t.at) for t in ticks[:2]] == [
+    polled = [await poller.poll_once() for _ in range(4)]
+    assert polled == [A, B, C, B]  # A streams: caught up once, then only B and C
+    assert [(t.symbol, t.price, t.at) for t in ticks[:3]] == [
+        (A, Decimal(70_000), clock.now()),
         (B, Decimal(180_000), clock.now()),
         (C, Decimal(200_000), clock.now()),
     ]
     assert [poller.polling(s) for s in (A, B, C, D)] == [False, True, True, False]
 
-    stream.states[B] = True  # B streams again: only C is left
-    assert [await poller.poll_once() for _ in range(2)] == [C, C]
+    stream.states[B] = True  # B streams again: caught up once, then only C is left
+    assert [await poller.poll_once() for _ in range(3)] == [B, C, C]
     assert not poller.polling(B)
     stream.states[C] = True
+    assert await poller.poll_once() is C  # its catch-up on this session
     assert await poller.poll_once() is None
-    assert poller.polls == 5
+    stream.session = 2  # a reconnect, however short: every streamed symbol once more
+    assert [await poller.poll_once() for _ in range(4)] == [A, B, C, None]
+    assert poller.polls == 11
