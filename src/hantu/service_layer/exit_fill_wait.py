@@ -9,22 +9,24 @@ the remainder again at the last price seen, under the trigger's key plus the att
 (`exit:…:stop_loss:7:r1`), so the same re-order is never placed twice; `keep` leaves it
 resting. A partial fill and a limit resting unfilled take this same path; re-orders stop
 after `reorder_max` attempts (the warning then says nothing more is sold automatically).
+A restarted monitor takes up the waits of the exit orders still live at the broker, from
+the stored orders (their key, source and age), so none is left unwatched by a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from hantu import messages_ko as ko
-from hantu.domain.enums import OrderStatus, OrderType, Side
-from hantu.domain.exits import Trigger
-from hantu.domain.order import OrderRequest
-from hantu.domain.values import Price, Quantity, Symbol
+from hantu.domain.enums import LIVE_STATUSES, OrderStatus, OrderType, Side
+from hantu.domain.exits import EXIT_SOURCE_PREFIX, ExitTrigger, Trigger
+from hantu.domain.order import Order, OrderRequest
+from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
 from hantu.service_layer import orders, queries, reconciliation
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.monitor_ports import (
@@ -53,6 +55,14 @@ class PendingExit:
 def reorder_key(trigger: Trigger, attempt: int) -> str:
     """The idempotency key of re-order `attempt` (the first order has the trigger's own)."""
     return trigger.idempotency_key if attempt == 0 else f"{trigger.idempotency_key}:r{attempt}"
+
+
+def attempt_of(idempotency_key: str) -> tuple[str, int]:
+    """The trigger's key and the attempt an exit order's key names (`…:r2` → 2)."""
+    base, _, tail = idempotency_key.rpartition(":r")
+    if base and tail.isdigit():
+        return base, int(tail)
+    return idempotency_key, 0
 
 
 class ExitFillWait:
@@ -88,13 +98,44 @@ class ExitFillWait:
         source: str,
         attempt: int = 0,
     ) -> None:
-        """Start the wait of an exit order just placed."""
+        """Start the wait of an exit order just placed; one already awaited (a repeated
+        crossing found it placed) keeps its deadline."""
+        if order_id in self._pending:
+            return
         wait = timedelta(seconds=self._options.fill_wait_seconds)
         deadline = self._deps.clock.now() + wait
         self._pending[order_id] = PendingExit(
             order_id, position, trigger, attempt, deadline, source
         )
         log.info("awaiting the fill of exit order %s (%s)", order_id, position.symbol)
+
+    async def resume(
+        self, positions: Mapping[tuple[StrategyAccountId, Symbol], WatchedPosition]
+    ) -> int:
+        """Await again the exit orders still live (after a restart); returns how many."""
+        async with self._deps.uow(read_only=True) as uow:
+            live = await uow.orders.with_status(*LIVE_STATUSES)
+        resumed = 0
+        for order in live:
+            position = positions.get((order.strategy_account_id, order.symbol))
+            pending = None if position is None else self._pending_of(order, position)
+            if pending is not None and pending.order_id not in self._pending:
+                self._pending[pending.order_id] = pending
+                resumed += 1
+        return resumed
+
+    def _pending_of(self, order: Order, position: WatchedPosition) -> PendingExit | None:
+        if order.side is not Side.SELL or not order.source.startswith(EXIT_SOURCE_PREFIX):
+            return None
+        try:
+            kind = ExitTrigger(order.source.removeprefix(EXIT_SOURCE_PREFIX))
+        except ValueError:
+            return None
+        key, attempt = attempt_of(order.idempotency_key)
+        price = order.price or position.average_price
+        trigger = Trigger(kind, price, price, order.created_at, key)
+        deadline = order.created_at + timedelta(seconds=self._options.fill_wait_seconds)
+        return PendingExit(str(order.id), position, trigger, attempt, deadline, order.source)
 
     def on_fill(self, order_id: str, whole: bool) -> None:
         """A fill of an exit order arrived; a whole order needs no more waiting."""

@@ -121,6 +121,9 @@ class ExitMonitor:
         for position in await self._positions.open_positions():
             await self._track(position)
         log.info("exit monitor protects %s open positions", len(self._states))
+        positions = {key: position for key, (position, _) in self._states.items()}
+        if resumed := await self._fill_wait.resume(positions):
+            log.info("awaiting the fill of %s exit orders placed before the start", resumed)
 
     async def run(self) -> None:
         """A supervised service: load the positions, then let ticks, polls and fills drive
