@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from hantu.adapters.clock import SystemClock
 from hantu.adapters.db import tables
 from hantu.adapters.kis.broker import KisBroker
 from hantu.adapters.kis.realtime_types import Subscription
@@ -23,10 +24,19 @@ from hantu.domain.enums import OrderStatus, Side
 from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
 from hantu.service_layer import queries
 from hantu.service_layer.orders import submit
+from hantu.service_layer.ports import Clock
 from hantu.simulator.server import Simulator
 from tests.builders import an_order_request
 
 ACCOUNT = StrategyAccountId(1)  # the demo's strategy account
+
+
+class HurriedClock(SystemClock):
+    """Real time; waits of a second or more (back-off, sleep retry) take a tenth, so the
+    realtime client's 1-2-4-8-16 s reconnects and its sleep state fit in a test."""
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds / 10 if seconds >= 1 else seconds)
 
 
 async def until(predicate: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
@@ -38,7 +48,9 @@ async def until(predicate: Callable[[], Awaitable[bool]], seconds: float = 10.0)
 
 
 @asynccontextmanager
-async def running(database_url: str, tmp_path: Path, **extra: Any) -> AsyncIterator[App]:
+async def running(
+    database_url: str, tmp_path: Path, clock: Clock | None = None, **extra: Any
+) -> AsyncIterator[App]:
     values: dict[str, Any] = {
         "data_dir": tmp_path / "data",
         "database_url": database_url,
@@ -49,7 +61,8 @@ async def running(database_url: str, tmp_path: Path, **extra: Any) -> AsyncItera
     }
     values.update(extra)
     settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
-    application = build(settings, hasher=PasswordHashing(time_cost=1, memory_cost=8))
+    hasher = PasswordHashing(time_cost=1, memory_cost=8)
+    application = build(settings, clock=clock, hasher=hasher)
     async with application:
         yield application
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 
-from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.broker import KisBroker
 from hantu.adapters.passwords import PasswordHashing
 from hantu.bootstrap import App, build
@@ -29,7 +29,7 @@ from hantu.domain.values import Price, Quantity, Symbol
 from hantu.service_layer import queries
 from hantu.service_layer.orders import submit
 from tests.builders import an_order_request
-from tests.integration.service.monitor_support import ACCOUNT, sells, simulator
+from tests.integration.service.monitor_support import ACCOUNT, HurriedClock, sells, simulator
 
 EVENTS = 100
 CROSS_EVERY = 4  # every fourth outage, all three positions cross a level in it
@@ -39,14 +39,7 @@ TARGET = {"035720": 47_250, "005380": 262_500, "051910": 420_000}  # 5 % above
 QUANTITY = 3
 
 
-class HurriedClock(SystemClock):
-    """Real time; waits of a second or more (back-off, sleep retry) take a tenth."""
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds / 10 if seconds >= 1 else seconds)
-
-
-async def _until(predicate, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+async def _until(predicate: Callable[[], Awaitable[bool]], seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while not await predicate():
         if time.monotonic() > deadline:

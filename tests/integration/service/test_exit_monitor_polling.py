@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from hantu.adapters.db.monitor_positions import SqlMonitorPositions
-from hantu.adapters.kis.realtime_types import Subscription
+from hantu.adapters.kis.realtime_types import State, Subscription
 from hantu.bootstrap.monitor import BrokerWatch, ServiceNotifier, exit_rules, monitor_options
 from hantu.domain.enums import OrderStatus
 from hantu.domain.events import OrderFilled
@@ -20,6 +20,7 @@ from hantu.domain.watch_budget import WatchPath
 from hantu.service_layer.exit_monitor import ExitMonitor
 from tests.integration.service.monitor_support import (
     ACCOUNT,
+    HurriedClock,
     buy,
     buy_and_watch,
     kis_broker,
@@ -125,3 +126,36 @@ async def test_a_symbol_beyond_the_websocket_budget_is_polled_and_its_crossing_s
 
 async def _watched(monitor: ExitMonitor, count: int) -> bool:
     return len(monitor.watched()) == count
+
+
+async def test_in_the_sleep_mode_rest_polling_still_protects_the_positions(
+    database_url: str, tmp_path: Path
+) -> None:
+    extra = {"exit_fill_wait_seconds": 0.5, "settle_interval_seconds": 0.2}
+    async with running(database_url, tmp_path, HurriedClock(), **extra) as app:
+        assert app.monitor is not None
+        monitor = app.monitor
+        await buy_and_watch(app)
+        broker = await kis_broker(app)
+        realtime = broker.realtime
+        assert realtime is not None
+        sim = simulator(app)
+        sim.faults.refuse_websockets(3600)
+        sim.faults.drop_websockets()
+
+        async def asleep() -> bool:  # five refused reconnects (hurried): the sleep state
+            return realtime.state is State.SLEEPING
+
+        await until(asleep, 15)
+        sim.feed.set_price(CODE, 73_500)  # the target (+5 %), the stream asleep
+
+        async def closed() -> bool:
+            return (ACCOUNT, SYMBOL) not in monitor.watched()
+
+        await until(closed, 5)
+        still_asleep = realtime.state is State.SLEEPING
+        (sell,) = await sells(app)
+
+    assert still_asleep
+    assert sell.source == "monitor:take_profit"
+    assert (sell.status, sell.quantity, sell.price) == (OrderStatus.FILLED, 10, 73_500)
