@@ -116,6 +116,12 @@ class Settings(BaseSettings):
     alert_sweep_seconds: float = Field(
         5.0, ge=0, description="How often expired ALERT-mode alerts are swept; 0 switches it off"
     )
+    alert_fill_wait_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How long an approved alert's order may go without a fill notice before "
+        "the broker is asked and the Telegram message says what it answered (spec 000 §6.3)",
+    )
     monitor_enabled: bool = Field(
         True, description="Run the exit monitor (stop-loss / take-profit on realtime ticks)"
     )
@@ -127,6 +133,25 @@ class Settings(BaseSettings):
     )
     exit_trailing_pct: Decimal | None = Field(
         None, gt=0, lt=100, description="Default trailing stop, % below the high since entry"
+    )
+    exit_atr_enabled: bool = Field(
+        False, description="Default exit levels from ATR of daily candles instead of percentages"
+    )
+    exit_atr_stop_k: Decimal = Field(
+        Decimal(2), gt=0, le=20, description="ATR mode: stop-loss = average - k x ATR"
+    )
+    exit_atr_take_k: Decimal | None = Field(
+        Decimal(3), gt=0, le=20, description="ATR mode: take-profit = average + k x ATR"
+    )
+    exit_atr_period: int = Field(14, ge=2, le=100, description="ATR period in daily candles")
+    add_buy_enabled: bool = Field(
+        True, description="Tell (or, in ALERT mode, propose) add-buys at a support touch"
+    )
+    add_buy_lookback_days: int = Field(
+        20, ge=2, le=100, description="Support = the lowest low of this many daily candles"
+    )
+    add_buy_quantity: int = Field(
+        1, ge=1, le=1_000_000, description="Suggested add-buy quantity of an ALERT-mode alert"
     )
     exit_pricing: str = Field(
         "limit",
@@ -191,7 +216,11 @@ class Settings(BaseSettings):
     slack_log_channel_warning: str | None = None
 
     @field_validator(
-        "exit_stop_loss_pct", "exit_take_profit_pct", "exit_trailing_pct", mode="before"
+        "exit_stop_loss_pct",
+        "exit_take_profit_pct",
+        "exit_trailing_pct",
+        "exit_atr_take_k",
+        mode="before",
     )
     @classmethod
     def _empty_is_off(cls, value: object) -> object:

@@ -311,3 +311,18 @@ PYTHON_KIS_SEARCH_INFO: tuple[str, ...] = (
     "prdt_eng_name120",
     "prdt_type_cd",
 )
+
+
+# GET quotations/inquire-daily-itemchartprice (FHKST03010100): output1 30 fields, output2 13.
+INQUIRE_DAILY_ITEMCHARTPRICE_OUTPUT1: tuple[str, ...] = (
+    "prdy_vrss", "prdy_vrss_sign", "prdy_ctrt", "stck_prdy_clpr", "acml_vol", "acml_tr_pbmn",
+    "hts_kor_isnm", "stck_prpr", "stck_shrn_iscd", "prdy_vol", "stck_mxpr", "stck_llam",
+    "stck_oprc", "stck_hgpr", "stck_lwpr", "stck_prdy_oprc", "stck_prdy_hgpr",
+    "stck_prdy_lwpr", "askp", "bidp", "prdy_vrss_vol", "vol_tnrt", "stck_fcam", "lstn_stcn",
+    "cpfn", "hts_avls", "per", "eps", "pbr", "itewhol_loan_rmnd_ratem_name",
+)  # fmt: skip
+INQUIRE_DAILY_ITEMCHARTPRICE_OUTPUT2: tuple[str, ...] = (
+    "stck_bsop_date", "stck_clpr", "stck_oprc", "stck_hgpr", "stck_lwpr", "acml_vol",
+    "acml_tr_pbmn", "flng_cls_code", "prtt_rate", "mod_yn", "prdy_vrss_sign", "prdy_vrss",
+    "revl_issu_reas",
+)  # fmt: skip

@@ -31,6 +31,11 @@ COVERAGE = [
     ("order-cash", ref.ORDER_CASH, layouts.ORDER_OUTPUT),
     ("search-info", ref.SEARCH_INFO + ref.PYTHON_KIS_SEARCH_INFO, layouts.SEARCH_INFO_OUTPUT),
     ("search-stock-info", ref.SEARCH_STOCK_INFO, layouts.SEARCH_STOCK_INFO_OUTPUT),
+    (
+        "inquire-daily-itemchartprice",
+        ref.INQUIRE_DAILY_ITEMCHARTPRICE_OUTPUT1 + ref.INQUIRE_DAILY_ITEMCHARTPRICE_OUTPUT2,
+        layouts.CHART_OUTPUT1 + layouts.CHART_OUTPUT2,
+    ),
 ]
 
 
@@ -60,6 +65,7 @@ def test_layout_sizes_match_the_official_counts() -> None:
     assert len(set(layouts.DAILY_CCLD_OUTPUT1 + layouts.DAILY_CCLD_OUTPUT2)) == 39
     assert len(layouts.SEARCH_INFO_OUTPUT) == 20
     assert len(layouts.SEARCH_STOCK_INFO_OUTPUT) == 67
+    assert (len(layouts.CHART_OUTPUT1), len(layouts.CHART_OUTPUT2)) == (30, 13)
 
 
 async def get(
@@ -164,6 +170,23 @@ async def test_quotation_answers_carry_exactly_the_layout(kis_sim: KisSimHandle)
             PDNO="005930",
             PRDT_TYPE_CD="300",
         )
+        chart = await get(
+            client,
+            kis_sim,
+            token,
+            "quotations/inquire-daily-itemchartprice",
+            "FHKST03010100",
+            FID_COND_MRKT_DIV_CODE="J",
+            FID_INPUT_ISCD="005930",
+            FID_INPUT_DATE_1="20260101",
+            FID_INPUT_DATE_2=seoul(kis_sim.clock.now()).strftime("%Y%m%d"),
+            FID_PERIOD_DIV_CODE="D",
+            FID_ORG_ADJ_PRC="0",
+        )
+    assert list(chart["output1"]) == list(layouts.CHART_OUTPUT1)
+    assert chart["output2"]
+    for row in chart["output2"]:
+        assert list(row) == list(layouts.CHART_OUTPUT2)
     assert list(price["output"]) == list(layouts.PRICE_OUTPUT)
     assert list(info["output"]) == list(layouts.SEARCH_INFO_OUTPUT)
     assert list(stock["output"]) == list(layouts.SEARCH_STOCK_INFO_OUTPUT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
+from datetime import timedelta
 
 from hantu.adapters.db.alerts_repository import SqlAlertStore
 from hantu.adapters.db.engine import Database
@@ -17,13 +18,15 @@ from hantu.domain.alert_callbacks import derive_key
 from hantu.domain.alerts import AlertId
 from hantu.domain.events import AlertCreated, OrderFilled
 from hantu.domain.order import OrderRequest
-from hantu.domain.values import Symbol
-from hantu.service_layer import alert_telegram, orders, queries
+from hantu.domain.values import OrderId, Symbol
+from hantu.service_layer import alert_telegram, orders, queries, reconciliation
+from hantu.service_layer.alert_followup import FollowUpDeps, OrderCheck, follow_up_fills
 from hantu.service_layer.alert_telegram import AlertBotDeps
 from hantu.service_layer.alerts import AlertDeps, broker_quote, expire_due
 from hantu.service_layer.alerts_ports import Submit
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.messagebus import EventBus
+from hantu.service_layer.queries import OrderView
 from hantu.service_layer.symbol_names import SymbolNames
 from hantu.service_layer.webhooks import AccountResult
 
@@ -126,9 +129,34 @@ def subscribe_fills(bus: EventBus, bot: AlertBotDeps, deps: Deps, names: SymbolN
     bus.subscribe(OrderFilled, filled)
 
 
-def sweeper(alerts: AlertDeps, bot: AlertBotDeps | None, interval: float) -> Service:
+def order_check(deps: Deps) -> OrderCheck:
+    """One order looked up at the broker (its orders of the day) and taken as it says."""
+
+    async def check(order_id: str) -> OrderView | None:
+        try:
+            await reconciliation.check_order(deps, OrderId(order_id))
+        except Exception:  # the broker could not tell: what we know is shown with a warning
+            log.warning("order %s: broker check failed", order_id, exc_info=True)
+        return await queries.get_order(deps, order_id)
+
+    return check
+
+
+def fill_follow_up(settings: Settings, bot: AlertBotDeps, deps: Deps) -> FollowUpDeps:
+    """Approved alerts without a fill notice after the wait are checked at the broker."""
+    wait = timedelta(seconds=settings.alert_fill_wait_seconds)
+    return FollowUpDeps(bot=bot, check=order_check(deps), wait=wait)
+
+
+def sweeper(
+    alerts: AlertDeps,
+    bot: AlertBotDeps | None,
+    interval: float,
+    follow_up: FollowUpDeps | None = None,
+) -> Service:
     """Expire due alerts now (those that expired while down) and every `interval` seconds;
-    with the bot running, their messages are edited too."""
+    with the bot running, their messages are edited too, and approved alerts whose order has
+    not filled within the wait are followed up (spec 000 §6.3)."""
 
     async def run() -> None:
         while True:
@@ -139,6 +167,11 @@ def sweeper(alerts: AlertDeps, bot: AlertBotDeps | None, interval: float) -> Ser
                     await expire_due(alerts)
             except Exception:  # one failed sweep must not end the service
                 log.exception("alert sweep failed")
+            if follow_up is not None:
+                try:
+                    await follow_up_fills(follow_up)
+                except Exception:  # nor one failed follow-up
+                    log.exception("alert fill follow-up failed")
             await asyncio.sleep(interval)
 
     return run

@@ -33,6 +33,7 @@ from hantu.adapters.telegram.frontend import TelegramFrontend
 from hantu.config import Settings
 from hantu.domain.accounts import BrokerAccountId
 from hantu.service_layer.accounts import AccountsDeps, Hasher
+from hantu.service_layer.add_buy import AddBuyWatcher
 from hantu.service_layer.alert_telegram import AlertBotDeps
 from hantu.service_layer.broker_keys import AcceptAnyKeys
 from hantu.service_layer.deps import Deps
@@ -42,15 +43,18 @@ from hantu.service_layer.outbox import DurableEvents, OutboxConsumer, OutboxRela
 from hantu.service_layer.ports import Broker, BrokerDirectory, Clock, stored_broker_account
 from hantu.simulator.server import Simulator
 
+from .add_buy import ServiceAddBuyTeller, build_add_buy
 from .alerts import (
     alert_bot,
     build_alerts,
+    fill_follow_up,
     subscribe_announcements,
     subscribe_fills,
     sweeper,
 )
 from .brokers import AccountBrokers, KisBrokers
 from .demo import DemoLogin, ensure_demo
+from .exit_rules import build_exit_rules
 from .monitor import build_monitor
 from .notifications import Notifications, start_notifications
 from .realtime import RealtimeCallbacks
@@ -117,6 +121,9 @@ class App:
         # Names beside codes (삼성전자 005930), from the brokers, cached in the database.
         self.symbol_names = symbol_directory(db, brokers, clock)
         self.alerts = build_alerts(db, deps, bus)  # ALERT mode's use cases (approve, expire)
+        # Exit rules per strategy / position over the HANTU_EXIT_* defaults (issue 12).
+        self.exit_rules = build_exit_rules(settings, db, clock, brokers)
+        self.add_buy: AddBuyWatcher | None = None
 
     @property
     def accounts(self) -> AccountsDeps:
@@ -233,6 +240,28 @@ class App:
         self.realtime.on_sleep(notifications.stream_asleep)
         self.notifications = notifications
 
+    def _start_add_buy(self, stack: AsyncExitStack, monitor: ExitMonitor) -> None:
+        """Support touches of the symbols the monitor watches (held ones)."""
+        if not self.settings.add_buy_enabled:
+            return
+        teller = ServiceAddBuyTeller(
+            self.notifications,
+            self.alerts,
+            self.symbol_names,
+            self.settings.add_buy_quantity,
+            self.clock,
+        )
+        self.add_buy = build_add_buy(
+            self.settings,
+            self.exit_rules.candles,
+            lambda: monitor.watched().keys(),
+            self.exit_rules.service.store,
+            teller,
+            self.clock,
+        )
+        self.realtime.on_tick(self.add_buy.on_tick)
+        stack.push_async_callback(self.add_buy.drain)
+
     def _start_services(self, stack: AsyncExitStack) -> None:
         interval = self.settings.settle_interval_seconds
         if interval > 0:
@@ -240,13 +269,23 @@ class App:
             self.supervisor.add("reconcile", reconcile_loop(self.deps, interval, stream_up))
         if self.settings.monitor_enabled:
             self.monitor = build_monitor(
-                self.settings, self.db, self.deps, self.bus, self.realtime, self.notifications
+                self.settings,
+                self.db,
+                self.deps,
+                self.bus,
+                self.realtime,
+                self.notifications,
+                rules_for=self.exit_rules.source,
             )
             self.supervisor.add("exit-monitor", self.monitor.run)
             stack.push_async_callback(self.monitor.drain)  # exits being placed finish first
+            self.exit_rules.service.on_change(self.monitor.refresh_rules)
+            self._start_add_buy(stack, self.monitor)
         self._start_telegram(stack)
         if self.settings.alert_sweep_seconds > 0:  # also edits messages when the bot runs
-            sweep = sweeper(self.alerts, self.alert_bot, self.settings.alert_sweep_seconds)
+            bot = self.alert_bot
+            follow_up = None if bot is None else fill_follow_up(self.settings, bot, self.deps)
+            sweep = sweeper(self.alerts, bot, self.settings.alert_sweep_seconds, follow_up)
             self.supervisor.add("alert-sweeper", sweep)
         stack.push_async_callback(self.bus.drain, SHUTDOWN_GRACE)
         self.supervisor.start()

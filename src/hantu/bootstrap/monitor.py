@@ -19,6 +19,7 @@ from hantu.domain.notifications import EventKind, Notification, Recipient
 from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.exit_monitor import ExitMonitor
+from hantu.service_layer.exit_rules_ports import RulesSource
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.monitor_ports import MonitorOptions, PartialPolicy, StreamState
 from hantu.service_layer.ports import BrokerDirectory
@@ -143,6 +144,7 @@ def build_monitor(
     bus: EventBus,
     realtime: RealtimeCallbacks,
     notifications: Notifications | None,
+    rules_for: RulesSource | None = None,
 ) -> ExitMonitor:
     """The monitor, already listening to fills, ticks and market status; run `.run()`."""
     watch = BrokerWatch(deps.brokers)
@@ -156,6 +158,7 @@ def build_monitor(
         stream=watch,
         warnings=notifier,
         options=monitor_options(settings),
+        rules_for=rules_for,
     )
     bus.subscribe(OrderFilled, monitor.on_filled)
     realtime.on_tick(monitor.on_tick)

@@ -83,6 +83,9 @@ class Alert:
     order_id: str | None = None
     failure_reason: str | None = None
     tolerance_pct: Decimal = Decimal("1")
+    second_message_id: int | None = None  # the question asked again after a price move
+    fill_line: str | None = None  # the latest fill line its message shows
+    followed_up_at: datetime | None = None  # when the fill follow-up (spec 000 §6.3) was done
 
     @property
     def strategy_account_id(self) -> int:

@@ -137,14 +137,19 @@ class ExitState:
         return cls(position_key, entry_seq, average_price, rules, average_price, atr)
 
     def stop_level(self) -> Decimal | None:
-        """The tighter (higher) of the fixed and ATR stops, rounded up onto the grid."""
+        """The tighter (higher) of the fixed and ATR stops, rounded up onto the grid (down when
+        up would pass the average)."""
         rules, avg = self.rules, self.average_price
         fixed = None if rules.stop_loss_pct is None else avg * (1 - rules.stop_loss_pct / _HUNDRED)
         by_atr = None
         if rules.stop_atr_k is not None and self.atr is not None:
             by_atr = avg - rules.stop_atr_k * self.atr
         level = _highest(fixed, by_atr)
-        return None if level is None else _up(level)
+        if level is None:
+            return None
+        up = _up(level)
+        # Rounding up must not lift a stop above the average (a "stop" selling at a profit).
+        return up if up <= avg else max(round_to_tick(level), _LOWEST)
 
     def take_level(self) -> Decimal | None:
         """The nearer (lower) of the fixed and ATR targets, rounded up: never sells below it."""

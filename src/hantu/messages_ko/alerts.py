@@ -12,6 +12,7 @@ REJECTED = "❌ 거절되었습니다"
 UNCONFIRMED = "⏳ 주문 미확인: 증권사 응답이 없어 확인 중입니다 (재전송하지 않습니다)"
 BROKER_AUTH = "❌ 증권사 인증에 실패했습니다. API 키를 확인해 주세요"
 NETWORK = "❌ 네트워크 오류로 주문하지 못했습니다. 잠시 후 다시 시도해 주세요"
+ASKED_AGAIN_REPLACED = "⚠️ 가격이 다시 변동되어 새 메시지로 다시 여쭈었습니다"
 PENDING_APPROVAL = "승인 대기"
 APPROVE_BUTTON = "✅ 승인"
 REJECT_BUTTON = "❌ 거절"
@@ -44,6 +45,28 @@ def executed(order_id: str, quantity: Decimal, price: Decimal | None) -> str:
 
 def filled(name: str, price: Decimal, quantity: Decimal) -> str:
     return f"✅ 체결 완료: {name} {_won(price)} × {_shares(quantity)}"
+
+
+def _within(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}분" if whole % 60 == 0 else f"{whole}초"
+
+
+def no_fill_notice(seconds: float) -> str:
+    """The broker could not tell (or the order is still unconfirmed) after the wait."""
+    return f"⚠️ {_within(seconds)} 내 체결 알림이 없습니다 — 잔고/주문내역을 확인해 주세요"
+
+
+def still_open(seconds: float) -> str:
+    """The broker has the order, with nothing filled yet, after the wait."""
+    return (
+        f"⚠️ {_within(seconds)} 내 체결되지 않았습니다 — 증권사에 미체결 주문으로 남아 있습니다. "
+        "주문내역을 확인해 주세요"
+    )
+
+
+CANCELED_AT_BROKER = "⚠️ 주문이 증권사에서 취소되었습니다 — 주문내역을 확인해 주세요"
+NOT_AT_BROKER = "❌ 증권사에 주문이 없습니다 — 주문이 실행되지 않았습니다"
 
 
 def alert_body(

@@ -44,6 +44,21 @@ UI: Final[dict[str, str]] = {
 }
 
 
+# --- add-buy opportunities (spec 002 step 5, §6.3) ----------------------------------------
+ADD_BUY_REASON: Final[dict[str, str]] = {"support_touch": "지지선 근접"}
+
+
+def add_buy_opportunity(
+    name: str, code: str, price_won: str, support_won: str, rule: str
+) -> tuple[str, str]:
+    """Title and body of the normal-priority add-buy notice (prices already formatted)."""
+    label = f"{name} {code}" if name else code
+    reason = ADD_BUY_REASON.get(rule, rule)
+    title = f"🔔 추가 매수 기회: {label} - {reason} ({support_won})"
+    body = f"종목: {label}\n현재가: {price_won}\n지지선: {support_won}\n수동으로 확인하세요"
+    return title, body
+
+
 def exit_reason(trigger: str) -> str:
     return EXIT_REASON.get(trigger, trigger)
 

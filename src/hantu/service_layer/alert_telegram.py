@@ -51,12 +51,6 @@ class AlertBotDeps:
     """(chat id, sender id) → the linked user when both are theirs."""
     names: SymbolNames = field(default_factory=NoNames)
     """Symbol names shown beside codes (삼성전자 005930)."""
-    asked_again: dict[str, int] = field(default_factory=dict)
-    """alert id → the message that asked again after a price move; its buttons go away when
-    the alert is decided (kept in memory: after a restart a stale button is refused)."""
-    fill_lines: dict[str, str] = field(default_factory=dict)
-    """alert id → its order's latest fill line, so a decision edit that lands after the fill
-    notice keeps the fill instead of hiding it."""
 
 
 def alert_text(alert: Alert, label: str | None = None) -> str:
@@ -126,7 +120,8 @@ async def _show(deps: AlertBotDeps, decision: Decision) -> None:
     if decision.outcome is DecisionOutcome.PRICE_MOVED:
         return await _ask_again(deps, alert, decision.new_price)
     text = f"{await labelled_text(deps, alert)}\n\n{decision.message_ko}"
-    fill = deps.fill_lines.get(alert.id)
+    current = await deps.alerts.store.get(alert.id)  # stored: a restart keeps it too
+    fill = current.fill_line if current is not None else alert.fill_line
     if fill is not None:  # the fill notice came first: keep it visible
         text = f"{text}\n{fill}"
     await deps.messenger.edit(alert.chat_id, alert.message_id, text)
@@ -136,7 +131,7 @@ async def _show(deps: AlertBotDeps, decision: Decision) -> None:
 async def _close_second_question(deps: AlertBotDeps, alert: Alert, line: str) -> None:
     """The question asked again after a price move loses its buttons once the alert is
     decided (approved, rejected or expired)."""
-    second = deps.asked_again.pop(alert.id, None)
+    second = await deps.alerts.store.pop_second_message(alert.id)
     if second is None or alert.chat_id is None:
         return
     try:
@@ -156,7 +151,9 @@ async def _ask_again(deps: AlertBotDeps, alert: Alert, new_price: Decimal | None
         (ko.REJECT_BUTTON, sign(deps.key, AlertAction.REJECT, alert.id)),
     ]
     second = await deps.messenger.send_with_buttons(alert.chat_id, text, buttons)
-    deps.asked_again[alert.id] = second
+    replaced = await deps.alerts.store.set_second_message(alert.id, second)
+    if replaced is not None:  # the price moved again: the older question loses its buttons
+        await deps.messenger.edit(alert.chat_id, replaced, ko.ASKED_AGAIN_REPLACED)
 
 
 def decision_text(alert: Alert, decision: Decision) -> str:
@@ -193,7 +190,8 @@ async def on_fill(
         line = ko.filled(name, average_price, filled)
     else:
         line = ko.partly_filled(name, filled, total, average_price)
-    deps.fill_lines[alert.id] = line
+    if not await deps.alerts.store.set_fill_line(alert.id, line):
+        return True  # that line is shown already (the fill follow-up came first)
     text = f"{await labelled_text(deps, alert)}\n\n{line}"
     await deps.messenger.edit(alert.chat_id, alert.message_id, text)
     return True

@@ -15,16 +15,19 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from hantu import messages_ko as ko_orders
 from hantu.domain.alerts import Alert, AlertId, AlertStatus, moved_beyond, strip_secrets
 from hantu.domain.enums import OrderType
+from hantu.domain.errors import DomainError
 from hantu.domain.events import AlertCreated, AlertDecided
+from hantu.domain.masking import mask
 from hantu.domain.order import OrderRequest
 from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
-from hantu.errors import HantuError
+from hantu.errors import ConfigError, HantuError, OrderNotPlaced
 from hantu.messages_ko import alerts as ko
 from hantu.service_layer.alerts_ports import AlertStore, Publish, Quote, Submit
-from hantu.service_layer.orders import order_id_for
-from hantu.service_layer.outcome import SubmitOutcome
+from hantu.service_layer.orders import order_id_for, reason_of, refusal_of
+from hantu.service_layer.outcome import Refusal, SubmitOutcome
 from hantu.service_layer.ports import BrokerDirectory, Clock
 from hantu.service_layer.webhooks import AccountResult, WebhookSignal
 
@@ -35,6 +38,8 @@ class DecisionOutcome(StrEnum):
     EXECUTED = "EXECUTED"
     FAILED = "FAILED"
     UNCONFIRMED = "UNCONFIRMED"
+    BROKER_AUTH = "BROKER_AUTH"  # the broker refused our credentials: nothing placed
+    NETWORK = "NETWORK"  # the broker could not be reached: nothing placed
     REJECTED = "REJECTED"
     PRICE_MOVED = "PRICE_MOVED"
     EXPIRED = "EXPIRED"
@@ -137,7 +142,8 @@ async def approve(
         moved = await _price_moved(deps, alert, confirmed_price)
         if moved is not None:
             return moved
-    claimed = await deps.store.claim(alert_id, actor.user_id, deps.clock.now())
+    order_id = order_id_for(_order_key(alert))
+    claimed = await deps.store.claim(alert_id, actor.user_id, deps.clock.now(), order_id)
     if claimed is None:
         return await _refusal(deps, alert_id, actor.user_id)
     return await _execute(deps, claimed, actor)
@@ -161,9 +167,13 @@ async def _price_moved(
     )
 
 
+def _order_key(alert: Alert) -> str:
+    return f"alert:{alert.id}"
+
+
 async def _execute(deps: AlertDeps, alert: Alert, actor: AlertActor) -> Decision:
     request = OrderRequest(
-        idempotency_key=f"alert:{alert.id}",
+        idempotency_key=_order_key(alert),
         strategy_account_id=StrategyAccountId(alert.strategy_account_id),
         symbol=Symbol(alert.symbol),
         side=alert.side,
@@ -176,27 +186,11 @@ async def _execute(deps: AlertDeps, alert: Alert, actor: AlertActor) -> Decision
     )
     try:
         result = await deps.submit(request, alert.idempotency_key)
-    except Exception:  # the alert must not stay APPROVING; the order (if any) is settled
-        log.exception("alert %s: order submission failed", alert.id)
-        result = AccountResult(
-            strategy_account_id=alert.strategy_account_id,
-            outcome=SubmitOutcome.ERROR,
-            order_id=order_id_for(request.idempotency_key),
-            error=ko.NETWORK,
-        )
+    except Exception as exc:  # the alert must not stay APPROVING; the order (if any) is settled
+        log.warning("alert %s: order submission raised %s", alert.id, type(exc).__name__)
+        result = _raised(exc, alert, request)
     now = deps.clock.now()
-    if result.outcome is SubmitOutcome.ACCEPTED:
-        outcome, status, reason = DecisionOutcome.EXECUTED, AlertStatus.EXECUTED, None
-        text = ko.executed(
-            result.broker_order_id or result.order_id, alert.quantity, alert.limit_price
-        )
-    elif result.outcome is SubmitOutcome.UNCONFIRMED:
-        # The order exists or may: it is settled like any unconfirmed order, never resent.
-        outcome, status, reason = DecisionOutcome.UNCONFIRMED, AlertStatus.EXECUTED, ko.UNCONFIRMED
-        text = ko.UNCONFIRMED
-    else:
-        reason = result.error or result.outcome.value
-        outcome, status, text = DecisionOutcome.FAILED, AlertStatus.FAILED, ko.failed(reason)
+    outcome, status, reason, text = _verdict(alert, result)
     decided = alert.moved_to(
         status,
         decided_by=actor.user_id,
@@ -208,6 +202,60 @@ async def _execute(deps: AlertDeps, alert: Alert, actor: AlertActor) -> Decision
     stored = await deps.store.decide(alert.id, AlertStatus.APPROVING, decided) or decided
     _published(deps, stored)
     return Decision(outcome, stored, result.order_id, text)
+
+
+def _raised(exc: Exception, alert: Alert, request: OrderRequest) -> AccountResult:
+    """What a submission that raised stands for. A definitive refusal raised before the order
+    was sent (the broker or our rules said no) fails; anything else may have left after the
+    order was stored, so it is unconfirmed: settled like any unconfirmed order, never resent."""
+    order_id = order_id_for(request.idempotency_key)
+    account = alert.strategy_account_id
+    match exc:
+        case OrderNotPlaced():
+            return AccountResult(
+                account,
+                SubmitOutcome.REFUSED,
+                order_id,
+                error=reason_of(exc),
+                reason=reason_of(exc),
+                refusal=refusal_of(exc),
+            )
+        case ConfigError() | DomainError():
+            reason = ko_orders.REASON_CONFIG if isinstance(exc, ConfigError) else mask(str(exc))
+            refusal = Refusal.CONFIG if isinstance(exc, ConfigError) else None
+            return AccountResult(
+                account,
+                SubmitOutcome.REFUSED,
+                order_id,
+                error=reason,
+                reason=reason,
+                refusal=refusal,
+            )
+        case _:
+            log.error("alert %s: order %s left unconfirmed", alert.id, order_id, exc_info=exc)
+            error = type(exc).__name__
+            return AccountResult(account, SubmitOutcome.UNCONFIRMED, order_id, error=error)
+
+
+def _verdict(
+    alert: Alert, result: AccountResult
+) -> tuple[DecisionOutcome, AlertStatus, str | None, str]:
+    """(outcome, alert status, stored reason, the line shown) of the pipeline's result."""
+    reason = result.reason or result.error or result.outcome.value
+    match result.outcome, result.refusal:
+        case SubmitOutcome.ACCEPTED, _:
+            order = result.broker_order_id or result.order_id
+            text = ko.executed(order, alert.quantity, alert.limit_price)
+            return DecisionOutcome.EXECUTED, AlertStatus.EXECUTED, None, text
+        case SubmitOutcome.UNCONFIRMED, _:
+            # The order exists or may: it is settled like any unconfirmed order, never resent.
+            return DecisionOutcome.UNCONFIRMED, AlertStatus.EXECUTED, ko.UNCONFIRMED, ko.UNCONFIRMED
+        case SubmitOutcome.REFUSED, Refusal.AUTH:
+            return DecisionOutcome.BROKER_AUTH, AlertStatus.FAILED, reason, ko.BROKER_AUTH
+        case SubmitOutcome.REFUSED, Refusal.UNREACHABLE:
+            return DecisionOutcome.NETWORK, AlertStatus.FAILED, reason, ko.NETWORK
+        case _:
+            return DecisionOutcome.FAILED, AlertStatus.FAILED, reason, ko.failed(reason)
 
 
 def _published(deps: AlertDeps, alert: Alert) -> None:

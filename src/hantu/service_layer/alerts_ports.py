@@ -20,8 +20,11 @@ class AlertStore(Protocol):
 
     async def get(self, alert_id: AlertId) -> Alert | None: ...
 
-    async def claim(self, alert_id: AlertId, user_id: int, now: datetime) -> Alert | None:
-        """ONE conditional UPDATE PENDING→APPROVING (not expired, this user's); the claimed
+    async def claim(
+        self, alert_id: AlertId, user_id: int, now: datetime, order_id: str | None = None
+    ) -> Alert | None:
+        """ONE conditional UPDATE PENDING→APPROVING (not expired, this user's), linking the
+        order about to be placed (so its fill notice finds the alert at once); the claimed
         alert, or None when another press, the sweeper or a rejection came first."""
         ...
 
@@ -36,6 +39,27 @@ class AlertStore(Protocol):
     async def decided_for(self, user_id: int, limit: int) -> list[Alert]: ...
 
     async def set_message(self, alert_id: AlertId, chat_id: int, message_id: int) -> None: ...
+
+    async def set_second_message(self, alert_id: AlertId, message_id: int) -> int | None:
+        """Remember the question asked again after a price move; the one it replaces."""
+        ...
+
+    async def pop_second_message(self, alert_id: AlertId) -> int | None:
+        """Take (and forget) the question asked again; None when there is none (any more)."""
+        ...
+
+    async def set_fill_line(self, alert_id: AlertId, line: str) -> bool:
+        """Store the fill line its message shows; False when it showed that line already."""
+        ...
+
+    async def awaiting_follow_up(self, decided_before: datetime, since: datetime) -> list[Alert]:
+        """Executed alerts with an order, decided in (since, decided_before], whose fill
+        follow-up is not done."""
+        ...
+
+    async def mark_followed_up(self, alert_id: AlertId, now: datetime) -> bool:
+        """Record the follow-up once; False when it was recorded already."""
+        ...
 
     async def by_order(self, order_id: str) -> Alert | None:
         """The alert whose approval placed this order."""

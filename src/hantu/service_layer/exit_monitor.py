@@ -44,6 +44,7 @@ from hantu.domain.watch_budget import WatchPath
 from hantu.service_layer import orders, queries
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.exit_fill_wait import ExitFillWait
+from hantu.service_layer.exit_rules_ports import RulesSource
 from hantu.service_layer.monitor_ports import (
     ExitNotifier,
     ExitWarnings,
@@ -85,6 +86,7 @@ class ExitMonitor:
         warnings: ExitWarnings | None = None,
         options: MonitorOptions = MonitorOptions(),  # noqa: B008 - frozen, shared safely
         pace: Pace = asyncio.sleep,
+        rules_for: RulesSource | None = None,
     ) -> None:
         self._deps = deps
         self._positions = positions
@@ -108,6 +110,7 @@ class ExitMonitor:
         self._fill_wait = ExitFillWait(
             deps, options, warnings, self._last_price, self._exit_price, pace=pace
         )
+        self._rules_for = rules_for  # per strategy / position; None: `rules` for every one
         self._states: dict[Key, tuple[WatchedPosition, ExitState]] = {}
         self._paused: set[Symbol] = set()
         self._last: dict[Symbol, Tick] = {}
@@ -163,7 +166,9 @@ class ExitMonitor:
         return None if last is None else last.price
 
     def _exit_price(self, position: WatchedPosition, last: Decimal) -> Price | None:
-        return exit_order_price(self._rules, last)
+        known = self._states.get((position.strategy_account_id, position.symbol))
+        rules = self._rules if known is None else known[1].rules  # the position's own pricing
+        return exit_order_price(rules, last)
 
     def watched(self) -> dict[Key, ExitState]:
         return {key: state for key, (_, state) in self._states.items()}
@@ -197,14 +202,34 @@ class ExitMonitor:
                 state = replace(state, average_price=position.average_price)
             self._states[key] = (position, state)  # same holding: keep its high-water mark
             return
+        rules, atr = await self._rules_of(position)
         state = ExitState.open(
             f"{int(position.strategy_account_id)}:{position.symbol.code}",
             position.entry_seq,
             position.average_price,
-            self._rules,
+            rules,
+            atr,
         )
         self._states[key] = (position, state)
         await self._planner.apply(self._watch_order())
+
+    async def _rules_of(self, position: WatchedPosition) -> tuple[ExitRules, Decimal | None]:
+        if self._rules_for is None:
+            return self._rules, None
+        return await self._rules_for.rules_for(position)
+
+    async def refresh_rules(
+        self, account: StrategyAccountId | None = None, symbol: Symbol | None = None
+    ) -> None:
+        """Rules changed: resolve them again for the watched positions they may touch
+        (all when `account` is None), keeping each one's high-water mark."""
+        for key, (position, _) in list(self._states.items()):
+            if account is not None and (key[0] != account or key[1] != symbol):
+                continue
+            rules, atr = await self._rules_of(position)
+            current = self._states.get(key)
+            if current is not None and current[1].entry_seq == position.entry_seq:
+                self._states[key] = (current[0], replace(current[1], rules=rules, atr=atr))
 
     async def _drop(self, key: Key) -> None:
         if self._states.pop(key, None) is None:
@@ -259,12 +284,13 @@ class ExitMonitor:
             return
         self._states[key] = (position, advanced)
         if trigger is not None:
-            task = asyncio.create_task(self._sell(position, trigger), name=f"exit {key[1]}")
+            sell = self._sell(position, trigger, advanced.rules)
+            task = asyncio.create_task(sell, name=f"exit {key[1]}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _sell(self, position: WatchedPosition, trigger: Trigger) -> None:
-        price = exit_order_price(self._rules, trigger.price)
+    async def _sell(self, position: WatchedPosition, trigger: Trigger, rules: ExitRules) -> None:
+        price = exit_order_price(rules, trigger.price)
         request = OrderRequest(
             idempotency_key=trigger.idempotency_key,
             strategy_account_id=position.strategy_account_id,

@@ -48,7 +48,7 @@ from hantu.service_layer.duplicates import answer_duplicate
 from hantu.service_layer.errors import OrderNotCancelable
 from hantu.service_layer.fills import adopt_orphans
 from hantu.service_layer.in_flight import Sending
-from hantu.service_layer.outcome import SubmitOutcome, SubmitResult, outcome_of_status
+from hantu.service_layer.outcome import Refusal, SubmitOutcome, SubmitResult, outcome_of_status
 from hantu.service_layer.ports import Broker, BrokerOrder, ConcurrentUpdate, PipelineUnitOfWork
 from hantu.service_layer.queries import OrderView
 
@@ -71,6 +71,7 @@ class _Refused:
     reason: str
     broker_error: str
     counted: bool = True  # False: it never left (our rate limit), no attempt of a retry used
+    refusal: Refusal = Refusal.BROKER
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,9 +256,10 @@ async def _send(broker: Broker, order: Order, seconds: float) -> _Answer:
     except BrokerUnavailable as exc:
         return _Unanswered(mask(str(exc)))
     except OrderNotPlaced as exc:
-        return _Refused(_reason(exc), str(exc), counted=not isinstance(exc, NotSentRateLimited))
+        counted = not isinstance(exc, NotSentRateLimited)
+        return _Refused(reason_of(exc), str(exc), counted=counted, refusal=refusal_of(exc))
     except ConfigError as exc:  # refused for our settings (wrong domain, key): never placed
-        return _Refused(ko.REASON_CONFIG, str(exc))
+        return _Refused(ko.REASON_CONFIG, str(exc), refusal=Refusal.CONFIG)
     except Exception as exc:
         # Unforeseen: the request may have left, so the order is settled, never assumed failed.
         log.exception("unexpected error while sending order %s", order.id)
@@ -265,7 +267,21 @@ async def _send(broker: Broker, order: Order, seconds: float) -> _Answer:
     return _Accepted(broker_id)
 
 
-def _reason(exc: OrderNotPlaced) -> str:
+def refusal_of(exc: OrderNotPlaced) -> Refusal:
+    """The cause of a definitive refusal, as front ends tell it apart."""
+    match exc:
+        case BrokerAuthError():
+            return Refusal.AUTH
+        case BrokerUnreachable():
+            return Refusal.UNREACHABLE
+        case RateLimited() | NotSentRateLimited():
+            return Refusal.RATE_LIMITED
+        case _:
+            return Refusal.BROKER
+
+
+def reason_of(exc: OrderNotPlaced) -> str:
+    """The reason a refused order is kept with: the broker's own message, or ours."""
     if isinstance(exc, BrokerRejected):
         return exc.message
     if isinstance(exc, NotSentRateLimited):
@@ -330,7 +346,7 @@ async def _apply_answer(
                 failed.attempted(order.id, now)
                 failed.resolve(now)
             return SubmitResult(OrderView.of(order), SubmitOutcome.ACCEPTED)
-        case _Refused(reason=reason, broker_error=broker_error, counted=counted):
+        case _Refused(reason=reason, broker_error=broker_error, counted=counted, refusal=refusal):
             failed_id = await refuse(
                 uow,
                 order,
@@ -342,7 +358,8 @@ async def _apply_answer(
                 webhook_id=webhook_id,
             )
             error = mask(broker_error) if counted else reason  # not sent: say so, in Korean
-            return SubmitResult(OrderView.of(order), SubmitOutcome.REFUSED, failed_id, error)
+            view = OrderView.of(order)
+            return SubmitResult(view, SubmitOutcome.REFUSED, failed_id, error, refusal=refusal)
         case _Unanswered(reason=reason):
             order.apply(OrderUnconfirmed(order_id=order.id, reason=reason, occurred_at=now))
             if failed is not None:

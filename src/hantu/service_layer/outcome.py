@@ -24,6 +24,17 @@ class SubmitOutcome(StrEnum):
     ERROR = "error"  # submit raised (our side failed): a front end's record, a repeat is safe
 
 
+class Refusal(StrEnum):
+    """Why a REFUSED order never reached the broker's book, for front ends that answer each
+    cause in its own words (an alert's message: spec 000 §5.1)."""
+
+    BROKER = "broker"  # the broker answered no (BrokerRejected): its message says why
+    AUTH = "auth"  # our token or app key was refused (BrokerAuthError)
+    UNREACHABLE = "unreachable"  # no connection was made (BrokerUnreachable)
+    RATE_LIMITED = "rate_limited"  # refused or held back for the request rate
+    CONFIG = "config"  # refused for our settings (ConfigError)
+
+
 def outcome_of_status(status: OrderStatus) -> SubmitOutcome:
     """The outcome an order's status stands for, as a repeated delivery reports it."""
     match status:
@@ -47,6 +58,7 @@ class SubmitResult:
     error: str | None = None
     broker_seconds: float | None = None  # how long the broker took to answer (or not)
     first: SubmitOutcome | None = None  # a duplicate's: what became of the first delivery
+    refusal: Refusal | None = None  # a REFUSED outcome's cause
 
     @property
     def order_outcome(self) -> SubmitOutcome:

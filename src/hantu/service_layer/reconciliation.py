@@ -129,6 +129,30 @@ async def reconcile_with_broker(
     return await _settle(deps, book), await _sync(deps, gaps, book)
 
 
+async def check_order(deps: Deps, order_id: OrderId) -> None:
+    """Ask the broker about one order now and take its state: an unsettled one is settled
+    (with every other one due, as the reconcile loop does), an open one synced at once.
+
+    For callers that have waited already (an alert's fill follow-up waits a minute, longer
+    than `FillGaps` patience), so no fill notice can still be on its way to count twice.
+    """
+    async with deps.uow(read_only=True) as uow:
+        order = await uow.orders.get(order_id)
+        claim = None if order is None else await uow.orders.claim_of(order_id)
+    if order is None:
+        return
+    book = _BrokerBook(deps)
+    if order.status.is_unsettled:
+        await _settle(deps, book)
+        return
+    if not order.status.is_live:
+        return
+    reports = await book.reports(int(order.strategy_account_id), order)
+    theirs = None if reports is None else _report_of(order, reports, claim)
+    if theirs is not None and _differs(order, theirs):
+        await _sync_one(deps, order.id, theirs)
+
+
 async def settle_unconfirmed(deps: Deps) -> SettleReport:
     """Settle unconfirmed (and stale NEW) orders against the broker's orders of the day."""
     return await _settle(deps, _BrokerBook(deps))

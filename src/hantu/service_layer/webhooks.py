@@ -32,7 +32,7 @@ from hantu.domain.values import (
     plain_decimal,
 )
 from hantu.service_layer.orders import order_id_for
-from hantu.service_layer.outcome import SubmitOutcome, SubmitResult
+from hantu.service_layer.outcome import Refusal, SubmitOutcome, SubmitResult
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +221,8 @@ class AccountResult:
     failed_order_id: int | None = None
     duplicate: bool = False  # a repeated delivery: answered from the first, nothing placed
     broker_seconds: float | None = None
+    refusal: Refusal | None = None  # a REFUSED order's cause
+    reason: str | None = None  # the order's stored reason (the broker's own message, or ours)
 
     @classmethod
     def of(cls, request: OrderRequest, result: SubmitResult) -> AccountResult:
@@ -234,6 +236,8 @@ class AccountResult:
             failed_order_id=result.failed_order_id,
             duplicate=result.outcome is SubmitOutcome.DUPLICATE,
             broker_seconds=result.broker_seconds,
+            refusal=result.refusal,
+            reason=result.order.reason,
         )
 
 

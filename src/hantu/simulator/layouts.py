@@ -350,3 +350,54 @@ def emit(layout: Layout, values: Mapping[str, str]) -> dict[str, str]:
     if stray:
         raise KeyError(f"not in the layout: {sorted(stray)}")
     return {name: values[name] if name in values else placeholder(name) for name in layout}
+
+
+# quotations/inquire-daily-itemchartprice (FHKST03010100): `output1` (30 fields, the
+# symbol today) and `output2` rows (13 fields, one bar each, newest first).
+CHART_OUTPUT1: Layout = (
+    "prdy_vrss",
+    "prdy_vrss_sign",
+    "prdy_ctrt",
+    "stck_prdy_clpr",
+    "acml_vol",
+    "acml_tr_pbmn",
+    "hts_kor_isnm",
+    "stck_prpr",
+    "stck_shrn_iscd",
+    "prdy_vol",
+    "stck_mxpr",
+    "stck_llam",
+    "stck_oprc",
+    "stck_hgpr",
+    "stck_lwpr",
+    "stck_prdy_oprc",
+    "stck_prdy_hgpr",
+    "stck_prdy_lwpr",
+    "askp",
+    "bidp",
+    "prdy_vrss_vol",
+    "vol_tnrt",
+    "stck_fcam",
+    "lstn_stcn",
+    "cpfn",
+    "hts_avls",
+    "per",
+    "eps",
+    "pbr",
+    "itewhol_loan_rmnd_ratem_name",
+)
+CHART_OUTPUT2: Layout = (
+    "stck_bsop_date",
+    "stck_clpr",
+    "stck_oprc",
+    "stck_hgpr",
+    "stck_lwpr",
+    "acml_vol",
+    "acml_tr_pbmn",
+    "flng_cls_code",
+    "prtt_rate",
+    "mod_yn",
+    "prdy_vrss_sign",
+    "prdy_vrss",
+    "revl_issu_reas",
+)

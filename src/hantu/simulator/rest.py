@@ -18,6 +18,7 @@ from hantu.simulator.rest_auth import (
     revoke_endpoint,
     token_endpoint,
 )
+from hantu.simulator.rest_charts import CHART_TR_IDS, inquire_daily_itemchartprice
 from hantu.simulator.rest_common import SimContext, endpoint
 from hantu.simulator.rest_headers import KisHeaderNames
 from hantu.simulator.rest_inquiry import (
@@ -79,6 +80,10 @@ def build_rest_app(ctx: SimContext) -> ASGIApp:
         ),
         Route(f"{STOCK}/quotations/inquire-price", endpoint(ctx, PRICE_TR_IDS, inquire_price)),
         Route(f"{STOCK}/quotations/chk-holiday", endpoint(ctx, HOLIDAY_TR_IDS, chk_holiday)),
+        Route(
+            f"{STOCK}/quotations/inquire-daily-itemchartprice",
+            endpoint(ctx, CHART_TR_IDS, inquire_daily_itemchartprice),
+        ),
         Route(
             f"{STOCK}/quotations/search-info",
             endpoint(ctx, SEARCH_INFO_TR_IDS, search_info),

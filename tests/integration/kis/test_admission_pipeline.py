@@ -43,7 +43,9 @@ async def broker_app(
             _env_file=None,  # type: ignore[call-arg]
             database_url=database_url,
             data_dir=tmp_path,
-            order_timeout_seconds=1.0,
+            # the default: the broker's own time, kept apart from the queue budget under test,
+            # so a loaded machine's slow answer is not mistaken for a refusal or an unknown
+            order_timeout_seconds=5.0,
             order_queue_seconds=QUEUE_SECONDS,
             settle_interval_seconds=0,  # no reconcile loop spending the rate budget
         )

@@ -165,10 +165,17 @@ async def running_app(
     database_url: str,
     tmp_path: Path,
     runtime_options: dict[str, Any] | None = None,
+    broker: InProcessBroker | None = None,
     **web_options: Any,
 ) -> AsyncIterator[WebClient]:
-    clock = FakeClock()
-    broker = InProcessBroker(clock)
+    """The app over `database_url`; pass the `broker` of an earlier run to restart over the
+    same broker account (its book and clock carry over)."""
+    if broker is None:
+        clock = FakeClock()
+        broker = InProcessBroker(clock)
+    else:
+        assert isinstance(broker.clock, FakeClock)
+        clock = broker.clock
 
     async def factory(_credentials: BrokerCredentials) -> Broker:
         return broker

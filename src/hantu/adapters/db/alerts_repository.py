@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hantu.adapters.db.engine import Database
@@ -50,6 +50,9 @@ def _row_of(alert: Alert) -> dict[str, Any]:
         "decided_at": alert.decided_at,
         "order_id": alert.order_id,
         "failure_reason": alert.failure_reason,
+        "second_message_id": alert.second_message_id,
+        "fill_line": alert.fill_line,
+        "followed_up_at": alert.followed_up_at,
     }
 
 
@@ -79,6 +82,9 @@ def _alert_of(row: Any) -> Alert:
         order_id=m["order_id"],
         failure_reason=m["failure_reason"],
         tolerance_pct=m["tolerance_pct"],
+        second_message_id=m["second_message_id"],
+        fill_line=m["fill_line"],
+        followed_up_at=m["followed_up_at"],
     )
 
 
@@ -107,7 +113,9 @@ class SqlAlertStore:
             row = (await conn.execute(select(alerts).where(alerts.c.id == alert_id))).first()
         return _alert_of(row) if row is not None else None
 
-    async def claim(self, alert_id: AlertId, user_id: int, now: datetime) -> Alert | None:
+    async def claim(
+        self, alert_id: AlertId, user_id: int, now: datetime, order_id: str | None = None
+    ) -> Alert | None:
         async with self._db.begin() as conn:
             done = await conn.execute(
                 update(alerts)
@@ -119,7 +127,7 @@ class SqlAlertStore:
                         alerts.c.expires_at > now,
                     )
                 )
-                .values(status=AlertStatus.APPROVING.value)
+                .values(status=AlertStatus.APPROVING.value, order_id=order_id)
             )
             if done.rowcount != 1:
                 return None
@@ -188,6 +196,74 @@ class SqlAlertStore:
                 .where(alerts.c.id == alert_id)
                 .values(chat_id=chat_id, message_id=message_id)
             )
+
+    async def set_second_message(self, alert_id: AlertId, message_id: int) -> int | None:
+        async with self._db.begin() as conn:
+            previous = (
+                await conn.execute(
+                    select(alerts.c.second_message_id).where(alerts.c.id == alert_id)
+                )
+            ).scalar()
+            await conn.execute(
+                update(alerts).where(alerts.c.id == alert_id).values(second_message_id=message_id)
+            )
+        return None if previous is None else int(previous)
+
+    async def pop_second_message(self, alert_id: AlertId) -> int | None:
+        async with self._db.begin() as conn:
+            found = (
+                await conn.execute(
+                    select(alerts.c.second_message_id).where(alerts.c.id == alert_id)
+                )
+            ).scalar()
+            if found is None:
+                return None
+            done = await conn.execute(
+                update(alerts)
+                .where(and_(alerts.c.id == alert_id, alerts.c.second_message_id == found))
+                .values(second_message_id=None)
+            )
+        return int(found) if done.rowcount == 1 else None
+
+    async def set_fill_line(self, alert_id: AlertId, line: str) -> bool:
+        async with self._db.begin() as conn:
+            done = await conn.execute(
+                update(alerts)
+                .where(
+                    and_(
+                        alerts.c.id == alert_id,
+                        or_(alerts.c.fill_line.is_(None), alerts.c.fill_line != line),
+                    )
+                )
+                .values(fill_line=line)
+            )
+        return done.rowcount == 1
+
+    async def awaiting_follow_up(self, decided_before: datetime, since: datetime) -> list[Alert]:
+        async with self._db.connect() as conn:
+            rows = await conn.execute(
+                select(alerts)
+                .where(
+                    and_(
+                        alerts.c.status == AlertStatus.EXECUTED.value,
+                        alerts.c.followed_up_at.is_(None),
+                        alerts.c.order_id.is_not(None),
+                        alerts.c.decided_at <= decided_before,
+                        alerts.c.decided_at > since,
+                    )
+                )
+                .order_by(alerts.c.decided_at, alerts.c.id)
+            )
+            return [_alert_of(r) for r in rows]
+
+    async def mark_followed_up(self, alert_id: AlertId, now: datetime) -> bool:
+        async with self._db.begin() as conn:
+            done = await conn.execute(
+                update(alerts)
+                .where(and_(alerts.c.id == alert_id, alerts.c.followed_up_at.is_(None)))
+                .values(followed_up_at=now)
+            )
+        return done.rowcount == 1
 
     async def by_order(self, order_id: str) -> Alert | None:
         async with self._db.connect() as conn:

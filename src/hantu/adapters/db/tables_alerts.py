@@ -1,4 +1,5 @@
-"""The `alerts` table: signals of ALERT-mode strategies waiting for approval (0021_alerts)."""
+"""The `alerts` table: signals of ALERT-mode strategies waiting for approval, and what their
+Telegram messages show (0021_alerts, 0022_alert_followup)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ alerts = Table(
     Column("decided_at", UtcDateTime, nullable=True),
     Column("order_id", String(40), nullable=True),
     Column("failure_reason", String(500), nullable=True),
+    # 0022_alert_followup: what the messages show, so a restart edits the right ones.
+    Column("second_message_id", BigInteger, nullable=True),  # asked again after a price move
+    Column("fill_line", String(300), nullable=True),  # the latest fill line shown
+    Column("followed_up_at", UtcDateTime, nullable=True),  # the fill follow-up was done
     Index("idx_alerts_user_status", "user_id", "status", "created_at"),
     Index("idx_alerts_status_expires", "status", "expires_at"),
+    Index("idx_alerts_follow_up", "status", "followed_up_at", "decided_at"),
 )

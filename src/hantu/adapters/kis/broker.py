@@ -7,13 +7,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 
 from hantu.config import KisEnvironment, Settings
 from hantu.domain.errors import InvalidValue
+from hantu.domain.exits import Candle
 from hantu.domain.reports import BrokerOrderReport, FillNotice
 from hantu.domain.values import BrokerOrderId, Money, Quantity, Symbol
 from hantu.errors import BrokerRejected, BrokerUnavailable, ConfigError
@@ -35,6 +36,7 @@ from .translate import (
     FillIdentity,
     balance_of,
     buying_power_of,
+    candle_of,
     kst_date,
     order_report,
     quote_of,
@@ -164,6 +166,15 @@ class KisBroker:
         """Cash and holdings."""
         holdings, summary = await self._rest.balance()
         return balance_of(holdings, summary)
+
+    async def daily_candles(self, symbol: Symbol, day: date, count: int) -> list[Candle]:
+        """The last `count` daily candles up to `day`, oldest first (for ATR and supports).
+
+        Calendar days are about 1.5 trading days; one call answers at most 100 bars."""
+        start = day - timedelta(days=min(count * 2 + 10, 150))
+        rows = await self._rest.daily_bars(symbol, start, day)
+        candles = [candle_of(row) for row in reversed(rows)]
+        return [c for c in candles if c.high > 0][-count:]
 
     async def quote(self, symbol: Symbol) -> Quote:
         """Last price and the day's limits."""

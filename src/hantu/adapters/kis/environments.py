@@ -28,6 +28,7 @@ class Tr(StrEnum):
     PRICE = "PRICE"
     HOLIDAY = "HOLIDAY"
     STOCK_INFO = "STOCK_INFO"
+    DAILY_CHART = "DAILY_CHART"
 
 
 # Current generation of order/account TR IDs (reference §1.2); `None` = not offered there.
@@ -42,6 +43,7 @@ _REAL_TR: dict[Tr, str | None] = {
     Tr.PRICE: "FHKST01010100",
     Tr.HOLIDAY: "CTCA0903R",
     Tr.STOCK_INFO: "CTPF1002R",
+    Tr.DAILY_CHART: "FHKST03010100",
 }
 _PAPER_TR: dict[Tr, str | None] = {
     Tr.BUY: "VTTC0012U",
@@ -54,6 +56,7 @@ _PAPER_TR: dict[Tr, str | None] = {
     Tr.PRICE: "FHKST01010100",  # quotation TRs are the same in both environments
     Tr.HOLIDAY: None,  # CTCA0903R is real only
     Tr.STOCK_INFO: None,  # CTPF1002R (search-stock-info) is real only (§4.9)
+    Tr.DAILY_CHART: "FHKST03010100",  # daily charts are offered in paper too (§4.9)
 }
 
 # Trades (H0STCNT0) everywhere; market operation / VI (H0STMKO0) is real only (§4.9).

@@ -38,6 +38,7 @@ from .schemas import (
     BalanceSummary,
     BuyableAnswer,
     CancellableRow,
+    DailyBarRow,
     DailyOrderRow,
     HoldingRow,
     HolidayRow,
@@ -223,6 +224,20 @@ class KisRestClient:
             # rt_cd "0" with nothing in it: KIS's answer for a code it does not list.
             return PriceAnswer()
         return parse_answer(PriceAnswer, _output(body))
+
+    async def daily_bars(self, symbol: Symbol, start: date, end: date) -> list[DailyBarRow]:
+        """Daily bars from `start` to `end`, newest first, at most 100 (FHKST03010100),
+        adjusted for splits (`FID_ORG_ADJ_PRC=0`)."""
+        params = {
+            "FID_COND_MRKT_DIV_CODE": "J",
+            "FID_INPUT_ISCD": symbol.code,
+            "FID_INPUT_DATE_1": start.strftime("%Y%m%d"),
+            "FID_INPUT_DATE_2": end.strftime("%Y%m%d"),
+            "FID_PERIOD_DIV_CODE": "D",
+            "FID_ORG_ADJ_PRC": "0",
+        }
+        body = await self._read(Tr.DAILY_CHART, "quotations/inquire-daily-itemchartprice", params)
+        return [parse_answer(DailyBarRow, row) for row in _rows(body, "output2")]
 
     async def is_trading_day(self, day: date) -> bool:
         """Whether KRX opens on a day (CTCA0903R; KIS asks for about one call a day)."""

@@ -133,6 +133,17 @@ class PriceAnswer(_Kis):
     vi_cls_code: str = ""
 
 
+class DailyBarRow(_Kis):
+    """One `output2` row of inquire-daily-itemchartprice (FHKST03010100), newest first."""
+
+    stck_bsop_date: str
+    stck_oprc: str = "0"
+    stck_hgpr: str = "0"
+    stck_lwpr: str = "0"
+    stck_clpr: str = "0"
+    acml_vol: str = "0"
+
+
 class HolidayRow(_Kis):
     """One `output` row of chk-holiday (CTCA0903R)."""
 

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from hantu.domain.enums import OrderType, Side
+from hantu.domain.exits import Candle
 from hantu.domain.reports import BrokerOrderReport, BrokerOrderState, FillNotice
 from hantu.domain.values import BrokerOrderId, FillId, Money, Price, Quantity, Symbol
 from hantu.errors import BrokerUnavailable, ConfigError, UnknownSymbol
@@ -19,7 +20,14 @@ from hantu.service_layer.ports import (
 )
 
 from .realtime import ExecutionNotice
-from .schemas import BalanceSummary, BuyableAnswer, DailyOrderRow, HoldingRow, PriceAnswer
+from .schemas import (
+    BalanceSummary,
+    BuyableAnswer,
+    DailyBarRow,
+    DailyOrderRow,
+    HoldingRow,
+    PriceAnswer,
+)
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -245,6 +253,15 @@ def _money(raw: str) -> Money | None:
 def buying_power_of(answer: BuyableAnswer) -> Money:
     """inquire-psbl-order (TTTC8908R) → 주문가능금액 (ord_psbl_cash)."""
     return Money(decimal_of(answer.ord_psbl_cash, Decimal(0)))
+
+
+def candle_of(row: DailyBarRow) -> Candle:
+    """A daily bar (FHKST03010100 `output2`) as the exit rules' candle."""
+    return Candle(
+        high=decimal_of(row.stck_hgpr, Decimal(0)),
+        low=decimal_of(row.stck_lwpr, Decimal(0)),
+        close=decimal_of(row.stck_clpr, Decimal(0)),
+    )
 
 
 def quote_of(symbol: Symbol, answer: PriceAnswer) -> Quote:

@@ -31,6 +31,8 @@ STATUS_OF: dict[DecisionOutcome, int] = {
     DecisionOutcome.ALREADY_HANDLED: 409,
     DecisionOutcome.NOT_FOUND: 404,
     DecisionOutcome.FAILED: 502,
+    DecisionOutcome.BROKER_AUTH: 502,
+    DecisionOutcome.NETWORK: 502,
 }
 
 
@@ -64,6 +66,7 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "decided_at": None if alert.decided_at is None else alert.decided_at.isoformat(),
         "order_id": alert.order_id,
         "failure_reason": alert.failure_reason,
+        "fill_line": alert.fill_line,  # what its Telegram message shows of the fills
     }
 
 

@@ -39,6 +39,7 @@ def _row(alert: Alert) -> dict[str, Any]:
         "decided_at": None if alert.decided_at is None else seoul_time(alert.decided_at),
         "order_id": alert.order_id,
         "failure_reason": alert.failure_reason,
+        "fill_line": alert.fill_line,
     }
 
 

@@ -21,6 +21,7 @@ from hantu.entrypoints.web import (
     auth,
     docs,
     errors,
+    exit_rules_api,
     failed_orders,
     failed_orders_bulk,
     failed_orders_export,
@@ -117,6 +118,7 @@ def _assemble(app: FastAPI, settings: Settings) -> None:
         settings_page,
         notifications,
         positions_api,
+        exit_rules_api,
         live,
     ):
         app.include_router(module.router)

@@ -13,6 +13,7 @@ from hantu.entrypoints.web.tokens import TokenCache
 from hantu.service_layer.accounts import AccountsDeps
 from hantu.service_layer.alerts import AlertDeps
 from hantu.service_layer.deps import Deps
+from hantu.service_layer.exit_rules import ExitRulesService
 from hantu.service_layer.live_feed import LiveFeed
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.notify_delivery import NotifyStore
@@ -39,6 +40,7 @@ class WebState:
     quotes: QuoteBoard = field(default_factory=QuoteBoard)  # broker reads kept a few seconds
     live: LiveFeed | None = None  # notices for open pages (`GET /api/v1/live`)
     alerts: AlertDeps | None = None  # ALERT mode: signals waiting for approval
+    exit_rules: ExitRulesService | None = None  # exit rules per strategy and position
 
     def webhook_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/api/webhook"

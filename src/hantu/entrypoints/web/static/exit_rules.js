@@ -1,0 +1,114 @@
+// Exit-rule forms (strategies and positions pages): load on open, save with PUT.
+// A blank field is left out (inherited); "끄기" sends null (switched off).
+"use strict";
+
+const EXIT_OFFABLE = ["stop_loss_pct", "take_profit_pct", "trailing_pct", "atr_take_k"];
+const EXIT_TEXT = ["ticks_through", "atr_stop_k", "atr_period"];
+
+function exitRulesSummary(effective) {
+  const parts = [];
+  const pct = (name, label) => {
+    const value = effective[name];
+    parts.push(UI["exit_rules_field_" + name] + " " + (value === null ? UI.exit_rules_off : value));
+  };
+  pct("stop_loss_pct");
+  pct("take_profit_pct");
+  pct("trailing_pct");
+  parts.push(UI.exit_rules_field_pricing + " " + UI["exit_rules_pricing_" + effective.pricing]);
+  if (effective.atr_enabled) {
+    parts.push(UI.exit_rules_field_atr_enabled + " " + UI.exit_rules_on + " (" +
+      effective.atr_stop_k + " / " + (effective.atr_take_k ?? UI.exit_rules_off) + ", " +
+      effective.atr_period + ")");
+  }
+  return UI.exit_rules_effective + ": " + parts.join(" · ");
+}
+
+function fillExitRules(form, data) {
+  const own = data.rules;
+  const inherited = data.inherited;
+  for (const name of [...EXIT_OFFABLE, ...EXIT_TEXT]) {
+    const input = form.elements[name];
+    const off = form.elements[name + "__off"];
+    const value = own[name];
+    input.value = value === undefined || value === null ? "" : String(value);
+    const below = inherited[name];
+    input.placeholder = UI.exit_rules_inherited + ": " + (below === null ? UI.exit_rules_off : below);
+    if (off) off.checked = Object.prototype.hasOwnProperty.call(own, name) && value === null;
+  }
+  form.elements.pricing.value = own.pricing || "";
+  form.elements.atr_enabled.value = own.atr_enabled === undefined ? "" : String(own.atr_enabled);
+  form.querySelector(".exit-rules-effective").textContent = exitRulesSummary(data.effective);
+}
+
+function readExitRules(form) {
+  const body = {};
+  for (const name of [...EXIT_OFFABLE, ...EXIT_TEXT]) {
+    const off = form.elements[name + "__off"];
+    const value = form.elements[name].value.trim();
+    if (off && off.checked) body[name] = null;
+    else if (value !== "") body[name] = value;
+  }
+  if (form.elements.pricing.value) body.pricing = form.elements.pricing.value;
+  if (form.elements.atr_enabled.value) body.atr_enabled = form.elements.atr_enabled.value === "true";
+  return body;
+}
+
+// The error paragraph is an alert only while it says something (an empty alert would be
+// announced and counted as one).
+function showExitError(element, text) {
+  element.textContent = text;
+  if (text) element.setAttribute("role", "alert");
+  else element.removeAttribute("role");
+}
+
+// Forms open by URL: a live swap of the positions section (live.js) redraws them closed,
+// so they are bound again and reopened (their values loaded afresh).
+const exitRulesOpen = new Set();
+
+function bindExitRules(details) {
+  if (details.dataset.bound) return;
+  details.dataset.bound = "1";
+  const form = details.querySelector("form.exit-rules-form");
+  const error = form.querySelector(".exit-rules-error");
+  let loaded = false;
+  details.addEventListener("toggle", async () => {
+    if (!details.open) {
+      exitRulesOpen.delete(details.dataset.url);
+      return;
+    }
+    exitRulesOpen.add(details.dataset.url);
+    if (loaded) return;
+    const result = await apiRequest("GET", details.dataset.url);
+    if (!result.ok) {
+      showExitError(error, result.data.error || UI.toast_error);
+      return;
+    }
+    loaded = true;
+    fillExitRules(form, result.data);
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showExitError(error, "");
+    const result = await apiRequest("PUT", details.dataset.url, readExitRules(form));
+    if (!result.ok || result.data.success === false) {
+      showExitError(error, result.data.error || UI.toast_error);
+      const field = result.data.field && form.elements[result.data.field];
+      if (field && field.focus) {
+        field.setAttribute("aria-invalid", "true");
+        field.focus();
+      }
+      return;
+    }
+    form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    fillExitRules(form, result.data);
+    showToast(result.data.message || UI.exit_rules_saved, "success");
+  });
+  if (exitRulesOpen.has(details.dataset.url)) details.open = true;
+}
+
+function bindAllExitRules() {
+  document.querySelectorAll("details.exit-rules").forEach(bindExitRules);
+}
+
+bindAllExitRules();
+document.addEventListener("hantu:swapped", bindAllExitRules);
