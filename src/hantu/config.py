@@ -159,6 +159,24 @@ class Settings(BaseSettings):
         description="How an exit sell is priced: limit at the tick, market, or n ticks through",
     )
     exit_ticks_through: int = Field(0, ge=0, le=20, description="Ticks through for ticks_through")
+    exit_fill_wait_seconds: float = Field(
+        60.0, gt=0, le=3600, description="How long an exit sell may take to fill before a warning"
+    )
+    exit_partial_policy: str = Field(
+        "reorder",
+        pattern="^(reorder|keep)$",
+        description="An exit still (partly) unfilled after the wait: re-order the rest or keep it",
+    )
+    exit_reorder_max: int = Field(
+        1, ge=0, le=5, description="Re-orders of an exit's remainder before only warning"
+    )
+    monitor_poll_per_second: float = Field(
+        10.0,
+        gt=0,
+        le=20,
+        description="REST price polls per second for symbols the WebSocket does not carry "
+        "(capped at half of the KIS REST limit)",
+    )
     demo: bool | None = Field(
         None, description="Create the demo user and strategy; default: on with the simulator"
     )

@@ -40,3 +40,22 @@ def test_plan_properties(holdings: list[str], watch: list[str]) -> None:
     if any(plan.paths[h] is WatchPath.REST_POLLING for h in holdings):
         assert all(plan.paths[w] is WatchPath.REST_POLLING for w in watch if w not in holdings)
     assert len(streamed_holdings) == min(len(holdings), KIS_REGISTRATIONS - 1)
+
+
+def test_two_registrations_per_streamed_symbol_halve_the_streamed_symbols() -> None:
+    holdings = [f"{n:06d}" for n in range(25)]
+    plan = plan_watch(holdings, [], trade_cost=2)  # KIS real: H0STCNT0 + H0STMKO0
+    assert len(plan.symbols_on(WatchPath.TRADES_ONLY)) == 20
+    assert plan.symbols_on(WatchPath.REST_POLLING) == holdings[20:]
+    assert plan.registrations == KIS_REGISTRATIONS
+
+
+@given(codes, st.integers(1, 3))
+def test_plan_never_overspends_whatever_a_symbol_costs(holdings: list[str], cost: int) -> None:
+    plan = plan_watch(holdings, [], trade_cost=cost)
+    counted = 1 + sum(
+        cost + (p is WatchPath.TRADES_AND_BOOK)
+        for p in plan.paths.values()
+        if p is not WatchPath.REST_POLLING
+    )
+    assert counted == plan.registrations <= KIS_REGISTRATIONS

@@ -1,6 +1,8 @@
 """The exit monitor wired to the application: positions from the database, symbols watched
-on each account's broker stream, ticks and market status from the realtime callbacks, fills
-from the event bus, and the stop-loss / take-profit notice through the notification service."""
+on each account's broker stream (and polled over REST when that stream does not carry
+them), ticks and market status from the realtime callbacks, fills from the event bus, and
+the stop-loss / take-profit notice and the unfilled-exit warning through the notification
+service."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import logging
 
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.monitor_positions import SqlMonitorPositions
+from hantu.adapters.kis.environments import profile_for
 from hantu.adapters.kis.realtime import MarketStatus
 from hantu.config import Settings
 from hantu.domain.events import OrderFilled
@@ -18,6 +21,7 @@ from hantu.service_layer.deps import Deps
 from hantu.service_layer.exit_monitor import ExitMonitor
 from hantu.service_layer.exit_rules_ports import RulesSource
 from hantu.service_layer.messagebus import EventBus
+from hantu.service_layer.monitor_ports import MonitorOptions, PartialPolicy, StreamState
 from hantu.service_layer.ports import BrokerDirectory
 
 from .notifications import Notifications
@@ -42,6 +46,26 @@ def exit_rules(settings: Settings) -> ExitRules:
     )
 
 
+def monitor_options(settings: Settings) -> MonitorOptions:
+    """The fill wait, partial-fill policy, polling pace and WebSocket budget of the monitor.
+
+    A streamed symbol costs as many registrations as the environment streams per symbol
+    (KIS real: trades and market status); polling never takes more than half of KIS's REST
+    limit, so orders always find room.
+    """
+    # Only the static facts of the profile are read; the simulator's own URLs do not matter.
+    profile = profile_for(settings.kis_environment, rest_base_url=_ANY, ws_url=_ANY_WS)
+    limit = settings.kis_rest_rate_limit or profile.requests_per_second
+    per_second = min(settings.monitor_poll_per_second, limit / 2)
+    return MonitorOptions(
+        fill_wait_seconds=settings.exit_fill_wait_seconds,
+        partial_policy=PartialPolicy(settings.exit_partial_policy),
+        reorder_max=settings.exit_reorder_max,
+        poll_per_second=per_second,
+        trade_cost=len(profile.symbol_tr_ids),
+    )
+
+
 class BrokerWatch:
     """Watch a symbol on the stream of the broker behind a strategy account; brokers
     without a realtime stream (in-process test brokers) are skipped."""
@@ -49,15 +73,32 @@ class BrokerWatch:
     def __init__(self, brokers: BrokerDirectory) -> None:
         self._brokers = brokers
 
-    async def watch(self, account: StrategyAccountId, symbol: Symbol) -> None:
+    async def watch(
+        self, account: StrategyAccountId, symbol: Symbol, *, order_book: bool = False
+    ) -> None:
         broker = await self._brokers.broker_for(int(account))
         if callable(start := getattr(broker, "watch", None)) and _streams(broker):
-            start(symbol)
+            start(symbol, order_book=order_book)
 
     async def unwatch(self, account: StrategyAccountId, symbol: Symbol) -> None:
         broker = await self._brokers.broker_for(int(account))
         if callable(stop := getattr(broker, "unwatch", None)) and _streams(broker):
             stop(symbol)
+
+    async def streaming(self, account: StrategyAccountId, symbol: Symbol) -> StreamState | None:
+        """Whether the symbol's trades flow on its broker's stream now, on which session
+        (None: the broker has no stream)."""
+        broker = await self._brokers.broker_for(int(account))
+        realtime = getattr(broker, "realtime", None)
+        receiving = getattr(realtime, "receiving", None)
+        if not callable(receiving):
+            return None
+        up = bool(receiving(TRADES_TR, symbol.code))
+        return StreamState(up, int(getattr(realtime, "connections", 0)))
+
+
+TRADES_TR = "H0STCNT0"  # the trades of a symbol, in every KIS environment
+_ANY, _ANY_WS = "http://127.0.0.1", "ws://127.0.0.1"
 
 
 def _streams(broker: object) -> bool:
@@ -82,6 +123,19 @@ class ServiceNotifier:
         notification = Notification.of(event_kind, recipient, title, body, order_id)
         await self._notifications.service.notify(notification)
 
+    async def exit_unfilled(self, order_id: str, title: str, body: str) -> None:
+        """Spec 002 §4-1's "체결 미확인" warning, to the exit order's owner."""
+        if self._notifications is None:
+            log.warning("exit order %s not filled in time; no notifications configured", order_id)
+            return
+        context = await self._notifications.store.order_context(order_id)
+        if context is None:
+            return
+        recipient = Recipient(str(context.user_id))
+        kind = EventKind.ORDER_UNCONFIRMED
+        notification = Notification.of(kind, recipient, title, body, f"{order_id}:unfilled")
+        await self._notifications.service.notify(notification)
+
 
 def build_monitor(
     settings: Settings,
@@ -93,12 +147,17 @@ def build_monitor(
     rules_for: RulesSource | None = None,
 ) -> ExitMonitor:
     """The monitor, already listening to fills, ticks and market status; run `.run()`."""
+    watch = BrokerWatch(deps.brokers)
+    notifier = ServiceNotifier(notifications)
     monitor = ExitMonitor(
         deps,
         SqlMonitorPositions(db),
-        BrokerWatch(deps.brokers),
-        ServiceNotifier(notifications),
+        watch,
+        notifier,
         exit_rules(settings),
+        stream=watch,
+        warnings=notifier,
+        options=monitor_options(settings),
         rules_for=rules_for,
     )
     bus.subscribe(OrderFilled, monitor.on_filled)

@@ -34,16 +34,21 @@ def plan_watch(
     holdings: Sequence[str],
     watch_list: Sequence[str],
     budget: int = KIS_REGISTRATIONS,
+    *,
+    trade_cost: int = 1,
 ) -> WatchPlan:
     """Holdings (in priority order) then the watch list; trades first for all, books after.
 
     Trades for as many symbols as fit come before any book, so a book never costs another
-    symbol its trades; books go to the highest-priority symbols.
+    symbol its trades; books go to the highest-priority symbols. `trade_cost` is how many
+    registrations a streamed symbol takes (2 on KIS real: H0STCNT0 and H0STMKO0).
     """
+    if trade_cost < 1:
+        raise ValueError(f"trade_cost must be at least 1, got {trade_cost}")
     ordered = list(dict.fromkeys([*holdings, *watch_list]))
     free = max(budget - EXECUTION_NOTICES, 0)
-    streamed = ordered[:free]
-    books = free - len(streamed)
+    streamed = ordered[: free // trade_cost]
+    books = free - len(streamed) * trade_cost
     paths: dict[str, WatchPath] = {}
     for index, symbol in enumerate(ordered):
         if index >= len(streamed):
@@ -52,5 +57,5 @@ def plan_watch(
             paths[symbol] = WatchPath.TRADES_AND_BOOK
         else:
             paths[symbol] = WatchPath.TRADES_ONLY
-    used = EXECUTION_NOTICES + len(streamed) + min(books, len(streamed))
+    used = EXECUTION_NOTICES + len(streamed) * trade_cost + min(books, len(streamed))
     return WatchPlan(paths, min(used, budget) if budget > 0 else 0)

@@ -6,6 +6,7 @@ needs no domain import; `UI` joins `UI_TEXT` for templates.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Final
 
 EXIT_REASON: Final[dict[str, str]] = {
@@ -77,3 +78,44 @@ def subscribe_skipped(code: str) -> str:
 
 RECONNECT_FAILED: Final = "⚠️ WebSocket 연결 실패 (5회) - 수동 확인 필요"
 DATA_DELAYED: Final = "⚠️ 실시간 데이터 지연 감지"
+
+
+# --- the fill wait of spec 002 §4-1 (exit orders not filled within the wait) ----------------
+EXIT_UNFILLED_TITLE: Final = "⚠️ 체결 미확인"
+EXIT_UNFILLED_BODY: Final = (
+    "{label} - 수동 확인 필요\n{reason} 매도 {quantity} 중 {remaining} 미체결 ({seconds}초 경과)\n"
+    "{action}"
+)
+EXIT_REORDERED: Final = "잔여 {remaining} 재주문: {price}"
+EXIT_REORDERED_MARKET: Final = "잔여 {remaining} 시장가 재주문"
+EXIT_KEPT: Final = "잔여 수량은 주문을 유지합니다 (자동 재주문 없음)"
+
+
+def exit_unfilled(
+    label: str,
+    trigger: str,
+    quantity: Decimal,
+    remaining: Decimal,
+    seconds: float,
+    reorder_price: Decimal | None,
+    reordered: bool,
+) -> tuple[str, str]:
+    """Title and body of the warning for an exit still (partly) unfilled after the wait."""
+    from hantu.messages_ko import format_shares, format_won  # the package defines them
+
+    if not reordered:
+        action = EXIT_KEPT
+    elif reorder_price is None:
+        action = EXIT_REORDERED_MARKET.format(remaining=format_shares(remaining))
+    else:
+        action = EXIT_REORDERED.format(
+            remaining=format_shares(remaining), price=format_won(reorder_price)
+        )
+    return EXIT_UNFILLED_TITLE, EXIT_UNFILLED_BODY.format(
+        label=label,
+        reason=exit_reason(trigger),
+        quantity=format_shares(quantity),
+        remaining=format_shares(remaining),
+        seconds=f"{seconds:,.0f}",
+        action=action,
+    )

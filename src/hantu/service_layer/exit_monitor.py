@@ -10,6 +10,12 @@ when trading resumes the last price is evaluated again, so a level still crossed
 
 Tick and status callbacks run synchronously inside the realtime loop: they only evaluate
 (pure, microseconds) and hand the order to a task.
+
+Never blind: which symbols stream over the WebSocket is the watch plan of `watch_paths`
+(KIS's 41 registrations); every watched symbol whose trades do not flow now (beyond the
+budget, the stream down or asleep, a subscription skipped) is polled over REST by
+`price_polling`, and its price is evaluated as a tick. Every exit placed is then awaited by
+`exit_fill_wait` (spec 002 §4-1).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from hantu import messages_ko as ko
-from hantu.domain.enums import OrderType, Side
+from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.events import OrderFilled
 from hantu.domain.exits import (
     EXIT_SOURCE_PREFIX,
@@ -33,18 +39,25 @@ from hantu.domain.exits import (
     exit_order_price,
 )
 from hantu.domain.order import OrderRequest
-from hantu.domain.values import Quantity, StrategyAccountId, Symbol
-from hantu.service_layer import orders
+from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
+from hantu.domain.watch_budget import WatchPath
+from hantu.service_layer import orders, queries
 from hantu.service_layer.deps import Deps
+from hantu.service_layer.exit_fill_wait import ExitFillWait
 from hantu.service_layer.exit_rules_ports import RulesSource
 from hantu.service_layer.monitor_ports import (
     ExitNotifier,
+    ExitWarnings,
+    MonitorOptions,
     MonitorPositions,
     PositionOfOrder,
+    StreamHealth,
     SymbolWatch,
     WatchedPosition,
 )
 from hantu.service_layer.ports import Tick
+from hantu.service_layer.price_polling import Pace, PricePoller, SymbolPath
+from hantu.service_layer.watch_paths import WatchPlanner
 
 Key = tuple[StrategyAccountId, Symbol]
 LATE = timedelta(seconds=1)  # spec 002: a tick later than this is logged
@@ -69,13 +82,34 @@ class ExitMonitor:
         notifier: ExitNotifier,
         rules: ExitRules,
         *,
+        stream: StreamHealth | None = None,
+        warnings: ExitWarnings | None = None,
+        options: MonitorOptions = MonitorOptions(),  # noqa: B008 - frozen, shared safely
+        pace: Pace = asyncio.sleep,
         rules_for: RulesSource | None = None,
     ) -> None:
         self._deps = deps
         self._positions = positions
-        self._watch = watch
         self._notifier = notifier
         self._rules = rules
+        self._planner = WatchPlanner(
+            watch, budget=options.registrations, trade_cost=options.trade_cost
+        )
+        self._poller = (
+            None
+            if stream is None
+            else PricePoller(
+                deps,
+                stream,
+                self._watch_order,
+                self.on_tick,
+                per_second=options.poll_per_second,
+                pace=pace,
+            )
+        )
+        self._fill_wait = ExitFillWait(
+            deps, options, warnings, self._last_price, self._exit_price, pace=pace
+        )
         self._rules_for = rules_for  # per strategy / position; None: `rules` for every one
         self._states: dict[Key, tuple[WatchedPosition, ExitState]] = {}
         self._paused: set[Symbol] = set()
@@ -90,11 +124,51 @@ class ExitMonitor:
         for position in await self._positions.open_positions():
             await self._track(position)
         log.info("exit monitor protects %s open positions", len(self._states))
+        positions = {key: position for key, (position, _) in self._states.items()}
+        if resumed := await self._fill_wait.resume(positions):
+            log.info("awaiting the fill of %s exit orders placed before the start", resumed)
 
     async def run(self) -> None:
-        """A supervised service: load the positions, then let ticks and fills drive it."""
+        """A supervised service: load the positions, then let ticks, polls and fills drive
+        it, and check the fill waits."""
         await self.start()
-        await asyncio.Event().wait()
+        loops = [self._fill_wait.run()]
+        if self._poller is not None:
+            loops.append(self._poller.run())
+        await asyncio.gather(*loops)
+
+    @property
+    def poller(self) -> PricePoller | None:
+        return self._poller
+
+    @property
+    def fill_wait(self) -> ExitFillWait:
+        return self._fill_wait
+
+    def watch_paths(self) -> dict[Symbol, SymbolPath]:
+        """Per watched symbol: the path its prices come by now and when the last one came."""
+        paths: dict[Symbol, SymbolPath] = {}
+        for symbol in dict.fromkeys(symbol for _, symbol in self._states):
+            planned = self._planner.path(symbol) or WatchPath.REST_POLLING
+            polled = self._poller is not None and self._poller.polling(symbol)
+            last = self._last.get(symbol)
+            paths[symbol] = SymbolPath(
+                WatchPath.REST_POLLING if polled else planned,
+                None if last is None else last.at,
+            )
+        return paths
+
+    def _watch_order(self) -> list[tuple[StrategyAccountId, Symbol]]:
+        return list(self._states)
+
+    def _last_price(self, symbol: Symbol) -> Decimal | None:
+        last = self._last.get(symbol)
+        return None if last is None else last.price
+
+    def _exit_price(self, position: WatchedPosition, last: Decimal) -> Price | None:
+        known = self._states.get((position.strategy_account_id, position.symbol))
+        rules = self._rules if known is None else known[1].rules  # the position's own pricing
+        return exit_order_price(rules, last)
 
     def watched(self) -> dict[Key, ExitState]:
         return {key: state for key, (_, state) in self._states.items()}
@@ -109,6 +183,9 @@ class ExitMonitor:
         if found is None:
             return
         if found.source.startswith(EXIT_SOURCE_PREFIX):
+            order = await queries.get_order(self._deps, str(event.order_id))
+            whole = order is not None and order.status is OrderStatus.FILLED
+            self._fill_wait.on_fill(str(event.order_id), whole)
             await self._tell_exit(event, found)
         key = (found.strategy_account_id, found.symbol)
         if found.position is None:
@@ -133,10 +210,8 @@ class ExitMonitor:
             rules,
             atr,
         )
-        first_of_symbol = not any(symbol == position.symbol for _, symbol in self._states)
         self._states[key] = (position, state)
-        if first_of_symbol:
-            await self._watch.watch(position.strategy_account_id, position.symbol)
+        await self._planner.apply(self._watch_order())
 
     async def _rules_of(self, position: WatchedPosition) -> tuple[ExitRules, Decimal | None]:
         if self._rules_for is None:
@@ -159,9 +234,7 @@ class ExitMonitor:
     async def _drop(self, key: Key) -> None:
         if self._states.pop(key, None) is None:
             return
-        account, symbol = key
-        if not any(s == symbol for _, s in self._states):
-            await self._watch.unwatch(account, symbol)
+        await self._planner.apply(self._watch_order())
 
     # --- ticks and market state ----------------------------------------------------------
 
@@ -242,6 +315,8 @@ class ExitMonitor:
             log.exception("the exit order of %s could not be placed", position.symbol)
             return
         log.info("exit order %s of %s: %s", result.order.id, position.symbol, result.outcome)
+        if result.order.status.is_open or result.order.status is OrderStatus.NEW:
+            self._fill_wait.expect(str(result.order.id), position, trigger, request.source)
 
     async def drain(self) -> None:
         """Wait for exit orders still being placed (tests, shutdown)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Protocol
 
 from hantu.domain.values import StrategyAccountId, Symbol
@@ -43,9 +44,12 @@ class MonitorPositions(Protocol):
 
 
 class SymbolWatch(Protocol):
-    """Start or stop a symbol's realtime trades (and status) for an account's broker."""
+    """Start or stop a symbol's realtime trades (and status, and maybe its book) for an
+    account's broker."""
 
-    async def watch(self, account: StrategyAccountId, symbol: Symbol) -> None: ...
+    async def watch(
+        self, account: StrategyAccountId, symbol: Symbol, *, order_book: bool = False
+    ) -> None: ...
 
     async def unwatch(self, account: StrategyAccountId, symbol: Symbol) -> None: ...
 
@@ -54,3 +58,45 @@ class ExitNotifier(Protocol):
     """Tell the owner of `order_id` that an exit filled (the stop-loss / take-profit notice)."""
 
     async def exit_filled(self, order_id: str, kind: str, title: str, body: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StreamState:
+    """A symbol's trades on the WebSocket: flowing now (connected, subscription acked) or
+    not (down, asleep, still subscribing, subscription skipped), and which session of the
+    stream it is (a count of connections), so a reconnect is seen however short it was."""
+
+    up: bool
+    session: int
+
+
+class StreamHealth(Protocol):
+    """How a symbol's trades reach us now; None when its broker has no realtime stream at
+    all (in-process test brokers), so nothing is polled either."""
+
+    async def streaming(self, account: StrategyAccountId, symbol: Symbol) -> StreamState | None: ...
+
+
+class ExitWarnings(Protocol):
+    """Tell the owner of `order_id` that an exit did not fill as it should (spec 002 §4-1)."""
+
+    async def exit_unfilled(self, order_id: str, title: str, body: str) -> None: ...
+
+
+class PartialPolicy(StrEnum):
+    """What an exit partly filled (or resting unfilled) after the fill wait becomes."""
+
+    REORDER = "reorder"  # cancel the rest and sell it again at the last price
+    KEEP = "keep"  # leave the rest resting at the broker; a person decides
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorOptions:
+    """The monitor's tunables (settings `HANTU_EXIT_FILL_WAIT_SECONDS`, ...)."""
+
+    fill_wait_seconds: float = 60.0
+    partial_policy: PartialPolicy = PartialPolicy.REORDER
+    reorder_max: int = 1
+    poll_per_second: float = 10.0
+    registrations: int = 41
+    trade_cost: int = 1

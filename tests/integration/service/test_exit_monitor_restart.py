@@ -11,14 +11,18 @@ import pytest
 from sqlalchemy import text
 
 from hantu.adapters.db.monitor_positions import SqlMonitorPositions
+from hantu.bootstrap import App
 from hantu.domain.enums import Side
 from hantu.domain.events import OrderFilled
 from hantu.domain.exits import ExitRules
 from hantu.domain.values import BrokerOrderId, Price, Quantity, StrategyAccountId, Symbol
+from hantu.service_layer import queries
 from hantu.service_layer.exit_monitor import ExitMonitor
 from hantu.service_layer.fills import process_fill
+from hantu.service_layer.monitor_ports import MonitorOptions
 from hantu.service_layer.orders import submit
 from hantu.service_layer.ports import Tick
+from hantu.service_layer.queries import OrderView
 from tests.builders import an_order_request
 from tests.fakes import FakeClock
 from tests.inprocess_broker import InProcessBroker
@@ -33,7 +37,9 @@ class RecordingWatch:
     def __init__(self) -> None:
         self.calls: list[tuple[str, int, str]] = []
 
-    async def watch(self, account: StrategyAccountId, symbol: Symbol) -> None:
+    async def watch(
+        self, account: StrategyAccountId, symbol: Symbol, *, order_book: bool = False
+    ) -> None:
         self.calls.append(("watch", int(account), symbol.code))
 
     async def unwatch(self, account: StrategyAccountId, symbol: Symbol) -> None:
@@ -137,3 +143,67 @@ async def test_exit_monitor_logs_late_ticks_once_a_minute_per_symbol(
         (logging.WARNING, "tick of 005930 arrived 2.0 s late"),
         (logging.ERROR, "tick of 005930 arrived 67.0 s late"),
     ]
+
+
+class RecordingWarnings:
+    def __init__(self) -> None:
+        self.told: list[tuple[str, str, str]] = []
+
+    async def exit_unfilled(self, order_id: str, title: str, body: str) -> None:
+        self.told.append((order_id, title, body))
+
+
+async def test_a_restarted_monitor_awaits_the_resting_exit_and_reorders_it_after_the_wait(
+    make_app: MakeApp, broker: InProcessBroker, clock: FakeClock
+) -> None:
+    app = await make_app(monitor_enabled=False)
+    positions = SqlMonitorPositions(app.db)
+    monitor = ExitMonitor(app.deps, positions, RecordingWatch(), RecordingNotifier(), RULES)
+    app.bus.subscribe(OrderFilled, monitor.on_filled)
+    await monitor.start()
+    buy = await submit(app.deps, an_order_request(idempotency_key="buy"))
+    await process_fill(app.deps, broker.fill(BrokerOrderId(buy.order.broker_order_id or ""), 10))
+    await app.bus.drain()
+    monitor.on_tick(_tick(clock, 67_800))  # through the stop: a limit sell that rests
+    await monitor.drain()
+    assert len(monitor.fill_wait.pending()) == 1
+
+    warnings = RecordingWarnings()
+    options = MonitorOptions(fill_wait_seconds=60)
+    restarted = ExitMonitor(
+        app.deps, positions, RecordingWatch(), RecordingNotifier(), RULES,
+        warnings=warnings, options=options,
+    )  # fmt: skip
+    await restarted.start()
+    (pending,) = restarted.fill_wait.pending()
+    assert pending.attempt == 0
+    assert pending.trigger.idempotency_key.startswith("exit:1:005930:stop_loss:")
+    clock.advance(30)
+    assert await restarted.fill_wait.check_due() == []  # within the minute: nothing yet
+    restarted.on_tick(_tick(clock, 67_500))  # the last price, for the re-order
+    await restarted.drain()
+    clock.advance(31)
+    assert await restarted.fill_wait.check_due() == [pending.order_id]
+
+    sells = [o for o in broker.placed if o.side is Side.SELL]
+    assert [(s.quantity, s.price) for s in sells] == [(10, 67_800), (10, 67_500)]
+    assert [s.status.value for s in await _orders(app)] == ["CANCELED", "SENT"]
+    ((order_id, title, body),) = warnings.told
+    assert order_id == pending.order_id
+    assert title == "⚠️ 체결 미확인"
+    assert "손절 매도 10주 중 10주 미체결 (60초 경과)" in body
+    assert "잔여 10주 재주문: 67,500원" in body
+    (again,) = restarted.fill_wait.pending()
+    assert again.attempt == 1
+    clock.advance(61)
+    assert await restarted.fill_wait.check_due() == [again.order_id]
+    assert len([o for o in broker.placed if o.side is Side.SELL]) == 2  # at most one re-order
+    assert "자동 재주문 없음" in warnings.told[-1][2]
+
+
+async def _orders(app: App) -> list[OrderView]:
+    async with app.db.connect() as connection:
+        query = text("SELECT id FROM orders WHERE side = 'SELL' ORDER BY created_at, id")
+        ids = [row[0] for row in (await connection.execute(query)).all()]
+    views = [await queries.get_order(app.deps, order_id) for order_id in ids]
+    return [v for v in views if v is not None]

@@ -21,16 +21,12 @@ from hantu.service_layer import account_settings, alerts, queries
 from hantu.simulator.rest_charts import past_bars
 from tests.fakes_remote.telegram_server import FakeTelegram
 
-from .test_exit_monitor import (
-    ACCOUNT,
-    CODE,
-    SYMBOL,
-    _buy_and_watch,
-    _one_filled_sell,
-    _running,
-    _simulator,
-    _until,
-)
+from .monitor_support import ACCOUNT
+from .monitor_support import buy_and_watch as _buy_and_watch
+from .monitor_support import running as _running
+from .monitor_support import simulator as _simulator
+from .monitor_support import until as _until
+from .test_exit_monitor import CODE, SYMBOL, _one_filled_sell
 
 USER, STRATEGY = 1, 1  # the demo's
 

@@ -1,0 +1,394 @@
+"""Realtime monitor figures (issue 12): the exit monitor on the real application.
+
+The application is built by the real bootstrap (SQLite, the one order pipeline, the exit
+monitor) against a KIS simulator over loopback that enforces KIS's 20 requests/s. Its
+H0STCNT0 frames carry all 46 fields filled as KIS sends them (simulator `ws_frames`). "On the
+wire" is the moment the simulator's order-cash handler receives the SELL.
+
+1. Tick → sell: a trade through the stop, from the simulator publishing it to the exit SELL
+   arriving at the simulator (frame, parse, evaluate, risk, storage, REST). Target p99 ≤ 5 ms.
+2. Outage → sell: the WebSocket dropped and refused; a trade through the stop of one of
+   `--held` positions, all polled over REST round-robin at HANTU_MONITOR_POLL_PER_SECOND
+   (10/s), until the SELL arrives. The bound is held / rate + one quote + one order.
+   Target p99 ≤ 2 s.
+3. Memory: a separate process runs the application with 120 positions: 20 streamed (41
+   WebSocket registrations: notices + trades and market status each) and 100 polled over
+   REST; its RSS after a while of polling. Target ≤ 80 MB.
+
+Usage: .venv/bin/python bench/monitor.py [--rounds 200] [--outage-rounds 60] [--held 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hantu.adapters.passwords import PasswordHashing
+from hantu.bootstrap import App, build
+from hantu.config import Settings
+from hantu.domain.enums import OrderStatus, OrderType, Side
+from hantu.domain.order import OrderRequest
+from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
+from hantu.domain.watch_budget import WatchPath
+from hantu.service_layer import queries
+from hantu.service_layer.orders import submit
+from hantu.service_layer.ports import Tick
+from hantu.simulator.server import Simulator
+
+ACCOUNT = StrategyAccountId(1)
+BASE = 70_000  # bought here; the stop (3 %) is 67,900원
+THROUGH = 67_800
+
+
+def symbols(count: int) -> dict[str, tuple[str, Decimal]]:
+    """`count` listed codes, all around 70,000원 so one price path fits every one."""
+    return {f"{100_000 + n:06d}": (f"종목{n}", Decimal(BASE)) for n in range(count)}
+
+
+class WireTimes:
+    """When each SELL reaches the simulator's matching engine (order-cash received)."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.arrived: dict[str, float] = {}
+        self.event = asyncio.Event()
+        engine = sim.engine
+        place = engine.place
+
+        def timed(account: Any, symbol: str, side: Side, *args: Any) -> Any:
+            if side is Side.SELL:
+                self.arrived[symbol] = time.perf_counter()
+                self.event.set()
+            return place(account, symbol, side, *args)
+
+        engine.place = timed  # type: ignore[method-assign]
+
+    async def wait(self, symbol: str, seconds: float = 10.0) -> float:
+        deadline = time.monotonic() + seconds
+        while symbol not in self.arrived:
+            self.event.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.event.wait(), max(deadline - time.monotonic(), 0))
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no SELL of {symbol} reached the simulator")
+        return self.arrived.pop(symbol)
+
+
+@contextlib.asynccontextmanager
+async def application(sim: Simulator, data_dir: Path, **extra: Any) -> AsyncIterator[App]:
+    account = sim.accounts[0]
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "database_url": f"sqlite+aiosqlite:///{data_dir / 'hantu.db'}",
+        "kis_simulator_rest_url": sim.rest_url,
+        "kis_simulator_ws_url": sim.ws_url,
+        "kis_app_key": account.app_key,
+        "kis_app_secret": account.app_secret,
+        "kis_account": account.number,
+        "kis_hts_id": account.hts_id,
+        "kis_ws_subscribe_interval": 0.0,
+        "exit_stop_loss_pct": 3,
+        "exit_take_profit_pct": 5,
+        "settle_interval_seconds": 0.2,
+    }
+    values.update(extra)
+    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    app = build(settings, hasher=PasswordHashing(time_cost=1, memory_cost=8))
+    async with app:
+        yield app
+
+
+async def until(predicate: Callable[[], Awaitable[bool]], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not await predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(0.005)
+
+
+async def buy(app: App, sim: Simulator, code: str, key: str) -> None:
+    """Buy one share at 70,000원 and wait until the monitor protects it."""
+    sim.feed.set_price(code, BASE)
+    request = OrderRequest(
+        idempotency_key=key,
+        strategy_account_id=ACCOUNT,
+        symbol=Symbol(code),
+        side=Side.BUY,
+        order_type=OrderType.LIMIT,
+        quantity=Quantity(1),
+        price=Price(BASE),
+    )
+    result = await submit(app.deps, request)
+    monitor = app.monitor
+    assert monitor is not None
+
+    async def protected() -> bool:
+        order = await queries.get_order(app.deps, str(result.order.id))
+        filled = order is not None and order.status is OrderStatus.FILLED
+        return filled and (ACCOUNT, Symbol(code)) in monitor.watched()
+
+    await until(protected)
+
+
+async def closed(app: App, code: str) -> None:
+    monitor = app.monitor
+    assert monitor is not None
+
+    async def gone() -> bool:
+        return (ACCOUNT, Symbol(code)) not in monitor.watched()
+
+    await until(gone)
+
+
+async def path_is(app: App, code: str, path: WatchPath) -> None:
+    monitor = app.monitor
+    assert monitor is not None
+
+    async def there() -> bool:
+        shown = monitor.watch_paths().get(Symbol(code))
+        return shown is not None and shown.path is path
+
+    await until(there)
+
+
+async def streaming(app: App, code: str) -> None:
+    broker = await app.deps.brokers.broker_for(int(ACCOUNT))
+    realtime = getattr(broker, "realtime", None)
+    assert realtime is not None
+
+    async def acked() -> bool:
+        return bool(realtime.receiving("H0STCNT0", code))
+
+    await until(acked)
+
+
+async def bench_tick_to_wire(rounds: int, data_dir: Path) -> tuple[list[float], list[float]]:
+    """Seconds from the simulator publishing a trade through the stop to the SELL arriving,
+    and of that, to the tick reaching the monitor's callback (frame, parse, fan-out)."""
+    code = next(iter(symbols(1)))
+    latencies: list[float] = []
+    to_monitor: list[float] = []
+    heard: list[float] = []
+
+    def stamp(tick: Tick) -> None:
+        if tick.price == THROUGH:
+            heard.append(time.perf_counter())
+
+    async with Simulator(symbols=symbols(1), rate_limit=20, pingpong_interval=None) as sim:
+        wire = WireTimes(sim)
+        # No reconcile loop: the notices carry every fill here, and its inquiries would take
+        # the REST slots the exit order then waits for (a figure of the rate limit, not ours).
+        async with application(sim, data_dir, settle_interval_seconds=0) as app:
+            app.realtime.ticks.insert(0, stamp)  # heard just before the monitor hears it
+            for n in range(rounds + 20):
+                await buy(app, sim, code, f"tick-{n}")
+                await streaming(app, code)
+                await asyncio.sleep(0.1)  # the buy's REST slot is free again
+                heard.clear()
+                started = time.perf_counter()
+                sim.feed.set_price(code, THROUGH)
+                arrived = await wire.wait(code)
+                if n >= 20:  # warm-up
+                    latencies.append(arrived - started)
+                    to_monitor.append(heard[0] - started)
+                await closed(app, code)  # the sell fills on arrival; its notice closes it
+    return latencies, to_monitor
+
+
+async def bench_outage_to_wire(rounds: int, held: int, data_dir: Path) -> list[float]:
+    """Seconds from a trade through the stop during a WebSocket outage to the SELL arriving."""
+    codes = list(symbols(held))
+    latencies: list[float] = []
+    async with Simulator(symbols=symbols(held), rate_limit=20, pingpong_interval=None) as sim:
+        wire = WireTimes(sim)
+        extra = {"exit_fill_wait_seconds": 0.2}  # the lost notices: the broker check lands it
+        async with application(sim, data_dir, **extra) as app:
+            for n, code in enumerate(codes):
+                await buy(app, sim, code, f"held-{n}")
+            sim.faults.refuse_websockets(3600)
+            sim.faults.drop_websockets()
+            for code in codes:
+                await path_is(app, code, WatchPath.REST_POLLING)
+            for n in range(rounds):
+                code = codes[n % held]
+                await asyncio.sleep(0.05 * (n % 7))  # cross at varying points of the cycle
+                started = time.perf_counter()
+                sim.feed.set_price(code, THROUGH)
+                latencies.append(await wire.wait(code) - started)
+                await closed(app, code)
+                await buy(app, sim, code, f"again-{n}")  # filled by the REST sync meanwhile
+    return latencies
+
+
+def rss_child(data_dir: Path, streamed: int, polled: int, seconds: float) -> None:
+    """The memory run, in its own process: the application only (the simulator is the
+    parent's). Prints a JSON line with the figures."""
+    asyncio.run(_rss_run(data_dir, streamed, polled, seconds))
+
+
+async def _rss_run(data_dir: Path, streamed: int, polled: int, seconds: float) -> None:
+    sim_rest, sim_ws, key, secret, number, hts = sys.argv[-6:]
+    values = {
+        "data_dir": data_dir,
+        "database_url": f"sqlite+aiosqlite:///{data_dir / 'hantu.db'}",
+        "kis_simulator_rest_url": sim_rest,
+        "kis_simulator_ws_url": sim_ws,
+        "kis_app_key": key,
+        "kis_app_secret": secret,
+        "kis_account": number,
+        "kis_hts_id": hts,
+        "kis_ws_subscribe_interval": 0.0,
+        "settle_interval_seconds": 1.0,
+    }
+    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    app = build(settings, hasher=PasswordHashing(time_cost=1, memory_cost=8))
+    async with app:
+        await asyncio.sleep(1.0)  # every service up, the stream connected, nothing watched
+        baseline = _rss_mb("VmRSS")
+        codes = list(symbols(streamed + polled))
+        for n, code in enumerate(codes):
+            request = OrderRequest(
+                idempotency_key=f"rss-{n}",
+                strategy_account_id=ACCOUNT,
+                symbol=Symbol(code),
+                side=Side.BUY,
+                order_type=OrderType.LIMIT,
+                quantity=Quantity(1),
+                price=Price(BASE),
+            )
+            await submit(app.deps, request)
+        monitor = app.monitor
+        assert monitor is not None
+
+        async def all_watched() -> bool:
+            paths = monitor.watch_paths()
+            on_rest = [p for p in paths.values() if p.path is WatchPath.REST_POLLING]
+            return len(paths) == len(codes) and len(on_rest) == polled
+
+        await until(all_watched, 120)
+        await asyncio.sleep(seconds)
+        broker = await app.deps.brokers.broker_for(int(ACCOUNT))
+        realtime = getattr(broker, "realtime", None)
+        assert realtime is not None
+        poller = monitor.poller
+        assert poller is not None
+        print(
+            json.dumps(
+                {
+                    "rss_mb": _rss_mb("VmRSS"),
+                    "baseline_mb": baseline,
+                    "peak_mb": _rss_mb("VmHWM"),
+                    "registrations": len(realtime.acknowledged),
+                    "watched": len(monitor.watched()),
+                    "polls": poller.polls,
+                }
+            )
+        )
+
+
+def _rss_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def bench_rss(streamed: int, polled: int, seconds: float, data_dir: Path) -> dict[str, Any]:
+    sim_symbols = symbols(streamed + polled)
+    async with Simulator(symbols=sim_symbols, rate_limit=20, pingpong_interval=None) as sim:
+        for code in sim_symbols:
+            sim.feed.set_price(code, BASE)
+        account = sim.accounts[0]
+        command = [
+            sys.executable,
+            __file__,
+            "--rss-child",
+            str(data_dir),
+            str(streamed),
+            str(polled),
+            str(seconds),
+            sim.rest_url,
+            sim.ws_url,
+            account.app_key,
+            account.app_secret,
+            account.number,
+            account.hts_id,
+        ]
+        child = await asyncio.create_subprocess_exec(
+            *command, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": "src"}
+        )
+        out, _ = await child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"the memory run failed ({child.returncode})")
+    figures: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    return figures
+
+
+def _summary(name: str, latencies: list[float], unit: float, label: str, target: str) -> None:
+    latencies = sorted(latencies)
+    p50 = statistics.median(latencies) / unit
+    p99 = latencies[max(int(len(latencies) * 0.99) - 1, 0)] / unit
+    print(
+        f"{name} over {len(latencies)} crossings: p50 {p50:.3f} {label}, p99 {p99:.3f} {label}, "
+        f"max {latencies[-1] / unit:.3f} {label} ({target})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--outage-rounds", type=int, default=60)
+    parser.add_argument("--held", type=int, default=10, help="positions polled in the outage")
+    parser.add_argument("--rss-seconds", type=float, default=20.0)
+    parser.add_argument("--rss-child", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    if args.rss_child is not None:
+        data_dir, streamed, polled, seconds = args.rss_child[:4]
+        rss_child(Path(data_dir), int(streamed), int(polled), float(seconds))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="hantu-bench-monitor-") as tmp:
+        root = Path(tmp)
+        for name in ("tick", "outage", "rss"):
+            (root / name).mkdir()
+        latencies, to_monitor = asyncio.run(bench_tick_to_wire(args.rounds, root / "tick"))
+        _summary("tick -> sell on the wire", latencies, 1e-3, "ms", "target p99 <= 5 ms")
+        _summary("  of which trade -> monitor callback", to_monitor, 1e-3, "ms", "WebSocket")
+        pipeline = [total - heard for total, heard in zip(latencies, to_monitor, strict=True)]
+        _summary("  of which monitor -> sell on the wire", pipeline, 1e-3, "ms", "pipeline")
+        latencies = asyncio.run(
+            bench_outage_to_wire(args.outage_rounds, args.held, root / "outage")
+        )
+        _summary(
+            f"outage -> sell on the wire, {args.held} positions polled at 10/s",
+            latencies,
+            1.0,
+            "s",
+            "target p99 <= 2 s",
+        )
+        figures = asyncio.run(bench_rss(20, 100, args.rss_seconds, root / "rss"))
+        print(
+            f"memory: RSS {figures['rss_mb']:.1f} MB (peak {figures['peak_mb']:.1f} MB) with "
+            f"{figures['registrations']} WebSocket registrations and "
+            f"{figures['watched']} positions, 100 polled ({figures['polls']} polls so far); "
+            f"the same application watching nothing: {figures['baseline_mb']:.1f} MB, so the "
+            f"monitor's share is {figures['rss_mb'] - figures['baseline_mb']:.1f} MB "
+            "(target <= 80 MB)"
+        )
+
+
+if __name__ == "__main__":
+    main()
