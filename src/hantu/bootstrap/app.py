@@ -52,6 +52,7 @@ from .alerts import (
 from .brokers import AccountBrokers, KisBrokers
 from .demo import DemoLogin, ensure_demo
 from .monitor import build_monitor
+from .monitor_control import MonitorRuntime, build_control
 from .notifications import Notifications, start_notifications
 from .realtime import RealtimeCallbacks
 from .services import fill_pump, reconcile_loop
@@ -114,6 +115,7 @@ class App:
         self.telegram: TelegramFrontend | None = None
         self.alert_bot: AlertBotDeps | None = None  # ALERT mode in Telegram, when the bot runs
         self.monitor: ExitMonitor | None = None
+        self.monitor_runtime: MonitorRuntime | None = None  # start/stop/status, the schedule
         # Names beside codes (삼성전자 005930), from the brokers, cached in the database.
         self.symbol_names = symbol_directory(db, brokers, clock)
         self.alerts = build_alerts(db, deps, bus)  # ALERT mode's use cases (approve, expire)
@@ -242,7 +244,16 @@ class App:
             self.monitor = build_monitor(
                 self.settings, self.db, self.deps, self.bus, self.realtime, self.notifications
             )
-            self.supervisor.add("exit-monitor", self.monitor.run)
+            self.monitor_runtime = build_control(
+                self.settings,
+                self.db,
+                self.monitor,
+                self.brokers,
+                self.clock,
+                self.notifications,
+                self.symbol_names,
+            )
+            self.supervisor.add("exit-monitor", self.monitor_runtime.service)
             stack.push_async_callback(self.monitor.drain)  # exits being placed finish first
         self._start_telegram(stack)
         if self.settings.alert_sweep_seconds > 0:  # also edits messages when the bot runs

@@ -39,6 +39,7 @@ from hantu.service_layer.deps import Deps
 from hantu.service_layer.monitor_ports import (
     ExitNotifier,
     MonitorPositions,
+    MonitorSnapshot,
     PositionOfOrder,
     SymbolWatch,
     WatchedPosition,
@@ -78,11 +79,13 @@ class ExitMonitor:
         self._last: dict[Symbol, Tick] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._late_logged: dict[Symbol, datetime] = {}
+        self._active = True  # False between `stop()` and the next `start()`
 
     # --- what is watched ---------------------------------------------------------------
 
     async def start(self) -> None:
         """Protect every open position from now on."""
+        self._active = True
         for position in await self._positions.open_positions():
             await self._track(position)
         log.info("exit monitor protects %s open positions", len(self._states))
@@ -91,6 +94,25 @@ class ExitMonitor:
         """A supervised service: load the positions, then let ticks and fills drive it."""
         await self.start()
         await asyncio.Event().wait()
+
+    async def stop(self) -> None:
+        """Stop protecting: unwatch every symbol and forget the states (the close, or a
+        person's `hantu monitor stop`); exits already being placed still finish."""
+        self._active = False
+        for key in list(self._states):
+            await self._drop(key)
+        self._paused.clear()
+        log.info("exit monitor stopped")
+
+    def snapshot(self) -> MonitorSnapshot:
+        """What the monitor panel shows: positions protected, last ticks, exits placing."""
+        return MonitorSnapshot(
+            active=self._active,
+            positions=tuple(position for position, _ in self._states.values()),
+            last_tick_at={symbol: tick.at for symbol, tick in self._last.items()},
+            paused=frozenset(self._paused),
+            placing=len(self._tasks),
+        )
 
     def watched(self) -> dict[Key, ExitState]:
         return {key: state for key, (_, state) in self._states.items()}
@@ -106,6 +128,8 @@ class ExitMonitor:
             return
         if found.source.startswith(EXIT_SOURCE_PREFIX):
             await self._tell_exit(event, found)
+        if not self._active:
+            return  # stopped: `start()` loads the positions again
         key = (found.strategy_account_id, found.symbol)
         if found.position is None:
             await self._drop(key)
@@ -144,6 +168,8 @@ class ExitMonitor:
     def on_tick(self, tick: Tick) -> None:
         """Realtime callback: evaluate every position of the tick's symbol."""
         self._last[tick.symbol] = tick
+        if not self._active:
+            return
         self._check_lag(tick)
         for key, (position, state) in list(self._states.items()):
             if key[1] == tick.symbol:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -54,3 +56,15 @@ class ExitNotifier(Protocol):
     """Tell the owner of `order_id` that an exit filled (the stop-loss / take-profit notice)."""
 
     async def exit_filled(self, order_id: str, kind: str, title: str, body: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorSnapshot:
+    """The exit monitor as the control and the panel see it at one instant."""
+
+    active: bool
+    positions: tuple[WatchedPosition, ...]
+    last_tick_at: Mapping[Symbol, datetime]
+    paused: frozenset[Symbol]
+    placing: int  # exit orders being placed now
+    polled: frozenset[Symbol] = frozenset()  # symbols the REST poller covers now
