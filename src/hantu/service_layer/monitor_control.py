@@ -102,15 +102,20 @@ class MonitorControl:
         self._lock = asyncio.Lock()
         self._changed_at: datetime | None = None
         self._changed_by: Actor | None = None
+        self._held = False  # a person stopped it: the schedule leaves it off this session
 
     @property
     def running(self) -> bool:
         return self._running
 
     @property
+    def changed_at(self) -> datetime | None:
+        return self._changed_at
+
+    @property
     def stopped_by_person(self) -> bool:
-        """A person stopped it (the schedule leaves it off until the next open)."""
-        return not self._running and self._changed_by is Actor.PERSON
+        """A person stopped it this session (the schedule leaves it off until the next open)."""
+        return self._held
 
     async def start(self, by: Actor = Actor.PERSON) -> MonitorStatus:
         async with self._lock:
@@ -124,7 +129,14 @@ class MonitorControl:
             if self._running:
                 await self._engine.stop()
                 self._mark(False, by)
+            if by is Actor.PERSON:
+                self._held = True
         return await self.status()
+
+    async def end_session(self) -> None:
+        """The close: stop, and let go of a person's stop so the next open starts again."""
+        await self.stop(Actor.SCHEDULE)
+        self._held = False
 
     async def restart(self, by: Actor = Actor.PERSON) -> MonitorStatus:
         """Stop, wake sleeping feeds (the way out of the sleep mode), start again."""
@@ -139,6 +151,8 @@ class MonitorControl:
 
     def _mark(self, running: bool, by: Actor) -> None:
         self._running = running
+        if running:
+            self._held = False
         self._changed_at = self._clock.now()
         self._changed_by = by
         log.info("monitor %s by %s", "started" if running else "stopped", by.value)

@@ -63,7 +63,7 @@ class MonitorSchedule:
 
     async def _close(self, day: date) -> None:
         log.info("KRX close: monitor unsubscribes and stops")
-        await self._control.stop(Actor.SCHEDULE)
+        await self._control.end_session()
         if day in self.closed_days:
             return
         self.closed_days = [*self.closed_days[-9:], day]  # bounded: the last ten

@@ -1,0 +1,60 @@
+"""The monitor panel (/monitor): the state of spec 002's diagram, the subscriptions, each of
+the user's positions with how it is protected and its last tick's age, and start / stop /
+restart forms (CSRF form field; each answers the panel again, showing what it did)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from hantu.entrypoints.web.csrf import check_csrf
+from hantu.entrypoints.web.deps import CurrentUser, StateDep
+from hantu.entrypoints.web.monitor_api import ACTIONS, Caller, monitor_runtime, status_json
+from hantu.entrypoints.web.order_views import seoul_time
+from hantu.entrypoints.web.templating import render
+from hantu.messages_ko import monitor_panel as text
+
+router = APIRouter(include_in_schema=False)
+
+
+async def _panel(
+    request: Request, user: Any, state: Any, message: str | None = None, status_code: int = 200
+) -> Response:
+    found = monitor_runtime(request)
+    status = None
+    if found is not None:
+        status = await status_json(state, await found.control.status(), Caller(user))
+        for position in status["positions"]:  # the JSON's strings, as amounts again
+            position["quantity"] = Decimal(position["quantity"])
+            position["average_price"] = Decimal(position["average_price"])
+        changed = found.control.changed_at
+        status["changed_label"] = None if changed is None else seoul_time(changed)
+    context = {"user": user, "monitor": status, "message": message}
+    if found is None:
+        status_code = 503
+    return render(request, "monitor.html", context, status_code=status_code)
+
+
+@router.get("/monitor")
+async def monitor_page(request: Request, user: CurrentUser, state: StateDep) -> Response:
+    return await _panel(request, user, state)
+
+
+@router.post("/monitor/{action}")
+async def monitor_action(
+    action: str, request: Request, user: CurrentUser, state: StateDep
+) -> Response:
+    form = await request.form()
+    token = form.get("csrf_token")
+    check_csrf(request, token if isinstance(token, str) else None)
+    found = monitor_runtime(request)
+    if action not in ACTIONS:
+        return await _panel(request, user, state, text.unknown_action(action), 404)
+    if found is None:
+        return await _panel(request, user, state, text.MONITOR_DISABLED, 503)
+    run, message = ACTIONS[action]
+    await run(found.control)
+    return await _panel(request, user, state, message)

@@ -1,0 +1,75 @@
+"""The monitor's state of spec 002 read off the facts, and how a position is protected."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from hantu.adapters.local_token import read_local_token, same_token, token_path, write_local_token
+from hantu.domain.monitor_state import MonitorState
+from hantu.domain.monitor_status import (
+    FeedFacts,
+    FeedState,
+    Protection,
+    derive_state,
+    protection_of,
+    subscriptions_of,
+)
+from hantu.messages_ko import monitor_panel as text
+
+UP = FeedFacts(FeedState.CONNECTED, 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("running", "feeds", "placing", "halted", "expected"),
+    [
+        (False, [UP], 0, 0, MonitorState.IDLE),
+        (True, [UP], 0, 0, MonitorState.MONITORING),
+        (True, [], 0, 0, MonitorState.MONITORING),  # no streaming broker: nothing to wait for
+        (True, [UP, FeedFacts(FeedState.SLEEPING, 3, 0)], 0, 0, MonitorState.SLEEPING),
+        (True, [FeedFacts(FeedState.BACKING_OFF, 3, 0)], 0, 0, MonitorState.RECONNECTING),
+        (True, [FeedFacts(FeedState.CONNECTING, 3, 0)], 0, 0, MonitorState.CONNECTING),
+        (True, [FeedFacts(FeedState.CONNECTED, 30, 20)], 0, 0, MonitorState.SUBSCRIBING),
+        (True, [UP], 1, 1, MonitorState.ORDERING),
+        (True, [UP], 0, 2, MonitorState.HALTED),
+    ],
+)
+def test_derive_state(
+    running: bool, feeds: list[FeedFacts], placing: int, halted: int, expected: MonitorState
+) -> None:
+    assert derive_state(running, feeds, placing, halted) is expected
+
+
+def test_subscriptions_sum_over_feeds_and_never_count_more_acked_than_wanted() -> None:
+    subs = subscriptions_of(
+        [FeedFacts(FeedState.CONNECTED, 30, 20), FeedFacts(FeedState.IDLE, 2, 5)]
+    )
+    assert (subs.done, subs.total, subs.complete) == (22, 32, False)
+
+
+def test_protection() -> None:
+    assert protection_of(True, True, True) is Protection.WEBSOCKET
+    assert protection_of(True, False, True) is Protection.REST_POLLING
+    assert protection_of(True, False, False) is Protection.NONE
+    assert protection_of(False, True, True) is Protection.NONE
+
+
+def test_tick_age_in_korean() -> None:
+    assert text.tick_age(None) == "체결 수신 전"
+    assert text.tick_age(3.7) == "3초 전"
+    assert text.tick_age(125) == "2분 전"
+
+
+def test_local_token_is_owner_only_and_replaced_on_every_start(tmp_path: Path) -> None:
+    first = write_local_token(tmp_path / "data")
+    mode = stat.S_IMODE(token_path(tmp_path / "data").stat().st_mode)
+    assert mode == 0o600
+    assert read_local_token(tmp_path / "data") == first
+    second = write_local_token(tmp_path / "data")
+    assert second != first
+    assert same_token(second, read_local_token(tmp_path / "data"))
+    assert not same_token(second, first)
+    assert not same_token(second, None)
+    assert read_local_token(tmp_path / "nowhere") is None
