@@ -80,12 +80,17 @@ def _control(clock: FakeClock, probe: Probe | None = None) -> tuple[MonitorContr
     return MonitorControl(engine, probe or Probe(), Positions(), clock), engine
 
 
+async def _advance(clock: FakeClock, task: asyncio.Task[None], until: datetime) -> None:
+    """Let the schedule (which advances the fake clock as it sleeps) run up to `until`."""
+    while clock.now() < until:  # the fake clock moves only when the schedule is yielded to
+        await asyncio.sleep(0)
+        assert not task.done(), task
+
+
 async def _run_until(clock: FakeClock, schedule: MonitorSchedule, until: datetime) -> None:
     task = asyncio.create_task(schedule.run())
     try:
-        while clock.now() < until:
-            await asyncio.sleep(0)
-            assert not task.done(), task
+        await _advance(clock, task, until)
     finally:
         task.cancel()
 
@@ -139,12 +144,10 @@ async def test_a_persons_stop_holds_until_the_next_open_and_the_summary_still_go
     schedule = MonitorSchedule(control, KrxCalendar(), clock, on_close)
     task = asyncio.create_task(schedule.run())
     try:
-        while clock.now() < kst(2026, 12, 23, 10, 0):
-            await asyncio.sleep(0)
+        await _advance(clock, task, kst(2026, 12, 23, 10, 0))
         await control.stop()  # a person, mid-session
         assert control.stopped_by_person
-        while clock.now() < kst(2026, 12, 24, 9, 30):
-            await asyncio.sleep(0)
+        await _advance(clock, task, kst(2026, 12, 24, 9, 30))
     finally:
         task.cancel()
     starts = [at for kind, at in engine.events if kind == "start"]
