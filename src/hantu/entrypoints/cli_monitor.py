@@ -82,7 +82,7 @@ def status_lines(body: dict[str, Any]) -> list[str]:
     if subscriptions["total"]:
         lines.append(subscriptions["label"])
     if body.get("changed_at"):
-        lines.append(text.CLI_SINCE.format(at=body["changed_at"], by=body["changed_by_label"]))
+        lines.append(text.CLI_SINCE.format(at=body["changed_label"], by=body["changed_by_label"]))
     if body.get("halted"):
         lines.append(text.CLI_HALTED.format(codes=", ".join(body["halted"])))
     positions = body["positions"]

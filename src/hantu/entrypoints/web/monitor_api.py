@@ -24,6 +24,7 @@ from hantu.domain.accounts import User
 from hantu.domain.values import Symbol
 from hantu.entrypoints.web.csrf import require_csrf
 from hantu.entrypoints.web.deps import get_current_user, get_state
+from hantu.entrypoints.web.order_views import seoul_time
 from hantu.entrypoints.web.state import WebState
 from hantu.messages_ko import monitor_panel as text
 from hantu.service_layer import accounts as accounts_service
@@ -103,6 +104,7 @@ async def status_json(state: WebState, status: MonitorStatus, caller: Caller) ->
             "label": ko.monitor.subscribed(subs.done, subs.total),
         },
         "changed_at": None if status.changed_at is None else status.changed_at.isoformat(),
+        "changed_label": None if status.changed_at is None else seoul_time(status.changed_at),
         "changed_by": None if status.changed_by is None else status.changed_by.value,
         "changed_by_label": None
         if status.changed_by is None

@@ -13,7 +13,6 @@ from starlette.responses import Response
 from hantu.entrypoints.web.csrf import check_csrf
 from hantu.entrypoints.web.deps import CurrentUser, StateDep
 from hantu.entrypoints.web.monitor_api import ACTIONS, Caller, monitor_runtime, status_json
-from hantu.entrypoints.web.order_views import seoul_time
 from hantu.entrypoints.web.templating import render
 from hantu.messages_ko import monitor_panel as text
 
@@ -30,8 +29,6 @@ async def _panel(
         for position in status["positions"]:  # the JSON's strings, as amounts again
             position["quantity"] = Decimal(position["quantity"])
             position["average_price"] = Decimal(position["average_price"])
-        changed = found.control.changed_at
-        status["changed_label"] = None if changed is None else seoul_time(changed)
     context = {"user": user, "monitor": status, "message": message}
     if found is None:
         status_code = 503
