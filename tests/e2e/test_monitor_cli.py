@@ -34,7 +34,8 @@ def _monitor(*args: str) -> Result:
 
 
 def _buy(server: ServerThread, quantity: str = "4") -> None:
-    assert server.runtime is not None and server.runtime.demo is not None
+    assert server.runtime is not None
+    assert server.runtime.demo is not None
     body = {
         "token": server.runtime.demo.token,
         "symbol": "005930",

@@ -100,7 +100,8 @@ async def test_monitor_panel_renders_and_its_forms_control_the_monitor(web: WebC
     assert "모니터링 중" in page.text
     assert 'id="monitor-position-' in page.text
     assert "보호 안 됨" in page.text
-    assert "10주" in page.text and "70,000원" in page.text
+    assert "10주" in page.text
+    assert "70,000원" in page.text
 
     no_csrf = await alice.client.post("/monitor/stop", data={})
     assert no_csrf.status_code == 403
