@@ -1,0 +1,110 @@
+"""The close-of-day summary from real fills (the real bootstrap, the KIS simulator over real
+sockets, both databases): a buy, a winning and a losing partial sale, the rest held."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hantu.adapters.db.day_results import SqlDayResults
+from hantu.adapters.passwords import PasswordHashing
+from hantu.bootstrap import App, build
+from hantu.config import Settings
+from hantu.domain.enums import OrderStatus, OrderType, Side
+from hantu.domain.values import Quantity
+from hantu.service_layer import accounts as accounts_service
+from hantu.service_layer import queries
+from hantu.service_layer.daily_summary import send_daily_summary
+from hantu.service_layer.orders import submit
+from hantu.simulator.server import Simulator
+from tests.builders import an_order_request
+
+CODE = "005930"
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+@dataclass
+class Told:
+    messages: list[tuple[int, date, str, str]] = field(default_factory=list)
+
+    async def tell(self, user_id: int, day: date, title: str, body: str) -> None:
+        self.messages.append((user_id, day, title, body))
+
+
+async def _until(predicate: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if await predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+async def app(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        settle_interval_seconds=0,
+        simulator_walk_seconds=0,
+        monitor_enabled=False,  # only the scripted orders trade
+    )
+    async with build(settings, hasher=PasswordHashing(time_cost=1, memory_cost=8)) as started:
+        yield started
+
+
+async def _trade(app: App, key: str, side: Side, quantity: int, price: int) -> None:
+    simulator = app.simulator
+    assert isinstance(simulator, Simulator)
+    simulator.feed.set_price(CODE, price)
+    request = an_order_request(
+        idempotency_key=key, side=side, order_type=OrderType.MARKET, quantity=Quantity(quantity)
+    )
+    result = await submit(app.deps, request)
+
+    async def filled() -> bool:
+        order = await queries.get_order(app.deps, str(result.order.id))
+        return order is not None and order.status is OrderStatus.FILLED
+
+    await _until(filled)
+
+
+async def test_daily_summary_counts_todays_sales_and_lists_what_is_held(app: App) -> None:
+    await _trade(app, "buy", Side.BUY, 10, 70_000)
+    await _trade(app, "win", Side.SELL, 4, 72_000)  # +8,000원
+    await _trade(app, "loss", Side.SELL, 3, 69_000)  # -3,000원
+    today = app.clock.now().astimezone(SEOUL).date()
+    results = SqlDayResults(app.db)
+
+    (day,) = await results.of_day(today)
+    assert sorted(day.trade_pnls) == [Decimal(-3000), Decimal(8000)]
+    ((held),) = day.holdings
+    assert (held.symbol.code, held.quantity, held.average_price) == (CODE, 3, 70_000)
+
+    told = Told()
+    assert await send_daily_summary(results, app.symbol_names, told, today) == 1
+    ((user_id, on, title, body),) = told.messages
+    assert on == today
+    assert app.demo is not None
+    demo = await accounts_service.authenticate(app.accounts, app.demo.username, app.demo.password)
+    assert demo is not None
+    assert user_id == int(demo.id)
+    assert title == "⏹️ 실시간 모니터링 종료"
+    assert "- 총 거래: 2건" in body
+    assert "- 실현 손익: 5,000원" in body
+    assert "- 승률: 50.0% (1승 1패)" in body
+    assert "- 평균 수익: 8,000원" in body
+    assert "- 평균 손실: -3,000원" in body
+    assert "🔄 보유 종목: 1개" in body
+    assert f"{CODE} 3주 @ 70,000원" in body
+
+    (yesterday,) = await results.of_day(today - timedelta(days=1))
+    assert yesterday.trade_pnls == ()  # another day's sales are not today's
+    assert len(yesterday.holdings) == 1
