@@ -37,9 +37,9 @@ def _panel_until_streamed(page: Page) -> None:
         page.goto("/monitor")
         row = page.locator(ROW)
         state = page.locator("#monitor-state").get_attribute("data-state")
-        if row.count() == 1 and row.get_attribute("data-protection") == "websocket":
-            if state == "monitoring":
-                return
+        streamed = row.count() == 1 and row.get_attribute("data-protection") == "websocket"
+        if streamed and state == "monitoring":
+            return
         page.wait_for_timeout(200)
     raise AssertionError(page.locator("main").inner_text())
 
