@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from hantu.adapters.local_token import read_local_token, same_token, token_path, write_local_token
+from hantu.bootstrap.monitor_control import scheduled
+from hantu.config import KisEnvironment, Settings
 from hantu.domain.monitor_state import MonitorState
 from hantu.domain.monitor_status import (
     FeedFacts,
@@ -73,3 +75,23 @@ def test_local_token_is_owner_only_and_replaced_on_every_start(tmp_path: Path) -
     assert not same_token(second, first)
     assert not same_token(second, None)
     assert read_local_token(tmp_path / "nowhere") is None
+
+
+@pytest.mark.parametrize(
+    ("schedule", "environment", "expected"),
+    [
+        ("auto", "SIMULATOR", False),  # the simulator trades around the clock
+        ("auto", "PAPER", True),
+        ("auto", "REAL", True),
+        ("krx", "SIMULATOR", True),
+        ("always", "REAL", False),
+    ],
+)
+def test_which_monitors_follow_the_krx_calendar(
+    schedule: str, environment: str, expected: bool
+) -> None:
+    # Unvalidated: PAPER and REAL would want keys this question does not need.
+    settings = Settings.model_construct(
+        monitor_schedule=schedule, kis_environment=KisEnvironment(environment)
+    )
+    assert scheduled(settings) is expected

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +18,7 @@ import pytest
 from hantu.adapters.db.day_results import SqlDayResults
 from hantu.adapters.passwords import PasswordHashing
 from hantu.bootstrap import App, build
+from hantu.bootstrap.monitor_control import SummaryToNotifications
 from hantu.config import Settings
 from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.values import Quantity
@@ -25,6 +28,7 @@ from hantu.service_layer.daily_summary import send_daily_summary
 from hantu.service_layer.orders import submit
 from hantu.simulator.server import Simulator
 from tests.builders import an_order_request
+from tests.fakes_remote.telegram_server import FakeTelegram
 
 CODE = "005930"
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -46,8 +50,8 @@ async def _until(predicate: Callable[[], Awaitable[bool]], seconds: float = 10.0
     raise AssertionError("condition not met in time")
 
 
-@pytest.fixture
-async def app(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
+@asynccontextmanager
+async def _running(database_url: str, tmp_path: Path, **extra: Any) -> AsyncIterator[App]:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         data_dir=tmp_path / "data",
@@ -55,8 +59,15 @@ async def app(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
         settle_interval_seconds=0,
         simulator_walk_seconds=0,
         monitor_enabled=False,  # only the scripted orders trade
+        **extra,
     )
     async with build(settings, hasher=PasswordHashing(time_cost=1, memory_cost=8)) as started:
+        yield started
+
+
+@pytest.fixture
+async def app(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
+    async with _running(database_url, tmp_path) as started:
         yield started
 
 
@@ -108,3 +119,31 @@ async def test_daily_summary_counts_todays_sales_and_lists_what_is_held(app: App
     (yesterday,) = await results.of_day(today - timedelta(days=1))
     assert yesterday.trade_pnls == ()  # another day's sales are not today's
     assert len(yesterday.holdings) == 1
+
+
+async def test_daily_summary_reaches_telegram_through_the_notification_service(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram
+) -> None:
+    chat = 515151  # the operator's chat: the demo user linked none
+    telegram = {
+        "telegram_bot_token": telegram_server.token,
+        "telegram_api_url": telegram_server.base_url,
+        "telegram_chat_id": chat,
+    }
+    async with _running(database_url, tmp_path, **telegram) as app:
+        await _trade(app, "buy", Side.BUY, 10, 70_000)
+        await _trade(app, "win", Side.SELL, 10, 71_000)
+        today = app.clock.now().astimezone(SEOUL).date()
+        notifier = SummaryToNotifications(app.notifications)
+        assert await send_daily_summary(SqlDayResults(app.db), app.symbol_names, notifier, today)
+        assert app.notifications is not None
+        await app.notifications.service.send_due_digests(everything=True)  # normal: batched
+
+        async def told() -> bool:
+            return any("총 거래: 1건" in m["text"] for m in telegram_server.sent(chat))
+
+        await _until(told)
+    (summary,) = [m["text"] for m in telegram_server.sent(chat) if "총 거래" in m["text"]]
+    assert "실현 손익: 10,000원" in summary
+    assert "승률: 100.0% (1승 0패)" in summary
+    assert "보유 종목: 0개" in summary

@@ -4,11 +4,13 @@ and sees every position."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from hantu.adapters.local_token import HEADER
 from hantu.messages_ko import monitor_panel as text
-from tests.integration.web.conftest import WebClient
+from tests.integration.web.conftest import WebClient, running_app
 
 
 def _token(web: WebClient) -> str:
@@ -112,3 +114,18 @@ async def test_monitor_panel_renders_and_its_forms_control_the_monitor(web: WebC
     unknown = await alice.client.post("/monitor/explode", data={"csrf_token": alice.csrf})
     assert unknown.status_code == 404
     assert "explode" in unknown.text
+
+
+async def test_monitor_switched_off_answers_503_naming_the_setting(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with running_app(database_url, tmp_path, monitor_enabled=False) as web:
+        alice = await web.member("alice")
+        answer = await alice.client.get("/api/monitor")
+        assert answer.status_code == 503
+        assert answer.json()["error"] == text.MONITOR_DISABLED
+        started = await alice.client.post("/api/monitor/start", headers=alice.headers())
+        assert started.status_code == 503
+        page = await alice.client.get("/monitor")
+        assert page.status_code == 503
+        assert "HANTU_MONITOR_ENABLED" in page.text
