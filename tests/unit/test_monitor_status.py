@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import stat
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -95,3 +97,14 @@ def test_which_monitors_follow_the_krx_calendar(
         monitor_schedule=schedule, kis_environment=KisEnvironment(environment)
     )
     assert scheduled(settings) is expected
+
+
+def test_next_monitoring_says_tomorrow_or_names_the_day() -> None:
+    seoul = ZoneInfo("Asia/Seoul")
+    thursday = date(2026, 12, 24)
+    monday_open = datetime(2026, 12, 28, 9, 0, tzinfo=seoul)
+    assert text.next_monitoring(monday_open, thursday) == "12월 28일(월) 09:00"
+    friday_open = datetime(2026, 12, 25, 0, 0, tzinfo=UTC)  # 09:00 in Seoul
+    assert text.next_monitoring(friday_open, thursday) == "내일 09:00"
+    late = datetime(2027, 1, 4, 10, 0, tzinfo=seoul)  # the year's first day opens at 10:00
+    assert text.next_monitoring(late, date(2026, 12, 30)) == "1월 4일(월) 10:00"

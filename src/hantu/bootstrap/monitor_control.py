@@ -140,10 +140,12 @@ def build_control(
         return MonitorRuntime(control, always, token)
     notifier = SummaryToNotifications(notifications)
     results = SqlDayResults(db)
+    calendar = KrxCalendar()
 
     async def on_close(day: date) -> None:
-        told = await send_daily_summary(results, names, notifier, day)
+        next_open = calendar.next_open(clock.now())
+        told = await send_daily_summary(results, names, notifier, day, next_open)
         log.info("daily summary of %s told to %s users", day, told)
 
-    schedule = MonitorSchedule(control, KrxCalendar(), clock, on_close)
+    schedule = MonitorSchedule(control, calendar, clock, on_close)
     return MonitorRuntime(control, schedule.run, token)

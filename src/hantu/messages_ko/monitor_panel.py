@@ -6,7 +6,11 @@ this module needs no domain import.
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Final
+from zoneinfo import ZoneInfo
+
+SEOUL = ZoneInfo("Asia/Seoul")
 
 PROTECTION: Final[dict[str, str]] = {
     "websocket": "실시간(WebSocket)",
@@ -41,6 +45,18 @@ CLI_POSITIONS: Final = "보호 중인 포지션: {count}개"
 CLI_POSITION_LINE: Final = "- {label} {quantity} · {protection} · {age}"
 CLI_HALTED: Final = "주문 일시 정지 (장 중단/VI): {codes}"
 NO_TICK_YET: Final = "체결 수신 전"
+
+
+WEEKDAYS: Final = "월화수목금토일"
+
+
+def next_monitoring(opens: datetime, today: date) -> str:
+    """When the monitor next starts, as the summary says it: `내일 09:00`, `12월 28일(월) 09:00`."""
+    local = opens.astimezone(SEOUL)
+    clock = local.strftime("%H:%M")
+    if local.date() == today + timedelta(days=1):
+        return f"내일 {clock}"
+    return f"{local.month}월 {local.day}일({WEEKDAYS[local.weekday()]}) {clock}"
 
 
 def unknown_action(action: str) -> str:

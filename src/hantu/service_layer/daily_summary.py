@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -47,9 +47,11 @@ class SummaryNotifier(Protocol):
     async def tell(self, user_id: int, day: date, title: str, body: str) -> None: ...
 
 
-def summary_of(user_day: UserDay, names: dict[Symbol, str]) -> ko.DaySummary:
+def summary_of(
+    user_day: UserDay, names: dict[Symbol, str], next_monitoring: str | None = None
+) -> ko.DaySummary:
     stats = trade_stats(user_day.trade_pnls)
-    return ko.DaySummary(
+    summary = ko.DaySummary(
         total_trades=stats.trades,
         total_pnl=sum(user_day.trade_pnls, ZERO),
         wins=stats.wins,
@@ -61,13 +63,19 @@ def summary_of(user_day: UserDay, names: dict[Symbol, str]) -> ko.DaySummary:
             for h in user_day.holdings
         ],
     )
+    return summary if next_monitoring is None else summary._replace(next_monitoring=next_monitoring)
 
 
 async def send_daily_summary(
-    results: DayResults, names: SymbolNames, notifier: SummaryNotifier, day: date
+    results: DayResults,
+    names: SymbolNames,
+    notifier: SummaryNotifier,
+    day: date,
+    next_open: datetime | None = None,
 ) -> int:
-    """Tell every user their day; returns how many were told. One user's failure is
-    logged and does not keep the others from theirs."""
+    """Tell every user their day (and when the monitor starts next, from the calendar);
+    returns how many were told. One user's failure does not keep the others from theirs."""
+    upcoming = None if next_open is None else ko.monitor_panel.next_monitoring(next_open, day)
     told = 0
     for user_day in await results.of_day(day):
         symbols = [h.symbol for h in user_day.holdings]
@@ -76,7 +84,7 @@ async def send_daily_summary(
         except Exception:  # names are a nicety: codes alone still tell the day
             log.warning("symbol names unavailable for the daily summary", exc_info=True)
             known = {}
-        title, body = ko.daily_summary(summary_of(user_day, known))
+        title, body = ko.daily_summary(summary_of(user_day, known, upcoming))
         try:
             await notifier.tell(user_day.user_id, day, title, body)
         except Exception:

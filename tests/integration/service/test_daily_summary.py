@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -100,7 +100,8 @@ async def test_daily_summary_counts_todays_sales_and_lists_what_is_held(app: App
     assert (held.symbol.code, held.quantity, held.average_price) == (CODE, 3, 70_000)
 
     told = Told()
-    assert await send_daily_summary(results, app.symbol_names, told, today) == 1
+    opens = datetime.combine(today + timedelta(days=3), time(9), tzinfo=SEOUL)
+    assert await send_daily_summary(results, app.symbol_names, told, today, opens) == 1
     ((user_id, on, title, body),) = told.messages
     assert on == today
     assert app.demo is not None
@@ -115,6 +116,8 @@ async def test_daily_summary_counts_todays_sales_and_lists_what_is_held(app: App
     assert "- 평균 손실: -3,000원" in body
     assert "🔄 보유 종목: 1개" in body
     assert f"{CODE} 3주 @ 70,000원" in body
+    weekday = "월화수목금토일"[opens.weekday()]
+    assert body.endswith(f"⏰ 다음 모니터링: {opens.month}월 {opens.day}일({weekday}) 09:00")
 
     (yesterday,) = await results.of_day(today - timedelta(days=1))
     assert yesterday.trade_pnls == ()  # another day's sales are not today's
