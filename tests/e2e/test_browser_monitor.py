@@ -59,6 +59,7 @@ def test_browser_monitor_panel_shows_protection_and_controls_the_monitor(
     expect(page.locator("#monitor-state")).to_have_text("모니터링 중")
 
     page.click("#monitor-stop")
+    page.wait_for_url("**/monitor?done=stop")
     expect(page.locator("#monitor-message")).to_have_text(text.MONITOR_STOPPED)
     expect(page.locator("#monitor-state")).to_have_text("대기")
     expect(page.locator(ROW)).to_contain_text("보호 안 됨")
@@ -67,6 +68,15 @@ def test_browser_monitor_panel_shows_protection_and_controls_the_monitor(
     page.click("#monitor-start")
     expect(page.locator("#monitor-message")).to_have_text(text.MONITOR_STARTED)
     _panel_until_streamed(page)
+
+
+def test_browser_monitor_panel_refreshes_itself(page: Page, embedded_server: ServerThread) -> None:
+    login(page)
+    page.goto("/monitor")
+    expect(page.locator("#monitor-empty")).to_be_visible()
+    _buy(embedded_server)  # the fill starts watching the symbol; no reload from here on
+    expect(page.locator(ROW)).to_contain_text("실시간(WebSocket)", timeout=15_000)
+    expect(page.locator("#monitor-state")).to_have_text("모니터링 중", timeout=15_000)
 
 
 def test_browser_monitor_panel_fits_a_phone(page: Page, embedded_server: ServerThread) -> None:

@@ -107,7 +107,10 @@ async def test_monitor_panel_renders_and_its_forms_control_the_monitor(web: WebC
 
     no_csrf = await alice.client.post("/monitor/stop", data={})
     assert no_csrf.status_code == 403
-    stopped = await alice.client.post("/monitor/stop", data={"csrf_token": alice.csrf})
+    posted = await alice.client.post("/monitor/stop", data={"csrf_token": alice.csrf})
+    assert posted.status_code == 303  # post/redirect/get: a reload does not stop it again
+    assert posted.headers["location"] == "/monitor?done=stop"
+    stopped = await alice.client.get(posted.headers["location"])
     assert stopped.status_code == 200
     assert text.MONITOR_STOPPED in stopped.text
     assert 'data-state="idle"' in stopped.text

@@ -1,6 +1,7 @@
 """The monitor panel (/monitor): the state of spec 002's diagram, the subscriptions, each of
 the user's positions with how it is protected and its last tick's age, and start / stop /
-restart forms (CSRF form field; each answers the panel again, showing what it did)."""
+restart forms (CSRF form field; each lands on the panel again, saying what it did). The
+panel refreshes its two sections every few seconds while it is visible (monitor.js)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from hantu.entrypoints.web.csrf import check_csrf
 from hantu.entrypoints.web.deps import CurrentUser, StateDep
@@ -36,8 +37,12 @@ async def _panel(
 
 
 @router.get("/monitor")
-async def monitor_page(request: Request, user: CurrentUser, state: StateDep) -> Response:
-    return await _panel(request, user, state)
+async def monitor_page(
+    request: Request, user: CurrentUser, state: StateDep, done: str | None = None
+) -> Response:
+    """The panel; `?done=stop` (where an action's form lands) says what was just done."""
+    message = ACTIONS[done][1] if done in ACTIONS else None
+    return await _panel(request, user, state, message)
 
 
 @router.post("/monitor/{action}")
@@ -52,6 +57,7 @@ async def monitor_action(
         return await _panel(request, user, state, text.unknown_action(action), 404)
     if found is None:
         return await _panel(request, user, state, text.MONITOR_DISABLED, 503)
-    run, message = ACTIONS[action]
+    run, _ = ACTIONS[action]
     await run(found.control)
-    return await _panel(request, user, state, message)
+    # Post/redirect/get: a reload shows the panel again instead of repeating the action.
+    return RedirectResponse(f"/monitor?done={action}", status_code=303)
