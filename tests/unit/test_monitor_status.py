@@ -27,23 +27,29 @@ UP = FeedFacts(FeedState.CONNECTED, 3, 3)
 
 
 @pytest.mark.parametrize(
-    ("running", "feeds", "placing", "halted", "expected"),
+    ("running", "feeds", "placing", "halted", "awaiting", "expected"),
     [
-        (False, [UP], 0, 0, MonitorState.IDLE),
-        (True, [UP], 0, 0, MonitorState.MONITORING),
-        (True, [], 0, 0, MonitorState.MONITORING),  # no streaming broker: nothing to wait for
-        (True, [UP, FeedFacts(FeedState.SLEEPING, 3, 0)], 0, 0, MonitorState.SLEEPING),
-        (True, [FeedFacts(FeedState.BACKING_OFF, 3, 0)], 0, 0, MonitorState.RECONNECTING),
-        (True, [FeedFacts(FeedState.CONNECTING, 3, 0)], 0, 0, MonitorState.CONNECTING),
-        (True, [FeedFacts(FeedState.CONNECTED, 30, 20)], 0, 0, MonitorState.SUBSCRIBING),
-        (True, [UP], 1, 1, MonitorState.ORDERING),
-        (True, [UP], 0, 2, MonitorState.HALTED),
+        (False, [UP], 0, 0, 0, MonitorState.IDLE),
+        (True, [UP], 0, 0, 0, MonitorState.MONITORING),
+        (True, [], 0, 0, 0, MonitorState.MONITORING),  # no streaming broker: nothing to wait for
+        (True, [UP, FeedFacts(FeedState.SLEEPING, 3, 0)], 0, 0, 0, MonitorState.SLEEPING),
+        (True, [FeedFacts(FeedState.BACKING_OFF, 3, 0)], 0, 0, 0, MonitorState.RECONNECTING),
+        (True, [FeedFacts(FeedState.CONNECTING, 3, 0)], 0, 0, 0, MonitorState.CONNECTING),
+        (True, [FeedFacts(FeedState.CONNECTED, 30, 20)], 0, 0, 0, MonitorState.SUBSCRIBING),
+        (True, [UP], 1, 1, 1, MonitorState.ORDERING),
+        (True, [UP], 0, 1, 1, MonitorState.AWAITING_FILL),
+        (True, [UP], 0, 2, 0, MonitorState.HALTED),
     ],
 )
 def test_derive_state(
-    running: bool, feeds: list[FeedFacts], placing: int, halted: int, expected: MonitorState
+    running: bool,
+    feeds: list[FeedFacts],
+    placing: int,
+    halted: int,
+    awaiting: int,
+    expected: MonitorState,
 ) -> None:
-    assert derive_state(running, feeds, placing, halted) is expected
+    assert derive_state(running, feeds, placing, halted, awaiting) is expected
 
 
 def test_subscriptions_sum_over_feeds_and_never_count_more_acked_than_wanted() -> None:

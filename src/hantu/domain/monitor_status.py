@@ -57,7 +57,11 @@ def subscriptions_of(feeds: Iterable[FeedFacts]) -> Subscriptions:
 
 
 def derive_state(
-    running: bool, feeds: Iterable[FeedFacts], placing_exits: int, halted_symbols: int
+    running: bool,
+    feeds: Iterable[FeedFacts],
+    placing_exits: int,
+    halted_symbols: int,
+    awaiting_fills: int = 0,
 ) -> MonitorState:
     """The state of spec 002's diagram the monitor is in now.
 
@@ -78,6 +82,8 @@ def derive_state(
         return MonitorState.SUBSCRIBING
     if placing_exits:
         return MonitorState.ORDERING
+    if awaiting_fills:
+        return MonitorState.AWAITING_FILL
     if halted_symbols:
         return MonitorState.HALTED
     return MonitorState.MONITORING

@@ -183,7 +183,9 @@ class MonitorControl:
                 )
             )
         return MonitorStatus(
-            state=derive_state(running, feeds, snapshot.placing, len(snapshot.paused)),
+            state=derive_state(
+                running, feeds, snapshot.placing, len(snapshot.paused), snapshot.awaiting_fill
+            ),
             running=running,
             subscriptions=subscriptions_of(feeds),
             positions=tuple(positions),

@@ -67,4 +67,5 @@ class MonitorSnapshot:
     last_tick_at: Mapping[Symbol, datetime]
     paused: frozenset[Symbol]
     placing: int  # exit orders being placed now
+    awaiting_fill: int = 0  # positions whose exit is placed and not yet filled
     polled: frozenset[Symbol] = frozenset()  # symbols the REST poller covers now

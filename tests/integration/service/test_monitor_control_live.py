@@ -74,3 +74,27 @@ async def test_stop_unsubscribes_and_sells_nothing_start_protects_again(app: App
     sell = await _one_filled_sell(app)
     assert sell.source == "monitor:stop_loss"
     assert sell.quantity == 10
+
+
+async def test_status_says_awaiting_fill_while_the_exit_rests_then_monitoring(app: App) -> None:
+    assert app.monitor_runtime is not None
+    control = app.monitor_runtime.control
+    await _buy_and_watch(app)
+    feed = _simulator(app).feed
+    feed.set_price(CODE, 68_000)
+    await asyncio.sleep(0.02)
+    for price in (67_800, 67_600, 67_500):  # crossed at 67,800원; the limit rests below it
+        feed.set_price(CODE, price)
+
+    async def awaiting() -> bool:
+        return (await control.status()).state is MonitorState.AWAITING_FILL
+
+    await _until(awaiting)
+    feed.set_price(CODE, 67_800)  # back up to the limit: the resting sell fills
+    await _one_filled_sell(app)
+
+    async def monitoring() -> bool:
+        status = await control.status()
+        return status.state is MonitorState.MONITORING and status.positions == ()
+
+    await _until(monitoring)
