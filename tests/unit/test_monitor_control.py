@@ -99,11 +99,12 @@ async def test_schedule_runs_the_monitor_on_trading_days_only_across_a_holiday()
     clock = FakeClock(kst(2026, 12, 24, 8, 0))  # Thu; Fri 25th Christmas, then a weekend
     control, engine = _control(clock)
     closed: list[date] = []
+    opened: list[date] = []
 
     async def on_close(day: date) -> None:
         closed.append(day)
 
-    schedule = MonitorSchedule(control, KrxCalendar(), clock, on_close)
+    schedule = MonitorSchedule(control, KrxCalendar(), clock, on_close, on_open=opened.append)
     await _run_until(clock, schedule, kst(2026, 12, 28, 16, 0))
 
     assert engine.events == [
@@ -113,6 +114,7 @@ async def test_schedule_runs_the_monitor_on_trading_days_only_across_a_holiday()
         ("stop", kst(2026, 12, 28, 15, 30)),
     ]
     assert closed == [date(2026, 12, 24), date(2026, 12, 28)]
+    assert opened == closed  # one opening notice per session the schedule started
     assert not control.running
 
 

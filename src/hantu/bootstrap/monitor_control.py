@@ -4,6 +4,7 @@ and the local admin token the CLI presents over loopback."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from hantu.domain.errors import HantuError
 from hantu.domain.monitor_status import FeedFacts, FeedState
 from hantu.domain.notifications import EventKind, Notification, Recipient
 from hantu.domain.values import StrategyAccountId, Symbol
-from hantu.service_layer.daily_summary import send_daily_summary
+from hantu.service_layer.daily_summary import send_daily_summary, send_opening_notice
 from hantu.service_layer.exit_monitor import ExitMonitor
 from hantu.service_layer.monitor_control import MonitorControl
 from hantu.service_layer.monitor_schedule import MonitorSchedule, run_always
@@ -40,6 +41,9 @@ _FEED_STATE = {
     State.SLEEPING: FeedState.SLEEPING,
     State.CLOSED: FeedState.CLOSED,
 }
+STARTED = EventKind.MONITORING_STARTED
+OPENING_WAIT_SECONDS = 30.0
+OPENING_POLL_SECONDS = 0.5
 log = logging.getLogger(__name__)
 
 
@@ -88,19 +92,54 @@ class BrokerFeeds:
 
 
 class SummaryToNotifications:
-    """The `SummaryNotifier` port: the day's summary through the notification service."""
+    """The `SummaryNotifier` port: the day's summary (or the opening notice, by `kind`)
+    through the notification service, once per user and day."""
 
-    def __init__(self, notifications: Notifications | None) -> None:
+    def __init__(
+        self, notifications: Notifications | None, kind: EventKind = EventKind.DAILY_SUMMARY
+    ) -> None:
         self._notifications = notifications
+        self._kind = kind
 
     async def tell(self, user_id: int, day: date, title: str, body: str) -> None:
         if self._notifications is None:
             log.info("daily summary of user %s: no notifications configured", user_id)
             return
         notification = Notification.of(
-            EventKind.DAILY_SUMMARY, Recipient(str(user_id)), title, body, day.isoformat()
+            self._kind, Recipient(str(user_id)), title, body, day.isoformat()
         )
         await self._notifications.service.notify(notification)
+
+
+class OpeningNotice:
+    """At the open, once the subscriptions are acked (or after a while anyway), tell each
+    holder that the monitor protects them. Real-time waits: a scheduler tick, not domain time."""
+
+    def __init__(
+        self, control: MonitorControl, results: SqlDayResults, notifier: SummaryToNotifications
+    ) -> None:
+        self._control = control
+        self._results = results
+        self._notifier = notifier
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def tell(self, day: date) -> None:
+        task = asyncio.create_task(self._tell(day), name="hantu:monitor-opening-notice")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _tell(self, day: date) -> None:
+        status = await self._control.status()
+        for _ in range(int(OPENING_WAIT_SECONDS / OPENING_POLL_SECONDS)):
+            if status.subscriptions.complete or not status.running:
+                break
+            await asyncio.sleep(OPENING_POLL_SECONDS)
+            status = await self._control.status()
+        subs = status.subscriptions
+        try:
+            await send_opening_notice(self._results, self._notifier, day, subs.done, subs.total)
+        except Exception:
+            log.exception("the opening notice of %s could not be sent", day)
 
 
 def scheduled(settings: Settings) -> bool:
@@ -147,5 +186,6 @@ def build_control(
         told = await send_daily_summary(results, names, notifier, day, next_open)
         log.info("daily summary of %s told to %s users", day, told)
 
-    schedule = MonitorSchedule(control, calendar, clock, on_close)
+    opening = OpeningNotice(control, results, SummaryToNotifications(notifications, STARTED))
+    schedule = MonitorSchedule(control, calendar, clock, on_close, on_open=opening.tell)
     return MonitorRuntime(control, schedule.run, token)

@@ -47,7 +47,16 @@ CLI_HALTED: Final = "주문 일시 정지 (장 중단/VI): {codes}"
 NO_TICK_YET: Final = "체결 수신 전"
 
 
+MONITORING_STARTED_TITLE: Final = "🚀 실시간 모니터링 시작"
 WEEKDAYS: Final = "월화수목금토일"
+
+
+def monitoring_started(symbols: int, done: int, total: int) -> tuple[str, str]:
+    """Spec 002 §6.2's opening notice; while subscriptions are still missing, says how many."""
+    body = f"보유 {symbols}개 종목 보호 시작 - 구독 완료: {done}/{total}"
+    if total == 0 or done >= total:
+        body = f"보유 {symbols}개 종목 보호 시작 - 구독 완료"
+    return MONITORING_STARTED_TITLE, body
 
 
 def next_monitoring(opens: datetime, today: date) -> str:

@@ -1,4 +1,5 @@
-"""The close-of-day summary of spec 002 §6.3, one per user with trades or holdings.
+"""The close-of-day summary of spec 002 §6.3, one per user with trades or holdings, and the
+opening notice of §6.2 ("🚀 실시간 모니터링 시작"), one per user with holdings.
 
 A trade is one SELL order that realized PnL today (its partial fills summed), so a sale
 filled in three pieces counts once; wins and losses come from `trade_stats`.
@@ -89,6 +90,25 @@ async def send_daily_summary(
             await notifier.tell(user_day.user_id, day, title, body)
         except Exception:
             log.exception("the daily summary of user %s could not be told", user_day.user_id)
+            continue
+        told += 1
+    return told
+
+
+async def send_opening_notice(
+    results: DayResults, notifier: SummaryNotifier, day: date, done: int, total: int
+) -> int:
+    """Tell every user who holds something that the monitor watches it from now on."""
+    told = 0
+    for user_day in await results.of_day(day):
+        if not user_day.holdings:
+            continue
+        symbols = len({h.symbol for h in user_day.holdings})
+        title, body = ko.monitor_panel.monitoring_started(symbols, done, total)
+        try:
+            await notifier.tell(user_day.user_id, day, title, body)
+        except Exception:
+            log.exception("the opening notice of user %s could not be told", user_day.user_id)
             continue
         told += 1
     return told

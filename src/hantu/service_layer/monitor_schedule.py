@@ -3,8 +3,10 @@
 Driven by the injected clock, in steps of at most `step` seconds, so a suspended machine or a
 changed system time is noticed within a step and a fake clock can walk over a holiday. A
 person's stop holds until the next open; a person's start outside the session runs until the
-next close. At the close the monitor unsubscribes (its stop unwatches every symbol, which
-ends the symbols' feeds) and `on_close` sends the day's summary, once per trading day.
+next close. `on_open` hears each start the schedule makes (the opening notice). At the close
+the monitor unsubscribes (its stop unwatches every symbol, which ends the symbols' feeds; the
+socket itself stays for fill notices of the closing auction) and `on_close` sends the day's
+summary, once per trading day.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from hantu.service_layer.ports import Clock
 SEOUL = ZoneInfo("Asia/Seoul")
 STEP_SECONDS = 60.0
 OnClose = Callable[[date], Awaitable[None]]
+OnOpen = Callable[[date], None]  # told synchronously; long work belongs in its own task
 log = logging.getLogger(__name__)
 
 
@@ -35,12 +38,14 @@ class MonitorSchedule:
         clock: Clock,
         on_close: OnClose,
         *,
+        on_open: OnOpen | None = None,
         step: float = STEP_SECONDS,
     ) -> None:
         self._control = control
         self._calendar = calendar
         self._clock = clock
         self._on_close = on_close
+        self._on_open = on_open
         self._step = step
         self.closed_days: list[date] = []  # the sessions closed (and summarised) so far
 
@@ -56,8 +61,10 @@ class MonitorSchedule:
 
     async def _session(self, now: datetime) -> None:
         closes = self._calendar.next_close(now)
-        if not self._control.stopped_by_person:
+        if not self._control.stopped_by_person and not self._control.running:
             await self._control.start(Actor.SCHEDULE)
+            if self._on_open is not None:
+                self._on_open(closes.astimezone(SEOUL).date())
         await self._sleep_until(closes)
         await self._close(closes.astimezone(SEOUL).date())
 

@@ -21,10 +21,11 @@ from hantu.bootstrap import App, build
 from hantu.bootstrap.monitor_control import SummaryToNotifications
 from hantu.config import Settings
 from hantu.domain.enums import OrderStatus, OrderType, Side
+from hantu.domain.notifications import EventKind
 from hantu.domain.values import Quantity
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer import queries
-from hantu.service_layer.daily_summary import send_daily_summary
+from hantu.service_layer.daily_summary import send_daily_summary, send_opening_notice
 from hantu.service_layer.orders import submit
 from hantu.simulator.server import Simulator
 from tests.builders import an_order_request
@@ -119,6 +120,12 @@ async def test_daily_summary_counts_todays_sales_and_lists_what_is_held(app: App
     weekday = "월화수목금토일"[opens.weekday()]
     assert body.endswith(f"⏰ 다음 모니터링: {opens.month}월 {opens.day}일({weekday}) 09:00")
 
+    opening = Told()
+    assert await send_opening_notice(results, opening, today, 2, 3) == 1
+    ((_, _, started_title, started),) = opening.messages
+    assert started_title == "🚀 실시간 모니터링 시작"
+    assert started == "보유 1개 종목 보호 시작 - 구독 완료: 2/3"
+
     (yesterday,) = await results.of_day(today - timedelta(days=1))
     assert yesterday.trade_pnls == ()  # another day's sales are not today's
     assert len(yesterday.holdings) == 1
@@ -146,6 +153,15 @@ async def test_daily_summary_reaches_telegram_through_the_notification_service(
             return any("총 거래: 1건" in m["text"] for m in telegram_server.sent(chat))
 
         await _until(told)
+
+        await _trade(app, "again", Side.BUY, 2, 70_000)  # a holding: the open tells its owner
+        opening = SummaryToNotifications(app.notifications, EventKind.MONITORING_STARTED)
+        assert await send_opening_notice(SqlDayResults(app.db), opening, today, 3, 3) == 1
+
+        async def opened() -> bool:
+            return any("모니터링 시작" in m["text"] for m in telegram_server.sent(chat))
+
+        await _until(opened)  # high priority: sent at once, no digest
     (summary,) = [m["text"] for m in telegram_server.sent(chat) if "총 거래" in m["text"]]
     assert "실현 손익: 10,000원" in summary
     assert "승률: 100.0% (1승 0패)" in summary
