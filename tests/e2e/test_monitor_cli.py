@@ -78,6 +78,11 @@ def test_cli_monitor_controls_the_running_server(
     assert text.MONITOR_STARTED in started.output
     assert "실시간(WebSocket)" in _status_until("실시간(WebSocket)")
 
+    as_json = json.loads(_monitor("status", "--json").output)
+    assert as_json["state"] == "monitoring"
+    assert as_json["subscriptions"]["done"] == as_json["subscriptions"]["total"]
+    assert [p["protection"] for p in as_json["positions"]] == ["websocket"]
+
     restarted = _monitor("restart")
     assert restarted.exit_code == 0, restarted.output
     assert text.MONITOR_RESTARTED in restarted.output
@@ -117,6 +122,9 @@ def test_cli_monitor_status_without_a_server_says_so(
     result = _monitor("status")
     assert result.exit_code == 3
     assert text.CLI_NO_SERVER_STATUS in result.output
+    as_json = _monitor("status", "--json")
+    assert as_json.exit_code == 3
+    assert json.loads(as_json.output) == {"success": False, "server": False}
 
     write_local_token(tmp_path)  # a token left by a server that has ended
     stale = _monitor("status")

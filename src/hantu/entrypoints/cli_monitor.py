@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import json
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -158,13 +159,22 @@ def _act(action: str, url: str | None) -> None:
 
 
 @monitor_app.command("status", help=text.CLI_MONITOR_STATUS_HELP)
-def status(url: UrlOption = None) -> None:
+def status(
+    url: UrlOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help=text.CLI_MONITOR_JSON_HELP)] = False,
+) -> None:
     settings = load_settings()
     try:
         body = call_server(settings, "GET", "status", url)
     except NoServer:
-        typer.echo(text.CLI_NO_SERVER_STATUS)
+        if as_json:
+            typer.echo(json.dumps({"success": False, "server": False}))
+        else:
+            typer.echo(text.CLI_NO_SERVER_STATUS)
         raise typer.Exit(NO_SERVER_EXIT) from None
+    if as_json:
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
     _print(body)
 
 

@@ -132,3 +132,11 @@ async def test_monitor_switched_off_answers_503_naming_the_setting(
         page = await alice.client.get("/monitor")
         assert page.status_code == 503
         assert "HANTU_MONITOR_ENABLED" in page.text
+
+
+async def test_an_unknown_monitor_action_is_a_korean_4xx(web: WebClient) -> None:
+    alice = await web.member("alice")
+    answer = await alice.client.post("/api/monitor/explode", headers=alice.headers())
+    assert answer.status_code in (404, 405)
+    assert answer.json()["success"] is False
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in answer.json()["error"])  # Korean
