@@ -36,8 +36,11 @@ class Engine:
     events: list[tuple[str, datetime]] = field(default_factory=list)
     active: bool = False
     last_tick: datetime | None = None
+    refuse_start: bool = False
 
     async def start(self) -> None:
+        if self.refuse_start:
+            raise ConnectionError("database away")
         self.active = True
         self.events.append(("start", self.clock.now().astimezone(SEOUL)))
 
@@ -195,3 +198,15 @@ async def test_restart_wakes_the_feeds_and_starts_once() -> None:
     assert [kind for kind, _ in engine.events] == ["start", "stop", "start"]
     assert probe.woken == 1
     assert control.running
+
+
+async def test_a_restart_whose_start_fails_leaves_the_monitor_shown_stopped() -> None:
+    clock = FakeClock(kst(2026, 12, 23, 10, 0))
+    control, engine = _control(clock)
+    await control.start()
+
+    engine.refuse_start = True
+    with pytest.raises(ConnectionError):
+        await control.restart()
+    assert not control.running
+    assert (await control.status()).state is MonitorState.IDLE

@@ -144,6 +144,7 @@ class MonitorControl:
             accounts = _accounts(self._engine.snapshot())
             if self._running:
                 await self._engine.stop()
+                self._running = False  # so a start that fails leaves it shown as stopped
             await self._probe.wake(accounts)
             await self._engine.start()
             self._mark(True, by)
