@@ -27,6 +27,10 @@ MONITOR_DISABLED: Final = "실시간 모니터가 꺼져 있습니다 (HANTU_MON
 MONITOR_STARTED: Final = "실시간 모니터를 시작했습니다"
 MONITOR_STOPPED: Final = "실시간 모니터를 멈췄습니다. 포지션이 보호되지 않습니다"
 MONITOR_RESTARTED: Final = "실시간 모니터를 다시 시작했습니다"
+ACTION_FAILED: Final = (
+    "모니터를 바꾸지 못했습니다 (데이터베이스 또는 증권사 연결). 잠시 후 다시 시도하세요"
+)
+STATUS_FAILED: Final = "모니터 상태를 읽지 못했습니다 (데이터베이스 연결). 잠시 후 다시 시도하세요"
 LOCAL_TOKEN_REMOTE: Final = "로컬 관리자 토큰은 이 서버 컴퓨터(loopback)에서만 받습니다"  # noqa: S105
 LOCAL_TOKEN_WRONG: Final = "로컬 관리자 토큰이 올바르지 않습니다 (서버가 다시 시작되었나요?)"  # noqa: S105
 

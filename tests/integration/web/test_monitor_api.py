@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text as sa_text
 
 from hantu.adapters.local_token import HEADER
 from hantu.messages_ko import monitor_panel as text
@@ -140,3 +141,32 @@ async def test_an_unknown_monitor_action_is_a_korean_4xx(web: WebClient) -> None
     assert answer.status_code in (404, 405)
     assert answer.json()["success"] is False
     assert any("\uac00" <= ch <= "\ud7a3" for ch in answer.json()["error"])  # Korean
+
+
+async def test_a_database_failure_is_a_503_that_says_so_and_the_monitor_shows_stopped(
+    web: WebClient,
+) -> None:
+    alice = await web.member("alice")
+    db = web.app.state.runtime.app.db
+    async with db.connect() as connection:
+        await connection.execute(sa_text("ALTER TABLE positions RENAME TO positions_away"))
+        await connection.commit()
+    try:
+        failed = await alice.client.post("/api/monitor/restart", headers=alice.headers())
+        assert failed.status_code == 503
+        assert failed.json()["error"] == text.ACTION_FAILED
+        unreadable = await alice.client.get("/api/monitor")
+        assert unreadable.status_code == 503
+        assert unreadable.json()["error"] == text.STATUS_FAILED
+        page = await alice.client.get("/monitor")
+        assert page.status_code == 503
+        assert text.STATUS_FAILED in page.text
+        form = await alice.client.post("/monitor/start", data={"csrf_token": alice.csrf})
+        assert form.status_code == 503
+    finally:
+        async with db.connect() as connection:
+            await connection.execute(sa_text("ALTER TABLE positions_away RENAME TO positions"))
+            await connection.commit()
+    after = await alice.client.get("/api/monitor")
+    assert after.status_code == 200
+    assert after.json()["running"] is False  # the restart stopped it and could not start it

@@ -10,6 +10,7 @@ came through a proxy (a reverse proxy on the same machine would make everyone lo
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.monitor_control import MonitorControl, MonitorStatus
 
 router = APIRouter(prefix="/api", tags=["monitor"])
+log = logging.getLogger(__name__)
 FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip", "x-forwarded-host")
 
 
@@ -144,7 +146,11 @@ async def get_monitor(request: Request) -> JSONResponse:
     found = monitor_runtime(request)
     if found is None:
         return problem(503, text.MONITOR_DISABLED)
-    status = await found.control.status()
+    try:
+        status = await found.control.status()
+    except Exception:  # the database away: a 503 that says so, never a 500
+        log.exception("monitor status failed")
+        return problem(503, text.STATUS_FAILED)
     return JSONResponse(await status_json(get_state(request), status, caller))
 
 
@@ -156,7 +162,11 @@ async def _act(request: Request, name: str) -> JSONResponse:
     if found is None:
         return problem(503, text.MONITOR_DISABLED)
     action, message = ACTIONS[name]
-    status = await action(found.control)
+    try:
+        status = await action(found.control)
+    except Exception:  # the database or a broker away: say so, the monitor stays as shown
+        log.exception("monitor %s failed", name)
+        return problem(503, text.ACTION_FAILED)
     body = await status_json(get_state(request), status, caller)
     return JSONResponse({**body, "message": message})
 

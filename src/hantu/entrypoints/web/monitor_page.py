@@ -5,6 +5,7 @@ panel refreshes its two sections every few seconds while it is visible (monitor.
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -18,21 +19,27 @@ from hantu.entrypoints.web.templating import render
 from hantu.messages_ko import monitor_panel as text
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 
 
 async def _panel(
     request: Request, user: Any, state: Any, message: str | None = None, status_code: int = 200
 ) -> Response:
     found = monitor_runtime(request)
-    status = None
-    if found is not None:
-        status = await status_json(state, await found.control.status(), Caller(user))
-        for position in status["positions"]:  # the JSON's strings, as amounts again
-            position["quantity"] = Decimal(position["quantity"])
-            position["average_price"] = Decimal(position["average_price"])
-    context = {"user": user, "monitor": status, "message": message}
     if found is None:
-        status_code = 503
+        context = {"user": user, "monitor": None, "message": message}
+        return render(request, "monitor.html", context, status_code=503)
+    try:
+        current = await found.control.status()
+    except Exception:  # the database away: the panel says so instead of a 500
+        log.exception("monitor status failed")
+        context = {"user": user, "monitor": None, "message": text.STATUS_FAILED}
+        return render(request, "monitor.html", context, status_code=503)
+    status = await status_json(state, current, Caller(user))
+    for position in status["positions"]:  # the JSON's strings, as amounts again
+        position["quantity"] = Decimal(position["quantity"])
+        position["average_price"] = Decimal(position["average_price"])
+    context = {"user": user, "monitor": status, "message": message}
     return render(request, "monitor.html", context, status_code=status_code)
 
 
@@ -58,6 +65,10 @@ async def monitor_action(
     if found is None:
         return await _panel(request, user, state, text.MONITOR_DISABLED, 503)
     run, _ = ACTIONS[action]
-    await run(found.control)
+    try:
+        await run(found.control)
+    except Exception:
+        log.exception("monitor %s failed", action)
+        return await _panel(request, user, state, text.ACTION_FAILED, 503)
     # Post/redirect/get: a reload shows the panel again instead of repeating the action.
     return RedirectResponse(f"/monitor?done={action}", status_code=303)
