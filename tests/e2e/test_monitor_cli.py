@@ -8,7 +8,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import httpx
@@ -176,3 +178,30 @@ def test_cli_monitor_start_without_a_server_runs_the_monitor_standalone(tmp_path
             process.wait(timeout=10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_cli_monitor_against_something_else_on_the_port_says_it_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Html(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html>not hantu</html>")
+
+        def log_message(self, *_args: object) -> None:
+            return None
+
+    other = HTTPServer(("127.0.0.1", 0), Html)
+    thread = threading.Thread(target=other.serve_forever, daemon=True)
+    thread.start()
+    try:
+        _env_for(monkeypatch, tmp_path, other.server_address[1])
+        write_local_token(tmp_path)
+        result = _monitor("status")
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert result.exit_code == 1
+    assert text.CLI_SERVER_REFUSED.format(status=200, message="OK") in result.output

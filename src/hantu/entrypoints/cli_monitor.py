@@ -68,8 +68,12 @@ def call_server(settings: Settings, method: str, action: str, url: str | None) -
         )
     except httpx.TransportError as exc:
         raise NoServer from exc
-    body: dict[str, Any] = response.json() if response.content else {}
-    if response.status_code != 200:
+    try:
+        parsed = response.json() if response.content else {}
+    except ValueError:  # something else listens on the port
+        parsed = {}
+    body: dict[str, Any] = parsed if isinstance(parsed, dict) else {}
+    if response.status_code != 200 or "state" not in body:
         message = str(body.get("error", response.reason_phrase))
         typer.echo(text.CLI_SERVER_REFUSED.format(status=response.status_code, message=message))
         raise typer.Exit(1)
