@@ -254,6 +254,7 @@ class App:
                 self.symbol_names,
             )
             self.supervisor.add("exit-monitor", self.monitor_runtime.service)
+            stack.push_async_callback(self.monitor_runtime.drain)  # notices being told
             stack.push_async_callback(self.monitor.drain)  # exits being placed finish first
         self._start_telegram(stack)
         if self.settings.alert_sweep_seconds > 0:  # also edits messages when the bot runs

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from hantu.adapters.db.day_results import SqlDayResults
 from hantu.adapters.db.engine import Database
@@ -23,9 +25,13 @@ from hantu.domain.errors import HantuError
 from hantu.domain.monitor_status import FeedFacts, FeedState
 from hantu.domain.notifications import EventKind, Notification, Recipient
 from hantu.domain.values import StrategyAccountId, Symbol
-from hantu.service_layer.daily_summary import send_daily_summary, send_opening_notice
 from hantu.service_layer.exit_monitor import ExitMonitor
-from hantu.service_layer.monitor_control import MonitorControl
+from hantu.service_layer.monitor_control import Actor, MonitorControl
+from hantu.service_layer.monitor_notices import (
+    send_daily_summary,
+    send_opening_notice,
+    send_stopped_notice,
+)
 from hantu.service_layer.monitor_schedule import MonitorSchedule, run_always
 from hantu.service_layer.ports import BrokerDirectory, Clock
 from hantu.service_layer.symbol_names import SymbolNames
@@ -42,8 +48,11 @@ _FEED_STATE = {
     State.CLOSED: FeedState.CLOSED,
 }
 STARTED = EventKind.MONITORING_STARTED
+STOPPED = EventKind.MONITORING_STOPPED
+SEOUL = ZoneInfo("Asia/Seoul")
 OPENING_WAIT_SECONDS = 30.0
 OPENING_POLL_SECONDS = 0.5
+NOTICE_GRACE_SECONDS = 5.0
 log = logging.getLogger(__name__)
 
 
@@ -93,7 +102,7 @@ class BrokerFeeds:
 
 class SummaryToNotifications:
     """The `SummaryNotifier` port: the day's summary (or the opening notice, by `kind`)
-    through the notification service, once per user and day."""
+    through the notification service, once per user and key."""
 
     def __init__(
         self, notifications: Notifications | None, kind: EventKind = EventKind.DAILY_SUMMARY
@@ -101,13 +110,11 @@ class SummaryToNotifications:
         self._notifications = notifications
         self._kind = kind
 
-    async def tell(self, user_id: int, day: date, title: str, body: str) -> None:
+    async def tell(self, user_id: int, key: str, title: str, body: str) -> None:
         if self._notifications is None:
             log.info("daily summary of user %s: no notifications configured", user_id)
             return
-        notification = Notification.of(
-            self._kind, Recipient(str(user_id)), title, body, day.isoformat()
-        )
+        notification = Notification.of(self._kind, Recipient(str(user_id)), title, body, key)
         await self._notifications.service.notify(notification)
 
 
@@ -116,17 +123,19 @@ class OpeningNotice:
     holder that the monitor protects them. Real-time waits: a scheduler tick, not domain time."""
 
     def __init__(
-        self, control: MonitorControl, results: SqlDayResults, notifier: SummaryToNotifications
+        self,
+        control: MonitorControl,
+        results: SqlDayResults,
+        notifier: SummaryToNotifications,
+        notices: Notices,
     ) -> None:
         self._control = control
         self._results = results
         self._notifier = notifier
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._notices = notices
 
     def tell(self, day: date) -> None:
-        task = asyncio.create_task(self._tell(day), name="hantu:monitor-opening-notice")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._notices.spawn(self._tell(day), "hantu:monitor-opening-notice")
 
     async def _tell(self, day: date) -> None:
         status = await self._control.status()
@@ -140,6 +149,36 @@ class OpeningNotice:
             await send_opening_notice(self._results, self._notifier, day, subs.done, subs.total)
         except Exception:
             log.exception("the opening notice of %s could not be sent", day)
+
+
+class StopWarning:
+    """When a person stops the monitor, warn every holder (from a task: the control tells
+    synchronously)."""
+
+    def __init__(
+        self,
+        results: SqlDayResults,
+        notifier: SummaryToNotifications,
+        clock: Clock,
+        notices: Notices,
+    ) -> None:
+        self._results = results
+        self._notifier = notifier
+        self._clock = clock
+        self._notices = notices
+
+    def changed(self, running: bool, by: Actor) -> None:
+        if not running and by is Actor.PERSON:
+            self._notices.spawn(self._warn(), "hantu:monitor-stop-warning")
+
+    async def _warn(self) -> None:
+        now = self._clock.now()
+        try:
+            await send_stopped_notice(
+                self._results, self._notifier, now, now.astimezone(SEOUL).date()
+            )
+        except Exception:
+            log.exception("the monitor-stopped warning could not be sent")
 
 
 def scheduled(settings: Settings) -> bool:
@@ -157,6 +196,33 @@ class MonitorRuntime:
     control: MonitorControl
     service: Service  # supervised as "exit-monitor": the schedule, or start-and-keep
     local_token: str  # what `hantu monitor ...` presents over loopback
+    notices: Notices
+
+    async def drain(self) -> None:
+        """Let notices being sent finish (the application's shutdown, before the database)."""
+        await self.notices.drain()
+
+
+class Notices:
+    """The notice tasks in flight (the control and the schedule tell synchronously)."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self, grace: float = NOTICE_GRACE_SECONDS) -> None:
+        """Wait a little for notices on their way, then cancel the rest (an opening notice
+        may still be waiting for its subscriptions)."""
+        if not self._tasks:
+            return
+        _, late = await asyncio.wait(set(self._tasks), timeout=grace)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
 
 
 def build_control(
@@ -169,16 +235,21 @@ def build_control(
     names: SymbolNames,
 ) -> MonitorRuntime:
     """The control over the monitor and the supervised service that runs it."""
-    control = MonitorControl(monitor, BrokerFeeds(brokers), SqlMonitorPositions(db), clock)
+    results = SqlDayResults(db)
+    notices = Notices()
+    stopped = SummaryToNotifications(notifications, STOPPED)
+    warning = StopWarning(results, stopped, clock, notices)
+    control = MonitorControl(
+        monitor, BrokerFeeds(brokers), SqlMonitorPositions(db), clock, warning.changed
+    )
     token = write_local_token(settings.data_dir)
     if not scheduled(settings):
 
         async def always() -> None:
             await run_always(control)
 
-        return MonitorRuntime(control, always, token)
+        return MonitorRuntime(control, always, token, notices)
     notifier = SummaryToNotifications(notifications)
-    results = SqlDayResults(db)
     calendar = KrxCalendar()
 
     async def on_close(day: date) -> None:
@@ -186,6 +257,7 @@ def build_control(
         told = await send_daily_summary(results, names, notifier, day, next_open)
         log.info("daily summary of %s told to %s users", day, told)
 
-    opening = OpeningNotice(control, results, SummaryToNotifications(notifications, STARTED))
+    started = SummaryToNotifications(notifications, STARTED)
+    opening = OpeningNotice(control, results, started, notices)
     schedule = MonitorSchedule(control, calendar, clock, on_close, on_open=opening.tell)
-    return MonitorRuntime(control, schedule.run, token)
+    return MonitorRuntime(control, schedule.run, token, notices)

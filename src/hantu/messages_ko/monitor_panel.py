@@ -53,7 +53,16 @@ NO_TICK_YET: Final = "체결 수신 전"
 
 
 MONITORING_STARTED_TITLE: Final = "🚀 실시간 모니터링 시작"
+MONITORING_STOPPED_TITLE: Final = "⚠️ 실시간 모니터 정지"
 WEEKDAYS: Final = "월화수목금토일"
+
+
+def monitoring_stopped_by_person(symbols: int) -> tuple[str, str]:
+    """Told to every holder when a person stops the monitor during a session."""
+    return MONITORING_STOPPED_TITLE, (
+        f"누군가 모니터를 멈췄습니다 - 보유 {symbols}개 종목의 손절/익절이 실행되지 않습니다\n"
+        "다시 시작: 웹의 '모니터' 화면 또는 hantu monitor start"
+    )
 
 
 def monitoring_started(symbols: int, done: int, total: int) -> tuple[str, str]:

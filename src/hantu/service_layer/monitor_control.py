@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -63,6 +63,9 @@ class Actor(StrEnum):
     STARTUP = "startup"
 
 
+OnChange = Callable[[bool, Actor], None]  # (running now, by whom); told synchronously
+
+
 @dataclass(frozen=True, slots=True)
 class PositionStatus:
     strategy_account_id: int
@@ -92,9 +95,15 @@ class MonitorControl:
     """Start / stop / restart / status over one engine; safe against concurrent callers."""
 
     def __init__(
-        self, engine: MonitorEngine, probe: FeedProbe, positions: MonitorPositions, clock: Clock
+        self,
+        engine: MonitorEngine,
+        probe: FeedProbe,
+        positions: MonitorPositions,
+        clock: Clock,
+        on_change: OnChange | None = None,
     ) -> None:
         self._engine = engine
+        self._on_change = on_change
         self._positions = positions
         self._probe = probe
         self._clock = clock
@@ -157,6 +166,8 @@ class MonitorControl:
         self._changed_at = self._clock.now()
         self._changed_by = by
         log.info("monitor %s by %s", "started" if running else "stopped", by.value)
+        if self._on_change is not None:
+            self._on_change(running, by)
 
     async def status(self) -> MonitorStatus:
         snapshot = self._engine.snapshot()

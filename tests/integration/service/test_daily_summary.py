@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from hantu.domain.notifications import EventKind
 from hantu.domain.values import Quantity
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer import queries
-from hantu.service_layer.daily_summary import send_daily_summary, send_opening_notice
+from hantu.service_layer.monitor_notices import send_daily_summary, send_opening_notice
 from hantu.service_layer.orders import submit
 from hantu.simulator.server import Simulator
 from tests.builders import an_order_request
@@ -37,10 +37,10 @@ SEOUL = ZoneInfo("Asia/Seoul")
 
 @dataclass
 class Told:
-    messages: list[tuple[int, date, str, str]] = field(default_factory=list)
+    messages: list[tuple[int, str, str, str]] = field(default_factory=list)
 
-    async def tell(self, user_id: int, day: date, title: str, body: str) -> None:
-        self.messages.append((user_id, day, title, body))
+    async def tell(self, user_id: int, key: str, title: str, body: str) -> None:
+        self.messages.append((user_id, key, title, body))
 
 
 async def _until(predicate: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
@@ -59,7 +59,8 @@ async def _running(database_url: str, tmp_path: Path, **extra: Any) -> AsyncIter
         database_url=database_url,
         settle_interval_seconds=0,
         simulator_walk_seconds=0,
-        monitor_enabled=False,  # only the scripted orders trade
+        exit_stop_loss_pct=None,  # only the scripted orders trade, even with the monitor on
+        exit_take_profit_pct=None,
         **extra,
     )
     async with build(settings, hasher=PasswordHashing(time_cost=1, memory_cost=8)) as started:
@@ -103,8 +104,8 @@ async def test_daily_summary_counts_todays_sales_and_lists_what_is_held(app: App
     told = Told()
     opens = datetime.combine(today + timedelta(days=3), time(9), tzinfo=SEOUL)
     assert await send_daily_summary(results, app.symbol_names, told, today, opens) == 1
-    ((user_id, on, title, body),) = told.messages
-    assert on == today
+    ((user_id, key, title, body),) = told.messages
+    assert key == today.isoformat()  # one summary per user and day
     assert app.demo is not None
     demo = await accounts_service.authenticate(app.accounts, app.demo.username, app.demo.password)
     assert demo is not None
@@ -140,7 +141,7 @@ async def test_daily_summary_reaches_telegram_through_the_notification_service(
         "telegram_api_url": telegram_server.base_url,
         "telegram_chat_id": chat,
     }
-    async with _running(database_url, tmp_path, **telegram) as app:
+    async with _running(database_url, tmp_path, **telegram) as app:  # the monitor on
         await _trade(app, "buy", Side.BUY, 10, 70_000)
         await _trade(app, "win", Side.SELL, 10, 71_000)
         today = app.clock.now().astimezone(SEOUL).date()
@@ -162,6 +163,15 @@ async def test_daily_summary_reaches_telegram_through_the_notification_service(
             return any("모니터링 시작" in m["text"] for m in telegram_server.sent(chat))
 
         await _until(opened)  # high priority: sent at once, no digest
+
+        assert app.monitor_runtime is not None
+        await app.monitor_runtime.control.start()
+        await app.monitor_runtime.control.stop()  # a person: every holder is warned
+
+        async def warned() -> bool:
+            return any("모니터 정지" in m["text"] for m in telegram_server.sent(chat))
+
+        await _until(warned)
     (summary,) = [m["text"] for m in telegram_server.sent(chat) if "총 거래" in m["text"]]
     assert "실현 손익: 10,000원" in summary
     assert "승률: 100.0% (1승 0패)" in summary

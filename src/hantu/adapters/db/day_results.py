@@ -17,7 +17,7 @@ from hantu.adapters.db import tables_accounts as ta
 from hantu.adapters.db.engine import Database
 from hantu.domain.enums import Side
 from hantu.domain.values import Symbol
-from hantu.service_layer.daily_summary import Holding, UserDay
+from hantu.service_layer.monitor_notices import Holding, UserDay
 
 SEOUL = ZoneInfo("Asia/Seoul")
 

@@ -1,5 +1,6 @@
-"""The close-of-day summary of spec 002 §6.3, one per user with trades or holdings, and the
-opening notice of §6.2 ("🚀 실시간 모니터링 시작"), one per user with holdings.
+"""What the monitor tells people: the close-of-day summary of spec 002 §6.3 (one per user
+with trades or holdings), the opening notice of §6.2 ("🚀 실시간 모니터링 시작") and, when a
+person stops the monitor mid-session, a warning to every holder that nothing protects them.
 
 A trade is one SELL order that realized PnL today (its partial fills summed), so a sale
 filled in three pieces counts once; wins and losses come from `trade_stats`.
@@ -8,6 +9,7 @@ filled in three pieces counts once; wins and losses come from `trade_stats`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,7 +47,9 @@ class DayResults(Protocol):
 
 
 class SummaryNotifier(Protocol):
-    async def tell(self, user_id: int, day: date, title: str, body: str) -> None: ...
+    async def tell(self, user_id: int, key: str, title: str, body: str) -> None:
+        """Tell one user once per `key` (a day for the summary, an instant for a stop)."""
+        ...
 
 
 def summary_of(
@@ -87,7 +91,7 @@ async def send_daily_summary(
             known = {}
         title, body = ko.daily_summary(summary_of(user_day, known, upcoming))
         try:
-            await notifier.tell(user_day.user_id, day, title, body)
+            await notifier.tell(user_day.user_id, day.isoformat(), title, body)
         except Exception:
             log.exception("the daily summary of user %s could not be told", user_day.user_id)
             continue
@@ -99,16 +103,38 @@ async def send_opening_notice(
     results: DayResults, notifier: SummaryNotifier, day: date, done: int, total: int
 ) -> int:
     """Tell every user who holds something that the monitor watches it from now on."""
+
+    def texts(symbols: int) -> tuple[str, str]:
+        return ko.monitor_panel.monitoring_started(symbols, done, total)
+
+    return await _tell_holders(results, notifier, day, day.isoformat(), texts)
+
+
+async def send_stopped_notice(
+    results: DayResults, notifier: SummaryNotifier, at: datetime, day: date
+) -> int:
+    """Tell every holder that a person stopped the monitor: their exits are not watched."""
+    return await _tell_holders(
+        results, notifier, day, at.isoformat(), ko.monitor_panel.monitoring_stopped_by_person
+    )
+
+
+async def _tell_holders(
+    results: DayResults,
+    notifier: SummaryNotifier,
+    day: date,
+    key: str,
+    texts: Callable[[int], tuple[str, str]],
+) -> int:
     told = 0
     for user_day in await results.of_day(day):
         if not user_day.holdings:
             continue
-        symbols = len({h.symbol for h in user_day.holdings})
-        title, body = ko.monitor_panel.monitoring_started(symbols, done, total)
+        title, body = texts(len({h.symbol for h in user_day.holdings}))
         try:
-            await notifier.tell(user_day.user_id, day, title, body)
+            await notifier.tell(user_day.user_id, key, title, body)
         except Exception:
-            log.exception("the opening notice of user %s could not be told", user_day.user_id)
+            log.exception("a monitor notice to user %s could not be told", user_day.user_id)
             continue
         told += 1
     return told
