@@ -111,6 +111,11 @@ def test_cli_monitor_never_sends_the_token_off_this_machine(
     embedded_server: ServerThread, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _env_for(monkeypatch, tmp_path, embedded_server.port)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # a proxy would see the token: unused
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert STATE_MONITORING in _monitor("status").output
     result = _monitor("stop", "--url", "http://203.0.113.7:8000")
     assert result.exit_code == 2
     assert text.LOCAL_TOKEN_REMOTE in result.output

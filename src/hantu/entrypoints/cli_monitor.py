@@ -62,12 +62,16 @@ def call_server(settings: Settings, method: str, action: str, url: str | None) -
     if token is None:
         raise NoServer
     path = "/api/monitor" if action == "status" else f"/api/monitor/{action}"
+    target = (url or server_url(settings)) + path
     try:
-        response = httpx.request(
-            method, (url or server_url(settings)) + path, headers={HEADER: token}, timeout=TIMEOUT
-        )
-    except httpx.TransportError as exc:
+        # trust_env=False: never through an HTTP(S)_PROXY of the environment, token and all.
+        with httpx.Client(timeout=TIMEOUT, trust_env=False) as client:
+            response = client.request(method, target, headers={HEADER: token})
+    except httpx.ConnectError as exc:  # nothing listens: no server
         raise NoServer from exc
+    except httpx.TransportError as exc:  # a server that is there but did not answer in time
+        typer.echo(text.CLI_SERVER_SILENT.format(error=type(exc).__name__))
+        raise typer.Exit(1) from exc
     try:
         parsed = response.json() if response.content else {}
     except ValueError:  # something else listens on the port

@@ -43,6 +43,7 @@ CLI_MONITOR_JSON_HELP: Final = "JSON으로 출력 / Print the status as JSON (AP
 CLI_MONITOR_URL_HELP: Final = "서버 주소 / Server URL (default: from HANTU_WEB_HOST/PORT)."
 CLI_NO_SERVER: Final = "실행 중인 서버가 없습니다 - 모니터를 단독으로 실행합니다 (Ctrl-C로 종료)"
 CLI_NO_SERVER_STATUS: Final = "실행 중인 서버가 없습니다 - 모니터가 동작하지 않습니다"
+CLI_SERVER_SILENT: Final = "서버가 제때 답하지 않았습니다 ({error}) - 단독 실행하지 않습니다"
 CLI_SERVER_REFUSED: Final = "서버가 거부했습니다 ({status}): {message}"
 CLI_STATE: Final = "상태: {state}"
 CLI_SINCE: Final = "마지막 변경: {at} ({by})"
