@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     )
     monitor_enabled: bool = Field(
         True, description="Run the exit monitor (stop-loss / take-profit on realtime ticks)"
+    )
+    monitor_schedule: Literal["auto", "krx", "always"] = Field(
+        "auto",
+        description="krx: run the monitor during KRX sessions only; always: from start-up; "
+        "auto: krx on KIS PAPER/REAL, always on the simulator",
     )
     exit_stop_loss_pct: Decimal | None = Field(
         Decimal(3), gt=0, lt=100, description="Default stop-loss, % below the average price"

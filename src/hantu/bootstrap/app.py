@@ -57,6 +57,7 @@ from .brokers import AccountBrokers, KisBrokers
 from .demo import DemoLogin, ensure_demo
 from .exit_rules import build_exit_rules
 from .monitor import build_monitor
+from .monitor_control import MonitorRuntime, build_control
 from .notifications import Notifications, start_notifications
 from .realtime import RealtimeCallbacks
 from .services import fill_pump, reconcile_loop
@@ -121,6 +122,7 @@ class App:
         self.monitor: ExitMonitor | None = None
         # On PostgreSQL, live changes to and from the other processes (pages update live).
         self.live_channel = None if db.is_sqlite else PgLiveChannel(db.url)
+        self.monitor_runtime: MonitorRuntime | None = None  # start/stop/status, the schedule
         # Names beside codes (삼성전자 005930), from the brokers, cached in the database.
         self.symbol_names = symbol_directory(db, brokers, clock)
         self.alerts = build_alerts(db, deps, bus)  # ALERT mode's use cases (approve, expire)
@@ -280,7 +282,17 @@ class App:
                 self.notifications,
                 rules_for=self.exit_rules.source,
             )
-            self.supervisor.add("exit-monitor", self.monitor.run)
+            self.monitor_runtime = build_control(
+                self.settings,
+                self.db,
+                self.monitor,
+                self.brokers,
+                self.clock,
+                self.notifications,
+                self.symbol_names,
+            )
+            self.supervisor.add("exit-monitor", self.monitor_runtime.service)
+            stack.push_async_callback(self.monitor_runtime.drain)  # notices being told
             stack.push_async_callback(self.monitor.drain)  # exits being placed finish first
             self.exit_rules.service.on_change(self.monitor.refresh_rules)
             self._start_add_buy(stack, self.monitor)

@@ -10,7 +10,7 @@ import typer
 
 from hantu import __version__
 from hantu import messages_ko as ko
-from hantu.entrypoints import cli_check, cli_db, cli_serve, cli_sim
+from hantu.entrypoints import cli_check, cli_db, cli_monitor, cli_serve, cli_sim
 
 app = typer.Typer(
     name="hantu",
@@ -29,6 +29,7 @@ cli_db.register(app)
 cli_sim.register(app)
 cli_serve.register(app)
 cli_check.register(app)
+cli_monitor.register(app)
 
 
 def main() -> None:

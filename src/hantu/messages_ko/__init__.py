@@ -514,7 +514,7 @@ NOTIFY_DAILY_SUMMARY_BODY: Final = (
     "🔄 보유 종목: {position_count}개\n"
     "{position_list}\n"
     "\n"
-    "⏰ 다음 모니터링: 내일 09:00"
+    "⏰ 다음 모니터링: {next_monitoring}"
 )
 NOTIFY_HELD_LINE: Final = "- {label} {quantity} @ {average_price}"
 NOTIFY_ORDER_FILLED_TITLE: Final = "✅ 주문 체결"
@@ -592,6 +592,7 @@ class DaySummary(NamedTuple):
     avg_win: Decimal
     avg_loss: Decimal
     positions: Sequence[HeldLine]
+    next_monitoring: str = "내일 09:00"  # from the calendar when known (monitor_panel)
 
 
 def daily_summary(day: DaySummary) -> tuple[str, str]:
@@ -616,6 +617,7 @@ def daily_summary(day: DaySummary) -> tuple[str, str]:
         avg_loss=format_won(day.avg_loss),
         position_count=len(day.positions),
         position_list=held,
+        next_monitoring=day.next_monitoring,
     )
 
 
@@ -820,6 +822,7 @@ from hantu.messages_ko import (  # noqa: E402 - the parts read the helpers defin
     failed_page,
     live,
     monitor,
+    monitor_panel,
     notify_routing,
     orders_page,
     pnl_page,
@@ -837,6 +840,7 @@ def _join_ui_parts() -> None:
         failed_page,
         live,
         monitor,
+        monitor_panel,
         notify_routing,
         orders_page,
         pnl_page,

@@ -50,6 +50,7 @@ from hantu.service_layer.monitor_ports import (
     ExitWarnings,
     MonitorOptions,
     MonitorPositions,
+    MonitorSnapshot,
     PositionOfOrder,
     StreamHealth,
     SymbolWatch,
@@ -116,11 +117,13 @@ class ExitMonitor:
         self._last: dict[Symbol, Tick] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._late_logged: dict[Symbol, datetime] = {}
+        self._active = True  # False between `stop()` and the next `start()`
 
     # --- what is watched ---------------------------------------------------------------
 
     async def start(self) -> None:
         """Protect every open position from now on."""
+        self._active = True
         for position in await self._positions.open_positions():
             await self._track(position)
         log.info("exit monitor protects %s open positions", len(self._states))
@@ -132,10 +135,15 @@ class ExitMonitor:
         """A supervised service: load the positions, then let ticks, polls and fills drive
         it, and check the fill waits."""
         await self.start()
-        loops = [self._fill_wait.run()]
-        if self._poller is not None:
-            loops.append(self._poller.run())
-        await asyncio.gather(*loops)
+        await self.loops()
+
+    async def loops(self) -> None:
+        """The REST poller and the fill waits, for as long as the monitor exists: a
+        `stop()` leaves nothing to poll, and exits already placed still await their fill."""
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._fill_wait.run(), name="exit fill waits")
+            if self._poller is not None:
+                group.create_task(self._poller.run(), name="exit price polling")
 
     @property
     def poller(self) -> PricePoller | None:
@@ -170,6 +178,31 @@ class ExitMonitor:
         rules = self._rules if known is None else known[1].rules  # the position's own pricing
         return exit_order_price(rules, last)
 
+    async def stop(self) -> None:
+        """Stop protecting: unwatch every symbol and forget the states (the close, or a
+        person's `hantu monitor stop`); exits already being placed still finish."""
+        self._active = False
+        for key in list(self._states):
+            await self._drop(key)
+        self._paused.clear()
+        log.info("exit monitor stopped")
+
+    def snapshot(self) -> MonitorSnapshot:
+        """What the monitor panel shows: positions protected, last ticks, exits placing."""
+        return MonitorSnapshot(
+            active=self._active,
+            positions=tuple(position for position, _ in self._states.values()),
+            last_tick_at={symbol: tick.at for symbol, tick in self._last.items()},
+            paused=frozenset(self._paused),
+            placing=len(self._tasks),
+            awaiting_fill=sum(1 for _, state in self._states.values() if state.done),
+            polled=frozenset(
+                symbol
+                for _, symbol in self._states
+                if self._poller is not None and self._poller.polling(symbol)
+            ),
+        )
+
     def watched(self) -> dict[Key, ExitState]:
         return {key: state for key, (_, state) in self._states.items()}
 
@@ -187,6 +220,8 @@ class ExitMonitor:
             whole = order is not None and order.status is OrderStatus.FILLED
             self._fill_wait.on_fill(str(event.order_id), whole)
             await self._tell_exit(event, found)
+        if not self._active:
+            return  # stopped: `start()` loads the positions again
         key = (found.strategy_account_id, found.symbol)
         if found.position is None:
             await self._drop(key)
@@ -241,6 +276,8 @@ class ExitMonitor:
     def on_tick(self, tick: Tick) -> None:
         """Realtime callback: evaluate every position of the tick's symbol."""
         self._last[tick.symbol] = tick
+        if not self._active:
+            return
         self._check_lag(tick)
         for key, (position, state) in list(self._states.items()):
             if key[1] == tick.symbol:

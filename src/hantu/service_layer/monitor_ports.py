@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
@@ -100,3 +102,16 @@ class MonitorOptions:
     poll_per_second: float = 10.0
     registrations: int = 41
     trade_cost: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorSnapshot:
+    """The exit monitor as the control and the panel see it at one instant."""
+
+    active: bool
+    positions: tuple[WatchedPosition, ...]
+    last_tick_at: Mapping[Symbol, datetime]
+    paused: frozenset[Symbol]
+    placing: int  # exit orders being placed now
+    awaiting_fill: int = 0  # positions whose exit is placed and not yet filled
+    polled: frozenset[Symbol] = frozenset()  # symbols the REST poller covers now

@@ -1,0 +1,205 @@
+"""`hantu monitor start|stop|status|restart`: the running server's monitor, over loopback.
+
+The command presents the local admin token the server wrote into its data dir (0600) to
+`/api/monitor` on 127.0.0.1. When no server answers, `start` and `restart` run the monitor
+standalone in this process (the application without its web server) until Ctrl-C; `status`
+says that no server runs and exits 3; `stop` has nothing to stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from hantu import messages_ko as ko
+from hantu.adapters.local_token import HEADER, read_local_token
+from hantu.bootstrap import build
+from hantu.config import Settings, load_settings
+from hantu.logs import configure_logging
+from hantu.messages_ko import monitor_panel as text
+from hantu.service_layer.monitor_control import Actor, MonitorStatus
+
+NO_SERVER_EXIT = 3
+TIMEOUT = 15.0  # a restart waits for the positions to load
+monitor_app = typer.Typer(help=text.CLI_MONITOR_HELP, no_args_is_help=True)
+UrlOption = Annotated[str | None, typer.Option("--url", help=text.CLI_MONITOR_URL_HELP)]
+
+
+class NoServer(Exception):
+    """No server answers on loopback, or none wrote a token for this data dir."""
+
+
+def server_url(settings: Settings) -> str:
+    """The server on this machine, reached over loopback whatever address it listens on."""
+    host = "[::1]" if settings.web_host == "::1" else "127.0.0.1"
+    return f"http://{host}:{settings.web_port}"
+
+
+def loopback_url(url: str) -> bool:
+    """Whether `--url` names this machine: the token must never travel anywhere else."""
+    host = httpx.URL(url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def call_server(settings: Settings, method: str, action: str, url: str | None) -> dict[str, Any]:
+    """One request to the running server's monitor API; `NoServer` when none answers."""
+    if url is not None and not loopback_url(url):
+        typer.echo(text.LOCAL_TOKEN_REMOTE)
+        raise typer.Exit(2)
+    token = read_local_token(settings.data_dir)
+    if token is None:
+        raise NoServer
+    path = "/api/monitor" if action == "status" else f"/api/monitor/{action}"
+    target = (url or server_url(settings)) + path
+    try:
+        # trust_env=False: never through an HTTP(S)_PROXY of the environment, token and all.
+        with httpx.Client(timeout=TIMEOUT, trust_env=False) as client:
+            response = client.request(method, target, headers={HEADER: token})
+    except httpx.ConnectError as exc:  # nothing listens: no server
+        raise NoServer from exc
+    except httpx.TransportError as exc:  # a server that is there but did not answer in time
+        typer.echo(text.CLI_SERVER_SILENT.format(error=type(exc).__name__))
+        raise typer.Exit(1) from exc
+    try:
+        parsed = response.json() if response.content else {}
+    except ValueError:  # something else listens on the port
+        parsed = {}
+    body: dict[str, Any] = parsed if isinstance(parsed, dict) else {}
+    if response.status_code != 200 or "state" not in body:
+        message = str(body.get("error", response.reason_phrase))
+        typer.echo(text.CLI_SERVER_REFUSED.format(status=response.status_code, message=message))
+        raise typer.Exit(1)
+    return body
+
+
+def status_lines(body: dict[str, Any]) -> list[str]:
+    """The status JSON as the terminal shows it."""
+    lines = [text.CLI_STATE.format(state=body["state_label"])]
+    subscriptions = body["subscriptions"]
+    if subscriptions["total"]:
+        lines.append(subscriptions["label"])
+    if body.get("changed_at"):
+        lines.append(text.CLI_SINCE.format(at=body["changed_label"], by=body["changed_by_label"]))
+    if body.get("halted"):
+        lines.append(text.CLI_HALTED.format(codes=", ".join(body["halted"])))
+    positions = body["positions"]
+    lines.append(text.CLI_POSITIONS.format(count=len(positions)))
+    for p in positions:
+        label = f"{p['name']} {p['symbol']}" if p["name"] else p["symbol"]
+        lines.append(
+            text.CLI_POSITION_LINE.format(
+                label=label,
+                quantity=ko.format_shares(Decimal(p["quantity"])),
+                protection=p["protection_label"],
+                age=p["last_tick_label"],
+            )
+        )
+    return lines
+
+
+def _print(body: dict[str, Any]) -> None:
+    if body.get("message"):
+        typer.echo(body["message"])
+    for line in status_lines(body):
+        typer.echo(line)
+
+
+async def run_standalone(settings: Settings) -> None:
+    """The application without its web server: the monitor started now, until cancelled."""
+    async with build(settings) as application:
+        runtime = application.monitor_runtime
+        if runtime is None:
+            typer.echo(text.MONITOR_DISABLED)
+            return
+        await runtime.control.start(Actor.PERSON)
+        _print(_standalone_body(await runtime.control.status()))
+        await asyncio.Event().wait()
+
+
+def _standalone_body(status: MonitorStatus) -> dict[str, Any]:
+    subs = status.subscriptions
+    return {
+        "state_label": ko.monitor.state_label(status.state.value),
+        "subscriptions": {
+            "done": subs.done,
+            "total": subs.total,
+            "label": ko.monitor.subscribed(subs.done, subs.total),
+        },
+        "positions": [
+            {
+                "name": "",
+                "symbol": p.symbol,
+                "quantity": str(p.quantity),
+                "protection_label": text.protection_label(p.protection.value),
+                "last_tick_label": text.tick_age(p.last_tick_age_s),
+            }
+            for p in status.positions
+        ],
+    }
+
+
+def _act(action: str, url: str | None) -> None:
+    settings = load_settings()
+    try:
+        body = call_server(settings, "POST", action, url)
+    except NoServer:
+        if action == "stop":
+            typer.echo(text.CLI_NO_SERVER_STATUS)
+            return
+        typer.echo(text.CLI_NO_SERVER)
+        configure_logging(settings.log_level)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_standalone(settings))
+        return
+    _print(body)
+
+
+@monitor_app.command("status", help=text.CLI_MONITOR_STATUS_HELP)
+def status(
+    url: UrlOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help=text.CLI_MONITOR_JSON_HELP)] = False,
+) -> None:
+    settings = load_settings()
+    try:
+        body = call_server(settings, "GET", "status", url)
+    except NoServer:
+        if as_json:
+            typer.echo(json.dumps({"success": False, "server": False}))
+        else:
+            typer.echo(text.CLI_NO_SERVER_STATUS)
+        raise typer.Exit(NO_SERVER_EXIT) from None
+    if as_json:
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    _print(body)
+
+
+@monitor_app.command("start", help=text.CLI_MONITOR_START_HELP)
+def start(url: UrlOption = None) -> None:
+    _act("start", url)
+
+
+@monitor_app.command("stop", help=text.CLI_MONITOR_STOP_HELP)
+def stop(url: UrlOption = None) -> None:
+    _act("stop", url)
+
+
+@monitor_app.command("restart", help=text.CLI_MONITOR_RESTART_HELP)
+def restart(url: UrlOption = None) -> None:
+    _act("restart", url)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(monitor_app, name="monitor")
