@@ -15,30 +15,29 @@ from hantu.adapters.kis.realtime_types import Subscription
 from hantu.bootstrap import App
 from hantu.domain.monitor_state import MonitorState
 from hantu.domain.monitor_status import Protection
-from tests.integration.service.test_exit_monitor import (
+from tests.integration.service.monitor_support import (
     ACCOUNT,
-    CODE,
-    _buy_and_watch,
-    _one_filled_sell,
-    _running,
-    _sells,
-    _simulator,
-    _until,
+    buy_and_watch,
+    running,
+    sells,
+    simulator,
+    until,
 )
+from tests.integration.service.test_exit_monitor import CODE, _one_filled_sell
 
 TRADES = Subscription("H0STCNT0", CODE)
 
 
 @pytest.fixture
 async def app(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
-    async with _running(database_url, tmp_path) as application:
+    async with running(database_url, tmp_path) as application:
         yield application
 
 
 async def test_stop_unsubscribes_and_sells_nothing_start_protects_again(app: App) -> None:
     assert app.monitor_runtime is not None
     control = app.monitor_runtime.control
-    await _buy_and_watch(app)
+    await buy_and_watch(app)
     broker = await app.deps.brokers.broker_for(int(ACCOUNT))
     assert isinstance(broker, KisBroker)
     assert broker.realtime is not None
@@ -47,7 +46,7 @@ async def test_stop_unsubscribes_and_sells_nothing_start_protects_again(app: App
     async def monitoring() -> bool:
         return (await control.status()).state is MonitorState.MONITORING
 
-    await _until(monitoring)
+    await until(monitoring)
     (position,) = (await control.status()).positions
     assert position.protection is Protection.WEBSOCKET
 
@@ -55,11 +54,11 @@ async def test_stop_unsubscribes_and_sells_nothing_start_protects_again(app: App
     assert stopped.state is MonitorState.IDLE
     assert [p.protection for p in stopped.positions] == [Protection.NONE]
     assert TRADES not in realtime.subscriptions  # unsubscribed at once
-    feed = _simulator(app).feed
+    feed = simulator(app).feed
     for price in (68_000, 67_500):  # through the stop (67,900원) while stopped
         feed.set_price(CODE, price)
     await asyncio.sleep(0.3)
-    assert await _sells(app) == []
+    assert await sells(app) == []
 
     await control.start()
 
@@ -67,7 +66,7 @@ async def test_stop_unsubscribes_and_sells_nothing_start_protects_again(app: App
         status = await control.status()
         return [p.protection for p in status.positions] == [Protection.WEBSOCKET]
 
-    await _until(streamed)
+    await until(streamed)
     feed.set_price(CODE, 67_400)  # the next tick below the stop sells
     await asyncio.sleep(0.05)
     feed.set_price(CODE, 67_400)
@@ -79,8 +78,8 @@ async def test_stop_unsubscribes_and_sells_nothing_start_protects_again(app: App
 async def test_status_says_awaiting_fill_while_the_exit_rests_then_monitoring(app: App) -> None:
     assert app.monitor_runtime is not None
     control = app.monitor_runtime.control
-    await _buy_and_watch(app)
-    feed = _simulator(app).feed
+    await buy_and_watch(app)
+    feed = simulator(app).feed
     feed.set_price(CODE, 68_000)
     await asyncio.sleep(0.02)
     for price in (67_800, 67_600, 67_500):  # crossed at 67,800원; the limit rests below it
@@ -89,7 +88,7 @@ async def test_status_says_awaiting_fill_while_the_exit_rests_then_monitoring(ap
     async def awaiting() -> bool:
         return (await control.status()).state is MonitorState.AWAITING_FILL
 
-    await _until(awaiting)
+    await until(awaiting)
     feed.set_price(CODE, 67_800)  # back up to the limit: the resting sell fills
     await _one_filled_sell(app)
 
@@ -97,4 +96,4 @@ async def test_status_says_awaiting_fill_while_the_exit_rests_then_monitoring(ap
         status = await control.status()
         return status.state is MonitorState.MONITORING and status.positions == ()
 
-    await _until(monitoring)
+    await until(monitoring)
