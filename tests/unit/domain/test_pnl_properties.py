@@ -11,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hantu.domain.enums import Side
-from hantu.domain.pnl import MarkBook, PnlFill, held_symbols, summarize, summarize_by
+from hantu.domain.pnl import (
+    MarkBook,
+    PnlFill,
+    closed_trades,
+    held_symbols,
+    summarize,
+    summarize_by,
+)
 from hantu.domain.pnl_stats import max_drawdown, trade_stats
 from hantu.domain.position import Position
 from hantu.domain.values import StrategyAccountId, Symbol
@@ -156,7 +163,9 @@ def test_pnl_closed_trades_are_exact_cash_flows(raw: Raw, now: Now) -> None:
     fills = _fills(raw)
     summary = summarize(fills, _book(fills, now))
 
-    for trade in summary.trades:
+    trades = closed_trades(fills)
+    assert summary.stats.trades == len(trades)
+    for trade in trades:
         trip = [
             f
             for f in fills

@@ -11,12 +11,19 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection, text
 
-from hantu.adapters.db import tables_accounts, tables_alerts, tables_symbols, tables_telegram
+from hantu.adapters.db import (
+    tables_accounts,
+    tables_alerts,
+    tables_pnl,
+    tables_symbols,
+    tables_telegram,
+)
 from hantu.adapters.db.tables import metadata
 
 del (
     tables_accounts,
     tables_alerts,
+    tables_pnl,
     tables_symbols,
     tables_telegram,
 )  # imported for its tables: the accounts revision lives on the same metadata
