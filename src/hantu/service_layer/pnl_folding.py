@@ -3,10 +3,13 @@
 A Seoul day is closed once it is over; the report folds every closed day not folded yet
 (normally yesterday, once) and keeps today live. A folded day is trusted while the fills
 it was folded from are unchanged: the count and largest id of the scope's applied fills
-before the next open day are kept with it, and a late fill (broker sync), an adopted orphan
-or a newly flagged fill of a folded day changes them, so the scope is built again from
-the fills. Storing is best effort: the figures come from the fold just computed, and a
-concurrent request that stored first only makes this one's write roll back.
+before the next open day are kept with it. Each report looks for a fill of a folded day
+stored after that id (a late fill, a broker sync: a primary-key range, cheap); each fold
+onto a new day also recounts, which sees an orphan adopted or a fill flagged in place
+(both happen on the fill's own day, before it is folded, in the normal course). Either
+finding builds the scope again from the fills. Storing is best effort: the figures come
+from the fold just computed, and a concurrent request that stored first only makes this
+one's write roll back.
 """
 
 from __future__ import annotations
@@ -50,6 +53,10 @@ class PnlDayStore(Protocol):
     async def fingerprint(
         self, strategy_account_ids: Sequence[StrategyAccountId], before: datetime
     ) -> Fingerprint: ...
+
+    async def arrived_late(
+        self, strategy_account_ids: Sequence[StrategyAccountId], after_id: int, before: datetime
+    ) -> bool: ...
 
     async def fills(
         self, strategy_account_ids: Sequence[StrategyAccountId], since: datetime, until: datetime
@@ -137,7 +144,15 @@ async def _trusted(
     if stored is None or stored.through >= today:  # a clock set back: build again
         return None
     since = day_start(stored.through + timedelta(days=1))
-    return stored if await store.fingerprint(ids, since) == stored.fingerprint else None
+    # Every request: a fill of a folded day stored since (a late fill, a broker sync) is
+    # found by id alone. Once a day, before folding on: the whole count, which also sees a
+    # fill adopted or flagged in place.
+    if await store.arrived_late(ids, stored.fingerprint.max_id, since):
+        return None
+    recount = stored.through < today - timedelta(days=1)
+    if recount and await store.fingerprint(ids, since) != stored.fingerprint:
+        return None
+    return stored
 
 
 async def _store(

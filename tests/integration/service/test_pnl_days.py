@@ -1,6 +1,7 @@
 """The PnL report from stored days plus live fills equals the report from replaying every
 fill (Decimal exact), on both databases: random fills over several days, the clock moving
-day by day, a late fill and a flagged fill of a folded day."""
+day by day, a late fill of a folded day (seen at once) and a fill flagged in place (seen by the
+next day's fold)."""
 
 from __future__ import annotations
 
@@ -154,6 +155,7 @@ async def test_pnl_stored_days_plus_live_fills_equal_the_full_replay(
         await conn.execute(
             update(t.fills).where(t.fills.c.fill_id == "f3").values(problem="확인 필요")
         )
+    clock.advance(86_400)  # flagged in place: the next day's fold recounts and sees it
     await _check(app)
     # Filters and a past range read the stored days only.
     await _check(app, PnlQuery(strategy_id=2, start=FIRST + timedelta(days=3)))

@@ -46,11 +46,14 @@ def _day_row(scope: str, r: DayResult) -> dict[str, Any]:
     }
 
 
-def _day_of(row: RowMapping) -> DayResult:
-    marks = tuple(
+def _marks(raw: str) -> tuple[tuple[Symbol, Decimal | None], ...]:
+    return tuple(
         (Symbol(code), None if price is None else canonical(Decimal(price)))
-        for code, price in json.loads(row["marks"])
+        for code, price in json.loads(raw)
     )
+
+
+def _day_of(row: RowMapping, with_marks: bool) -> DayResult:
     closed = TradeTally(
         row["trades"], row["wins"], row["losses"], row["gross_profit"], row["gross_loss"]
     )
@@ -64,7 +67,7 @@ def _day_of(row: RowMapping) -> DayResult:
         row["unmatched"],
         closed,
         row["unrealized"],
-        marks,
+        _marks(row["marks"]) if with_marks else (),
     )
 
 
@@ -102,8 +105,24 @@ class SqlPnlDayStore:
         return StoredFold(scope, row["folded_through"], fingerprint, state)
 
     async def results(self, scope: str, until: date) -> list[DayResult]:
+        # Holdings (the marks column) matter at a report's last day only: read them for the
+        # last stored day by `until`, not for every day (thousands of symbols otherwise).
         query = select(pnl_days).where(pnl_days.c.scope == scope, pnl_days.c.day <= until)
-        return [_day_of(row) for row in (await self._conn.execute(query)).mappings()]
+        rows = list((await self._conn.execute(query)).mappings())
+        last = max((row["day"] for row in rows), default=None)
+        return [_day_of(row, row["day"] == last) for row in rows]
+
+    async def arrived_late(
+        self, strategy_account_ids: Sequence[StrategyAccountId], after_id: int, before: datetime
+    ) -> bool:
+        f = t.fills.c
+        query = select(f.id).where(
+            f.id > after_id,  # a range of the primary key: only fills stored since the fold
+            f.strategy_account_id.in_([int(i) for i in strategy_account_ids]),
+            f.problem.is_(None),
+            f.filled_at < before,
+        )
+        return (await self._conn.execute(query.limit(1))).first() is not None
 
     async def fingerprint(
         self, strategy_account_ids: Sequence[StrategyAccountId], before: datetime
