@@ -16,6 +16,10 @@ How the figures are made (the book rules are in `pnl_books`):
   equity before the first point shown (zero before any trade); in won, never negative.
 - A date range shows the days inside it; the realized PnL, fees and trades are those of
   those days, the unrealized PnL that at the range's last day.
+
+Every figure is made from day results (`pnl_days`): one strategy account's realized PnL,
+fees, closed-trade tally and valuation per day. `summarize_days` adds them up in one pass
+over the days; `summarize` folds fills in memory first, the report reads stored days.
 """
 
 from __future__ import annotations
