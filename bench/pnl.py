@@ -1,67 +1,223 @@
-"""Benchmark: the pure PnL domain over a large fill history.
+"""Benchmark: the PnL report (`/pnl` and `GET /api/pnl`) over a large fill history.
 
-Builds `--fills` valid fills over `--days` Seoul days, `--symbols` symbols, 2 strategies and
-2 accounts (a seeded walk), then times the report the `/pnl` page computes: one summary of
-everything, one per strategy and one per account, at shared marks. Prints the time of each.
+Seeds `--fills` valid fills (a seeded walk) over `--days` Seoul days, 4 strategy accounts
+(2 strategies x 2 broker accounts) x `--symbols` symbols (200 books by default), the last
+day being today, into a real database (SQLite, and with `--postgres` a throwaway PostgreSQL
+database) and builds the app with the real bootstrap. Then it times, in process (the
+report's use case and the API's JSON body; no HTTP server):
 
-    .venv/bin/python bench/pnl.py [--fills 100000] [--days 250] [--symbols 50]
+- cold: the first report, which folds every closed day and stores it;
+- warm: `--requests` reports from the stored days plus today's fills, p50/p95, for the page
+  (the report) and the API (the report and its JSON body);
+- replay: the same report by replaying every fill (the way before stored days), p50/p95.
+
+    PYTHONPATH=src:. .venv/bin/python bench/pnl.py [--fills 100000] [--days 120]
+        [--symbols 50] [--requests 100] [--postgres]
+
+PostgreSQL: HANTU_BENCH_POSTGRES_URL (default postgresql+asyncpg://postgres@127.0.0.1:5432/postgres)
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import gc
+import os
 import random
+import secrets
+import statistics
+import tempfile
 import time
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
-from hantu.domain.enums import Side
-from hantu.domain.pnl import MarkBook, PnlFill, summarize, summarize_by
-from hantu.domain.values import Symbol
+import asyncpg
+from sqlalchemy import insert
+from sqlalchemy.engine import make_url
+from tests.fakes import FakeClock
+from tests.inprocess_broker import InProcessBroker
+
+from hantu.adapters.db import tables as t
+from hantu.bootstrap import App, build
+from hantu.config import Settings
+from hantu.domain.accounts import BrokerAccountId, StrategyAccountView, StrategyId
+from hantu.domain.pnl import SEOUL, MarkBook, summarize, summarize_by
+from hantu.domain.values import Price, StrategyAccountId, Symbol
+from hantu.entrypoints.web.pnl import report_json
+from hantu.service_layer.pnl_folding import pnl_fill
+from hantu.service_layer.pnl_report import PnlQuery, pnl_report
+
+ADMIN_URL = os.environ.get(
+    "HANTU_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+ACCOUNTS = ((1, 1, 1), (2, 1, 2), (3, 2, 1), (4, 2, 2))  # (view, strategy, broker account)
+VIEWS = [
+    StrategyAccountView(
+        StrategyAccountId(i), StrategyId(s), f"s{s}", BrokerAccountId(a), f"a{a}", f"**{a}"
+    )
+    for i, s, a in ACCOUNTS
+]
 
 
-def _fills(count: int, days: int, symbols: int, seed: int = 7) -> list[PnlFill]:
+def trading_days(count: int, last: date) -> list[date]:
+    days: list[date] = []
+    day = last
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    return days[::-1]
+
+
+def fill_rows(count: int, days: list[date], symbols: int, seed: int = 7) -> list[dict[str, Any]]:
     rng = random.Random(seed)
-    codes = [Symbol(f"{100_000 + i * 10:06d}") for i in range(symbols)]
-    price = {code: 50_000 for code in codes}
-    held: dict[tuple[int, int, Symbol], int] = defaultdict(int)
-    start = datetime(2026, 1, 5, 0, 30, tzinfo=UTC)
-    fills = []
+    codes = [f"{100_000 + i * 10:06d}" for i in range(symbols)]
+    price = dict.fromkeys(codes, 50_000)
+    held: dict[tuple[int, str], int] = defaultdict(int)
+    rows = []
     for i in range(count):
+        view, _, account = rng.choice(ACCOUNTS)
         code = rng.choice(codes)
-        book = (rng.randint(1, 2), rng.randint(1, 2), code)
         price[code] = max(1_000, price[code] + rng.randint(-5, 5) * 100)
-        side = Side.SELL if held[book] and rng.random() < 0.45 else Side.BUY
-        qty = rng.randint(1, held[book]) if side is Side.SELL else rng.randint(1, 50)
-        held[book] += qty if side is Side.BUY else -qty
-        when = start + timedelta(days=i * days // count, seconds=i % 20_000)
-        fills.append(
-            PnlFill(*book[:2], code, side, Decimal(qty), Decimal(price[code]), when, fill_id=str(i))
+        have = held[(view, code)]
+        side = "SELL" if have and rng.random() < 0.45 else "BUY"
+        qty = rng.randint(1, have) if side == "SELL" else rng.randint(1, 50)
+        held[(view, code)] += qty if side == "BUY" else -qty
+        day = days[i * len(days) // count]
+        local = datetime.combine(day, clock_time(9), tzinfo=SEOUL) + timedelta(seconds=i % 23_000)
+        at = local.astimezone(UTC)
+        rows.append(
+            {
+                "fill_id": f"f{i}",
+                "broker_order_id": f"b{i}",
+                "broker_account": f"acct{account}",
+                "strategy_account_id": view,
+                "symbol": code,
+                "side": side,
+                "quantity": Decimal(qty),
+                "price": Decimal(price[code]),
+                "filled_at": at,
+                "recorded_at": at,
+            }
         )
-    return fills
+    return rows
 
 
-def main() -> None:
+async def replayed(app: App) -> None:
+    """The report as it was: every fill read and replayed on each request."""
+    today = app.clock.now().astimezone(SEOUL).date()
+    until = datetime.combine(today + timedelta(days=1), clock_time(), tzinfo=SEOUL)
+    by_id = {int(v.id): v for v in VIEWS}
+    async with app.deps.uow(read_only=True) as uow:
+        records = await uow.fills.history(list(by_id), until)
+    fills = [pnl_fill(r, by_id[int(r.strategy_account_id or 0)]) for r in records]
+    marks = MarkBook(fills, {}, today)
+    summarize(fills, marks, end=today)
+    summarize_by(fills, marks, lambda f: f.strategy, end=today)
+    summarize_by(fills, marks, lambda f: f.account, end=today)
+
+
+Samples = tuple[list[float], list[float]]  # wall ms, this process's CPU ms
+
+
+async def timed(call: Callable[[], Awaitable[object]], requests: int) -> Samples:
+    wall, cpu = [], []
+    for _ in range(requests):
+        started, used = time.perf_counter(), time.process_time()
+        await call()
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
+    return wall, cpu
+
+
+def line(what: str, samples: Samples) -> str:
+    def p95(values: list[float]) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+    wall, cpu = samples
+    return (
+        f"  {what:<32} p50 {statistics.median(wall):7.1f} ms  p95 {p95(wall):7.1f} ms"
+        f"   (cpu p50 {statistics.median(cpu):6.1f} ms, n={len(wall)})"
+    )
+
+
+async def run(label: str, url: str, data_dir: Path, args: argparse.Namespace) -> None:
+    now = datetime(2026, 11, 27, 14, 0, tzinfo=SEOUL)  # a Friday afternoon
+    clock = FakeClock(now.astimezone(UTC))
+    broker = InProcessBroker(clock)
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=url, data_dir=data_dir, settle_interval_seconds=0
+    )
+    app = build(settings, clock=clock, brokers=broker)
+    await app.start()
+    try:
+        rows = fill_rows(args.fills, trading_days(args.days, now.date()), args.symbols)
+        for code in {r["symbol"] for r in rows}:
+            broker.prices[Symbol(code)] = Price(50_000)
+        async with app.db.begin() as conn:
+            for start in range(0, len(rows), 5_000):
+                await conn.execute(insert(t.fills), rows[start : start + 5_000])
+        seeded = len(rows)
+        del rows  # a server holds no copy of the fills: keep the collector's heap realistic
+        gc.collect()
+        query = PnlQuery()
+
+        async def page() -> object:
+            return await pnl_report(app.deps, VIEWS, query)
+
+        async def api() -> object:
+            return report_json(await pnl_report(app.deps, VIEWS, query), {})
+
+        cold, _ = await timed(page, 1)
+        report = await pnl_report(app.deps, VIEWS, query)
+        print(
+            f"\n{label}: {seeded:,} fills, {len(report.total.days)} days, "
+            f"{report.total.stats.trades:,} trades, 200 books; load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
+        print(f"  cold first build (fold + store)  {cold[0]:9.1f} ms")
+        print(line("warm /pnl (report)", await timed(page, args.requests)))
+        print(line("warm /api/pnl (report + JSON)", await timed(api, args.requests)))
+        print(line("replay every fill (before)", await timed(lambda: replayed(app), 5)))
+    finally:
+        broker.release()
+        await app.close()
+
+
+async def _admin(statement: str) -> None:
+    admin = make_url(ADMIN_URL).set(drivername="postgresql").render_as_string(False)
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fills", type=int, default=100_000)
-    parser.add_argument("--days", type=int, default=250)
+    parser.add_argument("--days", type=int, default=120)
     parser.add_argument("--symbols", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
-    fills = _fills(args.fills, args.days, args.symbols)
-    as_of = max(f.day for f in fills) + timedelta(days=1)
-    began = time.perf_counter()
-    marks = MarkBook(fills, {}, as_of)
-    total = summarize(fills, marks)
-    middle = time.perf_counter()
-    summarize_by(fills, marks, lambda f: f.strategy)
-    summarize_by(fills, marks, lambda f: f.account)
-    ended = time.perf_counter()
-    print(f"fills={len(fills):,} days={len(total.days)} trades={total.stats.trades:,}")
-    print(f"marks + total summary: {(middle - began) * 1000:.0f} ms")
-    print(f"per strategy + per account: {(ended - middle) * 1000:.0f} ms")
-    print(f"realized={total.realized:,.0f} unrealized={total.unrealized:,.0f} as of {as_of}")
+    with tempfile.TemporaryDirectory() as tmp:
+        await run("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp) / "s", args)
+        if args.postgres:
+            name = f"hantu_bench_{secrets.token_hex(4)}"
+            await _admin(f'CREATE DATABASE "{name}"')
+            url = make_url(ADMIN_URL).set(database=name).render_as_string(False)
+            try:
+                await run("PostgreSQL", url, Path(tmp) / "p", args)
+            finally:
+                await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
-    main()
+    asyncio.run(main())

@@ -16,6 +16,10 @@ How the figures are made (the book rules are in `pnl_books`):
   equity before the first point shown (zero before any trade); in won, never negative.
 - A date range shows the days inside it; the realized PnL, fees and trades are those of
   those days, the unrealized PnL that at the range's last day.
+
+Every figure is made from day results (`pnl_days`): one strategy account's realized PnL,
+fees, closed-trade tally and valuation per day. `summarize_days` adds them up in one pass
+over the days; `summarize` folds fills in memory first, the report reads stored days.
 """
 
 from __future__ import annotations
@@ -27,30 +31,35 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from hantu.domain.pnl_books import (
-    SEOUL,
-    Book,
-    Holding,
-    PnlFill,
-    Trade,
-    fill_order,
-    held_symbols,
-    replay,
+from hantu.domain.pnl_books import SEOUL, PnlFill, Trade, fill_order, held_symbols, replay
+from hantu.domain.pnl_days import DayResult, FoldState, fold
+from hantu.domain.pnl_stats import (
+    ZERO,
+    TradeStats,
+    TradeTally,
+    max_drawdown,
+    stats_of,
+    trade_stats,
 )
-from hantu.domain.pnl_stats import ZERO, TradeStats, max_drawdown, trade_stats
 from hantu.domain.values import Money, Symbol
 
 __all__ = [
     "SEOUL",
     "DayPnl",
+    "DayResult",
+    "FoldState",
     "MarkBook",
     "PnlFill",
     "PnlSummary",
     "Trade",
     "TradeStats",
+    "closed_trades",
+    "fold",
     "held_symbols",
+    "last_marks",
     "summarize",
     "summarize_by",
+    "summarize_days",
 ]
 
 K = TypeVar("K", bound=Hashable)
@@ -69,9 +78,8 @@ class MarkBook:
             last.setdefault(fill.symbol, {})[fill.day] = fill.price
         self._days = {symbol: sorted(prices) for symbol, prices in last.items()}
         self._prices = last
-        self.days: tuple[date, ...] = tuple(
-            sorted({as_of, *(day for prices in last.values() for day in prices)})
-        )
+        self.fill_days: frozenset[date] = frozenset(d for prices in last.values() for d in prices)
+        self.days: tuple[date, ...] = tuple(sorted({as_of, *self.fill_days}))
 
     def price(self, symbol: Symbol, day: date) -> Decimal | None:
         """The mark at `day`'s end; None when nothing is known of the symbol by then."""
@@ -101,7 +109,6 @@ class PnlSummary:
     realized: Money
     unrealized: Money
     fees: Money
-    trades: tuple[Trade, ...]
     stats: TradeStats
     max_drawdown: Money
     days: tuple[DayPnl, ...]
@@ -121,36 +128,9 @@ def summarize(
     end: date | None = None,
 ) -> PnlSummary:
     """Compute every PnL figure of these fills, at these marks, over an optional range."""
-    books = replay(fills)
-    first = min((min(b.realized_by_day) for b in books), default=None)
-    if first is None:
-        return _empty()
-    fill_days = {day for book in books for day in book.realized_by_day}
-    last = max(marks.days[-1], *fill_days) if end is None else end
-    grid = [d for d in sorted({*marks.days, *fill_days}) if first <= d <= last]
-    points = _curve(books, marks, grid)
-    shown = [p for p in points if start is None or p.day >= start]
-    before = [p for p in points if start is not None and p.day < start]
-    baseline = before[-1].equity if before else ZERO
-    low, high = start or first, last
-    trades = tuple(
-        sorted(
-            (t for b in books for t in b.trades if low <= t.closed_day <= high),
-            key=lambda t: (t.closed_at, t.strategy, t.account, t.symbol),
-        )
-    )
-    fees = sum((f for b in books for d, f in b.fees_by_day.items() if low <= d <= high), ZERO)
-    return PnlSummary(
-        realized=Money(sum((p.realized for p in shown), ZERO)),
-        unrealized=points[-1].unrealized if points else Money(0),
-        fees=Money(fees),
-        trades=trades,
-        stats=trade_stats([t.pnl for t in trades]),
-        max_drawdown=max_drawdown((p.equity for p in shown), start=baseline),
-        days=tuple(shown),
-        unmatched_quantity=sum((b.unmatched_quantity for b in books), ZERO),
-        open_symbols=_open_symbols(books, last),
-    )
+    kept = [f for f in fills if end is None or f.day <= end]
+    results, _ = fold(FoldState(), kept, days=marks.days, price=marks.price)
+    return summarize_days(results, marks.fill_days, marks.as_of, start=start, end=end)
 
 
 def summarize_by(
@@ -168,43 +148,100 @@ def summarize_by(
     return {k: summarize(group, marks, start=start, end=end) for k, group in groups.items()}
 
 
-def _curve(books: Sequence[Book], marks: MarkBook, grid: Sequence[date]) -> list[DayPnl]:
-    cursors = [0] * len(books)
-    held = [Holding(ZERO, ZERO)] * len(books)
-    cumulative = previous = ZERO
+def summarize_days(
+    results: Iterable[DayResult],
+    fill_days: Iterable[date],
+    as_of: date,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+) -> PnlSummary:
+    """Compute every PnL figure of a group of strategy accounts from their day results.
+
+    `fill_days` are the days with any fill of the user (the curve's days, with `as_of`).
+    On an as-of day without fills and without results of its own, the last day's holdings
+    and marks stand (nothing moved them).
+    """
+    days = set(fill_days)
+    last = max({as_of, *days}) if end is None else end
+    rows = sorted((r for r in results if r.day <= last), key=lambda r: (r.day, r.key))
+    traded = [r.day for r in rows if r.fills]
+    if not traded:
+        return _empty()
+    first = min(traded)
+    grid = sorted(d for d in {*days, as_of} if first <= d <= last)
+    points, held = _curve(rows, grid, days)
+    shown = [p for p in points if start is None or p.day >= start]
+    before = [p for p in points if start is not None and p.day < start]
+    baseline = before[-1].equity if before else ZERO
+    low = start or first
+    inside = [r for r in rows if low <= r.day <= last]
+    return PnlSummary(
+        realized=Money(sum((p.realized for p in shown), ZERO)),
+        unrealized=points[-1].unrealized if points else Money(0),
+        fees=Money(sum((r.fees for r in inside), ZERO)),
+        stats=stats_of(sum((r.closed for r in inside), TradeTally())),
+        max_drawdown=max_drawdown((p.equity for p in shown), start=baseline),
+        days=tuple(shown),
+        unmatched_quantity=sum((r.unmatched for r in rows), ZERO),
+        open_symbols=frozenset(s for r in held for s, _ in r.marks),
+    )
+
+
+def last_marks(results: Iterable[DayResult], as_of: date) -> dict[Symbol, Decimal | None]:
+    """The mark of each symbol held at the last day by `as_of`, as the results valued it."""
+    rows = [r for r in results if r.day <= as_of]
+    if not rows:
+        return {}
+    last = max(r.day for r in rows)
+    return {s: p for r in rows if r.day == last for s, p in r.marks}
+
+
+def closed_trades(
+    fills: Iterable[PnlFill], *, start: date | None = None, end: date | None = None
+) -> tuple[Trade, ...]:
+    """The round trips of these fills closed inside the range, in closing order."""
+    trades = (t for b in replay(fills) for t in b.trades)
+    return tuple(
+        sorted(
+            (
+                t
+                for t in trades
+                if (start is None or t.closed_day >= start) and (end is None or t.closed_day <= end)
+            ),
+            key=lambda t: (t.closed_at, t.strategy, t.account, t.symbol),
+        )
+    )
+
+
+def _curve(
+    rows: Sequence[DayResult], grid: Sequence[date], fill_days: set[date]
+) -> tuple[list[DayPnl], list[DayResult]]:
+    """One pass over the grid and the rows (both in day order): linear in their sizes."""
+    index, cumulative, previous = 0, ZERO, ZERO
     points: list[DayPnl] = []
+    held: list[DayResult] = []
     for day in grid:
-        realized = sum((b.realized_by_day.get(day, ZERO) for b in books), ZERO)
-        unrealized = ZERO
-        for i, book in enumerate(books):
-            while cursors[i] < len(book.holdings) and book.holdings[cursors[i]][0] <= day:
-                held[i] = book.holdings[cursors[i]][1]
-                cursors[i] += 1
-            unrealized += _unrealized(held[i], marks.price(book.key[2], day))
+        while index < len(rows) and rows[index].day < day:
+            index += 1
+        today: list[DayResult] = []
+        while index < len(rows) and rows[index].day == day:
+            today.append(rows[index])
+            index += 1
+        if today or day in fill_days:
+            held, realized = today, sum((r.realized for r in today), ZERO)
+        else:
+            realized = ZERO  # the as-of day without fills: the last day's holdings stand
+        unrealized = sum((r.unrealized for r in held), ZERO)
         cumulative += realized
         equity = cumulative + unrealized
         points.append(
             DayPnl(day, Money(equity - previous), Money(realized), Money(unrealized), Money(equity))
         )
         previous = equity
-    return points
-
-
-def _unrealized(holding: Holding, mark: Decimal | None) -> Decimal:
-    if holding.quantity == 0 or mark is None:
-        return ZERO
-    return (mark - holding.average_price) * holding.quantity
-
-
-def _open_symbols(books: Sequence[Book], day: date) -> frozenset[Symbol]:
-    symbols = set()
-    for book in books:
-        held = [h for d, h in book.holdings if d <= day]
-        if held and held[-1].quantity > 0:
-            symbols.add(book.key[2])
-    return frozenset(symbols)
+    return points, held
 
 
 def _empty() -> PnlSummary:
     zero = Money(0)
-    return PnlSummary(zero, zero, zero, (), trade_stats([]), zero, (), ZERO, frozenset())
+    return PnlSummary(zero, zero, zero, trade_stats([]), zero, (), ZERO, frozenset())

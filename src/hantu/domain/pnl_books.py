@@ -18,7 +18,7 @@ sell's realized PnL may carry a residue far below a won; the closing fill absorb
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from hantu.domain.enums import Side
 from hantu.domain.pnl_stats import ZERO
 from hantu.domain.position import Position
-from hantu.domain.values import Money, StrategyAccountId, Symbol
+from hantu.domain.values import Money, Price, Quantity, StrategyAccountId, Symbol
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -98,8 +98,19 @@ class Book:
     unmatched_quantity: Decimal = ZERO
 
 
+@dataclass(frozen=True, slots=True)
+class BookState:
+    """All a later fill of one book depends on: its position and its open round trip."""
+
+    quantity: Decimal
+    average_price: Decimal
+    opened_at: datetime | None = None
+    trip_pnl: Decimal = ZERO
+    trip_cash: Decimal = ZERO
+
+
 @dataclass
-class _Replay:
+class BookReplay:
     book: Book
     position: Position
     opened_at: datetime | None = None
@@ -142,6 +153,25 @@ class _Replay:
             return ZERO, ZERO
         return quantity, Decimal(self.position.apply_fill(fill.side, quantity, fill.price))
 
+    @classmethod
+    def resume(cls, book: Book, state: BookState | None) -> BookReplay:
+        """Continue a book from a saved state (a fresh book without one)."""
+        strategy, _, symbol = book.key
+        if state is None:
+            return cls(book, Position(StrategyAccountId(strategy), symbol))
+        position = Position(
+            StrategyAccountId(strategy),
+            symbol,
+            Quantity(state.quantity),
+            Price(state.average_price),
+        )
+        return cls(book, position, state.opened_at, state.trip_pnl, state.trip_cash)
+
+    def state(self) -> BookState:
+        position = self.position
+        quantity, average = Decimal(position.quantity), Decimal(position.average_price)
+        return BookState(quantity, average, self.opened_at, self.trip_pnl, self.trip_cash)
+
     def _close(self, closed_at: datetime) -> None:
         strategy, account, symbol = self.book.key
         assert self.opened_at is not None  # noqa: S101 - guarded by the caller
@@ -160,16 +190,19 @@ def replay(fills: Iterable[PnlFill]) -> list[Book]:
 
 def _replay_one(key: BookKey, fills: Sequence[PnlFill]) -> Book:
     book = Book(key)
-    run = _Replay(book, Position(StrategyAccountId(key[0]), key[2]))
+    run = BookReplay.resume(book, None)
     for fill in sorted(fills, key=fill_order):
         run.apply(fill)
     return book
 
 
-def held_symbols(fills: Iterable[PnlFill]) -> frozenset[Symbol]:
+def held_symbols(
+    fills: Iterable[PnlFill], start: Mapping[BookKey, Decimal] | None = None
+) -> frozenset[Symbol]:
     """Symbols some book still holds after these fills (by the same clipping rule, without
-    a full replay: the report asks quotes for them before computing anything else)."""
-    held: dict[BookKey, Decimal] = {}
+    a full replay: the report asks quotes for them before computing anything else); `start`
+    is what each book held before them."""
+    held: dict[BookKey, Decimal] = dict(start or {})
     for fill in sorted(fills, key=fill_order):
         now = held.get(fill.book, ZERO)
         held[fill.book] = (

@@ -33,21 +33,7 @@ class TradeStats:
 
 def trade_stats(pnls: Sequence[Decimal]) -> TradeStats:
     """Summarize the PnL of closed trades."""
-    winners = [p for p in pnls if p > 0]
-    losers = [p for p in pnls if p < 0]
-    profit = Money(sum(winners, ZERO))
-    loss = Money(sum(losers, ZERO))
-    return TradeStats(
-        trades=len(pnls),
-        wins=len(winners),
-        losses=len(losers),
-        gross_profit=profit,
-        gross_loss=loss,
-        win_rate=Decimal(len(winners)) / len(pnls) if pnls else None,
-        average_win=Money(profit / len(winners)) if winners else None,
-        average_loss=Money(loss / len(losers)) if losers else None,
-        profit_factor=profit / -loss if losers else None,
-    )
+    return stats_of(tally(pnls))
 
 
 def max_drawdown(equity: Iterable[Decimal], start: Decimal = ZERO) -> Money:
@@ -61,3 +47,54 @@ def max_drawdown(equity: Iterable[Decimal], start: Decimal = ZERO) -> Money:
         peak = max(peak, point)
         worst = max(worst, peak - point)
     return Money(worst)
+
+
+@dataclass(frozen=True, slots=True)
+class TradeTally:
+    """Closed trades counted, not kept: what `TradeStats` needs, added up day by day.
+
+    A trade's PnL is its exact cash flow (sums of price x quantity), so totals added in any
+    order are the same number as the sum of the trades themselves.
+    """
+
+    trades: int = 0
+    wins: int = 0
+    losses: int = 0
+    gross_profit: Decimal = ZERO
+    gross_loss: Decimal = ZERO
+
+    def add(self, pnl: Decimal) -> TradeTally:
+        return self + tally([pnl])
+
+    def __add__(self, other: TradeTally) -> TradeTally:
+        return TradeTally(
+            self.trades + other.trades,
+            self.wins + other.wins,
+            self.losses + other.losses,
+            self.gross_profit + other.gross_profit,
+            self.gross_loss + other.gross_loss,
+        )
+
+
+def tally(pnls: Sequence[Decimal]) -> TradeTally:
+    """Count closed trades' PnL."""
+    winners = [p for p in pnls if p > 0]
+    losers = [p for p in pnls if p < 0]
+    return TradeTally(len(pnls), len(winners), len(losers), sum(winners, ZERO), sum(losers, ZERO))
+
+
+def stats_of(counted: TradeTally) -> TradeStats:
+    """The figures of counted trades (None where they have no meaning)."""
+    profit, loss = Money(counted.gross_profit), Money(counted.gross_loss)
+    n, wins, losses = counted.trades, counted.wins, counted.losses
+    return TradeStats(
+        trades=n,
+        wins=wins,
+        losses=losses,
+        gross_profit=profit,
+        gross_loss=loss,
+        win_rate=Decimal(wins) / n if n else None,
+        average_win=Money(profit / wins) if wins else None,
+        average_loss=Money(loss / losses) if losses else None,
+        profit_factor=profit / -loss if losses else None,
+    )

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hantu.domain.accounts import StrategyAccountView
@@ -16,16 +16,17 @@ from hantu.domain.errors import HantuError
 from hantu.domain.masking import mask
 from hantu.domain.pnl import (
     SEOUL,
-    MarkBook,
-    PnlFill,
+    DayResult,
+    FoldState,
     PnlSummary,
+    fold,
     held_symbols,
-    summarize,
-    summarize_by,
+    last_marks,
+    summarize_days,
 )
 from hantu.domain.values import StrategyAccountId, Symbol
 from hantu.service_layer.deps import Deps
-from hantu.service_layer.ports import FillRecord
+from hantu.service_layer.pnl_folding import closed_days, day_start, pnl_fill
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +78,6 @@ class PnlReport:
         return any(mark.estimated for mark in self.marks)
 
 
-def _pnl_fill(record: FillRecord, view: StrategyAccountView) -> PnlFill:
-    return PnlFill(
-        strategy=int(view.strategy_id),
-        account=int(view.broker_account_id),
-        symbol=record.symbol,
-        side=record.side,
-        quantity=record.quantity,
-        price=record.price,
-        filled_at=record.filled_at,
-        fill_id=f"{record.broker_account}:{record.fill_id}",
-    )
-
-
 def _wanted(view: StrategyAccountView, query: PnlQuery) -> bool:
     strategy_ok = query.strategy_id is None or view.strategy_id == query.strategy_id
     account_ok = (
@@ -105,35 +93,51 @@ async def pnl_report(
     *,
     quote_timeout: float = QUOTE_TIMEOUT_SECONDS,
 ) -> PnlReport:
-    """Compute the report over `views` (the user's strategy accounts) and the filters."""
+    """Compute the report over `views` (the user's strategy accounts) and the filters, from
+    the stored closed days and today's fills (see `pnl_folding`)."""
     today = deps.clock.now().astimezone(SEOUL).date()
     end = min(query.end, today) if query.end is not None else today
-    until = datetime.combine(end + timedelta(days=1), time(), tzinfo=SEOUL)
-    by_id = {view.id: view for view in views}
-    async with deps.uow(read_only=True) as uow:
-        records = await uow.fills.history(list(by_id), until)
-    owned = [
-        (_pnl_fill(r, by_id[r.strategy_account_id]), r.strategy_account_id)
-        for r in records
-        if r.strategy_account_id in by_id
-    ]
-    every = [fill for fill, _ in owned]  # all of the user's fills: shared marks and days
-    held = held_symbols(every)
-    current = await _quotes(deps, held, owned, quote_timeout) if end == today else {}
-    marks = MarkBook(every, current, end)
-    fills = [fill for fill, sa in owned if _wanted(by_id[sa], query)]
-    total = summarize(fills, marks, start=query.start, end=end)
+    folded = await closed_days(deps, views, today, end)
+    results, current = folded.results, dict[Symbol, Decimal]()
+    if end == today:
+        live, current = await _today(deps, views, folded.state, today, quote_timeout)
+        results = [*results, *live]
+    # Every account of the user gives the curve its days; the filters pick whose results.
+    fill_days = {r.day for r in results if r.fills}
+    keys = {(int(v.strategy_id), int(v.broker_account_id)) for v in views if _wanted(v, query)}
+    rows = [r for r in results if r.key in keys]
+    total = summarize_days(rows, fill_days, end, start=query.start, end=end)
+    prices = last_marks(results, end)
     return PnlReport(
         as_of=end,
         query=query,
         total=total,
-        strategies=_groups(fills, marks, query, lambda f: f.strategy, _names(views, True)),
-        accounts=_groups(fills, marks, query, lambda f: f.account, _names(views, False)),
-        marks=[
-            Mark(s, marks.price(s, end), not marks.has_current(s))
-            for s in sorted(total.open_symbols)
-        ],
+        strategies=_groups(rows, fill_days, end, query, 0, _names(views, True)),
+        accounts=_groups(rows, fill_days, end, query, 1, _names(views, False)),
+        marks=[Mark(s, prices.get(s), s not in current) for s in sorted(total.open_symbols)],
     )
+
+
+async def _today(
+    deps: Deps,
+    views: Sequence[StrategyAccountView],
+    state: FoldState,
+    today: date,
+    quote_timeout: float,
+) -> tuple[list[DayResult], dict[Symbol, Decimal]]:
+    by_id = {int(v.id): v for v in views}
+    ids = [StrategyAccountId(i) for i in sorted(by_id)]
+    opens = day_start(today)
+    async with deps.uow(read_only=True) as uow:
+        records = await uow.pnl_days.fills(ids, opens, opens + timedelta(days=1))
+    fills = [pnl_fill(r, by_id[int(r.strategy_account_id or 0)]) for r in records]
+    held = held_symbols(fills, state.holdings())
+    account_of = {(int(v.strategy_id), int(v.broker_account_id)): v.id for v in views}
+    holder = {key[2]: account_of[key[:2]] for key in state.books if key[:2] in account_of}
+    holder.update({f.symbol: account_of[(f.strategy, f.account)] for f in fills})
+    current = await _quotes(deps, held, holder, quote_timeout)
+    live, _ = fold(state, fills, current=current, as_of=today)
+    return live, current
 
 
 def _names(views: Sequence[StrategyAccountView], strategies: bool) -> dict[int, str]:
@@ -143,26 +147,32 @@ def _names(views: Sequence[StrategyAccountView], strategies: bool) -> dict[int, 
 
 
 def _groups(
-    fills: Sequence[PnlFill],
-    marks: MarkBook,
+    rows: Sequence[DayResult],
+    fill_days: set[date],
+    end: date,
     query: PnlQuery,
-    key: Callable[[PnlFill], int],
+    part: int,  # 0: by strategy, 1: by broker account
     names: dict[int, str],
 ) -> list[GroupReport]:
-    grouped = summarize_by(fills, marks, key, start=query.start, end=marks.as_of)
+    grouped: dict[int, list[DayResult]] = {}
+    for row in rows:
+        grouped.setdefault(row.key[part], []).append(row)
     return [
-        GroupReport(group_id, names.get(group_id, str(group_id)), summary)
-        for group_id, summary in sorted(grouped.items())
+        GroupReport(
+            group_id,
+            names.get(group_id, str(group_id)),
+            summarize_days(group, fill_days, end, start=query.start, end=end),
+        )
+        for group_id, group in sorted(grouped.items())
     ]
 
 
 async def _quotes(
     deps: Deps,
     symbols: frozenset[Symbol],
-    owned: Sequence[tuple[PnlFill, StrategyAccountId]],
+    holder: dict[Symbol, StrategyAccountId],
     seconds: float,
 ) -> dict[Symbol, Decimal]:
-    holder = {fill.symbol: account for fill, account in owned if fill.symbol in symbols}
 
     async def one(symbol: Symbol) -> tuple[Symbol, Decimal | None]:
         try:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from hantu.domain.enums import FailedOrderStatus, OrderStatus, OrderType, Side
 from hantu.domain.errors import HantuError
@@ -27,6 +27,9 @@ from hantu.domain.values import (
     Symbol,
 )
 from hantu.service_layer.history_ports import OrderHistoryReader
+
+if TYPE_CHECKING:  # the PnL store's module uses these ports itself
+    from hantu.service_layer.pnl_folding import PnlDayStore
 
 
 class Clock(Protocol):
@@ -393,6 +396,9 @@ class PipelineUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def history(self) -> OrderHistoryReader: ...
+
+    @property
+    def pnl_days(self) -> PnlDayStore: ...
 
     def record(self, event: Event) -> None: ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from hantu.domain.enums import Side
-from hantu.domain.pnl import MarkBook, PnlFill, summarize, summarize_by
+from hantu.domain.pnl import MarkBook, PnlFill, closed_trades, summarize, summarize_by
 from hantu.domain.pnl_stats import max_drawdown, trade_stats
 from hantu.domain.position import Position
 from hantu.domain.values import StrategyAccountId, Symbol
@@ -50,7 +50,8 @@ def test_summarize_week_matches_hand_computation() -> None:
     ]
     assert [q(p.realized) for p in summary.days] == [0, 20_000, -25_000, 5_000, 0]
     assert q(summary.max_drawdown) == 45_000
-    assert [t.pnl for t in summary.trades] == [-5_000, 5_000]  # exact: the round trips' cash
+    assert [t.pnl for t in closed_trades(fills)] == [-5_000, 5_000]  # exact: the trips' cash
+    assert summary.stats.trades == 2
     assert summary.stats.win_rate == Decimal("0.5")
     assert summary.stats.average_win == 5_000
     assert summary.stats.average_loss == -5_000
@@ -92,7 +93,8 @@ def test_summarize_date_range_keeps_inside_days_and_drawdown_from_baseline() -> 
     assert q(summary.realized) == -20_000  # -25,000 on Wednesday, +5,000 on Thursday
     assert summary.unrealized == 0  # Thursday: 000660 at its own fill price
     assert q(summary.max_drawdown) == 45_000  # from Tuesday's 40,000 just before the range
-    assert [t.pnl for t in summary.trades] == [-5_000, 5_000]
+    assert [t.pnl for t in closed_trades(fills, start=MONDAY.replace(day=18))] == [-5_000, 5_000]
+    assert summary.stats.trades == 2
 
 
 def test_summarize_fees_are_realized_costs_on_their_day() -> None:
@@ -106,7 +108,8 @@ def test_summarize_fees_are_realized_costs_on_their_day() -> None:
     assert [p.realized for p in summary.days[:2]] == [-150, 10_000 - 180]
     assert summary.realized == 10_000 - 330
     assert summary.fees == 330
-    assert [t.pnl for t in summary.trades] == [10_000 - 330]
+    assert [t.pnl for t in closed_trades(fills)] == [10_000 - 330]
+    assert summary.stats.gross_profit == 10_000 - 330
 
 
 def test_summarize_sell_beyond_fills_realizes_the_held_part_and_flags_the_rest() -> None:

@@ -11,7 +11,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hantu.domain.enums import Side
-from hantu.domain.pnl import MarkBook, PnlFill, held_symbols, summarize, summarize_by
+from hantu.domain.pnl import (
+    FoldState,
+    MarkBook,
+    PnlFill,
+    closed_trades,
+    fold,
+    held_symbols,
+    summarize,
+    summarize_by,
+    summarize_days,
+)
 from hantu.domain.pnl_stats import max_drawdown, trade_stats
 from hantu.domain.position import Position
 from hantu.domain.values import StrategyAccountId, Symbol
@@ -156,7 +166,9 @@ def test_pnl_closed_trades_are_exact_cash_flows(raw: Raw, now: Now) -> None:
     fills = _fills(raw)
     summary = summarize(fills, _book(fills, now))
 
-    for trade in summary.trades:
+    trades = closed_trades(fills)
+    assert summary.stats.trades == len(trades)
+    for trade in trades:
         trip = [
             f
             for f in fills
@@ -200,3 +212,18 @@ def test_pnl_held_symbols_match_the_replay(raw: Raw, now: Now) -> None:
     fills = _fills(raw)
 
     assert held_symbols(fills) == summarize(fills, _book(fills, now)).open_symbols
+
+
+@given(ops, marks_now, st.integers(0, 6))
+def test_pnl_fold_splits_anywhere_between_days(raw: Raw, now: Now, cut: int) -> None:
+    fills = _fills(raw)
+    current = {Symbol(s): Decimal(p) for s, p in now.items()}
+    whole, _ = fold(FoldState(), fills, current=current, as_of=AS_OF)
+    start = MONDAY.replace(day=MONDAY.day + cut)
+    first, state = fold(FoldState(), [f for f in fills if f.day < start])
+    rest, _ = fold(state, [f for f in fills if f.day >= start], current=current, as_of=AS_OF)
+
+    assert [*first, *rest] == whole
+    days = {r.day for r in whole if r.fills}
+    stored = summarize_days([*first, *rest], days, AS_OF)
+    assert stored == summarize(fills, _book(fills, now))

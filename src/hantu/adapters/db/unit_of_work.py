@@ -9,6 +9,7 @@ from hantu.adapters.db.event_log import append_events
 from hantu.adapters.db.failed_orders_repository import SqlFailedOrderRepository
 from hantu.adapters.db.order_history_repository import SqlOrderHistory
 from hantu.adapters.db.outbox import SqlOutbox
+from hantu.adapters.db.pnl_days_repository import SqlPnlDayStore
 from hantu.adapters.db.positions_repository import SqlPositionRepository
 from hantu.adapters.db.repositories import SqlFillRepository, SqlOrderRepository
 from hantu.adapters.db.risk_reader import SqlRiskReader
@@ -35,6 +36,7 @@ class SqlAlchemyUnitOfWork:
     risk: SqlRiskReader
     outbox: SqlOutbox
     history: SqlOrderHistory
+    pnl_days: SqlPnlDayStore
 
     def __init__(
         self,
@@ -63,6 +65,7 @@ class SqlAlchemyUnitOfWork:
         self.risk = SqlRiskReader(connection)
         self.outbox = SqlOutbox(connection, now)
         self.history = SqlOrderHistory(connection)
+        self.pnl_days = SqlPnlDayStore(connection, now)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -15,6 +15,7 @@ from hantu.adapters.db import (
     tables_accounts,
     tables_alerts,
     tables_exit_rules,
+    tables_pnl,
     tables_symbols,
     tables_telegram,
 )
@@ -24,6 +25,7 @@ del (
     tables_accounts,
     tables_alerts,
     tables_exit_rules,
+    tables_pnl,
     tables_symbols,
     tables_telegram,
 )  # imported for its tables: the accounts revision lives on the same metadata
