@@ -161,6 +161,7 @@ SWITCHES = {
     "refuse_websockets": "refuse-ws",
     "strict_pingpong": "pingpong",
     "delay_rest": "delay-orders",
+    "fail_rest": "fail-rest",
     "reject_next_order": "reject-next",
     "reject_at_exchange_next": "reject-exchange",
     "set_rate_limit": "rate-limit",
@@ -172,7 +173,14 @@ SWITCHES = {
     "limit_liquidity": "liquidity",
     "script_prices": "script",
 }
-NOT_SWITCHES = {"delay_for", "hold", "take_reject", "active", "refusing_websockets"}
+NOT_SWITCHES = {
+    "delay_for",
+    "hold",
+    "take_reject",
+    "active",
+    "refusing_websockets",
+    "failing_rest",
+}
 
 
 def test_every_fault_switch_is_reachable_at_runtime() -> None:

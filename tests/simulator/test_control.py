@@ -162,6 +162,21 @@ async def test_control_refuse_ws_answers_handshake_503(kis_sim: KisSimHandle) ->
     assert caught.value.response.status_code == 503
 
 
+async def test_control_fail_rest_answers_every_kis_path_with_the_status(
+    kis_sim: KisSimHandle,
+) -> None:
+    async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
+        token = await issue_token(client, kis_sim)
+        sent = headers(kis_sim, token, "FHKST01010100")
+        params = {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930"}
+        await control(client, "fail-rest", {"seconds": 30, "status": 502})
+        failed = await client.get(PRICE, headers=sent, params=params)
+        await control(client, "fail-rest", {"seconds": 0})  # the control paths still answer
+        again = await client.get(PRICE, headers=sent, params=params)
+    assert failed.status_code == 502
+    assert again.status_code == 200
+
+
 async def test_control_rate_limit_then_off(kis_sim: KisSimHandle) -> None:
     async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
         token = await issue_token(client, kis_sim)
@@ -222,6 +237,7 @@ async def test_control_state_lists_symbols_accounts_and_faults(kis_sim: KisSimHa
         ("price", {"symbol": "005930", "to": "65000", "qty": 0}, 400, "qty"),
         ("vi", {"symbol": "005930", "kind": "9"}, 400, "kind"),
         ("rate-limit", {}, 400, "per_second"),
+        ("fail-rest", {"seconds": 5, "status": 404}, 400, "status"),
         ("rate-limit", {"per_second": 0}, 400, "per_second"),
         ("reject-next", {"code": "APBK 0919"}, 400, "code"),
         ("drop-ws", {"graceful": "yes"}, 400, "graceful"),

@@ -188,6 +188,15 @@ def delay_orders(
     _inject(url, "delay-orders", {"seconds": seconds, "all_paths": all_paths})
 
 
+@fault_app.command("fail-rest", help=ko.CLI_FAULT_FAIL_REST)
+def fail_rest(
+    seconds: Seconds,
+    url: Url = DEFAULT_URL,
+    status: Annotated[int, typer.Option(help=ko.CLI_FAULT_STATUS_HELP)] = 503,
+) -> None:
+    _inject(url, "fail-rest", {"seconds": seconds, "status": status})
+
+
 @fault_app.command("reject-next", help=ko.CLI_FAULT_REJECT_NEXT)
 def reject_next(
     url: Url = DEFAULT_URL,

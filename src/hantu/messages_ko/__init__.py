@@ -281,6 +281,10 @@ CLI_FAULT_REFUSE_WS: Final = (
 CLI_FAULT_DELAY_ORDERS: Final = (
     "주문 응답을 지연하되 주문은 실행합니다 (0=해제) / Delay answers; orders still execute."
 )
+CLI_FAULT_FAIL_REST: Final = (
+    "N초 동안 모든 REST 요청에 5xx로 답합니다 (0=해제) / Answer every REST request with a 5xx."
+)
+CLI_FAULT_STATUS_HELP: Final = "HTTP 상태 (500~599) / HTTP status (500-599)"
 CLI_FAULT_REJECT_NEXT: Final = (
     "다음 주문 하나를 이 코드로 거부합니다 / Reject the next order with this code."
 )

@@ -141,6 +141,22 @@ def _move_price(ctx: SimContext, body: Body) -> Result:
     }
 
 
+def _fail_rest(ctx: SimContext, body: Body) -> Result:
+    seconds = read_seconds(body)
+    status = read_positive_int(body, "status", 503)
+    if status is None or not 500 <= status <= 599:
+        raise BadInput("status", "an HTTP 5xx status, e.g. 503")
+    ctx.faults.fail_rest(seconds, status)
+    if seconds == 0:
+        message = "REST 장애 해제 / REST failure off"
+    else:
+        message = (
+            f"{seconds:g}초 동안 모든 REST 요청에 HTTP {status} / "
+            f"answering every REST request with HTTP {status} for {seconds:g} s"
+        )
+    return {"seconds": seconds, "status": status, "message": message}
+
+
 def _rate_limit(ctx: SimContext, body: Body) -> Result:
     if "per_second" not in body:
         raise BadInput("per_second", "required: a whole number, or null for off")
@@ -214,6 +230,7 @@ FAULTS: dict[str, Fault] = {
     "drop-ws": Fault(_drop_ws, frozenset({"graceful"})),
     "refuse-ws": Fault(_refuse_ws, frozenset({"seconds"})),
     "delay-orders": Fault(_delay_orders, frozenset({"seconds", "all_paths"})),
+    "fail-rest": Fault(_fail_rest, frozenset({"seconds", "status"})),
     "reject-next": Fault(_reject_next, frozenset({"code", "message"})),
     "reject-exchange": Fault(_reject_exchange),
     "halt": Fault(_halt, frozenset({"symbol"})),
