@@ -32,6 +32,7 @@ from hantu.config import Settings
 from hantu.entrypoints.web.app import create_app
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.accounts import NewBrokerAccount
+from hantu.simulator.accounts import Account
 from tests.fakes import FakeClock
 from tests.fakes_remote.telegram_server import FakeTelegram
 from tests.fixtures.kis_simulator import KisSimHandle
@@ -98,28 +99,33 @@ class Desk:
         return client, await self.csrf_of(client, "/positions")
 
     async def member(
-        self, username: str, *, chat_id: int = CHAT, from_id: int = PERSON, link: bool = True
+        self,
+        username: str,
+        *,
+        chat_id: int = CHAT,
+        from_id: int = PERSON,
+        account: Account | None = None,
     ) -> Member:
-        """A user trading the simulator's account, Telegram linked, strategy in ALERT mode."""
+        """A user trading a simulator account (the demo one unless `account`), linked to
+        Telegram chat `chat_id` as person `from_id`, strategy in ALERT mode."""
         accounts = self.app.state.web.accounts
         user = await accounts_service.create_user(accounts, username, PASSWORD)
         client, csrf = await self.sign_in(username)
         member = Member(client, username, user.id, csrf)
-        sim = self.sim
+        at = account or self.sim.account_obj
         form = NewBrokerAccount(
-            "main", "SIMULATOR", sim.app_key, sim.app_secret, sim.account, sim.hts_id
+            "main", "SIMULATOR", at.app_key, at.app_secret, at.number, at.hts_id or ""
         )
-        account = await accounts_service.add_broker_account(
+        broker = await accounts_service.add_broker_account(
             accounts, user.id, form, check_keys=False
         )
         strategy, token = await accounts_service.create_strategy(accounts, user.id, "alpha")
-        linked = await accounts_service.link_account(accounts, user.id, strategy.id, account.id)
+        linked = await accounts_service.link_account(accounts, user.id, strategy.id, broker.id)
         member.strategy_id, member.token = strategy.id, token
-        member.strategy_account_id, member.broker_account_id = linked.id, account.id
-        if link:
-            code = await link_code(self, member)
-            reply = await say(self.telegram, f"/start {code}", chat_id=chat_id, from_id=from_id)
-            assert reply == ko.TG_LINKED.format(username=username), reply
+        member.strategy_account_id, member.broker_account_id = linked.id, broker.id
+        code = await link_code(self, member)
+        reply = await say(self.telegram, f"/start {code}", chat_id=chat_id, from_id=from_id)
+        assert reply == ko.TG_LINKED.format(username=username), reply
         switched = await client.patch(
             f"/api/strategies/{strategy.id}", json={"mode": "ALERT"}, headers=member.headers()
         )
@@ -282,3 +288,9 @@ def said(server: FakeTelegram, message: dict[str, Any], fragment: str) -> bool:
 def buttons_gone(server: FakeTelegram, message: dict[str, Any]) -> bool:
     """Whether the message, as it is now, has no buttons left."""
     return "reply_markup" not in server.messages[(message["chat"]["id"], message["message_id"])]
+
+
+async def handled(server: FakeTelegram, chat_id: int = CHAT, from_id: int = PERSON) -> None:
+    """Return once every update sent to the bot from `chat_id` so far has been handled: a
+    chat's updates are handled in order, so the reply to a message sent now comes after."""
+    await say(server, "/ping", chat_id=chat_id, from_id=from_id)

@@ -20,6 +20,7 @@ from tests.integration.notify.alert_desk import (
     buttons_gone,
     buttons_of,
     edits_of,
+    handled,
     labels_of,
     press,
     said,
@@ -62,6 +63,8 @@ async def test_alert_approved_on_telegram_orders_on_the_simulator_and_edits_twic
             ),
             "the fill edit",
         )
+        again = press(telegram_server, message, buttons_of(message)[APPROVE])  # a double tap
+        await handled(telegram_server)
         status = await desk.scalar("SELECT status FROM alerts WHERE id = :i", i=alert_id)
         order = await desk.rows("SELECT status, broker_order_id FROM orders")
 
@@ -79,8 +82,11 @@ async def test_alert_approved_on_telegram_orders_on_the_simulator_and_edits_twic
     assert [e for e in edits_of(telegram_server, message) if "주문 접수" in e]
     assert "체결 완료" in edits_of(telegram_server, message)[-1]
     assert buttons_gone(telegram_server, message)
+    assert again in telegram_server.answered_callbacks
+    assert text_now(telegram_server, message) == filled_text  # the result stays shown
     assert status == "EXECUTED"
     assert order == [("FILLED", placed[0].odno)]
+    assert len(_orders(kis_sim)) == 1
 
 
 def _answer_text(server: FakeTelegram, press_id: str) -> str | None:
@@ -105,8 +111,7 @@ async def test_alert_rejected_on_telegram_edits_the_message_and_orders_nothing(
         rejected = press(telegram_server, message, buttons[REJECT])
         await until(lambda: ako.REJECTED in text_now(telegram_server, message), "the edit")
         late = press(telegram_server, message, buttons[APPROVE])  # a stale ✅ after ❌
-        await until(lambda: late in telegram_server.answered_callbacks, "the late answer")
-        await until(lambda: len(edits_of(telegram_server, message)) >= 2, "the late edit")
+        await handled(telegram_server)
         status = await desk.scalar("SELECT status FROM alerts WHERE id = :i", i=alert_id)
         decided_via = await desk.scalar("SELECT decided_via FROM alerts WHERE id = :i", i=alert_id)
         orders = await desk.count("orders")
@@ -116,7 +121,9 @@ async def test_alert_rejected_on_telegram_edits_the_message_and_orders_nothing(
     assert decided_via == "telegram"
     assert orders == 0
     assert _orders(kis_sim) == []
-    assert ako.NOT_FOUND in edits_of(telegram_server, message)[-1]
+    assert late in telegram_server.answered_callbacks
+    assert len(edits_of(telegram_server, message)) == 1  # the stale ✅ leaves ❌'s edit alone
+    assert ako.REJECTED in text_now(telegram_server, message)
 
 
 async def test_alert_forged_or_foreign_presses_are_refused_and_the_genuine_one_still_works(
