@@ -32,6 +32,7 @@ from hantu.config import Settings
 from hantu.entrypoints.web.app import create_app
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer.accounts import NewBrokerAccount
+from hantu.service_layer.ports import Clock
 from hantu.simulator.accounts import Account
 from tests.fakes import FakeClock
 from tests.fakes_remote.telegram_server import FakeTelegram
@@ -69,7 +70,7 @@ class Desk:
     """One running app and what a test drives it with."""
 
     app: FastAPI
-    clock: FakeClock
+    clock: Clock
     sim: KisSimHandle
     telegram: FakeTelegram
     clients: list[httpx.AsyncClient] = field(default_factory=list)
@@ -166,11 +167,12 @@ async def alert_desk(
     telegram: FakeTelegram,
     sim: KisSimHandle,
     *,
-    clock: FakeClock | None = None,
+    clock: Clock | None = None,
+    telegram_options: dict[str, Any] | None = None,
     **settings: Any,
 ) -> AsyncIterator[Desk]:
-    """The app with its bot on and the simulator behind every account; `clock` carries a
-    FakeClock over into a restarted runtime."""
+    """The app with its bot on and the simulator behind every account; `clock` (a FakeClock
+    by default) carries over into a restarted runtime."""
     clock = clock or FakeClock()
     values: dict[str, Any] = {
         "data_dir": tmp_path,
@@ -191,7 +193,7 @@ async def alert_desk(
         Settings(_env_file=None, **values),  # type: ignore[call-arg]
         clock=clock,
         hasher=PasswordHashing(time_cost=1, memory_cost=8),
-        telegram_options=FAST_POLLING,
+        telegram_options=telegram_options or FAST_POLLING,
     )
     async with app.router.lifespan_context(app):
         desk = Desk(app, clock, sim, telegram)
