@@ -60,6 +60,7 @@ class FakeTelegram(ThreadedServer):
         self.slow_chats: dict[int, float] = {}  # chat id → seconds sendMessage takes there
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.answered_callbacks: set[str] = set()
+        self.callback_answers: dict[str, str | None] = {}  # query id -> the text shown
         self.updates: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {"url": "", "secret_token": None}
         self.webhook_answers: list[int] = []
@@ -227,6 +228,7 @@ class FakeTelegram(ThreadedServer):
         if not query_id or query_id in self.answered_callbacks:
             raise _bad("query is too old and response timeout expired or query ID is invalid")
         self.answered_callbacks.add(query_id)
+        self.callback_answers[query_id] = params.get("text")
         return True
 
     def _m_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:

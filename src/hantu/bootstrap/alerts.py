@@ -27,6 +27,7 @@ from hantu.service_layer.alerts_ports import Submit
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.queries import OrderView
+from hantu.service_layer.shared_quotes import SharedQuotes
 from hantu.service_layer.symbol_names import SymbolNames
 from hantu.service_layer.webhooks import AccountResult
 
@@ -50,7 +51,7 @@ def build_alerts(db: Database, deps: Deps, bus: EventBus) -> AlertDeps:
         store=SqlAlertStore(db),
         clock=deps.clock,
         submit=pipeline_submit(deps),
-        quote=broker_quote(deps.brokers),
+        quote=SharedQuotes(broker_quote(deps.brokers), deps.clock),
         publish=bus.publish,
     )
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from hantu.domain.alert_callbacks import AlertAction, sign, verify
-from hantu.domain.alerts import Alert
+from hantu.domain.alerts import Alert, AlertStatus
 from hantu.domain.enums import Side
 from hantu.domain.values import Symbol
 from hantu.messages_ko import alerts as ko
@@ -102,8 +102,11 @@ async def on_press(
     if user_id is None:
         await deps.messenger.answer_press(callback_id, ko.NOT_LINKED)
         return None
-    await deps.messenger.answer_press(callback_id, None)  # before the order: stop the spinner
     action, alert_id, confirmed = found
+    # Answered before the order, to stop the spinner: a tap on an alert already decided
+    # learns so here (its message already shows the result, which is left as it is).
+    current = await deps.alerts.store.get(alert_id)
+    await deps.messenger.answer_press(callback_id, _press_answer(current, user_id))
     actor = AlertActor(user_id=user_id, via="telegram")
     if action is AlertAction.APPROVE:
         decision = await alerts.approve(deps.alerts, alert_id, actor, confirmed_price=confirmed)
@@ -113,10 +116,21 @@ async def on_press(
     return decision
 
 
+def _press_answer(alert: Alert | None, user_id: int) -> str | None:
+    """The press's answer: none for a pending alert of this user, else why nothing happens."""
+    if alert is None or alert.user_id != user_id:
+        return ko.NOT_FOUND
+    if alert.status is AlertStatus.EXPIRED:
+        return ko.expired(_expiry(alert))
+    return None if alert.status is AlertStatus.PENDING else ko.NOT_FOUND
+
+
 async def _show(deps: AlertBotDeps, decision: Decision) -> None:
     alert = decision.alert
     if alert is None or alert.chat_id is None or alert.message_id is None:
         return
+    if decision.outcome is DecisionOutcome.ALREADY_HANDLED:
+        return  # a second tap: the message shows the first one's result and keeps it
     if decision.outcome is DecisionOutcome.PRICE_MOVED:
         return await _ask_again(deps, alert, decision.new_price)
     text = f"{await labelled_text(deps, alert)}\n\n{decision.message_ko}"

@@ -69,9 +69,10 @@ async def test_100_alerts_50_mixed_concurrent_presses_place_exactly_100_orders(
 ) -> None:
     sim = await make_kis_sim(accounts=[demo_account(seed) for seed in range(1, PEOPLE + 1)])
     sim.feed.set_price("005930", 70_000)  # the alerts' limit 69,900 rests: no fills to wait for
-    # Every press of a pending alert reads a quote (the price check) before it claims, so
-    # 5,000 presses under KIS's 20 requests/s would starve the orders themselves ("not sent:
-    # rate limited"); the limit is raised here to test the claim, not the rate limiter.
+    # A hundred approvals in the same instant are a hundred orders at once: under KIS's 20
+    # requests/s some would be refused as not sent (rate limited), which the admission tests
+    # cover; the limit is raised here to test the claim, not the rate limiter. (The price
+    # checks themselves share one quote per account and symbol: `SharedQuotes`.)
     unlimited = {"kis_rest_rate_limit": 10_000, "order_timeout_seconds": 60}
     async with alert_desk(database_url, tmp_path, telegram_server, sim, **unlimited) as desk:
         people = [
