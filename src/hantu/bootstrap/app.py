@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from hantu.adapters.db.accounts_repository import SqlAccountsUnitOfWorkFactory
 from hantu.adapters.db.engine import Database, upgrade
@@ -42,7 +42,6 @@ from hantu.service_layer.exit_monitor import ExitMonitor
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.outbox import DurableEvents, OutboxConsumer, OutboxRelay
 from hantu.service_layer.ports import Broker, BrokerDirectory, Clock, stored_broker_account
-from hantu.simulator.server import Simulator
 
 from .add_buy import ServiceAddBuyTeller, build_add_buy
 from .alerts import (
@@ -65,6 +64,9 @@ from .simulator import demo_credentials, start_simulator
 from .supervisor import Supervisor
 from .symbol_names import symbol_directory
 from .telegram import LinkedTelegramChats, build_frontend, telegram_service
+
+if TYPE_CHECKING:  # imported only when one is embedded (uvicorn, starlette: ~10 MB)
+    from hantu.simulator.server import Simulator
 
 SHUTDOWN_GRACE = 10.0  # seconds event handlers get to finish when the app closes
 
