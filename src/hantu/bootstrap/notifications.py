@@ -30,7 +30,6 @@ from hantu.adapters.notify.slack_log_handler import (
     SlackLogHandler,
     make_slack_log_handler,
 )
-from hantu.adapters.notify.telegram import TELEGRAM_API, TelegramNotifier, make_bot
 from hantu.config import Settings
 from hantu.domain.masking import mask
 from hantu.service_layer.notifications import NotificationService
@@ -94,6 +93,9 @@ def build_channels(settings: Settings, clock: Clock) -> Channels:
     """The Telegram and Slack notifiers the settings configure (paced, briefly retried)."""
     channels = Channels()
     if settings.telegram_bot_token is not None:
+        # Imported here: python-telegram-bot (~15 MB) only in a process that has a bot.
+        from hantu.adapters.notify.telegram import TELEGRAM_API, TelegramNotifier, make_bot
+
         bot = make_bot(
             settings.telegram_bot_token.get_secret_value(),
             settings.telegram_api_url or TELEGRAM_API,
