@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import QueuePool
 
 from hantu.adapters.db.checkpointer import BACKSTOP_PAGES, WalCheckpointer
@@ -31,6 +30,7 @@ from hantu.adapters.db.migration_head import head_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = "hantu.adapters.db:migrations"
 _BEGIN_OPTION = "hantu_sqlite_begin"
@@ -62,6 +62,10 @@ class Database:
         else:
             # Units of work always end their transaction before returning the connection, so
             # the pool's own rollback-on-return would only be one more round trip.
+            # (Imported here: the async engine pulls in the ORM, ~8 MB a SQLite process
+            # never needs.)
+            from sqlalchemy.ext.asyncio import create_async_engine
+
             self._engine = create_async_engine(
                 self.url,
                 pool_pre_ping=False,
