@@ -11,11 +11,16 @@ wire" is the moment the simulator's order-cash handler receives the SELL.
    `--held` positions, all polled over REST round-robin at HANTU_MONITOR_POLL_PER_SECOND
    (10/s), until the SELL arrives. The bound is held / rate + one quote + one order.
    Target p99 ≤ 2 s.
-3. Memory: a separate process runs the application with 120 positions: 20 streamed (41
-   WebSocket registrations: notices + trades and market status each) and 100 polled over
-   REST; its RSS after a while of polling. Target ≤ 80 MB.
+3. Memory (`bench/monitor_rss.py`): the monitor process as in production, the simulator
+   being another process (this one) reached by settings as KIS is: `build(settings)`
+   without the web server, started on a database an earlier process prepared (the first
+   start's migrations and demo, the buys), holding 120 positions: 20 streamed (41 WebSocket
+   registrations: notices + trades and market status each) and 100 polled over REST. Its
+   VmRSS and VmHWM after a while of polling, beside the same application watching nothing.
+   Target ≤ 80 MB.
 
 Usage: .venv/bin/python bench/monitor.py [--rounds 200] [--outage-rounds 60] [--held 10]
+       [--rss-seconds 20] [--memory-only]
 """
 
 from __future__ import annotations
@@ -232,108 +237,43 @@ async def bench_outage_to_wire(rounds: int, held: int, data_dir: Path) -> list[f
     return latencies
 
 
-def rss_child(data_dir: Path, streamed: int, polled: int, seconds: float) -> None:
-    """The memory run, in its own process: the application only (the simulator is the
-    parent's). Prints a JSON line with the figures."""
-    asyncio.run(_rss_run(data_dir, streamed, polled, seconds))
-
-
-async def _rss_run(data_dir: Path, streamed: int, polled: int, seconds: float) -> None:
-    sim_rest, sim_ws, key, secret, number, hts = sys.argv[-6:]
-    values = {
-        "data_dir": data_dir,
-        "database_url": f"sqlite+aiosqlite:///{data_dir / 'hantu.db'}",
-        "kis_simulator_rest_url": sim_rest,
-        "kis_simulator_ws_url": sim_ws,
-        "kis_app_key": key,
-        "kis_app_secret": secret,
-        "kis_account": number,
-        "kis_hts_id": hts,
-        "kis_ws_subscribe_interval": 0.0,
-        "settle_interval_seconds": 1.0,
-    }
-    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
-    app = build(settings, hasher=PasswordHashing(time_cost=1, memory_cost=8))
-    async with app:
-        await asyncio.sleep(1.0)  # every service up, the stream connected, nothing watched
-        baseline = _rss_mb("VmRSS")
-        codes = list(symbols(streamed + polled))
-        for n, code in enumerate(codes):
-            request = OrderRequest(
-                idempotency_key=f"rss-{n}",
-                strategy_account_id=ACCOUNT,
-                symbol=Symbol(code),
-                side=Side.BUY,
-                order_type=OrderType.LIMIT,
-                quantity=Quantity(1),
-                price=Price(BASE),
-            )
-            await submit(app.deps, request)
-        monitor = app.monitor
-        assert monitor is not None
-
-        async def all_watched() -> bool:
-            paths = monitor.watch_paths()
-            on_rest = [p for p in paths.values() if p.path is WatchPath.REST_POLLING]
-            return len(paths) == len(codes) and len(on_rest) == polled
-
-        await until(all_watched, 120)
-        await asyncio.sleep(seconds)
-        broker = await app.deps.brokers.broker_for(int(ACCOUNT))
-        realtime = getattr(broker, "realtime", None)
-        assert realtime is not None
-        poller = monitor.poller
-        assert poller is not None
-        print(
-            json.dumps(
-                {
-                    "rss_mb": _rss_mb("VmRSS"),
-                    "baseline_mb": baseline,
-                    "peak_mb": _rss_mb("VmHWM"),
-                    "registrations": len(realtime.acknowledged),
-                    "watched": len(monitor.watched()),
-                    "polls": poller.polls,
-                }
-            )
-        )
-
-
-def _rss_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 async def bench_rss(streamed: int, polled: int, seconds: float, data_dir: Path) -> dict[str, Any]:
-    sim_symbols = symbols(streamed + polled)
+    """The memory figures of two monitor processes (`bench/monitor_rss.py`) against this
+    process's simulator: one watching nothing (the application's own floor) and one watching
+    `streamed + polled` positions, each started on a database an earlier process prepared."""
+    count = streamed + polled
+    sim_symbols = symbols(count)
     async with Simulator(symbols=sim_symbols, rate_limit=20, pingpong_interval=None) as sim:
         for code in sim_symbols:
             sim.feed.set_price(code, BASE)
         account = sim.accounts[0]
-        command = [
-            sys.executable,
-            __file__,
-            "--rss-child",
-            str(data_dir),
-            str(streamed),
-            str(polled),
-            str(seconds),
-            sim.rest_url,
-            sim.ws_url,
-            account.app_key,
-            account.app_secret,
-            account.number,
-            account.hts_id,
-        ]
-        child = await asyncio.create_subprocess_exec(
-            *command, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": "src"}
-        )
-        out, _ = await child.communicate()
-    if child.returncode != 0:
-        raise RuntimeError(f"the memory run failed ({child.returncode})")
-    figures: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+        remote = [sim.rest_url, sim.ws_url, account.app_key, account.app_secret]
+        remote += [account.number, account.hts_id]
+        figures: dict[str, Any] = {}
+        for name, held in (("baseline", 0), ("monitor", count)):
+            (data_dir / name).mkdir()
+            args = [str(data_dir / name), str(held), str(seconds), *remote]
+            await _child("prepare", args)
+            figures[name] = json.loads((await _child("measure", args)).splitlines()[-1])
     return figures
+
+
+async def _child(step: str, args: list[str]) -> str:
+    script = str(Path(__file__).with_name("monitor_rss.py"))
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        script,
+        step,
+        *args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,  # its warnings (the polled symbols), shown only on failure
+        env={**os.environ, "PYTHONPATH": "src"},
+    )
+    out, err = await child.communicate()
+    if child.returncode != 0:
+        sys.stderr.write(err.decode())
+        raise RuntimeError(f"the memory run's {step} failed ({child.returncode})")
+    return out.decode().strip()
 
 
 def _summary(name: str, latencies: list[float], unit: float, label: str, target: str) -> None:
@@ -352,41 +292,42 @@ def main() -> None:
     parser.add_argument("--outage-rounds", type=int, default=60)
     parser.add_argument("--held", type=int, default=10, help="positions polled in the outage")
     parser.add_argument("--rss-seconds", type=float, default=20.0)
-    parser.add_argument("--rss-child", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("--memory-only", action="store_true", help="section 3 only")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    if args.rss_child is not None:
-        data_dir, streamed, polled, seconds = args.rss_child[:4]
-        rss_child(Path(data_dir), int(streamed), int(polled), float(seconds))
-        return
 
     with tempfile.TemporaryDirectory(prefix="hantu-bench-monitor-") as tmp:
         root = Path(tmp)
-        for name in ("tick", "outage", "rss"):
+        for name in ("tick", "outage", "rss"):  # rss: see bench/monitor_rss.py
             (root / name).mkdir()
-        latencies, to_monitor = asyncio.run(bench_tick_to_wire(args.rounds, root / "tick"))
-        _summary("tick -> sell on the wire", latencies, 1e-3, "ms", "target p99 <= 5 ms")
-        _summary("  of which trade -> monitor callback", to_monitor, 1e-3, "ms", "WebSocket")
-        pipeline = [total - heard for total, heard in zip(latencies, to_monitor, strict=True)]
-        _summary("  of which monitor -> sell on the wire", pipeline, 1e-3, "ms", "pipeline")
-        latencies = asyncio.run(
-            bench_outage_to_wire(args.outage_rounds, args.held, root / "outage")
-        )
-        _summary(
-            f"outage -> sell on the wire, {args.held} positions polled at 10/s",
-            latencies,
-            1.0,
-            "s",
-            "target p99 <= 2 s",
-        )
+        if not args.memory_only:
+            latencies, to_monitor = asyncio.run(bench_tick_to_wire(args.rounds, root / "tick"))
+            _summary("tick -> sell on the wire", latencies, 1e-3, "ms", "target p99 <= 5 ms")
+            _summary("  of which trade -> monitor callback", to_monitor, 1e-3, "ms", "WebSocket")
+            pipeline = [total - heard for total, heard in zip(latencies, to_monitor, strict=True)]
+            _summary("  of which monitor -> sell on the wire", pipeline, 1e-3, "ms", "pipeline")
+            latencies = asyncio.run(
+                bench_outage_to_wire(args.outage_rounds, args.held, root / "outage")
+            )
+            _summary(
+                f"outage -> sell on the wire, {args.held} positions polled at 10/s",
+                latencies,
+                1.0,
+                "s",
+                "target p99 <= 2 s",
+            )
         figures = asyncio.run(bench_rss(20, 100, args.rss_seconds, root / "rss"))
+        base, watching = figures["baseline"], figures["monitor"]
         print(
-            f"memory: RSS {figures['rss_mb']:.1f} MB (peak {figures['peak_mb']:.1f} MB) with "
-            f"{figures['registrations']} WebSocket registrations and "
-            f"{figures['watched']} positions, 100 polled ({figures['polls']} polls so far); "
-            f"the same application watching nothing: {figures['baseline_mb']:.1f} MB, so the "
-            f"monitor's share is {figures['rss_mb'] - figures['baseline_mb']:.1f} MB "
-            "(target <= 80 MB)"
+            f"memory of the monitor process: VmRSS {watching['rss_mb']:.1f} MB, VmHWM "
+            f"{watching['peak_mb']:.1f} MB with {watching['registrations']} WebSocket "
+            f"registrations and {watching['watched']} positions, {watching['polled']} polled "
+            f"({watching['polls']} polls in {args.rss_seconds:.0f} s) (target <= 80 MB)"
+        )
+        print(
+            f"  the same application watching nothing: VmRSS {base['rss_mb']:.1f} MB, VmHWM "
+            f"{base['peak_mb']:.1f} MB; the monitor adds "
+            f"{watching['rss_mb'] - base['rss_mb']:.1f} MB"
         )
 
 

@@ -6,12 +6,12 @@ import asyncio
 import logging
 from dataclasses import replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from hantu.adapters.db.alerts_repository import SqlAlertStore
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.telegram_repository import SqlTelegramUnitOfWorkFactory
 from hantu.adapters.secrets_box import load_or_create_key
-from hantu.adapters.telegram.frontend import TelegramFrontend
 from hantu.config import Settings
 from hantu.domain.accounts import UserId
 from hantu.domain.alert_callbacks import derive_key
@@ -32,6 +32,9 @@ from hantu.service_layer.symbol_names import SymbolNames
 from hantu.service_layer.webhooks import AccountResult
 
 from .supervisor import Service
+
+if TYPE_CHECKING:  # python-telegram-bot only in a process that has a bot
+    from hantu.adapters.telegram.frontend import TelegramFrontend
 
 log = logging.getLogger(__name__)
 

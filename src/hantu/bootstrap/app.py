@@ -19,18 +19,15 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from hantu.adapters.db.accounts_repository import SqlAccountsUnitOfWorkFactory
 from hantu.adapters.db.engine import Database, upgrade
-from hantu.adapters.db.live_channel import PgLiveChannel
 from hantu.adapters.db.outbox import SqlOutboxStore
-from hantu.adapters.db.outbox_listener import PgOutboxListener
 from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from hantu.adapters.kis.transport import kis_http_client
 from hantu.adapters.passwords import PasswordHashing
 from hantu.adapters.secrets_box import SecretsBox, load_or_create_key
-from hantu.adapters.telegram.frontend import TelegramFrontend
 from hantu.config import Settings
 from hantu.domain.accounts import BrokerAccountId
 from hantu.service_layer.accounts import AccountsDeps, Hasher
@@ -42,7 +39,6 @@ from hantu.service_layer.exit_monitor import ExitMonitor
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.outbox import DurableEvents, OutboxConsumer, OutboxRelay
 from hantu.service_layer.ports import Broker, BrokerDirectory, Clock, stored_broker_account
-from hantu.simulator.server import Simulator
 
 from .add_buy import ServiceAddBuyTeller, build_add_buy
 from .alerts import (
@@ -65,6 +61,11 @@ from .simulator import demo_credentials, start_simulator
 from .supervisor import Supervisor
 from .symbol_names import symbol_directory
 from .telegram import LinkedTelegramChats, build_frontend, telegram_service
+
+if TYPE_CHECKING:  # imported only when used: a bot (~15 MB), an embedded simulator (~5 MB)
+    from hantu.adapters.db.live_channel import PgLiveChannel
+    from hantu.adapters.telegram.frontend import TelegramFrontend
+    from hantu.simulator.server import Simulator
 
 SHUTDOWN_GRACE = 10.0  # seconds event handlers get to finish when the app closes
 
@@ -121,7 +122,7 @@ class App:
         self.alert_bot: AlertBotDeps | None = None  # ALERT mode in Telegram, when the bot runs
         self.monitor: ExitMonitor | None = None
         # On PostgreSQL, live changes to and from the other processes (pages update live).
-        self.live_channel = None if db.is_sqlite else PgLiveChannel(db.url)
+        self.live_channel: PgLiveChannel | None = None if db.is_sqlite else _live_channel(db)
         self.monitor_runtime: MonitorRuntime | None = None  # start/stop/status, the schedule
         # Names beside codes (삼성전자 005930), from the brokers, cached in the database.
         self.symbol_names = symbol_directory(db, brokers, clock)
@@ -165,7 +166,12 @@ class App:
         """A relay for these outbox kinds, woken by this process's commits and, on
         PostgreSQL, by every process's through LISTEN; run `relay.run()` as a task."""
         wake = self.durable.new_wake()
-        listener = None if self.db.is_sqlite else PgOutboxListener(self.db.url, wake, consumers)
+        listener = None
+        if not self.db.is_sqlite:
+            # asyncpg (~4 MB) only on PostgreSQL.
+            from hantu.adapters.db.outbox_listener import PgOutboxListener
+
+            listener = PgOutboxListener(self.db.url, wake, consumers)
         store = SqlOutboxStore(self.db)
         return OutboxRelay(
             store, consumers, self.clock, wake, poll_interval=poll_interval, listener=listener
@@ -344,3 +350,9 @@ def _keep_private(data_dir: Path) -> None:
     data_dir.chmod(0o700)
     for path in data_dir.glob("*.db*"):
         path.chmod(0o600)
+
+
+def _live_channel(db: Database) -> PgLiveChannel:
+    from hantu.adapters.db.live_channel import PgLiveChannel  # asyncpg only on PostgreSQL
+
+    return PgLiveChannel(db.url)

@@ -18,19 +18,13 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.notify_store import SqlNotifyStore
 from hantu.adapters.notify.delivery import RetryingNotifier, RetryPolicy
 from hantu.adapters.notify.pacing import PacedNotifier
 from hantu.adapters.notify.routing import ChannelRouter, Escalating
-from hantu.adapters.notify.slack import SLACK_API, SlackNotifier, make_client
-from hantu.adapters.notify.slack_log_handler import (
-    LogChannels,
-    SlackLogHandler,
-    make_slack_log_handler,
-)
-from hantu.adapters.notify.telegram import TELEGRAM_API, TelegramNotifier, make_bot
 from hantu.config import Settings
 from hantu.domain.masking import mask
 from hantu.service_layer.notifications import NotificationService
@@ -56,6 +50,9 @@ from hantu.service_layer.ports import Clock
 from hantu.service_layer.symbol_names import SymbolNames
 
 from .supervisor import Service
+
+if TYPE_CHECKING:  # slack_sdk only in a process that posts to Slack
+    from hantu.adapters.notify.slack_log_handler import SlackLogHandler
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +91,9 @@ def build_channels(settings: Settings, clock: Clock) -> Channels:
     """The Telegram and Slack notifiers the settings configure (paced, briefly retried)."""
     channels = Channels()
     if settings.telegram_bot_token is not None:
+        # Imported here: python-telegram-bot (~15 MB) only in a process that has a bot.
+        from hantu.adapters.notify.telegram import TELEGRAM_API, TelegramNotifier, make_bot
+
         bot = make_bot(
             settings.telegram_bot_token.get_secret_value(),
             settings.telegram_api_url or TELEGRAM_API,
@@ -102,6 +102,9 @@ def build_channels(settings: Settings, clock: Clock) -> Channels:
         channels.telegram = RetryingNotifier(PacedNotifier(telegram, clock), clock, CHANNEL_RETRY)
         channels.closers.append(telegram.aclose)
     if settings.slack_bot_token is not None and settings.slack_channel:
+        # Imported here: slack_sdk (~3 MB) only in a process that posts to Slack.
+        from hantu.adapters.notify.slack import SLACK_API, SlackNotifier, make_client
+
         client = make_client(
             settings.slack_bot_token.get_secret_value(), settings.slack_api_url or SLACK_API
         )
@@ -192,6 +195,9 @@ def attach_log_handler(settings: Settings) -> SlackLogHandler | None:
     critical = settings.slack_log_channel_critical
     if settings.slack_bot_token is None or critical is None:
         return None
+    from hantu.adapters.notify.slack import SLACK_API  # slack_sdk only when configured
+    from hantu.adapters.notify.slack_log_handler import LogChannels, make_slack_log_handler
+
     error = settings.slack_log_channel_error or critical
     channels = LogChannels(critical, error, settings.slack_log_channel_warning or error)
     handler = make_slack_log_handler(

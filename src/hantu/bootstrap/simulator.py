@@ -5,12 +5,14 @@ loopback (embedded defaults), or one already running elsewhere (`hantu sim`), na
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hantu.config import KisEnvironment, Settings
 from hantu.domain.accounts import BrokerCredentials
 from hantu.service_layer.ports import Clock
-from hantu.simulator.server import Simulator
+
+if TYPE_CHECKING:
+    from hantu.simulator.server import Simulator
 
 
 async def start_simulator(
@@ -22,6 +24,9 @@ async def start_simulator(
         return None, None
     if settings.external_simulator is not None:
         return None, settings.external_simulator
+    # Imported here: a process against KIS or an external simulator never loads its server.
+    from hantu.simulator.server import Simulator
+
     simulator = Simulator(clock=clock, **(options or {}))
     await simulator.start()
     stack.push_async_callback(simulator.stop)

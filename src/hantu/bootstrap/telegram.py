@@ -9,15 +9,10 @@ Telegram takes it (then the service is done).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.telegram_repository import SqlTelegramUnitOfWorkFactory
-from hantu.adapters.telegram.frontend import (
-    WEBHOOK_PATH,
-    TelegramFrontend,
-    load_or_create_webhook_secret,
-)
 from hantu.config import Settings
 from hantu.domain.accounts import UserId
 from hantu.service_layer.accounts import AccountsDeps
@@ -25,6 +20,9 @@ from hantu.service_layer.deps import Deps
 from hantu.service_layer.telegram_bot import BotDeps
 
 from .supervisor import Service
+
+if TYPE_CHECKING:  # python-telegram-bot (~15 MB) only in a process that has a bot
+    from hantu.adapters.telegram.frontend import TelegramFrontend
 
 
 class LinkedTelegramChats:
@@ -46,6 +44,8 @@ def webhook_secret(settings: Settings) -> str | None:
         return settings.telegram_webhook_secret.get_secret_value()
     if not settings.telegram_webhook_mode:
         return None
+    from hantu.adapters.telegram.frontend import load_or_create_webhook_secret  # see above
+
     return load_or_create_webhook_secret(settings.data_dir)
 
 
@@ -60,6 +60,8 @@ def build_frontend(
     """The bot front end wired to the application's use cases, or None when no token is set."""
     if settings.telegram_bot_token is None:
         return None
+    from hantu.adapters.telegram.frontend import TelegramFrontend  # a bot: load its library
+
     bot_deps = BotDeps(
         uow=SqlTelegramUnitOfWorkFactory(db),
         accounts=accounts,
@@ -80,6 +82,8 @@ def telegram_service(settings: Settings, frontend: TelegramFrontend) -> Service:
     """What the supervisor runs: keep the webhook set, or poll for updates forever."""
     if not settings.telegram_webhook_mode:
         return frontend.poll_forever
+    from hantu.adapters.telegram.frontend import WEBHOOK_PATH
+
     url = f"{(settings.public_url or '').rstrip('/')}{WEBHOOK_PATH}"
 
     async def keep_webhook() -> None:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,7 +17,9 @@ from hantu.simulator.accounts import Account, demo_account, load_accounts
 from hantu.simulator.control_client import DEFAULT_URL, SimControlClient, SimControlError
 from hantu.simulator.faults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
 from hantu.simulator.feed import DEFAULT_SYMBOLS
-from hantu.simulator.server import Simulator
+
+if TYPE_CHECKING:  # the server (uvicorn, starlette) only for `hantu sim` itself
+    from hantu.simulator.server import Simulator
 
 
 def parse_symbols(spec: str | None) -> dict[str, tuple[str, Decimal]]:
@@ -126,6 +128,8 @@ def sim(
     batch: Annotated[bool, typer.Option(help=ko.CLI_SIM_BATCH_HELP)] = True,
     duration: Annotated[float | None, typer.Option(help=ko.CLI_SIM_DURATION_HELP)] = None,
 ) -> None:
+    from hantu.simulator.server import Simulator  # not loaded by the other commands
+
     accounts: list[Account] = load_accounts(config) if config else [demo_account(seed)]
     simulator = Simulator(
         accounts=accounts,

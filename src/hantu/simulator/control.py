@@ -34,10 +34,10 @@ from hantu.simulator.control_fields import (
     read_symbol,
     read_text,
 )
+from hantu.simulator.control_prefix import PREFIX
 from hantu.simulator.faults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
 from hantu.simulator.rest_common import SimContext
 
-PREFIX = "/__sim__"
 VI_KINDS = frozenset({"1", "2", "3"})  # H0STMKO0 VI_CLS_CODE: static, dynamic, both
 MAX_SCRIPT = 1_000
 Result = dict[str, Any]

@@ -11,7 +11,7 @@ from typing import Any, Self
 
 import httpx
 
-from hantu.simulator.control import PREFIX
+from hantu.simulator.control_prefix import PREFIX
 
 DEFAULT_URL = "http://127.0.0.1:9443"
 

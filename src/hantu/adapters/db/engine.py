@@ -18,18 +18,19 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
 
 from hantu.adapters.db.checkpointer import BACKSTOP_PAGES, WalCheckpointer
 from hantu.adapters.db.connection import AdminConnection, SyncBackedConnection
+from hantu.adapters.db.migration_head import head_revision
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = "hantu.adapters.db:migrations"
 _BEGIN_OPTION = "hantu_sqlite_begin"
@@ -61,6 +62,10 @@ class Database:
         else:
             # Units of work always end their transaction before returning the connection, so
             # the pool's own rollback-on-return would only be one more round trip.
+            # (Imported here: the async engine pulls in the ORM, ~8 MB a SQLite process
+            # never needs.)
+            from sqlalchemy.ext.asyncio import create_async_engine
+
             self._engine = create_async_engine(
                 self.url,
                 pool_pre_ping=False,
@@ -227,6 +232,8 @@ def _inline_engine(database: str) -> Engine:
 
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic config pointing at the migrations shipped inside the package."""
+    from alembic.config import Config  # Alembic only when migrating (see `upgrade`)
+
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     if url is not None:
@@ -235,8 +242,11 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 async def upgrade(db: Database, revision: str = "head") -> None:
-    """Apply migrations up to `revision` (idempotent)."""
+    """Apply migrations up to `revision` (idempotent); a database already at head is left
+    as it is without importing Alembic."""
     db.ensure_directory()
+    if revision == "head" and await _at_head(db):
+        return
     async with db.begin() as connection:
         await connection.run_sync(_run_command, "upgrade", revision)
 
@@ -247,8 +257,24 @@ async def downgrade(db: Database, revision: str) -> None:
         await connection.run_sync(_run_command, "downgrade", revision)
 
 
+async def _at_head(db: Database) -> bool:
+    head = head_revision()
+    if head is None or db.file_missing():
+        return False
+    try:
+        async with db.connect() as connection:
+            rows = await connection.run_sync(
+                lambda sync: sync.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+            )
+    except DBAPIError:  # never migrated: no version table yet
+        return False
+    return [row[0] for row in rows] == [head]
+
+
 async def current_revision(db: Database) -> str | None:
     """Return the revision the database is at (None when never migrated)."""
+    from alembic.runtime.migration import MigrationContext  # only when asked
+
     if db.file_missing():
         return None
     async with db.connect() as connection:
@@ -267,6 +293,8 @@ async def _writing(db: Database) -> AsyncIterator[None]:
 
 
 def _run_command(connection: Connection, name: str, revision: str) -> None:
+    from alembic import command  # only when migrating
+
     config = alembic_config()
     config.attributes["connection"] = connection
     getattr(command, name)(config, revision)
