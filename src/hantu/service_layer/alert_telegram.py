@@ -116,6 +116,18 @@ async def on_press(
     return decision
 
 
+async def show_web_decision(deps: AlertBotDeps, decision: Decision) -> None:
+    """An alert decided on the web: its Telegram message shows the result too and loses its
+    buttons, as a press would (a moved price stays a question on the web page only). Never
+    raises: the web answer does not depend on Telegram."""
+    if decision.outcome is DecisionOutcome.PRICE_MOVED:
+        return
+    try:
+        await _show(deps, decision)
+    except Exception:
+        log.exception("could not edit the Telegram message of alert %s", decision.alert)
+
+
 def _press_answer(alert: Alert | None, user_id: int) -> str | None:
     """The press's answer: none for a pending alert of this user, else why nothing happens."""
     if alert is None or alert.user_id != user_id:

@@ -200,3 +200,28 @@ async def test_alert_restart_keeps_a_pending_alert_approvable_and_edits_one_expi
     assert statuses == {old_id: "EXPIRED", fresh_id: "EXECUTED"}
     assert [o.qty for o in _orders(kis_sim)] == [10]
     assert ako.EXPIRED in edits_of(telegram_server, old)[-1]
+
+
+async def test_alert_decided_on_the_web_edits_its_telegram_message_and_removes_the_buttons(
+    database_url: str, tmp_path: Path, telegram_server: FakeTelegram, kis_sim: KisSimHandle
+) -> None:
+    kis_sim.feed.set_price("005930", 70_000)
+    async with alert_desk(database_url, tmp_path, telegram_server, kis_sim) as desk:
+        member = await desk.member("alice")
+        approved = (await desk.webhook(tradingview_body(member.token, "tv-1"))).json()
+        rejected = (await desk.webhook(tradingview_body(member.token, "tv-2"))).json()
+        approved_message = await alert_message(desk, approved["alert_id"])
+        rejected_message = await alert_message(desk, rejected["alert_id"])
+
+        decisions = ((approved["alert_id"], "approve"), (rejected["alert_id"], "reject"))
+        for alert_id, action in decisions:
+            answer = await member.client.post(
+                f"/api/alerts/{alert_id}/{action}", headers=member.headers()
+            )
+            assert answer.status_code == 200, answer.text
+
+        await until(lambda: said(telegram_server, approved_message, "주문 접수"), "the approval")
+        await until(lambda: said(telegram_server, rejected_message, ako.REJECTED), "the rejection")
+        assert buttons_gone(telegram_server, approved_message)
+        assert buttons_gone(telegram_server, rejected_message)
+        assert len(_orders(kis_sim)) == 1

@@ -17,7 +17,7 @@ from hantu.entrypoints.web.deps import CsrfChecked, CurrentUser, StateDep
 from hantu.entrypoints.web.state import WebState
 from hantu.entrypoints.web.strategies import ERRORS
 from hantu.messages_ko import alerts_page as text
-from hantu.service_layer import alerts
+from hantu.service_layer import alert_telegram, alerts
 from hantu.service_layer.alerts import AlertActor, AlertDeps, Decision, DecisionOutcome
 
 router = APIRouter(prefix="/api", tags=["alerts"])
@@ -150,6 +150,7 @@ async def approve_alert(
         return problem(400, price, field="confirmed_price")
     actor = AlertActor(user_id=user.id, via="web")
     decision = await alerts.approve(deps, AlertId(alert_id), actor, confirmed_price=price)
+    await _tell_telegram(state, decision)
     return decision_response(decision)
 
 
@@ -159,4 +160,11 @@ async def reject_alert(alert_id: str, user: CurrentUser, state: StateDep) -> JSO
     if deps is None:
         return problem(503, text.ALERTS_UNAVAILABLE)
     actor = AlertActor(user_id=user.id, via="web")
-    return decision_response(await alerts.reject(deps, AlertId(alert_id), actor))
+    decision = await alerts.reject(deps, AlertId(alert_id), actor)
+    await _tell_telegram(state, decision)
+    return decision_response(decision)
+
+
+async def _tell_telegram(state: WebState, decision: Decision) -> None:
+    if state.alert_bot is not None:
+        await alert_telegram.show_web_decision(state.alert_bot, decision)

@@ -15,7 +15,7 @@ from hantu.entrypoints.web.deps import CurrentUser, StateDep
 from hantu.entrypoints.web.order_views import names_for, seoul_time
 from hantu.entrypoints.web.templating import render
 from hantu.service_layer import accounts as accounts_service
-from hantu.service_layer import alerts
+from hantu.service_layer import alert_telegram, alerts
 from hantu.service_layer.alerts import AlertActor, Decision, DecisionOutcome
 
 router = APIRouter(include_in_schema=False)
@@ -91,6 +91,8 @@ async def _decide(
         )
     else:
         decision = await alerts.reject(state.alerts, AlertId(alert_id), actor)
+    if state.alert_bot is not None:
+        await alert_telegram.show_web_decision(state.alert_bot, decision)
     return await _page(request, user, state, decision)
 
 

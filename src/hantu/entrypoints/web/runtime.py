@@ -80,6 +80,7 @@ def web_state(application: App) -> WebState:
         live=_live_feed(application),
         symbol_names=application.symbol_names,
         alerts=application.alerts,
+        alert_bot=application.alert_bot,
         exit_rules=application.exit_rules.service,
     )
 

@@ -11,6 +11,7 @@ from hantu.entrypoints.web.pipeline import Pipeline
 from hantu.entrypoints.web.ratelimit import LoginLimiter
 from hantu.entrypoints.web.tokens import TokenCache
 from hantu.service_layer.accounts import AccountsDeps
+from hantu.service_layer.alert_telegram import AlertBotDeps
 from hantu.service_layer.alerts import AlertDeps
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.exit_rules import ExitRulesService
@@ -40,6 +41,7 @@ class WebState:
     quotes: QuoteBoard = field(default_factory=QuoteBoard)  # broker reads kept a few seconds
     live: LiveFeed | None = None  # notices for open pages (`GET /api/v1/live`)
     alerts: AlertDeps | None = None  # ALERT mode: signals waiting for approval
+    alert_bot: AlertBotDeps | None = None  # their Telegram messages, when the bot runs
     exit_rules: ExitRulesService | None = None  # exit rules per strategy and position
 
     def webhook_url(self) -> str:
