@@ -1,17 +1,18 @@
 """The exit monitor wired to the application: positions from the database, symbols watched
 on each account's broker stream (and polled over REST when that stream does not carry
-them), ticks and market status from the realtime callbacks, fills from the event bus, and
-the stop-loss / take-profit notice and the unfilled-exit warning through the notification
-service."""
+them), ticks, books (their best bid prices exits) and market status from the realtime
+callbacks, fills from the event bus, and the stop-loss / take-profit notice and the
+unfilled-exit warning through the notification service."""
 
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.monitor_positions import SqlMonitorPositions
 from hantu.adapters.kis.environments import profile_for
-from hantu.adapters.kis.realtime import MarketStatus
+from hantu.adapters.kis.realtime import MarketStatus, OrderBook
 from hantu.config import Settings
 from hantu.domain.events import OrderFilled
 from hantu.domain.exits import ExitPricing, ExitRules, ExitTrigger
@@ -167,4 +168,9 @@ def build_monitor(
         monitor.on_market_status(change.halted or change.vi_active, change.symbol)
 
     realtime.on_market_status(status)
+
+    def book(change: OrderBook) -> None:
+        monitor.on_best_bid(change.symbol, change.bids[0].price if change.bids else Decimal(0))
+
+    realtime.on_order_book(book)
     return monitor

@@ -36,12 +36,12 @@ from hantu.domain.exits import (
     ExitTrigger,
     Trigger,
     evaluate,
-    exit_order_price,
 )
 from hantu.domain.order import OrderRequest
 from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
 from hantu.domain.watch_budget import WatchPath
 from hantu.service_layer import orders, queries
+from hantu.service_layer.best_bids import BestBids
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.exit_fill_wait import ExitFillWait
 from hantu.service_layer.exit_rules_ports import RulesSource
@@ -115,6 +115,7 @@ class ExitMonitor:
         self._states: dict[Key, tuple[WatchedPosition, ExitState]] = {}
         self._paused: set[Symbol] = set()
         self._last: dict[Symbol, Tick] = {}
+        self._books = BestBids(deps.clock)  # symbols watched with their book only
         self._tasks: set[asyncio.Task[None]] = set()
         self._late_logged: dict[Symbol, datetime] = {}
         self._active = True  # False between `stop()` and the next `start()`
@@ -176,7 +177,7 @@ class ExitMonitor:
     def _exit_price(self, position: WatchedPosition, last: Decimal) -> Price | None:
         known = self._states.get((position.strategy_account_id, position.symbol))
         rules = self._rules if known is None else known[1].rules  # the position's own pricing
-        return exit_order_price(rules, last)
+        return self._books.exit_price(rules, position.symbol, last)
 
     async def stop(self) -> None:
         """Stop protecting: unwatch every symbol and forget the states (the close, or a
@@ -246,7 +247,17 @@ class ExitMonitor:
             atr,
         )
         self._states[key] = (position, state)
+        await self._replan()
+
+    async def _replan(self) -> None:
         await self._planner.apply(self._watch_order())
+        booked = WatchPath.TRADES_AND_BOOK
+        self._books.retain(s for _, s in self._states if self._planner.path(s) is booked)
+
+    def on_best_bid(self, symbol: Symbol, price: Decimal) -> None:
+        """Realtime callback: a book (H0STASP0) of a symbol, by its best bid (0: none)."""
+        if self._planner.path(symbol) is WatchPath.TRADES_AND_BOOK:
+            self._books.record(symbol, price)
 
     async def _rules_of(self, position: WatchedPosition) -> tuple[ExitRules, Decimal | None]:
         if self._rules_for is None:
@@ -269,7 +280,7 @@ class ExitMonitor:
     async def _drop(self, key: Key) -> None:
         if self._states.pop(key, None) is None:
             return
-        await self._planner.apply(self._watch_order())
+        await self._replan()
 
     # --- ticks and market state ----------------------------------------------------------
 
@@ -327,7 +338,7 @@ class ExitMonitor:
             task.add_done_callback(self._tasks.discard)
 
     async def _sell(self, position: WatchedPosition, trigger: Trigger, rules: ExitRules) -> None:
-        price = exit_order_price(rules, trigger.price)
+        price = self._books.exit_price(rules, position.symbol, trigger.price)
         request = OrderRequest(
             idempotency_key=trigger.idempotency_key,
             strategy_account_id=position.strategy_account_id,

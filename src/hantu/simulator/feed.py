@@ -65,6 +65,8 @@ class SymbolState:
     halt_reason: str = ""
     vi: str = "N"
     liquidity: int | None = None
+    # A scripted best bid: the synthetic book's bids start here instead of at the last price.
+    best_bid: Decimal | None = None
     # Yesterday's volume and the shares listed: the H0STCNT0 volume ratios and turnover.
     prev_volume: int = 10_000_000
     listed_shares: int = 500_000_000
@@ -154,6 +156,10 @@ class PriceFeed:
         self._states[code].liquidity = qty
 
     # --- moving prices -----------------------------------------------------------------
+
+    def set_best_bid(self, code: str, price: Decimal | int | None) -> None:
+        """Hold the book's best bid at `price` (0: no bids at all; None: the last price)."""
+        self[code].best_bid = None if price is None else Decimal(price)
 
     def set_price(self, code: str, price: Decimal | int | str, qty: int = 1) -> Trade:
         """Trade `qty` shares at `price` now; listeners see it at once."""

@@ -86,6 +86,8 @@ def synthetic_book(state: SymbolState) -> Book:
     """The book both H0STASP0 and H0STCNT0's best quotes and totals are read from."""
     asks, bids = [], []
     ask = bid = state.last
+    if state.best_bid is not None:
+        bid = state.best_bid  # 0 empties the bid side (below the lower limit, as KIS sends)
     upper, lower = state.upper, state.lower  # computed properties: read them once
     for _ in range(BOOK_LEVELS):
         ask = ask + tick_size(ask)
