@@ -154,6 +154,10 @@ class ExitMonitor:
     def fill_wait(self) -> ExitFillWait:
         return self._fill_wait
 
+    @property
+    def best_bids(self) -> BestBids:
+        return self._books
+
     def watch_paths(self) -> dict[Symbol, SymbolPath]:
         """Per watched symbol: the path its prices come by now and when the last one came."""
         paths: dict[Symbol, SymbolPath] = {}

@@ -17,6 +17,7 @@ from hantu.domain.exit_book_price import BOOK_FRESH
 from hantu.domain.values import Symbol
 from hantu.domain.watch_budget import WatchPath
 from tests.integration.service.monitor_support import (
+    ACCOUNT,
     buy_and_watch,
     kis_broker,
     running,
@@ -71,6 +72,34 @@ async def test_a_stop_crossed_with_a_fresh_book_sells_at_the_best_bid(app: App) 
     assert sell.source == "monitor:stop_loss"
     assert sell.price == 67_500  # the best bid, not the tick's 67,800원
     assert sell.quantity == 10
+
+
+async def test_the_best_bid_is_kept_while_watched_and_dropped_when_the_position_closes(
+    app: App,
+) -> None:
+    await _watched_with_book(app)
+    assert app.monitor is not None
+    bids = app.monitor.best_bids
+    simulator(app).feed.set_best_bid(CODE, 67_500)
+    simulator(app).feed.set_price(CODE, 69_000)
+
+    async def bid_kept() -> bool:
+        kept = bids.get(SYMBOL)
+        return kept is not None and kept.price == 67_500
+
+    await until(bid_kept)
+    assert len(bids) == 1  # one entry per watched symbol, however many books came
+    await _cross_the_stop(app)  # a marketable sell: it fills and closes the position
+
+    async def closed() -> bool:
+        assert app.monitor is not None
+        return (ACCOUNT, SYMBOL) not in app.monitor.watched()
+
+    await until(closed)
+    assert len(bids) == 0
+    simulator(app).feed.set_price(CODE, 67_700)  # books of an unwatched symbol: not kept
+    await asyncio.sleep(0.2)
+    assert len(bids) == 0
 
 
 @pytest.mark.parametrize("best_bid", [68_500, 0], ids=["bid-above-tick", "no-bids"])
