@@ -106,6 +106,7 @@ class ExitMonitor:
                 self.on_tick,
                 per_second=options.poll_per_second,
                 pace=pace,
+                on_status=self.on_market_status,
             )
         )
         self._fill_wait = ExitFillWait(
