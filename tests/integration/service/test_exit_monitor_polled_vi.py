@@ -1,10 +1,13 @@
-"""Polled prices honour VI, against the simulator over real sockets: with the WebSocket
-down, only inquire-price's `vi_cls_code` says a VI is on, so a polled crossing during it
-waits; when the VI is lifted the crossing is sold once."""
+"""Polled prices honour VI and halts, against the simulator over real sockets: with the
+WebSocket down, only inquire-price's `vi_cls_code` / `temp_stop_yn` say trading is
+suspended, so a polled crossing during it waits; when it is lifted the crossing is sold
+once."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from hantu.domain.values import Symbol
 from hantu.domain.watch_budget import WatchPath
@@ -21,8 +24,9 @@ CODE = "005930"
 SYMBOL = Symbol(CODE)
 
 
+@pytest.mark.parametrize("pause", ["vi", "halt"])
 async def test_a_polled_crossing_during_a_vi_waits_and_is_sold_once_when_it_is_lifted(
-    database_url: str, tmp_path: Path
+    database_url: str, tmp_path: Path, pause: str
 ) -> None:
     async with running(database_url, tmp_path, exit_fill_wait_seconds=30) as app:
         assert app.monitor is not None
@@ -39,7 +43,10 @@ async def test_a_polled_crossing_during_a_vi_waits_and_is_sold_once_when_it_is_l
             return monitor.watch_paths()[SYMBOL].path is WatchPath.REST_POLLING
 
         await until(polled)
-        sim.faults.trigger_vi(CODE)
+        if pause == "vi":
+            sim.faults.trigger_vi(CODE)
+        else:
+            sim.faults.halt(CODE)
 
         async def paused() -> bool:
             return monitor.paused(SYMBOL)
