@@ -287,6 +287,7 @@ class App:
                 self.realtime,
                 self.notifications,
                 rules_for=self.exit_rules.source,
+                names=self.symbol_names,
             )
             self.monitor_runtime = build_control(
                 self.settings,

@@ -24,7 +24,9 @@ from hantu.service_layer.exit_rules_ports import RulesSource
 from hantu.service_layer.messagebus import EventBus
 from hantu.service_layer.monitor_ports import MonitorOptions, PartialPolicy, StreamState
 from hantu.service_layer.ports import BrokerDirectory
+from hantu.service_layer.symbol_names import SymbolNames
 
+from .late_ticks import LateTickTeller
 from .notifications import Notifications
 from .realtime import RealtimeCallbacks
 
@@ -146,6 +148,7 @@ def build_monitor(
     realtime: RealtimeCallbacks,
     notifications: Notifications | None,
     rules_for: RulesSource | None = None,
+    names: SymbolNames | None = None,
 ) -> ExitMonitor:
     """The monitor, already listening to fills, ticks and market status; run `.run()`."""
     watch = BrokerWatch(deps.brokers)
@@ -160,6 +163,7 @@ def build_monitor(
         warnings=notifier,
         options=monitor_options(settings),
         rules_for=rules_for,
+        late=LateTickTeller(notifications, names),
     )
     bus.subscribe(OrderFilled, monitor.on_filled)
     realtime.on_tick(monitor.on_tick)

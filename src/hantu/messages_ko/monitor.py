@@ -119,3 +119,16 @@ def exit_unfilled(
         seconds=f"{seconds:,.0f}",
         action=action,
     )
+
+
+# --- ticks arriving late (spec 002: more than 5 s is alerted) -------------------------------
+def tick_delayed(name: str, code: str, seconds: float) -> tuple[str, str]:
+    """Title and body of the high-priority notice that a symbol's trades arrive late."""
+    label = f"{name} {code}" if name else code
+    delay = f"{seconds:,.1f}초"
+    title = f"⚠️ 체결 수신 지연: {label} ({delay})"
+    body = (
+        f"종목: {label}\n지연: {delay}\n"
+        "손절·익절이 늦은 가격으로 판단될 수 있습니다. 연결 상태를 확인하세요"
+    )
+    return title, body

@@ -45,6 +45,7 @@ from hantu.service_layer.best_bids import BestBids
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.exit_fill_wait import ExitFillWait
 from hantu.service_layer.exit_rules_ports import RulesSource
+from hantu.service_layer.late_ticks import LateTickAlarm, LateTickNotifier
 from hantu.service_layer.monitor_ports import (
     ExitNotifier,
     ExitWarnings,
@@ -62,7 +63,7 @@ from hantu.service_layer.watch_paths import WatchPlanner
 
 Key = tuple[StrategyAccountId, Symbol]
 LATE = timedelta(seconds=1)  # spec 002: a tick later than this is logged
-VERY_LATE = timedelta(seconds=5)  # ... and later than this is an error (alerting: to come)
+VERY_LATE = timedelta(seconds=5)  # ... and later than this is alerted (`late_ticks`)
 LATE_LOG_EVERY = timedelta(minutes=1)  # per symbol, so a slow feed does not flood the log
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ class ExitMonitor:
         options: MonitorOptions = MonitorOptions(),  # noqa: B008 - frozen, shared safely
         pace: Pace = asyncio.sleep,
         rules_for: RulesSource | None = None,
+        late: LateTickNotifier | None = None,
     ) -> None:
         self._deps = deps
         self._positions = positions
@@ -106,6 +108,7 @@ class ExitMonitor:
                 self.on_tick,
                 per_second=options.poll_per_second,
                 pace=pace,
+                on_status=self.on_market_status,
             )
         )
         self._fill_wait = ExitFillWait(
@@ -118,6 +121,7 @@ class ExitMonitor:
         self._books = BestBids(deps.clock)  # symbols watched with their book only
         self._tasks: set[asyncio.Task[None]] = set()
         self._late_logged: dict[Symbol, datetime] = {}
+        self._late_alarm = LateTickAlarm(late)
         self._active = True  # False between `stop()` and the next `start()`
 
     # --- what is watched ---------------------------------------------------------------
@@ -303,6 +307,8 @@ class ExitMonitor:
         lag = now - tick.at
         if lag <= LATE:
             return
+        if lag > VERY_LATE:
+            self._late_alarm.check(tick.symbol, lag, now)
         logged = self._late_logged.get(tick.symbol)
         if logged is not None and now - logged < LATE_LOG_EVERY:
             return
@@ -374,6 +380,7 @@ class ExitMonitor:
         """Wait for exit orders still being placed (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._late_alarm.drain()
 
     # --- telling --------------------------------------------------------------------------
 

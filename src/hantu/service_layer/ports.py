@@ -83,6 +83,10 @@ class Quote:
     lower_limit: Price | None = None
     tick: Price | None = None
     """The symbol's own tick (KIS `aspr_unit`); ETFs and ETNs differ from the stock table."""
+    halted: bool = False
+    """Trading is halted (KIS `temp_stop_yn` Y): a polled price must not sell, as a halt frame."""
+    vi_active: bool = False
+    """A VI is on (KIS `vi_cls_code` other than N): matching is a single-price auction."""
 
 
 class Broker(Protocol):

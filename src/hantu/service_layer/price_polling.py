@@ -12,6 +12,10 @@ outage shorter than one poll, with no trade since, would go unseen. So every sym
 quoted once whenever its trades start flowing on a new session (its first subscription, and
 each reconnect): ticks after the ack come by the stream, the quote covers what came before.
 Those catch-up quotes go first.
+
+A quote also says whether the symbol is halted or under VI (`temp_stop_yn`, `vi_cls_code`),
+which the stream's market-status frames would have said: it is handed to `on_status` as a
+frame would be, so a polled crossing during a VI waits and is sold when trading resumes.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from hantu.service_layer.ports import Tick
 
 Target = tuple[StrategyAccountId, Symbol]
 Pace = Callable[[float], Awaitable[None]]
+OnStatus = Callable[[bool, Symbol], None]  # (halted or VI, symbol), as market-status frames
 log = logging.getLogger(__name__)
 
 
@@ -53,6 +58,7 @@ class PricePoller:
         *,
         per_second: float,
         pace: Pace = asyncio.sleep,
+        on_status: OnStatus | None = None,
     ) -> None:
         if per_second <= 0:
             raise ValueError(f"per_second must be positive, got {per_second}")
@@ -62,6 +68,7 @@ class PricePoller:
         self._on_price = on_price
         self._interval = 1 / per_second
         self._pace = pace
+        self._on_status = on_status
         self._polled: set[Symbol] = set()
         self._fresh: dict[Symbol, int] = {}  # the stream session each symbol was caught up on
         self._catch_up: list[tuple[Target, int]] = []
@@ -114,8 +121,13 @@ class PricePoller:
         broker = await self._deps.brokers.broker_for(int(account))
         quote = await broker.quote(symbol)
         self.polls += 1
+        suspended = quote.halted or quote.vi_active
+        if suspended and self._on_status is not None:
+            self._on_status(True, symbol)  # paused before the price is judged
         if quote.price > 0:
             self._on_price(Tick(symbol, quote.price, Quantity(0), self._deps.clock.now()))
+        if not suspended and self._on_status is not None:
+            self._on_status(False, symbol)  # after: a resume judges this very price
 
     def _next(self, due: list[Target]) -> Target:
         symbols = [symbol for _, symbol in due]

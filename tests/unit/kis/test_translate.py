@@ -209,6 +209,26 @@ def test_quote_without_positive_tick_unit_has_no_tick(unit: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("stop", "vi", "halted", "vi_active"),
+    [
+        ("N", "N", False, False),
+        ("", "", False, False),
+        ("Y", "N", True, False),
+        ("N", "2", False, True),
+        ("Y", "1", True, True),
+    ],
+)
+def test_quote_carries_the_halt_and_vi_of_inquire_price(
+    stop: str, vi: str, halted: bool, vi_active: bool
+) -> None:
+    answer = PriceAnswer(stck_prpr="70000", temp_stop_yn=stop, vi_cls_code=vi)
+
+    quote = quote_of(Symbol("005930"), answer)
+
+    assert (quote.halted, quote.vi_active) == (halted, vi_active)
+
+
+@pytest.mark.parametrize(
     "output",
     [{}, {"stck_prpr": ""}, {"stck_prpr": "0", "stck_mxpr": "0", "aspr_unit": "0"}],
 )

@@ -277,7 +277,12 @@ def quote_of(symbol: Symbol, answer: PriceAnswer) -> Quote:
         upper_limit=_positive_price(answer.stck_mxpr),
         lower_limit=_positive_price(answer.stck_llam),
         tick=_positive_price(answer.aspr_unit),
+        halted=answer.temp_stop_yn.strip().upper() == "Y",
+        vi_active=answer.vi_cls_code.strip().upper() not in _NO_VI,
     )
+
+
+_NO_VI = frozenset({"", "N", "0"})  # vi_cls_code with no VI on: KIS sends N
 
 
 def _positive_price(raw: str) -> Price | None:
