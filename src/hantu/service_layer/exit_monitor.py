@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from hantu import messages_ko as ko
@@ -45,7 +45,7 @@ from hantu.service_layer.best_bids import BestBids
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.exit_fill_wait import ExitFillWait
 from hantu.service_layer.exit_rules_ports import RulesSource
-from hantu.service_layer.late_ticks import LateTickAlarm, LateTickNotifier
+from hantu.service_layer.late_ticks import LateTickAlarm, LateTickNotifier, TickLag
 from hantu.service_layer.monitor_ports import (
     ExitNotifier,
     ExitWarnings,
@@ -62,9 +62,6 @@ from hantu.service_layer.price_polling import Pace, PricePoller, SymbolPath
 from hantu.service_layer.watch_paths import WatchPlanner
 
 Key = tuple[StrategyAccountId, Symbol]
-LATE = timedelta(seconds=1)  # spec 002: a tick later than this is logged
-VERY_LATE = timedelta(seconds=5)  # ... and later than this is alerted (`late_ticks`)
-LATE_LOG_EVERY = timedelta(minutes=1)  # per symbol, so a slow feed does not flood the log
 log = logging.getLogger(__name__)
 
 
@@ -120,8 +117,7 @@ class ExitMonitor:
         self._last: dict[Symbol, Tick] = {}
         self._books = BestBids(deps.clock)  # symbols watched with their book only
         self._tasks: set[asyncio.Task[None]] = set()
-        self._late_logged: dict[Symbol, datetime] = {}
-        self._late_alarm = LateTickAlarm(late)
+        self._lag = TickLag(LateTickAlarm(late))  # late ticks logged, very late ones told
         self._active = True  # False between `stop()` and the next `start()`
 
     # --- what is watched ---------------------------------------------------------------
@@ -303,18 +299,7 @@ class ExitMonitor:
                 self._evaluate(key, position, state, tick.price, tick.at)
 
     def _check_lag(self, tick: Tick) -> None:
-        now = self._deps.clock.now()
-        lag = now - tick.at
-        if lag <= LATE:
-            return
-        if lag > VERY_LATE:
-            self._late_alarm.check(tick.symbol, lag, now)
-        logged = self._late_logged.get(tick.symbol)
-        if logged is not None and now - logged < LATE_LOG_EVERY:
-            return
-        self._late_logged[tick.symbol] = now
-        level = logging.ERROR if lag > VERY_LATE else logging.WARNING
-        log.log(level, "tick of %s arrived %.1f s late", tick.symbol, lag.total_seconds())
+        self._lag.check(tick.symbol, tick.at, self._deps.clock.now())
 
     def on_market_status(self, halted: bool, symbol: Symbol) -> None:
         """Realtime callback: pause exits of a halted / VI symbol; on resume act on the last
@@ -380,7 +365,7 @@ class ExitMonitor:
         """Wait for exit orders still being placed (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._late_alarm.drain()
+        await self._lag.alarm.drain()
 
     # --- telling --------------------------------------------------------------------------
 

@@ -17,6 +17,9 @@ from typing import Protocol
 from hantu.domain.values import Symbol
 
 ALARM_EVERY = timedelta(minutes=5)
+LATE = timedelta(seconds=1)  # spec 002: a tick later than this is logged
+VERY_LATE = timedelta(seconds=5)  # ... and later than this is alerted
+LATE_LOG_EVERY = timedelta(minutes=1)  # per symbol, so a slow feed does not flood the log
 log = logging.getLogger(__name__)
 
 
@@ -67,3 +70,25 @@ class LateTickAlarm:
         """Wait for notices still being told (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class TickLag:
+    """Judges each tick's delay: over `LATE` a log line (once a minute per symbol), over
+    `VERY_LATE` an ERROR line and the alarm's notice."""
+
+    def __init__(self, alarm: LateTickAlarm) -> None:
+        self.alarm = alarm
+        self._logged: dict[Symbol, datetime] = {}
+
+    def check(self, symbol: Symbol, at: datetime, now: datetime) -> None:
+        lag = now - at
+        if lag <= LATE:
+            return
+        if lag > VERY_LATE:
+            self.alarm.check(symbol, lag, now)
+        logged = self._logged.get(symbol)
+        if logged is not None and now - logged < LATE_LOG_EVERY:
+            return
+        self._logged[symbol] = now
+        level = logging.ERROR if lag > VERY_LATE else logging.WARNING
+        log.log(level, "tick of %s arrived %.1f s late", symbol, lag.total_seconds())
