@@ -18,6 +18,7 @@ from tests.integration.web.telegram_support import CHAT, bot_app
 from tests.integration.web.test_alert_telegram import (
     _alert_message,
     _alerting,
+    _asked_again,
     _press,
     _press_data,
     _text_of,
@@ -39,15 +40,8 @@ async def test_alert_second_question_asked_before_a_restart_is_closed_after_it(
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
     async with bot_app(database_url, tmp_path, telegram_server) as web:
-        member = await _alerting(web, telegram_server)
-        await web.webhook(signal(member.token, id="tv-1"))
-        first = await _until(lambda: _alert_message(telegram_server), "the alert message")
-        web.broker.prices[Symbol("005930")] = Price(72_000)
-        _press(telegram_server, first, 0)
-        asked = await _until(
-            lambda: [m for m in telegram_server.sent(CHAT) if "가격이 변동" in m["text"]],
-            "the second question",
-        )
+        first, second = await _asked_again(web, telegram_server, 72_000)
+        asked = [second]
         stored = await _stored(web, "SELECT second_message_id FROM alerts")
         broker = web.broker
     async with bot_app(database_url, tmp_path, telegram_server, broker=broker) as web:
@@ -67,15 +61,8 @@ async def test_alert_price_moving_twice_closes_the_older_second_question(
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
     async with bot_app(database_url, tmp_path, telegram_server) as web:
-        member = await _alerting(web, telegram_server)
-        await web.webhook(signal(member.token, id="tv-1"))
-        first = await _until(lambda: _alert_message(telegram_server), "the alert message")
-        web.broker.prices[Symbol("005930")] = Price(72_000)
-        _press(telegram_server, first, 0)
-        asked = await _until(
-            lambda: [m for m in telegram_server.sent(CHAT) if "가격이 변동" in m["text"]],
-            "the second question",
-        )
+        _, second = await _asked_again(web, telegram_server, 72_000)
+        asked = [second]
         web.broker.prices[Symbol("005930")] = Price(74_000)
         _press(telegram_server, asked[0], 0)
         again = await _until(

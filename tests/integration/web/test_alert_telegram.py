@@ -42,6 +42,23 @@ async def _until(check: Any, what: str) -> Any:
     raise AssertionError(f"never saw {what}")
 
 
+async def _asked_again(
+    web: WebClient, server: FakeTelegram, price: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An alert whose price moved to `price` before its ✅: the first message and the
+    question asked again (a new message with the new price's button)."""
+    member = await _alerting(web, server)
+    await web.webhook(signal(member.token, id="tv-1"))
+    first = await _until(lambda: _alert_message(server), "the alert message")
+    web.broker.prices[Symbol("005930")] = Price(price)
+    _press(server, first, 0)
+    asked = await _until(
+        lambda: [m for m in server.sent(CHAT) if "가격이 변동" in m["text"]],
+        "the second question",
+    )
+    return first, asked[0]
+
+
 def _alert_message(server: FakeTelegram) -> dict[str, Any] | None:
     for message in server.sent(CHAT):
         if message.get("reply_markup") and "inline_keyboard" in message["reply_markup"]:
@@ -181,15 +198,8 @@ async def test_alert_price_moved_asks_again_and_the_new_button_executes(
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
     async with bot_app(database_url, tmp_path, telegram_server) as web:
-        member = await _alerting(web, telegram_server)
-        await web.webhook(signal(member.token, id="tv-1"))
-        first = await _until(lambda: _alert_message(telegram_server), "the alert message")
-        web.broker.prices[Symbol("005930")] = Price(72_000)
-        _press(telegram_server, first, 0)
-        asked = await _until(
-            lambda: [m for m in telegram_server.sent(CHAT) if "가격이 변동" in m["text"]],
-            "the second question",
-        )
+        first, second = await _asked_again(web, telegram_server, 72_000)
+        asked = [second]
         no_order_yet = await web.count("orders")
         _press(telegram_server, asked[0], 0)
         await _until(lambda: "주문 접수" in _text_of(telegram_server, first), "the edit")
