@@ -16,15 +16,9 @@ import httpx
 import pytest
 
 from hantu.adapters.local_token import HEADER
-from hantu.adapters.passwords import PasswordHashing
-from hantu.bootstrap import AccountBrokers
-from hantu.config import Settings
-from hantu.domain.accounts import BrokerCredentials
-from hantu.entrypoints.web.app import create_app
-from hantu.service_layer.ports import Broker
 from tests.fakes import FakeClock
 from tests.inprocess_broker import InProcessBroker
-from tests.integration.web.conftest import WebClient
+from tests.integration.web.conftest import WebClient, running_app
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -56,32 +50,9 @@ class SteppedClock(FakeClock):
 async def web(database_url: str, tmp_path: Path) -> AsyncIterator[WebClient]:
     clock = SteppedClock(kst(2026, 12, 24, 8, 0))  # Thu; Fri 25th Christmas, then a weekend
     broker = InProcessBroker(clock)
-
-    async def factory(_credentials: BrokerCredentials) -> Broker:
-        return broker
-
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        data_dir=tmp_path,
-        database_url=database_url,
-        demo=False,
-        settle_interval_seconds=0,
-        monitor_schedule="krx",
-    )
-    app = create_app(
-        settings,
-        clock=clock,
-        brokers=AccountBrokers(factory),
-        hasher=PasswordHashing(time_cost=1, memory_cost=8),
-    )
-    async with app.router.lifespan_context(app):
-        client = WebClient(app, broker, clock, app.state.web.accounts, database_url)
-        try:
-            yield client
-        finally:
-            broker.release()
-            for http in client.clients:
-                await http.aclose()
+    options = {"settle_interval_seconds": 0, "monitor_schedule": "krx"}
+    async with running_app(database_url, tmp_path, broker=broker, **options) as client:
+        yield client
 
 
 def _local_admin(web: WebClient) -> httpx.AsyncClient:
