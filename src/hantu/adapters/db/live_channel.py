@@ -24,8 +24,8 @@ from typing import Any, Final
 import asyncpg
 from sqlalchemy import URL
 
+from hantu.adapters.db.pg_listen import keep_listening, listening
 from hantu.domain.events import Event
-from hantu.domain.masking import mask
 from hantu.service_layer.live_changes import LIVE_EVENTS, LiveChange, describe
 from hantu.service_layer.messagebus import EventBus
 
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL: Final = "hantu_live"
 APPLICATION_NAME: Final = "hantu-live-channel"  # how the connection shows in pg_stat_activity
+WHAT = "live channel"
 MAX_PAYLOAD: Final = 7900  # bytes; PostgreSQL refuses a NOTIFY payload of 8000 or more
 MAX_PENDING: Final = 10_000  # changes waiting to be sent; beyond this they are dropped (gap)
 _NOTIFY: Final = "SELECT pg_notify($1, $2)"
@@ -76,33 +77,16 @@ class PgLiveChannel:
         self._wake.set()
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self._session()
-                log.warning("live channel lost its connection; reconnecting")
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # pages resync once we are back
-                log.warning("live channel could not listen: %s", mask(str(exc)))
-            self.listening.clear()
-            await asyncio.sleep(self._reconnect_delay)
+        # pages resync once we are back
+        await keep_listening(self._session, self.listening, self._reconnect_delay, WHAT)
 
     async def _session(self) -> None:
-        connection = await asyncpg.connect(
-            self._dsn, server_settings={"application_name": APPLICATION_NAME}
-        )
-        lost = asyncio.Event()
-        connection.add_termination_listener(lambda _c: lost.set())
-        try:
-            await connection.add_listener(CHANNEL, self._on_notify)
+        async with listening(self._dsn, APPLICATION_NAME, CHANNEL, self._on_notify) as session:
             if self._listened:
                 self._gap()  # whatever others committed while we were not listening
             self._listened = True
             self.listening.set()
-            await self._send_until_lost(connection, lost)
-        finally:
-            if not connection.is_closed():
-                await connection.close()
+            await self._send_until_lost(*session)
 
     async def _send_until_lost(self, connection: asyncpg.Connection, lost: asyncio.Event) -> None:
         while not lost.is_set():

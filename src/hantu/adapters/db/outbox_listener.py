@@ -12,16 +12,16 @@ import asyncio
 import logging
 from collections.abc import Collection
 
-import asyncpg
 from sqlalchemy import URL
 
 from hantu.adapters.db.outbox import CHANNEL
-from hantu.domain.masking import mask
+from hantu.adapters.db.pg_listen import keep_listening, listening
 from hantu.service_layer.outbox import Wake
 
 log = logging.getLogger(__name__)
 
 APPLICATION_NAME = "hantu-outbox-listener"  # how the connection shows in pg_stat_activity
+WHAT = "outbox listener"
 
 
 class PgOutboxListener:
@@ -42,29 +42,14 @@ class PgOutboxListener:
         self.listening = asyncio.Event()
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self._listen_until_lost()
-                log.warning("outbox listener lost its connection; reconnecting")
-            except Exception as exc:  # whatever went wrong, the poll covers until we are back
-                log.warning("outbox listener could not listen: %s", mask(str(exc)))
-            self.listening.clear()
-            await asyncio.sleep(self._reconnect_delay)
+        # whatever went wrong, the relay's poll covers until we are back
+        await keep_listening(self._listen_until_lost, self.listening, self._reconnect_delay, WHAT)
 
     async def _listen_until_lost(self) -> None:
-        connection = await asyncpg.connect(
-            self._dsn, server_settings={"application_name": APPLICATION_NAME}
-        )
-        lost = asyncio.Event()
-        connection.add_termination_listener(lambda _c: lost.set())
-        try:
-            await connection.add_listener(CHANNEL, self._on_notify)
+        async with listening(self._dsn, APPLICATION_NAME, CHANNEL, self._on_notify) as (_, lost):
             self.listening.set()
             self._wake.set()  # whatever was committed while we were not listening
             await lost.wait()
-        finally:
-            if not connection.is_closed():
-                await connection.close()
 
     def _on_notify(self, _connection: object, _pid: int, _channel: str, kind: str) -> None:
         if self._kinds is None or kind in self._kinds:
