@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from hantu.service_layer import fills, reconciliation
 from hantu.service_layer.deps import Deps
+from hantu.service_layer.fill_gaps import FillGaps
 from hantu.service_layer.ports import Broker
-from hantu.service_layer.reconciliation import FillGaps
 
 from .supervisor import Service
 

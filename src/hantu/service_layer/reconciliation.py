@@ -8,7 +8,6 @@ complete list provably lacks it after a grace period, so a retry can never buy t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -24,13 +23,14 @@ from hantu.domain.events import (
 )
 from hantu.domain.order import Order
 from hantu.domain.reports import BrokerOrderReport, BrokerOrderState
-from hantu.domain.values import BrokerOrderId, FillId, OrderId, Price, Quantity, StrategyAccountId
+from hantu.domain.values import BrokerOrderId, FillId, OrderId, Price, Quantity
+from hantu.service_layer.broker_book import BrokerBook
 from hantu.service_layer.deps import SEOUL, Deps
+from hantu.service_layer.fill_gaps import FillGaps
 from hantu.service_layer.fills import adopt_orphans, apply_fill
 from hantu.service_layer.orders import NOT_AT_BROKER, refuse
 from hantu.service_layer.ports import (
     DEFAULT_BROKER_ACCOUNT,
-    Broker,
     ConcurrentUpdate,
     FillRecord,
     PipelineUnitOfWork,
@@ -53,79 +53,11 @@ class SyncReport:
     waiting: list[OrderId] = field(default_factory=list)
 
 
-class _BrokerBook:
-    """Each broker account's orders per trading day, asked once per run.
-
-    An account whose broker cannot be reached or built (bad keys, a bug) yields no list, so
-    nothing is decided for its orders, while every other account still settles.
-    """
-
-    def __init__(self, deps: Deps) -> None:
-        self._deps = deps
-        self._by_account: dict[int, Broker | None] = {}
-        self._reports: dict[tuple[int, date], list[BrokerOrderReport] | None] = {}
-        self._names: dict[int, str | None] = {}
-
-    async def broker(self, account: int) -> Broker | None:
-        if account not in self._by_account:
-            try:
-                self._by_account[account] = await self._deps.brokers.broker_for(
-                    StrategyAccountId(account)
-                )
-            except Exception:
-                log.exception("no broker for strategy account %s; its orders wait", account)
-                self._by_account[account] = None
-        return self._by_account[account]
-
-    async def reports(self, account: int, order: Order) -> list[BrokerOrderReport] | None:
-        """The broker's orders of the day(s) the order was sent on; None when incomplete."""
-        broker = await self.broker(account)
-        if broker is None:
-            return None
-        found: list[BrokerOrderReport] = []
-        for day in _days_of(order, self._deps):
-            key = (id(broker), day)
-            if key not in self._reports:
-                self._reports[key] = await _orders_of(broker, day, account)
-            reports = self._reports[key]
-            if reports is None:
-                return None
-            found.extend(reports)
-        return found
-
-    async def account(self, account: int) -> str | None:
-        """The broker account's stable name; None when its broker cannot be named either."""
-        if await self.broker(account) is None:
-            return None
-        if account not in self._names:
-            try:
-                self._names[account] = await self._deps.brokers.account_of(account)
-            except Exception:
-                log.exception("no broker account for strategy account %s", account)
-                self._names[account] = None
-        return self._names[account]
-
-
-def _days_of(order: Order, deps: Deps) -> list[date]:
-    # KIS lists orders per trading day (inquire-daily-ccld): ask for the Seoul day the order
-    # was created on, and the next one when its send could have crossed midnight.
-    latest = order.created_at + timedelta(seconds=2 * deps.order_timeout)
-    return sorted({order.created_at.astimezone(SEOUL).date(), latest.astimezone(SEOUL).date()})
-
-
-async def _orders_of(broker: Broker, day: date, account: int) -> list[BrokerOrderReport] | None:
-    try:
-        return await broker.orders_of_day(day)
-    except Exception:
-        log.exception("orders of %s unavailable for strategy account %s", day, account)
-        return None
-
-
 async def reconcile_with_broker(
     deps: Deps, gaps: FillGaps | None = None
 ) -> tuple[SettleReport, SyncReport]:
     """Settle unconfirmed orders, then sync open ones, asking each broker once per day listed."""
-    book = _BrokerBook(deps)
+    book = BrokerBook(deps)
     return await _settle(deps, book), await _sync(deps, gaps, book)
 
 
@@ -141,7 +73,7 @@ async def check_order(deps: Deps, order_id: OrderId) -> None:
         claim = None if order is None else await uow.orders.claim_of(order_id)
     if order is None:
         return
-    book = _BrokerBook(deps)
+    book = BrokerBook(deps)
     if order.status.is_unsettled:
         await _settle(deps, book)
         return
@@ -155,10 +87,10 @@ async def check_order(deps: Deps, order_id: OrderId) -> None:
 
 async def settle_unconfirmed(deps: Deps) -> SettleReport:
     """Settle unconfirmed (and stale NEW) orders against the broker's orders of the day."""
-    return await _settle(deps, _BrokerBook(deps))
+    return await _settle(deps, BrokerBook(deps))
 
 
-async def _settle(deps: Deps, book: _BrokerBook) -> SettleReport:
+async def _settle(deps: Deps, book: BrokerBook) -> SettleReport:
     # The broker's lists are asked first (that can take a while behind rate-limited orders);
     # what is already claimed and what is still in flight is read afterwards, in the unit of
     # work that writes the claims, so nothing that happened meanwhile is missed.
@@ -191,7 +123,7 @@ def _is_due(deps: Deps, order: Order, now: datetime) -> bool:
 
 async def _settle_account(
     deps: Deps,
-    book: _BrokerBook,
+    book: BrokerBook,
     name: str,
     lists: dict[OrderId, list[BrokerOrderReport] | None],
     report: SettleReport,
@@ -320,46 +252,16 @@ def _theirs(report: BrokerOrderReport) -> OrderStatus:
             return OrderStatus.PARTIAL if report.filled_quantity else OrderStatus.SENT
 
 
-@dataclass
-class FillGaps:
-    """Fill gaps earlier syncs saw, so a periodic sync closes a gap only once it has lasted.
-
-    KIS notices carry no cumulative quantity, so a fill taken from the broker's report and
-    the notice of that same fill, still on its way, would count twice. A gap (the broker
-    reports more filled than we know) is closed from the report only when the same gap has
-    outlived `patience`; a notice arrives within moments, a lost one never does. While the
-    order's notice stream is down (`stream_up(strategy_account_id)` false) no notice can
-    come, so `patience_while_down` applies instead and the broker's fills land at once.
-    """
-
-    patience: timedelta
-    first_seen: dict[tuple[OrderId, Decimal], datetime] = field(default_factory=dict)
-    stream_up: Callable[[int], bool] | None = None
-    patience_while_down: timedelta = timedelta(0)
-
-    def ripe(self, order: Order, report: BrokerOrderReport, now: datetime) -> bool:
-        if report.filled_quantity <= order.filled_quantity:
-            return True  # no fill to take: a state change (cancel, reject) applies at once
-        first = self.first_seen.setdefault((order.id, report.filled_quantity), now)
-        patience = self.patience
-        if self.stream_up is not None and not self.stream_up(int(order.strategy_account_id)):
-            patience = self.patience_while_down
-        return now - first >= patience
-
-    def forget_except(self, open_ids: set[OrderId]) -> None:
-        self.first_seen = {k: v for k, v in self.first_seen.items() if k[0] in open_ids}
-
-
 async def sync_order_status(deps: Deps, gaps: FillGaps | None = None) -> SyncReport:
     """Take the broker's state for every open order; record each difference as an event.
 
     Without `gaps` every difference is taken at once (a one-off sync, e.g. at start-up);
     a periodic caller passes the same `FillGaps` each time.
     """
-    return await _sync(deps, gaps, _BrokerBook(deps))
+    return await _sync(deps, gaps, BrokerBook(deps))
 
 
-async def _sync(deps: Deps, gaps: FillGaps | None, book: _BrokerBook) -> SyncReport:
+async def _sync(deps: Deps, gaps: FillGaps | None, book: BrokerBook) -> SyncReport:
     async with deps.uow(read_only=True) as uow:
         live = await uow.orders.with_status(*LIVE_STATUSES)
         days = {o.id: await uow.orders.claim_of(o.id) for o in live}

@@ -9,8 +9,9 @@ from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
 from hantu.domain.values import BrokerOrderId, Quantity
 from hantu.service_layer import queries
+from hantu.service_layer.fill_gaps import FillGaps
 from hantu.service_layer.orders import submit
-from hantu.service_layer.reconciliation import FillGaps, sync_order_status
+from hantu.service_layer.reconciliation import sync_order_status
 from tests.builders import an_order_request
 from tests.fakes import FakeClock
 from tests.inprocess_broker import InProcessBroker

@@ -12,11 +12,11 @@ from hantu.domain.order import Order
 from hantu.domain.values import BrokerOrderId, Quantity, StrategyAccountId, Symbol
 from hantu.errors import ConfigError
 from hantu.service_layer import queries
+from hantu.service_layer.fill_gaps import FillGaps
 from hantu.service_layer.fills import FillOutcome, process_fill
 from hantu.service_layer.orders import order_id_for, submit
 from hantu.service_layer.ports import BrokerOrder
 from hantu.service_layer.reconciliation import (
-    FillGaps,
     reconcile_with_broker,
     settle_unconfirmed,
     sync_order_status,
