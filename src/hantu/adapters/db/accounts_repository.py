@@ -8,12 +8,18 @@ WHERE clause rather than a check someone may forget afterwards.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Self, cast
 
 from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from hantu.adapters.db.accounts_rows import (
+    broker_account_of,
+    encrypted_of,
+    strategy_account_of,
+    strategy_of,
+    user_of,
+)
 from hantu.adapters.db.connection import SqlConnection
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.tables_accounts import (
@@ -36,68 +42,7 @@ from hantu.domain.accounts import (
     User,
     UserId,
 )
-from hantu.domain.risk import RiskLimits
-from hantu.domain.values import Money, StrategyAccountId
-
-
-def _user(row: Any) -> User:
-    return User(
-        id=UserId(row.id),
-        username=row.username,
-        password_hash=row.password_hash,
-        created_at=row.created_at,
-        is_demo=bool(row.is_demo),
-    )
-
-
-def _encrypted(row: Any) -> EncryptedCredentials:
-    return EncryptedCredentials(
-        row.environment, row.app_key_enc, row.app_secret_enc, row.account_number_enc, row.hts_id_enc
-    )
-
-
-def _broker_account(row: Any) -> BrokerAccount:
-    return BrokerAccount(
-        id=BrokerAccountId(row.id),
-        user_id=UserId(row.user_id),
-        name=row.name,
-        environment=row.environment,
-        account_hint=row.account_hint,
-        created_at=row.created_at,
-        deactivated_at=row.deactivated_at,
-    )
-
-
-def _strategy(row: Any) -> Strategy:
-    return Strategy(
-        id=StrategyId(row.id),
-        user_id=UserId(row.user_id),
-        name=row.name,
-        created_at=row.created_at,
-        adopt_broker_holdings=bool(row.adopt_broker_holdings),
-        limits=RiskLimits(
-            daily_loss_limit=_money(row.daily_loss_limit),
-            max_symbol_exposure=_money(row.max_symbol_exposure),
-            max_open_positions=row.max_open_positions,
-        ),
-        deleted_at=row.deleted_at,
-        mode=row.mode,
-        alert_expiry_minutes=int(row.alert_expiry_minutes),
-        alert_tolerance_pct=Decimal(row.alert_tolerance_pct),
-    )
-
-
-def _money(value: Decimal | None) -> Money | None:
-    return None if value is None else Money(value)
-
-
-def _strategy_account(row: Any) -> StrategyAccount:
-    return StrategyAccount(
-        id=StrategyAccountId(row.id),
-        strategy_id=StrategyId(row.strategy_id),
-        broker_account_id=BrokerAccountId(row.broker_account_id),
-        created_at=row.created_at,
-    )
+from hantu.domain.values import StrategyAccountId
 
 
 class AccountsRepository:
@@ -128,11 +73,11 @@ class AccountsRepository:
 
     async def user_by_username(self, username: str) -> User | None:
         row = (await self._conn.execute(select(users).where(users.c.username == username))).first()
-        return _user(row) if row else None
+        return user_of(row) if row else None
 
     async def user_by_id(self, user_id: int) -> User | None:
         row = (await self._conn.execute(select(users).where(users.c.id == user_id))).first()
-        return _user(row) if row else None
+        return user_of(row) if row else None
 
     async def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
         await self._conn.execute(
@@ -160,7 +105,7 @@ class AccountsRepository:
             .where(web_sessions.c.token_digest == digest, web_sessions.c.expires_at > now)
         )
         row = (await self._conn.execute(query)).first()
-        return _user(row) if row else None
+        return user_of(row) if row else None
 
     async def delete_session(self, digest: str) -> None:
         await self._conn.execute(delete(web_sessions).where(web_sessions.c.token_digest == digest))
@@ -193,18 +138,18 @@ class AccountsRepository:
     async def broker_accounts_of(self, user_id: UserId) -> list[BrokerAccount]:
         query = select(broker_accounts).where(broker_accounts.c.user_id == user_id)
         rows = await self._conn.execute(query.order_by(broker_accounts.c.id))
-        return [_broker_account(row) for row in rows]
+        return [broker_account_of(row) for row in rows]
 
     async def broker_account_owned(self, user_id: UserId, account_id: int) -> BrokerAccount | None:
         query = select(broker_accounts).where(
             broker_accounts.c.id == account_id, broker_accounts.c.user_id == user_id
         )
         row = (await self._conn.execute(query)).first()
-        return _broker_account(row) if row else None
+        return broker_account_of(row) if row else None
 
     async def all_broker_accounts(self) -> list[tuple[BrokerAccount, EncryptedCredentials]]:
         rows = await self._conn.execute(select(broker_accounts).order_by(broker_accounts.c.id))
-        return [(_broker_account(row), _encrypted(row)) for row in rows]
+        return [(broker_account_of(row), encrypted_of(row)) for row in rows]
 
     async def credentials_for_strategy_account(
         self, strategy_account_id: int
@@ -217,7 +162,7 @@ class AccountsRepository:
         row = (await self._conn.execute(query)).first()
         if row is None:
             return None
-        return BrokerAccountId(row.id), _encrypted(row)
+        return BrokerAccountId(row.id), encrypted_of(row)
 
     # --- strategies ----------------------------------------------------------------------
 
@@ -255,7 +200,7 @@ class AccountsRepository:
             strategies.c.user_id == user_id, strategies.c.deleted_at.is_(None)
         )
         rows = await self._conn.execute(query.order_by(strategies.c.id))
-        return [_strategy(row) for row in rows]
+        return [strategy_of(row) for row in rows]
 
     async def strategy_owned(self, user_id: UserId, strategy_id: int) -> Strategy | None:
         query = select(strategies).where(
@@ -264,14 +209,14 @@ class AccountsRepository:
             strategies.c.deleted_at.is_(None),
         )
         row = (await self._conn.execute(query)).first()
-        return _strategy(row) if row else None
+        return strategy_of(row) if row else None
 
     async def strategy_by_digest(self, digest: str) -> tuple[Strategy, str] | None:
         query = select(strategies).where(
             strategies.c.token_digest == digest, strategies.c.deleted_at.is_(None)
         )
         row = (await self._conn.execute(query)).first()
-        return (_strategy(row), row.token_digest) if row else None
+        return (strategy_of(row), row.token_digest) if row else None
 
     async def token_enc_of(self, strategy_id: StrategyId) -> str:
         query = select(strategies.c.token_enc).where(strategies.c.id == strategy_id)
@@ -325,7 +270,7 @@ class AccountsRepository:
 
     async def encrypted_credentials_of(self, account_id: BrokerAccountId) -> EncryptedCredentials:
         query = select(broker_accounts).where(broker_accounts.c.id == account_id)
-        return _encrypted((await self._conn.execute(query)).one())
+        return encrypted_of((await self._conn.execute(query)).one())
 
     async def strategy_has_inactive_accounts(self, strategy_id: StrategyId) -> bool:
         query = (
@@ -359,7 +304,7 @@ class AccountsRepository:
                 broker_accounts, broker_accounts.c.id == strategy_accounts.c.broker_account_id
             ).where(broker_accounts.c.deactivated_at.is_(None))
         rows = await self._conn.execute(query.order_by(strategy_accounts.c.id))
-        return [_strategy_account(row) for row in rows]
+        return [strategy_account_of(row) for row in rows]
 
     async def strategy_accounts_of_user(self, user_id: UserId) -> list[StrategyAccountView]:
         query = (
