@@ -5,7 +5,6 @@ and the open form has no serious accessibility violation nor sideways scroll."""
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -14,7 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 from hantu.domain.values import StrategyAccountId, Symbol
 from tests.e2e.browser_support import login
 from tests.e2e.test_browser_accessibility import PHONE, _readable, _serious
-from tests.e2e.test_browser_positions import _buy_one, _demo_token, _wait_for_position
+from tests.e2e.test_browser_exit_rules import bought_and_watched
 from tests.integration.web.server import ServerThread
 
 pytestmark = pytest.mark.browser
@@ -34,14 +33,7 @@ def _open_form(page: Page) -> Locator:
 def test_browser_phone_sets_the_atr_trail_and_support_price_of_a_position(
     page: Page, embedded_server: ServerThread
 ) -> None:
-    _buy_one(embedded_server, _demo_token(embedded_server))
-    _wait_for_position(embedded_server)
-    assert embedded_server.runtime is not None
-    monitor = embedded_server.runtime.app.monitor
-    assert monitor is not None
-    deadline = time.monotonic() + 10
-    while KEY not in monitor.watched() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    monitor = bought_and_watched(embedded_server)
     assert monitor.watched()[KEY].rules.trailing_atr_k is None
 
     page.set_viewport_size({"width": PHONE, "height": 844})

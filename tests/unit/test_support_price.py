@@ -12,30 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hantu.domain.add_buy import SupportTouch, position_level
-from hantu.domain.exit_rule_settings import (
-    RuleInvalid,
-    from_json,
-    parse_layer,
-    resolve,
-    settings_layer,
-    to_json,
-)
+from hantu.domain.exit_rule_settings import RuleInvalid, from_json, parse_layer, resolve, to_json
 from hantu.domain.values import StrategyAccountId, Symbol, is_on_tick, round_to_tick
-from hantu.service_layer.add_buy import AddBuyWatcher
+from hantu.service_layer.add_buy import AddBuyWatcher, SupportPrices
 from tests.fakes import FakeClock
 from tests.unit.test_add_buy import SAMSUNG, _Candles, _candles, _Owners, _Teller, _tick
+from tests.unit.test_exit_rule_settings import base
 
-SETTINGS = settings_layer(
-    stop_loss_pct=Decimal(3),
-    take_profit_pct=Decimal(5),
-    trailing_pct=None,
-    pricing="limit",
-    ticks_through=0,
-    atr_enabled=False,
-    atr_stop_k=Decimal(2),
-    atr_take_k=Decimal(3),
-    atr_period=14,
-)
+SETTINGS = base()
 MONDAY = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 10:00 KST
 ALICE, BOB = StrategyAccountId(7), StrategyAccountId(8)
 
@@ -103,6 +87,27 @@ def test_a_fixed_support_replaces_the_n_day_low(
         assert level == rule.level(candles)
 
 
+def _watcher(
+    teller: _Teller, supports: SupportPrices, *accounts: StrategyAccountId
+) -> AddBuyWatcher:
+    """Held by `accounts`; the 3-day low of the candles is 60,000."""
+    return AddBuyWatcher(
+        SupportTouch(lookback=3),
+        _Candles([60_000, 61_000, 62_000]),
+        lambda: [(account, SAMSUNG) for account in accounts],
+        _Owners(),
+        teller,
+        FakeClock(MONDAY),
+        supports,
+    )
+
+
+async def _ticks(watcher: AddBuyWatcher, *prices: int) -> None:
+    for price in prices:
+        watcher.on_tick(_tick(SAMSUNG, price, FakeClock(MONDAY)))
+        await watcher.drain()
+
+
 class _Supports:
     def __init__(self, prices: dict[int, Decimal | None]) -> None:
         self.prices = prices
@@ -114,20 +119,10 @@ class _Supports:
 
 
 async def test_each_position_is_judged_against_its_own_fixed_support() -> None:
-    clock, teller = FakeClock(MONDAY), _Teller()
+    teller = _Teller()
     supports = _Supports({int(ALICE): Decimal(63_000)})  # Bob keeps the 3-day low, 60,000
-    watcher = AddBuyWatcher(
-        SupportTouch(lookback=3),
-        _Candles([60_000, 61_000, 62_000]),
-        lambda: [(ALICE, SAMSUNG), (BOB, SAMSUNG)],
-        _Owners(),
-        teller,
-        clock,
-        supports,
-    )
-    for price in (65_000, 63_100, 63_000, 62_500, 60_000, 59_900):
-        watcher.on_tick(_tick(SAMSUNG, price, clock))
-        await watcher.drain()
+    watcher = _watcher(teller, supports, ALICE, BOB)
+    await _ticks(watcher, 65_000, 63_100, 63_000, 62_500, 60_000, 59_900)
 
     assert teller.told == [
         (9, "005930", Decimal(63_000), Decimal(63_000)),  # Alice at her fixed support
@@ -137,32 +132,18 @@ async def test_each_position_is_judged_against_its_own_fixed_support() -> None:
 
 
 async def test_a_changed_support_is_read_again_at_once_and_may_speak_again() -> None:
-    clock, teller = FakeClock(MONDAY), _Teller()
+    teller = _Teller()
     supports = _Supports({int(ALICE): Decimal(63_000)})
-    watcher = AddBuyWatcher(
-        SupportTouch(lookback=3),
-        _Candles([60_000, 61_000, 62_000]),
-        lambda: [(ALICE, SAMSUNG)],
-        _Owners(),
-        teller,
-        clock,
-        supports,
-    )
-    for price in (65_000, 63_000):
-        watcher.on_tick(_tick(SAMSUNG, price, clock))
-        await watcher.drain()
+    watcher = _watcher(teller, supports, ALICE)
+    await _ticks(watcher, 65_000, 63_000)
 
     supports.prices[int(ALICE)] = Decimal(64_000)
     await watcher.refresh_supports(None, None)  # a strategy's change: no support in it
-    watcher.on_tick(_tick(SAMSUNG, 63_900, clock))
-    await watcher.drain()
+    await _ticks(watcher, 63_900)
     assert len(teller.told) == 1
 
     await watcher.refresh_supports(ALICE, SAMSUNG)
-    watcher.on_tick(_tick(SAMSUNG, 63_900, clock))  # reads the new 64,000 first
-    await watcher.drain()
-    watcher.on_tick(_tick(SAMSUNG, 63_800, clock))
-    await watcher.drain()
+    await _ticks(watcher, 63_900, 63_800)  # the first reads the new 64,000
 
     assert teller.told == [
         (9, "005930", Decimal(63_000), Decimal(63_000)),
@@ -175,17 +156,6 @@ async def test_an_unreadable_support_falls_back_to_the_rules_level() -> None:
         async def support_price(self, account: StrategyAccountId, symbol: Symbol) -> Decimal | None:
             raise ConnectionError("database down")
 
-    clock, teller = FakeClock(MONDAY), _Teller()
-    watcher = AddBuyWatcher(
-        SupportTouch(lookback=3),
-        _Candles([60_000, 61_000, 62_000]),
-        lambda: [(ALICE, SAMSUNG)],
-        _Owners(),
-        teller,
-        clock,
-        _Broken(),
-    )
-    for price in (65_000, 60_000):
-        watcher.on_tick(_tick(SAMSUNG, price, clock))
-        await watcher.drain()
+    teller = _Teller()
+    await _ticks(_watcher(teller, _Broken(), ALICE), 65_000, 60_000)
     assert teller.told == [(9, "005930", Decimal(60_000), Decimal(60_000))]

@@ -72,12 +72,19 @@ def _integer(field: str, value: object, low: int, high: int) -> int:
     return int(number)
 
 
-def _amount(field: str, value: object) -> Decimal | None:
+def _positive(field: str, value: object) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     number = _decimal(field, value)
     if number <= 0:
         raise RuleInvalid(field, "not_positive")
+    return number
+
+
+def _amount(field: str, value: object) -> Decimal | None:
+    number = _positive(field, value)
+    if number is None:
+        return None
     if field in K_FIELDS and number > _MAX_K:
         raise RuleInvalid(field, "out_of_range")
     if field in ("stop_loss_pct", "trailing_pct") and number >= _HUNDRED:
@@ -88,11 +95,9 @@ def _amount(field: str, value: object) -> Decimal | None:
 
 
 def _price(field: str, value: object) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    number = _positive(field, value)
+    if number is None:
         return None
-    number = _decimal(field, value)
-    if number <= 0:
-        raise RuleInvalid(field, "not_positive")
     if number >= _MAX_PRICE:
         raise RuleInvalid(field, "out_of_range")
     if not is_on_tick(number):

@@ -4,7 +4,6 @@ N-day low at once, and a touch of it is the add-buy notice or, in ALERT mode, th
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,9 +15,8 @@ from .monitor_support import ACCOUNT
 from .monitor_support import buy_and_watch as _buy_and_watch
 from .monitor_support import running as _running
 from .monitor_support import simulator as _simulator
-from .monitor_support import until as _until
 from .test_exit_monitor import CODE, SYMBOL
-from .test_exit_rules_monitor import _support
+from .test_exit_rules_monitor import _support, add_buy_digests, telegram_to, the_one_alert, touch
 
 USER, STRATEGY = 1, 1  # the demo's
 FIXED = Decimal(70_500)
@@ -31,47 +29,27 @@ async def _watch_then_fix_the_support(app: App) -> None:
     )
     await _buy_and_watch(app)
     assert _support(app) < FIXED  # the N-day low alone would not be touched at 70,500
-    feed = _simulator(app).feed
-    feed.set_price(CODE, 71_000)  # the first tick of the day loads the levels
+    _simulator(app).feed.set_price(CODE, 71_000)  # the first tick of the day loads the levels
     assert app.add_buy is not None
     await app.add_buy.drain()
-    feed.set_price(CODE, 70_500)  # no fixed support yet: nothing to tell
-    await asyncio.sleep(0.1)
-    await app.add_buy.drain()
+    await touch(app, FIXED, times=1)  # no fixed support yet: nothing to tell
     view = await app.exit_rules.service.set_position_rules(
         USER, int(ACCOUNT), SYMBOL, {"support_price": "70500"}
     )
     assert view.effective.support_price == FIXED
-    feed.set_price(CODE, 70_700)  # above the support: reads it, tells nothing
-    await asyncio.sleep(0.1)
-    await app.add_buy.drain()
-    for _ in range(3):  # touched again and again: told once
-        feed.set_price(CODE, 70_500)
-        await asyncio.sleep(0.05)
-    await app.add_buy.drain()
+    await touch(app, 70_700, times=1)  # above the support: reads it, tells nothing
+    await touch(app, FIXED)  # touched again and again: told once
 
 
 async def test_a_fixed_support_touch_is_one_add_buy_notice_at_that_price(
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
     chat = 525252
-    telegram = {
-        "telegram_bot_token": telegram_server.token,
-        "telegram_api_url": telegram_server.base_url,
-        "telegram_chat_id": chat,
-    }
-    async with _running(database_url, tmp_path, **telegram) as app:
+    async with _running(database_url, tmp_path, **telegram_to(telegram_server, chat)) as app:
         await _watch_then_fix_the_support(app)
-        assert app.notifications is not None
-        await app.notifications.service.send_due_digests(everything=True)
+        texts = await add_buy_digests(app, telegram_server, chat)
 
-        async def digested() -> bool:
-            return any("추가 매수 기회" in m["text"] for m in telegram_server.sent(chat))
-
-        await _until(digested)
-        texts = [m["text"] for m in telegram_server.sent(chat)]
-
-    (digest,) = [t for t in texts if "추가 매수 기회" in t]
+    (digest,) = texts
     assert digest.count("추가 매수 기회") == 1
     assert "지지선: 70,500원" in digest
     assert "현재가: 70,500원" in digest
@@ -83,13 +61,7 @@ async def test_a_fixed_support_touch_in_alert_mode_is_a_buy_alert_at_that_price(
     async with _running(database_url, tmp_path) as app:
         await account_settings.set_alert_mode(app.accounts, USER, STRATEGY, mode="ALERT")
         await _watch_then_fix_the_support(app)
-
-        async def alerted() -> bool:
-            return len(await app.alerts.store.pending_for(USER)) == 1
-
-        await _until(alerted)
-        await asyncio.sleep(0.2)
-        (alert,) = await app.alerts.store.pending_for(USER)
+        alert = await the_one_alert(app)
 
     assert alert.side.value == "BUY"
     assert alert.limit_price == FIXED
