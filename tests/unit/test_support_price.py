@@ -88,7 +88,10 @@ def test_a_fixed_support_replaces_the_n_day_low(
 
 
 def _watcher(
-    teller: _Teller, supports: SupportPrices, *accounts: StrategyAccountId
+    teller: _Teller,
+    supports: SupportPrices,
+    *accounts: StrategyAccountId,
+    clock: FakeClock | None = None,
 ) -> AddBuyWatcher:
     """Held by `accounts`; the 3-day low of the candles is 60,000."""
     return AddBuyWatcher(
@@ -97,7 +100,7 @@ def _watcher(
         lambda: [(account, SAMSUNG) for account in accounts],
         _Owners(),
         teller,
-        FakeClock(MONDAY),
+        clock or FakeClock(MONDAY),
         supports,
     )
 
@@ -159,3 +162,24 @@ async def test_an_unreadable_support_falls_back_to_the_rules_level() -> None:
     teller = _Teller()
     await _ticks(_watcher(teller, _Broken(), ALICE), 65_000, 60_000)
     assert teller.told == [(9, "005930", Decimal(60_000), Decimal(60_000))]
+
+
+async def test_a_support_read_that_failed_is_tried_again_after_a_while() -> None:
+    class _Flaky(_Supports):
+        failures = 1
+
+        async def support_price(self, account: StrategyAccountId, symbol: Symbol) -> Decimal | None:
+            if self.failures:
+                self.failures -= 1
+                raise ConnectionError("database down")
+            return await super().support_price(account, symbol)
+
+    clock, teller = FakeClock(MONDAY), _Teller()
+    supports = _Flaky({int(ALICE): Decimal(63_000)})
+    watcher = _watcher(teller, supports, ALICE, clock=clock)
+    await _ticks(watcher, 63_000, 63_000)  # the first read failed: the 3-day low applies
+    assert teller.told == []
+    clock.advance(5 * 60)
+    await _ticks(watcher, 63_000)
+    assert supports.asked == [(7, "005930")]  # the successful read
+    assert teller.told == [(9, "005930", Decimal(63_000), Decimal(63_000))]

@@ -63,6 +63,7 @@ class AddBuyWatcher:
         self._levels: dict[tuple[str, date], Decimal | None] = {}
         self._fixed: dict[tuple[StrategyAccountId, str, date], Decimal | None] = {}
         self._epoch = 0  # bumped by a change: a read begun before it is not kept
+        self._fixed_retry: dict[tuple[StrategyAccountId, str], datetime] = {}  # read failed
         self._loading: set[tuple[str, date]] = set()
         self._retry_at: dict[tuple[str, date], datetime] = {}  # candles failed: ask again then
         self._gate = DailyGate()
@@ -75,10 +76,7 @@ class AddBuyWatcher:
             return
         code, today = tick.symbol.code, self._clock.now().astimezone(SEOUL).date()
         key = (code, today)
-        retry = self._retry_at.get(key)
-        if retry is not None and self._clock.now() >= retry:
-            del self._retry_at[key]
-            self._levels.pop(key, None)
+        self._forget_failed(key, accounts)
         unknown = [a for a in accounts if (a, code, today) not in self._fixed]
         if key not in self._levels or unknown:
             if key not in self._loading:
@@ -92,6 +90,17 @@ class AddBuyWatcher:
             # Once a day per position and level: a support moved by its owner speaks again.
             if self._gate.first(f"{int(account)}:{code}:{level}", today):
                 self._spawn(self._tell(account, tick.symbol, tick.price, level))
+
+    def _forget_failed(self, key: tuple[str, date], accounts: list[StrategyAccountId]) -> None:
+        now = self._clock.now()
+        if (retry := self._retry_at.get(key)) is not None and now >= retry:
+            del self._retry_at[key]
+            self._levels.pop(key, None)
+        for account in accounts:
+            again = self._fixed_retry.get((account, key[0]))
+            if again is not None and now >= again:
+                del self._fixed_retry[(account, key[0])]
+                self._fixed.pop((account, *key), None)
 
     async def refresh_supports(
         self, account: StrategyAccountId | None = None, symbol: Symbol | None = None
@@ -143,6 +152,7 @@ class AddBuyWatcher:
             return await self._supports.support_price(account, symbol)
         except Exception:
             log.warning("support price of %s unreadable: the rule's level applies", symbol)
+            self._fixed_retry[(account, symbol.code)] = self._clock.now() + RETRY_AFTER
             return None
 
     async def _tell(
