@@ -148,6 +148,9 @@ class Settings(BaseSettings):
     exit_atr_take_k: Decimal | None = Field(
         Decimal(3), gt=0, le=20, description="ATR mode: take-profit = average + k x ATR"
     )
+    exit_atr_trail_k: Decimal | None = Field(
+        None, gt=0, le=20, description="ATR mode: trailing stop = high since entry - k x ATR"
+    )
     exit_atr_period: int = Field(14, ge=2, le=100, description="ATR period in daily candles")
     add_buy_enabled: bool = Field(
         True, description="Tell (or, in ALERT mode, propose) add-buys at a support touch"
@@ -225,6 +228,7 @@ class Settings(BaseSettings):
         "exit_take_profit_pct",
         "exit_trailing_pct",
         "exit_atr_take_k",
+        "exit_atr_trail_k",
         mode="before",
     )
     @classmethod

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from hantu import messages_ko as ko
 from hantu.domain.values import StrategyAccountId, Symbol
+from hantu.service_layer.exit_monitor import ExitMonitor
 from tests.e2e.browser_support import login
 from tests.e2e.test_browser_positions import _buy_one, _demo_token, _wait_for_position
 from tests.integration.web.server import ServerThread
@@ -49,18 +50,26 @@ def test_browser_strategy_exit_rules_refuse_a_negative_stop_then_save(page: Page
     assert ko.exit_rules.FIELD["stop_loss_pct"] == "손절 비율(%)"
 
 
-def test_browser_position_stop_switched_off_reaches_the_running_monitor(
-    page: Page, embedded_server: ServerThread
-) -> None:
-    _buy_one(embedded_server, _demo_token(embedded_server))
-    _wait_for_position(embedded_server)
-    assert embedded_server.runtime is not None
-    monitor = embedded_server.runtime.app.monitor
+def bought_and_watched(server: ServerThread) -> ExitMonitor:
+    """One demo share bought and its position watched; the running monitor."""
+    _buy_one(server, _demo_token(server))
+    _wait_for_position(server)
+    assert server.runtime is not None
+    monitor = server.runtime.app.monitor
     assert monitor is not None
     key = (StrategyAccountId(1), Symbol("005930"))
     deadline = time.monotonic() + 10
     while key not in monitor.watched() and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert key in monitor.watched()
+    return monitor
+
+
+def test_browser_position_stop_switched_off_reaches_the_running_monitor(
+    page: Page, embedded_server: ServerThread
+) -> None:
+    monitor = bought_and_watched(embedded_server)
+    key = (StrategyAccountId(1), Symbol("005930"))
     assert monitor.watched()[key].stop_level() is not None
 
     login(page)

@@ -19,7 +19,15 @@ from hantu.domain.exit_rule_settings import (
     settings_layer,
     to_json,
 )
-from hantu.domain.exits import Candle, ExitPricing, ExitState, average_true_range, evaluate
+from hantu.domain.exits import (
+    Candle,
+    ExitPricing,
+    ExitState,
+    ExitTrigger,
+    average_true_range,
+    evaluate,
+)
+from hantu.domain.values import is_on_tick
 
 AT = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
 
@@ -126,12 +134,22 @@ def test_levels_sit_on_the_right_side_of_the_average(
     assert set(plan.as_layer()) == set(FIELDS)
 
 
-@given(pct, price, st.lists(st.integers(-3000, 3000), min_size=1, max_size=40))
+# A trailing stop by percentage, or in ATR mode by a multiple of a known ATR.
+trails = st.tuples(st.just("trailing_pct"), pct, st.none()) | st.tuples(
+    st.just("atr_trail_k"),
+    st.decimals(min_value=Decimal("0.1"), max_value=Decimal(20), places=1),
+    st.integers(1, 30_000).map(Decimal),
+)
+
+
+@given(trails, price, st.lists(st.integers(-3000, 3000), min_size=1, max_size=40))
 def test_trailing_never_lowers_the_stop(
-    trailing: Decimal, average: Decimal, moves: list[int]
+    trail: tuple[str, Decimal, Decimal | None], average: Decimal, moves: list[int]
 ) -> None:
-    plan = resolve(base(trailing_pct=trailing, stop_loss_pct=None, take_profit_pct=None))
-    state = ExitState.open("1:005930", 1, average, plan.rules())
+    field, value, atr = trail
+    settings = base(stop_loss_pct=None, take_profit_pct=None, atr_stop_k=None, atr_take_k=None)
+    plan = resolve(settings | {"atr_enabled": atr is not None}, {field: value})
+    state = ExitState.open("1:005930", 1, average, plan.rules(atr), atr)
     last = state.trailing_level()
     assert last is not None
     tick = average
@@ -140,12 +158,16 @@ def test_trailing_never_lowers_the_stop(
         state, trigger = evaluate(state, tick, AT)
         level = state.trailing_level()
         assert level is not None
-        assert last is not None
+        assert is_on_tick(level)
         assert level >= last
+        if atr is not None:  # rounded up onto the grid: never looser than k x ATR
+            assert level >= state.high_water - value * atr
         last = level
         if trigger is not None:
+            assert trigger.kind is ExitTrigger.TRAILING
             assert tick <= level
             break
+        assert tick > level
 
 
 candle_rows = st.lists(

@@ -1,6 +1,7 @@
-"""Add-buy opportunities wired to the application: the support-touch rule on the realtime
-ticks of the symbols the exit monitor watches, told through the notification service, or
-as an ALERT-mode alert (a limit BUY at the touched price) the owner approves or rejects."""
+"""Add-buy opportunities wired to the application: the support-touch rule (or a position's
+fixed support price from its exit rules) on the realtime ticks of the symbols the exit
+monitor watches, told through the notification service, or as an ALERT-mode alert (a limit
+BUY at the touched price) the owner approves or rejects."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hantu.domain.alerts import StrategyMode
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.notifications import EventKind, Notification, Recipient
 from hantu.domain.values import Price, Quantity, Symbol
-from hantu.service_layer.add_buy import AddBuyWatcher, Held
+from hantu.service_layer.add_buy import AddBuyWatcher, Held, SupportPrices
 from hantu.service_layer.alerts import AlertDeps, create_alert
 from hantu.service_layer.deps import SEOUL
 from hantu.service_layer.exit_rules_ports import AccountOwner, AccountOwners, DailyCandles
@@ -91,6 +92,7 @@ def build_add_buy(
     owners: AccountOwners,
     teller: ServiceAddBuyTeller,
     clock: Clock,
+    supports: SupportPrices | None = None,
 ) -> AddBuyWatcher:
     rule = SupportTouch(lookback=settings.add_buy_lookback_days)
-    return AddBuyWatcher(rule, candles, held, owners, teller, clock)
+    return AddBuyWatcher(rule, candles, held, owners, teller, clock, supports)

@@ -269,7 +269,9 @@ class App:
             self.exit_rules.service.store,
             teller,
             self.clock,
+            self.exit_rules.service,
         )
+        self.exit_rules.service.on_change(self.add_buy.refresh_supports)
         self.realtime.on_tick(self.add_buy.on_tick)
         stack.push_async_callback(self.add_buy.drain)
 

@@ -30,6 +30,7 @@ def defaults_of(settings: Settings) -> dict[str, object]:
         atr_enabled=settings.exit_atr_enabled,
         atr_stop_k=settings.exit_atr_stop_k,
         atr_take_k=settings.exit_atr_take_k,
+        atr_trail_k=settings.exit_atr_trail_k,
         atr_period=settings.exit_atr_period,
     )
 

@@ -2,7 +2,8 @@
 candles, and a gate that lets each symbol speak once a day.
 
 Pure. The default rule is a support touch: the price at or below the lowest low of the last
-N finished daily candles (or a support price someone set).
+N finished daily candles (or a support price someone set). A position's owner may fix its
+own support price, which then replaces the rule's level for that position only.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ class SupportTouch:
 
     def touched(self, price: Decimal, level: Decimal) -> bool:
         return Decimal(0) < price <= level
+
+
+def position_level(rule_level: Decimal | None, support: Decimal | None) -> Decimal | None:
+    """The level one position is judged against: its fixed support when set, else the rule's."""
+    return rule_level if support is None else support
 
 
 @dataclass(slots=True)

@@ -14,7 +14,9 @@ FIELD: Final[dict[str, str]] = {
     "atr_enabled": "ATR 방식",
     "atr_stop_k": "ATR 손절 배수",
     "atr_take_k": "ATR 익절 배수",
+    "atr_trail_k": "ATR 트레일링 배수",
     "atr_period": "ATR 기간(일)",
+    "support_price": "고정 지지선(원)",
 }
 
 REASON: Final[dict[str, str]] = {
@@ -28,6 +30,8 @@ REASON: Final[dict[str, str]] = {
     "unknown_field": "알 수 없는 항목입니다",
     "needed_for_atr": "ATR 방식을 켜려면 ATR 손절 배수가 필요합니다",
     "missing_default": "기본값이 없습니다",
+    "off_tick": "호가 단위에 맞지 않습니다 (예: 5만~20만 원은 100원 단위)",
+    "position_only": "포지션마다 따로 정합니다 (전략에는 둘 수 없습니다)",
 }
 
 PRICING: Final[dict[str, str]] = {
@@ -60,6 +64,8 @@ UI: Final[dict[str, str]] = {
     "exit_rules_saved": SAVED,
     "exit_rules_edit": "청산 규칙",
     "exit_rules_effective": "적용 중",
+    "exit_rules_support_hint": "추가 매수 알림 기준입니다. 비워 두면 최근 일봉 최저가를 씁니다",
+    "exit_rules_support_none": "최근 일봉 최저가",
     **{f"exit_rules_field_{key}": label for key, label in FIELD.items()},
     **{f"exit_rules_pricing_{key}": label for key, label in PRICING.items()},
 }

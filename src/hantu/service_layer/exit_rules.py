@@ -84,8 +84,8 @@ class ExitRulesService:
     async def set_position_rules(
         self, user_id: int, account: int, symbol: Symbol, raw: Mapping[str, object]
     ) -> RulesView:
-        layer = parse_layer(raw)
-        resolve(self._settings, layer)
+        layer = parse_layer(raw, position=True)
+        resolve(self._settings, None, layer)
         if not await self._store.owned_account(user_id, account):
             raise NotFound("position")
         await self._store.set_position_layer(account, symbol.code, layer)
@@ -98,6 +98,11 @@ class ExitRulesService:
         strategy = None if owner is None else await self._store.strategy_layer(owner.strategy_id)
         own = await self._store.position_layer(int(account), symbol.code)
         return resolve(self._settings, strategy, own)
+
+    async def support_price(self, account: StrategyAccountId, symbol: Symbol) -> Decimal | None:
+        """The position's fixed add-buy support, None when its rule's own level applies."""
+        own = await self._store.position_layer(int(account), symbol.code)
+        return resolve(self._settings, None, own).support_price
 
     async def _tell(self, account: StrategyAccountId | None, symbol: Symbol | None) -> None:
         for listener in self._listeners:

@@ -15,6 +15,7 @@ import pytest
 
 from hantu.adapters.kis.translate import kst_date
 from hantu.bootstrap import App
+from hantu.domain.alerts import Alert
 from hantu.domain.exit_rule_settings import RuleInvalid
 from hantu.domain.exits import Candle, ExitState, average_true_range
 from hantu.service_layer import account_settings, alerts, queries
@@ -122,20 +123,8 @@ def _support(app: App) -> Decimal:
     return min(bar.low for bar in bars)
 
 
-async def test_a_support_touch_in_alert_mode_becomes_one_buy_alert(app: App) -> None:
-    await account_settings.set_alert_mode(app.accounts, USER, STRATEGY, mode="ALERT")
-    await app.exit_rules.service.set_strategy_rules(
-        USER, STRATEGY, {"stop_loss_pct": None, "take_profit_pct": None}
-    )
-    await _buy_and_watch(app)
-    support = _support(app)
-    feed = _simulator(app).feed
-    feed.set_price(CODE, 70_000)  # first tick of the day loads the support
-    assert app.add_buy is not None
-    await app.add_buy.drain()
-    for _ in range(3):  # touched again and again: one alert
-        feed.set_price(CODE, support)
-        await asyncio.sleep(0.05)
+async def the_one_alert(app: App) -> Alert:
+    """The user's one pending alert, once it came (and no second one came after it)."""
 
     async def alerted() -> bool:
         return len(await app.alerts.store.pending_for(USER)) == 1
@@ -143,6 +132,21 @@ async def test_a_support_touch_in_alert_mode_becomes_one_buy_alert(app: App) -> 
     await _until(alerted)
     await asyncio.sleep(0.2)
     (alert,) = await app.alerts.store.pending_for(USER)
+    return alert
+
+
+async def test_a_support_touch_in_alert_mode_becomes_one_buy_alert(app: App) -> None:
+    await account_settings.set_alert_mode(app.accounts, USER, STRATEGY, mode="ALERT")
+    await app.exit_rules.service.set_strategy_rules(
+        USER, STRATEGY, {"stop_loss_pct": None, "take_profit_pct": None}
+    )
+    await _buy_and_watch(app)
+    support = _support(app)
+    _simulator(app).feed.set_price(CODE, 70_000)  # first tick of the day loads the support
+    assert app.add_buy is not None
+    await app.add_buy.drain()
+    await touch(app, support)  # touched again and again: one alert
+    alert = await the_one_alert(app)
     assert alert.side.value == "BUY"
     assert alert.symbol == CODE
     assert alert.quantity == 1
@@ -157,39 +161,53 @@ async def test_a_support_touch_in_alert_mode_becomes_one_buy_alert(app: App) -> 
     assert order.quantity == 1
 
 
+def telegram_to(server: FakeTelegram, chat: int) -> dict[str, object]:
+    """Settings that send the app's notifications to `chat` on the fake Bot API."""
+    return {
+        "telegram_bot_token": server.token,
+        "telegram_api_url": server.base_url,
+        "telegram_chat_id": chat,
+    }
+
+
+async def touch(app: App, price: Decimal | int, times: int = 3) -> None:
+    """The price comes down to `price` again and again; the add-buy work it caused is done."""
+    for _ in range(times):
+        _simulator(app).feed.set_price(CODE, price)
+        await asyncio.sleep(0.05)
+    assert app.add_buy is not None
+    await app.add_buy.drain()
+
+
+async def add_buy_digests(app: App, server: FakeTelegram, chat: int) -> list[str]:
+    """Send the due digests; the messages to `chat` that tell an add-buy chance."""
+    assert app.notifications is not None
+    await app.notifications.service.send_due_digests(everything=True)
+
+    async def digested() -> bool:
+        return any("추가 매수 기회" in m["text"] for m in server.sent(chat))
+
+    await _until(digested)
+    return [m["text"] for m in server.sent(chat) if "추가 매수 기회" in m["text"]]
+
+
 async def test_a_support_touch_in_auto_mode_is_one_normal_notice_in_the_digest(
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
     chat = 515151
-    telegram = {
-        "telegram_bot_token": telegram_server.token,
-        "telegram_api_url": telegram_server.base_url,
-        "telegram_chat_id": chat,
-    }
-    async with _running(database_url, tmp_path, **telegram) as app:
+    async with _running(database_url, tmp_path, **telegram_to(telegram_server, chat)) as app:
         await app.exit_rules.service.set_strategy_rules(USER, STRATEGY, {"stop_loss_pct": None})
         await _buy_and_watch(app)
         support = _support(app)
-        feed = _simulator(app).feed
-        feed.set_price(CODE, 70_000)
+        _simulator(app).feed.set_price(CODE, 70_000)
         assert app.add_buy is not None
         await app.add_buy.drain()
-        for _ in range(3):
-            feed.set_price(CODE, support)
-            await asyncio.sleep(0.05)
-        await app.add_buy.drain()
-        assert app.notifications is not None
+        await touch(app, support)
         before = [m["text"] for m in telegram_server.sent(chat)]
-        await app.notifications.service.send_due_digests(everything=True)
-
-        async def digested() -> bool:
-            return any("추가 매수 기회" in m["text"] for m in telegram_server.sent(chat))
-
-        await _until(digested)
-        texts = [m["text"] for m in telegram_server.sent(chat)]
+        texts = await add_buy_digests(app, telegram_server, chat)
 
     assert not any("추가 매수 기회" in t for t in before)  # NORMAL: not sent at once
-    (digest,) = [t for t in texts if "추가 매수 기회" in t]
+    (digest,) = texts
     assert digest.count("추가 매수 기회") == 1  # once per symbol per day
     assert "지지선 근접" in digest
     assert f"{support:,.0f}원" in digest

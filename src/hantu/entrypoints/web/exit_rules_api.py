@@ -3,8 +3,9 @@
 and per position, owner-scoped (user → strategy → strategy account), CSRF-checked.
 
 A PUT replaces the layer whole: a field left out is inherited, a field sent as null (or
-blank) is switched off, `{}` inherits everything again. A bad value is a 400 naming the
-field in Korean and nothing is stored. Decimals travel as strings.
+blank) is switched off, `{}` inherits everything again. A position's layer may also fix its
+add-buy `support_price` (whole won on the KRX tick grid; a strategy's may not). A bad value
+is a 400 naming the field in Korean and nothing is stored. Decimals travel as strings.
 """
 
 from __future__ import annotations

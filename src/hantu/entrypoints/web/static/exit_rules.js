@@ -1,11 +1,19 @@
 // Exit-rule forms (strategies and positions pages): load on open, save with PUT.
-// A blank field is left out (inherited); "끄기" sends null (switched off).
+// A blank field is left out (inherited); "끄기" sends null (switched off). A position's
+// form also has its fixed support price (blank: the recent daily low applies).
 "use strict";
 
-const EXIT_OFFABLE = ["stop_loss_pct", "take_profit_pct", "trailing_pct", "atr_take_k"];
-const EXIT_TEXT = ["ticks_through", "atr_stop_k", "atr_period"];
+const EXIT_OFFABLE = [
+  "stop_loss_pct", "take_profit_pct", "trailing_pct", "atr_take_k", "atr_trail_k",
+];
+const EXIT_TEXT = ["ticks_through", "atr_stop_k", "atr_period", "support_price"];
 
-function exitRulesSummary(effective) {
+// The fields this form has: a strategy's form has no support price.
+function exitFields(form) {
+  return [...EXIT_OFFABLE, ...EXIT_TEXT].filter((name) => form.elements[name]);
+}
+
+function exitRulesSummary(effective, withSupport) {
   const parts = [];
   const pct = (name, label) => {
     const value = effective[name];
@@ -17,8 +25,13 @@ function exitRulesSummary(effective) {
   parts.push(UI.exit_rules_field_pricing + " " + UI["exit_rules_pricing_" + effective.pricing]);
   if (effective.atr_enabled) {
     parts.push(UI.exit_rules_field_atr_enabled + " " + UI.exit_rules_on + " (" +
-      effective.atr_stop_k + " / " + (effective.atr_take_k ?? UI.exit_rules_off) + ", " +
-      effective.atr_period + ")");
+      effective.atr_stop_k + " / " + (effective.atr_take_k ?? UI.exit_rules_off) + " / " +
+      (effective.atr_trail_k ?? UI.exit_rules_off) + ", " + effective.atr_period + ")");
+  }
+  if (withSupport) {
+    const support = effective.support_price;
+    parts.push(UI.exit_rules_field_support_price + " " +
+      (support === null || support === undefined ? UI.exit_rules_support_none : formatWon(support)));
   }
   return UI.exit_rules_effective + ": " + parts.join(" · ");
 }
@@ -26,23 +39,25 @@ function exitRulesSummary(effective) {
 function fillExitRules(form, data) {
   const own = data.rules;
   const inherited = data.inherited;
-  for (const name of [...EXIT_OFFABLE, ...EXIT_TEXT]) {
+  for (const name of exitFields(form)) {
     const input = form.elements[name];
     const off = form.elements[name + "__off"];
     const value = own[name];
     input.value = value === undefined || value === null ? "" : String(value);
     const below = inherited[name];
-    input.placeholder = UI.exit_rules_inherited + ": " + (below === null ? UI.exit_rules_off : below);
+    input.placeholder = name === "support_price" ? UI.exit_rules_support_none
+      : UI.exit_rules_inherited + ": " + (below === null ? UI.exit_rules_off : below);
     if (off) off.checked = Object.prototype.hasOwnProperty.call(own, name) && value === null;
   }
   form.elements.pricing.value = own.pricing || "";
   form.elements.atr_enabled.value = own.atr_enabled === undefined ? "" : String(own.atr_enabled);
-  form.querySelector(".exit-rules-effective").textContent = exitRulesSummary(data.effective);
+  form.querySelector(".exit-rules-effective").textContent =
+    exitRulesSummary(data.effective, Boolean(form.elements.support_price));
 }
 
 function readExitRules(form) {
   const body = {};
-  for (const name of [...EXIT_OFFABLE, ...EXIT_TEXT]) {
+  for (const name of exitFields(form)) {
     const off = form.elements[name + "__off"];
     const value = form.elements[name].value.trim();
     if (off && off.checked) body[name] = null;
