@@ -66,6 +66,9 @@ def monitor_options(settings: Settings) -> MonitorOptions:
         reorder_max=settings.exit_reorder_max,
         poll_per_second=per_second,
         trade_cost=len(profile.symbol_tr_ids),
+        max_bid_gap_ticks=settings.exit_max_bid_gap_ticks,
+        retry_attempts=settings.exit_retry_attempts,
+        retry_backoff_seconds=settings.exit_retry_backoff_seconds,
     )
 
 

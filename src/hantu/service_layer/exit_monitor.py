@@ -115,7 +115,7 @@ class ExitMonitor:
         self._states: dict[Key, tuple[WatchedPosition, ExitState]] = {}
         self._paused: set[Symbol] = set()
         self._last: dict[Symbol, Tick] = {}
-        self._books = BestBids(deps.clock)  # symbols watched with their book only
+        self._books = BestBids(deps.clock, options.max_bid_gap_ticks)  # booked symbols only
         self._tasks: set[asyncio.Task[None]] = set()
         self._lag = TickLag(LateTickAlarm(late))  # late ticks logged, very late ones told
         self._active = True  # False between `stop()` and the next `start()`

@@ -102,6 +102,9 @@ class MonitorOptions:
     poll_per_second: float = 10.0
     registrations: int = 41
     trade_cost: int = 1
+    max_bid_gap_ticks: int = 5  # how far below the tick a fresh best bid may price an exit
+    retry_attempts: int = 3  # re-placements of an exit the broker refused
+    retry_backoff_seconds: float = 1.0  # before the first; doubled each time, at most 30 s
 
 
 @dataclass(frozen=True, slots=True)
