@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
+from hantu.domain.exit_book_price import BestBid
 from hantu.domain.values import StrategyAccountId, Symbol
 
 
@@ -118,3 +119,4 @@ class MonitorSnapshot:
     placing: int  # exit orders being placed now
     awaiting_fill: int = 0  # positions whose exit is placed and not yet filled
     polled: frozenset[Symbol] = frozenset()  # symbols the REST poller covers now
+    best_bids: Mapping[Symbol, BestBid] = field(default_factory=dict)  # the book path's
