@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select, update
 
@@ -24,6 +23,7 @@ from tests.integration.service.monitor_support import (
     running,
     sells,
     simulator,
+    telegram_to,
     until,
 )
 
@@ -32,12 +32,15 @@ CHAT = 434343  # the operator's chat: the demo user linked none
 FAST = {"exit_retry_backoff_seconds": 0.05}  # 0.05, 0.1, 0.2 s instead of 1, 2, 4
 
 
-def _telegram(server: FakeTelegram) -> dict[str, Any]:
-    return {
-        "telegram_bot_token": server.token,
-        "telegram_api_url": server.base_url,
-        "telegram_chat_id": CHAT,
-    }
+async def _unprotected_notices(server: FakeTelegram) -> list[str]:
+    """The notices told so far that a position is unprotected, once the first came."""
+
+    async def any_told() -> bool:
+        return any("보호 안 됨" in m["text"] for m in server.sent(CHAT))
+
+    await until(any_told)
+    await asyncio.sleep(0.5)  # nothing more is placed or told
+    return [m["text"] for m in server.sent(CHAT) if "보호 안 됨" in m["text"]]
 
 
 def _broker_sells(app: App) -> list[int]:
@@ -104,23 +107,14 @@ async def test_an_unconfirmed_exit_is_never_re_placed(database_url: str, tmp_pat
 async def test_a_stop_loss_refused_on_every_attempt_tells_the_position_is_unprotected(
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
-    extra = {**FAST, "exit_retry_attempts": 2, **_telegram(telegram_server)}
+    extra = {**FAST, "exit_retry_attempts": 2, **telegram_to(telegram_server, CHAT)}
     async with running(database_url, tmp_path, **extra) as app:
         await buy_and_watch(app)
         for _ in range(3):  # the exit and both re-placements
             simulator(app).faults.reject_next_order("APBK0919", "주문이 거부되었습니다.")
         simulator(app).feed.set_price(CODE, 67_800)
-
-        async def told() -> list[str]:
-            return [m["text"] for m in telegram_server.sent(CHAT) if "보호 안 됨" in m["text"]]
-
-        async def any_told() -> bool:
-            return bool(await told())
-
-        await until(any_told)
-        await asyncio.sleep(0.5)  # nothing more is placed or told
+        notices = await _unprotected_notices(telegram_server)
         found = await sells(app)
-        notices = await told()
         broker_sells = _broker_sells(app)
         still_watched = not await _closed(app)
 
@@ -138,23 +132,14 @@ async def test_a_stop_loss_refused_on_every_attempt_tells_the_position_is_unprot
 async def test_an_exit_of_a_deactivated_account_is_told_at_once_and_never_re_placed(
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
-    async with running(database_url, tmp_path, **FAST, **_telegram(telegram_server)) as app:
+    async with running(database_url, tmp_path, **FAST, **telegram_to(telegram_server, CHAT)) as app:
         await buy_and_watch(app)
         deactivate = update(broker_accounts).values(deactivated_at=app.deps.clock.now())
         async with app.db.begin() as connection:
             await connection.execute(deactivate)
         simulator(app).feed.set_price(CODE, 67_800)
-
-        async def told() -> list[str]:
-            return [m["text"] for m in telegram_server.sent(CHAT) if "보호 안 됨" in m["text"]]
-
-        async def any_told() -> bool:
-            return bool(await told())
-
-        await until(any_told)
-        await asyncio.sleep(0.5)
+        notices = await _unprotected_notices(telegram_server)
         found = await sells(app)
-        notices = await told()
 
     (sell,) = found  # rejected before any send, and not placed again
     assert sell.status is OrderStatus.REJECTED

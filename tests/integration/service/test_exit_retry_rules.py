@@ -53,7 +53,10 @@ class Told:
         self.unprotected.append((order_id, title, body))
 
 
-async def _protected(app: App, broker: InProcessBroker, told: Told) -> ExitMonitor:
+async def _protected(
+    make_app: MakeApp, broker: InProcessBroker, told: Told
+) -> tuple[App, ExitMonitor]:
+    app = await make_app(monitor_enabled=False)
     options = MonitorOptions(retry_attempts=3, retry_backoff_seconds=1.0)
     monitor = ExitMonitor(
         app.deps, SqlMonitorPositions(app.db), Unwatched(), told, RULES,
@@ -64,7 +67,7 @@ async def _protected(app: App, broker: InProcessBroker, told: Told) -> ExitMonit
     buy = await submit(app.deps, an_order_request(idempotency_key="buy"))
     await process_fill(app.deps, broker.fill(BrokerOrderId(buy.order.broker_order_id or ""), 10))
     await app.bus.drain()
-    return monitor
+    return app, monitor
 
 
 def _cross(monitor: ExitMonitor, clock: FakeClock) -> None:
@@ -78,9 +81,8 @@ def _sells(broker: InProcessBroker) -> list[tuple[int, Decimal | None]]:
 async def test_a_refused_exit_waits_out_a_halt_then_sells_what_is_still_held(
     make_app: MakeApp, broker: InProcessBroker, clock: FakeClock
 ) -> None:
-    app = await make_app(monitor_enabled=False)
     told = Told()
-    monitor = await _protected(app, broker, told)
+    app, monitor = await _protected(make_app, broker, told)
     broker.script(Refuse())  # the exit; the re-placement is accepted
     _cross(monitor, clock)
     monitor.on_market_status(True, SYMBOL)  # VI, while the first refusal is being answered
@@ -107,8 +109,7 @@ async def test_a_refused_exit_waits_out_a_halt_then_sells_what_is_still_held(
 async def test_a_stopped_monitor_does_not_re_place_a_refused_exit(
     make_app: MakeApp, broker: InProcessBroker, clock: FakeClock
 ) -> None:
-    app = await make_app(monitor_enabled=False)
-    monitor = await _protected(app, broker, Told())
+    _, monitor = await _protected(make_app, broker, Told())
     broker.script(Refuse())
     _cross(monitor, clock)
     monitor.on_market_status(True, SYMBOL)
@@ -123,9 +124,8 @@ async def test_a_stopped_monitor_does_not_re_place_a_refused_exit(
 async def test_an_auth_refusal_is_told_once_and_never_re_placed(
     make_app: MakeApp, broker: InProcessBroker, clock: FakeClock
 ) -> None:
-    app = await make_app(monitor_enabled=False)
     told = Told()
-    monitor = await _protected(app, broker, told)
+    _, monitor = await _protected(make_app, broker, told)
     broker.script(Fail(BrokerAuthError("token refused")))
     _cross(monitor, clock)
     await monitor.drain()
