@@ -130,6 +130,7 @@ EXIT_UNPROTECTED_BODY: Final = (
 )
 EXIT_RETRIES_EXHAUSTED: Final = "{attempts}회 다시 주문했지만 모두 거부되었습니다"
 EXIT_NOT_RETRIED: Final = "다시 주문해도 받아들여질 수 없는 거부라 재주문하지 않습니다"
+EXIT_RETRY_OFF: Final = "자동 재주문이 꺼져 있습니다 (HANTU_EXIT_RETRY_ATTEMPTS=0)"
 
 
 def exit_unprotected(
@@ -140,6 +141,8 @@ def exit_unprotected(
 
     reason = exit_reason(trigger)
     what = EXIT_RETRIES_EXHAUSTED.format(attempts=attempts) if retried else EXIT_NOT_RETRIED
+    if retried and attempts == 0:
+        what = EXIT_RETRY_OFF
     body = EXIT_UNPROTECTED_BODY.format(
         label=label, reason=reason, quantity=format_shares(quantity), what=what, cause=cause
     )

@@ -64,3 +64,5 @@ def test_the_unprotected_notice_says_why_and_what_to_do() -> None:
         "005930", "stop_loss", Decimal(1), "x", 0, retried=False
     )
     assert "재주문하지 않습니다" in hopeless
+    _, off = ko.monitor.exit_unprotected("005930", "stop_loss", Decimal(1), "x", 0, retried=True)
+    assert "자동 재주문이 꺼져 있습니다" in off
