@@ -178,6 +178,18 @@ class Settings(BaseSettings):
     exit_reorder_max: int = Field(
         1, ge=0, le=5, description="Re-orders of an exit's remainder before only warning"
     )
+    exit_max_bid_gap_ticks: int = Field(
+        5,
+        ge=0,
+        le=50,
+        description="How many ticks below the tick a fresh best bid may price an exit",
+    )
+    exit_retry_attempts: int = Field(
+        3, ge=0, le=10, description="Re-placements of an exit sell the broker refused"
+    )
+    exit_retry_backoff_seconds: float = Field(
+        1.0, gt=0, le=60, description="First wait before re-placing a refused exit (then doubled)"
+    )
     monitor_poll_per_second: float = Field(
         10.0,
         gt=0,

@@ -1,9 +1,11 @@
 """The /monitor panel in Chromium on the whole product: a bought position shows as protected
-by the WebSocket, the stop and start buttons work (and say so), and the panel fits a phone."""
+by the WebSocket with its best bid and the bid's age (the book path), the stop and start
+buttons work (and say so), and the panel fits a phone."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from tests.integration.web.server import ServerThread
 pytestmark = pytest.mark.browser
 
 ROW = "#monitor-positions tr[id^=monitor-position-]"
+BID = re.compile(r"^\d{1,3}(,\d{3})*원 \(\d+초 전\)$")  # `70,600원 (1초 전)`
 
 
 def _buy(server: ServerThread) -> None:
@@ -57,12 +60,18 @@ def test_browser_monitor_panel_shows_protection_and_controls_the_monitor(
     expect(row).to_contain_text("5주")
     expect(row).to_contain_text("실시간(WebSocket)")
     expect(page.locator("#monitor-state")).to_have_text("모니터링 중")
+    expect(page.locator("#monitor-positions th").nth(5)).to_have_text("최우선 매수호가")
+    embedded_server.trade("005930", 71_000)  # a trade, and the book after it (prices sit still)
+    bid = page.locator(f"{ROW} td.monitor-best-bid")
+    expect(bid).to_have_text(BID, timeout=15_000)  # the panel refreshes itself every 5 s
+    expect(bid).to_have_attribute("data-best-bid", re.compile(r"^\d+$"))
 
     page.click("#monitor-stop")
     page.wait_for_url("**/monitor?done=stop")
     expect(page.locator("#monitor-message")).to_have_text(text.MONITOR_STOPPED)
     expect(page.locator("#monitor-state")).to_have_text("대기")
     expect(page.locator(ROW)).to_contain_text("보호 안 됨")
+    expect(page.locator(f"{ROW} td.monitor-best-bid")).to_have_text(text.NO_BOOK)
     expect(page.locator("#monitor-changed")).to_contain_text("사용자")
 
     page.click("#monitor-start")

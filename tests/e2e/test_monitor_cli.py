@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -68,6 +69,9 @@ def test_cli_monitor_controls_the_running_server(
     shown = _status_until(STATE_MONITORING)  # after "종목 구독 중" and "구독 완료: n/3"
     assert STATE_MONITORING in shown, shown
     assert "005930 4주 · 실시간(WebSocket)" in shown
+    embedded_server.trade("005930", 71_000)
+    booked = _status_until("매수호가 ")  # the book path's best bid, once a book came
+    assert re.search(r"· 매수호가 \d{1,3}(,\d{3})*원 \(\d+초 전\)", booked), booked
     assert text.CLI_POSITIONS.format(count=1) in shown
 
     stopped = _monitor("stop")

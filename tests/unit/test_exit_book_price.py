@@ -1,5 +1,6 @@
 """Exits priced from the book: the best bid while fresh, the tick otherwise; examples and
-properties (on the grid, never above the tick, never below the lower limit)."""
+properties (on the grid, never above the tick, never below the lower limit, never more than
+the cap's ticks below the tick)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hantu.domain.exit_book_price import BOOK_FRESH, BestBid, book_exit_price, fresh_bid
-from hantu.domain.exits import ExitPricing, ExitRules, exit_order_price
-from hantu.domain.values import Symbol, is_on_tick, round_to_tick
+from hantu.domain.exit_book_price import (
+    BOOK_FRESH,
+    MAX_BID_GAP_TICKS,
+    BestBid,
+    book_exit_price,
+    fresh_bid,
+    ticks_below,
+)
+from hantu.domain.exits import ExitPricing, ExitRules, exit_order_price, step_down
+from hantu.domain.values import Symbol, is_on_tick, round_to_tick, tick_size
 from hantu.service_layer.best_bids import BestBids
 
 NOW = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
@@ -72,10 +80,57 @@ def test_the_price_is_on_the_grid_never_above_the_tick_nor_below_the_limit(
     floor = round_to_tick(lower, up=True) if lower else Decimal(1)
     assert price >= floor
     assert price <= max(round_to_tick(tick), floor)
-    if age <= BOOK_FRESH and floor <= round_to_tick(min(bid, tick)):
+    capped = round_to_tick(min(bid, tick)) < ticks_below(tick, MAX_BID_GAP_TICKS)
+    if age <= BOOK_FRESH and floor <= round_to_tick(min(bid, tick)) and not capped:
         assert price <= round_to_tick(bid)  # a fresh bid bounds the limit from above
     if age > BOOK_FRESH:
         assert price == exit_order_price(rules, tick, lower)
+
+
+def test_a_bid_beyond_the_cap_prices_at_the_tick_minus_the_cap() -> None:
+    tick = Decimal(67_800)
+    assert MAX_BID_GAP_TICKS == 5
+    assert book_exit_price(LIMIT, tick, _bid(67_300), NOW) == Decimal(67_300)  # 5 ticks: kept
+    assert book_exit_price(LIMIT, tick, _bid(67_200), NOW) == Decimal(67_300)  # 6: capped
+    assert book_exit_price(LIMIT, tick, _bid(1_000), NOW) == Decimal(67_300)
+    assert book_exit_price(THROUGH, tick, _bid(1_000), NOW) == Decimal(67_100)  # then 2 more
+    assert book_exit_price(LIMIT, tick, _bid(60_000), NOW, max_gap_ticks=0) == tick
+
+
+def test_the_cap_counts_ticks_across_a_band_edge() -> None:
+    # 50,100 → 50,000 is one 100-won tick, then 50-won ticks below 50,000.
+    assert ticks_below(Decimal(50_100), 3) == Decimal(49_900)
+    assert book_exit_price(LIMIT, Decimal(50_100), _bid(40_000), NOW, max_gap_ticks=3) == 49_900
+
+
+def _grid_steps(high: Decimal, low: Decimal) -> int:
+    steps, price = 0, high
+    while price > low:
+        price, steps = step_down(price), steps + 1
+    return steps
+
+
+@given(prices, prices, st.integers(min_value=0, max_value=30))
+def test_a_fresh_bid_never_pulls_a_limit_more_than_the_cap_below_the_tick(
+    tick: Decimal, bid: Decimal, cap: int
+) -> None:
+    price = book_exit_price(LIMIT, tick, BestBid(bid, NOW), NOW, max_gap_ticks=cap)
+    assert price is not None
+    assert is_on_tick(price)
+    assert price <= round_to_tick(tick)
+    assert _grid_steps(round_to_tick(tick), price) <= cap
+    within = _grid_steps(round_to_tick(tick), round_to_tick(min(bid, tick))) <= cap
+    assert within == (price == max(round_to_tick(min(bid, tick)), Decimal(1)))
+
+
+@given(prices, prices, st.integers(min_value=0, max_value=29))
+def test_a_wider_cap_never_prices_higher(tick: Decimal, bid: Decimal, cap: int) -> None:
+    narrow = book_exit_price(LIMIT, tick, BestBid(bid, NOW), NOW, max_gap_ticks=cap)
+    wide = book_exit_price(LIMIT, tick, BestBid(bid, NOW), NOW, max_gap_ticks=cap + 1)
+    assert narrow is not None
+    assert wide is not None
+    assert wide <= narrow
+    assert narrow - wide in (0, tick_size(wide))  # one more tick at most
 
 
 @given(prices, ages)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hantu.adapters.krx_calendar import KrxCalendar
+from hantu.domain.exit_book_price import BestBid
 from hantu.domain.monitor_state import MonitorState
 from hantu.domain.monitor_status import FeedFacts, FeedState, Protection
 from hantu.domain.values import StrategyAccountId, Symbol
@@ -37,6 +38,7 @@ class Engine:
     active: bool = False
     last_tick: datetime | None = None
     refuse_start: bool = False
+    best_bid: BestBid | None = None
 
     async def start(self) -> None:
         if self.refuse_start:
@@ -51,7 +53,8 @@ class Engine:
     def snapshot(self) -> MonitorSnapshot:
         ticks = {} if self.last_tick is None else {POSITION.symbol: self.last_tick}
         positions = (POSITION,) if self.active else ()
-        return MonitorSnapshot(self.active, positions, ticks, frozenset(), 0)
+        bids = {} if self.best_bid is None else {POSITION.symbol: self.best_bid}
+        return MonitorSnapshot(self.active, positions, ticks, frozenset(), 0, best_bids=bids)
 
 
 @dataclass
@@ -210,3 +213,20 @@ async def test_a_restart_whose_start_fails_leaves_the_monitor_shown_stopped() ->
         await control.restart()
     assert not control.running
     assert (await control.status()).state is MonitorState.IDLE
+
+
+async def test_status_shows_the_best_bid_and_its_age_on_the_book_path() -> None:
+    clock = FakeClock(kst(2026, 12, 23, 10, 0))
+    control, engine = _control(clock, Probe([FeedFacts(FeedState.CONNECTED, 3, 3)]))
+    await control.start()
+    (before,) = (await control.status()).positions
+    assert (before.best_bid, before.best_bid_age_s) == (None, None)  # no book seen
+
+    engine.best_bid = BestBid(Decimal(69_900), clock.now() - timedelta(seconds=2))
+    (booked,) = (await control.status()).positions
+    assert booked.best_bid == Decimal(69_900)
+    assert booked.best_bid_age_s == pytest.approx(2.0)
+
+    engine.best_bid = BestBid(Decimal(0), clock.now())  # a book with no bids
+    (empty,) = (await control.status()).positions
+    assert (empty.best_bid, empty.best_bid_age_s) == (None, 0.0)

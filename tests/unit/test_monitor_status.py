@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -64,6 +65,12 @@ def test_protection() -> None:
     assert protection_of(True, False, True) is Protection.REST_POLLING
     assert protection_of(True, False, False) is Protection.NONE
     assert protection_of(False, True, True) is Protection.NONE
+
+
+def test_best_bid_label_in_korean_won_with_its_age() -> None:
+    assert text.best_bid(Decimal(70_600), 1.2) == "70,600원 (1초 전)"
+    assert text.best_bid(None, 75) == "매수호가 없음 (1분 전)"
+    assert text.best_bid(None, None) == "호가 미수신"
 
 
 def test_tick_age_in_korean() -> None:

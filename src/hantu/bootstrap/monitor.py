@@ -66,6 +66,9 @@ def monitor_options(settings: Settings) -> MonitorOptions:
         reorder_max=settings.exit_reorder_max,
         poll_per_second=per_second,
         trade_cost=len(profile.symbol_tr_ids),
+        max_bid_gap_ticks=settings.exit_max_bid_gap_ticks,
+        retry_attempts=settings.exit_retry_attempts,
+        retry_backoff_seconds=settings.exit_retry_backoff_seconds,
     )
 
 
@@ -115,29 +118,44 @@ class ServiceNotifier:
         self._notifications = notifications
 
     async def exit_filled(self, order_id: str, kind: str, title: str, body: str) -> None:
-        if self._notifications is None:
+        if (notifications := self._notifications) is None:
             log.info("exit of order %s filled; no notifications configured", order_id)
             return
-        context = await self._notifications.store.order_context(order_id)
-        if context is None:
-            return
         event_kind = _KIND.get(kind, EventKind.STOP_LOSS_FILLED)
-        recipient = Recipient(str(context.user_id))
-        notification = Notification.of(event_kind, recipient, title, body, order_id)
-        await self._notifications.service.notify(notification)
+        await _to_owner(notifications, event_kind, order_id, title, body)
 
     async def exit_unfilled(self, order_id: str, title: str, body: str) -> None:
         """Spec 002 §4-1's "체결 미확인" warning, to the exit order's owner."""
-        if self._notifications is None:
+        if (notifications := self._notifications) is None:
             log.warning("exit order %s not filled in time; no notifications configured", order_id)
             return
-        context = await self._notifications.store.order_context(order_id)
-        if context is None:
-            return
-        recipient = Recipient(str(context.user_id))
         kind = EventKind.ORDER_UNCONFIRMED
-        notification = Notification.of(kind, recipient, title, body, f"{order_id}:unfilled")
-        await self._notifications.service.notify(notification)
+        await _to_owner(notifications, kind, order_id, title, body, "unfilled")
+
+    async def exit_unprotected(self, order_id: str, title: str, body: str) -> None:
+        """An exit sell refused for good (after its re-placements): the owner must act."""
+        if (notifications := self._notifications) is None:
+            log.error("exit order %s refused for good; no notifications configured", order_id)
+            return
+        kind = EventKind.EXIT_UNPROTECTED
+        await _to_owner(notifications, kind, order_id, title, body, "unprotected")
+
+
+async def _to_owner(
+    notifications: Notifications,
+    kind: EventKind,
+    order_id: str,
+    title: str,
+    body: str,
+    what: str | None = None,
+) -> None:
+    context = await notifications.store.order_context(order_id)
+    if context is None:
+        return
+    recipient = Recipient(str(context.user_id))
+    key = order_id if what is None else f"{order_id}:{what}"  # the dedupe key
+    notification = Notification.of(kind, recipient, title, body, key)
+    await notifications.service.notify(notification)
 
 
 def build_monitor(
@@ -161,6 +179,7 @@ def build_monitor(
         exit_rules(settings),
         stream=watch,
         warnings=notifier,
+        unprotected=notifier,
         options=monitor_options(settings),
         rules_for=rules_for,
         late=LateTickTeller(notifications, names),

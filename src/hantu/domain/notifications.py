@@ -56,6 +56,7 @@ class EventKind(StrEnum):
     ORDER_UNCONFIRMED = "order_unconfirmed"  # 408: settled against the broker later
     FILL_NOT_APPLIED = "fill_not_applied"  # the books need a human
     TICK_DELAYED = "tick_delayed"  # trades arrive > 5 s late: exits act on stale prices
+    EXIT_UNPROTECTED = "exit_unprotected"  # an exit sell refused for good: the position is bare
 
 
 # Spec 002 §6.1. Kinds the table does not name are placed by the nearest row: an ordinary
@@ -80,6 +81,7 @@ PRIORITY_OF: Mapping[EventKind, Priority] = {
     EventKind.ORDER_UNCONFIRMED: Priority.HIGH,
     EventKind.FILL_NOT_APPLIED: Priority.HIGH,
     EventKind.TICK_DELAYED: Priority.HIGH,
+    EventKind.EXIT_UNPROTECTED: Priority.EMERGENCY,
 }
 
 

@@ -98,14 +98,15 @@ def status_lines(body: dict[str, Any]) -> list[str]:
     lines.append(text.CLI_POSITIONS.format(count=len(positions)))
     for p in positions:
         label = f"{p['name']} {p['symbol']}" if p["name"] else p["symbol"]
-        lines.append(
-            text.CLI_POSITION_LINE.format(
-                label=label,
-                quantity=ko.format_shares(Decimal(p["quantity"])),
-                protection=p["protection_label"],
-                age=p["last_tick_label"],
-            )
+        line = text.CLI_POSITION_LINE.format(
+            label=label,
+            quantity=ko.format_shares(Decimal(p["quantity"])),
+            protection=p["protection_label"],
+            age=p["last_tick_label"],
         )
+        if p.get("best_bid_age_seconds") is not None:  # on the book path: its best bid too
+            line += text.CLI_BEST_BID.format(bid=p["best_bid_label"])
+        lines.append(line)
     return lines
 
 
@@ -144,6 +145,8 @@ def _standalone_body(status: MonitorStatus) -> dict[str, Any]:
                 "quantity": str(p.quantity),
                 "protection_label": text.protection_label(p.protection.value),
                 "last_tick_label": text.tick_age(p.last_tick_age_s),
+                "best_bid_age_seconds": p.best_bid_age_s,
+                "best_bid_label": text.best_bid(p.best_bid, p.best_bid_age_s),
             }
             for p in status.positions
         ],

@@ -772,6 +772,7 @@ NOTIFY_KIND_LABEL: Final[dict[str, str]] = {
     "order_unconfirmed": "주문 미확인",
     "fill_not_applied": "반영하지 못한 체결",
     "tick_delayed": "체결 수신 지연",
+    "exit_unprotected": "손절·익절 매도 실패",
 }
 NOTIFY_MODE_LABEL: Final[dict[str, str]] = {"on": "켜기", "silent": "무음", "off": "끄기"}
 NOTIFY_SUPERVISOR_CRASH_TITLE: Final = "🚨 긴급: 백그라운드 작업 중단"

@@ -121,6 +121,34 @@ def exit_unfilled(
     )
 
 
+# --- an exit the broker refused, placed again until the attempts run out --------------------
+EXIT_REFUSED_UNKNOWN: Final = "사유 미상"
+EXIT_UNPROTECTED_TITLE: Final = "🚨 긴급: {reason} 매도 실패 - 포지션 보호 안 됨"
+EXIT_UNPROTECTED_BODY: Final = (
+    "종목: {label}\n{reason} 매도 {quantity}: {what}\n사유: {cause}\n"
+    "포지션이 보호되지 않습니다. 직접 매도하거나 웹의 '실패된 주문'에서 재시도하세요"
+)
+EXIT_RETRIES_EXHAUSTED: Final = "{attempts}회 다시 주문했지만 모두 거부되었습니다"
+EXIT_NOT_RETRIED: Final = "다시 주문해도 받아들여질 수 없는 거부라 재주문하지 않습니다"
+EXIT_RETRY_OFF: Final = "자동 재주문이 꺼져 있습니다 (HANTU_EXIT_RETRY_ATTEMPTS=0)"
+
+
+def exit_unprotected(
+    label: str, trigger: str, quantity: Decimal, cause: str, attempts: int, *, retried: bool
+) -> tuple[str, str]:
+    """Title and body of the emergency notice that an exit sell could not be placed."""
+    from hantu.messages_ko import format_shares  # the package defines it
+
+    reason = exit_reason(trigger)
+    what = EXIT_RETRIES_EXHAUSTED.format(attempts=attempts) if retried else EXIT_NOT_RETRIED
+    if retried and attempts == 0:
+        what = EXIT_RETRY_OFF
+    body = EXIT_UNPROTECTED_BODY.format(
+        label=label, reason=reason, quantity=format_shares(quantity), what=what, cause=cause
+    )
+    return EXIT_UNPROTECTED_TITLE.format(reason=reason), body
+
+
 # --- ticks arriving late (spec 002: more than 5 s is alerted) -------------------------------
 def tick_delayed(name: str, code: str, seconds: float) -> tuple[str, str]:
     """Title and body of the high-priority notice that a symbol's trades arrive late."""

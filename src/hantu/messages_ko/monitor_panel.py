@@ -7,6 +7,7 @@ this module needs no domain import.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -49,8 +50,11 @@ CLI_STATE: Final = "상태: {state}"
 CLI_SINCE: Final = "마지막 변경: {at} ({by})"
 CLI_POSITIONS: Final = "보호 중인 포지션: {count}개"
 CLI_POSITION_LINE: Final = "- {label} {quantity} · {protection} · {age}"
+CLI_BEST_BID: Final = " · 매수호가 {bid}"
 CLI_HALTED: Final = "주문 일시 정지 (장 중단/VI): {codes}"
 NO_TICK_YET: Final = "체결 수신 전"
+NO_BOOK: Final = "호가 미수신"
+NO_BID: Final = "매수호가 없음"
 
 
 MONITORING_STARTED_TITLE: Final = "🚀 실시간 모니터링 시작"
@@ -107,6 +111,16 @@ def tick_age(seconds: float | None) -> str:
     return f"{whole // 3600}시간 전"
 
 
+def best_bid(price: Decimal | None, age_s: float | None) -> str:
+    """`70,600원 (1초 전)`; a book without bids, or no book at all, says so."""
+    from hantu.messages_ko import format_won  # the package defines it
+
+    if age_s is None:
+        return NO_BOOK
+    shown = NO_BID if price is None else format_won(price)
+    return f"{shown} ({tick_age(age_s)})"
+
+
 UI: Final[dict[str, str]] = {
     "monitor_nav": "모니터",
     "monitor_state_heading": "모니터 상태",
@@ -120,6 +134,7 @@ UI: Final[dict[str, str]] = {
     "monitor_col_protection": "보호 방식",
     "monitor_col_quantity": "수량",
     "monitor_col_average": "평균 단가",
+    "monitor_col_best_bid": "최우선 매수호가",
     "monitor_halted": "주문 일시 정지 (장 중단/VI)",
     "monitor_empty": "보유 포지션이 없습니다",
     "monitor_disabled": MONITOR_DISABLED,

@@ -26,7 +26,6 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from hantu import messages_ko as ko
 from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.events import OrderFilled
 from hantu.domain.exits import (
@@ -43,7 +42,9 @@ from hantu.domain.watch_budget import WatchPath
 from hantu.service_layer import orders, queries
 from hantu.service_layer.best_bids import BestBids
 from hantu.service_layer.deps import Deps
+from hantu.service_layer.exit_fill_notice import tell_exit_fill
 from hantu.service_layer.exit_fill_wait import ExitFillWait
+from hantu.service_layer.exit_retry import ExitRetry, UnprotectedAlarm
 from hantu.service_layer.exit_rules_ports import RulesSource
 from hantu.service_layer.late_ticks import LateTickAlarm, LateTickNotifier, TickLag
 from hantu.service_layer.monitor_ports import (
@@ -52,7 +53,6 @@ from hantu.service_layer.monitor_ports import (
     MonitorOptions,
     MonitorPositions,
     MonitorSnapshot,
-    PositionOfOrder,
     StreamHealth,
     SymbolWatch,
     WatchedPosition,
@@ -87,6 +87,7 @@ class ExitMonitor:
         pace: Pace = asyncio.sleep,
         rules_for: RulesSource | None = None,
         late: LateTickNotifier | None = None,
+        unprotected: UnprotectedAlarm | None = None,
     ) -> None:
         self._deps = deps
         self._positions = positions
@@ -111,11 +112,15 @@ class ExitMonitor:
         self._fill_wait = ExitFillWait(
             deps, options, warnings, self._last_price, self._exit_price, pace=pace
         )
+        self._retry = ExitRetry(
+            deps, options, unprotected, self._last_price, self._exit_price, self.watched,
+            self.paused,
+        )  # fmt: skip
         self._rules_for = rules_for  # per strategy / position; None: `rules` for every one
         self._states: dict[Key, tuple[WatchedPosition, ExitState]] = {}
         self._paused: set[Symbol] = set()
         self._last: dict[Symbol, Tick] = {}
-        self._books = BestBids(deps.clock)  # symbols watched with their book only
+        self._books = BestBids(deps.clock, options.max_bid_gap_ticks)  # booked symbols only
         self._tasks: set[asyncio.Task[None]] = set()
         self._lag = TickLag(LateTickAlarm(late))  # late ticks logged, very late ones told
         self._active = True  # False between `stop()` and the next `start()`
@@ -200,6 +205,7 @@ class ExitMonitor:
             last_tick_at={symbol: tick.at for symbol, tick in self._last.items()},
             paused=frozenset(self._paused),
             placing=len(self._tasks),
+            best_bids=self._books.all(),
             awaiting_fill=sum(1 for _, state in self._states.values() if state.done),
             polled=frozenset(
                 symbol
@@ -224,7 +230,7 @@ class ExitMonitor:
             order = await queries.get_order(self._deps, str(event.order_id))
             whole = order is not None and order.status is OrderStatus.FILLED
             self._fill_wait.on_fill(str(event.order_id), whole)
-            await self._tell_exit(event, found)
+            await tell_exit_fill(self._notifier, event, found)
         if not self._active:
             return  # stopped: `start()` loads the positions again
         key = (found.strategy_account_id, found.symbol)
@@ -358,6 +364,7 @@ class ExitMonitor:
             log.exception("the exit order of %s could not be placed", position.symbol)
             return
         log.info("exit order %s of %s: %s", result.order.id, position.symbol, result.outcome)
+        result = await self._retry.settle(request, result, position, trigger)  # if refused
         if result.order.status.is_open or result.order.status is OrderStatus.NEW:
             self._fill_wait.expect(str(result.order.id), position, trigger, request.source)
 
@@ -366,32 +373,3 @@ class ExitMonitor:
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._lag.alarm.drain()
-
-    # --- telling --------------------------------------------------------------------------
-
-    async def _tell_exit(self, event: OrderFilled, found: PositionOfOrder) -> None:
-        try:
-            kind = ExitTrigger(found.source.removeprefix(EXIT_SOURCE_PREFIX))
-        except ValueError:
-            log.warning("exit order %s has an unknown reason %s", event.order_id, found.source)
-            return
-        realized = found.fill_realized_pnl
-        # The fill's realized PnL gives the average it sold against (the position may be
-        # closed and its average reset by now).
-        entry = event.price - realized / event.quantity if realized is not None else event.price
-        fill = ko.ExitFill(
-            name="",
-            code=found.symbol.code,
-            exit_price=event.price,
-            entry_price=entry,
-            quantity=event.quantity,
-            pnl=realized if realized is not None else Decimal(0),
-            return_rate=(event.price - entry) / entry if entry else Decimal(0),
-            hold_days=0,
-        )
-        texts = ko.take_profit_filled if kind is ExitTrigger.TAKE_PROFIT else ko.stop_loss_filled
-        title, body = texts(fill)
-        try:
-            await self._notifier.exit_filled(str(event.order_id), kind.value, title, body)
-        except Exception:
-            log.exception("could not tell the exit fill of %s", found.symbol)

@@ -74,6 +74,8 @@ class PositionStatus:
     average_price: Decimal
     protection: Protection
     last_tick_age_s: float | None  # None: no tick seen yet
+    best_bid: Decimal | None = None  # the book path's best bid (None: no book, or no bid)
+    best_bid_age_s: float | None = None  # None: no book seen (not on the book path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +184,7 @@ class MonitorControl:
                 position.strategy_account_id, position.symbol
             )
             last = snapshot.last_tick_at.get(position.symbol)
+            bid = snapshot.best_bids.get(position.symbol) if running else None
             positions.append(
                 PositionStatus(
                     strategy_account_id=int(position.strategy_account_id),
@@ -189,9 +192,9 @@ class MonitorControl:
                     quantity=position.quantity,
                     average_price=position.average_price,
                     protection=protection_of(running, streamed, position.symbol in snapshot.polled),
-                    last_tick_age_s=None
-                    if last is None
-                    else max(0.0, (now - last).total_seconds()),
+                    last_tick_age_s=_age(now, last),
+                    best_bid=None if bid is None or bid.price <= 0 else bid.price,
+                    best_bid_age_s=None if bid is None else _age(now, bid.at),
                 )
             )
         return MonitorStatus(
@@ -205,6 +208,10 @@ class MonitorControl:
             changed_by=self._changed_by,
             halted=tuple(sorted(s.code for s in snapshot.paused)),
         )
+
+
+def _age(now: datetime, at: datetime | None) -> float | None:
+    return None if at is None else max(0.0, (now - at).total_seconds())
 
 
 def _accounts(snapshot: MonitorSnapshot) -> list[StrategyAccountId]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
+from hantu.domain.exit_book_price import BestBid
 from hantu.domain.values import StrategyAccountId, Symbol
 
 
@@ -102,6 +103,9 @@ class MonitorOptions:
     poll_per_second: float = 10.0
     registrations: int = 41
     trade_cost: int = 1
+    max_bid_gap_ticks: int = 5  # how far below the tick a fresh best bid may price an exit
+    retry_attempts: int = 3  # re-placements of an exit the broker refused
+    retry_backoff_seconds: float = 1.0  # before the first; doubled each time, at most 30 s
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +119,4 @@ class MonitorSnapshot:
     placing: int  # exit orders being placed now
     awaiting_fill: int = 0  # positions whose exit is placed and not yet filled
     polled: frozenset[Symbol] = frozenset()  # symbols the REST poller covers now
+    best_bids: Mapping[Symbol, BestBid] = field(default_factory=dict)  # the book path's

@@ -27,6 +27,7 @@ from hantu.service_layer.orders import submit
 from hantu.service_layer.ports import Clock
 from hantu.simulator.server import Simulator
 from tests.builders import an_order_request
+from tests.fakes_remote.telegram_server import FakeTelegram
 
 ACCOUNT = StrategyAccountId(1)  # the demo's strategy account
 
@@ -65,6 +66,15 @@ async def running(
     application = build(settings, clock=clock, hasher=hasher)
     async with application:
         yield application
+
+
+def telegram_to(server: FakeTelegram, chat: int) -> dict[str, Any]:
+    """Settings that send every notice to `chat` of the fake Telegram server `server`."""
+    return {
+        "telegram_bot_token": server.token,
+        "telegram_api_url": server.base_url,
+        "telegram_chat_id": chat,
+    }
 
 
 def simulator(app: App) -> Simulator:

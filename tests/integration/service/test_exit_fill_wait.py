@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from hantu.bootstrap import App
 from hantu.domain.enums import OrderStatus
@@ -19,19 +18,12 @@ from tests.integration.service.monitor_support import (
     running,
     sells,
     simulator,
+    telegram_to,
     until,
 )
 
 CODE = "005930"
 CHAT = 424242  # the operator's chat: the demo user linked none
-
-
-def _telegram(server: FakeTelegram) -> dict[str, Any]:
-    return {
-        "telegram_bot_token": server.token,
-        "telegram_api_url": server.base_url,
-        "telegram_chat_id": CHAT,
-    }
 
 
 async def _warnings(server: FakeTelegram) -> list[str]:
@@ -48,7 +40,7 @@ async def _sell_placed(app: App) -> None:
 async def test_a_partial_exit_fill_has_its_remainder_reordered_once_after_the_wait(
     database_url: str, tmp_path: Path, telegram_server: FakeTelegram
 ) -> None:
-    extra = {"exit_fill_wait_seconds": 0.5, **_telegram(telegram_server)}
+    extra = {"exit_fill_wait_seconds": 0.5, **telegram_to(telegram_server, CHAT)}
     async with running(database_url, tmp_path, **extra) as app:
         await buy_and_watch(app)
         feed = simulator(app).feed
@@ -94,7 +86,7 @@ async def test_an_exit_resting_unfilled_under_keep_is_warned_about_and_left_rest
     extra = {
         "exit_fill_wait_seconds": 0.5,
         "exit_partial_policy": "keep",
-        **_telegram(telegram_server),
+        **telegram_to(telegram_server, CHAT),
     }
     async with running(database_url, tmp_path, **extra) as app:
         await buy_and_watch(app)

@@ -1,6 +1,7 @@
 """Exits priced from the book, over real sockets: a position on the trades-and-book path
 sells at the simulator's best bid (H0STASP0) when the stop is crossed; a bid above the
-tick, or a book without bids, leaves the limit at the tick's price."""
+tick, or a book without bids, leaves the limit at the tick's price; a bid beyond the gap cap
+prices it at the cap."""
 
 from __future__ import annotations
 
@@ -137,3 +138,16 @@ async def test_a_book_that_stopped_coming_is_stale_and_the_tick_prices_the_sell(
 
     (sell,) = await sells(app)
     assert sell.price == 67_800  # the last book is older than BOOK_FRESH: the tick's price
+
+
+async def test_a_bid_beyond_the_configured_gap_prices_the_sell_at_the_cap(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with running(database_url, tmp_path, exit_max_bid_gap_ticks=2) as app:
+        await _watched_with_book(app)
+        simulator(app).feed.set_best_bid(CODE, 67_500)  # 3 ticks below the crossing tick
+
+        await _cross_the_stop(app)
+
+        (sell,) = await sells(app)
+    assert sell.price == 67_600  # 67,800원 less the cap's 2 ticks, not the bid

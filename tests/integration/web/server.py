@@ -92,6 +92,17 @@ class ServerThread:
         future: Future[T] = asyncio.run_coroutine_threadsafe(wrapper(), self.loop)
         return future.result(timeout=30)
 
+    def trade(self, code: str, price: int) -> None:
+        """Trade one share on the embedded simulator now: its trade and book stream out."""
+        simulator = None if self.runtime is None else self.runtime.app.simulator
+        if simulator is None:
+            raise RuntimeError("no embedded simulator")
+
+        async def move() -> None:
+            simulator.feed.set_price(code, price)
+
+        self.run(move)
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True

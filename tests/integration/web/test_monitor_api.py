@@ -50,6 +50,7 @@ async def test_monitor_api_shows_state_and_own_positions_and_obeys_start_stop(
     assert (position["symbol"], position["quantity"]) == ("005930", "10")
     assert position["protection"] == "none"  # no stream and no poller behind this broker
     assert position["last_tick_label"] == text.NO_TICK_YET
+    assert (position["best_bid"], position["best_bid_label"]) == (None, text.NO_BOOK)  # no book
 
     stopped = await alice.client.post("/api/monitor/stop", headers=alice.headers())
     assert stopped.status_code == 200

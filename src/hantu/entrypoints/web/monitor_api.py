@@ -123,6 +123,9 @@ async def status_json(state: WebState, status: MonitorStatus, caller: Caller) ->
                 "protection_label": text.protection_label(p.protection.value),
                 "last_tick_age_seconds": p.last_tick_age_s,
                 "last_tick_label": text.tick_age(p.last_tick_age_s),
+                "best_bid": None if p.best_bid is None else str(p.best_bid),
+                "best_bid_age_seconds": p.best_bid_age_s,
+                "best_bid_label": text.best_bid(p.best_bid, p.best_bid_age_s),
             }
             for p in positions
         ],
