@@ -185,7 +185,10 @@ class Settings(BaseSettings):
         description="How many ticks below the tick a fresh best bid may price an exit",
     )
     exit_retry_attempts: int = Field(
-        3, ge=0, le=10, description="Re-placements of an exit sell the broker refused"
+        1,  # spec 002 §4: a retryable refusal is tried once more
+        ge=0,
+        le=10,
+        description="Re-placements of an exit sell the broker refused",
     )
     exit_retry_backoff_seconds: float = Field(
         1.0, gt=0, le=60, description="First wait before re-placing a refused exit (then doubled)"
