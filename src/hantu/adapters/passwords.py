@@ -1,9 +1,16 @@
-"""Password hashing with argon2id (argon2-cffi), behind two small functions."""
+"""Password hashing with argon2id (argon2-cffi), behind two small functions.
+
+argon2-cffi is imported on first use: a monitor process, which never sees a password, does
+not carry it (about 1 MB resident with cffi).
+"""
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 
 class PasswordHashing:
@@ -13,12 +20,18 @@ class PasswordHashing:
     """
 
     def __init__(self, *, time_cost: int | None = None, memory_cost: int | None = None) -> None:
-        if time_cost is None and memory_cost is None:
-            self._hasher = PasswordHasher()
-        else:
-            self._hasher = PasswordHasher(
-                time_cost=time_cost or 2, memory_cost=memory_cost or 19_456, parallelism=1
-            )
+        self._time_cost = time_cost
+        self._memory_cost = memory_cost
+
+    @cached_property
+    def _hasher(self) -> PasswordHasher:
+        from argon2 import PasswordHasher
+
+        if self._time_cost is None and self._memory_cost is None:
+            return PasswordHasher()
+        return PasswordHasher(
+            time_cost=self._time_cost or 2, memory_cost=self._memory_cost or 19_456, parallelism=1
+        )
 
     def hash(self, password: str) -> str:
         """Return a salted argon2id hash string that embeds its parameters."""
@@ -26,6 +39,8 @@ class PasswordHashing:
 
     def verify(self, password_hash: str, password: str) -> bool:
         """Tell whether the password matches; never raises for a wrong password or bad hash."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
             return self._hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):

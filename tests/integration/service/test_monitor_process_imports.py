@@ -27,6 +27,7 @@ NEVER = [
     "fastapi", "starlette", "jinja2", "uvicorn", "sse_starlette", "fastapi_offline",
     "slack_sdk", "telegram",  # channels not configured
     "alembic",  # the database is at head after the first start
+    "argon2",  # no password is hashed or checked
     "hantu.entrypoints", "hantu.simulator",
 ]
 NEEDED = ["aiohttp", "cryptography.fernet", "holidays", "sqlalchemy.dialects.sqlite"]
