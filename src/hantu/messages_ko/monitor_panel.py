@@ -51,6 +51,7 @@ CLI_POSITIONS: Final = "보호 중인 포지션: {count}개"
 CLI_POSITION_LINE: Final = "- {label} {quantity} · {protection} · {age}"
 CLI_HALTED: Final = "주문 일시 정지 (장 중단/VI): {codes}"
 NO_TICK_YET: Final = "체결 수신 전"
+SUBSCRIPTION_REFUSED: Final = "실시간 구독 거부:"
 
 
 MONITORING_STARTED_TITLE: Final = "🚀 실시간 모니터링 시작"
@@ -87,8 +88,10 @@ def unknown_action(action: str) -> str:
     return f"알 수 없는 동작입니다: {action[:40]} (start, stop, restart 중 하나)"
 
 
-def protection_label(value: str) -> str:
-    return PROTECTION.get(value, value)
+def protection_label(value: str, refused: str | None = None) -> str:
+    """`REST 조회`; with KIS's answer when it refused to stream the symbol."""
+    label = PROTECTION.get(value, value)
+    return label if refused is None else f"{label} ({SUBSCRIPTION_REFUSED} {refused[:80]})"
 
 
 def actor_label(value: str) -> str:

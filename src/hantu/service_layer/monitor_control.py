@@ -74,6 +74,7 @@ class PositionStatus:
     average_price: Decimal
     protection: Protection
     last_tick_age_s: float | None  # None: no tick seen yet
+    refused: str | None = None  # KIS's answer when it refused to stream the symbol
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,7 @@ class MonitorControl:
                     last_tick_age_s=None
                     if last is None
                     else max(0.0, (now - last).total_seconds()),
+                    refused=snapshot.refused.get(position.symbol) if running else None,
                 )
             )
         return MonitorStatus(

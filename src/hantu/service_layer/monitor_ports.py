@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -115,3 +115,4 @@ class MonitorSnapshot:
     placing: int  # exit orders being placed now
     awaiting_fill: int = 0  # positions whose exit is placed and not yet filled
     polled: frozenset[Symbol] = frozenset()  # symbols the REST poller covers now
+    refused: Mapping[Symbol, str] = field(default_factory=dict)  # KIS refused to stream these

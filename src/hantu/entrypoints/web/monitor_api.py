@@ -120,7 +120,8 @@ async def status_json(state: WebState, status: MonitorStatus, caller: Caller) ->
                 "quantity": str(p.quantity),
                 "average_price": str(p.average_price),
                 "protection": p.protection.value,
-                "protection_label": text.protection_label(p.protection.value),
+                "protection_label": text.protection_label(p.protection.value, p.refused),
+                "protection_reason": p.refused,
                 "last_tick_age_seconds": p.last_tick_age_s,
                 "last_tick_label": text.tick_age(p.last_tick_age_s),
             }
