@@ -56,6 +56,14 @@ class FeedProbe(Protocol):
         """Wake sleeping feeds at once (a restart ends the sleep mode)."""
         ...
 
+    async def disconnect(self) -> None:
+        """Close every realtime session until `connect` (the close), reporting no failure."""
+        ...
+
+    async def connect(self) -> None:
+        """Open again the sessions `disconnect` closed (an open, a person's start)."""
+        ...
+
 
 class Actor(StrEnum):
     SCHEDULE = "schedule"
@@ -130,6 +138,7 @@ class MonitorControl:
     async def start(self, by: Actor = Actor.PERSON) -> MonitorStatus:
         async with self._lock:
             if not self._running:
+                await self._probe.connect()
                 await self._engine.start()
                 self._mark(True, by)
         return await self.status()
@@ -144,8 +153,15 @@ class MonitorControl:
         return await self.status()
 
     async def end_session(self) -> None:
-        """The close: stop, and let go of a person's stop so the next open starts again."""
+        """The close: stop (unsubscribe), disconnect the realtime sessions until the next
+        start, and let go of a person's stop so the next open starts again. Exit orders
+        still resting are settled by the fill waits' broker checks, fills of the closing
+        auction by the reconciliation's REST sync, which does not wait for notices while
+        the stream is down."""
         await self.stop(Actor.SCHEDULE)
+        async with self._lock:
+            if not self._running:  # unless a person started it again meanwhile
+                await self._probe.disconnect()
         self._held = False
 
     async def restart(self, by: Actor = Actor.PERSON) -> MonitorStatus:
@@ -155,6 +171,7 @@ class MonitorControl:
             if self._running:
                 await self._engine.stop()
                 self._running = False  # so a start that fails leaves it shown as stopped
+            await self._probe.connect()
             await self._probe.wake(accounts)
             await self._engine.start()
             self._mark(True, by)
