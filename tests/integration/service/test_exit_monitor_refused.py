@@ -5,23 +5,17 @@ tries it again."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
-from hantu.adapters.db.monitor_positions import SqlMonitorPositions
 from hantu.adapters.kis.realtime_types import Subscription
+from hantu.adapters.kis.websocket import KisRealtimeClient
 from hantu.bootstrap import App
-from hantu.bootstrap.monitor import BrokerWatch, ServiceNotifier, exit_rules, hear, monitor_options
-from hantu.bootstrap.monitor_control import BrokerFeeds
 from hantu.domain.monitor_status import Protection
 from hantu.domain.values import Symbol
 from hantu.domain.watch_budget import WatchPath
-from hantu.service_layer.exit_monitor import ExitMonitor
-from hantu.service_layer.monitor_control import MonitorControl
 from tests.integration.service.monitor_support import (
+    Sell,
+    budgeted_monitor,
     buy,
     kis_broker,
     running,
@@ -33,31 +27,14 @@ from tests.integration.service.monitor_support import (
 REFUSED, NEXT = Symbol("005930"), Symbol("000660")
 
 
-@contextlib.asynccontextmanager
-async def small_monitor(app: App) -> AsyncIterator[tuple[ExitMonitor, MonitorControl]]:
-    """The app's monitor wiring with room for one streamed symbol (notices + 2)."""
-    watch = BrokerWatch(app.deps.brokers)
-    monitor = ExitMonitor(
-        app.deps,
-        SqlMonitorPositions(app.db),
-        watch,
-        ServiceNotifier(None),
-        exit_rules(app.settings),
-        stream=watch,
-        options=replace(monitor_options(app.settings), registrations=3),
-    )
-    hear(monitor, app.bus, app.realtime)
-    control = MonitorControl(
-        monitor, BrokerFeeds(app.deps.brokers), SqlMonitorPositions(app.db), app.clock
-    )
-    await control.start()
-    loops = asyncio.create_task(monitor.loops())
-    try:
-        yield monitor, control
-    finally:
-        loops.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await loops
+async def refused_first(app: App) -> KisRealtimeClient:
+    """KIS refuses the first symbol in watch order; both bought, so both watched."""
+    simulator(app).faults.refuse_subscriptions([REFUSED.code])
+    realtime = (await kis_broker(app)).realtime
+    assert realtime is not None
+    await buy(app, REFUSED.code)  # first in watch order: it would get the one stream
+    await buy(app, NEXT.code, 5, 180_000)
+    return realtime
 
 
 async def test_a_refused_symbol_is_polled_sold_and_its_slots_go_to_the_next_symbol(
@@ -65,14 +42,10 @@ async def test_a_refused_symbol_is_polled_sold_and_its_slots_go_to_the_next_symb
 ) -> None:
     async with (
         running(database_url, tmp_path, monitor_enabled=False) as app,
-        small_monitor(app) as (monitor, control),
+        budgeted_monitor(app, registrations=3) as (monitor, control),  # notices + 1 symbol
     ):
         sim = simulator(app)
-        sim.faults.refuse_subscriptions([REFUSED.code])
-        realtime = (await kis_broker(app)).realtime
-        assert realtime is not None
-        await buy(app, REFUSED.code)  # first in watch order: it would get the one stream
-        await buy(app, NEXT.code, 5, 180_000)
+        realtime = await refused_first(app)
 
         async def moved() -> bool:
             paths = monitor.watch_paths()
@@ -96,6 +69,7 @@ async def test_a_refused_symbol_is_polled_sold_and_its_slots_go_to_the_next_symb
 
         await until(sold, 5)
         await monitor.drain()
+        (sell,) = await sells_of(app, REFUSED)
 
     assert tried == 4  # the first request and three retries, then skipped
     assert refused == "[OPSP0007] SUBSCRIBE INTERNAL ERROR"
@@ -104,7 +78,6 @@ async def test_a_refused_symbol_is_polled_sold_and_its_slots_go_to_the_next_symb
     assert status[NEXT.code].protection is Protection.WEBSOCKET
     assert status[NEXT.code].refused is None
     assert not {key for _, key in wanted} & {REFUSED.code}  # none of its slots kept
-    (sell,) = await sells_of(app, REFUSED)
     assert (sell.quantity, sell.price) == (10, 67_800)
 
 
@@ -113,14 +86,10 @@ async def test_a_refused_symbol_is_tried_again_on_the_next_session(
 ) -> None:
     async with (
         running(database_url, tmp_path, monitor_enabled=False) as app,
-        small_monitor(app) as (monitor, _),
+        budgeted_monitor(app, registrations=3) as (monitor, _),
     ):
         sim = simulator(app)
-        sim.faults.refuse_subscriptions([REFUSED.code])
-        realtime = (await kis_broker(app)).realtime
-        assert realtime is not None
-        await buy(app, REFUSED.code)
-        await buy(app, NEXT.code, 5, 180_000)
+        realtime = await refused_first(app)
 
         async def polled() -> bool:
             paths = monitor.watch_paths()
@@ -146,5 +115,5 @@ async def test_a_refused_symbol_is_tried_again_on_the_next_session(
     assert Subscription("H0STCNT0", NEXT.code) not in realtime.subscriptions
 
 
-async def sells_of(app: App, symbol: Symbol) -> list[object]:
+async def sells_of(app: App, symbol: Symbol) -> list[Sell]:
     return [s for s in await sells(app) if symbol.code in s.idempotency_key]
