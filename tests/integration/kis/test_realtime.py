@@ -328,3 +328,51 @@ async def test_watch_and_unwatch_a_symbol(kis_sim: KisSimHandle, make_broker: Ma
 
     await eventually(lambda: len(next(iter(kis_sim.sim.ws.sessions)).subs) == 1)
     assert client.subscriptions == [_notice_sub(kis_sim)]
+
+
+async def test_suspend_sends_the_queued_unsubscribes_closes_and_stays_down_until_resume(
+    kis_sim: KisSimHandle, make_broker: MakeBroker
+) -> None:
+    reasons: list[str] = []
+    broker = make_broker(kis_sim, FakeClock(), handlers=RealtimeHandlers(on_sleep=reasons.append))
+    client = _realtime(broker)
+    client.subscribe("H0STCNT0", "005930")
+    broker.start()
+    await eventually(lambda: Subscription("H0STCNT0", "005930") in client.acknowledged)
+
+    client.unsubscribe("H0STCNT0", "005930")
+    await client.suspend()
+    await eventually(lambda: not kis_sim.sim.ws.sessions and client.state is State.IDLE)
+    await asyncio.sleep(0.2)  # a reconnect would be under way by now
+    down = (client.state, client.connections, len(kis_sim.sim.ws.sessions))
+
+    client.resume()
+    await eventually(broker.stream_up)
+
+    assert ("2", "H0STCNT0", "005930") in kis_sim.sim.ws.requests  # sent before the close
+    assert down == (State.IDLE, 1, 0)
+    assert client.connections == 2
+    assert client.subscriptions == [_notice_sub(kis_sim)]  # the notices, resubscribed
+    assert reasons == []
+
+
+async def test_suspend_in_the_sleep_state_reports_nothing_more_and_resume_connects(
+    kis_sim: KisSimHandle, make_broker: MakeBroker
+) -> None:
+    reasons: list[str] = []
+    clock = ParkingClock(park=SLEEP_RETRY_SECONDS)
+    broker = make_broker(kis_sim, clock, handlers=RealtimeHandlers(on_sleep=reasons.append))
+    client = _realtime(broker)
+    broker.start()
+    await eventually(broker.stream_up)
+    kis_sim.faults.refuse_websockets(3600)
+    kis_sim.faults.drop_websockets()
+    await eventually(lambda: client.state is State.SLEEPING and clock.parked == 1)
+
+    await client.suspend()  # the close, while asleep
+    await eventually(lambda: client.state is State.IDLE)
+    kis_sim.faults.refuse_websockets(0)
+    client.resume()  # the next open
+    await eventually(broker.stream_up)
+
+    assert len(reasons) == 1  # the sleep itself, once; nothing for the planned disconnect

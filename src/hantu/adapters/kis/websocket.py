@@ -208,7 +208,7 @@ class KisRealtimeClient:
         """Leave the sleep state and try again (the monitor's restart)."""
         self._wake.set()
 
-    async def suspend(self, drain_timeout: float = 15.0) -> None:
+    async def suspend(self, drain_timeout: float = 25.0) -> None:
         """Disconnect on purpose (the close) and stay disconnected until `resume()`: the
         queued (un)subscribe requests go out first (for up to `drain_timeout` s), then the
         socket is closed; no reconnect, no sleep report."""
