@@ -105,3 +105,15 @@ async def test_planner_new_session_without_refusals_sends_nothing() -> None:
     planner.on_new_session()
     await planner.drain()
     assert watch.calls == [("watch", "005930", True)]
+
+
+async def test_a_refusal_replans_the_symbols_of_the_latest_apply() -> None:
+    watch = RecordingWatch()
+    planner = WatchPlanner(watch, budget=3, trade_cost=2)  # notices + one symbol
+    await planner.apply([(ONE, A), (ONE, B)])
+    planner.on_refused(A, "[OPSP0007] SUBSCRIBE INTERNAL ERROR")
+    await planner.apply([(ONE, A)])  # B closed before the replan ran
+    await planner.drain()
+    assert planner.path(B) is None
+    assert planner.path(A) is WatchPath.REST_POLLING
+    assert ("watch", "000660", False) not in watch.calls

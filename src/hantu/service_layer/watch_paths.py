@@ -10,7 +10,7 @@ trades do not stream.
 A symbol KIS refused to register (its subscription skipped after three retries) is polled for
 the rest of the stream's session and its other registrations are unwatched, so the slots go to
 the next symbol in order instead of being held by a symbol that does not stream; a new session
-(`forget_refusals`, on reconnect or the next open) tries it again.
+(`on_new_session`: a reconnect, the next open) tries it again.
 """
 
 from __future__ import annotations
@@ -74,9 +74,13 @@ class WatchPlanner:
 
     def _reapply(self) -> None:
         # Stream callbacks run synchronously in the realtime loop: the change is a task.
-        task = asyncio.create_task(self.apply(self._symbols), name="watch plan")
+        task = asyncio.create_task(self._apply_latest(), name="watch plan")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _apply_latest(self) -> WatchPlan:
+        async with self._lock:  # the symbols as of now: a position may have closed since
+            return await self._apply(self._symbols)
 
     async def drain(self) -> None:
         """Wait for plan changes the stream asked for (tests, shutdown)."""
