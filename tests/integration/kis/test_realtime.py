@@ -40,13 +40,21 @@ async def _next_fill(stream: object) -> FillNotice:
     return await asyncio.wait_for(stream.__anext__(), 5.0)  # type: ignore[attr-defined]
 
 
-async def test_trades_arrive_as_typed_ticks(kis_sim: KisSimHandle, make_broker: MakeBroker) -> None:
-    ticks: list[Tick] = []
-    broker = make_broker(kis_sim, FakeClock(), handlers=RealtimeHandlers(on_tick=ticks.append))
+async def _samsung_streaming(
+    sim: KisSimHandle, make_broker: MakeBroker, handlers: RealtimeHandlers
+) -> tuple[KisBroker, KisRealtimeClient]:
+    """A started broker on a FakeClock whose 005930 trades KIS has acked."""
+    broker = make_broker(sim, FakeClock(), handlers=handlers)
     client = _realtime(broker)
     client.subscribe("H0STCNT0", "005930")
     broker.start()
     await eventually(lambda: Subscription("H0STCNT0", "005930") in client.acknowledged)
+    return broker, client
+
+
+async def test_trades_arrive_as_typed_ticks(kis_sim: KisSimHandle, make_broker: MakeBroker) -> None:
+    ticks: list[Tick] = []
+    await _samsung_streaming(kis_sim, make_broker, RealtimeHandlers(on_tick=ticks.append))
 
     kis_sim.feed.set_price("005930", 71500, qty=7)
 
@@ -60,11 +68,7 @@ async def test_several_trades_in_one_batch_all_arrive(
     kis_sim: KisSimHandle, make_broker: MakeBroker
 ) -> None:
     ticks: list[Tick] = []
-    broker = make_broker(kis_sim, FakeClock(), handlers=RealtimeHandlers(on_tick=ticks.append))
-    client = _realtime(broker)
-    client.subscribe("H0STCNT0", "005930")
-    broker.start()
-    await eventually(lambda: bool(client.acknowledged))
+    await _samsung_streaming(kis_sim, make_broker, RealtimeHandlers(on_tick=ticks.append))
 
     prices = [71000 + 100 * n for n in range(30)]
     for price in prices:
@@ -193,10 +197,12 @@ async def test_second_session_on_same_app_key_backs_off_then_sleeps_and_reports(
     assert _realtime(holder).connections == 1
 
 
-async def _asleep(sim: KisSimHandle, make_broker: MakeBroker) -> tuple[KisBroker, ParkingClock]:
+async def _asleep(
+    sim: KisSimHandle, make_broker: MakeBroker, handlers: RealtimeHandlers | None = None
+) -> tuple[KisBroker, ParkingClock]:
     """A broker whose stream served once, then met five refused reconnects: asleep."""
     clock = ParkingClock(park=SLEEP_RETRY_SECONDS)
-    broker = make_broker(sim, clock)
+    broker = make_broker(sim, clock, handlers=handlers)
     client = _realtime(broker)
     broker.start()
     await eventually(broker.stream_up)
@@ -334,11 +340,8 @@ async def test_suspend_sends_the_queued_unsubscribes_closes_and_stays_down_until
     kis_sim: KisSimHandle, make_broker: MakeBroker
 ) -> None:
     reasons: list[str] = []
-    broker = make_broker(kis_sim, FakeClock(), handlers=RealtimeHandlers(on_sleep=reasons.append))
-    client = _realtime(broker)
-    client.subscribe("H0STCNT0", "005930")
-    broker.start()
-    await eventually(lambda: Subscription("H0STCNT0", "005930") in client.acknowledged)
+    handlers = RealtimeHandlers(on_sleep=reasons.append)
+    broker, client = await _samsung_streaming(kis_sim, make_broker, handlers)
 
     client.unsubscribe("H0STCNT0", "005930")
     await client.suspend()
@@ -360,14 +363,9 @@ async def test_suspend_in_the_sleep_state_reports_nothing_more_and_resume_connec
     kis_sim: KisSimHandle, make_broker: MakeBroker
 ) -> None:
     reasons: list[str] = []
-    clock = ParkingClock(park=SLEEP_RETRY_SECONDS)
-    broker = make_broker(kis_sim, clock, handlers=RealtimeHandlers(on_sleep=reasons.append))
+    handlers = RealtimeHandlers(on_sleep=reasons.append)
+    broker, _ = await _asleep(kis_sim, make_broker, handlers)
     client = _realtime(broker)
-    broker.start()
-    await eventually(broker.stream_up)
-    kis_sim.faults.refuse_websockets(3600)
-    kis_sim.faults.drop_websockets()
-    await eventually(lambda: client.state is State.SLEEPING and clock.parked == 1)
 
     await client.suspend()  # the close, while asleep
     await eventually(lambda: client.state is State.IDLE)
