@@ -159,6 +159,7 @@ def test_every_control_fault_has_a_sim_fault_command() -> None:
 SWITCHES = {
     "drop_websockets": "drop-ws",
     "refuse_websockets": "refuse-ws",
+    "refuse_subscriptions": "refuse-subscribe",
     "strict_pingpong": "pingpong",
     "delay_rest": "delay-orders",
     "fail_rest": "fail-rest",
@@ -177,6 +178,7 @@ NOT_SWITCHES = {
     "delay_for",
     "hold",
     "take_reject",
+    "subscription_refused",
     "active",
     "refusing_websockets",
     "failing_rest",
@@ -221,3 +223,26 @@ def test_sim_fault_bad_rate_exit_2_without_contacting() -> None:
     url = f"http://127.0.0.1:{closed_port()}"
     result = CliRunner().invoke(app, ["sim-fault", "rate-limit", "--per-second", "x", "--url", url])
     assert result.exit_code == 2
+
+
+async def test_sim_fault_refuse_subscribe_refuses_symbols_and_the_next_n_then_lifts(
+    kis_sim: KisSimHandle,
+) -> None:
+    args = ["--symbols", "005930", "--count", "2", "--url", kis_sim.rest_url]
+    on = await run_cli("sim-fault", "refuse-subscribe", *args)
+    symbol = [kis_sim.faults.subscription_refused("005930") for _ in range(3)]
+    others = [kis_sim.faults.subscription_refused("000660") for _ in range(3)]
+    off = await run_cli("sim-fault", "refuse-subscribe", "--url", kis_sim.rest_url)
+    assert (on.exit_code, off.exit_code) == (0, 0), on.output + off.output
+    assert "OPSP0007" in on.output
+    assert symbol == [True, True, True]
+    assert others == [True, True, False]
+    assert kis_sim.faults.subscription_refused("005930") is False
+
+
+async def test_sim_fault_refuse_subscribe_unknown_symbol_exit_1(kis_sim: KisSimHandle) -> None:
+    args = ["--symbols", "005930,999999", "--url", kis_sim.rest_url]
+    result = await run_cli("sim-fault", "refuse-subscribe", *args)
+    assert result.exit_code == 1
+    assert "symbols" in result.output
+    assert kis_sim.faults.subscription_refused("005930") is False

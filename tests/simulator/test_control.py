@@ -348,3 +348,32 @@ async def test_control_not_subject_to_rate_limit_or_delay(kis_sim: KisSimHandle)
     async with httpx.AsyncClient(base_url=kis_sim.rest_url, timeout=2) as client:
         answers = [await client.get("/__sim__/state") for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 200]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"count": -1}, "count"),
+        ({"count": "4"}, "count"),
+        ({"count": True}, "count"),
+        ({"symbols": "005930"}, "symbols"),
+        ({"symbols": [5930]}, "symbols"),
+    ],
+)
+async def test_refuse_subscribe_bad_input_400_names_the_field(
+    kis_sim: KisSimHandle, body: dict[str, Any], field: str
+) -> None:
+    async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
+        response = await control(client, "refuse-subscribe", body)
+        state = (await client.get("/__sim__/state")).json()["faults"]
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+    assert (state["refused_subscriptions"], state["refuse_next_subscriptions"]) == ([], 0)
+
+
+async def test_refuse_subscribe_shows_in_state(kis_sim: KisSimHandle) -> None:
+    async with httpx.AsyncClient(base_url=kis_sim.rest_url) as client:
+        response = await control(client, "refuse-subscribe", {"symbols": ["005930"], "count": 4})
+        state = (await client.get("/__sim__/state")).json()["faults"]
+    assert response.status_code == 200
+    assert (state["refused_subscriptions"], state["refuse_next_subscriptions"]) == (["005930"], 4)

@@ -120,6 +120,29 @@ async def test_subscribe_42nd_registration_opsp0008(kis_sim: KisSimHandle, key: 
     assert msg_codes[41] == "OPSP0008"
 
 
+async def test_refused_subscription_answers_opsp0007_and_takes_no_registration(
+    kis_sim: KisSimHandle, key: str
+) -> None:
+    kis_sim.faults.refuse_subscriptions(["005930"], count=1)
+    async with connect(kis_sim.ws_url) as ws:
+        refused = await subscribe(ws, key, "H0STCNT0", "005930")
+        next_one = await subscribe(ws, key, "H0STCNT0", "000660")  # the one of `count`
+        again = await subscribe(ws, key, "H0STCNT0", "000660")
+        codes = [f"9{i:05d}" for i in range(40)]  # 41 in all still fit beside it
+        answers = [await subscribe(ws, key, "H0STCNT0", code) for code in codes]
+    assert refused["header"] == {"tr_id": "H0STCNT0", "tr_key": "005930", "encrypt": "N"}
+    body = refused["body"]
+    assert isinstance(body, dict)
+    assert (body["rt_cd"], body["msg_cd"], body["msg1"]) == (
+        "1",
+        "OPSP0007",
+        "SUBSCRIBE INTERNAL ERROR",
+    )
+    assert next_one["body"]["msg_cd"] == "OPSP0007"  # type: ignore[index]
+    assert again["body"]["msg_cd"] == "OPSP0000"  # type: ignore[index]
+    assert [a["body"]["msg_cd"] for a in answers] == ["OPSP0000"] * 40  # type: ignore[index]
+
+
 async def test_subscribe_twice_already_in_subscribe(kis_sim: KisSimHandle, key: str) -> None:
     async with connect(kis_sim.ws_url) as ws:
         await subscribe(ws, key, "H0STCNT0", "005930")

@@ -62,6 +62,7 @@ class Probe:
     facts: list[FeedFacts] = field(default_factory=list)
     streaming: bool = True
     woken: int = 0
+    links: list[str] = field(default_factory=list)
 
     async def feeds(self, accounts: Iterable[StrategyAccountId]) -> list[FeedFacts]:
         return list(self.facts)
@@ -71,6 +72,12 @@ class Probe:
 
     async def wake(self, accounts: Iterable[StrategyAccountId]) -> None:
         self.woken += 1
+
+    async def disconnect(self) -> None:
+        self.links.append("disconnect")
+
+    async def connect(self) -> None:
+        self.links.append("connect")
 
 
 class Positions:
@@ -230,3 +237,29 @@ async def test_status_shows_the_best_bid_and_its_age_on_the_book_path() -> None:
     engine.best_bid = BestBid(Decimal(0), clock.now())  # a book with no bids
     (empty,) = (await control.status()).positions
     assert (empty.best_bid, empty.best_bid_age_s) == (None, 0.0)
+
+
+async def test_the_close_disconnects_the_feeds_and_the_next_open_connects_them() -> None:
+    clock = FakeClock(kst(2026, 12, 23, 8, 59))
+    probe = Probe()
+    control, engine = _control(clock, probe)
+
+    async def on_close(day: date) -> None:
+        probe.links.append(f"summary {day}")
+
+    schedule = MonitorSchedule(control, KrxCalendar(), clock, on_close)
+    await _run_until(clock, schedule, kst(2026, 12, 24, 10, 0))
+
+    assert probe.links == ["connect", "disconnect", "summary 2026-12-23", "connect"]
+    assert [kind for kind, _ in engine.events] == ["start", "stop", "start"]
+
+
+async def test_a_persons_start_after_the_close_connects_the_feeds_again() -> None:
+    clock = FakeClock(kst(2026, 12, 23, 15, 29))
+    probe = Probe()
+    control, _ = _control(clock, probe)
+    await control.start(Actor.SCHEDULE)
+    await control.end_session()
+    status = await control.start()  # a person, after hours
+    assert probe.links == ["connect", "disconnect", "connect"]
+    assert status.running

@@ -121,3 +121,9 @@ def test_next_monitoring_says_tomorrow_or_names_the_day() -> None:
     assert text.next_monitoring(friday_open, thursday) == "내일 09:00"
     late = datetime(2027, 1, 4, 10, 0, tzinfo=seoul)  # the year's first day opens at 10:00
     assert text.next_monitoring(late, date(2026, 12, 30)) == "1월 4일(월) 10:00"
+
+
+def test_protection_label_of_a_refused_symbol_names_kis_answer() -> None:
+    label = text.protection_label("rest_polling", "[OPSP0007] SUBSCRIBE INTERNAL ERROR")
+    assert label == "REST 조회 (실시간 구독 거부: [OPSP0007] SUBSCRIBE INTERNAL ERROR)"
+    assert text.protection_label("rest_polling") == "REST 조회"

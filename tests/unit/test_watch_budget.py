@@ -59,3 +59,19 @@ def test_plan_never_overspends_whatever_a_symbol_costs(holdings: list[str], cost
         if p is not WatchPath.REST_POLLING
     )
     assert counted == plan.registrations <= KIS_REGISTRATIONS
+
+
+def test_a_refused_symbol_is_polled_and_takes_no_registration() -> None:
+    holdings = [f"{n:06d}" for n in range(25)]
+    plan = plan_watch(holdings, [], trade_cost=2, refused={holdings[0]})
+    assert plan.paths[holdings[0]] is WatchPath.REST_POLLING
+    assert plan.symbols_on(WatchPath.TRADES_ONLY) == holdings[1:21]  # the 21st moves up
+    assert plan.registrations == KIS_REGISTRATIONS
+
+
+@given(codes, st.sets(st.integers(0, 200).map(lambda n: f"{n:06d}")))
+def test_refused_symbols_are_never_streamed(holdings: list[str], refused: set[str]) -> None:
+    plan = plan_watch(holdings, [], trade_cost=2, refused=refused)
+    streamed = [s for s, p in plan.paths.items() if p is not WatchPath.REST_POLLING]
+    assert not set(streamed) & refused
+    assert streamed == [h for h in holdings if h not in refused][: len(streamed)]

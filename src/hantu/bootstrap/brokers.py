@@ -49,6 +49,13 @@ class Streaming(Protocol):
     def dropped_frames(self) -> dict[str, int]: ...
 
 
+@runtime_checkable
+class MadeBrokers(Protocol):
+    """A directory that can list the brokers it made so far (the close disconnects them)."""
+
+    def made(self) -> list[Broker]: ...
+
+
 class AccountBrokers:
     """A `BrokerDirectory` over the accounts tables."""
 
@@ -109,6 +116,10 @@ class AccountBrokers:
                     if self._on_broker is not None:
                         self._on_broker(account.id, broker)
             return list(self._by_account.values())
+
+    def made(self) -> list[Broker]:
+        """The brokers made so far (current ones; a forgotten one is not listed)."""
+        return list(self._by_account.values())
 
     def forget(self, account_id: BrokerAccountId) -> None:
         """Drop the broker of an account whose keys changed; the next order makes a new one.
@@ -235,9 +246,13 @@ class StaticBrokerDirectory:
     async def broker_for(self, strategy_account_id: int) -> Broker:
         return self._accounts.get(strategy_account_id, self.default)
 
-    async def lookup_brokers(self) -> list[Broker]:
+    def made(self) -> list[Broker]:
         """Every broker handed in, the default first."""
         return [self.default, *(b for b in self._accounts.values() if b is not self.default)]
+
+    async def lookup_brokers(self) -> list[Broker]:
+        """Every broker handed in, the default first."""
+        return self.made()
 
     async def account_of(self, strategy_account_id: int) -> str:
         broker = self._accounts.get(strategy_account_id, self.default)

@@ -2,7 +2,8 @@
 on each account's broker stream (and polled over REST when that stream does not carry
 them), ticks, books (their best bid prices exits) and market status from the realtime
 callbacks, fills from the event bus, and the stop-loss / take-profit notice and the
-unfilled-exit warning through the notification service."""
+unfilled-exit warning through the notification service. A symbol subscription KIS refused
+moves that symbol to REST polling and frees its registrations for the next symbol."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from decimal import Decimal
 from hantu.adapters.db.engine import Database
 from hantu.adapters.db.monitor_positions import SqlMonitorPositions
 from hantu.adapters.kis.environments import profile_for
-from hantu.adapters.kis.realtime import MarketStatus, OrderBook
+from hantu.adapters.kis.realtime import NOTICE_TRS, MarketStatus, OrderBook
+from hantu.adapters.kis.realtime_types import Subscription
 from hantu.config import Settings
 from hantu.domain.events import OrderFilled
 from hantu.domain.exits import ExitPricing, ExitRules, ExitTrigger
@@ -184,6 +186,13 @@ def build_monitor(
         rules_for=rules_for,
         late=LateTickTeller(notifications, names),
     )
+    hear(monitor, bus, realtime)
+    return monitor
+
+
+def hear(monitor: ExitMonitor, bus: EventBus, realtime: RealtimeCallbacks) -> None:
+    """Feed the monitor fills from the bus and ticks, market status, books, refused
+    subscriptions and new stream sessions from the realtime callbacks."""
     bus.subscribe(OrderFilled, monitor.on_filled)
     realtime.on_tick(monitor.on_tick)
 
@@ -196,4 +205,10 @@ def build_monitor(
         monitor.on_best_bid(change.symbol, change.bids[0].price if change.bids else Decimal(0))
 
     realtime.on_order_book(book)
-    return monitor
+
+    def refused(sub: Subscription, reason: str) -> None:
+        if sub.tr_id not in NOTICE_TRS:  # a symbol's trades, status or book
+            monitor.planner.on_refused(Symbol(sub.tr_key), reason)
+
+    realtime.on_subscription_refused(refused)
+    realtime.on_session(monitor.planner.on_new_session)

@@ -36,6 +36,7 @@ from hantu.service_layer.monitor_schedule import MonitorSchedule, run_always
 from hantu.service_layer.ports import BrokerDirectory, Clock
 from hantu.service_layer.symbol_names import SymbolNames
 
+from .brokers import MadeBrokers
 from .notifications import Notifications
 from .supervisor import Service
 
@@ -98,6 +99,18 @@ class BrokerFeeds:
     async def wake(self, accounts: Iterable[StrategyAccountId]) -> None:
         for realtime in await self._streams(accounts):
             realtime.wake()
+
+    async def disconnect(self) -> None:
+        """Suspend every broker's stream (each drains its unsubscribes first)."""
+        await asyncio.gather(*(realtime.suspend() for realtime in self._every_stream()))
+
+    async def connect(self) -> None:
+        for realtime in self._every_stream():
+            realtime.resume()
+
+    def _every_stream(self) -> list[KisRealtimeClient]:
+        made = self._brokers.made() if isinstance(self._brokers, MadeBrokers) else []
+        return [b.realtime for b in made if isinstance(b, KisBroker) and b.realtime is not None]
 
 
 class SummaryToNotifications:

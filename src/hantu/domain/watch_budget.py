@@ -2,12 +2,14 @@
 
 One registration goes to execution notices; each watched symbol then takes one for trades
 (H0STCNT0) and, while budget remains, one for the book (H0STASP0). Holdings come first and are
-never displaced by the watch list; what does not fit is polled over REST.
+never displaced by the watch list; what does not fit is polled over REST. A symbol KIS refused
+to register this session (skipped after its retries) is polled too and takes no registration,
+so the next symbol in order gets the stream instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -36,22 +38,27 @@ def plan_watch(
     budget: int = KIS_REGISTRATIONS,
     *,
     trade_cost: int = 1,
+    refused: Collection[str] = (),
 ) -> WatchPlan:
     """Holdings (in priority order) then the watch list; trades first for all, books after.
 
     Trades for as many symbols as fit come before any book, so a book never costs another
     symbol its trades; books go to the highest-priority symbols. `trade_cost` is how many
-    registrations a streamed symbol takes (2 on KIS real: H0STCNT0 and H0STMKO0).
+    registrations a streamed symbol takes (2 on KIS real: H0STCNT0 and H0STMKO0); `refused`
+    symbols are polled and skipped when the registrations are handed out.
     """
     if trade_cost < 1:
         raise ValueError(f"trade_cost must be at least 1, got {trade_cost}")
     ordered = list(dict.fromkeys([*holdings, *watch_list]))
     free = max(budget - EXECUTION_NOTICES, 0)
-    streamed = ordered[: free // trade_cost]
+    streamable = [symbol for symbol in ordered if symbol not in refused]
+    streamed = streamable[: free // trade_cost]
     books = free - len(streamed) * trade_cost
+    rank = {symbol: index for index, symbol in enumerate(streamed)}
     paths: dict[str, WatchPath] = {}
-    for index, symbol in enumerate(ordered):
-        if index >= len(streamed):
+    for symbol in ordered:
+        index = rank.get(symbol)
+        if index is None:
             paths[symbol] = WatchPath.REST_POLLING
         elif index < books:
             paths[symbol] = WatchPath.TRADES_AND_BOOK

@@ -143,7 +143,7 @@ def _standalone_body(status: MonitorStatus) -> dict[str, Any]:
                 "name": "",
                 "symbol": p.symbol,
                 "quantity": str(p.quantity),
-                "protection_label": text.protection_label(p.protection.value),
+                "protection_label": text.protection_label(p.protection.value, p.refused),
                 "last_tick_label": text.tick_age(p.last_tick_age_s),
                 "best_bid_age_seconds": p.best_bid_age_s,
                 "best_bid_label": text.best_bid(p.best_bid, p.best_bid_age_s),

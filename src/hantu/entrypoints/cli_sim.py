@@ -306,6 +306,16 @@ def script(
     _inject(url, "script", {"symbol": symbol, "prices": levels})
 
 
+@fault_app.command("refuse-subscribe", help=ko.CLI_FAULT_REFUSE_SUBSCRIBE)
+def refuse_subscribe(
+    url: Url = DEFAULT_URL,
+    symbols: Annotated[str, typer.Option("--symbols", help=ko.CLI_FAULT_REFUSE_SYMBOLS_HELP)] = "",
+    count: Annotated[int, typer.Option("--count", min=0, help=ko.CLI_FAULT_REFUSE_COUNT_HELP)] = 0,
+) -> None:
+    codes = [code.strip() for code in symbols.split(",") if code.strip()]
+    _inject(url, "refuse-subscribe", {"symbols": codes, "count": count})
+
+
 @fault_app.command("state", help=ko.CLI_FAULT_STATE)
 def state(
     url: Url = DEFAULT_URL,

@@ -278,6 +278,11 @@ CLI_FAULT_DROP_WS: Final = "WebSocket 세션을 모두 끊습니다 / Drop every
 CLI_FAULT_REFUSE_WS: Final = (
     "N초 동안 WebSocket 접속을 거부합니다 (HTTP 503) / Refuse WebSocket connections."
 )
+CLI_FAULT_REFUSE_SUBSCRIBE: Final = (
+    "실시간 구독 요청을 거부합니다 (OPSP0007, 둘 다 비우면 해제) / Refuse subscriptions."
+)
+CLI_FAULT_REFUSE_SYMBOLS_HELP: Final = "거부할 종목, 예: 005930,000660 / symbols to refuse"
+CLI_FAULT_REFUSE_COUNT_HELP: Final = "다음 N건의 구독 요청 거부 / refuse the next N requests"
 CLI_FAULT_DELAY_ORDERS: Final = (
     "주문 응답을 지연하되 주문은 실행합니다 (0=해제) / Delay answers; orders still execute."
 )

@@ -55,6 +55,7 @@ CLI_HALTED: Final = "주문 일시 정지 (장 중단/VI): {codes}"
 NO_TICK_YET: Final = "체결 수신 전"
 NO_BOOK: Final = "호가 미수신"
 NO_BID: Final = "매수호가 없음"
+SUBSCRIPTION_REFUSED: Final = "실시간 구독 거부:"
 
 
 MONITORING_STARTED_TITLE: Final = "🚀 실시간 모니터링 시작"
@@ -91,8 +92,10 @@ def unknown_action(action: str) -> str:
     return f"알 수 없는 동작입니다: {action[:40]} (start, stop, restart 중 하나)"
 
 
-def protection_label(value: str) -> str:
-    return PROTECTION.get(value, value)
+def protection_label(value: str, refused: str | None = None) -> str:
+    """`REST 조회`; with KIS's answer when it refused to stream the symbol."""
+    label = PROTECTION.get(value, value)
+    return label if refused is None else f"{label} ({SUBSCRIPTION_REFUSED} {refused[:80]})"
 
 
 def actor_label(value: str) -> str:

@@ -59,7 +59,7 @@ from hantu.service_layer.monitor_ports import (
 )
 from hantu.service_layer.ports import Tick
 from hantu.service_layer.price_polling import Pace, PricePoller, SymbolPath
-from hantu.service_layer.watch_paths import WatchPlanner
+from hantu.service_layer.watch_paths import WatchPlanner, paths_of
 
 Key = tuple[StrategyAccountId, Symbol]
 log = logging.getLogger(__name__)
@@ -93,8 +93,9 @@ class ExitMonitor:
         self._positions = positions
         self._notifier = notifier
         self._rules = rules
+        budget, cost = options.registrations, options.trade_cost
         self._planner = WatchPlanner(
-            watch, budget=options.registrations, trade_cost=options.trade_cost
+            watch, budget=budget, trade_cost=cost, after=self._retain_books
         )
         self._poller = (
             None
@@ -163,18 +164,15 @@ class ExitMonitor:
     def best_bids(self) -> BestBids:
         return self._books
 
+    @property
+    def planner(self) -> WatchPlanner:
+        return self._planner
+
     def watch_paths(self) -> dict[Symbol, SymbolPath]:
-        """Per watched symbol: the path its prices come by now and when the last one came."""
-        paths: dict[Symbol, SymbolPath] = {}
-        for symbol in dict.fromkeys(symbol for _, symbol in self._states):
-            planned = self._planner.path(symbol) or WatchPath.REST_POLLING
-            polled = self._poller is not None and self._poller.polling(symbol)
-            last = self._last.get(symbol)
-            paths[symbol] = SymbolPath(
-                WatchPath.REST_POLLING if polled else planned,
-                None if last is None else last.at,
-            )
-        return paths
+        """Per watched symbol: the path its prices come by now, when the last one came, and
+        why KIS refused to stream it (if it did)."""
+        symbols = dict.fromkeys(symbol for _, symbol in self._states)
+        return paths_of(self._planner, self._poller, symbols, self._last)
 
     def _watch_order(self) -> list[tuple[StrategyAccountId, Symbol]]:
         return list(self._states)
@@ -212,6 +210,7 @@ class ExitMonitor:
                 for _, symbol in self._states
                 if self._poller is not None and self._poller.polling(symbol)
             ),
+            refused=self._planner.refused,
         )
 
     def watched(self) -> dict[Key, ExitState]:
@@ -261,6 +260,8 @@ class ExitMonitor:
 
     async def _replan(self) -> None:
         await self._planner.apply(self._watch_order())
+
+    def _retain_books(self) -> None:
         booked = WatchPath.TRADES_AND_BOOK
         self._books.retain(s for _, s in self._states if self._planner.path(s) is booked)
 
@@ -370,6 +371,7 @@ class ExitMonitor:
 
     async def drain(self) -> None:
         """Wait for exit orders still being placed (tests, shutdown)."""
+        await self._planner.drain()
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._lag.alarm.drain()

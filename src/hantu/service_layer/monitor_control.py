@@ -56,6 +56,14 @@ class FeedProbe(Protocol):
         """Wake sleeping feeds at once (a restart ends the sleep mode)."""
         ...
 
+    async def disconnect(self) -> None:
+        """Close every realtime session until `connect` (the close), reporting no failure."""
+        ...
+
+    async def connect(self) -> None:
+        """Open again the sessions `disconnect` closed (an open, a person's start)."""
+        ...
+
 
 class Actor(StrEnum):
     SCHEDULE = "schedule"
@@ -76,6 +84,7 @@ class PositionStatus:
     last_tick_age_s: float | None  # None: no tick seen yet
     best_bid: Decimal | None = None  # the book path's best bid (None: no book, or no bid)
     best_bid_age_s: float | None = None  # None: no book seen (not on the book path)
+    refused: str | None = None  # KIS's answer when it refused to stream the symbol
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +140,7 @@ class MonitorControl:
     async def start(self, by: Actor = Actor.PERSON) -> MonitorStatus:
         async with self._lock:
             if not self._running:
+                await self._probe.connect()
                 await self._engine.start()
                 self._mark(True, by)
         return await self.status()
@@ -145,8 +155,15 @@ class MonitorControl:
         return await self.status()
 
     async def end_session(self) -> None:
-        """The close: stop, and let go of a person's stop so the next open starts again."""
+        """The close: stop (unsubscribe), disconnect the realtime sessions until the next
+        start, and let go of a person's stop so the next open starts again. Exit orders
+        still resting are settled by the fill waits' broker checks, fills of the closing
+        auction by the reconciliation's REST sync, which does not wait for notices while
+        the stream is down."""
         await self.stop(Actor.SCHEDULE)
+        async with self._lock:
+            if not self._running:  # unless a person started it again meanwhile
+                await self._probe.disconnect()
         self._held = False
 
     async def restart(self, by: Actor = Actor.PERSON) -> MonitorStatus:
@@ -156,6 +173,7 @@ class MonitorControl:
             if self._running:
                 await self._engine.stop()
                 self._running = False  # so a start that fails leaves it shown as stopped
+            await self._probe.connect()
             await self._probe.wake(accounts)
             await self._engine.start()
             self._mark(True, by)
@@ -195,6 +213,7 @@ class MonitorControl:
                     last_tick_age_s=_age(now, last),
                     best_bid=None if bid is None or bid.price <= 0 else bid.price,
                     best_bid_age_s=None if bid is None else _age(now, bid.at),
+                    refused=snapshot.refused.get(position.symbol) if running else None,
                 )
             )
         return MonitorStatus(

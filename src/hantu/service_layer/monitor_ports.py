@@ -120,3 +120,4 @@ class MonitorSnapshot:
     awaiting_fill: int = 0  # positions whose exit is placed and not yet filled
     polled: frozenset[Symbol] = frozenset()  # symbols the REST poller covers now
     best_bids: Mapping[Symbol, BestBid] = field(default_factory=dict)  # the book path's
+    refused: Mapping[Symbol, str] = field(default_factory=dict)  # KIS refused to stream these

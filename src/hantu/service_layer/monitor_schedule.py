@@ -4,9 +4,10 @@ Driven by the injected clock, in steps of at most `step` seconds, so a suspended
 changed system time is noticed within a step and a fake clock can walk over a holiday. A
 person's stop holds until the next open; a person's start outside the session runs until the
 next close. `on_open` hears each start the schedule makes (the opening notice). At the close
-the monitor unsubscribes (its stop unwatches every symbol, which ends the symbols' feeds; the
-socket itself stays for fill notices of the closing auction) and `on_close` sends the day's
-summary, once per trading day.
+the monitor unsubscribes (its stop unwatches every symbol), disconnects the realtime sessions
+until the next start (a planned disconnect: no reconnect, no sleep-mode alert; fills of the
+closing auction come by the REST sync and the exit fill waits' broker checks) and `on_close`
+sends the day's summary, once per trading day.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class MonitorSchedule:
         await self._close(closes.astimezone(SEOUL).date())
 
     async def _close(self, day: date) -> None:
-        log.info("KRX close: monitor unsubscribes and stops")
+        log.info("KRX close: monitor unsubscribes, disconnects and stops")
         await self._control.end_session()
         if day in self.closed_days:
             return

@@ -44,6 +44,7 @@ class SymbolPath:
 
     path: WatchPath
     last_price_at: datetime | None
+    refused: str | None = None  # KIS's answer when it refused to stream the symbol
 
 
 class PricePoller:

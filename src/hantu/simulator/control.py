@@ -35,7 +35,11 @@ from hantu.simulator.control_fields import (
     read_text,
 )
 from hantu.simulator.control_prefix import PREFIX
-from hantu.simulator.faults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
+from hantu.simulator.faults import (
+    DEFAULT_REJECT_CODE,
+    DEFAULT_REJECT_MESSAGE,
+    MAX_REFUSED_SUBSCRIPTIONS,
+)
 from hantu.simulator.rest_common import SimContext
 
 VI_KINDS = frozenset({"1", "2", "3"})  # H0STMKO0 VI_CLS_CODE: static, dynamic, both
@@ -64,6 +68,28 @@ def _refuse_ws(ctx: SimContext, body: Body) -> Result:
         "message": f"{seconds:g}초 동안 WebSocket 접속 거부 (HTTP 503) / "
         f"refusing WebSocket connections for {seconds:g} s",
     }
+
+
+def _refuse_subscribe(ctx: SimContext, body: Body) -> Result:
+    raw = body.get("symbols", [])
+    if not isinstance(raw, list) or len(raw) > MAX_REFUSED_SUBSCRIPTIONS:
+        raise BadInput("symbols", "a list of symbol codes (empty: none)")
+    try:
+        codes = [read_symbol(ctx, {"symbol": code}) for code in raw]
+    except BadInput as exc:
+        raise BadInput("symbols", exc.problem, exc.status) from None
+    count = body.get("count", 0)
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise BadInput("count", "a whole number of subscribe requests (0: none)")
+    if not 0 <= count <= MAX_REFUSED_SUBSCRIPTIONS:
+        raise BadInput("count", f"between 0 and {MAX_REFUSED_SUBSCRIPTIONS}")
+    ctx.faults.refuse_subscriptions(codes, count)
+    shown = ", ".join(codes) or "-"
+    message = (
+        f"실시간 구독 거부 (OPSP0007): 종목 {shown}, 다음 {count}건 / refusing subscriptions "
+        f"of {shown} and the next {count}"
+    )
+    return {"symbols": codes, "count": count, "message": message}
 
 
 def _delay_orders(ctx: SimContext, body: Body) -> Result:
@@ -229,6 +255,7 @@ class Fault:
 FAULTS: dict[str, Fault] = {
     "drop-ws": Fault(_drop_ws, frozenset({"graceful"})),
     "refuse-ws": Fault(_refuse_ws, frozenset({"seconds"})),
+    "refuse-subscribe": Fault(_refuse_subscribe, frozenset({"symbols", "count"})),
     "delay-orders": Fault(_delay_orders, frozenset({"seconds", "all_paths"})),
     "fail-rest": Fault(_fail_rest, frozenset({"seconds", "status"})),
     "reject-next": Fault(_reject_next, frozenset({"code", "message"})),

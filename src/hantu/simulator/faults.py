@@ -3,6 +3,8 @@
 - `drop_websockets()` closes every WebSocket session (abruptly by default: no close frame);
 - `refuse_websockets(seconds)` answers new WebSocket handshakes with HTTP 503 for a while;
 - `strict_pingpong(timeout)` cuts a client that does not answer a PINGPONG in time;
+- `refuse_subscriptions(symbols, count)` answers subscribe requests for these symbols (until
+  lifted), and the next `count` of any kind, with KIS's refusal (OPSP0007), below the cap;
 - `delay_rest(seconds)` holds order answers (or all answers) past a client's timeout while
   still executing the order: the ambiguous case a client must reconcile;
 - `reject_next_order(msg_cd, msg1)` rejects the next order-cash/order-rvsecncl once;
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -39,6 +41,7 @@ DEFAULT_REJECT_CODE = "APBK0919"
 DEFAULT_REJECT_MESSAGE = "주문이 거부되었습니다."
 
 ORDER_PATHS = frozenset({"order-cash", "order-rvsecncl"})
+MAX_REFUSED_SUBSCRIPTIONS = 1_000
 
 
 class Faults:
@@ -64,6 +67,8 @@ class Faults:
         self.rest_delay_paths: frozenset[str] | None = ORDER_PATHS
         self.dropper: Callable[[bool], int] | None = None
         self.pingpong_timeout: float | None = None
+        self._refused_keys: frozenset[str] = frozenset()
+        self._refuse_subscribes = 0
         self.stopping = asyncio.Event()
 
     # --- WebSocket -------------------------------------------------------------------------
@@ -85,6 +90,23 @@ class Faults:
     def strict_pingpong(self, timeout: float | None) -> None:
         """Cut a WebSocket client that leaves a PINGPONG unanswered `timeout` s (None = off)."""
         self.pingpong_timeout = timeout
+
+    def refuse_subscriptions(self, symbols: Iterable[str] = (), count: int = 0) -> None:
+        """Refuse every subscribe request for these tr_keys until called again without
+        them, and the next `count` subscribe requests of any tr_key; none lifts both."""
+        if not 0 <= count <= MAX_REFUSED_SUBSCRIPTIONS:
+            raise ValueError(f"count must be between 0 and {MAX_REFUSED_SUBSCRIPTIONS}")
+        self._refused_keys = frozenset(symbols)
+        self._refuse_subscribes = count
+
+    def subscription_refused(self, tr_key: str) -> bool:
+        """Whether to refuse this subscribe request (it uses up one of the next `count`)."""
+        if tr_key in self._refused_keys:
+            return True
+        if self._refuse_subscribes > 0:
+            self._refuse_subscribes -= 1
+            return True
+        return False
 
     # --- REST ------------------------------------------------------------------------------
 
@@ -187,6 +209,8 @@ class Faults:
             "refuse_ws_seconds_left": round(refuse_left, 3),
             "fail_rest_status": self.fail_rest_status if self.failing_rest else None,
             "pingpong_timeout": self.pingpong_timeout,
+            "refused_subscriptions": sorted(self._refused_keys),
+            "refuse_next_subscriptions": self._refuse_subscribes,
             "delay_seconds": self.rest_delay,
             "delay_scope": "orders" if self.rest_delay_paths is not None else "all",
             "pending_rejects": [{"code": c, "message": m} for c, m in self._rejects],

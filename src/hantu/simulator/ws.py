@@ -28,6 +28,8 @@ from hantu.simulator.matching import Notice
 from hantu.simulator.rest_common import SimContext
 
 MAX_SUBSCRIPTIONS = 41  # reference §6.4: the 42nd gets OPSP0008
+# A subscription refused below the cap (the `refuse_subscriptions` fault): §6.3's OPSP0007.
+SUBSCRIBE_REFUSED = ("OPSP0007", "SUBSCRIBE INTERNAL ERROR")
 MARKET_TRS = frozenset({"H0STCNT0", "H0STASP0", "H0STMKO0"})
 NOTICE_TRS = frozenset({"H0STCNI0", "H0STCNI9"})  # real / paper execution notices
 # Overseas execution notices (real / paper): clients such as the official sample subscribe
@@ -280,6 +282,9 @@ class WsServer:
         pair = (tr_id, tr_key)
         if pair in session.subs:
             session.push("", frames.control(tr_id, tr_key, "1", "OPSP0002", "ALREADY IN SUBSCRIBE"))
+            return
+        if self._ctx.faults.subscription_refused(tr_key):
+            session.push("", frames.control(tr_id, tr_key, "1", *SUBSCRIBE_REFUSED))
             return
         if len(session.subs) >= MAX_SUBSCRIPTIONS:
             session.push("", frames.control(tr_id, tr_key, "1", "OPSP0008", "MAX SUBSCRIBE OVER"))

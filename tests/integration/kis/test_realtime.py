@@ -40,13 +40,21 @@ async def _next_fill(stream: object) -> FillNotice:
     return await asyncio.wait_for(stream.__anext__(), 5.0)  # type: ignore[attr-defined]
 
 
-async def test_trades_arrive_as_typed_ticks(kis_sim: KisSimHandle, make_broker: MakeBroker) -> None:
-    ticks: list[Tick] = []
-    broker = make_broker(kis_sim, FakeClock(), handlers=RealtimeHandlers(on_tick=ticks.append))
+async def _samsung_streaming(
+    sim: KisSimHandle, make_broker: MakeBroker, handlers: RealtimeHandlers
+) -> tuple[KisBroker, KisRealtimeClient]:
+    """A started broker on a FakeClock whose 005930 trades KIS has acked."""
+    broker = make_broker(sim, FakeClock(), handlers=handlers)
     client = _realtime(broker)
     client.subscribe("H0STCNT0", "005930")
     broker.start()
     await eventually(lambda: Subscription("H0STCNT0", "005930") in client.acknowledged)
+    return broker, client
+
+
+async def test_trades_arrive_as_typed_ticks(kis_sim: KisSimHandle, make_broker: MakeBroker) -> None:
+    ticks: list[Tick] = []
+    await _samsung_streaming(kis_sim, make_broker, RealtimeHandlers(on_tick=ticks.append))
 
     kis_sim.feed.set_price("005930", 71500, qty=7)
 
@@ -60,11 +68,7 @@ async def test_several_trades_in_one_batch_all_arrive(
     kis_sim: KisSimHandle, make_broker: MakeBroker
 ) -> None:
     ticks: list[Tick] = []
-    broker = make_broker(kis_sim, FakeClock(), handlers=RealtimeHandlers(on_tick=ticks.append))
-    client = _realtime(broker)
-    client.subscribe("H0STCNT0", "005930")
-    broker.start()
-    await eventually(lambda: bool(client.acknowledged))
+    await _samsung_streaming(kis_sim, make_broker, RealtimeHandlers(on_tick=ticks.append))
 
     prices = [71000 + 100 * n for n in range(30)]
     for price in prices:
@@ -193,10 +197,12 @@ async def test_second_session_on_same_app_key_backs_off_then_sleeps_and_reports(
     assert _realtime(holder).connections == 1
 
 
-async def _asleep(sim: KisSimHandle, make_broker: MakeBroker) -> tuple[KisBroker, ParkingClock]:
+async def _asleep(
+    sim: KisSimHandle, make_broker: MakeBroker, handlers: RealtimeHandlers | None = None
+) -> tuple[KisBroker, ParkingClock]:
     """A broker whose stream served once, then met five refused reconnects: asleep."""
     clock = ParkingClock(park=SLEEP_RETRY_SECONDS)
-    broker = make_broker(sim, clock)
+    broker = make_broker(sim, clock, handlers=handlers)
     client = _realtime(broker)
     broker.start()
     await eventually(broker.stream_up)
@@ -328,3 +334,43 @@ async def test_watch_and_unwatch_a_symbol(kis_sim: KisSimHandle, make_broker: Ma
 
     await eventually(lambda: len(next(iter(kis_sim.sim.ws.sessions)).subs) == 1)
     assert client.subscriptions == [_notice_sub(kis_sim)]
+
+
+async def test_suspend_sends_the_queued_unsubscribes_closes_and_stays_down_until_resume(
+    kis_sim: KisSimHandle, make_broker: MakeBroker
+) -> None:
+    reasons: list[str] = []
+    handlers = RealtimeHandlers(on_sleep=reasons.append)
+    broker, client = await _samsung_streaming(kis_sim, make_broker, handlers)
+
+    client.unsubscribe("H0STCNT0", "005930")
+    await client.suspend()
+    await eventually(lambda: not kis_sim.sim.ws.sessions and client.state is State.IDLE)
+    await asyncio.sleep(0.2)  # a reconnect would be under way by now
+    down = (client.state, client.connections, len(kis_sim.sim.ws.sessions))
+
+    client.resume()
+    await eventually(broker.stream_up)
+
+    assert ("2", "H0STCNT0", "005930") in kis_sim.sim.ws.requests  # sent before the close
+    assert down == (State.IDLE, 1, 0)
+    assert client.connections == 2
+    assert client.subscriptions == [_notice_sub(kis_sim)]  # the notices, resubscribed
+    assert reasons == []
+
+
+async def test_suspend_in_the_sleep_state_reports_nothing_more_and_resume_connects(
+    kis_sim: KisSimHandle, make_broker: MakeBroker
+) -> None:
+    reasons: list[str] = []
+    handlers = RealtimeHandlers(on_sleep=reasons.append)
+    broker, _ = await _asleep(kis_sim, make_broker, handlers)
+    client = _realtime(broker)
+
+    await client.suspend()  # the close, while asleep
+    await eventually(lambda: client.state is State.IDLE)
+    kis_sim.faults.refuse_websockets(0)
+    client.resume()  # the next open
+    await eventually(broker.stream_up)
+
+    assert len(reasons) == 1  # the sleep itself, once; nothing for the planned disconnect

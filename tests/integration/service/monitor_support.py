@@ -4,9 +4,10 @@ the SELL orders as stored."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,19 @@ from sqlalchemy import select
 
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.db import tables
+from hantu.adapters.db.monitor_positions import SqlMonitorPositions
 from hantu.adapters.kis.broker import KisBroker
 from hantu.adapters.kis.realtime_types import Subscription
 from hantu.adapters.passwords import PasswordHashing
 from hantu.bootstrap import App, build
+from hantu.bootstrap.monitor import BrokerWatch, ServiceNotifier, exit_rules, hear, monitor_options
+from hantu.bootstrap.monitor_control import BrokerFeeds
 from hantu.config import Settings
 from hantu.domain.enums import OrderStatus, Side
 from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
 from hantu.service_layer import queries
+from hantu.service_layer.exit_monitor import ExitMonitor
+from hantu.service_layer.monitor_control import MonitorControl
 from hantu.service_layer.orders import submit
 from hantu.service_layer.ports import Clock
 from hantu.simulator.server import Simulator
@@ -75,6 +81,35 @@ def telegram_to(server: FakeTelegram, chat: int) -> dict[str, Any]:
         "telegram_api_url": server.base_url,
         "telegram_chat_id": chat,
     }
+
+
+@asynccontextmanager
+async def budgeted_monitor(
+    app: App, registrations: int
+) -> AsyncIterator[tuple[ExitMonitor, MonitorControl]]:
+    """The app's monitor wiring (run with `monitor_enabled=False`) on a smaller WebSocket
+    budget, started, its REST poller and fill waits running."""
+    watch = BrokerWatch(app.deps.brokers)
+    monitor = ExitMonitor(
+        app.deps,
+        SqlMonitorPositions(app.db),
+        watch,
+        ServiceNotifier(None),
+        exit_rules(app.settings),
+        stream=watch,
+        options=replace(monitor_options(app.settings), registrations=registrations),
+    )
+    hear(monitor, app.bus, app.realtime)
+    positions = SqlMonitorPositions(app.db)
+    control = MonitorControl(monitor, BrokerFeeds(app.deps.brokers), positions, app.clock)
+    await control.start()
+    loops = asyncio.create_task(monitor.loops())
+    try:
+        yield monitor, control
+    finally:
+        loops.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loops
 
 
 def simulator(app: App) -> Simulator:

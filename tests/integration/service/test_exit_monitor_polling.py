@@ -5,22 +5,17 @@ start and shown so."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from dataclasses import replace
 from pathlib import Path
 
-from hantu.adapters.db.monitor_positions import SqlMonitorPositions
 from hantu.adapters.kis.realtime_types import State, Subscription
-from hantu.bootstrap.monitor import BrokerWatch, ServiceNotifier, exit_rules, monitor_options
 from hantu.domain.enums import OrderStatus
-from hantu.domain.events import OrderFilled
 from hantu.domain.values import Symbol
 from hantu.domain.watch_budget import WatchPath
 from hantu.service_layer.exit_monitor import ExitMonitor
 from tests.integration.service.monitor_support import (
     ACCOUNT,
     HurriedClock,
+    budgeted_monitor,
     buy,
     buy_and_watch,
     kis_broker,
@@ -75,48 +70,32 @@ async def test_a_crossing_while_the_websocket_is_down_is_sold_from_rest_polling_
 async def test_a_symbol_beyond_the_websocket_budget_is_polled_and_its_crossing_sold(
     database_url: str, tmp_path: Path
 ) -> None:
-    async with running(database_url, tmp_path, monitor_enabled=False) as app:
-        watch = BrokerWatch(app.deps.brokers)
-        options = replace(monitor_options(app.settings), registrations=3)  # notices + 1 symbol
-        monitor = ExitMonitor(
-            app.deps,
-            SqlMonitorPositions(app.db),
-            watch,
-            ServiceNotifier(None),
-            exit_rules(app.settings),
-            stream=watch,
-            options=options,
-        )
-        app.bus.subscribe(OrderFilled, monitor.on_filled)
-        app.realtime.on_tick(monitor.on_tick)
-        task = asyncio.create_task(monitor.run())
-        try:
-            await buy(app, CODE)
-            await buy(app, "000660", 5, 180_000)
-            await until(lambda: _watched(monitor, 2))
-            realtime = (await kis_broker(app)).realtime
-            assert realtime is not None
+    async with (
+        running(database_url, tmp_path, monitor_enabled=False) as app,
+        budgeted_monitor(app, registrations=3) as (monitor, _),  # notices + 1 symbol
+    ):
+        await buy(app, CODE)
+        await buy(app, "000660", 5, 180_000)
+        await until(lambda: _watched(monitor, 2))
+        realtime = (await kis_broker(app)).realtime
+        assert realtime is not None
 
-            async def streamed() -> bool:  # the status follows within one poll interval
-                acked = Subscription("H0STCNT0", CODE) in realtime.acknowledged
-                return acked and monitor.watch_paths()[SYMBOL].path is WatchPath.TRADES_ONLY
+        async def streamed() -> bool:  # the status follows within one poll interval
+            acked = Subscription("H0STCNT0", CODE) in realtime.acknowledged
+            return acked and monitor.watch_paths()[SYMBOL].path is WatchPath.TRADES_ONLY
 
-            await until(streamed)
-            assert monitor.watch_paths()[Symbol("000660")].path is WatchPath.REST_POLLING
-            notices = simulator(app).accounts[0].hts_id  # the one other registration
-            assert {s.tr_key for s in realtime.subscriptions} == {CODE, notices}
+        await until(streamed)
+        assert monitor.watch_paths()[Symbol("000660")].path is WatchPath.REST_POLLING
+        notices = simulator(app).accounts[0].hts_id  # the one other registration
+        assert {s.tr_key for s in realtime.subscriptions} == {CODE, notices}
 
-            simulator(app).feed.set_price("000660", 189_000)  # the target: +5 %
+        simulator(app).feed.set_price("000660", 189_000)  # the target: +5 %
 
-            async def sold() -> bool:
-                return len(await sells(app)) == 1
+        async def sold() -> bool:
+            return len(await sells(app)) == 1
 
-            await until(sold, 5)
-            await monitor.drain()
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await until(sold, 5)
+        await monitor.drain()
         (sell,) = await sells(app)
 
     assert sell.source == "monitor:take_profit"

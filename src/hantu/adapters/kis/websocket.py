@@ -10,9 +10,10 @@ delays run out it *sleeps*: it reports it once, then tries again every `sleep_re
 seconds (default 5 minutes, far inside KIS's warning about tight connect loops) or at
 once on `wake()`. OPSP8996 (another session holds the app key) is retried the same way,
 since that session may be our own dropped one; a key truly held elsewhere ends in the
-sleep state with a report naming it. Frames are read by `dispatch.FrameReader`: whatever
-one frame holds is dropped and counted there, never fatal. The client's vocabulary
-(states, subscriptions, callbacks) lives in `realtime_types`.
+sleep state with a report naming it. `suspend()` is the planned disconnect of the close:
+queued requests go out, the socket closes and the loop waits, reporting nothing, until
+`resume()`. Frames are read by `dispatch.FrameReader` (a bad one is dropped and counted,
+never fatal); the client's vocabulary lives in `realtime_types`, a session in `ws_session`.
 """
 
 from __future__ import annotations
@@ -22,20 +23,21 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import websockets
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 
-from hantu.domain.masking import mask, mask_value
+from hantu.domain.masking import mask
 from hantu.errors import BrokerUnavailable, HantuError
 from hantu.service_layer.ports import Clock
 
-from .dispatch import HEAD_CHARS, SOCKET_MAX_SIZE, FrameReader, notify
+from .dispatch import HEAD_CHARS, FrameReader, notify
 from .errors import AppKeyInUse, SubscriptionLimitExceeded
 from .realtime import NOTICE_TRS, ControlFrame, DropKind
 from .realtime_types import ApprovalKeys, RealtimeHandlers, State, Subscription
 from .reconnect import SLEEP_RETRY_SECONDS, Verdict, default_classify, default_delays
+from .ws_session import Session, describe, open_websocket, shown
 
 log = logging.getLogger(__name__)
 
@@ -44,38 +46,6 @@ SUBSCRIBE_RETRIES = 3
 ALREADY_IN_USE = "OPSP8996"
 APPROVAL_NOT_FOUND = "OPSP0011"
 KEY_REFUSED = "KEY-REFUSED"  # ours, not KIS's: an ack whose AES key/iv we refused
-
-
-async def open_websocket(url: str) -> ClientConnection:
-    """Open a KIS WebSocket: no proxy, no compression, room for large frames (see dispatch)."""
-    return await connect(
-        url, proxy=None, compression=None, max_size=SOCKET_MAX_SIZE, open_timeout=10
-    )
-
-
-@dataclass
-class _Session:
-    ws: ClientConnection
-    approval_key: str
-    queue: asyncio.Queue[tuple[str, Subscription]] = field(default_factory=asyncio.Queue)
-    pending: asyncio.Future[ControlFrame] | None = None
-    pending_sub: Subscription | None = None
-    refusal: HantuError | None = None  # KIS refused the session as a whole (OPSP8996)
-
-    def answers_pending(self, control: ControlFrame) -> bool:
-        """Whether a control frame is the answer to the request in flight.
-
-        KIS echoes tr_id/tr_key in acks; an error about the session as a whole (tr_id
-        "(null)" or empty) answers whatever is in flight.
-        """
-        if self.pending is None or self.pending.done() or self.pending_sub is None:
-            return False
-        if control.tr_id in ("", "(null)"):
-            return True
-        return (control.tr_id, control.tr_key) == (
-            self.pending_sub.tr_id,
-            self.pending_sub.tr_key,
-        )
 
 
 class KisRealtimeClient:
@@ -108,9 +78,11 @@ class KisRealtimeClient:
         self._wanted: dict[Subscription, None] = {}
         self._acked: set[Subscription] = set()
         self._frames = FrameReader(handlers)
-        self._session: _Session | None = None
+        self._session: Session | None = None
         self._closed = False
         self._wake = asyncio.Event()
+        self._resumed = asyncio.Event()
+        self._suspended = False
         self._session_served = False
         self._asleep = False
         self._last_error = ""
@@ -151,7 +123,7 @@ class KisRealtimeClient:
         if len(self._wanted) >= MAX_SUBSCRIPTIONS:
             raise SubscriptionLimitExceeded(
                 f"KIS allows {MAX_SUBSCRIPTIONS} realtime subscriptions per session; "
-                f"unsubscribe one before adding {_shown(sub)}"
+                f"unsubscribe one before adding {shown(sub)}"
             )
         self._wanted[sub] = None
         if self._session is not None:
@@ -169,21 +141,17 @@ class KisRealtimeClient:
         """Connect and stay connected until `close()`; raises only on a fatal error."""
         delays = self._delays()
         while not self._closed:
+            if self._suspended:
+                self.state = State.IDLE  # between sessions: spec 002's 대기
+                await self._resumed.wait()
+                delays = self._delays()
+                continue
             try:
                 await self._connect_and_listen()
             except Exception as exc:
-                if self._closed:
-                    break
-                if self._classify(exc) is Verdict.FATAL:
-                    self.state = State.CLOSED
-                    reason = f"KIS realtime stopped, needs a human: {mask(_describe(exc))}"
-                    log.error(reason)
-                    notify(self._handlers.on_sleep, reason)
-                    raise
-                self._last_error = mask(_describe(exc))
-                log.warning("KIS realtime connection lost: %s", self._last_error)
-            if self._closed:
-                break
+                self._lost(exc)
+            if self._closed or self._suspended:
+                continue
             if self._session_served:
                 delays = self._delays()  # KIS served the last session: back-off starts over
                 self._asleep = False
@@ -195,6 +163,19 @@ class KisRealtimeClient:
             self.state = State.BACKING_OFF
             await self._clock.sleep(delay)
         self.state = State.CLOSED
+
+    def _lost(self, exc: Exception) -> None:
+        """A session ended in `exc`: noted for the sleep report, or raised if fatal."""
+        if self._closed or self._suspended:
+            return  # closing, or the planned disconnect of the close: no failure
+        if self._classify(exc) is Verdict.FATAL:
+            self.state = State.CLOSED
+            reason = f"KIS realtime stopped, needs a human: {mask(describe(exc))}"
+            log.error(reason)
+            notify(self._handlers.on_sleep, reason)
+            raise exc
+        self._last_error = mask(describe(exc))
+        log.warning("KIS realtime connection lost: %s", self._last_error)
 
     async def _sleep(self) -> bool:
         """The sleep state: report once, then wait for `wake()` or the slow retry.
@@ -227,10 +208,35 @@ class KisRealtimeClient:
         """Leave the sleep state and try again (the monitor's restart)."""
         self._wake.set()
 
+    async def suspend(self, drain_timeout: float = 25.0) -> None:
+        """Disconnect on purpose (the close) and stay disconnected until `resume()`: the
+        queued (un)subscribe requests go out first (for up to `drain_timeout` s), then the
+        socket is closed; no reconnect, no sleep report."""
+        if self._suspended or self._closed:
+            return
+        self._suspended = True
+        self._resumed.clear()
+        self._wake.set()  # out of the sleep state's wait, into the suspended one
+        session = self._session
+        if session is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(session.queue.join(), drain_timeout)
+        await session.ws.close()
+        log.info("KIS realtime disconnected until the next session")
+
+    def resume(self) -> None:
+        """Connect again after `suspend()` (the next open), with a fresh back-off."""
+        if self._suspended:
+            self._suspended = False
+            self._asleep = False
+            self._resumed.set()
+
     async def close(self) -> None:
         """Stop the loop and close the socket."""
         self._closed = True
         self._wake.set()
+        self._resumed.set()
         session = self._session
         if session is not None:
             await session.ws.close()
@@ -242,7 +248,10 @@ class KisRealtimeClient:
         self._session_served = False
         key = await self._approval.approval_key()
         ws = await self._open(self._url)
-        session = _Session(ws, key)
+        if self._suspended:  # suspended while connecting: no session after all
+            await ws.close()
+            return
+        session = Session(ws, key)
         # An open socket is no success: KIS cuts sessions it will not serve (OPSP8996, a
         # wrong HTS ID) right after the handshake. Only an ack proves it, unless nothing
         # is wanted and so nothing can be acked.
@@ -266,10 +275,10 @@ class KisRealtimeClient:
             await ws.close()
         if session.refusal is not None:
             raise session.refusal
-        if not self._closed:
+        if not self._closed and not self._suspended:
             raise BrokerUnavailable("KIS closed the realtime connection")
 
-    async def _listen(self, session: _Session) -> None:
+    async def _listen(self, session: Session) -> None:
         while session.refusal is None:
             try:
                 # Undecoded: invalid UTF-8 is then one dropped frame, not a closed connection.
@@ -278,22 +287,33 @@ class KisRealtimeClient:
                 return
             await self._handle(session, message)
 
-    async def _pump(self, session: _Session) -> None:
+    async def _pump(self, session: Session) -> None:
         first = True
         while True:
             tr_type, sub = await session.queue.get()
-            if tr_type == "1" and sub not in self._wanted:
-                continue
-            if not first:
-                await self._clock.sleep(self._interval)
-            first = False
-            if tr_type == "2":
-                self._acked.discard(sub)
-                await self._request(session, "2", sub)
-                continue
-            await self._subscribe_with_retries(session, sub)
+            try:
+                first = await self._send_one(session, tr_type, sub, first)
+            finally:
+                session.queue.task_done()  # `suspend` waits for the queue to drain
 
-    async def _subscribe_with_retries(self, session: _Session, sub: Subscription) -> None:
+    async def _send_one(
+        self, session: Session, tr_type: str, sub: Subscription, first: bool
+    ) -> bool:
+        """Send one queued request, paced; whether the next one is still the first."""
+        if tr_type == "1" and sub not in self._wanted:
+            return first
+        if not first:
+            await self._clock.sleep(self._interval)
+            if tr_type == "1" and sub not in self._wanted:
+                return False  # unsubscribed while we paced (a refused symbol's other TRs)
+        if tr_type == "2":
+            self._acked.discard(sub)
+            await self._request(session, "2", sub)
+        else:
+            await self._subscribe_with_retries(session, sub)
+        return False
+
+    async def _subscribe_with_retries(self, session: Session, sub: Subscription) -> None:
         reason = ""
         for attempt in range(1 + SUBSCRIBE_RETRIES):
             if attempt:
@@ -309,11 +329,11 @@ class KisRealtimeClient:
             reason = f"[{ack.msg_cd}] {ack.msg1}" if ack is not None else "no answer"
             if ack is not None:
                 await self._before_retry(session, sub, ack)
-        log.error("KIS subscription %s skipped: %s", _shown(sub), reason)
+        log.error("KIS subscription %s skipped: %s", shown(sub), reason)
         self._wanted.pop(sub, None)
         notify(self._handlers.on_subscription_failed, sub, reason)
 
-    async def _before_retry(self, session: _Session, sub: Subscription, ack: ControlFrame) -> None:
+    async def _before_retry(self, session: Session, sub: Subscription, ack: ControlFrame) -> None:
         if ack.msg_cd == APPROVAL_NOT_FOUND:
             # OPSP0011: KIS no longer knows our approval key; get a fresh one.
             self._approval.forget_approval_key()
@@ -326,7 +346,7 @@ class KisRealtimeClient:
             await self._clock.sleep(self._interval)
 
     async def _request(
-        self, session: _Session, tr_type: str, sub: Subscription
+        self, session: Session, tr_type: str, sub: Subscription
     ) -> ControlFrame | None:
         message = {
             "header": {
@@ -350,7 +370,7 @@ class KisRealtimeClient:
 
     # --- frames -------------------------------------------------------------------------
 
-    async def _handle(self, session: _Session, message: str | bytes) -> None:
+    async def _handle(self, session: Session, message: str | bytes) -> None:
         read = self._frames.read(message)
         if read is None:
             return
@@ -363,7 +383,7 @@ class KisRealtimeClient:
         except Exception as exc:  # one frame must never end the stream
             self._frames.drop(DropKind.UNEXPECTED, f"{type(exc).__name__}: {exc}", text)
 
-    def _on_control(self, session: _Session, control: ControlFrame, head: str) -> None:
+    def _on_control(self, session: Session, control: ControlFrame, head: str) -> None:
         if not self._frames.accept_keys(control, head):
             # A notice ack whose key/iv cannot decrypt anything is no success: retried.
             control = replace(control, rt_cd="1", msg_cd=KEY_REFUSED, msg1="unusable AES key/iv")
@@ -374,13 +394,3 @@ class KisRealtimeClient:
             log.warning("KIS realtime answered %s %s", control.msg_cd, control.msg1)
         if session.answers_pending(control) and session.pending is not None:
             session.pending.set_result(control)
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _shown(sub: Subscription) -> str:
-    """A subscription as logs may show it: a notice TR's key is the HTS ID, so it is masked."""
-    key = mask_value(sub.tr_key, keep=2) if sub.tr_id in NOTICE_TRS else mask(sub.tr_key)
-    return f"{sub.tr_id}/{key}"
