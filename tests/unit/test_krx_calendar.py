@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hantu.adapters.krx_calendar import SEOUL, KrxCalendar
+import pytest
+
+from hantu.adapters.krx_calendar import SEOUL, KrxCalendar, _ask_holidays
+from hantu.errors import ConfigError
 from hantu.service_layer.calendar_ports import MarketCalendar
 
 CALENDAR: MarketCalendar = KrxCalendar()
@@ -52,3 +55,18 @@ def test_first_trading_day_and_csat_open_late() -> None:
         _kst(2026, 11, 19, 16, 30),
     )
     assert CALENDAR.next_open(_kst(2025, 12, 30, 16, 0)) == _kst(2026, 1, 2, 10, 0)
+
+
+def test_the_days_off_asked_of_a_child_process_are_the_holidays_packages_own() -> None:
+    import holidays  # here, in the test process, to compare with what the child answered
+
+    asked = _ask_holidays((2026, 2027))
+    for year in (2026, 2027):
+        expected = frozenset(holidays.financial_holidays("XKRX", years=year).keys())
+        assert asked[year] == expected
+    assert date(2026, 9, 25) in asked[2026]  # 추석
+
+
+def test_an_unknown_year_range_is_a_config_error_naming_the_calendar() -> None:
+    with pytest.raises(ConfigError, match="XKRX calendar"):
+        _ask_holidays(("not-a-year",))  # type: ignore[arg-type]

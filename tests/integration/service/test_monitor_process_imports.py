@@ -1,7 +1,8 @@
 """The monitor process (`build(settings)` without the web server, as `hantu monitor start`
 runs standalone) loads what it protects positions with and nothing it never uses: no web
 stack, no unconfigured notification channel, no httpx command line, no PostgreSQL dialect on
-SQLite, no Alembic on a later start. Each costs resident memory in a process that runs all
+SQLite, no Alembic on a later start, no `holidays` package (its XKRX days come from a child
+process, as the KRX schedule asks them). Each costs resident memory in a process that runs all
 day (bench/monitor.py measures how much)."""
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 MONITOR = """
 import asyncio, json, sys
+from datetime import datetime, timezone
+from hantu.adapters.krx_calendar import KrxCalendar
 from hantu.bootstrap import build
 from hantu.config import Settings
 
@@ -28,9 +31,10 @@ NEVER = [
     "slack_sdk", "telegram",  # channels not configured
     "alembic",  # the database is at head after the first start
     "argon2",  # no password is hashed or checked
+    "holidays",  # the XKRX days are asked of a child process
     "hantu.entrypoints", "hantu.simulator",
 ]
-NEEDED = ["aiohttp", "cryptography.fernet", "holidays", "sqlalchemy.dialects.sqlite"]
+NEEDED = ["aiohttp", "cryptography.fernet", "sqlalchemy.dialects.sqlite"]
 
 async def main(data_dir, rest, ws, key, secret, account, hts):
     settings = Settings(
@@ -41,6 +45,7 @@ async def main(data_dir, rest, ws, key, secret, account, hts):
     async with build(settings) as app:
         assert app.monitor is not None
         await app.deps.brokers.broker_for(1)  # the KIS broker, its client and stream
+        KrxCalendar().next_open(datetime.now(timezone.utc))  # as the KRX schedule does
         loaded = {name: sys.modules.get(name) is not None for name in NEVER + NEEDED}
     print(json.dumps(loaded))
 
@@ -55,12 +60,11 @@ async def test_the_monitor_process_loads_no_web_stack_nor_unconfigured_channels(
     await _monitor(tmp_path, kis_sim)
     loaded = await _monitor(tmp_path, kis_sim)
 
-    # The KIS wire, the stored keys, the market calendar, the database: loaded at start (never
-    # first at a sell); everything in NEVER absent.
+    # The KIS wire, the stored keys, the database: loaded at start (never first at a sell);
+    # everything in NEVER absent.
     assert [name for name, present in loaded.items() if present] == [
         "aiohttp",
         "cryptography.fernet",
-        "holidays",
         "sqlalchemy.dialects.sqlite",
     ]
 
