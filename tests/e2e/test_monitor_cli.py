@@ -50,12 +50,13 @@ def _buy(server: ServerThread, quantity: str = "4") -> None:
     assert answer.status_code == 200, answer.text
 
 
-def _status_until(wanted: str, seconds: float = 15.0) -> str:
+def _status_until(*wanted: str, seconds: float = 15.0) -> str:
+    """`hantu monitor status` once every text in `wanted` is in it (or at the deadline)."""
     deadline = time.monotonic() + seconds
     while True:
         result = _monitor("status")
         assert result.exit_code == 0, result.output
-        if wanted in result.output or time.monotonic() > deadline:
+        if all(w in result.output for w in wanted) or time.monotonic() > deadline:
             return result.output
         time.sleep(0.2)
 
@@ -82,7 +83,10 @@ def test_cli_monitor_controls_the_running_server(
 
     started = _monitor("start")
     assert text.MONITOR_STARTED in started.output
-    assert "실시간(WebSocket)" in _status_until("실시간(WebSocket)")
+    # Streamed again, every subscription acknowledged (the book's comes 0.5 s after the trades').
+    restreamed = _status_until(STATE_MONITORING, "실시간(WebSocket)")
+    assert STATE_MONITORING in restreamed, restreamed
+    assert "실시간(WebSocket)" in restreamed, restreamed
 
     as_json = json.loads(_monitor("status", "--json").output)
     assert as_json["state"] == "monitoring"
