@@ -51,7 +51,7 @@ def _xkrx_holidays(year: int) -> frozenset[date]:
 def _ask_holidays(years: Iterable[int]) -> dict[int, frozenset[date]]:
     command = [sys.executable, "-c", _ASK, *(str(y) for y in years)]
     try:
-        done = subprocess.run(  # our interpreter, our code, integer arguments
+        done = subprocess.run(  # noqa: S603 - our interpreter, our code, integer years
             command, capture_output=True, text=True, timeout=_ASK_SECONDS, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:

@@ -16,7 +16,7 @@ from hantu.adapters.kis.environments import profile_for
 from hantu.adapters.kis.realtime import NOTICE_TRS, MarketStatus, OrderBook
 from hantu.adapters.kis.realtime_types import Subscription
 from hantu.config import Settings
-from hantu.domain.events import OrderFilled
+from hantu.domain.events import BrokerStateDiffered, OrderFilled
 from hantu.domain.exits import ExitPricing, ExitRules, ExitTrigger
 from hantu.domain.notifications import EventKind, Notification, Recipient
 from hantu.domain.values import StrategyAccountId, Symbol
@@ -194,6 +194,7 @@ def hear(monitor: ExitMonitor, bus: EventBus, realtime: RealtimeCallbacks) -> No
     """Feed the monitor fills from the bus and ticks, market status, books, refused
     subscriptions and new stream sessions from the realtime callbacks."""
     bus.subscribe(OrderFilled, monitor.on_filled)
+    bus.subscribe(BrokerStateDiffered, monitor.late_refusals.on_state_differed)
     realtime.on_tick(monitor.on_tick)
 
     def status(change: MarketStatus) -> None:

@@ -123,6 +123,7 @@ def exit_unfilled(
 
 # --- an exit the broker refused, placed again until the attempts run out --------------------
 EXIT_REFUSED_UNKNOWN: Final = "사유 미상"
+EXIT_REFUSED_AT_EXCHANGE: Final = "접수 후 거래소 거부"
 EXIT_UNPROTECTED_TITLE: Final = "🚨 긴급: {reason} 매도 실패 - 포지션 보호 안 됨"
 EXIT_UNPROTECTED_BODY: Final = (
     "종목: {label}\n{reason} 매도 {quantity}: {what}\n사유: {cause}\n"

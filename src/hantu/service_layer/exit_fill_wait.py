@@ -90,6 +90,10 @@ class ExitFillWait:
     def pending(self) -> list[PendingExit]:
         return list(self._pending.values())
 
+    def take(self, order_id: str) -> PendingExit | None:
+        """Stop waiting for `order_id` and return its wait (None: not awaited)."""
+        return self._pending.pop(order_id, None)
+
     def expect(
         self,
         order_id: str,

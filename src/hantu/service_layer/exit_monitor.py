@@ -44,6 +44,7 @@ from hantu.service_layer.best_bids import BestBids
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.exit_fill_notice import tell_exit_fill
 from hantu.service_layer.exit_fill_wait import ExitFillWait
+from hantu.service_layer.exit_refused_later import LateRefusals
 from hantu.service_layer.exit_retry import ExitRetry, UnprotectedAlarm
 from hantu.service_layer.exit_rules_ports import RulesSource
 from hantu.service_layer.late_ticks import LateTickAlarm, LateTickNotifier, TickLag
@@ -117,6 +118,7 @@ class ExitMonitor:
             deps, options, unprotected, self._last_price, self._exit_price, self.watched,
             self.paused,
         )  # fmt: skip
+        self.late_refusals = LateRefusals(deps, self._fill_wait, self._retry)
         self._rules_for = rules_for  # per strategy / position; None: `rules` for every one
         self._states: dict[Key, tuple[WatchedPosition, ExitState]] = {}
         self._paused: set[Symbol] = set()
@@ -374,4 +376,5 @@ class ExitMonitor:
         await self._planner.drain()
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.late_refusals.drain()
         await self._lag.alarm.drain()

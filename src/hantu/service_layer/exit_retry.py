@@ -9,6 +9,10 @@ repeat of the same attempt finds it placed. Each attempt is a retry of the first
 failed order, which an accepted one resolves. The wait holds while the symbol is halted or
 under VI, and ends when the monitor stops or the position is no longer watched.
 
+An exit the exchange refuses after accepting it (KIS's notice RFUS_YN=1; the broker's order
+list, whose sync records it refused) was never filled either, and is placed again the same
+way, under its own key plus `:x<n>`; the attempts count across such chains.
+
 Never retried: an UNCONFIRMED order (it may be at the broker; the reconciliation settles
 it), an error on our side (the order may have left), and refusals no retry can cure (our
 auth or settings, a deactivated account): those are told at once. After the last attempt,
@@ -25,7 +29,7 @@ from enum import Enum
 from typing import Protocol
 
 from hantu import messages_ko as ko
-from hantu.domain.enums import OrderType
+from hantu.domain.enums import OrderType, Side
 from hantu.domain.exits import ExitState, Trigger
 from hantu.domain.order import OrderRequest
 from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
@@ -33,6 +37,7 @@ from hantu.service_layer import orders
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.monitor_ports import MonitorOptions, WatchedPosition
 from hantu.service_layer.outcome import Refusal, SubmitOutcome, SubmitResult
+from hantu.service_layer.queries import OrderView
 
 log = logging.getLogger(__name__)
 RETRY_SUFFIX = ":x"
@@ -56,6 +61,11 @@ class Verdict(Enum):
 def retry_key(trigger_key: str, attempt: int) -> str:
     """The idempotency key of re-placement `attempt` of a refused exit."""
     return f"{trigger_key}{RETRY_SUFFIX}{attempt}"
+
+
+def placements_before(idempotency_key: str) -> int:
+    """How many re-placements led to the order under `idempotency_key`."""
+    return idempotency_key.count(RETRY_SUFFIX)
 
 
 def backoff(attempt: int, first: float) -> float:
@@ -106,14 +116,48 @@ class ExitRetry:
     ) -> SubmitResult:
         """Place `request` again while refused; returns what the last attempt became."""
         verdict = await self._verdict(result, position)
+        return await self._again(request, result, verdict, position, trigger, 0)
+
+    async def refused_later(
+        self, order: OrderView, position: WatchedPosition, trigger: Trigger, source: str
+    ) -> SubmitResult | None:
+        """Place again an exit the exchange refused after accepting it; None when no attempt
+        is left (the owner is told) or nothing is left to sell."""
+        request = OrderRequest(
+            idempotency_key=order.idempotency_key,
+            strategy_account_id=position.strategy_account_id,
+            symbol=position.symbol,
+            side=Side.SELL,
+            order_type=OrderType(order.order_type),
+            quantity=Quantity(order.quantity - order.filled_quantity),
+            price=None if order.price is None else Price(order.price),
+            source=source,
+        )
+        done = placements_before(order.idempotency_key)
+        log.warning("exit order %s of %s refused by the exchange", order.id, position.symbol)
+        refused = SubmitResult(
+            order, SubmitOutcome.REFUSED, error=ko.monitor.EXIT_REFUSED_AT_EXCHANGE
+        )
+        result = await self._again(request, refused, Verdict.RETRY, position, trigger, done)
+        return None if result is refused else result
+
+    async def _again(
+        self,
+        request: OrderRequest,
+        result: SubmitResult,
+        verdict: Verdict,
+        position: WatchedPosition,
+        trigger: Trigger,
+        done: int,
+    ) -> SubmitResult:
         failed_id = result.failed_order_id
-        attempt = 0
+        attempt, base = done, request.idempotency_key  # a chain's keys grow from its first
         while verdict is Verdict.RETRY and attempt < self._options.retry_attempts:
             attempt += 1
-            if not await self._wait(position, attempt):
+            if not await self._wait(position, attempt - done):
                 log.info("re-placing the exit of %s ended: not watched", position.symbol)
                 return result
-            again = await self._next(request, position, trigger, attempt)
+            again = await self._next(request, position, trigger, base, attempt - done)
             if again is None:
                 log.info("exit of %s not re-placed: nothing left to sell", position.symbol)
                 return result
@@ -148,7 +192,12 @@ class ExitRetry:
         return self._guarding(position)
 
     async def _next(
-        self, request: OrderRequest, position: WatchedPosition, trigger: Trigger, attempt: int
+        self,
+        request: OrderRequest,
+        position: WatchedPosition,
+        trigger: Trigger,
+        base: str,
+        attempt: int,
     ) -> OrderRequest | None:
         async with self._deps.uow(read_only=True) as uow:
             capacity = await uow.risk.sell_capacity(
@@ -159,7 +208,7 @@ class ExitRetry:
         price = self._price_of(position, self._last_price(position.symbol) or trigger.price)
         return replace(
             request,
-            idempotency_key=retry_key(trigger.idempotency_key, attempt),
+            idempotency_key=retry_key(base, attempt),
             quantity=Quantity(capacity.free),
             price=price,
             order_type=OrderType.MARKET if price is None else OrderType.LIMIT,

@@ -145,3 +145,25 @@ async def test_an_exit_of_a_deactivated_account_is_told_at_once_and_never_re_pla
     assert sell.status is OrderStatus.REJECTED
     (notice,) = notices
     assert "다시 주문해도 받아들여질 수 없는 거부라 재주문하지 않습니다" in notice
+
+
+async def test_an_exit_the_exchange_refuses_after_accepting_it_is_placed_again_at_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    # The fill wait is a minute: only the refusal itself, seen by the broker sync, can bring
+    # the second sell within the test.
+    extra = {**FAST, "exit_fill_wait_seconds": 60, "settle_interval_seconds": 0.2}
+    async with running(database_url, tmp_path, **extra) as app:
+        await buy_and_watch(app)
+        simulator(app).faults.reject_at_exchange_next()  # accepted, then RFUS_YN=1
+        simulator(app).feed.set_price(CODE, 67_800)  # through the stop (67,900원)
+        await until(lambda: _closed(app))
+        await asyncio.sleep(0.5)  # nothing more is placed
+        refused, placed = await sells(app)
+        broker_sells = _broker_sells(app)
+
+    assert refused.status is OrderStatus.ERROR
+    assert (placed.status, placed.quantity, placed.price) == (OrderStatus.FILLED, 10, 67_800)
+    assert placed.idempotency_key == f"{refused.idempotency_key}:x1"
+    assert placed.source == "monitor:stop_loss"
+    assert broker_sells == [10, 10]  # the refused one reached the broker's book, then this one

@@ -9,7 +9,13 @@ from decimal import Decimal
 import pytest
 
 from hantu import messages_ko as ko
-from hantu.service_layer.exit_retry import Verdict, backoff, retry_key, verdict_of
+from hantu.service_layer.exit_retry import (
+    Verdict,
+    backoff,
+    placements_before,
+    retry_key,
+    verdict_of,
+)
 from hantu.service_layer.outcome import Refusal, SubmitOutcome, SubmitResult
 from hantu.service_layer.queries import OrderView
 from tests.builders import an_order
@@ -66,3 +72,11 @@ def test_the_unprotected_notice_says_why_and_what_to_do() -> None:
     assert "재주문하지 않습니다" in hopeless
     _, off = ko.monitor.exit_unprotected("005930", "stop_loss", Decimal(1), "x", 0, retried=True)
     assert "자동 재주문이 꺼져 있습니다" in off
+
+
+def test_a_chain_of_refusals_counts_its_placements_from_the_keys() -> None:
+    first = "exit:1:005930:stop_loss:7"
+    again = retry_key(first, 1)
+    later = retry_key(again, 1)  # that one refused by the exchange too, placed again
+    assert [placements_before(k) for k in (first, again, later)] == [0, 1, 2]
+    assert later == f"{first}:x1:x1"
