@@ -220,6 +220,11 @@ async def _create_in(
     return order, result
 
 
+_INACTIVE = risk.RiskViolation(
+    "account_inactive", "broker account deactivated", ko.settings_page.REASON_ACCOUNT_INACTIVE
+)
+
+
 async def _risk_violations(
     deps: Deps,
     uow: PipelineUnitOfWork,
@@ -228,22 +233,18 @@ async def _risk_violations(
     *,
     adopt: bool,
 ) -> list[risk.RiskViolation]:
-    rules = await uow.risk.account_rules(request.strategy_account_id)
-    if not rules.active:  # a deactivated broker account takes no new order, buy or sell
-        return [
-            risk.RiskViolation(
-                "account_inactive",
-                "broker account deactivated",
-                ko.settings_page.REASON_ACCOUNT_INACTIVE,
-            )
-        ]
-    limits = rules.limits.over(deps.risk_limits)  # the strategy's own, else the environment's
     if request.side is Side.SELL:  # the buy limits never stop a sell; the position does
         account, symbol = request.strategy_account_id, request.symbol
         capacity = await uow.risk.sell_capacity(account, symbol, lock=True)
+        if not capacity.active:
+            return [_INACTIVE]
         if adopt and await selling.adopts_first(uow, request, capacity):
             raise _AdoptFirst
         return selling.sell_violations(request, capacity)
+    rules = await uow.risk.account_rules(request.strategy_account_id)
+    if not rules.active:  # a deactivated broker account takes no new order, buy or sell
+        return [_INACTIVE]
+    limits = rules.limits.over(deps.risk_limits)  # the strategy's own, else the environment's
     if await uow.risk.entries_paused(request.strategy_account_id):  # Telegram /stop
         return [risk.RiskViolation("entries_paused", "new entries paused", ko.REASON_PAUSED)]
     if limits == risk.RiskLimits():
@@ -268,7 +269,8 @@ async def _send(broker: Broker, order: Order, seconds: float) -> _Answer:
         price=order.price,
     )
     try:
-        broker_id = await asyncio.wait_for(broker.place_order(request), seconds)
+        async with asyncio.timeout(seconds):  # in this task: no task of its own to wait for
+            broker_id = await broker.place_order(request)
     except TimeoutError:
         return _Unanswered(f"no answer from the broker within {seconds:g}s")
     except BrokerUnavailable as exc:

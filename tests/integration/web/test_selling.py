@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from hantu import messages_ko as ko
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import BrokerOrderId, FillId, Price, Quantity, StrategyAccountId, Symbol
 from hantu.service_layer.fills import process_fill
+from hantu.service_layer.orders import SubmitOutcome, submit
 from hantu.service_layer.ports import BrokerOrder
-from tests.builders import a_fill_notice
+from tests.builders import a_fill_notice, an_order_request
 from tests.integration.web.conftest import Member, WebClient, signal
 
 SAMSUNG = Symbol("005930")
@@ -190,3 +192,31 @@ async def test_webhook_sell_with_adoption_leaves_shares_other_strategies_hold_al
     assert taken.status_code == 200, taken.text
     assert await _position(web, member) == (Decimal(2), Decimal(65_000), Decimal(0))
     assert await _adoptions(web) == 1
+
+
+async def test_sell_of_a_deactivated_broker_account_is_refused_before_sending_adopting_nothing(
+    web: WebClient,
+) -> None:
+    # An exit or an approved alert reaches the pipeline without the webhook's admission.
+    member = await web.member("alice")
+    await _adopt_on(web, member)
+    await web.hold(member.strategy_account_id, 1)
+    await _broker_holds_outside_hantu(web, 100, 65_000)
+    path = f"/api/broker-accounts/{member.broker_account_id}/deactivate"
+    assert (await member.client.post(path, headers=member.headers())).status_code == 200
+    calls = web.broker.place_calls
+    sell = an_order_request(
+        idempotency_key="exit-1",
+        strategy_account_id=StrategyAccountId(member.strategy_account_id),
+        symbol=SAMSUNG,
+        side=Side.SELL,
+        quantity=Quantity(5),
+    )
+
+    result = await submit(web.app.state.runtime.app.deps, sell)
+
+    assert result.outcome is SubmitOutcome.REJECTED
+    assert result.error == ko.settings_page.REASON_ACCOUNT_INACTIVE
+    assert web.broker.place_calls == calls
+    assert await _adoptions(web) == 0
+    assert await _position(web, member) == (Decimal(1), Decimal(70_000), Decimal(0))

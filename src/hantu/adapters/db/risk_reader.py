@@ -10,6 +10,7 @@ from sqlalchemy import (
     Integer,
     String,
     bindparam,
+    case,
     cast,
     func,
     literal,
@@ -72,7 +73,8 @@ _INPUTS = union_all(
 # What a sell may take, as rows (kind, account, a, b), summed in Python as `_INPUTS` is:
 #   p: a position of the symbol on the same broker account (quantity, -)
 #   o: a live sell order of this account (quantity, filled)
-#   a: the strategy's adoption switch (1 or 0, -)
+#   a: the strategy's adoption switch, the broker account active (1 or 0 each); for a sell
+#      these stand in for `account_rules`, one statement fewer before an exit is sent
 _SIBLINGS = select(strategy_accounts.c.id).where(
     strategy_accounts.c.broker_account_id
     == select(strategy_accounts.c.broker_account_id)
@@ -101,13 +103,14 @@ _SELL_INPUTS = union_all(
         t.orders.c.side == Side.SELL.value,
         t.orders.c.status.in_(_LIVE_IN),
     ),
-    select(  # a: whether the strategy adopts broker holdings (1 or 0), in the same trip
+    select(  # a: the strategy's adoption switch and the broker account's being active
         literal("a", String),
         strategy_accounts.c.id,
         cast(strategies.c.adopt_broker_holdings, Integer),
-        literal(0),
+        case((broker_accounts.c.deactivated_at.is_(None), 1), else_=0),
     )
     .join(strategies, strategy_accounts.c.strategy_id == strategies.c.id)
+    .join(broker_accounts, broker_accounts.c.id == strategy_accounts.c.broker_account_id)
     .where(strategy_accounts.c.id == bindparam("account")),
 )
 _ENTRIES_PAUSED = (
@@ -176,7 +179,7 @@ class SqlRiskReader:
             await self._conn.execute(_LOCK_ACCOUNT, {"account": account})
         params = {"account": account, "symbol": symbol.code}
         held = open_sells = on_broker = Decimal(0)
-        adopt = False
+        adopt, active = False, True
         for kind, owner, a, b in (await self._conn.execute(_SELL_INPUTS, params)).all():
             if kind == "p":
                 on_broker += a
@@ -184,8 +187,8 @@ class SqlRiskReader:
             elif kind == "o":
                 open_sells += a - b
             else:
-                adopt = bool(a)
-        return SellCapacity(held, open_sells, on_broker, adopt_allowed=adopt)
+                adopt, active = bool(a), bool(b)
+        return SellCapacity(held, open_sells, on_broker, adopt_allowed=adopt, active=active)
 
     async def entries_paused(self, strategy_account_id: StrategyAccountId) -> bool:
         params = {"account": int(strategy_account_id)}
