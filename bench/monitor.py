@@ -453,7 +453,7 @@ def main() -> None:
                 bench_outage_to_wire(args.outage_rounds, args.held, root / "outage")
             )
             _summary(
-                f"outage -> sell on the wire, {args.held} positions polled at 10/s",
+                f"outage -> sell at the simulator's engine, {args.held} positions polled at 10/s",
                 latencies,
                 1.0,
                 "s",
