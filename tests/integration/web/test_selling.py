@@ -34,6 +34,16 @@ async def _adopt_on(web: WebClient, member: Member, on: bool = True) -> dict[str
     return dict(response.json()["strategy"])
 
 
+async def _adopting(web: WebClient, broker_quantity: int) -> Member:
+    """Alice, adopting, holding 1 share at 70,000 in hantu; the broker holds `broker_quantity`
+    bought at 65,000 outside it."""
+    member = await web.member("alice")
+    await _adopt_on(web, member)
+    await web.hold(member.strategy_account_id, 1)
+    await _broker_holds_outside_hantu(web, broker_quantity, 65_000)
+    return member
+
+
 async def _adoptions(web: WebClient) -> int:
     return int(await web.scalar("SELECT count(*) FROM events WHERE name = 'HoldingAdopted'"))
 
@@ -104,10 +114,7 @@ async def test_strategy_adoption_switch_is_off_by_default_saved_and_owner_scoped
 async def test_webhook_sell_with_adoption_adopts_the_shortfall_at_the_broker_average(
     web: WebClient,
 ) -> None:
-    member = await web.member("alice")
-    await _adopt_on(web, member)
-    await web.hold(member.strategy_account_id, 1)  # at 70,000
-    await _broker_holds_outside_hantu(web, 100, 65_000)
+    member = await _adopting(web, 100)
 
     response = await web.webhook(signal(member.token, side="SELL", quantity="5", id="s5"))
     repeat = await web.webhook(signal(member.token, side="SELL", quantity="5", id="s5"))
@@ -130,10 +137,7 @@ async def test_webhook_sell_with_adoption_adopts_the_shortfall_at_the_broker_ave
 async def test_webhook_sell_with_adoption_but_too_little_at_the_broker_adopts_nothing(
     web: WebClient,
 ) -> None:
-    member = await web.member("alice")
-    await _adopt_on(web, member)
-    await web.hold(member.strategy_account_id, 1)
-    await _broker_holds_outside_hantu(web, 3, 65_000)  # 2 beyond hantu's 1; the sell needs 4
+    member = await _adopting(web, 3)  # 2 beyond hantu's 1; the sell needs 4
 
     response = await web.webhook(signal(member.token, side="SELL", quantity="5"))
 
@@ -198,10 +202,7 @@ async def test_sell_of_a_deactivated_broker_account_is_refused_before_sending_ad
     web: WebClient,
 ) -> None:
     # An exit or an approved alert reaches the pipeline without the webhook's admission.
-    member = await web.member("alice")
-    await _adopt_on(web, member)
-    await web.hold(member.strategy_account_id, 1)
-    await _broker_holds_outside_hantu(web, 100, 65_000)
+    member = await _adopting(web, 100)
     path = f"/api/broker-accounts/{member.broker_account_id}/deactivate"
     assert (await member.client.post(path, headers=member.headers())).status_code == 200
     calls = web.broker.place_calls
