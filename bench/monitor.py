@@ -4,15 +4,17 @@ The application is built by the real bootstrap (SQLite, the one order pipeline, 
 monitor) against a KIS simulator over loopback that enforces KIS's 20 requests/s. Its
 H0STCNT0 frames carry all 46 fields filled as KIS sends them (simulator `ws_frames`).
 
-1. Tick → sell: a trade through the stop, from the simulator publishing it to the exit SELL
-   on the wire: its request read from the simulator's socket. The simulator runs in a
-   process of its own (`bench/monitor_sim.py`), as KIS is another machine, and stamps both
-   ends with CLOCK_MONOTONIC. Target p99 ≤ 5 ms. Shown in parts: publish → the monitor's
-   tick callback (the simulator's frame, our WebSocket read and parse), → the monitor
-   deciding to sell (evaluation), → the broker asked to place it (the pipeline before the
-   send: risk and the NEW order committed), → on the wire (the REST client: rate limiter,
-   httpx over aiohttp, loopback). Also shown: the SELL reaching the simulator's matching
-   engine, i.e. with the simulator's own HTTP stack (KIS's side in production).
+1. Tick → sell: a trade through the stop, from the simulator publishing its H0STCNT0 frame
+   (built, handed to the WebSocket) to the exit SELL on the wire: its request read from the
+   simulator's socket. The simulator runs in a process of its own (`bench/monitor_sim.py`),
+   as KIS is another machine, and stamps both ends with CLOCK_MONOTONIC. Target p99 ≤ 5 ms.
+   Shown in parts: publish → the monitor's tick callback (our WebSocket read and frame
+   parse), → the monitor deciding to sell (evaluation), → the broker asked to place it (the
+   pipeline before the send: risk and the NEW order committed), → on the wire (the REST
+   client: rate limiter, httpx over aiohttp, loopback). Also shown: from the trade itself
+   (with the simulator making its frame), and to the SELL reaching the simulator's matching
+   engine (with the simulator's own HTTP stack). Both are KIS's side in production. The
+   buy before each crossing leaves the REST connection warm (kept alive 5 s).
 2. Outage → sell: the WebSocket dropped and refused; a trade through the stop of one of
    `--held` positions, all polled over REST round-robin at HANTU_MONITOR_POLL_PER_SECOND
    (10/s), until the SELL reaches the (in-process) simulator's matching engine. The bound
@@ -280,10 +282,11 @@ Spans = dict[str, list[float]]
 
 
 async def bench_tick_to_wire(rounds: int, data_dir: Path) -> Spans:
-    """CLOCK_MONOTONIC seconds of each crossing, from the simulator publishing a trade
-    through the stop to the SELL on the wire, and of the parts of that path."""
+    """CLOCK_MONOTONIC seconds of each crossing, from the simulator publishing the frame of
+    a trade through the stop to the SELL on the wire, and of the parts of that path."""
     code = next(iter(symbols(1)))
-    spans: Spans = {name: [] for name in ("wire", "engine", "heard", "decided", "placed")}
+    names = ("wire", "engine", "heard", "decided", "placed", "from_trade")
+    spans: Spans = {name: [] for name in names}
     heard: list[float] = []
     placed: list[float] = []
     decided = Decided()
@@ -327,6 +330,7 @@ async def bench_tick_to_wire(rounds: int, data_dir: Path) -> Spans:
                 spans["heard"].append(heard[0] - start)
                 spans["decided"].append(decided.at[0] - start)
                 spans["placed"].append(placed[0] - start)
+                spans["from_trade"].append(stamps["arrived"] - stamps["traded"])
             await closed(app, code)  # the sell fills on arrival; its notice closes it
     monitor_log.removeFilter(decided)
     monitor_log.setLevel(level)
@@ -415,7 +419,7 @@ def _parts(spans: Spans) -> None:
     ms = 1e-3
     _summary("tick -> sell on the wire", spans["wire"], ms, "ms", "target p99 <= 5 ms")
     steps = [
-        ("published -> monitor callback", "heard", None, "simulator frame, WebSocket, parse"),
+        ("published -> monitor callback", "heard", None, "WebSocket read, frame parse"),
         ("callback -> decided to sell", "decided", "heard", "exit evaluation"),
         ("decided -> broker asked", "placed", "decided", "risk, NEW order committed"),
         ("broker asked -> on the wire", "wire", "placed", "REST client, loopback"),
@@ -424,6 +428,7 @@ def _parts(spans: Spans) -> None:
         before = spans[begin] if begin else [0.0] * len(spans[end])
         part = [b - a for a, b in zip(before, spans[end], strict=True)]
         _summary(f"  of which {name}", part, ms, "ms", what)
+    _summary("trade -> sell on the wire", spans["from_trade"], ms, "ms", "+ the frame's making")
     _summary("tick -> sell at the simulator's engine", spans["engine"], ms, "ms", "+ its HTTP")
 
 

@@ -8,9 +8,10 @@ Prints one JSON line (URLs and the demo account's keys), then answers commands o
 
     price CODE N   the last trade of CODE is N (untimed); answers "ok"
     cross CODE N   the timed trade; once CODE's SELL came in, answers a JSON line of
-                   "published" (just before the trade is published), "arrived" (the SELL's
-                   request read from its socket: on the wire) and "engine" (the SELL past
-                   the simulator's HTTP stack, reaching its matching engine)
+                   "traded" (just before the trade is made), "published" (its H0STCNT0
+                   frame, built, handed to the WebSocket), "arrived" (the SELL's request
+                   read from its socket: on the wire) and "engine" (the SELL past the
+                   simulator's HTTP stack, reaching its matching engine)
 
 Usage (by bench/monitor.py): python bench/monitor_sim.py CODE [CODE...]
 """
@@ -35,6 +36,34 @@ from hantu.simulator.server import Simulator
 ARRIVED: contextvars.ContextVar[float] = contextvars.ContextVar("arrived", default=0.0)
 
 
+class Frames:
+    """When the trade frames of the symbol being crossed are handed to a WebSocket."""
+
+    def __init__(self) -> None:
+        self.code = ""
+        self.at: list[float] = []
+
+    def watch(self, sim: Simulator, code: str) -> None:
+        """Stamp `code`'s frames from now on, on every WebSocket (once wrapped, kept)."""
+        self.code, self.at = code, []
+        for session in sim.ws.sessions:
+            conn = session.conn
+            if getattr(conn, "bench_stamped", False):
+                continue
+            send = conn.send
+
+            async def stamped(message: Any, *args: Any, _send: Any = send, **kw: Any) -> Any:
+                if isinstance(message, str) and self._of_code(message):
+                    self.at.append(time.monotonic())
+                return await _send(message, *args, **kw)
+
+            conn.send = stamped  # type: ignore[method-assign]
+            conn.bench_stamped = True  # type: ignore[attr-defined]
+
+    def _of_code(self, message: str) -> bool:
+        return message.startswith("0|H0STCNT0|") and f"|{self.code}^" in message
+
+
 def _stamp_arrivals() -> None:
     receive = H11Protocol.data_received
 
@@ -57,6 +86,7 @@ async def serve(codes: list[str]) -> None:
     symbols = {code: (code, Decimal(70_000)) for code in codes}
     sells: dict[str, tuple[float, float]] = {}
     came = asyncio.Event()
+    frames = Frames()
     async with Simulator(symbols=symbols, rate_limit=20, pingpong_interval=None) as sim:
         place = sim.engine.place
 
@@ -78,13 +108,15 @@ async def serve(codes: list[str]) -> None:
                 _say("ok")
                 continue
             sells.pop(code, None)
-            published = time.monotonic()
+            frames.watch(sim, code)
+            traded = time.monotonic()
             sim.feed.set_price(code, int(price))
             while code not in sells:
                 came.clear()
                 await came.wait()
             arrived, engine = sells.pop(code)
-            _say(json.dumps({"published": published, "arrived": arrived, "engine": engine}))
+            stamps = {"traded": traded, "published": frames.at[0]}
+            _say(json.dumps({**stamps, "arrived": arrived, "engine": engine}))
 
 
 def _say(line: str) -> None:
