@@ -5,16 +5,17 @@ monitor) against a KIS simulator over loopback that enforces KIS's 20 requests/s
 H0STCNT0 frames carry all 46 fields filled as KIS sends them (simulator `ws_frames`).
 
 1. Tick → sell: a trade through the stop, from the simulator publishing its H0STCNT0 frame
-   (built, handed to the WebSocket) to the exit SELL on the wire: its request read from the
-   simulator's socket. The simulator runs in a process of its own (`bench/monitor_sim.py`),
-   as KIS is another machine, and stamps both ends with CLOCK_MONOTONIC. Target p99 ≤ 5 ms.
-   Shown in parts: publish → the monitor's tick callback (our WebSocket read and frame
-   parse), → the monitor deciding to sell (evaluation), → the broker asked to place it (the
-   pipeline before the send: risk and the NEW order committed), → on the wire (the REST
-   client: rate limiter, httpx over aiohttp, loopback). Also shown: from the trade itself
-   (with the simulator making its frame), and to the SELL reaching the simulator's matching
-   engine (with the simulator's own HTTP stack). Both are KIS's side in production. The
-   buy before each crossing leaves the REST connection warm (kept alive 5 s).
+   (built, handed to its WebSocket) to the exit SELL on the wire (its order-cash request
+   written to our socket; a stamp of asyncio's transport). The simulator runs in a process
+   of its own (`bench/monitor_sim.py`), as KIS is another machine; both processes stamp
+   CLOCK_MONOTONIC. Target p99 ≤ 5 ms. Shown in parts: publish → the monitor's tick
+   callback (our WebSocket read and frame parse), → the monitor deciding to sell
+   (evaluation), → the broker asked to place it (the pipeline before the send: risk and
+   the NEW order committed), → on the wire (the REST client: rate limiter, httpx over
+   aiohttp). Also shown, each with a part on KIS's side in production: from the trade
+   itself (the simulator making its frame), to the simulator reading the SELL (its
+   wake-up), and to its matching engine (its HTTP stack). The buy before each crossing
+   leaves the REST connection warm (kept alive 5 s).
 2. Outage → sell: the WebSocket dropped and refused; a trade through the stop of one of
    `--held` positions, all polled over REST round-robin at HANTU_MONITOR_POLL_PER_SECOND
    (10/s), until the SELL reaches the (in-process) simulator's matching engine. The bound
@@ -46,7 +47,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from asyncio import selector_events
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -266,7 +268,8 @@ async def remote_simulator(codes: list[str]) -> AsyncIterator[tuple[RemoteSim, K
 
 class Decided(logging.Filter):
     """Stamps the exit monitor's "crossed ... selling" line (written just before it submits
-    the sell) and keeps that logger's records below ERROR out of the output, as before."""
+    the sell) and keeps that logger's records below ERROR out of the output, as before.
+    The line's wording is what it looks for: the bench fails on a round without it."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -281,14 +284,38 @@ class Decided(logging.Filter):
 Spans = dict[str, list[float]]
 
 
+@contextlib.contextmanager
+def sells_written(at: list[float]) -> Iterator[None]:
+    """Stamp each SELL order-cash request (TTTC0011U / VTTC0011U) as this process hands it to
+    its socket: on the wire (a stamp of asyncio's transport, not of hantu's code)."""
+    transport = selector_events._SelectorSocketTransport
+    write = transport.write
+
+    def stamped(self: Any, data: Any) -> None:
+        # Stamped as handed to the kernel: on loopback the send itself may wake the reader
+        # and lose the CPU to it for a while before returning.
+        now = time.monotonic()
+        head = bytes(data[:1000])
+        if head.startswith(b"POST ") and b"/trading/order-cash" in head and b"0011U" in head:
+            at.append(now)
+        write(self, data)
+
+    transport.write = stamped  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        transport.write = write  # type: ignore[method-assign]
+
+
 async def bench_tick_to_wire(rounds: int, data_dir: Path) -> Spans:
     """CLOCK_MONOTONIC seconds of each crossing, from the simulator publishing the frame of
     a trade through the stop to the SELL on the wire, and of the parts of that path."""
     code = next(iter(symbols(1)))
-    names = ("wire", "engine", "heard", "decided", "placed", "from_trade")
+    names = ("wire", "read", "engine", "heard", "decided", "placed", "from_trade")
     spans: Spans = {name: [] for name in names}
     heard: list[float] = []
     placed: list[float] = []
+    written: list[float] = []
     decided = Decided()
     monitor_log = logging.getLogger("hantu.service_layer.exit_monitor")
     level = monitor_log.level
@@ -301,37 +328,40 @@ async def bench_tick_to_wire(rounds: int, data_dir: Path) -> Spans:
 
     # No reconcile loop: the notices carry every fill here, and its inquiries would take
     # the REST slots the exit order then waits for (a figure of the rate limit, not ours).
-    async with (
-        remote_simulator([code]) as (sim, kis),
-        application(kis, data_dir, settle_interval_seconds=0) as app,
-    ):
-        app.realtime.ticks.insert(0, stamp)  # heard just before the monitor hears it
-        broker = await app.deps.brokers.broker_for(int(ACCOUNT))
-        place = broker.place_order
+    with sells_written(written):
+        async with (
+            remote_simulator([code]) as (sim, kis),
+            application(kis, data_dir, settle_interval_seconds=0) as app,
+        ):
+            app.realtime.ticks.insert(0, stamp)  # heard just before the monitor hears it
+            broker = await app.deps.brokers.broker_for(int(ACCOUNT))
+            place = broker.place_order
 
-        async def timed(order: BrokerOrder) -> Any:
-            if order.side is Side.SELL:
-                placed.append(time.monotonic())
-            return await place(order)
+            async def timed(order: BrokerOrder) -> Any:
+                if order.side is Side.SELL:
+                    placed.append(time.monotonic())
+                return await place(order)
 
-        broker.place_order = timed  # type: ignore[method-assign]
-        for n in range(rounds + 20):
-            await buy(app, sim.set_price, code, f"tick-{n}")
-            await streaming(app, code)
-            await asyncio.sleep(0.1)  # the buy's REST slot is free again
-            heard.clear()
-            placed.clear()
-            decided.at.clear()
-            stamps = await sim.cross(code, THROUGH)
-            if n >= 20:  # warm-up
-                start = stamps["published"]
-                spans["wire"].append(stamps["arrived"] - start)
-                spans["engine"].append(stamps["engine"] - start)
-                spans["heard"].append(heard[0] - start)
-                spans["decided"].append(decided.at[0] - start)
-                spans["placed"].append(placed[0] - start)
-                spans["from_trade"].append(stamps["arrived"] - stamps["traded"])
-            await closed(app, code)  # the sell fills on arrival; its notice closes it
+            broker.place_order = timed  # type: ignore[method-assign]
+            for n in range(rounds + 20):
+                await buy(app, sim.set_price, code, f"tick-{n}")
+                await streaming(app, code)
+                await asyncio.sleep(0.1)  # the buy's REST slot is free again
+                heard.clear()
+                placed.clear()
+                written.clear()
+                decided.at.clear()
+                stamps = await sim.cross(code, THROUGH)
+                if n >= 20:  # warm-up
+                    start = stamps["published"]
+                    spans["wire"].append(written[0] - start)
+                    spans["read"].append(stamps["arrived"] - start)
+                    spans["engine"].append(stamps["engine"] - start)
+                    spans["heard"].append(heard[0] - start)
+                    spans["decided"].append(decided.at[0] - start)
+                    spans["placed"].append(placed[0] - start)
+                    spans["from_trade"].append(written[0] - stamps["traded"])
+                await closed(app, code)  # the sell fills on arrival; its notice closes it
     monitor_log.removeFilter(decided)
     monitor_log.setLevel(level)
     return spans
@@ -429,6 +459,7 @@ def _parts(spans: Spans) -> None:
         part = [b - a for a, b in zip(before, spans[end], strict=True)]
         _summary(f"  of which {name}", part, ms, "ms", what)
     _summary("trade -> sell on the wire", spans["from_trade"], ms, "ms", "+ the frame's making")
+    _summary("tick -> sell read by the simulator", spans["read"], ms, "ms", "+ its wake-up")
     _summary("tick -> sell at the simulator's engine", spans["engine"], ms, "ms", "+ its HTTP")
 
 
