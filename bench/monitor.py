@@ -2,15 +2,24 @@
 
 The application is built by the real bootstrap (SQLite, the one order pipeline, the exit
 monitor) against a KIS simulator over loopback that enforces KIS's 20 requests/s. Its
-H0STCNT0 frames carry all 46 fields filled as KIS sends them (simulator `ws_frames`). "On the
-wire" is the moment the simulator's order-cash handler receives the SELL.
+H0STCNT0 frames carry all 46 fields filled as KIS sends them (simulator `ws_frames`).
 
-1. Tick → sell: a trade through the stop, from the simulator publishing it to the exit SELL
-   arriving at the simulator (frame, parse, evaluate, risk, storage, REST). Target p99 ≤ 5 ms.
+1. Tick → sell: a trade through the stop, from the simulator publishing its H0STCNT0 frame
+   (built, handed to its WebSocket) to the exit SELL on the wire (its order-cash request
+   written to our socket; a stamp of asyncio's transport). The simulator runs in a process
+   of its own (`bench/monitor_sim.py`), as KIS is another machine; both processes stamp
+   CLOCK_MONOTONIC. Target p99 ≤ 5 ms. Shown in parts: publish → the monitor's tick
+   callback (our WebSocket read and frame parse), → the monitor deciding to sell
+   (evaluation), → the broker asked to place it (the pipeline before the send: risk and
+   the NEW order committed), → on the wire (the REST client: rate limiter, httpx over
+   aiohttp). Also shown, each with a part on KIS's side in production: from the trade
+   itself (the simulator making its frame), to the simulator reading the SELL (its
+   wake-up), and to its matching engine (its HTTP stack). The buy before each crossing
+   leaves the REST connection warm (kept alive 5 s).
 2. Outage → sell: the WebSocket dropped and refused; a trade through the stop of one of
    `--held` positions, all polled over REST round-robin at HANTU_MONITOR_POLL_PER_SECOND
-   (10/s), until the SELL arrives. The bound is held / rate + one quote + one order.
-   Target p99 ≤ 2 s.
+   (10/s), until the SELL reaches the (in-process) simulator's matching engine. The bound
+   is held / rate + one quote + one order. Target p99 ≤ 2 s.
 3. Memory (`bench/monitor_rss.py`): the monitor process as in production, the simulator
    being another process (this one) reached by settings as KIS is: `build(settings)`
    without the web server, started on a database an earlier process prepared (the first
@@ -19,8 +28,11 @@ wire" is the moment the simulator's order-cash handler receives the SELL.
    VmRSS and VmHWM after a while of polling, beside the same application watching nothing.
    Target ≤ 80 MB.
 
+Percentiles are nearest-rank over the rounds after 20 of warm-up. The machine's load
+average is printed first: the figures mean little on a busy machine.
+
 Usage: .venv/bin/python bench/monitor.py [--rounds 200] [--outage-rounds 60] [--held 10]
-       [--rss-seconds 20] [--memory-only]
+       [--rss-seconds 20] [--memory-only | --tick-only]
 """
 
 from __future__ import annotations
@@ -31,12 +43,13 @@ import contextlib
 import json
 import logging
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from asyncio import selector_events
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -50,7 +63,7 @@ from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
 from hantu.domain.watch_budget import WatchPath
 from hantu.service_layer import queries
 from hantu.service_layer.orders import submit
-from hantu.service_layer.ports import Tick
+from hantu.service_layer.ports import BrokerOrder, Tick
 from hantu.simulator.server import Simulator
 
 ACCOUNT = StrategyAccountId(1)
@@ -91,18 +104,32 @@ class WireTimes:
         return self.arrived.pop(symbol)
 
 
+@dataclass(frozen=True)
+class Kis:
+    """Where the application finds its KIS (a simulator here or in another process)."""
+
+    rest_url: str
+    ws_url: str
+    account: list[str]  # app key, secret, account number, HTS ID
+
+    @classmethod
+    def of(cls, sim: Simulator) -> Kis:
+        a = sim.accounts[0]
+        return cls(sim.rest_url, sim.ws_url, [a.app_key, a.app_secret, a.number, a.hts_id])
+
+
 @contextlib.asynccontextmanager
-async def application(sim: Simulator, data_dir: Path, **extra: Any) -> AsyncIterator[App]:
-    account = sim.accounts[0]
+async def application(kis: Kis, data_dir: Path, **extra: Any) -> AsyncIterator[App]:
+    key, secret, number, hts = kis.account
     values: dict[str, Any] = {
         "data_dir": data_dir,
         "database_url": f"sqlite+aiosqlite:///{data_dir / 'hantu.db'}",
-        "kis_simulator_rest_url": sim.rest_url,
-        "kis_simulator_ws_url": sim.ws_url,
-        "kis_app_key": account.app_key,
-        "kis_app_secret": account.app_secret,
-        "kis_account": account.number,
-        "kis_hts_id": account.hts_id,
+        "kis_simulator_rest_url": kis.rest_url,
+        "kis_simulator_ws_url": kis.ws_url,
+        "kis_app_key": key,
+        "kis_app_secret": secret,
+        "kis_account": number,
+        "kis_hts_id": hts,
         "kis_ws_subscribe_interval": 0.0,
         "exit_stop_loss_pct": 3,
         "exit_take_profit_pct": 5,
@@ -123,9 +150,19 @@ async def until(predicate: Callable[[], Awaitable[bool]], seconds: float = 20.0)
         await asyncio.sleep(0.005)
 
 
-async def buy(app: App, sim: Simulator, code: str, key: str) -> None:
+SetPrice = Callable[[str, int], Awaitable[None]]
+
+
+def price_setter(sim: Simulator) -> SetPrice:
+    async def set_price(code: str, price: int) -> None:
+        sim.feed.set_price(code, price)
+
+    return set_price
+
+
+async def buy(app: App, set_price: SetPrice, code: str, key: str) -> None:
     """Buy one share at 70,000원 and wait until the monitor protects it."""
-    sim.feed.set_price(code, BASE)
+    await set_price(code, BASE)
     request = OrderRequest(
         idempotency_key=key,
         strategy_account_id=ACCOUNT,
@@ -179,37 +216,155 @@ async def streaming(app: App, code: str) -> None:
     await until(acked)
 
 
-async def bench_tick_to_wire(rounds: int, data_dir: Path) -> tuple[list[float], list[float]]:
-    """Seconds from the simulator publishing a trade through the stop to the SELL arriving,
-    and of that, to the tick reaching the monitor's callback (frame, parse, fan-out)."""
+class RemoteSim:
+    """The simulator process of section 1 (`bench/monitor_sim.py`), one command at a time."""
+
+    def __init__(self, child: asyncio.subprocess.Process) -> None:
+        self._child = child
+
+    async def _ask(self, line: str) -> str:
+        assert self._child.stdin is not None
+        assert self._child.stdout is not None
+        self._child.stdin.write(line.encode() + b"\n")
+        await self._child.stdin.drain()
+        answer = await asyncio.wait_for(self._child.stdout.readline(), 10)
+        if not answer:
+            raise RuntimeError("the simulator process ended")
+        return answer.decode().strip()
+
+    async def set_price(self, code: str, price: int) -> None:
+        await self._ask(f"price {code} {price}")
+
+    async def cross(self, code: str, price: int) -> dict[str, float]:
+        """The timed trade: the simulator's CLOCK_MONOTONIC stamps of it and of the SELL."""
+        stamps: dict[str, float] = json.loads(await self._ask(f"cross {code} {price}"))
+        return stamps
+
+
+@contextlib.asynccontextmanager
+async def remote_simulator(codes: list[str]) -> AsyncIterator[tuple[RemoteSim, Kis]]:
+    script = str(Path(__file__).with_name("monitor_sim.py"))
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        script,
+        *codes,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": "src"},
+    )
+    try:
+        assert child.stdout is not None
+        hello = json.loads(await asyncio.wait_for(child.stdout.readline(), 30))
+        yield RemoteSim(child), Kis(hello["rest"], hello["ws"], hello["account"])
+    finally:
+        if child.stdin is not None:
+            child.stdin.close()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(child.wait(), 10)
+        if child.returncode is None:
+            child.kill()
+            await child.wait()
+
+
+class Decided(logging.Filter):
+    """Stamps the exit monitor's "crossed ... selling" line (written just before it submits
+    the sell) and keeps that logger's records below ERROR out of the output, as before.
+    The line's wording is what it looks for: the bench fails on a round without it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: list[float] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "crossed at" in str(record.msg):
+            self.at.append(time.monotonic())
+        return record.levelno >= logging.ERROR
+
+
+Spans = dict[str, list[float]]
+
+
+@contextlib.contextmanager
+def sells_written(at: list[float]) -> Iterator[None]:
+    """Stamp each SELL order-cash request (TTTC0011U / VTTC0011U) as this process hands it to
+    its socket: on the wire (a stamp of asyncio's transport, not of hantu's code)."""
+    transport = selector_events._SelectorSocketTransport
+    write = transport.write
+
+    def stamped(self: Any, data: Any) -> None:
+        # Stamped as handed to the kernel: on loopback the send itself may wake the reader
+        # and lose the CPU to it for a while before returning.
+        now = time.monotonic()
+        head = bytes(data[:1000])
+        if head.startswith(b"POST ") and b"/trading/order-cash" in head and b"0011U" in head:
+            at.append(now)
+        write(self, data)
+
+    transport.write = stamped  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        transport.write = write  # type: ignore[method-assign]
+
+
+async def bench_tick_to_wire(rounds: int, data_dir: Path) -> Spans:
+    """CLOCK_MONOTONIC seconds of each crossing, from the simulator publishing the frame of
+    a trade through the stop to the SELL on the wire, and of the parts of that path."""
     code = next(iter(symbols(1)))
-    latencies: list[float] = []
-    to_monitor: list[float] = []
+    names = ("wire", "read", "engine", "heard", "decided", "placed", "from_trade")
+    spans: Spans = {name: [] for name in names}
     heard: list[float] = []
+    placed: list[float] = []
+    written: list[float] = []
+    decided = Decided()
+    monitor_log = logging.getLogger("hantu.service_layer.exit_monitor")
+    level = monitor_log.level
+    monitor_log.setLevel(logging.WARNING)
+    monitor_log.addFilter(decided)
 
     def stamp(tick: Tick) -> None:
         if tick.price == THROUGH:
-            heard.append(time.perf_counter())
+            heard.append(time.monotonic())
 
-    async with Simulator(symbols=symbols(1), rate_limit=20, pingpong_interval=None) as sim:
-        wire = WireTimes(sim)
-        # No reconcile loop: the notices carry every fill here, and its inquiries would take
-        # the REST slots the exit order then waits for (a figure of the rate limit, not ours).
-        async with application(sim, data_dir, settle_interval_seconds=0) as app:
+    # No reconcile loop: the notices carry every fill here, and its inquiries would take
+    # the REST slots the exit order then waits for (a figure of the rate limit, not ours).
+    with sells_written(written):
+        async with (
+            remote_simulator([code]) as (sim, kis),
+            application(kis, data_dir, settle_interval_seconds=0) as app,
+        ):
             app.realtime.ticks.insert(0, stamp)  # heard just before the monitor hears it
+            broker = await app.deps.brokers.broker_for(int(ACCOUNT))
+            place = broker.place_order
+
+            async def timed(order: BrokerOrder) -> Any:
+                if order.side is Side.SELL:
+                    placed.append(time.monotonic())
+                return await place(order)
+
+            broker.place_order = timed  # type: ignore[method-assign]
             for n in range(rounds + 20):
-                await buy(app, sim, code, f"tick-{n}")
+                await buy(app, sim.set_price, code, f"tick-{n}")
                 await streaming(app, code)
                 await asyncio.sleep(0.1)  # the buy's REST slot is free again
                 heard.clear()
-                started = time.perf_counter()
-                sim.feed.set_price(code, THROUGH)
-                arrived = await wire.wait(code)
+                placed.clear()
+                written.clear()
+                decided.at.clear()
+                stamps = await sim.cross(code, THROUGH)
                 if n >= 20:  # warm-up
-                    latencies.append(arrived - started)
-                    to_monitor.append(heard[0] - started)
+                    start = stamps["published"]
+                    spans["wire"].append(written[0] - start)
+                    spans["read"].append(stamps["arrived"] - start)
+                    spans["engine"].append(stamps["engine"] - start)
+                    spans["heard"].append(heard[0] - start)
+                    spans["decided"].append(decided.at[0] - start)
+                    spans["placed"].append(placed[0] - start)
+                    spans["from_trade"].append(written[0] - stamps["traded"])
                 await closed(app, code)  # the sell fills on arrival; its notice closes it
-    return latencies, to_monitor
+    monitor_log.removeFilter(decided)
+    monitor_log.setLevel(level)
+    return spans
 
 
 async def bench_outage_to_wire(rounds: int, held: int, data_dir: Path) -> list[float]:
@@ -219,9 +374,9 @@ async def bench_outage_to_wire(rounds: int, held: int, data_dir: Path) -> list[f
     async with Simulator(symbols=symbols(held), rate_limit=20, pingpong_interval=None) as sim:
         wire = WireTimes(sim)
         extra = {"exit_fill_wait_seconds": 0.2}  # the lost notices: the broker check lands it
-        async with application(sim, data_dir, **extra) as app:
+        async with application(Kis.of(sim), data_dir, **extra) as app:
             for n, code in enumerate(codes):
-                await buy(app, sim, code, f"held-{n}")
+                await buy(app, price_setter(sim), code, f"held-{n}")
             sim.faults.refuse_websockets(3600)
             sim.faults.drop_websockets()
             for code in codes:
@@ -233,7 +388,7 @@ async def bench_outage_to_wire(rounds: int, held: int, data_dir: Path) -> list[f
                 sim.feed.set_price(code, THROUGH)
                 latencies.append(await wire.wait(code) - started)
                 await closed(app, code)
-                await buy(app, sim, code, f"again-{n}")  # filled by the REST sync meanwhile
+                await buy(app, price_setter(sim), code, f"again-{n}")  # filled by REST sync
     return latencies
 
 
@@ -278,12 +433,34 @@ async def _child(step: str, args: list[str]) -> str:
 
 def _summary(name: str, latencies: list[float], unit: float, label: str, target: str) -> None:
     latencies = sorted(latencies)
-    p50 = statistics.median(latencies) / unit
-    p99 = latencies[max(int(len(latencies) * 0.99) - 1, 0)] / unit
+
+    def rank(q: float) -> float:  # nearest-rank percentile
+        return latencies[max(int(len(latencies) * q + 0.999999) - 1, 0)] / unit
+
     print(
-        f"{name} over {len(latencies)} crossings: p50 {p50:.3f} {label}, p99 {p99:.3f} {label}, "
+        f"{name} over {len(latencies)} crossings: p50 {rank(0.50):.3f} {label}, "
+        f"p95 {rank(0.95):.3f} {label}, p99 {rank(0.99):.3f} {label}, "
         f"max {latencies[-1] / unit:.3f} {label} ({target})"
     )
+
+
+def _parts(spans: Spans) -> None:
+    """The first figure and its parts, each a difference of two stamps of one crossing."""
+    ms = 1e-3
+    _summary("tick -> sell on the wire", spans["wire"], ms, "ms", "target p99 <= 5 ms")
+    steps = [
+        ("published -> monitor callback", "heard", None, "WebSocket read, frame parse"),
+        ("callback -> decided to sell", "decided", "heard", "exit evaluation"),
+        ("decided -> broker asked", "placed", "decided", "risk, NEW order committed"),
+        ("broker asked -> on the wire", "wire", "placed", "REST client, loopback"),
+    ]
+    for name, end, begin, what in steps:
+        before = spans[begin] if begin else [0.0] * len(spans[end])
+        part = [b - a for a, b in zip(before, spans[end], strict=True)]
+        _summary(f"  of which {name}", part, ms, "ms", what)
+    _summary("trade -> sell on the wire", spans["from_trade"], ms, "ms", "+ the frame's making")
+    _summary("tick -> sell read by the simulator", spans["read"], ms, "ms", "+ its wake-up")
+    _summary("tick -> sell at the simulator's engine", spans["engine"], ms, "ms", "+ its HTTP")
 
 
 def main() -> None:
@@ -293,24 +470,26 @@ def main() -> None:
     parser.add_argument("--held", type=int, default=10, help="positions polled in the outage")
     parser.add_argument("--rss-seconds", type=float, default=20.0)
     parser.add_argument("--memory-only", action="store_true", help="section 3 only")
+    parser.add_argument("--tick-only", action="store_true", help="section 1 only")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
 
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="hantu-bench-monitor-") as tmp:
         root = Path(tmp)
         for name in ("tick", "outage", "rss"):  # rss: see bench/monitor_rss.py
             (root / name).mkdir()
         if not args.memory_only:
-            latencies, to_monitor = asyncio.run(bench_tick_to_wire(args.rounds, root / "tick"))
-            _summary("tick -> sell on the wire", latencies, 1e-3, "ms", "target p99 <= 5 ms")
-            _summary("  of which trade -> monitor callback", to_monitor, 1e-3, "ms", "WebSocket")
-            pipeline = [total - heard for total, heard in zip(latencies, to_monitor, strict=True)]
-            _summary("  of which monitor -> sell on the wire", pipeline, 1e-3, "ms", "pipeline")
+            _parts(asyncio.run(bench_tick_to_wire(args.rounds, root / "tick")))
+        if args.tick_only:
+            return
+        if not args.memory_only:
             latencies = asyncio.run(
                 bench_outage_to_wire(args.outage_rounds, args.held, root / "outage")
             )
             _summary(
-                f"outage -> sell on the wire, {args.held} positions polled at 10/s",
+                f"outage -> sell at the simulator's engine, {args.held} positions polled at 10/s",
                 latencies,
                 1.0,
                 "s",

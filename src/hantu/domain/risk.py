@@ -82,6 +82,7 @@ class SellCapacity:
     open_sells: Decimal = Decimal(0)  # unfilled remainder of its live sell orders
     held_on_broker_account: Decimal = Decimal(0)  # every hantu position there, this one too
     adopt_allowed: bool = False  # the strategy may adopt broker holdings hantu did not buy
+    active: bool = True  # the broker account may still trade (as `AccountRules.active`)
 
     @property
     def free(self) -> Decimal:

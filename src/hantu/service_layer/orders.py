@@ -97,15 +97,22 @@ async def submit(
     """Place an order through risk, storage and the broker; a repeated key places nothing
     and answers as its first delivery did (waiting while that one is still being sent)."""
     broker = await deps.brokers.broker_for(request.strategy_account_id)
-    await selling.adopt_for_sell(deps, broker, request)
     valuation = await _valuation(deps, broker, request)
     with deps.in_flight.sending(order_id_for(request.idempotency_key)) as sending:
-        order, early = await _create(deps, request, retry_of, valuation, sending)
+        try:
+            order, early = await _create(deps, request, retry_of, valuation, sending, adopt=True)
+        except _AdoptFirst:  # rare: rolled back, the broker asked outside any transaction
+            await selling.adopt_for_sell(deps, broker, request)
+            order, early = await _create(deps, request, retry_of, valuation, sending, adopt=False)
         if early is None:
             return await _place(deps, broker, order, retry_of, webhook_id)
     if early.outcome is SubmitOutcome.DUPLICATE:
         return await answer_duplicate(deps, order)  # its unit of work is closed: no lock held
     return early
+
+
+class _AdoptFirst(Exception):
+    """The sell must adopt broker holdings before it is created (see `selling`)."""
 
 
 async def _place(
@@ -151,9 +158,11 @@ async def _create(
     retry_of: int | None,
     valuation: Price | None,
     sending: Sending,
+    *,
+    adopt: bool,
 ) -> tuple[Order, SubmitResult | None]:
     async with deps.uow() as uow:
-        created = await _create_in(deps, uow, request, retry_of, valuation)
+        created = await _create_in(deps, uow, request, retry_of, valuation, adopt=adopt)
         if created is not None:
             if created[1] is None:
                 sending.announce()  # before the commit shows the NEW order to a repeat
@@ -175,12 +184,14 @@ async def _create_in(
     request: OrderRequest,
     retry_of: int | None,
     valuation: Price | None,
+    *,
+    adopt: bool,
 ) -> tuple[Order, SubmitResult | None] | None:
     now = deps.clock.now()
     order_id = order_id_for(request.idempotency_key)
     order = Order.create(order_id, request, now, valued_price=valuation)
     notional = None if valuation is None else valuation * request.quantity
-    violations = await _risk_violations(deps, uow, request, notional)
+    violations = await _risk_violations(deps, uow, request, notional, adopt=adopt)
     for violation in violations:
         uow.record(
             RiskViolated(
@@ -209,23 +220,31 @@ async def _create_in(
     return order, result
 
 
+_INACTIVE = risk.RiskViolation(
+    "account_inactive", "broker account deactivated", ko.settings_page.REASON_ACCOUNT_INACTIVE
+)
+
+
 async def _risk_violations(
-    deps: Deps, uow: PipelineUnitOfWork, request: OrderRequest, notional: Decimal | None
+    deps: Deps,
+    uow: PipelineUnitOfWork,
+    request: OrderRequest,
+    notional: Decimal | None,
+    *,
+    adopt: bool,
 ) -> list[risk.RiskViolation]:
-    rules = await uow.risk.account_rules(request.strategy_account_id)
-    if not rules.active:  # a deactivated broker account takes no new order, buy or sell
-        return [
-            risk.RiskViolation(
-                "account_inactive",
-                "broker account deactivated",
-                ko.settings_page.REASON_ACCOUNT_INACTIVE,
-            )
-        ]
-    limits = rules.limits.over(deps.risk_limits)  # the strategy's own, else the environment's
     if request.side is Side.SELL:  # the buy limits never stop a sell; the position does
         account, symbol = request.strategy_account_id, request.symbol
         capacity = await uow.risk.sell_capacity(account, symbol, lock=True)
+        if not capacity.active:
+            return [_INACTIVE]
+        if adopt and await selling.adopts_first(uow, request, capacity):
+            raise _AdoptFirst
         return selling.sell_violations(request, capacity)
+    rules = await uow.risk.account_rules(request.strategy_account_id)
+    if not rules.active:  # a deactivated broker account takes no new order, buy or sell
+        return [_INACTIVE]
+    limits = rules.limits.over(deps.risk_limits)  # the strategy's own, else the environment's
     if await uow.risk.entries_paused(request.strategy_account_id):  # Telegram /stop
         return [risk.RiskViolation("entries_paused", "new entries paused", ko.REASON_PAUSED)]
     if limits == risk.RiskLimits():
@@ -250,7 +269,8 @@ async def _send(broker: Broker, order: Order, seconds: float) -> _Answer:
         price=order.price,
     )
     try:
-        broker_id = await asyncio.wait_for(broker.place_order(request), seconds)
+        async with asyncio.timeout(seconds):  # in this task: no task of its own to wait for
+            broker_id = await broker.place_order(request)
     except TimeoutError:
         return _Unanswered(f"no answer from the broker within {seconds:g}s")
     except BrokerUnavailable as exc:

@@ -359,7 +359,8 @@ class RiskReader(Protocol):
     async def sell_capacity(
         self, strategy_account_id: StrategyAccountId, symbol: Symbol, *, lock: bool
     ) -> SellCapacity:
-        """Position, open sells and adoption room for one sell; `lock` serializes sellers."""
+        """Position, open sells, adoption room and the broker account's being active, for one
+        sell in one read (a sell needs no `account_rules`); `lock` serializes sellers."""
         ...
 
     async def entries_paused(self, strategy_account_id: StrategyAccountId) -> bool:

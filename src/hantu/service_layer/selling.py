@@ -8,6 +8,10 @@ the owner's other shares stay outside hantu's books) is adopted into the positio
 broker's purchase average (KIS `pchs_avg_pric`) and a `HoldingAdopted` event records it. If
 the broker does not hold the whole shortfall beyond every hantu position on that broker
 account, nothing is adopted and the sell is refused as before.
+
+The need is found inside the transaction that creates the sell (`adopts_first`), not by a
+read of its own before it: an exit is latency-bound and almost never adopts. That
+transaction is then rolled back, the broker asked outside any, and the sell created again.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from hantu.domain.position import Position
 from hantu.domain.risk import SELL_ABOVE_POSITION, RiskViolation, SellCapacity
 from hantu.errors import HantuError
 from hantu.service_layer.deps import Deps
-from hantu.service_layer.ports import Broker, Holding
+from hantu.service_layer.ports import Broker, Holding, PipelineUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +50,19 @@ def sell_violations(request: OrderRequest, capacity: SellCapacity) -> list[RiskV
     return [RiskViolation(SELL_ABOVE_POSITION, detail, message)]
 
 
-async def adopt_for_sell(deps: Deps, broker: Broker, request: OrderRequest) -> None:
-    """Adopt broker holdings a sell needs, when its strategy allows it; else do nothing."""
-    if request.side is not Side.SELL:
-        return
-    async with deps.uow(read_only=True) as uow:
-        if await uow.orders.get_by_idempotency_key(request.idempotency_key) is not None:
-            return  # a repeated signal: its order exists, nothing more may be adopted for it
-        capacity = await uow.risk.sell_capacity(
-            request.strategy_account_id, request.symbol, lock=False
-        )
+async def adopts_first(
+    uow: PipelineUnitOfWork, request: OrderRequest, capacity: SellCapacity
+) -> bool:
+    """Whether a sell being created must first adopt broker holdings: its strategy allows
+    it, the position falls short, and its key is new (a repeated signal adopts nothing)."""
     if not capacity.adopt_allowed or capacity.shortfall(request.quantity) == 0:
-        return
-    holding = await _broker_holding(deps, broker, request)  # outside any write transaction
+        return False
+    return await uow.orders.get_by_idempotency_key(request.idempotency_key) is None
+
+
+async def adopt_for_sell(deps: Deps, broker: Broker, request: OrderRequest) -> None:
+    """Adopt the broker holdings a sell falls short of, outside any write transaction."""
+    holding = await _broker_holding(deps, broker, request)
     if holding is not None:
         await _adopt(deps, request, holding)
 

@@ -64,3 +64,40 @@ async def test_the_app_checkpoints_on_sqlite_while_it_runs(tmp_path: Path) -> No
 
     assert running == before + 1
     assert _checkpoint_threads() == before
+
+
+def _restart_count(wal: Path) -> int:
+    """The WAL header's checkpoint sequence number: one more at every restart of the WAL."""
+    return int.from_bytes(wal.read_bytes()[12:16], "big")
+
+
+def test_the_thread_restarts_an_emptied_wal_so_the_next_commit_does_not(tmp_path: Path) -> None:
+    path = tmp_path / "wal.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("PRAGMA user_version=7")
+    writer.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    _write(writer, 50)
+    before = _restart_count(tmp_path / "wal.db-wal")
+    checkpointer = WalCheckpointer(str(path), interval=0.01)
+    checkpointer.start()
+    try:
+        deadline = time.monotonic() + 10
+        while checkpointer.checkpoints < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)  # several passes: the idle ones must not restart it again
+        checkpointer.stop()
+        restarted = _restart_count(tmp_path / "wal.db-wal")
+        _write(writer, 1)  # appends to the restarted WAL: no restart (and sync) of its own
+        after_commit = _restart_count(tmp_path / "wal.db-wal")
+        rows = writer.execute("SELECT count(*) FROM t").fetchone()[0]
+        version = writer.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        checkpointer.stop()
+        writer.close()
+
+    assert checkpointer.checkpoints >= 5
+    assert checkpointer.restarts == 1
+    assert restarted == before + 1
+    assert after_commit == restarted
+    assert (rows, version) == (51, 7)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from hantu import messages_ko as ko
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import BrokerOrderId, FillId, Price, Quantity, StrategyAccountId, Symbol
 from hantu.service_layer.fills import process_fill
+from hantu.service_layer.orders import SubmitOutcome, submit
 from hantu.service_layer.ports import BrokerOrder
-from tests.builders import a_fill_notice
+from tests.builders import a_fill_notice, an_order_request
 from tests.integration.web.conftest import Member, WebClient, signal
 
 SAMSUNG = Symbol("005930")
@@ -30,6 +32,16 @@ async def _adopt_on(web: WebClient, member: Member, on: bool = True) -> dict[str
     )
     assert response.status_code == 200, response.text
     return dict(response.json()["strategy"])
+
+
+async def _adopting(web: WebClient, broker_quantity: int) -> Member:
+    """Alice, adopting, holding 1 share at 70,000 in hantu; the broker holds `broker_quantity`
+    bought at 65,000 outside it."""
+    member = await web.member("alice")
+    await _adopt_on(web, member)
+    await web.hold(member.strategy_account_id, 1)
+    await _broker_holds_outside_hantu(web, broker_quantity, 65_000)
+    return member
 
 
 async def _adoptions(web: WebClient) -> int:
@@ -102,10 +114,7 @@ async def test_strategy_adoption_switch_is_off_by_default_saved_and_owner_scoped
 async def test_webhook_sell_with_adoption_adopts_the_shortfall_at_the_broker_average(
     web: WebClient,
 ) -> None:
-    member = await web.member("alice")
-    await _adopt_on(web, member)
-    await web.hold(member.strategy_account_id, 1)  # at 70,000
-    await _broker_holds_outside_hantu(web, 100, 65_000)
+    member = await _adopting(web, 100)
 
     response = await web.webhook(signal(member.token, side="SELL", quantity="5", id="s5"))
     repeat = await web.webhook(signal(member.token, side="SELL", quantity="5", id="s5"))
@@ -128,10 +137,7 @@ async def test_webhook_sell_with_adoption_adopts_the_shortfall_at_the_broker_ave
 async def test_webhook_sell_with_adoption_but_too_little_at_the_broker_adopts_nothing(
     web: WebClient,
 ) -> None:
-    member = await web.member("alice")
-    await _adopt_on(web, member)
-    await web.hold(member.strategy_account_id, 1)
-    await _broker_holds_outside_hantu(web, 3, 65_000)  # 2 beyond hantu's 1; the sell needs 4
+    member = await _adopting(web, 3)  # 2 beyond hantu's 1; the sell needs 4
 
     response = await web.webhook(signal(member.token, side="SELL", quantity="5"))
 
@@ -190,3 +196,28 @@ async def test_webhook_sell_with_adoption_leaves_shares_other_strategies_hold_al
     assert taken.status_code == 200, taken.text
     assert await _position(web, member) == (Decimal(2), Decimal(65_000), Decimal(0))
     assert await _adoptions(web) == 1
+
+
+async def test_sell_of_a_deactivated_broker_account_is_refused_before_sending_adopting_nothing(
+    web: WebClient,
+) -> None:
+    # An exit or an approved alert reaches the pipeline without the webhook's admission.
+    member = await _adopting(web, 100)
+    path = f"/api/broker-accounts/{member.broker_account_id}/deactivate"
+    assert (await member.client.post(path, headers=member.headers())).status_code == 200
+    calls = web.broker.place_calls
+    sell = an_order_request(
+        idempotency_key="exit-1",
+        strategy_account_id=StrategyAccountId(member.strategy_account_id),
+        symbol=SAMSUNG,
+        side=Side.SELL,
+        quantity=Quantity(5),
+    )
+
+    result = await submit(web.app.state.runtime.app.deps, sell)
+
+    assert result.outcome is SubmitOutcome.REJECTED
+    assert result.error == ko.settings_page.REASON_ACCOUNT_INACTIVE
+    assert web.broker.place_calls == calls
+    assert await _adoptions(web) == 0
+    assert await _position(web, member) == (Decimal(1), Decimal(70_000), Decimal(0))

@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import String, bindparam, func, literal, select, text, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    union_all,
+)
 
 from hantu.adapters.db import tables as t
 from hantu.adapters.db.connection import SqlConnection
@@ -15,6 +28,10 @@ from hantu.domain.risk import AccountRules, RiskLimits, RiskSnapshot, SellCapaci
 from hantu.domain.values import Money, StrategyAccountId, Symbol
 
 _LIVE = [s.value for s in OrderStatus if s.is_open] + [OrderStatus.NEW.value]
+# Written into the SQL (our own enum's plain upper-case words): an expanding parameter would
+# have SQLAlchemy render the statement again at every execution, the costliest part of an
+# exit's check.
+_LIVE_IN: list[ColumnElement[str]] = [literal_column(f"'{status}'") for status in _LIVE]
 
 # One UNION ALL of three row kinds, each (kind, symbol, a, b, c):
 #   p: a position       (quantity, average price, -)
@@ -37,7 +54,7 @@ _INPUTS = union_all(
     ).where(
         t.orders.c.strategy_account_id == bindparam("account"),
         t.orders.c.side == Side.BUY.value,
-        t.orders.c.status.in_(bindparam("live", expanding=True)),
+        t.orders.c.status.in_(_LIVE_IN),
     ),
     select(
         literal("f", String),
@@ -56,6 +73,8 @@ _INPUTS = union_all(
 # What a sell may take, as rows (kind, account, a, b), summed in Python as `_INPUTS` is:
 #   p: a position of the symbol on the same broker account (quantity, -)
 #   o: a live sell order of this account (quantity, filled)
+#   a: the strategy's adoption switch, the broker account active (1 or 0 each); for a sell
+#      these stand in for `account_rules`, one statement fewer before an exit is sent
 _SIBLINGS = select(strategy_accounts.c.id).where(
     strategy_accounts.c.broker_account_id
     == select(strategy_accounts.c.broker_account_id)
@@ -82,13 +101,17 @@ _SELL_INPUTS = union_all(
         t.orders.c.strategy_account_id == bindparam("account"),
         t.orders.c.symbol == bindparam("symbol"),
         t.orders.c.side == Side.SELL.value,
-        t.orders.c.status.in_(bindparam("live", expanding=True)),
+        t.orders.c.status.in_(_LIVE_IN),
     ),
-)
-_ADOPT_ALLOWED = (
-    select(strategies.c.adopt_broker_holdings)
-    .join(strategy_accounts, strategy_accounts.c.strategy_id == strategies.c.id)
-    .where(strategy_accounts.c.id == bindparam("account"))
+    select(  # a: the strategy's adoption switch and the broker account's being active
+        literal("a", String),
+        strategy_accounts.c.id,
+        cast(strategies.c.adopt_broker_holdings, Integer),
+        case((broker_accounts.c.deactivated_at.is_(None), 1), else_=0),
+    )
+    .join(strategies, strategy_accounts.c.strategy_id == strategies.c.id)
+    .join(broker_accounts, broker_accounts.c.id == strategy_accounts.c.broker_account_id)
+    .where(strategy_accounts.c.id == bindparam("account")),
 )
 _ENTRIES_PAUSED = (
     select(users.c.entries_paused)
@@ -121,7 +144,7 @@ class SqlRiskReader:
     async def snapshot(
         self, strategy_account_id: StrategyAccountId, since: datetime
     ) -> RiskSnapshot:
-        params = {"account": int(strategy_account_id), "live": _LIVE, "since": since}
+        params = {"account": int(strategy_account_id), "since": since}
         if self._conn.dialect.name == "postgresql":
             # Two buys for one account must not both pass on the same snapshot: the lock is
             # held until this transaction (which also inserts the order) ends. SQLite needs
@@ -154,16 +177,18 @@ class SqlRiskReader:
         if lock and self._conn.dialect.name == "postgresql":
             # As for buys: two sells of one account must not both pass on the same position.
             await self._conn.execute(_LOCK_ACCOUNT, {"account": account})
-        params = {"account": account, "symbol": symbol.code, "live": _LIVE}
+        params = {"account": account, "symbol": symbol.code}
         held = open_sells = on_broker = Decimal(0)
+        adopt, active = False, True
         for kind, owner, a, b in (await self._conn.execute(_SELL_INPUTS, params)).all():
             if kind == "p":
                 on_broker += a
                 held += a if owner == account else 0
-            else:
+            elif kind == "o":
                 open_sells += a - b
-        adopt = (await self._conn.execute(_ADOPT_ALLOWED, {"account": account})).scalar()
-        return SellCapacity(held, open_sells, on_broker, adopt_allowed=bool(adopt))
+            else:
+                adopt, active = bool(a), bool(b)
+        return SellCapacity(held, open_sells, on_broker, adopt_allowed=adopt, active=active)
 
     async def entries_paused(self, strategy_account_id: StrategyAccountId) -> bool:
         params = {"account": int(strategy_account_id)}

@@ -96,6 +96,7 @@ class KisRestClient:
         self._max_pages = max_pages
         self._cano, self._product = split_account(credentials.account)
         self._holidays: dict[str, tuple[date, HolidayRow]] = {}
+        self._urls: dict[str, httpx.URL] = {}  # parsed once: httpx's parser is slow
 
     @property
     def profile(self) -> KisProfile:
@@ -371,9 +372,12 @@ class KisRestClient:
     ) -> httpx.Response:
         timeout = self._order_timeout if method == "POST" and self._order_timeout else None
         try:
+            url = self._urls.get(path)
+            if url is None:
+                url = self._urls[path] = httpx.URL(self._profile.rest_base_url + path)
             return await self._http.request(
                 method,
-                self._profile.rest_base_url + path,
+                url,
                 params=params,
                 json=body,
                 headers=headers,
