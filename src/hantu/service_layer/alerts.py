@@ -26,7 +26,8 @@ from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
 from hantu.errors import ConfigError, HantuError, OrderNotPlaced
 from hantu.messages_ko import alerts as ko
 from hantu.service_layer.alerts_ports import AlertStore, Publish, Quote, Submit
-from hantu.service_layer.orders import order_id_for, reason_of, refusal_of
+from hantu.service_layer.order_sending import reason_of, refusal_of
+from hantu.service_layer.orders import order_id_for
 from hantu.service_layer.outcome import Refusal, SubmitOutcome
 from hantu.service_layer.ports import BrokerDirectory, Clock
 from hantu.service_layer.webhooks import AccountResult, WebhookSignal

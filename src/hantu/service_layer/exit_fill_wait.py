@@ -27,7 +27,7 @@ from hantu.domain.enums import LIVE_STATUSES, OrderStatus, OrderType, Side
 from hantu.domain.exits import EXIT_SOURCE_PREFIX, ExitTrigger, Trigger
 from hantu.domain.order import Order, OrderRequest
 from hantu.domain.values import Price, Quantity, StrategyAccountId, Symbol
-from hantu.service_layer import orders, queries, reconciliation
+from hantu.service_layer import order_cancel, orders, queries, reconciliation
 from hantu.service_layer.deps import Deps
 from hantu.service_layer.monitor_ports import (
     ExitWarnings,
@@ -209,7 +209,7 @@ class ExitFillWait:
     async def _reorder(
         self, pending: PendingExit, order: OrderView, remaining: Quantity
     ) -> Price | None:
-        await orders.cancel(self._deps, order.id)  # the rest first: never two sells resting
+        await order_cancel.cancel(self._deps, order.id)  # the rest first: never two sells resting
         last = self._last_price(pending.position.symbol) or pending.trigger.price
         price = self._price_of(pending.position, last)
         attempt = pending.attempt + 1

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from hantu.domain.enums import OrderStatus
 from hantu.domain.errors import NotFound
-from hantu.service_layer import orders
+from hantu.service_layer import order_cancel
 from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.errors import OrderNotCancelable
 from hantu.service_layer.history_ports import (
@@ -154,7 +154,7 @@ async def cancel_owned(deps: Deps, order_id: str, account_ids: frozenset[int]) -
     if not line.status.is_live or line.broker_order_id is None:
         raise CancelNotAllowed(line.status)
     try:
-        return await orders.cancel(deps, order_id)
+        return await order_cancel.cancel(deps, order_id)
     except OrderNotCancelable:  # it changed meanwhile (a fill, a sync): say what it is now
         async with deps.uow(read_only=True) as uow:
             now = await uow.history.order(order_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -20,7 +20,6 @@ from hantu.domain.enums import Side
 from hantu.domain.errors import NotFound
 from hantu.domain.events import (
     FailedOrderSaved,
-    OrderCanceled,
     OrderRefused,
     OrderRejected,
     OrderSent,
@@ -30,56 +29,28 @@ from hantu.domain.events import (
 from hantu.domain.failed_order import FailedOrder
 from hantu.domain.masking import mask
 from hantu.domain.order import Order, OrderRequest
-from hantu.domain.values import BrokerOrderId, OrderId, Price
+from hantu.domain.values import OrderId, Price
 from hantu.errors import (
-    BrokerAuthError,
-    BrokerRejected,
-    BrokerUnavailable,
-    BrokerUnreachable,
-    ConfigError,
     HantuError,
-    NotSentRateLimited,
-    OrderNotPlaced,
-    RateLimited,
 )
 from hantu.service_layer import selling
 from hantu.service_layer.deps import SEOUL, Deps
 from hantu.service_layer.duplicates import answer_duplicate
-from hantu.service_layer.errors import OrderNotCancelable
 from hantu.service_layer.fills import adopt_orphans
 from hantu.service_layer.in_flight import Sending
-from hantu.service_layer.outcome import Refusal, SubmitOutcome, SubmitResult, outcome_of_status
-from hantu.service_layer.ports import Broker, BrokerOrder, ConcurrentUpdate, PipelineUnitOfWork
+from hantu.service_layer.order_sending import (
+    Accepted,
+    Answer,
+    Refused,
+    Unanswered,
+    send,
+)
+from hantu.service_layer.outcome import SubmitOutcome, SubmitResult, outcome_of_status
+from hantu.service_layer.ports import Broker, ConcurrentUpdate, PipelineUnitOfWork
 from hantu.service_layer.queries import OrderView
 
-REASONS = {
-    RateLimited: ko.REASON_RATE_LIMITED,
-    BrokerAuthError: ko.REASON_AUTH_REFUSED,
-    BrokerUnreachable: ko.REASON_UNREACHABLE,
-}
 NOT_AT_BROKER = ko.REASON_NOT_AT_BROKER
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class _Accepted:
-    broker_order_id: BrokerOrderId
-
-
-@dataclass(frozen=True, slots=True)
-class _Refused:
-    reason: str
-    broker_error: str
-    counted: bool = True  # False: it never left (our rate limit), no attempt of a retry used
-    refusal: Refusal = Refusal.BROKER
-
-
-@dataclass(frozen=True, slots=True)
-class _Unanswered:
-    reason: str
-
-
-_Answer = _Accepted | _Refused | _Unanswered
 
 
 def order_id_for(idempotency_key: str) -> OrderId:
@@ -121,7 +92,7 @@ async def _place(
     started = deps.clock.now()
     # The broker's own time plus the longest it may hold the order before sending it (the
     # rate limit), so an order that waited its turn is not cut short once it is out.
-    answer = await _send(broker, order, deps.order_timeout + deps.order_queue_timeout)
+    answer = await send(broker, order, deps.order_timeout + deps.order_queue_timeout)
     waited = (deps.clock.now() - started).total_seconds()
     result = await _record(deps, order, answer, retry_of, webhook_id)
     return replace(result, broker_seconds=waited)
@@ -260,61 +231,12 @@ async def _risk_violations(
     )
 
 
-async def _send(broker: Broker, order: Order, seconds: float) -> _Answer:
-    request = BrokerOrder(
-        symbol=order.symbol,
-        side=order.side,
-        order_type=order.order_type,
-        quantity=order.quantity,
-        price=order.price,
-    )
-    try:
-        async with asyncio.timeout(seconds):  # in this task: no task of its own to wait for
-            broker_id = await broker.place_order(request)
-    except TimeoutError:
-        return _Unanswered(f"no answer from the broker within {seconds:g}s")
-    except BrokerUnavailable as exc:
-        return _Unanswered(mask(str(exc)))
-    except OrderNotPlaced as exc:
-        counted = not isinstance(exc, NotSentRateLimited)
-        return _Refused(reason_of(exc), str(exc), counted=counted, refusal=refusal_of(exc))
-    except ConfigError as exc:  # refused for our settings (wrong domain, key): never placed
-        return _Refused(ko.REASON_CONFIG, str(exc), refusal=Refusal.CONFIG)
-    except Exception as exc:
-        # Unforeseen: the request may have left, so the order is settled, never assumed failed.
-        log.exception("unexpected error while sending order %s", order.id)
-        return _Unanswered(f"unexpected error while sending: {type(exc).__name__}")
-    return _Accepted(broker_id)
-
-
-def refusal_of(exc: OrderNotPlaced) -> Refusal:
-    """The cause of a definitive refusal, as front ends tell it apart."""
-    match exc:
-        case BrokerAuthError():
-            return Refusal.AUTH
-        case BrokerUnreachable():
-            return Refusal.UNREACHABLE
-        case RateLimited() | NotSentRateLimited():
-            return Refusal.RATE_LIMITED
-        case _:
-            return Refusal.BROKER
-
-
-def reason_of(exc: OrderNotPlaced) -> str:
-    """The reason a refused order is kept with: the broker's own message, or ours."""
-    if isinstance(exc, BrokerRejected):
-        return exc.message
-    if isinstance(exc, NotSentRateLimited):
-        return ko.REASON_NOT_SENT_RATE_LIMITED.format(per_second=exc.per_second)
-    return next((text for kind, text in REASONS.items() if isinstance(exc, kind)), exc.message)
-
-
 async def _record(
-    deps: Deps, order: Order, answer: _Answer, retry_of: int | None, webhook_id: str | None
+    deps: Deps, order: Order, answer: Answer, retry_of: int | None, webhook_id: str | None
 ) -> SubmitResult:
     now = deps.clock.now()
     account = None
-    if isinstance(answer, _Accepted):
+    if isinstance(answer, Accepted):
         account = await deps.brokers.account_of(order.strategy_account_id)
     for attempt in (1, 2):
         try:
@@ -338,35 +260,35 @@ async def _record(
 
 
 async def _claimed(
-    uow: PipelineUnitOfWork, order: Order, answer: _Answer, account: str | None, now: datetime
-) -> _Answer:
+    uow: PipelineUnitOfWork, order: Order, answer: Answer, account: str | None, now: datetime
+) -> Answer:
     # The broker's number is this order's only if no other order holds it; one that does was
     # settled onto it by its terms, so this order is left to settlement in its turn.
-    if not isinstance(answer, _Accepted) or account is None:
+    if not isinstance(answer, Accepted) or account is None:
         return answer
     day = now.astimezone(SEOUL).date()
     if await uow.orders.claim_broker_order(account, day, answer.broker_order_id, order.id):
         return answer
-    return _Unanswered(f"broker order {answer.broker_order_id} is claimed by another order")
+    return Unanswered(f"broker order {answer.broker_order_id} is claimed by another order")
 
 
 async def _apply_answer(
     uow: PipelineUnitOfWork,
     order: Order,
-    answer: _Answer,
+    answer: Answer,
     failed: FailedOrder | None,
     now: datetime,
     webhook_id: str | None,
 ) -> SubmitResult:
     match answer:
-        case _Accepted(broker_order_id=broker_id):
+        case Accepted(broker_order_id=broker_id):
             order.apply(OrderSent(order_id=order.id, broker_order_id=broker_id, occurred_at=now))
             await adopt_orphans(uow, order, now)
             if failed is not None:
                 failed.attempted(order.id, now)
                 failed.resolve(now)
             return SubmitResult(OrderView.of(order), SubmitOutcome.ACCEPTED)
-        case _Refused(reason=reason, broker_error=broker_error, counted=counted, refusal=refusal):
+        case Refused(reason=reason, broker_error=broker_error, counted=counted, refusal=refusal):
             failed_id = await refuse(
                 uow,
                 order,
@@ -380,7 +302,7 @@ async def _apply_answer(
             error = mask(broker_error) if counted else reason  # not sent: say so, in Korean
             view = OrderView.of(order)
             return SubmitResult(view, SubmitOutcome.REFUSED, failed_id, error, refusal=refusal)
-        case _Unanswered(reason=reason):
+        case Unanswered(reason=reason):
             order.apply(OrderUnconfirmed(order_id=order.id, reason=reason, occurred_at=now))
             if failed is not None:
                 failed.attempted(order.id, now)
@@ -454,29 +376,3 @@ async def _failed_of_retry(uow: PipelineUnitOfWork, retry_of: int | None) -> Fai
     if failed is None:
         raise NotFound(f"failed order {retry_of} does not exist")
     return failed
-
-
-async def cancel(deps: Deps, order_id: str) -> OrderView:
-    """Cancel an order live at the broker (SENT or PARTIAL); anything else is refused."""
-    async with deps.uow(read_only=True) as uow:
-        order = await uow.orders.get(OrderId(order_id))
-    if order is None:
-        raise NotFound(f"order {order_id} does not exist")
-    if not order.status.is_live or not order.broker_order_id:
-        raise OrderNotCancelable(
-            f"order {order_id} is {order.status.value}; only SENT or PARTIAL orders can be canceled"
-        )
-    broker = await deps.brokers.broker_for(order.strategy_account_id)
-    await asyncio.wait_for(
-        broker.cancel_order(order.broker_order_id, order.symbol),
-        deps.order_timeout + deps.order_queue_timeout,  # as for an order: its turn, then KIS
-    )
-    now = deps.clock.now()
-    async with deps.uow() as uow:
-        current = await uow.orders.get(order.id, for_update=True)
-        if current is None:
-            raise NotFound(f"order {order_id} does not exist")
-        if current.status.is_live:
-            current.apply(OrderCanceled(order_id=current.id, reason="canceled", occurred_at=now))
-            await uow.commit()
-        return OrderView.of(current)

@@ -13,7 +13,8 @@ from hantu.errors import BrokerRejected
 from hantu.service_layer import queries
 from hantu.service_layer.errors import OrderNotCancelable
 from hantu.service_layer.fills import FillOutcome, process_fill
-from hantu.service_layer.orders import cancel, submit
+from hantu.service_layer.order_cancel import cancel
+from hantu.service_layer.orders import submit
 from hantu.service_layer.reconciliation import sync_order_status
 from tests.builders import a_fill_notice, an_order_request
 from tests.inprocess_broker import InProcessBroker
