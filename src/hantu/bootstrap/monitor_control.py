@@ -273,7 +273,14 @@ def build_control(
     started = SummaryToNotifications(notifications, STARTED)
     opening = OpeningNotice(control, results, started, notices)
     schedule = MonitorSchedule(control, calendar, clock, on_close, on_open=opening.tell)
-    return MonitorRuntime(control, _with_loops(monitor, schedule.run), token, notices)
+
+    async def on_the_calendar() -> None:
+        # The XKRX days off come from a child process (krx_calendar): ask for them in a
+        # thread, so the event loop, which may already be streaming ticks, never waits.
+        await asyncio.to_thread(calendar.is_trading_day, clock.now().astimezone(SEOUL).date())
+        await schedule.run()
+
+    return MonitorRuntime(control, _with_loops(monitor, on_the_calendar), token, notices)
 
 
 def _with_loops(monitor: ExitMonitor, service: Service) -> Service:
