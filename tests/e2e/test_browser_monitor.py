@@ -36,7 +36,7 @@ def _buy(server: ServerThread) -> None:
 
 
 def _panel_until_streamed(page: Page) -> None:
-    for _ in range(50):
+    for _ in range(100):  # a loaded machine may take seconds to fill the buy
         page.goto("/monitor")
         row = page.locator(ROW)
         state = page.locator("#monitor-state").get_attribute("data-state")
