@@ -1,9 +1,11 @@
 """The memory run of `bench/monitor.py`, one process per step, as the monitor runs in production.
 
-The KIS simulator is another process (the bench's), reached by settings only, as KIS is. This
-process imports what `hantu monitor start` standalone does for its work: `build(settings)`,
-the application without the web server; it never imports the simulator's server, the web app,
-or Alembic (the database is at head by then).
+The KIS simulator is another process (the bench's), reached by settings only, as KIS is. The
+measured process imports what `hantu monitor start` standalone does: the command line, then
+`standalone_monitor(settings)` (the application without the web server, its monitor started,
+its start-up objects frozen); it never imports the simulator's server, the web app, or Alembic
+(the database is at head by then). hantu's modules are read from their compiled bytecode, as
+from an installed package (the bench compiles them first).
 
     prepare DIR N ...   first start on DIR (demo user, account, strategy), buy N shares, stop
     measure DIR N ...   start on DIR, wait until N positions are watched, print VmRSS/VmHWM
@@ -92,10 +94,12 @@ async def prepare(settings: Settings, count: int) -> None:
 
 
 async def measure(settings: Settings, count: int, seconds: float) -> dict[str, Any]:
-    """A later start, as `hantu monitor start` standalone: the positions loaded and watched,
-    streamed within the registrations and the rest polled; figures after `seconds`."""
-    app = build(settings)
-    async with app:
+    """A later start, as `hantu monitor start` standalone (the command line loaded, then its
+    `standalone_monitor`): the positions loaded and watched, streamed within the
+    registrations and the rest polled; figures after `seconds`."""
+    from hantu.entrypoints.cli_monitor import standalone_monitor
+
+    async with standalone_monitor(settings) as app:
         monitor = app.monitor
         assert monitor is not None
 
@@ -134,6 +138,8 @@ def main() -> None:
     if step == "prepare":
         asyncio.run(prepare(settings, int(count)))
         return
+    import hantu.entrypoints.cli  # noqa: F401 - what `hantu monitor start` has loaded by then
+
     figures = asyncio.run(measure(settings, int(count), float(seconds)))
     print(json.dumps(figures))
 

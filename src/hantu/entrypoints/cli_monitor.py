@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import ipaddress
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -20,8 +22,9 @@ import typer
 
 from hantu import messages_ko as ko
 from hantu.adapters.local_token import HEADER, read_local_token
-from hantu.bootstrap import build
+from hantu.bootstrap import App, build
 from hantu.config import Settings, load_settings
+from hantu.entrypoints.startup_gc import freeze_startup_objects
 from hantu.logs import configure_logging
 from hantu.messages_ko import monitor_panel as text
 from hantu.service_layer.monitor_control import Actor, MonitorStatus
@@ -119,14 +122,26 @@ def _print(body: dict[str, Any]) -> None:
 
 async def run_standalone(settings: Settings) -> None:
     """The application without its web server: the monitor started now, until cancelled."""
-    async with build(settings) as application:
+    async with standalone_monitor(settings) as application:
         runtime = application.monitor_runtime
         if runtime is None:
             typer.echo(text.MONITOR_DISABLED)
             return
-        await runtime.control.start(Actor.PERSON)
         _print(_standalone_body(await runtime.control.status()))
         await asyncio.Event().wait()
+
+
+@asynccontextmanager
+async def standalone_monitor(settings: Settings) -> AsyncIterator[App]:
+    """The application built without its web server, its monitor (if enabled) started, and
+    its start-up objects frozen, as a process that then runs all day (bench/monitor.py
+    measures this process's memory)."""
+    async with build(settings) as application:
+        runtime = application.monitor_runtime
+        if runtime is not None:
+            await runtime.control.start(Actor.PERSON)
+            freeze_startup_objects()  # as `hantu serve` does: no full collection mid-exit
+        yield application
 
 
 def _standalone_body(status: MonitorStatus) -> dict[str, Any]:

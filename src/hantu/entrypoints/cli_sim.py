@@ -15,7 +15,7 @@ from hantu import messages_ko as ko
 from hantu.domain.values import plain_decimal
 from hantu.simulator.accounts import Account, demo_account, load_accounts
 from hantu.simulator.control_client import DEFAULT_URL, SimControlClient, SimControlError
-from hantu.simulator.faults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
+from hantu.simulator.control_defaults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
 from hantu.simulator.feed import DEFAULT_SYMBOLS
 
 if TYPE_CHECKING:  # the server (uvicorn, starlette) only for `hantu sim` itself

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hantu.simulator.control_defaults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
 from hantu.simulator.control_fields import (
     BadInput,
     Body,
@@ -35,11 +36,7 @@ from hantu.simulator.control_fields import (
     read_text,
 )
 from hantu.simulator.control_prefix import PREFIX
-from hantu.simulator.faults import (
-    DEFAULT_REJECT_CODE,
-    DEFAULT_REJECT_MESSAGE,
-    MAX_REFUSED_SUBSCRIPTIONS,
-)
+from hantu.simulator.faults import MAX_REFUSED_SUBSCRIPTIONS
 from hantu.simulator.rest_common import SimContext
 
 VI_KINDS = frozenset({"1", "2", "3"})  # H0STMKO0 VI_CLS_CODE: static, dynamic, both

@@ -32,13 +32,12 @@ from typing import Any
 
 from hantu.domain.values import is_on_tick
 from hantu.service_layer.ports import Clock
+from hantu.simulator.control_defaults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
 from hantu.simulator.feed import Trade
 from hantu.simulator.gateway import RateLimiter, TokenStore
 from hantu.simulator.matching import MatchingEngine
 
 # What an injected rejection says unless told otherwise: KIS's generic order refusal.
-DEFAULT_REJECT_CODE = "APBK0919"
-DEFAULT_REJECT_MESSAGE = "주문이 거부되었습니다."
 
 ORDER_PATHS = frozenset({"order-cash", "order-rvsecncl"})
 MAX_REFUSED_SUBSCRIPTIONS = 1_000

@@ -3,7 +3,9 @@ runs standalone) loads what it protects positions with and nothing it never uses
 stack, no unconfigured notification channel, no httpx command line, no PostgreSQL dialect on
 SQLite, no Alembic on a later start, no `holidays` package (its XKRX days come from a child
 process, as the KRX schedule asks them). Each costs resident memory in a process that runs all
-day (bench/monitor.py measures how much)."""
+day (bench/monitor.py measures how much). The same holds with the command line loaded first,
+as `hantu monitor start` loads it: its other commands (the simulator's fault switches among
+them) load only their thin clients."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures.kis_simulator import KisSimHandle
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -20,6 +24,11 @@ ROOT = Path(__file__).resolve().parents[3]
 MONITOR = """
 import asyncio, json, sys
 from datetime import datetime, timezone
+if sys.argv.pop(1) == "cli":
+    import hantu.entrypoints.cli  # `hantu monitor start`: the command line, then the app
+    LATER = ["hantu.simulator.server", "hantu.simulator.matching", "hantu.entrypoints.web"]
+else:
+    LATER = ["hantu.entrypoints", "hantu.simulator"]
 from hantu.adapters.krx_calendar import KrxCalendar
 from hantu.bootstrap import build
 from hantu.config import Settings
@@ -32,7 +41,7 @@ NEVER = [
     "alembic",  # the database is at head after the first start
     "argon2",  # no password is hashed or checked
     "holidays",  # the XKRX days are asked of a child process
-    "hantu.entrypoints", "hantu.simulator",
+    *LATER,  # the web app, the simulator (configured KIS URLs: none in this process)
 ]
 NEEDED = ["aiohttp", "cryptography.fernet", "sqlalchemy.dialects.sqlite"]
 
@@ -53,12 +62,13 @@ asyncio.run(main(*sys.argv[1:]))
 """
 
 
+@pytest.mark.parametrize("entry", ["app", "cli"])
 async def test_the_monitor_process_loads_no_web_stack_nor_unconfigured_channels(
-    kis_sim: KisSimHandle, tmp_path: Path
+    kis_sim: KisSimHandle, tmp_path: Path, entry: str
 ) -> None:
     # A first start (migrations, the demo), then a later one, the one checked, as every day.
-    await _monitor(tmp_path, kis_sim)
-    loaded = await _monitor(tmp_path, kis_sim)
+    await _monitor(tmp_path, kis_sim, entry)
+    loaded = await _monitor(tmp_path, kis_sim, entry)
 
     # The KIS wire, the stored keys, the database: loaded at start (never first at a sell);
     # everything in NEVER absent.
@@ -69,7 +79,7 @@ async def test_the_monitor_process_loads_no_web_stack_nor_unconfigured_channels(
     ]
 
 
-async def _monitor(data_dir: Path, kis_sim: KisSimHandle) -> dict[str, bool]:
+async def _monitor(data_dir: Path, kis_sim: KisSimHandle, entry: str) -> dict[str, bool]:
     args = [kis_sim.rest_url, kis_sim.ws_url, kis_sim.app_key, kis_sim.app_secret]
     args += [kis_sim.account, kis_sim.hts_id]
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANTU_")}  # nothing set
@@ -78,6 +88,7 @@ async def _monitor(data_dir: Path, kis_sim: KisSimHandle) -> dict[str, bool]:
         sys.executable,
         "-c",
         MONITOR,
+        entry,
         str(data_dir),
         *args,
         cwd=ROOT,

@@ -9,11 +9,15 @@ SQLite gets a synchronous engine (see `engine`) seen through `SyncBackedConnecti
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Dialect, Executable
+from sqlalchemy.exc import DBAPIError
+
+from hantu.adapters.db.prepared import Params, Prepared, SqliteForm, keys_of
 
 Result = CursorResult[*tuple[Any, ...]]
 _P = ParamSpec("_P")
@@ -82,3 +86,69 @@ class SyncBackedConnection:
         self, fn: Callable[Concatenate[Connection, _P], _T], *args: _P.args, **kwargs: _P.kwargs
     ) -> _T:
         return fn(self._connection, *args, **kwargs)
+
+    def prepared_rows(self, query: Prepared, params: Params) -> list[tuple[Any, ...]]:
+        """Run a prepared SELECT on sqlite3 in this connection's transaction."""
+        form = query.sqlite_form(self.dialect, None)
+        values = form.positional(params)
+        with _as_sqlalchemy_error(form, values):
+            cursor = self._driver().execute(form.sql, values)
+            try:
+                return [form.read(row) for row in cursor.fetchall()]
+            finally:
+                cursor.close()
+
+    def prepared_write(self, query: Prepared, params: Params | Sequence[Params]) -> int:
+        """Run a prepared INSERT/UPDATE for one row or several (all with the same keys);
+        returns the rows it touched."""
+        keys = keys_of(params)
+        form = query.sqlite_form(self.dialect, keys)
+        driver = self._driver()
+        if isinstance(params, Mapping):
+            values: Any = form.positional(params)
+            with _as_sqlalchemy_error(form, values):
+                cursor = driver.execute(form.sql, values)
+        else:
+            if any(tuple(row) != keys for row in params):
+                raise ValueError("prepared statement: every row needs the same keys")
+            values = [form.positional(row) for row in params]
+            with _as_sqlalchemy_error(form, values):
+                cursor = driver.executemany(form.sql, values)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def _driver(self) -> sqlite3.Connection:
+        driver = self._connection.connection.driver_connection
+        if not isinstance(driver, sqlite3.Connection):  # pragma: no cover - SQLite only
+            raise TypeError("prepared statements run on sqlite3 connections only")
+        return driver
+
+
+@contextmanager
+def _as_sqlalchemy_error(form: SqliteForm, values: Any) -> Iterator[None]:
+    # Callers catch SQLAlchemy's exceptions (IntegrityError, ...), as from any statement.
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(form.sql, values, exc, sqlite3.Error) from exc
+
+
+async def fetch_rows(
+    connection: SqlConnection, query: Prepared, params: Params
+) -> Sequence[Sequence[Any]]:
+    """A prepared SELECT's rows: inline on SQLite, through SQLAlchemy elsewhere."""
+    if isinstance(connection, SyncBackedConnection):
+        return connection.prepared_rows(query, params)
+    return (await connection.execute(query.statement(connection.dialect.name), params)).all()
+
+
+async def write_rows(
+    connection: SqlConnection, query: Prepared, params: Params | Sequence[Params]
+) -> int:
+    """Run a prepared INSERT/UPDATE; the number of rows it touched."""
+    if isinstance(connection, SyncBackedConnection):
+        return connection.prepared_write(query, params)
+    statement = query.statement(connection.dialect.name)
+    return int((await connection.execute(statement, params)).rowcount)

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import insert
 
 from hantu.adapters.db import tables as t
-from hantu.adapters.db.connection import SqlConnection
+from hantu.adapters.db.connection import SqlConnection, write_rows
+from hantu.adapters.db.prepared import Prepared
 from hantu.domain.events import Event
 from hantu.domain.values import Symbol
 
@@ -35,7 +36,7 @@ def jsonable(value: object) -> object:
             return str(value)
 
 
-_INSERT_EVENT = insert(t.events)
+_INSERT_EVENT = Prepared(insert(t.events))  # in every order's commit
 
 
 def event_to_row(event: Event, recorded_at: datetime) -> dict[str, Any]:
@@ -60,4 +61,4 @@ async def append_events(
     """Append events to the audit log in one round trip."""
     if events:
         rows = [event_to_row(e, recorded_at) for e in events]
-        await connection.execute(_INSERT_EVENT, rows)
+        await write_rows(connection, _INSERT_EVENT, rows)

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import RowMapping, Select, bindparam, select, text, update
 
 from hantu.adapters.db import tables as t
-from hantu.adapters.db.connection import SqlConnection
+from hantu.adapters.db.connection import SqlConnection, write_rows
 from hantu.adapters.db.identity_map import IdentityMap
+from hantu.adapters.db.prepared import Prepared
 from hantu.adapters.db.types import insert_ignoring_conflicts
 from hantu.domain.enums import OrderStatus, OrderType, Side
 from hantu.domain.events import Event
@@ -44,7 +45,7 @@ def _price(value: Decimal | None) -> Price | None:
 # --- orders -------------------------------------------------------------------------------
 
 # Hot-path statements are built once with bind parameters, so SQLAlchemy compiles each once.
-_INSERT_ORDER = insert_ignoring_conflicts(t.orders)
+_INSERT_ORDER = Prepared(insert_ignoring_conflicts(t.orders).__getitem__)  # before every send
 _INSERT_FILL = insert_ignoring_conflicts(t.fills)
 _ORDER_BY_ID = select(t.orders).where(t.orders.c.id == bindparam("order_id"))
 _ORDER_BY_KEY = select(t.orders).where(t.orders.c.idempotency_key == bindparam("key"))
@@ -159,9 +160,7 @@ class SqlOrderRepository:
         row = order_to_row(order)
         # ON CONFLICT DO NOTHING: on PostgreSQL a concurrent insert of the same key waits for
         # the other transaction and then inserts nothing, without aborting this one.
-        query = _INSERT_ORDER[self._conn.dialect.name]
-        result = await self._conn.execute(query, {**row, "version": order.version})
-        if result.rowcount != 1:
+        if await write_rows(self._conn, _INSERT_ORDER, {**row, "version": order.version}) != 1:
             return False
         self._seen.remember(order.id, order, row)
         return True

@@ -21,7 +21,8 @@ from sqlalchemy import (
 )
 
 from hantu.adapters.db import tables as t
-from hantu.adapters.db.connection import SqlConnection
+from hantu.adapters.db.connection import SqlConnection, fetch_rows
+from hantu.adapters.db.prepared import Prepared
 from hantu.adapters.db.tables_accounts import broker_accounts, strategies, strategy_accounts, users
 from hantu.domain.enums import OrderStatus, Side
 from hantu.domain.risk import AccountRules, RiskLimits, RiskSnapshot, SellCapacity
@@ -81,37 +82,39 @@ _SIBLINGS = select(strategy_accounts.c.id).where(
     .where(strategy_accounts.c.id == bindparam("account"))
     .scalar_subquery()
 )
-_SELL_INPUTS = union_all(
-    select(
-        literal("p", String).label("kind"),
-        t.positions.c.strategy_account_id.label("account"),
-        t.positions.c.quantity.label("a"),
-        t.positions.c.quantity.label("b"),
-    ).where(
-        t.positions.c.symbol == bindparam("symbol"),
-        (t.positions.c.strategy_account_id == bindparam("account"))
-        | t.positions.c.strategy_account_id.in_(_SIBLINGS),
-    ),
-    select(
-        literal("o", String),
-        t.orders.c.strategy_account_id,
-        t.orders.c.quantity,
-        t.orders.c.filled_quantity,
-    ).where(
-        t.orders.c.strategy_account_id == bindparam("account"),
-        t.orders.c.symbol == bindparam("symbol"),
-        t.orders.c.side == Side.SELL.value,
-        t.orders.c.status.in_(_LIVE_IN),
-    ),
-    select(  # a: the strategy's adoption switch and the broker account's being active
-        literal("a", String),
-        strategy_accounts.c.id,
-        cast(strategies.c.adopt_broker_holdings, Integer),
-        case((broker_accounts.c.deactivated_at.is_(None), 1), else_=0),
+_SELL_INPUTS = Prepared(  # run before every exit is sent: inline on SQLite (`prepared`)
+    union_all(
+        select(
+            literal("p", String).label("kind"),
+            t.positions.c.strategy_account_id.label("account"),
+            t.positions.c.quantity.label("a"),
+            t.positions.c.quantity.label("b"),
+        ).where(
+            t.positions.c.symbol == bindparam("symbol"),
+            (t.positions.c.strategy_account_id == bindparam("account"))
+            | t.positions.c.strategy_account_id.in_(_SIBLINGS),
+        ),
+        select(
+            literal("o", String),
+            t.orders.c.strategy_account_id,
+            t.orders.c.quantity,
+            t.orders.c.filled_quantity,
+        ).where(
+            t.orders.c.strategy_account_id == bindparam("account"),
+            t.orders.c.symbol == bindparam("symbol"),
+            t.orders.c.side == Side.SELL.value,
+            t.orders.c.status.in_(_LIVE_IN),
+        ),
+        select(  # a: the strategy's adoption switch and the broker account's being active
+            literal("a", String),
+            strategy_accounts.c.id,
+            cast(strategies.c.adopt_broker_holdings, Integer),
+            case((broker_accounts.c.deactivated_at.is_(None), 1), else_=0),
+        )
+        .join(strategies, strategy_accounts.c.strategy_id == strategies.c.id)
+        .join(broker_accounts, broker_accounts.c.id == strategy_accounts.c.broker_account_id)
+        .where(strategy_accounts.c.id == bindparam("account")),
     )
-    .join(strategies, strategy_accounts.c.strategy_id == strategies.c.id)
-    .join(broker_accounts, broker_accounts.c.id == strategy_accounts.c.broker_account_id)
-    .where(strategy_accounts.c.id == bindparam("account")),
 )
 _ENTRIES_PAUSED = (
     select(users.c.entries_paused)
@@ -180,7 +183,7 @@ class SqlRiskReader:
         params = {"account": account, "symbol": symbol.code}
         held = open_sells = on_broker = Decimal(0)
         adopt, active = False, True
-        for kind, owner, a, b in (await self._conn.execute(_SELL_INPUTS, params)).all():
+        for kind, owner, a, b in await fetch_rows(self._conn, _SELL_INPUTS, params):
             if kind == "p":
                 on_broker += a
                 held += a if owner == account else 0

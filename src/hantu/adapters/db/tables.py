@@ -56,6 +56,9 @@ orders = Table(
     # The history's stable order, newest first, overall and per strategy account (0016).
     Index("idx_orders_created", "created_at", "id"),
     Index("idx_orders_account_created", "strategy_account_id", "created_at", "id"),
+    # The risk reads' open orders of an account by side (0026): a seek, however many orders
+    # the account placed before, where the account's index alone scanned every one of them.
+    Index("idx_orders_account_side_status", "strategy_account_id", "side", "status", "symbol"),
 )
 
 # A broker order (broker account, trading day, KIS order number ODNO) belongs to at most one
