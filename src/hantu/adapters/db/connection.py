@@ -126,6 +126,42 @@ class SyncBackedConnection:
         return driver
 
 
+class KeptConnection(SyncBackedConnection):
+    """SQLite's writer connection, kept open from one write transaction to the next.
+
+    Writers queue on the process's write lock, so one connection serves them all. Kept, it
+    skips the pool's checkout and return (~150 µs on a cold CPU, twice per order before it
+    is sent) and keeps SQLite's page cache, which a connection drops whenever another one
+    wrote since its last transaction. `close` ends the transaction and hands the connection
+    back to be kept, unless it broke; `discard` closes it.
+    """
+
+    def __init__(self, connection: Connection, keep: Callable[[Connection], None]) -> None:
+        super().__init__(connection)
+        self._keep: Callable[[Connection], None] | None = keep
+
+    async def close(self) -> None:
+        keep, self._keep = self._keep, None
+        if keep is None:
+            return  # already closed or discarded
+        connection = self._connection
+        try:
+            if connection.in_transaction():
+                connection.rollback()  # what was not committed, as a closed connection would
+        except BaseException:
+            connection.close()
+            raise
+        if connection.closed or connection.invalidated:
+            connection.close()
+            return
+        keep(connection)
+
+    async def discard(self) -> None:
+        """Close for good (a failed BEGIN leaves the connection in no state to keep)."""
+        self._keep = None
+        self._connection.close()
+
+
 @contextmanager
 def _as_sqlalchemy_error(form: SqliteForm, values: Any) -> Iterator[None]:
     # Callers catch SQLAlchemy's exceptions (IntegrityError, ...), as from any statement.

@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
 
 from hantu.adapters.db.checkpointer import BACKSTOP_PAGES, WalCheckpointer
-from hantu.adapters.db.connection import AdminConnection, SyncBackedConnection
+from hantu.adapters.db.connection import AdminConnection, KeptConnection, SyncBackedConnection
 from hantu.adapters.db.migration_head import head_revision
 
 if TYPE_CHECKING:
@@ -75,13 +75,14 @@ class Database:
             )
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
         self._checkpointer: WalCheckpointer | None = None
+        self._kept: Connection | None = None  # SQLite: the writers' connection between uses
 
     async def open(self, *, read_only: bool) -> AdminConnection:
         """A connection in a new transaction; the caller closes it (which rolls back what
         was not committed). On SQLite the caller holds `write_lock` for a writer."""
         if self._inline is not None:
             writer, reader = self._inline
-            return await self._begin_inline(reader if read_only else writer)
+            return await self._begin_inline(reader if read_only else writer, keep=not read_only)
         if self._engine is None:  # pragma: no cover - every Database has one or the other
             raise RuntimeError("database has no engine")
         connection = await self._engine.connect()
@@ -112,7 +113,7 @@ class Database:
             finally:
                 await connection.close()
 
-    async def _begin_inline(self, engine: Engine) -> AdminConnection:
+    async def _begin_inline(self, engine: Engine, *, keep: bool) -> AdminConnection:
         # While another process holds the write lock, wait in asyncio sleeps: SQLite's own
         # busy wait (kept short) would block the whole loop.
         loop = asyncio.get_running_loop()
@@ -120,11 +121,23 @@ class Database:
         pause = _FIRST_PAUSE
         while True:
             last_try = loop.time() + pause > deadline
-            connection = await _try_begin(engine, give_up=last_try)
+            opened = self._writer_connection(engine) if keep else None
+            connection = await _try_begin(engine, opened, give_up=last_try)
             if connection is not None:
                 return connection
             await asyncio.sleep(pause)
             pause = min(pause * 2, _LONGEST_PAUSE)
+
+    def _writer_connection(self, engine: Engine) -> KeptConnection:
+        """The kept writer connection (the caller holds `write_lock`), or a new one."""
+        connection, self._kept = self._kept, None
+        return KeptConnection(connection or engine.connect(), self._keep_writer)
+
+    def _keep_writer(self, connection: Connection) -> None:
+        if self._kept is None and self._inline is not None:
+            self._kept = connection
+        else:  # disposed meanwhile, or (never, under the write lock) one is kept already
+            connection.close()
 
     def checkpoint_in_background(self) -> None:
         """SQLite file: move WAL checkpoints off the event loop (see `checkpointer`)."""
@@ -147,6 +160,9 @@ class Database:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
     async def dispose(self) -> None:
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.close()
         if self._checkpointer is not None:
             self._checkpointer.stop()
             self._checkpointer = None
@@ -156,18 +172,25 @@ class Database:
             await self._engine.dispose()
 
 
-async def _try_begin(engine: Engine, *, give_up: bool) -> AdminConnection | None:
-    """A connection in a new transaction, or None while the database is locked elsewhere
-    (unless this is the last try: then "database is locked" is raised)."""
-    connection = None
+async def _try_begin(
+    engine: Engine, opened: KeptConnection | None, *, give_up: bool
+) -> AdminConnection | None:
+    """A connection (`opened`, else a new one) in a new transaction, or None while the
+    database is locked elsewhere (unless this is the last try: then "database is locked"
+    is raised)."""
+    connection: SyncBackedConnection | None = opened
     try:
-        connection = SyncBackedConnection(engine.connect())  # a new one runs its PRAGMAs
+        if connection is None:
+            connection = SyncBackedConnection(engine.connect())  # a new one runs its PRAGMAs
         await connection.begin()
         return connection
-    except (sqlite3.OperationalError, OperationalError) as exc:
-        if connection is not None:
+    except BaseException as exc:
+        if isinstance(connection, KeptConnection):
+            await connection.discard()
+        elif connection is not None:
             await connection.close()
-        if give_up or not is_busy(exc):
+        busy = isinstance(exc, sqlite3.OperationalError | OperationalError) and is_busy(exc)
+        if give_up or not busy:
             raise
         return None
 

@@ -35,7 +35,7 @@ orders = Table(
     metadata,
     Column("id", String(40), primary_key=True),
     Column("idempotency_key", String(200), nullable=False, unique=True),
-    Column("strategy_account_id", Integer, nullable=False, index=True),
+    Column("strategy_account_id", Integer, nullable=False),  # indexed below, leading (0026)
     Column("symbol", String(12), nullable=False),
     Column("side", String(4), nullable=False),
     Column("order_type", String(10), nullable=False),
@@ -57,7 +57,8 @@ orders = Table(
     Index("idx_orders_created", "created_at", "id"),
     Index("idx_orders_account_created", "strategy_account_id", "created_at", "id"),
     # The risk reads' open orders of an account by side (0026): a seek, however many orders
-    # the account placed before, where the account's index alone scanned every one of them.
+    # the account placed before, where the account's own index scanned every one of them.
+    # That index went (both below lead with the account), one page fewer written per order.
     Index("idx_orders_account_side_status", "strategy_account_id", "side", "status", "symbol"),
 )
 

@@ -2,7 +2,9 @@
 
 Before every exit (the sell check) and every buy (the exposure rule) the open orders of one
 strategy account are read. With only the account's index that read scanned every order the
-account ever placed, so an exit's latency grew with the account's history.
+account ever placed, so an exit's latency grew with the account's history. The account's own
+index goes: both this one and `idx_orders_account_created` lead with the account, and every
+index is one more page written by each order's commit.
 
 Revision ID: 0026_orders_open_index
 Revises: 0025_pnl_daily
@@ -24,7 +26,9 @@ COLUMNS = ["strategy_account_id", "side", "status", "symbol"]
 
 def upgrade() -> None:
     op.create_index("idx_orders_account_side_status", "orders", COLUMNS)
+    op.drop_index("ix_orders_strategy_account_id", table_name="orders")
 
 
 def downgrade() -> None:
+    op.create_index("ix_orders_strategy_account_id", "orders", ["strategy_account_id"])
     op.drop_index("idx_orders_account_side_status", table_name="orders")
