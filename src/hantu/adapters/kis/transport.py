@@ -22,10 +22,12 @@ from __future__ import annotations
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 import aiohttp
 import httpx
+import yarl
 
 # First match wins: the connection-phase classes come before their broader parents.
 _NOT_SENT: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
@@ -85,7 +87,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 keepalive_timeout=KEEPALIVE_SECONDS,
                 ssl=self._tls,
             )
-            self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                auto_decompress=False,
+                # KIS sets no cookies and httpx above keeps its own jar: none read or sent here.
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
         return self._session
 
     def _proxy(self, url: httpx.URL) -> str | None:
@@ -102,17 +109,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         with _translated(request):
             async with self._session_now().request(
                 request.method,
-                str(request.url),
+                _url(str(request.url)),
                 headers=_as_sent(request.headers),
                 data=body or None,
                 allow_redirects=False,
                 proxy=self._proxy(request.url),
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    connect=timeout.get("pool"),  # waiting for a pooled connection, or opening one
-                    sock_connect=timeout.get("connect"),
-                    sock_read=timeout.get("read"),
-                ),
+                # Waiting for a pooled connection (or opening one), connecting, reading.
+                timeout=_timeout(timeout.get("pool"), timeout.get("connect"), timeout.get("read")),
             ) as answer:
                 content = await answer.read()
                 headers = list(answer.raw_headers)
@@ -126,6 +129,20 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+# Both parsed once per distinct value: an order's path and timeouts repeat all day, and each
+# parse is Python work between the exit's decision and its request on the wire.
+@lru_cache(maxsize=512)
+def _url(text: str) -> yarl.URL:
+    return yarl.URL(text, encoded=True)  # httpx has already percent-encoded it
+
+
+@lru_cache(maxsize=64)
+def _timeout(
+    pool: float | None, connect: float | None, read: float | None
+) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect, sock_read=read)
 
 
 def kis_http_client(
