@@ -76,6 +76,7 @@ class Database:
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
         self._checkpointer: WalCheckpointer | None = None
         self._kept: Connection | None = None  # SQLite: the writers' connection between uses
+        self._disposed = False
 
     async def open(self, *, read_only: bool) -> AdminConnection:
         """A connection in a new transaction; the caller closes it (which rolls back what
@@ -134,7 +135,7 @@ class Database:
         return KeptConnection(connection or engine.connect(), self._keep_writer)
 
     def _keep_writer(self, connection: Connection) -> None:
-        if self._kept is None and self._inline is not None:
+        if self._kept is None and not self._disposed:
             self._kept = connection
         else:  # disposed meanwhile, or (never, under the write lock) one is kept already
             connection.close()
@@ -160,6 +161,7 @@ class Database:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
     async def dispose(self) -> None:
+        self._disposed = True  # a writer still open closes its connection when it ends
         kept, self._kept = self._kept, None
         if kept is not None:
             kept.close()
