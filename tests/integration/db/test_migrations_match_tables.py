@@ -9,16 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection
 
-from hantu.adapters.db import (  # noqa: F401 - each module adds its tables to `metadata`
-    tables_accounts,
-    tables_alerts,
-    tables_exit_rules,
-    tables_pnl,
-    tables_symbols,
-    tables_telegram,
-)
 from hantu.adapters.db.engine import Database
-from hantu.adapters.db.tables import metadata
+from hantu.adapters.db.schema import metadata
 
 
 def _differences(connection: Connection) -> list[Any]:

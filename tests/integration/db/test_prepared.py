@@ -103,6 +103,13 @@ async def test_several_rows_in_one_prepared_write(db: Database) -> None:
     assert count == 3
 
 
+async def test_no_rows_write_nothing(db: Database) -> None:
+    async with db.begin() as connection:
+        touched = await write_rows(connection, Prepared(insert(t.orders)), [])
+        count = (await connection.execute(text("SELECT count(*) FROM orders"))).scalar()
+    assert (touched, count) == (0, 0)
+
+
 async def test_a_refused_prepared_write_raises_sqlalchemys_error_and_writes_nothing(
     db: Database,
 ) -> None:

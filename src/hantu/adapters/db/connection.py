@@ -184,6 +184,8 @@ async def write_rows(
     connection: SqlConnection, query: Prepared, params: Params | Sequence[Params]
 ) -> int:
     """Run a prepared INSERT/UPDATE; the number of rows it touched."""
+    if not isinstance(params, Mapping) and not params:
+        return 0  # no rows: nothing to run (and no keys to compile an INSERT for)
     if isinstance(connection, SyncBackedConnection):
         return connection.prepared_write(query, params)
     statement = query.statement(connection.dialect.name)

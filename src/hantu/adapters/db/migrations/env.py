@@ -11,24 +11,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection, text
 
-from hantu.adapters.db import (
-    tables_accounts,
-    tables_alerts,
-    tables_exit_rules,
-    tables_pnl,
-    tables_symbols,
-    tables_telegram,
-)
-from hantu.adapters.db.tables import metadata
-
-del (
-    tables_accounts,
-    tables_alerts,
-    tables_exit_rules,
-    tables_pnl,
-    tables_symbols,
-    tables_telegram,
-)  # imported for its tables: the accounts revision lives on the same metadata
+from hantu.adapters.db.schema import metadata  # every table (accounts, alerts, ...)
 
 # Two processes starting at once on PostgreSQL must not both create the tables.
 _PG_MIGRATION_LOCK = 0x68616E7475  # "hantu"
