@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 # pygments: ~5.5 MB resident in every process) whenever click is installed, which typer
 # ensures. hantu never runs httpx's command line; a None entry makes that one import fail the
 # way httpx allows for (it then defines a `main` saying the CLI extras are missing). Set
-# before any of our modules imports httpx; a process that loaded httpx first keeps its own.
+# before anything of ours imports httpx (python-telegram-bot, the simulator control client); a
+# process that loaded httpx first keeps its own.
 if "httpx" not in sys.modules:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]

@@ -16,8 +16,8 @@
         │   └── BrokerUnreachable  no connection was ever made
         └── BrokerUnavailable  ambiguous: sent, then timeout or disconnect; reconcile
 
-Adapters translate foreign errors (httpx, websockets, KIS codes) into this tree at their
-boundary; nothing above them catches `httpx.*` or `KeyError`.
+Adapters translate foreign errors (aiohttp, httpx, websockets, KIS codes) into this tree at
+their boundary; nothing above them catches `aiohttp.*`, `httpx.*` or `KeyError`.
 """
 
 from __future__ import annotations

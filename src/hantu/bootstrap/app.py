@@ -25,7 +25,7 @@ from hantu.adapters.db.accounts_repository import SqlAccountsUnitOfWorkFactory
 from hantu.adapters.db.engine import Database, upgrade
 from hantu.adapters.db.outbox import SqlOutboxStore
 from hantu.adapters.db.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from hantu.adapters.kis.transport import kis_http_client
+from hantu.adapters.kis.transport import KisHttp
 from hantu.adapters.passwords import PasswordHashing
 from hantu.adapters.secrets_box import SecretsBox, load_or_create_key
 from hantu.config import Settings
@@ -211,7 +211,7 @@ class App:
             )
             self.external_simulator = urls if self.simulator is None else None
             self._kis.simulator_urls = urls
-            self._kis.http = await stack.enter_async_context(kis_http_client(timeout=10.0))
+            self._kis.http = await stack.enter_async_context(KisHttp(timeout=10.0))
         if isinstance(self.brokers, AccountBrokers):
             self.brokers.bind(self.accounts)
             self.brokers.on_broker(self._pump_fills)

@@ -16,13 +16,12 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol, runtime_checkable
 
-import httpx
-
 from hantu.adapters.kis.auth import KisCredentials
 from hantu.adapters.kis.broker import KisConnection, build_kis_broker, connection_from_settings
 from hantu.adapters.kis.environments import profile_for
 from hantu.adapters.kis.key_check import check_keys
 from hantu.adapters.kis.realtime_types import RealtimeHandlers
+from hantu.adapters.kis.transport import KisHttp
 from hantu.config import KisEnvironment, Settings
 from hantu.domain.accounts import BrokerAccountId, BrokerCredentials
 from hantu.errors import BrokerUnreachable
@@ -183,7 +182,7 @@ class KisBrokers:
         self._settings = settings
         self._clock = clock
         self._handlers_for = handlers_for
-        self.http: httpx.AsyncClient | None = None
+        self.http: KisHttp | None = None
         self.simulator_urls: tuple[str, str] | None = None
 
     async def __call__(self, credentials: BrokerCredentials) -> Broker:

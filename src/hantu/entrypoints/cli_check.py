@@ -15,7 +15,7 @@ from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.auth import KisAuth, KisCredentials
 from hantu.adapters.kis.broker import KisConnection, build_kis_broker, connection_from_settings
 from hantu.adapters.kis.environments import profile_for
-from hantu.adapters.kis.transport import kis_http_client
+from hantu.adapters.kis.transport import KisHttp
 from hantu.bootstrap import build
 from hantu.bootstrap.notifications import build_channels
 from hantu.config import KisEnvironment, Settings, load_settings
@@ -94,7 +94,7 @@ async def check_kis(label: str, connection: KisConnection, clock: Clock) -> list
         )
     except ConfigError as exc:
         return [Line(False, token_item, mask(str(exc)))]
-    async with kis_http_client(timeout=10.0) as http:
+    async with KisHttp(timeout=10.0) as http:
         auth = KisAuth(
             http, profile, connection.credentials, clock, cache_dir=connection.token_cache_dir
         )

@@ -17,8 +17,9 @@ from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Annotated, Any
 
-import httpx
+import aiohttp
 import typer
+import yarl
 
 from hantu import messages_ko as ko
 from hantu.adapters.local_token import HEADER, read_local_token
@@ -47,7 +48,7 @@ def server_url(settings: Settings) -> str:
 
 def loopback_url(url: str) -> bool:
     """Whether `--url` names this machine: the token must never travel anywhere else."""
-    host = httpx.URL(url).host
+    host = yarl.URL(url).host or ""
     if host == "localhost":
         return True
     try:
@@ -66,25 +67,34 @@ def call_server(settings: Settings, method: str, action: str, url: str | None) -
         raise NoServer
     path = "/api/monitor" if action == "status" else f"/api/monitor/{action}"
     target = (url or server_url(settings)) + path
+    status, reason, content = asyncio.run(_request(method, target, token))
     try:
-        # trust_env=False: never through an HTTP(S)_PROXY of the environment, token and all.
-        with httpx.Client(timeout=TIMEOUT, trust_env=False) as client:
-            response = client.request(method, target, headers={HEADER: token})
-    except httpx.ConnectError as exc:  # nothing listens: no server
-        raise NoServer from exc
-    except httpx.TransportError as exc:  # a server that is there but did not answer in time
-        typer.echo(text.CLI_SERVER_SILENT.format(error=type(exc).__name__))
-        raise typer.Exit(1) from exc
-    try:
-        parsed = response.json() if response.content else {}
+        parsed = json.loads(content) if content else {}
     except ValueError:  # something else listens on the port
         parsed = {}
     body: dict[str, Any] = parsed if isinstance(parsed, dict) else {}
-    if response.status_code != 200 or "state" not in body:
-        message = str(body.get("error", response.reason_phrase))
-        typer.echo(text.CLI_SERVER_REFUSED.format(status=response.status_code, message=message))
+    if status != 200 or "state" not in body:
+        message = str(body.get("error", reason))
+        typer.echo(text.CLI_SERVER_REFUSED.format(status=status, message=message))
         raise typer.Exit(1)
     return body
+
+
+async def _request(method: str, target: str, token: str) -> tuple[int, str, bytes]:
+    # aiohttp, which the monitor loads anyway. trust_env stays off: never through an
+    # HTTP(S)_PROXY of the environment, token and all.
+    timeout = aiohttp.ClientTimeout(total=TIMEOUT)
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=timeout, trust_env=False) as session,
+            session.request(method, target, headers={HEADER: token}) as response,
+        ):
+            return response.status, response.reason or "", await response.read()
+    except aiohttp.ClientConnectorError as exc:  # nothing listens: no server
+        raise NoServer from exc
+    except (TimeoutError, aiohttp.ClientError) as exc:  # there, but did not answer in time
+        typer.echo(text.CLI_SERVER_SILENT.format(error=type(exc).__name__))
+        raise typer.Exit(1) from exc
 
 
 def status_lines(body: dict[str, Any]) -> list[str]:

@@ -14,8 +14,11 @@ import typer
 from hantu import messages_ko as ko
 from hantu.domain.values import plain_decimal
 from hantu.simulator.accounts import Account, demo_account, load_accounts
-from hantu.simulator.control_client import DEFAULT_URL, SimControlClient, SimControlError
-from hantu.simulator.control_defaults import DEFAULT_REJECT_CODE, DEFAULT_REJECT_MESSAGE
+from hantu.simulator.control_defaults import (
+    DEFAULT_REJECT_CODE,
+    DEFAULT_REJECT_MESSAGE,
+    DEFAULT_URL,
+)
 from hantu.simulator.feed import DEFAULT_SYMBOLS
 
 if TYPE_CHECKING:  # the server (uvicorn, starlette) only for `hantu sim` itself
@@ -160,13 +163,21 @@ SymbolCode = Annotated[str, typer.Option("--symbol", help=ko.CLI_FAULT_SYMBOL_HE
 Seconds = Annotated[float, typer.Option("--seconds", min=0, help=ko.CLI_FAULT_SECONDS_HELP)]
 
 
-def _inject(url: str, fault: str, body: dict[str, Any] | None = None) -> None:
+def _control(url: str, fault: str | None, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One call to the simulator's control API: inject `fault`, or read the state (None)."""
+    # Imported here: its HTTP client is not loaded by every other `hantu` command.
+    from hantu.simulator.control_client import SimControlClient, SimControlError
+
     try:
         with SimControlClient(url) as client:
-            answer = client.inject(fault, body)
+            return client.state() if fault is None else client.inject(fault, body)
     except SimControlError as exc:
         typer.echo(ko.CLI_SIM_FAULT_ERROR.format(error=exc), err=True)
         raise typer.Exit(1) from None
+
+
+def _inject(url: str, fault: str, body: dict[str, Any] | None = None) -> None:
+    answer = _control(url, fault, body)
     typer.echo(str(answer.get("message", answer)))
 
 
@@ -321,12 +332,7 @@ def state(
     url: Url = DEFAULT_URL,
     as_json: Annotated[bool, typer.Option("--json", help=ko.CLI_FAULT_JSON_HELP)] = False,
 ) -> None:
-    try:
-        with SimControlClient(url) as client:
-            answer = client.state()
-    except SimControlError as exc:
-        typer.echo(ko.CLI_SIM_FAULT_ERROR.format(error=exc), err=True)
-        raise typer.Exit(1) from None
+    answer = _control(url, None)
     if as_json:
         typer.echo(json.dumps(answer, ensure_ascii=False, indent=2))
         return

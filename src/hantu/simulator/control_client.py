@@ -11,9 +11,8 @@ from typing import Any, Self
 
 import httpx
 
+from hantu.simulator.control_defaults import DEFAULT_URL
 from hantu.simulator.control_prefix import PREFIX
-
-DEFAULT_URL = "http://127.0.0.1:9443"
 
 
 class SimControlError(Exception):

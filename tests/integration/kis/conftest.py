@@ -6,13 +6,12 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.auth import KisCredentials
 from hantu.adapters.kis.broker import KisBroker, KisConnection, build_kis_broker
-from hantu.adapters.kis.transport import kis_http_client
+from hantu.adapters.kis.transport import KisHttp
 from hantu.config import KisEnvironment
 from hantu.service_layer.ports import Clock
 from tests.fixtures.kis_simulator import KisSimHandle
@@ -34,8 +33,8 @@ def connection_for(sim: KisSimHandle, cache_dir: Path, **options: Any) -> KisCon
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with kis_http_client(timeout=ORDER_TIMEOUT, trust_env=False) as client:
+async def http() -> AsyncIterator[KisHttp]:
+    async with KisHttp(timeout=ORDER_TIMEOUT, trust_env=False) as client:
         yield client
 
 
@@ -43,7 +42,7 @@ MakeBroker = Callable[..., KisBroker]
 
 
 @pytest.fixture
-async def make_broker(http: httpx.AsyncClient, tmp_path: Path) -> AsyncIterator[MakeBroker]:
+async def make_broker(http: KisHttp, tmp_path: Path) -> AsyncIterator[MakeBroker]:
     made: list[KisBroker] = []
 
     def make(sim: KisSimHandle, clock: Clock | None = None, **options: Any) -> KisBroker:

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
-import httpx
 import pytest
 
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.db.alerts_repository import SqlAlertStore
 from hantu.adapters.kis.broker import KisBroker, build_kis_broker
+from hantu.adapters.kis.transport import KisHttp
 from hantu.bootstrap import App, build
 from hantu.bootstrap.alerts import pipeline_submit
 from hantu.config import Settings
@@ -80,7 +80,7 @@ async def _alert(deps: AlertDeps) -> Alert:
 
 
 async def test_refused_credentials_answer_the_auth_outcome(
-    alert_app: AlertApp, kis_sim: KisSimHandle, http: httpx.AsyncClient, tmp_path: Path
+    alert_app: AlertApp, kis_sim: KisSimHandle, http: KisHttp, tmp_path: Path
 ) -> None:
     connection = connection_for(kis_sim, tmp_path / "bad-cache")
     wrong = replace(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.broker import KisBroker, build_kis_broker
 from hantu.adapters.kis.translate import kst_date
-from hantu.adapters.kis.transport import kis_http_client
+from hantu.adapters.kis.transport import KisHttp
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import Price, Quantity, Symbol
 from hantu.service_layer.ports import BrokerOrder
@@ -98,15 +98,18 @@ async def test_holiday_check_asks_kis_at_most_once_a_day(
 ) -> None:
     asked: list[str] = []
 
-    async def count(request: httpx.Request) -> None:
-        if request.url.path.endswith("chk-holiday"):
-            asked.append(request.url.params["BASS_DT"])
+    async def count(
+        _session: aiohttp.ClientSession, _context: object, sent: aiohttp.TraceRequestStartParams
+    ) -> None:
+        if sent.url.path.endswith("chk-holiday"):
+            asked.append(sent.url.query["BASS_DT"])
 
     clock = SystemClock()
     today = kst_date(clock.now())
     saturday = today + timedelta(days=(5 - today.weekday()) % 7)
-    hooks = {"request": [count]}
-    async with kis_http_client(timeout=5, trust_env=False, event_hooks=hooks) as http:
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(count)
+    async with KisHttp(timeout=5, trust_env=False, trace_configs=[trace]) as http:
         broker = build_kis_broker(connection_for(kis_sim, tmp_path), http, clock)
         first = await broker.rest.is_trading_day(today)
         again = await broker.rest.is_trading_day(today)

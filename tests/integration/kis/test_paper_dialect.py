@@ -11,13 +11,14 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
+import aiohttp
 import pytest
 
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.auth import KisCredentials
 from hantu.adapters.kis.broker import KisConnection, build_kis_broker
 from hantu.adapters.kis.realtime_types import Subscription
+from hantu.adapters.kis.transport import KisHttp
 from hantu.config import KisEnvironment
 from hantu.domain.enums import OrderType, Side
 from hantu.domain.values import Price, Quantity, Symbol
@@ -29,16 +30,18 @@ from tests.fixtures.kis_simulator import KisSimHandle
 from .waiting import eventually
 
 
-async def test_paper_profile_orders_and_notices_work(
-    kis_sim: KisSimHandle, http: httpx.AsyncClient, tmp_path: Path
-) -> None:
+async def test_paper_profile_orders_and_notices_work(kis_sim: KisSimHandle, tmp_path: Path) -> None:
     seen_tr_ids: list[str] = []
 
-    async def record(request: httpx.Request) -> None:
-        seen_tr_ids.append(request.headers.get("tr_id", ""))
+    async def record(
+        _session: aiohttp.ClientSession, _context: object, sent: aiohttp.TraceRequestStartParams
+    ) -> None:
+        seen_tr_ids.append(sent.headers.get("tr_id", ""))
 
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(record)
     connection = _paper_connection(kis_sim, tmp_path)
-    http.event_hooks["request"].append(record)
+    http = KisHttp(timeout=1.0, trust_env=False, trace_configs=[trace])
     broker = build_kis_broker(connection, http, SystemClock())
     fills = broker.fill_notices()
     broker.start()
@@ -57,6 +60,7 @@ async def test_paper_profile_orders_and_notices_work(
             await broker.rest.cancellable_orders()  # TTTC0084R is real only
     finally:
         await broker.aclose()
+        await http.aclose()
 
     assert fill.broker_order_id == odno
     assert [r.broker_order_id for r in reports] == [odno]
@@ -66,7 +70,7 @@ async def test_paper_profile_orders_and_notices_work(
 
 
 async def test_paper_watch_streams_trades_without_market_status(
-    kis_sim: KisSimHandle, http: httpx.AsyncClient, tmp_path: Path
+    kis_sim: KisSimHandle, http: KisHttp, tmp_path: Path
 ) -> None:
     connection = KisConnection(
         environment=KisEnvironment.PAPER,
@@ -105,7 +109,7 @@ def _paper_connection(sim: KisSimHandle, tmp_path: Path) -> KisConnection:
 
 
 async def test_paper_profile_reads_across_paper_sized_pages(
-    kis_sim: KisSimHandle, http: httpx.AsyncClient, tmp_path: Path
+    kis_sim: KisSimHandle, http: KisHttp, tmp_path: Path
 ) -> None:
     """Paper pages daily orders at 15 rows and the balance at 20; nothing is lost between."""
     for i in range(22):

@@ -1,8 +1,8 @@
-"""The aiohttp wire under our httpx client: what each failure means for an order.
+"""The KIS wire (`KisHttp` over aiohttp): what each failure means for an order.
 
 A raw asyncio server on loopback plays each way KIS can fail; the question every test asks
-is whether `error_from_transport` says "never sent" (safe to refuse) or "may have arrived"
-(settle, never re-send).
+is whether the wire says "never sent" (`BrokerUnreachable`, safe to refuse) or "may have
+arrived" (`BrokerUnavailable`: settle, never re-send).
 """
 
 from __future__ import annotations
@@ -17,15 +17,13 @@ from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from hantu.adapters.kis.errors import error_from_transport
-from hantu.adapters.kis.transport import kis_http_client
+from hantu.adapters.kis.transport import KisHttp, KisResponse
 from hantu.errors import BrokerUnavailable, BrokerUnreachable
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -73,10 +71,12 @@ def answer(body: bytes, *headers: bytes) -> bytes:
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
-async def post(url: str, **options: float) -> httpx.Response:
-    async with kis_http_client(timeout=options.pop("timeout", 2.0), trust_env=False) as http:
-        headers = {"tr_id": "T1", "appKey": "PSkey"}
-        return await http.post(f"{url}/order", json={"PDNO": "005930"}, headers=headers)
+async def post(url: str, *, read_timeout: float = 2.0) -> KisResponse:
+    async with KisHttp(timeout=read_timeout, trust_env=False) as http:
+        headers = {"tr_id": "T1", "appKey": "PSkey", "content-type": "application/json"}
+        return await http.request(
+            "POST", f"{url}/order", json_body={"PDNO": "005930"}, headers=headers
+        )
 
 
 async def test_a_plain_answer_round_trips_headers_and_body() -> None:
@@ -90,14 +90,32 @@ async def test_a_plain_answer_round_trips_headers_and_body() -> None:
     async with serving(kis) as url:
         response = await post(url)
 
-    assert response.status_code == 200
+    assert response.status == 200
     assert response.json() == {"rt_cd": "0"}
-    assert response.headers["tr_cont"] == "M"
+    assert response.headers["TR_CONT"] == "M"  # header names are case-insensitive
     head, body = seen[0]
     assert head.startswith(b"POST /order HTTP/1.1")
     assert b"tr_id: T1" in head
     assert b"appKey: PSkey" in head  # names go out as written
     assert json.loads(body) == {"PDNO": "005930"}
+
+
+async def test_a_query_goes_percent_encoded_and_a_body_as_compact_utf8() -> None:
+    seen: list[tuple[bytes, bytes]] = []
+
+    async def kis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await read_request(reader))
+        writer.write(answer(b'{"rt_cd": "0"}', b"connection: close"))
+        await writer.drain()
+
+    async with serving(kis) as url, KisHttp(timeout=2.0, trust_env=False) as http:
+        params = {"PDNO": "005930", "CTX_AREA_FK100": "a b&c"}
+        await http.request("GET", f"{url}/uapi/x", params=params)
+        await http.request("POST", f"{url}/order", json_body={"msg": "매수 주문"})
+
+    read, order = seen
+    assert read[0].startswith(b"GET /uapi/x?PDNO=005930&CTX_AREA_FK100=a+b%26c HTTP/1.1")
+    assert order[1] == '{"msg":"매수 주문"}'.encode()
 
 
 async def test_a_compressed_answer_is_decoded_once() -> None:
@@ -116,9 +134,8 @@ async def test_nothing_listening_means_never_sent() -> None:
     async with serving(hang_up) as url:
         pass  # the port is free again: connecting is refused
 
-    with pytest.raises(httpx.ConnectError) as caught:
+    with pytest.raises(BrokerUnreachable):
         await post(url)
-    assert isinstance(error_from_transport(caught.value), BrokerUnreachable)
 
 
 async def test_a_connection_dropped_after_the_request_may_have_placed_it() -> None:
@@ -129,12 +146,10 @@ async def test_a_connection_dropped_after_the_request_may_have_placed_it() -> No
         received.set()  # KIS took the order; the line goes dead before its answer
 
     async with serving(kis) as url:
-        with pytest.raises(httpx.TransportError) as caught:
+        with pytest.raises(BrokerUnavailable):
             await post(url)
 
     assert received.is_set()
-    assert not isinstance(caught.value, httpx.ConnectError | httpx.ConnectTimeout)
-    assert isinstance(error_from_transport(caught.value), BrokerUnavailable)
 
 
 async def test_no_answer_in_time_is_a_read_timeout_not_a_refusal() -> None:
@@ -143,10 +158,10 @@ async def test_no_answer_in_time_is_a_read_timeout_not_a_refusal() -> None:
         await reader.read()  # never answers; ends when the client hangs up
 
     async with serving(kis) as url:
-        with pytest.raises(httpx.ReadTimeout) as caught:
-            await post(url, timeout=0.3)
+        with pytest.raises(BrokerUnavailable) as caught:
+            await post(url, read_timeout=0.3)
 
-    assert isinstance(error_from_transport(caught.value), BrokerUnavailable)
+    assert "Timeout" in caught.value.message
 
 
 async def test_a_garbled_answer_may_have_placed_it() -> None:
@@ -156,10 +171,8 @@ async def test_a_garbled_answer_may_have_placed_it() -> None:
         await writer.drain()
 
     async with serving(kis) as url:
-        with pytest.raises(httpx.TransportError) as caught:
+        with pytest.raises(BrokerUnavailable):
             await post(url)
-
-    assert isinstance(error_from_transport(caught.value), BrokerUnavailable)
 
 
 async def test_waiting_for_a_pooled_connection_too_long_means_never_sent() -> None:
@@ -169,16 +182,14 @@ async def test_waiting_for_a_pooled_connection_too_long_means_never_sent() -> No
 
     async with (
         serving(kis) as url,
-        kis_http_client(timeout=5.0, trust_env=False, max_connections=1) as http,
+        KisHttp(timeout=5.0, trust_env=False, max_connections=1) as http,
     ):
-        hanging = asyncio.create_task(http.post(f"{url}/order", json={}))
+        hanging = asyncio.create_task(http.request("POST", f"{url}/order", json_body={}))
         await asyncio.sleep(0.1)  # it holds the only connection
-        with pytest.raises(httpx.ConnectTimeout) as caught:
-            await http.post(f"{url}/order", json={}, timeout=httpx.Timeout(5.0, pool=0.2))
+        with pytest.raises(BrokerUnreachable):
+            await http.request("POST", f"{url}/order", json_body={}, pool_timeout=0.2)
         hanging.cancel()
         await asyncio.gather(hanging, return_exceptions=True)
-
-    assert isinstance(error_from_transport(caught.value), BrokerUnreachable)
 
 
 async def test_requests_go_through_the_proxy_named_in_the_environment(
@@ -196,8 +207,8 @@ async def test_requests_go_through_the_proxy_named_in_the_environment(
         monkeypatch.setenv("HTTP_PROXY", proxy_url)
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
-        async with kis_http_client(timeout=2.0) as http:
-            response = await http.post("http://kis.invalid:9443/order", json={})
+        async with KisHttp(timeout=2.0) as http:
+            response = await http.request("POST", "http://kis.invalid:9443/order", json_body={})
 
     assert response.json() == {"rt_cd": "0"}
     assert seen[0].startswith(b"POST http://kis.invalid:9443/order HTTP/1.1")
@@ -213,8 +224,8 @@ async def test_no_proxy_hosts_are_reached_directly(monkeypatch: pytest.MonkeyPat
         pass
     monkeypatch.setenv("HTTP_PROXY", dead_proxy)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    async with serving(kis) as url, kis_http_client(timeout=2.0) as http:
-        response = await http.post(f"{url}/order", json={})
+    async with serving(kis) as url, KisHttp(timeout=2.0) as http:
+        response = await http.request("POST", f"{url}/order", json_body={})
 
     assert response.json() == {"rt_cd": "0"}
 
@@ -251,7 +262,7 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-async def test_tls_trusts_what_httpx_trusts_and_an_untrusted_server_is_never_sent_to(
+async def test_tls_trusts_certifi_or_ssl_cert_file_and_an_untrusted_server_is_never_sent_to(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cert_file, key_file = _self_signed(tmp_path)
@@ -268,16 +279,15 @@ async def test_tls_trusts_what_httpx_trusts_and_an_untrusted_server_is_never_sen
     server = await asyncio.start_server(kis, "127.0.0.1", 0, ssl=server_tls)
     url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/order"
     try:
-        with pytest.raises(httpx.ConnectError) as caught:  # certifi does not know this CA
-            async with kis_http_client(timeout=2.0) as http:
-                await http.post(url, json={})
+        with pytest.raises(BrokerUnreachable):  # certifi does not know this CA
+            async with KisHttp(timeout=2.0) as http:
+                await http.request("POST", url, json_body={})
         monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
-        async with kis_http_client(timeout=2.0) as http:
-            response = await http.post(url, json={})
+        async with KisHttp(timeout=2.0) as http:
+            response = await http.request("POST", url, json_body={})
     finally:
         server.close()
         await server.wait_closed()
 
-    assert isinstance(error_from_transport(caught.value), BrokerUnreachable)
     assert response.json() == {"rt_cd": "0"}
     assert len(requests) == 1  # only the trusted attempt carried a request

@@ -16,7 +16,7 @@ from pathlib import Path
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.auth import KisAuth, KisCredentials
 from hantu.adapters.kis.environments import profile_for
-from hantu.adapters.kis.transport import kis_http_client
+from hantu.adapters.kis.transport import KisHttp
 from hantu.config import KisEnvironment
 
 
@@ -26,7 +26,7 @@ async def main() -> None:
         KisEnvironment.SIMULATOR, rest_base_url=job["rest_url"], ws_url=job["ws_url"]
     )
     credentials = KisCredentials(job["app_key"], job["app_secret"], job["account"])
-    async with kis_http_client(trust_env=False, timeout=5) as http:
+    async with KisHttp(trust_env=False, timeout=5) as http:
         auth = KisAuth(http, profile, credentials, SystemClock(), cache_dir=Path(job["cache_dir"]))
         await asyncio.sleep(max(0.0, job["start_at"] - time.time()))
         token = await auth.access_token()

@@ -1,6 +1,7 @@
 """The monitor process (`build(settings)` without the web server, as `hantu monitor start`
 runs standalone) loads what it protects positions with and nothing it never uses: no web
-stack, no unconfigured notification channel, no httpx command line, no PostgreSQL dialect on
+stack, no unconfigured notification channel, no httpx (the KIS wire is aiohttp; only the
+Telegram library brings httpx, when Telegram is configured), no PostgreSQL dialect on
 SQLite, no Alembic on a later start, no `holidays` package (its XKRX days come from a child
 process, as the KRX schedule asks them). Each costs resident memory in a process that runs all
 day (bench/monitor.py measures how much). The same holds with the command line loaded first,
@@ -34,7 +35,7 @@ from hantu.bootstrap import build
 from hantu.config import Settings
 
 NEVER = [
-    "httpx._main", "click", "rich", "pygments",  # httpx's command line
+    "httpx", "httpcore", "anyio", "click", "rich", "pygments",  # httpx and its command line
     "sqlalchemy.dialects.postgresql", "asyncpg",  # the other database
     "fastapi", "starlette", "jinja2", "uvicorn", "sse_starlette", "fastapi_offline",
     "slack_sdk", "telegram",  # channels not configured

@@ -1,8 +1,11 @@
-"""Classification of KIS answers and httpx failures into the error tree."""
+"""Classification of KIS answers into the error tree (the wire's own failures are sorted in
+`transport`, tested over real sockets in tests/integration/kis/test_transport.py)."""
 
 from __future__ import annotations
 
-import httpx
+import json
+from typing import Any
+
 import pytest
 
 from hantu.adapters.kis.errors import (
@@ -10,13 +13,12 @@ from hantu.adapters.kis.errors import (
     RejectReason,
     error_from_body,
     error_from_response,
-    error_from_transport,
     is_token_error,
 )
+from hantu.adapters.kis.transport import KisResponse
 from hantu.errors import (
     BrokerAuthError,
     BrokerUnavailable,
-    BrokerUnreachable,
     ConfigError,
     OrderNotPlaced,
     RateLimited,
@@ -94,36 +96,22 @@ def test_rejection_message_is_masked() -> None:
 
 
 def test_status_500_with_kis_body_is_classified_by_body() -> None:
-    response = httpx.Response(500, json=_body("1", "EGW00201"))
+    response = _answer(500, _body("1", "EGW00201"))
 
     assert isinstance(error_from_response(response), RateLimited)
 
 
 def test_status_200_with_rejection_body_is_rejection() -> None:
-    response = httpx.Response(200, json=_body("1", "APBK0919", "주문가능금액 초과"))
+    response = _answer(200, _body("1", "APBK0919", "주문가능금액 초과"))
 
     assert isinstance(error_from_response(response), KisRejected)
 
 
 def test_bodyless_gateway_error_is_ambiguous() -> None:
-    response = httpx.Response(502, text="<html>bad gateway</html>")
+    response = KisResponse(502, {}, b"<html>bad gateway</html>")
 
     assert isinstance(error_from_response(response), BrokerUnavailable)
 
 
-@pytest.mark.parametrize(
-    ("exc", "kind"),
-    [
-        (httpx.ConnectError("refused"), BrokerUnreachable),
-        (httpx.ConnectTimeout("slow"), BrokerUnreachable),
-        (httpx.PoolTimeout("busy"), BrokerUnreachable),
-        (httpx.ReadTimeout("late"), BrokerUnavailable),
-        (httpx.ReadError("reset"), BrokerUnavailable),
-        (httpx.RemoteProtocolError("dropped"), BrokerUnavailable),
-        (httpx.WriteTimeout("stuck"), BrokerUnavailable),
-    ],
-)
-def test_transport_errors_split_unreachable_from_ambiguous(
-    exc: httpx.HTTPError, kind: type[Exception]
-) -> None:
-    assert type(error_from_transport(exc)) is kind
+def _answer(status: int, body: dict[str, Any]) -> KisResponse:
+    return KisResponse(status, {"content-type": "application/json"}, json.dumps(body).encode())

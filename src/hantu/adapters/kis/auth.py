@@ -1,4 +1,4 @@
-"""KIS credentials as an `httpx.Auth`: access token, WebSocket approval key, hashkey.
+"""KIS credentials: the access token requests are signed with, WebSocket approval key, hashkey.
 
 The access token is shared by every hantu process on the machine (reference §2.1, gotcha
 1): KIS issues at most one a minute per app key (403 EGW00133) and each real issuance sends
@@ -16,12 +16,11 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import httpx
 from filelock import AsyncFileLock
 from filelock import Timeout as LockTimeout
 
@@ -30,16 +29,11 @@ from hantu.errors import BrokerAuthError, BrokerUnavailable
 from hantu.service_layer.ports import Clock
 
 from .environments import KisProfile
-from .errors import (
-    TOKEN_THROTTLED,
-    RequestNotSent,
-    error_from_response,
-    error_from_transport,
-    is_token_error,
-)
+from .errors import TOKEN_THROTTLED, RequestNotSent, error_from_response, is_token_error
 from .ratelimit import RateLimiter
 from .schemas import ApprovalAnswer, HashkeyAnswer, TokenAnswer, parse_answer
 from .translate import SEOUL
+from .transport import KisHttp, KisResponse
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +41,9 @@ REFRESH_MARGIN = timedelta(minutes=10)  # python-kis refreshes below 10 minutes 
 APPROVAL_LIFETIME = timedelta(hours=23)  # undocumented; the official helper renews daily
 LOCK_TIMEOUT_SECONDS = 30.0
 ISSUE_INTERVAL = timedelta(seconds=61)  # one issuance a minute per app key (EGW00133)
+_TOKEN_CODE_PREFIX = b"EGW0012"  # EGW00121/2/3: every answer that refuses the token has it
+
+Send = Callable[[dict[str, str]], Awaitable[KisResponse]]
 
 
 @dataclass(frozen=True)
@@ -77,14 +74,12 @@ def cache_file(cache_dir: Path, profile: KisProfile, app_key: str) -> Path:
     return cache_dir / f"kis-token-{profile.environment.value.lower()}-{digest}.json"
 
 
-class KisAuth(httpx.Auth):
+class KisAuth:
     """Signs KIS REST requests; re-issues an expired token once and retries reads."""
-
-    requires_response_body = True
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: KisHttp,
         profile: KisProfile,
         credentials: KisCredentials,
         clock: Clock,
@@ -103,36 +98,30 @@ class KisAuth(httpx.Auth):
         self._approval: tuple[str, datetime] | None = None
         self._throttled_until: datetime | None = None
         self._lock = asyncio.Lock()
-        self._no_auth = httpx.Auth()  # token, approval and hashkey calls carry no bearer
         self.issued = 0
 
-    # --- httpx.Auth ---------------------------------------------------------------------
+    # --- signing ------------------------------------------------------------------------
 
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
-        raise RuntimeError("KisAuth works with httpx.AsyncClient only")
-        yield request  # pragma: no cover
-
-    async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+    async def signed(self, method: str, send: Send) -> KisResponse:
+        """`send` the request with the signing headers it is given. When KIS answers that the
+        token died early (EGW00121/EGW00123, e.g. KIS maintenance), drop it everywhere and
+        repeat a read once with another; an order is never re-sent here."""
         token = await self._token_before_sending()
-        self._sign(request, token)
-        response = yield request
-        await response.aread()
+        response = await send(self._signature(token))
+        if _TOKEN_CODE_PREFIX not in response.content:  # the common case, without parsing
+            return response
         if not is_token_error(error_from_response(response)):
-            return
-        # EGW00121/EGW00123: the token died early (e.g. KIS maintenance). Drop it everywhere;
-        # only a read is repeated, an order is never re-sent by this flow.
+            return response
         self.invalidate(token)
-        if request.method != "GET":
-            return
+        if method != "GET":
+            return response
         token = await self._token_before_sending()
-        self._sign(request, token)
-        yield request
+        response = await send(self._signature(token))
         if self._limiter is not None:
             # The repeat is one more request in the window. It is counted, not waited for:
             # the caller already holds a slot, and waiting for another could deadlock.
             self._limiter.record()
+        return response
 
     async def _token_before_sending(self) -> str:
         try:
@@ -141,10 +130,12 @@ class KisAuth(httpx.Auth):
             # Ambiguous for the token call, but the request it was for never left.
             raise RequestNotSent(f"no access token: {exc.message}") from None
 
-    def _sign(self, request: httpx.Request, token: str) -> None:
-        request.headers["authorization"] = f"Bearer {token}"
-        request.headers["appkey"] = self._credentials.app_key
-        request.headers["appsecret"] = self._credentials.app_secret
+    def _signature(self, token: str) -> dict[str, str]:
+        return {
+            "authorization": f"Bearer {token}",
+            "appkey": self._credentials.app_key,
+            "appsecret": self._credentials.app_secret,
+        }
 
     # --- access token -------------------------------------------------------------------
 
@@ -274,14 +265,12 @@ class KisAuth(httpx.Auth):
         limiter = self._limiter if path.startswith("/uapi") else None
         slot = await limiter.acquire(urgent=True, deadline=deadline) if limiter else None
         try:
-            response = await self._http.post(
+            response = await self._http.request(
+                "POST",
                 self._profile.rest_base_url + path,
-                json=body,
+                json_body=body,
                 headers={"content-type": "application/json; charset=utf-8", **(headers or {})},
-                auth=self._no_auth,
             )
-        except httpx.HTTPError as exc:
-            raise error_from_transport(exc) from None
         finally:
             if slot is not None and limiter is not None:
                 limiter.release(slot)

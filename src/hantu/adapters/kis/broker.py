@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
-
 from hantu.config import KisEnvironment, Settings
 from hantu.domain.errors import InvalidValue
 from hantu.domain.exits import Candle
@@ -41,6 +39,7 @@ from .translate import (
     order_report,
     quote_of,
 )
+from .transport import KisHttp
 from .websocket import KisRealtimeClient
 
 log = logging.getLogger(__name__)
@@ -269,7 +268,7 @@ def connection_from_settings(
 
 def build_kis_broker(
     connection: KisConnection,
-    http: httpx.AsyncClient,
+    http: KisHttp,
     clock: Clock,
     *,
     handlers: RealtimeHandlers | None = None,

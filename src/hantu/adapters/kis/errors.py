@@ -1,4 +1,4 @@
-"""KIS answers and httpx failures, translated into the `hantu.errors` tree at the boundary.
+"""KIS answers, translated into the `hantu.errors` tree at the boundary.
 
 KIS's HTTP status is unreliable (reference §3.2, gotcha 11): the JSON body decides::
 
@@ -11,30 +11,29 @@ KIS's HTTP status is unreliable (reference §3.2, gotcha 11): the JSON body deci
     no JSON body                              BrokerUnavailable
     token / hashkey step failed first         RequestNotSent   (the request never left)
 
-    httpx.ConnectError / ConnectTimeout / PoolTimeout   BrokerUnreachable (nothing sent)
-    other timeouts, ReadError, RemoteProtocolError, …   BrokerUnavailable (may have left)
+Failures of the wire itself are sorted in `transport` (nothing sent → BrokerUnreachable,
+may have left → BrokerUnavailable).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from hantu.domain.masking import mask
 from hantu.errors import (
     BrokerAuthError,
-    BrokerError,
     BrokerRejected,
     BrokerUnavailable,
-    BrokerUnreachable,
     ConfigError,
     HantuError,
     OrderNotPlaced,
     RateLimited,
 )
+
+if TYPE_CHECKING:
+    from .transport import KisResponse
 
 RATE_LIMITED = "EGW00201"
 TOKEN_THROTTLED = "EGW00133"  # noqa: S105 - a KIS message code, not a secret
@@ -150,7 +149,7 @@ def _error_for_code(code: str, text: str, rt_cd: str) -> HantuError:
     return KisRejected(text or "rejected", code=code or None, reason=reject_reason(text))
 
 
-def error_from_response(response: httpx.Response, *, envelope: bool = True) -> HantuError | None:
+def error_from_response(response: KisResponse, *, envelope: bool = True) -> HantuError | None:
     """Classify an HTTP answer by its JSON body; a bodyless failure is ambiguous."""
     try:
         body = response.json()
@@ -159,23 +158,13 @@ def error_from_response(response: httpx.Response, *, envelope: bool = True) -> H
     if isinstance(body, dict):
         error = error_from_body(body, envelope=envelope)
         if error is None and not response.is_success:
-            return BrokerUnavailable(f"KIS answered HTTP {response.status_code}")
+            return BrokerUnavailable(f"KIS answered HTTP {response.status}")
         return error
     if response.is_success:
-        return BrokerUnavailable(f"KIS answered HTTP {response.status_code} without JSON")
-    return BrokerUnavailable(f"KIS answered HTTP {response.status_code} without a KIS body")
+        return BrokerUnavailable(f"KIS answered HTTP {response.status} without JSON")
+    return BrokerUnavailable(f"KIS answered HTTP {response.status} without a KIS body")
 
 
 def is_token_error(error: HantuError | None) -> bool:
     """Tell whether KIS refused the access token itself (re-issue and retry once)."""
     return isinstance(error, BrokerAuthError) and error.code in TOKEN_CODES
-
-
-def error_from_transport(exc: httpx.HTTPError) -> BrokerError:
-    """Translate an httpx failure: no connection → unreachable, otherwise ambiguous."""
-    kind = type(exc).__name__
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return BrokerUnreachable(f"could not connect to KIS ({kind})")
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
-        return BrokerUnreachable(f"request to KIS not sent ({kind})")
-    return BrokerUnavailable(f"KIS did not answer in full ({kind}); the request may have arrived")

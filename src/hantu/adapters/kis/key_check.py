@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-
 from hantu.service_layer.ports import Clock
 
 from .auth import KisAuth, KisCredentials
 from .environments import KisProfile
+from .transport import KisHttp
 
 
 async def check_keys(
-    http: httpx.AsyncClient,
+    http: KisHttp,
     profile: KisProfile,
     credentials: KisCredentials,
     clock: Clock,

@@ -1,4 +1,4 @@
-"""KIS REST endpoints on one injected `httpx.AsyncClient`, one small method per endpoint.
+"""KIS REST endpoints on one injected `KisHttp`, one small method per endpoint.
 
 Reads may be retried. An order is never re-sent blindly: once the request may have left,
 a timeout or a dropped connection raises `BrokerUnavailable` and the caller reconciles
@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from hantu.domain.enums import OrderType, Side
@@ -32,7 +31,7 @@ from hantu.service_layer.ports import BrokerOrder, Clock
 
 from .auth import KisAuth, KisCredentials
 from .environments import KisProfile, Tr
-from .errors import RequestNotSent, error_from_response, error_from_transport
+from .errors import RequestNotSent, error_from_response
 from .ratelimit import RateLimiter
 from .schemas import (
     BalanceSummary,
@@ -54,6 +53,7 @@ from .translate import (
     order_type_code,
     split_account,
 )
+from .transport import KisHttp, KisResponse
 
 _BASE = "/uapi/domestic-stock/v1"
 _MORE = frozenset({"F", "M"})  # tr_cont: more pages follow (D/E = last page)
@@ -65,7 +65,7 @@ class KisRestClient:
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: KisHttp,
         profile: KisProfile,
         credentials: KisCredentials,
         auth: KisAuth,
@@ -87,7 +87,7 @@ class KisRestClient:
         self._clock = clock
         self._use_hashkey = use_hashkey
         # Orders get their own deadline (DESIGN: answer 408 after 5 s); reads use the client's.
-        self._order_timeout = httpx.Timeout(order_timeout) if order_timeout else None
+        self._order_timeout = order_timeout or None
         # Orders may wait this long to leave (our limiter, EGW00201 back-off); None: no limit.
         queue = timedelta(seconds=order_queue_timeout or 0)
         self._queue_timeout = queue or None
@@ -96,7 +96,6 @@ class KisRestClient:
         self._max_pages = max_pages
         self._cano, self._product = split_account(credentials.account)
         self._holidays: dict[str, tuple[date, HolidayRow]] = {}
-        self._urls: dict[str, httpx.URL] = {}  # parsed once: httpx's parser is slow
 
     @property
     def profile(self) -> KisProfile:
@@ -305,7 +304,7 @@ class KisRestClient:
 
     async def _read_with_headers(
         self, tr: Tr, path: str, params: dict[str, str], tr_cont: str
-    ) -> tuple[Json, httpx.Headers]:
+    ) -> tuple[Json, Mapping[str, str]]:
         tr_id = self._profile.tr_id(tr)
         retrying = AsyncRetrying(
             retry=retry_if_exception_type((BrokerUnavailable, BrokerUnreachable, RequestNotSent)),
@@ -332,7 +331,7 @@ class KisRestClient:
         headers: Mapping[str, str] | None = None,
         tr_cont: str = "",
         deadline: datetime | None = None,
-    ) -> tuple[Json, httpx.Headers]:
+    ) -> tuple[Json, Mapping[str, str]]:
         request_headers = {
             "content-type": "application/json; charset=utf-8",
             "tr_id": tr_id,
@@ -369,23 +368,21 @@ class KisRestClient:
         params: Mapping[str, str] | None,
         body: Mapping[str, str] | None,
         headers: Mapping[str, str],
-    ) -> httpx.Response:
-        timeout = self._order_timeout if method == "POST" and self._order_timeout else None
-        try:
-            url = self._urls.get(path)
-            if url is None:
-                url = self._urls[path] = httpx.URL(self._profile.rest_base_url + path)
+    ) -> KisResponse:
+        timeout = self._order_timeout if method == "POST" else None
+        url = self._profile.rest_base_url + path
+
+        async def send(signature: dict[str, str]) -> KisResponse:
             return await self._http.request(
                 method,
                 url,
                 params=params,
-                json=body,
-                headers=headers,
-                auth=self._auth,
-                timeout=timeout or httpx.USE_CLIENT_DEFAULT,
+                json_body=body,
+                headers={**headers, **signature},
+                read_timeout=timeout,
             )
-        except httpx.HTTPError as exc:
-            raise error_from_transport(exc) from None
+
+        return await self._auth.signed(method, send)
 
 
 def _not_sent(exc: NotSentRateLimited, refused: RateLimited | None) -> NotSentRateLimited:
