@@ -14,4 +14,6 @@ $BIN/ruff format --check src tests bench
 echo "== mypy"
 $BIN/mypy src
 echo "== pytest"
-$BIN/pytest -q "$@"
+# One worker per core: most tests wait on sockets, timers, the simulator and Chromium, so two
+# workers halve the wall time. Each worker has its own PostgreSQL database and SQLite files.
+$BIN/pytest -q -n 2 "$@"
