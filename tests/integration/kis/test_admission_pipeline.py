@@ -25,6 +25,7 @@ from tests.fixtures.kis_simulator import KisSimHandle, MakeKisSim
 from .conftest import MakeBroker
 
 QUEUE_SECONDS = 1.5
+ORDER_TIMEOUT = 5.0
 BrokerApp = Callable[[int], Awaitable[tuple[App, KisSimHandle]]]
 
 
@@ -37,15 +38,21 @@ async def broker_app(
     async def make(per_second: int) -> tuple[App, KisSimHandle]:
         sim = await make_kis_sim(rate_limit=per_second)
         sim.feed.set_price("005930", 61000)
-        broker = make_broker(sim, requests_per_second=per_second, order_queue_timeout=QUEUE_SECONDS)
+        # The default order timeout: the broker's own time, kept apart from the queue budget
+        # under test, so a loaded machine's slow answer is not mistaken for an unknown (the
+        # KIS tests' client otherwise reads for 1 s).
+        broker = make_broker(
+            sim,
+            requests_per_second=per_second,
+            order_queue_timeout=QUEUE_SECONDS,
+            order_timeout=ORDER_TIMEOUT,
+        )
         await broker.quote(an_order_request().symbol)  # the token first
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             database_url=database_url,
             data_dir=tmp_path,
-            # the default: the broker's own time, kept apart from the queue budget under test,
-            # so a loaded machine's slow answer is not mistaken for a refusal or an unknown
-            order_timeout_seconds=5.0,
+            order_timeout_seconds=ORDER_TIMEOUT,
             order_queue_seconds=QUEUE_SECONDS,
             settle_interval_seconds=0,  # no reconcile loop spending the rate budget
         )
