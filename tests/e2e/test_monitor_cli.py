@@ -124,9 +124,10 @@ def test_cli_monitor_never_sends_the_token_off_this_machine(
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     assert STATE_MONITORING in _monitor("status").output
-    result = _monitor("stop", "--url", "http://203.0.113.7:8000")
-    assert result.exit_code == 2
-    assert text.LOCAL_TOKEN_REMOTE in result.output
+    for elsewhere in ("http://203.0.113.7:8000", "http://[not-a-host"):
+        result = _monitor("stop", "--url", elsewhere)
+        assert result.exit_code == 2, elsewhere
+        assert text.LOCAL_TOKEN_REMOTE in result.output
     assert STATE_MONITORING in _monitor("status").output  # still running
 
 

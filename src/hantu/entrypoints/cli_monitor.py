@@ -48,7 +48,10 @@ def server_url(settings: Settings) -> str:
 
 def loopback_url(url: str) -> bool:
     """Whether `--url` names this machine: the token must never travel anywhere else."""
-    host = yarl.URL(url).host or ""
+    try:
+        host = yarl.URL(url).host or ""
+    except ValueError:  # not a URL at all: nowhere the token may go
+        return False
     if host == "localhost":
         return True
     try:
