@@ -38,8 +38,9 @@ UP = FeedFacts(FeedState.CONNECTED, 3, 3)
         (True, [FeedFacts(FeedState.CONNECTING, 3, 0)], 0, 0, 0, MonitorState.CONNECTING),
         (True, [FeedFacts(FeedState.CONNECTED, 30, 20)], 0, 0, 0, MonitorState.SUBSCRIBING),
         (True, [UP], 1, 1, 1, MonitorState.ORDERING),
-        (True, [UP], 0, 1, 1, MonitorState.AWAITING_FILL),
+        (True, [UP], 0, 0, 1, MonitorState.AWAITING_FILL),
         (True, [UP], 0, 2, 0, MonitorState.HALTED),
+        (True, [UP], 0, 1, 1, MonitorState.HALTED),  # a halt outranks a fill being awaited
     ],
 )
 def test_derive_state(

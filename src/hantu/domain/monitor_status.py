@@ -66,7 +66,8 @@ def derive_state(
     """The state of spec 002's diagram the monitor is in now.
 
     The worst feed decides: one sleeping stream is the sleep mode even if another is up,
-    because the positions behind it are no longer streamed.
+    because the positions behind it are no longer streamed. A halt (or VI) outranks a placed
+    exit waiting for its fill: nothing more can be sold until trading resumes.
     """
     if not running:
         return MonitorState.IDLE
@@ -82,10 +83,10 @@ def derive_state(
         return MonitorState.SUBSCRIBING
     if placing_exits:
         return MonitorState.ORDERING
-    if awaiting_fills:
-        return MonitorState.AWAITING_FILL
     if halted_symbols:
         return MonitorState.HALTED
+    if awaiting_fills:
+        return MonitorState.AWAITING_FILL
     return MonitorState.MONITORING
 
 

@@ -204,7 +204,7 @@ class ExitMonitor:
             positions=tuple(position for position, _ in self._states.values()),
             last_tick_at={symbol: tick.at for symbol, tick in self._last.items()},
             paused=frozenset(self._paused),
-            placing=len(self._tasks),
+            placing=len(self._tasks) - self._retry.held,
             best_bids=self._books.all(),
             awaiting_fill=sum(1 for _, state in self._states.values() if state.done),
             polled=frozenset(

@@ -106,6 +106,7 @@ class ExitRetry:
         self._price_of = price_of  # the exit's price for a last price (the book, the rules)
         self._watched = watched  # empty once the monitor stops
         self._paused = paused
+        self.held = 0  # exits waiting out a halt or VI now: placing nothing meanwhile
 
     async def settle(
         self,
@@ -187,8 +188,13 @@ class ExitRetry:
 
     async def _wait(self, position: WatchedPosition, attempt: int) -> bool:
         await self._deps.clock.sleep(backoff(attempt, self._options.retry_backoff_seconds))
-        while self._guarding(position) and self._paused(position.symbol):
-            await self._deps.clock.sleep(PAUSED_RECHECK_SECONDS)  # halt / VI: no order now
+        if self._guarding(position) and self._paused(position.symbol):
+            self.held += 1  # the monitor shows 장 중단 meanwhile, not 주문 실행
+            try:
+                while self._guarding(position) and self._paused(position.symbol):
+                    await self._deps.clock.sleep(PAUSED_RECHECK_SECONDS)  # halt / VI: no order
+            finally:
+                self.held -= 1
         return self._guarding(position)
 
     async def _next(

@@ -15,6 +15,8 @@ from hantu.bootstrap import App
 from hantu.domain.enums import Side
 from hantu.domain.events import OrderFilled
 from hantu.domain.exits import ExitRules
+from hantu.domain.monitor_state import MonitorState
+from hantu.domain.monitor_status import derive_state
 from hantu.domain.values import BrokerOrderId, Price, Quantity, StrategyAccountId, Symbol
 from hantu.errors import BrokerAuthError
 from hantu.service_layer.exit_monitor import ExitMonitor
@@ -88,6 +90,10 @@ async def test_a_refused_exit_waits_out_a_halt_then_sells_what_is_still_held(
     monitor.on_market_status(True, SYMBOL)  # VI, while the first refusal is being answered
     await asyncio.sleep(0.2)  # the fake clock runs far past every backoff meanwhile
     assert _sells(broker) == []  # refused, and nothing placed while halted
+    halted = monitor.snapshot()
+    assert halted.placing == 0  # the retry waits out the halt: not 주문 실행
+    state = derive_state(True, [], halted.placing, len(halted.paused), halted.awaiting_fill)
+    assert state is MonitorState.HALTED
 
     manual = an_order_request(idempotency_key="manual", side=Side.SELL, quantity=Quantity(4))
     sold = await submit(app.deps, manual)  # a person sells 4 of the 10 meanwhile
