@@ -7,6 +7,7 @@ Import the fixtures into a test module: `from tests.e2e.browser_support import b
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -54,3 +55,22 @@ def login(page: Page) -> None:
 
 
 _login = login  # the older modules' name
+
+
+def notices_streaming(server: ServerThread, seconds: float = 15.0) -> None:
+    """Until the broker's execution notices stream. A fill before that is never told (KIS
+    does not replay notices) and reaches the books only by the REST sync, many seconds later
+    on a loaded machine."""
+    assert server.runtime is not None
+    brokers = server.runtime.app.deps.brokers
+
+    async def streaming() -> bool:
+        realtime = getattr(await brokers.broker_for(1), "realtime", None)
+        acked = () if realtime is None else realtime.acknowledged
+        return any(sub.tr_id.startswith("H0STCNI") for sub in acked)
+
+    deadline = time.monotonic() + seconds
+    while not server.run(streaming):
+        if time.monotonic() > deadline:
+            raise AssertionError("the execution notices never streamed")
+        time.sleep(0.05)

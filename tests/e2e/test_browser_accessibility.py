@@ -18,7 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from hantu import messages_ko as ko
-from tests.e2e.browser_support import login
+from tests.e2e.browser_support import login, notices_streaming
 from tests.integration.web.server import ServerThread
 
 DESKTOP, PHONE = 1280, 390
@@ -42,6 +42,7 @@ def _webhook(server: ServerThread, **fields: Any) -> httpx.Response:
 
 def _with_rows(server: ServerThread) -> None:
     """A filled buy (a position, an order) and a refused one (a failed order)."""
+    notices_streaming(server)  # so the buy's fill is told at once
     assert _webhook(server).status_code == 200
     assert server.runtime is not None
     assert server.runtime.simulator is not None

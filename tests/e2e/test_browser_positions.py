@@ -14,13 +14,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from hantu.domain.position import Position
-from tests.e2e.browser_support import login
+from tests.e2e.browser_support import login, notices_streaming
 from tests.integration.web.server import ServerThread
 
 pytestmark = pytest.mark.browser
 
 
 def _buy_one(server: ServerThread, token: str) -> None:
+    notices_streaming(server)  # so the fill is told at once
     # 80,000 is above the simulator's 71,000 ask (and within the day's band): it fills at once.
     body = {
         "token": token,
