@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.e2e.streaming import notices_acked
 from tests.integration.web.server import ServerThread
 
 CHROMIUM = "/usr/bin/chromium"
@@ -58,19 +59,11 @@ _login = login  # the older modules' name
 
 
 def notices_streaming(server: ServerThread, seconds: float = 15.0) -> None:
-    """Until the broker's execution notices stream. A fill before that is never told (KIS
-    does not replay notices) and reaches the books only by the REST sync, many seconds later
-    on a loaded machine."""
-    assert server.runtime is not None
-    brokers = server.runtime.app.deps.brokers
-
-    async def streaming() -> bool:
-        realtime = getattr(await brokers.broker_for(1), "realtime", None)
-        acked = () if realtime is None else realtime.acknowledged
-        return any(sub.tr_id.startswith("H0STCNI") for sub in acked)
-
+    """Until the started server's execution notices stream (see `tests.e2e.streaming`)."""
+    runtime = server.runtime
+    assert runtime is not None
     deadline = time.monotonic() + seconds
-    while not server.run(streaming):
+    while not server.run(lambda: notices_acked(runtime)):
         if time.monotonic() > deadline:
             raise AssertionError("the execution notices never streamed")
         time.sleep(0.05)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from hantu.messages_ko import orders_page as text
-from tests.e2e.browser_support import login
+from tests.e2e.browser_support import login, notices_streaming
 from tests.integration.web.server import ServerThread
 
 pytestmark = pytest.mark.browser
@@ -94,6 +94,7 @@ def test_browser_orders_page_shows_fills_of_a_filled_order_and_filters(
     page: Page, embedded_server: ServerThread, width: str
 ) -> None:
     page.set_viewport_size(WIDTHS[width])  # type: ignore[arg-type]
+    notices_streaming(embedded_server)  # so the fill is told at once
     market = _webhook(embedded_server, order_type="MARKET", price=None, quantity="2")
     assert market.status_code == 200, market.text
     login(page)

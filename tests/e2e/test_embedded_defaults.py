@@ -18,6 +18,7 @@ from hantu.entrypoints.web.app import create_app
 from hantu.entrypoints.web.runtime import Runtime
 from hantu.service_layer import accounts as accounts_service
 from hantu.service_layer import queries
+from tests.e2e.streaming import notices_acked
 
 T0 = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -28,6 +29,10 @@ async def _until(predicate: Callable[[], Awaitable[bool]], seconds: float = 10.0
             return
         await asyncio.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+async def _notices_streaming(runtime: Runtime) -> None:
+    await _until(lambda: notices_acked(runtime))
 
 
 async def test_embedded_first_start_creates_the_demo_set(
@@ -57,6 +62,7 @@ async def test_embedded_webhook_fills_at_the_simulator_and_updates_the_position(
         "id": "e2e-1",
     }
 
+    await _notices_streaming(runtime)
     response = await client.post("/api/webhook", json=body)
 
     assert response.status_code == 200, response.text
@@ -136,6 +142,7 @@ async def test_embedded_sell_above_the_position_is_refused_unless_adoption_is_on
     order = {"token": runtime.demo.token, "symbol": "005930", "order_type": "LIMIT"}
     buy = {**order, "side": "BUY", "quantity": "1", "price": "70000", "id": "buy-1"}
     sell = {**order, "side": "SELL", "quantity": "5", "price": "71000"}
+    await _notices_streaming(runtime)
     await _order_filled(runtime, await client.post("/api/webhook", json=buy))
     broker = await runtime.app.deps.brokers.broker_for(1)
 
