@@ -29,7 +29,13 @@ from hantu.errors import BrokerAuthError, BrokerUnavailable
 from hantu.service_layer.ports import Clock
 
 from .environments import KisProfile
-from .errors import TOKEN_THROTTLED, RequestNotSent, error_from_response, is_token_error
+from .errors import (
+    TOKEN_THROTTLED,
+    RequestNotSent,
+    error_from_response,
+    is_token_error,
+    may_refuse_the_token,
+)
 from .ratelimit import RateLimiter
 from .schemas import ApprovalAnswer, HashkeyAnswer, TokenAnswer, parse_answer
 from .translate import SEOUL
@@ -41,7 +47,6 @@ REFRESH_MARGIN = timedelta(minutes=10)  # python-kis refreshes below 10 minutes 
 APPROVAL_LIFETIME = timedelta(hours=23)  # undocumented; the official helper renews daily
 LOCK_TIMEOUT_SECONDS = 30.0
 ISSUE_INTERVAL = timedelta(seconds=61)  # one issuance a minute per app key (EGW00133)
-_TOKEN_CODE_PREFIX = b"EGW0012"  # EGW00121/2/3: every answer that refuses the token has it
 
 Send = Callable[[dict[str, str]], Awaitable[KisResponse]]
 
@@ -108,9 +113,9 @@ class KisAuth:
         repeat a read once with another; an order is never re-sent here."""
         token = await self._token_before_sending()
         response = await send(self._signature(token))
-        if _TOKEN_CODE_PREFIX not in response.content:  # the common case, without parsing
-            return response
-        if not is_token_error(error_from_response(response)):
+        if not may_refuse_the_token(response.content) or not is_token_error(
+            error_from_response(response)
+        ):
             return response
         self.invalidate(token)
         if method != "GET":

@@ -165,6 +165,15 @@ def error_from_response(response: KisResponse, *, envelope: bool = True) -> Hant
     return BrokerUnavailable(f"KIS answered HTTP {response.status} without a KIS body")
 
 
+_TOKEN_CODE_BYTES = tuple(code.encode() for code in TOKEN_CODES)
+
+
+def may_refuse_the_token(content: bytes) -> bool:
+    """A byte scan before parsing: only an answer naming a token code can refuse the token,
+    and almost none does, so most answers are not parsed a second time for it."""
+    return any(code in content for code in _TOKEN_CODE_BYTES)
+
+
 def is_token_error(error: HantuError | None) -> bool:
     """Tell whether KIS refused the access token itself (re-issue and retry once)."""
     return isinstance(error, BrokerAuthError) and error.code in TOKEN_CODES
