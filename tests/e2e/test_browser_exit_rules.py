@@ -104,6 +104,9 @@ def test_browser_position_form_survives_a_live_redraw_of_the_positions(
     row = page.locator(".positions-table tr[data-symbol='005930']").first
     row.locator("details.exit-rules summary").click()
     expect(row.locator("input[name=stop_loss_pct]")).to_have_attribute("placeholder", "기본값: 3")
+    row.locator("input[name=take_profit_pct]").fill("9")  # typed, not saved yet
+    row.locator("input[name=trailing_pct__off]").check()
+    page.evaluate("document.activeElement.blur()")  # the person looks elsewhere: redraws go on
     page.evaluate("document.querySelector('details.exit-rules').dataset.marker = 'old'")
 
     _buy_one(embedded_server, token)  # a fill: the live feed redraws the positions section
@@ -114,7 +117,12 @@ def test_browser_position_form_survives_a_live_redraw_of_the_positions(
     row = page.locator(".positions-table tr[data-symbol='005930']").first
     form = row.locator("form.exit-rules-form")
     expect(form.locator("input[name=stop_loss_pct]")).to_have_attribute("placeholder", "기본값: 3")
+    expect(form.locator("input[name=take_profit_pct]")).to_have_value("9")  # the edit survived
+    expect(form.locator("input[name=trailing_pct__off]")).to_be_checked()
     form.locator("input[name=stop_loss_pct]").fill("1.5")
     form.locator("button[type=submit]").click()
     expect(form.locator(".exit-rules-effective")).to_contain_text("손절 비율(%) 1.5")
-    assert monitor.watched()[key].rules.stop_loss_pct == Decimal("1.5")
+    expect(form.locator(".exit-rules-effective")).to_contain_text("익절 비율(%) 9")
+    rules = monitor.watched()[key].rules
+    assert (rules.stop_loss_pct, rules.take_profit_pct) == (Decimal("1.5"), Decimal(9))
+    assert rules.trailing_pct is None

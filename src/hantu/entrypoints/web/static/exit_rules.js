@@ -77,8 +77,32 @@ function showExitError(element, text) {
 }
 
 // Forms open by URL: a live swap of the positions section (live.js) redraws them closed,
-// so they are bound again and reopened (their values loaded afresh).
+// so they are bound again and reopened (their values loaded afresh). What a person typed and
+// has not saved yet is kept by URL too and put back over the loaded values, so a fill or a
+// price arriving mid-edit never makes "저장" save the old rules.
 const exitRulesOpen = new Set();
+const exitRulesDrafts = new Map();
+// Saves still on their way, by URL: a form redrawn meanwhile loads after the save, never the
+// rules from before it.
+const exitRulesSaving = new Map();
+
+function exitRulesDraft(form) {
+  const draft = {};
+  for (const element of form.elements) {
+    if (!element.name) continue;
+    draft[element.name] = element.type === "checkbox" ? element.checked : element.value;
+  }
+  return draft;
+}
+
+function restoreExitRulesDraft(form, draft) {
+  for (const [name, value] of Object.entries(draft)) {
+    const element = form.elements[name];
+    if (!element) continue;
+    if (element.type === "checkbox") element.checked = value;
+    else element.value = value;
+  }
+}
 
 function bindExitRules(details) {
   if (details.dataset.bound) return;
@@ -86,25 +110,41 @@ function bindExitRules(details) {
   const form = details.querySelector("form.exit-rules-form");
   const error = form.querySelector(".exit-rules-error");
   let loaded = false;
+  const url = details.dataset.url;
+  const keepDraft = () => exitRulesDrafts.set(url, exitRulesDraft(form));
+  form.addEventListener("input", keepDraft);
+  form.addEventListener("change", keepDraft);
   details.addEventListener("toggle", async () => {
     if (!details.open) {
-      exitRulesOpen.delete(details.dataset.url);
+      exitRulesOpen.delete(url);
+      exitRulesDrafts.delete(url);  // closed by the person: the edit is abandoned
       return;
     }
-    exitRulesOpen.add(details.dataset.url);
+    exitRulesOpen.add(url);
     if (loaded) return;
-    const result = await apiRequest("GET", details.dataset.url);
+    const pending = exitRulesSaving.get(url);
+    if (pending) await pending.catch(() => null);  // its own handler reports a failure
+    const result = await apiRequest("GET", url);
     if (!result.ok) {
       showExitError(error, result.data.error || UI.toast_error);
       return;
     }
     loaded = true;
     fillExitRules(form, result.data);
+    const draft = exitRulesDrafts.get(url);
+    if (draft) restoreExitRulesDraft(form, draft);
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     showExitError(error, "");
-    const result = await apiRequest("PUT", details.dataset.url, readExitRules(form));
+    const saving = apiRequest("PUT", url, readExitRules(form));
+    exitRulesSaving.set(url, saving);
+    let result;
+    try {
+      result = await saving;
+    } finally {
+      if (exitRulesSaving.get(url) === saving) exitRulesSaving.delete(url);
+    }
     if (!result.ok || result.data.success === false) {
       showExitError(error, result.data.error || UI.toast_error);
       const field = result.data.field && form.elements[result.data.field];
@@ -115,10 +155,11 @@ function bindExitRules(details) {
       return;
     }
     form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    exitRulesDrafts.delete(url);
     fillExitRules(form, result.data);
     showToast(result.data.message || UI.exit_rules_saved, "success");
   });
-  if (exitRulesOpen.has(details.dataset.url)) details.open = true;
+  if (exitRulesOpen.has(url)) details.open = true;
 }
 
 function bindAllExitRules() {
