@@ -56,7 +56,9 @@ def _open_alerts(page: Page, server: ServerThread) -> None:
     _alert_mode(server)
     login(page)
     page.goto("/alerts")
-    page.wait_for_function("window.hantuLive && window.hantuLive.connected", timeout=5000)
+    # A function, not an expression: Playwright polls an expression with eval, which our CSP
+    # refuses whenever the first check is false (the live stream not connected yet).
+    page.wait_for_function("() => window.hantuLive && window.hantuLive.connected", timeout=5000)
     page.evaluate("window.__loaded = performance.timeOrigin")
 
 

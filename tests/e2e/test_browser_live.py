@@ -35,7 +35,9 @@ def _webhook(server: ServerThread, quantity: str) -> None:
 
 
 def _connected(page: Page) -> None:
-    page.wait_for_function("window.hantuLive && window.hantuLive.connected", timeout=5000)
+    # A function, not an expression: Playwright polls an expression with eval, which our CSP
+    # refuses whenever the first check is false (the live stream not connected yet).
+    page.wait_for_function("() => window.hantuLive && window.hantuLive.connected", timeout=5000)
 
 
 def test_browser_live_order_row_appears_without_reload(
