@@ -21,9 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from filelock import AsyncFileLock
-from filelock import Timeout as LockTimeout
-
+from hantu.adapters.file_lock import LockTimeout, exclusive_file_lock
 from hantu.domain.masking import mask_value
 from hantu.errors import BrokerAuthError, BrokerUnavailable
 from hantu.service_layer.ports import Clock
@@ -167,9 +165,8 @@ class KisAuth:
         if path is None:
             return await self._issue()
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = AsyncFileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_SECONDS)
         try:
-            async with lock:
+            async with exclusive_file_lock(Path(f"{path}.lock"), LOCK_TIMEOUT_SECONDS):
                 cached = self._read_cache(path)
                 if cached is not None:
                     return cached
