@@ -1,11 +1,12 @@
 """The memory run of `bench/monitor.py`, one process per step, as the monitor runs in production.
 
 The KIS simulator is another process (the bench's), reached by settings only, as KIS is. The
-measured process imports what `hantu monitor start` standalone does: the command line, then
+measured process imports what the standalone monitor process does (`hantu monitor start`
+with no server replaces itself with `hantu.entrypoints.monitor_process`): that module, then
 `standalone_monitor(settings)` (the application without the web server, its monitor started,
-its start-up objects frozen); it never imports the simulator's server, the web app, or Alembic
-(the database is at head by then). hantu's modules are read from their compiled bytecode, as
-from an installed package (the bench compiles them first).
+its start-up objects frozen); it never imports the command line, the simulator's server, the
+web app, or Alembic (the database is at head by then). hantu's modules are read from their
+compiled bytecode, as from an installed package (the bench compiles them first).
 
     prepare DIR N ...   first start on DIR (demo user, account, strategy), buy N shares, stop
     measure DIR N ...   start on DIR, wait until N positions are watched, print VmRSS/VmHWM
@@ -94,10 +95,10 @@ async def prepare(settings: Settings, count: int) -> None:
 
 
 async def measure(settings: Settings, count: int, seconds: float) -> dict[str, Any]:
-    """A later start, as `hantu monitor start` standalone (the command line loaded, then its
-    `standalone_monitor`): the positions loaded and watched, streamed within the
-    registrations and the rest polled; figures after `seconds`."""
-    from hantu.entrypoints.cli_monitor import standalone_monitor
+    """A later start, as the standalone monitor process (`monitor_process.standalone_monitor`):
+    the positions loaded and watched, streamed within the registrations and the rest polled;
+    figures after `seconds`."""
+    from hantu.entrypoints.monitor_process import standalone_monitor
 
     async with standalone_monitor(settings) as app:
         monitor = app.monitor
@@ -138,8 +139,6 @@ def main() -> None:
     if step == "prepare":
         asyncio.run(prepare(settings, int(count)))
         return
-    import hantu.entrypoints.cli  # noqa: F401 - what `hantu monitor start` has loaded by then
-
     figures = asyncio.run(measure(settings, int(count), float(seconds)))
     print(json.dumps(figures))
 

@@ -173,6 +173,9 @@ def test_cli_monitor_start_without_a_server_runs_the_monitor_standalone(tmp_path
         output = "\n".join(lines)
         assert text.CLI_NO_SERVER in output
         assert text.CLI_STATE.format(state="모니터링 중") in output
+        # The same process now runs the monitor module alone, the command line left behind.
+        cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes().split(b"\0")
+        assert b"hantu.entrypoints.monitor_process" in cmdline
         # No web server runs, so the CLI still finds none to talk to.
         status = subprocess.run(
             [sys.executable, "-m", "hantu", "monitor", "status"],

@@ -1,34 +1,31 @@
 """`hantu monitor start|stop|status|restart`: the running server's monitor, over loopback.
 
 The command presents the local admin token the server wrote into its data dir (0600) to
-`/api/monitor` on 127.0.0.1. When no server answers, `start` and `restart` run the monitor
-standalone in this process (the application without its web server) until Ctrl-C; `status`
-says that no server runs and exits 3; `stop` has nothing to stop.
+`/api/monitor` on 127.0.0.1. When no server answers, `start` and `restart` turn this process
+into the standalone monitor process (`monitor_process`: the application without its web
+server) until Ctrl-C; `status` says that no server runs and exits 3; `stop` has nothing to
+stop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from decimal import Decimal
-from typing import Annotated, Any
+import os
+import sys
+from typing import Annotated, Any, NoReturn
 
 import aiohttp
 import typer
 import yarl
 
-from hantu import messages_ko as ko
 from hantu.adapters.local_token import HEADER, read_local_token
-from hantu.bootstrap import App, build
 from hantu.config import Settings, load_settings
-from hantu.entrypoints.startup_gc import freeze_startup_objects
-from hantu.logs import configure_logging
+from hantu.entrypoints import monitor_process
+from hantu.entrypoints.monitor_lines import status_lines
+from hantu.errors import ConfigError
 from hantu.messages_ko import monitor_panel as text
-from hantu.service_layer.monitor_control import Actor, MonitorStatus
 
 NO_SERVER_EXIT = 3
 TIMEOUT = 15.0  # a restart waits for the positions to load
@@ -100,32 +97,6 @@ async def _request(method: str, target: str, token: str) -> tuple[int, str, byte
         raise typer.Exit(1) from exc
 
 
-def status_lines(body: dict[str, Any]) -> list[str]:
-    """The status JSON as the terminal shows it."""
-    lines = [text.CLI_STATE.format(state=body["state_label"])]
-    subscriptions = body["subscriptions"]
-    if subscriptions["total"]:
-        lines.append(subscriptions["label"])
-    if body.get("changed_at"):
-        lines.append(text.CLI_SINCE.format(at=body["changed_label"], by=body["changed_by_label"]))
-    if body.get("halted"):
-        lines.append(text.CLI_HALTED.format(codes=", ".join(body["halted"])))
-    positions = body["positions"]
-    lines.append(text.CLI_POSITIONS.format(count=len(positions)))
-    for p in positions:
-        label = f"{p['name']} {p['symbol']}" if p["name"] else p["symbol"]
-        line = text.CLI_POSITION_LINE.format(
-            label=label,
-            quantity=ko.format_shares(Decimal(p["quantity"])),
-            protection=p["protection_label"],
-            age=p["last_tick_label"],
-        )
-        if p.get("best_bid_age_seconds") is not None:  # on the book path: its best bid too
-            line += text.CLI_BEST_BID.format(bid=p["best_bid_label"])
-        lines.append(line)
-    return lines
-
-
 def _print(body: dict[str, Any]) -> None:
     if body.get("message"):
         typer.echo(body["message"])
@@ -133,56 +104,17 @@ def _print(body: dict[str, Any]) -> None:
         typer.echo(line)
 
 
-async def run_standalone(settings: Settings) -> None:
-    """The application without its web server: the monitor started now, until cancelled."""
-    async with standalone_monitor(settings) as application:
-        runtime = application.monitor_runtime
-        if runtime is None:
-            typer.echo(text.MONITOR_DISABLED)
-            return
-        _print(_standalone_body(await runtime.control.status()))
-        await asyncio.Event().wait()
-
-
-@asynccontextmanager
-async def standalone_monitor(settings: Settings) -> AsyncIterator[App]:
-    """The application built without its web server, its monitor (if enabled) started, and
-    its start-up objects frozen, as a process that then runs all day (bench/monitor.py
-    measures this process's memory)."""
-    async with build(settings) as application:
-        runtime = application.monitor_runtime
-        if runtime is not None:
-            await runtime.control.start(Actor.PERSON)
-            freeze_startup_objects()  # as `hantu serve` does: no full collection mid-exit
-        yield application
-
-
-def _standalone_body(status: MonitorStatus) -> dict[str, Any]:
-    subs = status.subscriptions
-    return {
-        "state_label": ko.monitor.state_label(status.state.value),
-        "subscriptions": {
-            "done": subs.done,
-            "total": subs.total,
-            "label": ko.monitor.subscribed(subs.done, subs.total),
-        },
-        "positions": [
-            {
-                "name": "",
-                "symbol": p.symbol,
-                "quantity": str(p.quantity),
-                "protection_label": text.protection_label(p.protection.value, p.refused),
-                "last_tick_label": text.tick_age(p.last_tick_age_s),
-                "best_bid_age_seconds": p.best_bid_age_s,
-                "best_bid_label": text.best_bid(p.best_bid, p.best_bid_age_s),
-            }
-            for p in status.positions
-        ],
-    }
+def _run_standalone() -> NoReturn:
+    """This process becomes the standalone monitor process (`monitor_process`): same process
+    id, terminal and environment, without the command line loaded."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    argv = monitor_process.command()
+    os.execv(argv[0], argv)  # noqa: S606 - this interpreter, our own module, no shell
 
 
 def _act(action: str, url: str | None) -> None:
-    settings = load_settings()
+    settings = _settings()
     try:
         body = call_server(settings, "POST", action, url)
     except NoServer:
@@ -190,11 +122,16 @@ def _act(action: str, url: str | None) -> None:
             typer.echo(text.CLI_NO_SERVER_STATUS)
             return
         typer.echo(text.CLI_NO_SERVER)
-        configure_logging(settings.log_level)
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run_standalone(settings))
-        return
+        _run_standalone()
     _print(body)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
 
 
 @monitor_app.command("status", help=text.CLI_MONITOR_STATUS_HELP)
@@ -202,7 +139,7 @@ def status(
     url: UrlOption = None,
     as_json: Annotated[bool, typer.Option("--json", help=text.CLI_MONITOR_JSON_HELP)] = False,
 ) -> None:
-    settings = load_settings()
+    settings = _settings()
     try:
         body = call_server(settings, "GET", "status", url)
     except NoServer:

@@ -1,12 +1,12 @@
-"""The monitor process (`build(settings)` without the web server, as `hantu monitor start`
-runs standalone) loads what it protects positions with and nothing it never uses: no web
-stack, no unconfigured notification channel, no httpx (the KIS wire is aiohttp; only the
-Telegram library brings httpx, when Telegram is configured), no PostgreSQL dialect on
-SQLite, no Alembic on a later start, no `holidays` package (its XKRX days come from a child
-process, as the KRX schedule asks them). Each costs resident memory in a process that runs all
-day (bench/monitor.py measures how much). The same holds with the command line loaded first,
-as `hantu monitor start` loads it: its other commands (the simulator's fault switches among
-them) load only their thin clients."""
+"""The monitor process (`build(settings)` without the web server, as the standalone monitor
+process `hantu.entrypoints.monitor_process` runs it) loads what it protects positions with
+and nothing it never uses: no web stack, no unconfigured notification channel, no httpx (the
+KIS wire is aiohttp; only the Telegram library brings httpx, when Telegram is configured), no
+PostgreSQL dialect on SQLite, no Alembic on a later start, no `holidays` package (its XKRX
+days come from a child process, as the KRX schedule asks them), no command line (`hantu
+monitor start` replaces itself with that module) and no `filelock` (the token cache's lock is
+flock(2)). Each costs resident memory in a process that runs all day (bench/monitor.py
+measures how much)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parents[3]
 MONITOR = """
 import asyncio, json, sys
 from datetime import datetime, timezone
-if sys.argv.pop(1) == "cli":
-    import hantu.entrypoints.cli  # `hantu monitor start`: the command line, then the app
-    LATER = ["hantu.simulator.server", "hantu.simulator.matching", "hantu.entrypoints.web"]
+if sys.argv.pop(1) == "process":
+    import hantu.entrypoints.monitor_process  # what `hantu monitor start` becomes
+    LATER = ["hantu.entrypoints.cli", "hantu.entrypoints.cli_monitor", "hantu.entrypoints.web"]
+    LATER += ["hantu.simulator"]
 else:
     LATER = ["hantu.entrypoints", "hantu.simulator"]
 from hantu.adapters.krx_calendar import KrxCalendar
@@ -42,6 +43,7 @@ NEVER = [
     "alembic",  # the database is at head after the first start
     "argon2",  # no password is hashed or checked
     "holidays",  # the XKRX days are asked of a child process
+    "typer", "filelock",  # the command line; a lock the standard library takes
     *LATER,  # the web app, the simulator (configured KIS URLs: none in this process)
 ]
 NEEDED = ["aiohttp", "cryptography.fernet", "sqlalchemy.dialects.sqlite"]
@@ -63,7 +65,7 @@ asyncio.run(main(*sys.argv[1:]))
 """
 
 
-@pytest.mark.parametrize("entry", ["app", "cli"])
+@pytest.mark.parametrize("entry", ["app", "process"])
 async def test_the_monitor_process_loads_no_web_stack_nor_unconfigured_channels(
     kis_sim: KisSimHandle, tmp_path: Path, entry: str
 ) -> None:
