@@ -83,3 +83,34 @@ async def test_stream_down_fills_land_by_rest_sync_within_seconds_and_health_say
     assert time.monotonic() - started < 20
     sim.faults.refuse_websockets(0)
     await _until(up, 40)  # the back-off's next attempt connects (1+2+4+8+16 s at most)
+
+
+async def test_a_first_order_filled_before_the_notices_begin_lands_within_seconds(
+    embedded: tuple[FastAPI, Runtime, httpx.AsyncClient],
+) -> None:
+    # The first order after start makes the broker and its stream; this one fills before the
+    # stream's notice subscription is acked (KIS refuses the socket for 2 s), so its notice
+    # is never sent. The stream is up by the time the sync sees the gap: without knowing
+    # the order came first, the sync would wait out its 30 s patience for that notice.
+    _app, runtime, client = embedded
+    assert runtime.demo is not None
+    assert runtime.simulator is not None
+    sim = runtime.simulator
+    sim.feed.set_price("005930", 70_000)
+    sim.faults.refuse_websockets(2)
+    started = time.monotonic()
+    response = await client.post("/api/webhook", json=_buy(runtime.demo.token, "first"))
+    assert response.status_code == 200, response.text
+    order_id = response.json()["orders"][0]["hantu_order_id"]
+
+    async def up() -> bool:
+        return await _realtime(client) == "up"
+
+    async def filled() -> bool:
+        order = await queries.get_order(runtime.app.deps, order_id)
+        return order is not None and order.status.value == "FILLED"
+
+    await _until(up, 15)
+    assert not await filled()  # no notice brought it
+    await _until(filled, 20)
+    assert time.monotonic() - started < 20

@@ -278,8 +278,9 @@ class App:
     def _start_services(self, stack: AsyncExitStack) -> None:
         interval = self.settings.settle_interval_seconds
         if interval > 0:
-            stream_up = self.brokers.stream_up if isinstance(self.brokers, AccountBrokers) else None
-            self.supervisor.add("reconcile", reconcile_loop(self.deps, interval, stream_up))
+            brokers = self.brokers
+            since = brokers.notices_since if isinstance(brokers, AccountBrokers) else None
+            self.supervisor.add("reconcile", reconcile_loop(self.deps, interval, since))
         if self.settings.monitor_enabled:
             self.monitor = build_monitor(
                 self.settings,

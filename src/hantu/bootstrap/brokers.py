@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from hantu.adapters.kis.auth import KisCredentials
@@ -38,12 +39,16 @@ BrokerFactory = Callable[[BrokerCredentials], Awaitable[Broker]]
 NewBroker = Callable[[BrokerAccountId, Broker], None]
 HandlersFor = Callable[[BrokerCredentials], RealtimeHandlers]
 
+ALWAYS = datetime.min.replace(tzinfo=UTC)  # notices "since ever": no stream to wait for
+
 
 @runtime_checkable
 class Streaming(Protocol):
     """A broker with a realtime notice stream (`KisBroker`)."""
 
     def stream_up(self) -> bool: ...
+
+    def stream_up_since(self) -> datetime | None: ...
 
     def dropped_frames(self) -> dict[str, int]: ...
 
@@ -144,6 +149,15 @@ class AccountBrokers:
         """
         broker = self._by_strategy_account.get(strategy_account_id)
         return not isinstance(broker, Streaming) or broker.stream_up()
+
+    def notices_since(self, strategy_account_id: int) -> datetime | None:
+        """Since when fill notices can reach us for this strategy account's orders, None
+        while they cannot; `ALWAYS` for a broker without a stream (its fills come some
+        other way)."""
+        broker = self._by_strategy_account.get(strategy_account_id)
+        if not isinstance(broker, Streaming):
+            return ALWAYS
+        return broker.stream_up_since()
 
     def streams(self) -> dict[int, bool]:
         """Each realtime stream, by broker account id: up or down."""

@@ -374,3 +374,26 @@ async def test_suspend_in_the_sleep_state_reports_nothing_more_and_resume_connec
     await eventually(broker.stream_up)
 
     assert len(reasons) == 1  # the sleep itself, once; nothing for the planned disconnect
+
+
+async def test_notices_flow_since_the_ack_of_the_current_session(
+    kis_sim: KisSimHandle, make_broker: MakeBroker
+) -> None:
+    # The sync's patience asks since when: an order sent before that may have filled while
+    # no notice could be sent (at start-up, or while the stream was away).
+    clock = FakeClock()
+    broker = make_broker(kis_sim, clock)
+    assert broker.stream_up_since() is None  # not connected: no notice can come
+    broker.start()
+    await eventually(broker.stream_up)
+    first = broker.stream_up_since()
+    assert first is not None
+    assert first <= clock.now()
+
+    clock.advance(60)
+    assert broker.stream_up_since() == first  # still the same session
+    assert kis_sim.faults.drop_websockets() == 1
+    await eventually(lambda: _realtime(broker).connections == 2 and broker.stream_up())
+    again = broker.stream_up_since()
+    assert again is not None
+    assert again > first  # the new session's ack

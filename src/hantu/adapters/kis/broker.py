@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from hantu.config import KisEnvironment, Settings
@@ -44,6 +44,9 @@ from .websocket import KisRealtimeClient
 
 log = logging.getLogger(__name__)
 _ANY_LISTED = Symbol("005930")  # a code KRX always lists, for inquiries that need one
+# Tens of milliseconds when KIS answers (connect, subscribe, ack); bounded, so a socket KIS
+# refuses costs the first order no more than this, well inside a webhook's 3 s.
+FIRST_NOTICES_WAIT_SECONDS = 1.0
 
 
 class KisBroker:
@@ -115,6 +118,13 @@ class KisBroker:
             return False
         return self._realtime.receiving(self._rest.profile.notice_tr_id, self._hts_id)
 
+    def stream_up_since(self) -> datetime | None:
+        """Since when fill notices reach us (the notice subscription's ack on the current
+        session), None while they cannot."""
+        if self._realtime is None or not self._hts_id:
+            return None
+        return self._realtime.receiving_since(self._rest.profile.notice_tr_id, self._hts_id)
+
     def dropped_frames(self) -> dict[str, int]:
         """Realtime frames dropped since start, by kind."""
         if self._realtime is None:
@@ -129,7 +139,15 @@ class KisBroker:
     # --- the Broker port ----------------------------------------------------------------
 
     async def place_order(self, order: BrokerOrder) -> BrokerOrderId:
-        """Send an order once; an ambiguous outcome raises BrokerUnavailable."""
+        """Send an order once; an ambiguous outcome raises BrokerUnavailable.
+
+        The first orders after this broker starts wait (at most
+        `FIRST_NOTICES_WAIT_SECONDS`) for its notice subscription: an order that filled
+        before the ack would have no notice ever (KIS sends none again), its fill known only
+        at the next REST sync and its position unwatched until then.
+        """
+        if self._task is not None and self._realtime is not None and self._hts_id:
+            await self._realtime.first_notices(FIRST_NOTICES_WAIT_SECONDS)
         ack = await self._rest.order_cash(order)
         self._org_nos[ack.odno] = ack.org_no
         return BrokerOrderId(ack.odno)

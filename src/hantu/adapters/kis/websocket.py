@@ -24,6 +24,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
+from datetime import datetime
 
 import websockets
 from websockets.asyncio.client import ClientConnection
@@ -76,7 +77,7 @@ class KisRealtimeClient:
         self._open = open_socket
         self._sleep_retry = sleep_retry
         self._wanted: dict[Subscription, None] = {}
-        self._acked: set[Subscription] = set()
+        self._acked: dict[Subscription, datetime] = {}  # with when each was acked
         self._frames = FrameReader(handlers)
         self._session: Session | None = None
         self._closed = False
@@ -86,6 +87,9 @@ class KisRealtimeClient:
         self._session_served = False
         self._asleep = False
         self._last_error = ""
+        # Set once the first session's notice subscription is settled: acked, skipped, or
+        # the session lost. Orders sent before then would fill with nobody to hear of it.
+        self._first_notices = asyncio.Event()
         self.state = State.IDLE
         self.connections = 0
 
@@ -112,6 +116,20 @@ class KisRealtimeClient:
         if self.state is not State.CONNECTED or Subscription(tr_id, tr_key) not in self._acked:
             return False
         return tr_id not in NOTICE_TRS or self._frames.has_key(tr_id)
+
+    async def first_notices(self, wait_seconds: float) -> None:
+        """Wait (at most `wait_seconds`) until the first session's notice subscription is
+        settled: acked, skipped after its retries, or the session lost."""
+        if self._first_notices.is_set():
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._first_notices.wait(), wait_seconds)
+
+    def receiving_since(self, tr_id: str, tr_key: str) -> datetime | None:
+        """Since when a feed flows: its ack on the current session; None while it does not."""
+        if not self.receiving(tr_id, tr_key):
+            return None
+        return self._acked[Subscription(tr_id, tr_key)]
 
     # --- subscriptions ------------------------------------------------------------------
 
@@ -166,6 +184,7 @@ class KisRealtimeClient:
 
     def _lost(self, exc: Exception) -> None:
         """A session ended in `exc`: noted for the sleep report, or raised if fatal."""
+        self._first_notices.set()  # no notice comes on this session: nobody waits for one
         if self._closed or self._suspended:
             return  # closing, or the planned disconnect of the close: no failure
         if self._classify(exc) is Verdict.FATAL:
@@ -215,6 +234,7 @@ class KisRealtimeClient:
         if self._suspended or self._closed:
             return
         self._suspended = True
+        self._first_notices.set()
         self._resumed.clear()
         self._wake.set()  # out of the sleep state's wait, into the suspended one
         session = self._session
@@ -235,6 +255,7 @@ class KisRealtimeClient:
     async def close(self) -> None:
         """Stop the loop and close the socket."""
         self._closed = True
+        self._first_notices.set()
         self._wake.set()
         self._resumed.set()
         session = self._session
@@ -307,7 +328,7 @@ class KisRealtimeClient:
             if tr_type == "1" and sub not in self._wanted:
                 return False  # unsubscribed while we paced (a refused symbol's other TRs)
         if tr_type == "2":
-            self._acked.discard(sub)
+            self._acked.pop(sub, None)
             await self._request(session, "2", sub)
         else:
             await self._subscribe_with_retries(session, sub)
@@ -320,7 +341,9 @@ class KisRealtimeClient:
                 await self._clock.sleep(self._interval)
             ack = await self._request(session, "1", sub)
             if ack is not None and ack.ok:
-                self._acked.add(sub)
+                self._acked[sub] = self._clock.now()
+                if sub.tr_id in NOTICE_TRS:
+                    self._first_notices.set()
                 self._session_served = True
                 if self._asleep:
                     self._asleep = False
@@ -330,6 +353,8 @@ class KisRealtimeClient:
             if ack is not None:
                 await self._before_retry(session, sub, ack)
         log.error("KIS subscription %s skipped: %s", shown(sub), reason)
+        if sub.tr_id in NOTICE_TRS:
+            self._first_notices.set()
         self._wanted.pop(sub, None)
         notify(self._handlers.on_subscription_failed, sub, reason)
 
