@@ -11,6 +11,7 @@ import asyncio
 import gzip
 import ipaddress
 import json
+import logging
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
@@ -98,6 +99,24 @@ async def test_a_plain_answer_round_trips_headers_and_body() -> None:
     assert b"tr_id: T1" in head
     assert b"appKey: PSkey" in head  # names go out as written
     assert json.loads(body) == {"PDNO": "005930"}
+
+
+async def test_each_answer_is_logged_at_debug_without_headers_or_body(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def kis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(answer(b'{"rt_cd": "0", "ODNO": "0000117057"}'))
+        await writer.drain()
+
+    with caplog.at_level(logging.DEBUG, logger="hantu.adapters.kis.transport"):
+        async with serving(kis) as url:
+            await post(url)
+
+    [line] = [r.getMessage() for r in caplog.records if r.name.endswith("transport")]
+    assert line.startswith("KIS POST order T1 -> 200 in ")
+    for secret in ("PSkey", "005930", "0000117057"):  # a header, the body, the answer
+        assert secret not in line
 
 
 async def test_a_query_goes_percent_encoded_and_a_body_as_compact_utf8() -> None:

@@ -17,8 +17,10 @@ connection that the server had closed).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import ssl
+import time
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -32,6 +34,8 @@ import certifi
 import yarl
 
 from hantu.errors import BrokerUnavailable, BrokerUnreachable
+
+log = logging.getLogger(__name__)
 
 # First match wins: the connection-phase classes come before their broader parents.
 _NOT_SENT: tuple[type[BaseException], ...] = (
@@ -132,6 +136,7 @@ class KisHttp:
         parsed = _url(url)
         limit = self._timeout if read_timeout is None else read_timeout
         data = None if json_body is None else _encoded(json_body)
+        started = time.perf_counter()
         with _translated():
             async with self._session_now().request(
                 method,
@@ -144,7 +149,18 @@ class KisHttp:
                 timeout=_timeout(limit if pool_timeout is None else pool_timeout, limit),
             ) as answer:
                 content = await answer.read()
-                return KisResponse(answer.status, answer.headers, content)
+        if log.isEnabledFor(logging.DEBUG):
+            # What was asked and how it went; never headers, parameters or bodies (keys,
+            # tokens, the account number).
+            log.debug(
+                "KIS %s %s %s -> %d in %.1f ms",
+                method,
+                parsed.path.rsplit("/", 1)[-1],
+                (headers or {}).get("tr_id", "-"),
+                answer.status,
+                (time.perf_counter() - started) * 1000,
+            )
+        return KisResponse(answer.status, answer.headers, content)
 
     def _session_now(self) -> aiohttp.ClientSession:
         # Opened on first use: an aiohttp session belongs to the running event loop.
