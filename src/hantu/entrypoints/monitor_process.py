@@ -24,11 +24,12 @@ from hantu.messages_ko import monitor_panel as text
 from hantu.service_layer.monitor_control import Actor
 
 CONFIG_EXIT = 2
+MODULE = "hantu.entrypoints.monitor_process"  # also its name when run as `__main__`
 
 
 def command() -> list[str]:
     """The argument vector that starts this process with the running interpreter."""
-    return [sys.executable, "-m", __name__]
+    return [sys.executable, "-m", MODULE]
 
 
 @asynccontextmanager
