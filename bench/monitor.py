@@ -11,7 +11,7 @@ H0STCNT0 frames carry all 46 fields filled as KIS sends them (simulator `ws_fram
    CLOCK_MONOTONIC. Target p99 ≤ 5 ms. Shown in parts: publish → the monitor's tick
    callback (our WebSocket read and frame parse), → the monitor deciding to sell
    (evaluation), → the broker asked to place it (the pipeline before the send: risk and
-   the NEW order committed), → on the wire (the REST client: rate limiter, httpx over
+   the NEW order committed), → on the wire (the REST client: rate limiter and
    aiohttp). Also shown, each with a part on KIS's side in production: from the trade
    itself (the simulator making its frame), to the simulator reading the SELL (its
    wake-up), and to its matching engine (its HTTP stack). The buy before each crossing

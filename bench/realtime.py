@@ -25,14 +25,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
-
 from hantu.adapters.clock import SystemClock
 from hantu.adapters.kis.auth import KisCredentials
 from hantu.adapters.kis.broker import KisConnection, build_kis_broker
 from hantu.adapters.kis.realtime import split_frame
 from hantu.adapters.kis.realtime_types import RealtimeHandlers, Subscription
 from hantu.adapters.kis.trade_records import TradeParser
+from hantu.adapters.kis.transport import KisHttp
 from hantu.config import KisEnvironment
 from hantu.domain.values import tick_size
 from hantu.service_layer.ports import Tick
@@ -182,7 +181,7 @@ async def bench_latency(trades: int) -> list[float]:
             subscribe_interval=0.0,
             token_cache_dir=Path(tempfile.mkdtemp(prefix="hantu-bench-")),
         )
-        async with httpx.AsyncClient(trust_env=False) as http:
+        async with KisHttp(timeout=5.0, trust_env=False) as http:
             broker = build_kis_broker(
                 connection, http, SystemClock(), handlers=RealtimeHandlers(on_tick=on_tick)
             )
