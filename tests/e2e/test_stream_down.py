@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from hantu.entrypoints.web.runtime import Runtime
 from hantu.service_layer import queries
+from hantu.simulator.server import Simulator
 
 CONNECTED = 'hantu_realtime_connected{broker_account="1"}'
 
@@ -46,23 +47,38 @@ async def _gauge(client: httpx.AsyncClient) -> str:
     return next((line for line in text.splitlines() if line.startswith(CONNECTED)), "")
 
 
+def _trading(runtime: Runtime) -> tuple[str, Simulator]:
+    """The demo strategy's token and the built-in simulator, 005930 trading at 70,000원."""
+    assert runtime.demo is not None
+    assert runtime.simulator is not None
+    runtime.simulator.feed.set_price("005930", 70_000)
+    return runtime.demo.token, runtime.simulator
+
+
+def _stream_is(client: httpx.AsyncClient, state: str) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return await _realtime(client) == state
+
+    return check
+
+
+def _filled(runtime: Runtime, order_id: str) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        order = await queries.get_order(runtime.app.deps, order_id)
+        return order is not None and order.status.value == "FILLED"
+
+    return check
+
+
 async def test_stream_down_fills_land_by_rest_sync_within_seconds_and_health_says_so(
     embedded: tuple[FastAPI, Runtime, httpx.AsyncClient],
 ) -> None:
     _app, runtime, client = embedded
-    assert runtime.demo is not None
-    assert runtime.simulator is not None
-    sim = runtime.simulator
-    sim.feed.set_price("005930", 70_000)
+    token, sim = _trading(runtime)
     assert await _realtime(client) == "none"  # no broker made yet, so no stream
-    first = await client.post("/api/webhook", json=_buy(runtime.demo.token, "up"))
+    first = await client.post("/api/webhook", json=_buy(token, "up"))
     assert first.status_code == 200, first.text
-
-    async def up() -> bool:
-        return await _realtime(client) == "up"
-
-    async def down() -> bool:
-        return await _realtime(client) == "down"
+    up, down = _stream_is(client, "up"), _stream_is(client, "down")
 
     await _until(up, 10)
     assert (await _gauge(client)).endswith(" 1.0")
@@ -72,12 +88,8 @@ async def test_stream_down_fills_land_by_rest_sync_within_seconds_and_health_say
     await _until(down, 5)
     assert (await _gauge(client)).endswith(" 0.0")
     started = time.monotonic()
-    response = await client.post("/api/webhook", json=_buy(runtime.demo.token, "down"))
-    order_id = response.json()["orders"][0]["hantu_order_id"]
-
-    async def filled() -> bool:
-        order = await queries.get_order(runtime.app.deps, order_id)
-        return order is not None and order.status.value == "FILLED"
+    response = await client.post("/api/webhook", json=_buy(token, "down"))
+    filled = _filled(runtime, response.json()["orders"][0]["hantu_order_id"])
 
     await _until(filled, 20)  # the sync's 30 s patience would not make it
     assert time.monotonic() - started < 20
@@ -93,24 +105,14 @@ async def test_a_first_order_filled_before_the_notices_begin_lands_within_second
     # is never sent. The stream is up by the time the sync sees the gap: without knowing
     # the order came first, the sync would wait out its 30 s patience for that notice.
     _app, runtime, client = embedded
-    assert runtime.demo is not None
-    assert runtime.simulator is not None
-    sim = runtime.simulator
-    sim.feed.set_price("005930", 70_000)
+    token, sim = _trading(runtime)
     sim.faults.refuse_websockets(2)
     started = time.monotonic()
-    response = await client.post("/api/webhook", json=_buy(runtime.demo.token, "first"))
+    response = await client.post("/api/webhook", json=_buy(token, "first"))
     assert response.status_code == 200, response.text
-    order_id = response.json()["orders"][0]["hantu_order_id"]
+    filled = _filled(runtime, response.json()["orders"][0]["hantu_order_id"])
 
-    async def up() -> bool:
-        return await _realtime(client) == "up"
-
-    async def filled() -> bool:
-        order = await queries.get_order(runtime.app.deps, order_id)
-        return order is not None and order.status.value == "FILLED"
-
-    await _until(up, 15)
+    await _until(_stream_is(client, "up"), 15)
     assert not await filled()  # no notice brought it
     await _until(filled, 20)
     assert time.monotonic() - started < 20

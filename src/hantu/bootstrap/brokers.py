@@ -147,8 +147,7 @@ class AccountBrokers:
 
         A broker without a stream (a test's) counts as up: its fills come some other way.
         """
-        broker = self._by_strategy_account.get(strategy_account_id)
-        return not isinstance(broker, Streaming) or broker.stream_up()
+        return self.notices_since(strategy_account_id) is not None
 
     def notices_since(self, strategy_account_id: int) -> datetime | None:
         """Since when fill notices can reach us for this strategy account's orders, None

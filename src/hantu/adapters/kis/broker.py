@@ -114,9 +114,7 @@ class KisBroker:
     def stream_up(self) -> bool:
         """Whether fill notices can reach us now: the stream is connected and the notice
         subscription acked with a usable key. Without an HTS ID none ever can."""
-        if self._realtime is None or not self._hts_id:
-            return False
-        return self._realtime.receiving(self._rest.profile.notice_tr_id, self._hts_id)
+        return self.stream_up_since() is not None
 
     def stream_up_since(self) -> datetime | None:
         """Since when fill notices reach us (the notice subscription's ack on the current

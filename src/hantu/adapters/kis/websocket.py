@@ -113,9 +113,16 @@ class KisRealtimeClient:
 
     def receiving(self, tr_id: str, tr_key: str) -> bool:
         """Whether a feed flows now: connected, acked, and (for notices) a usable key held."""
-        if self.state is not State.CONNECTED or Subscription(tr_id, tr_key) not in self._acked:
-            return False
-        return tr_id not in NOTICE_TRS or self._frames.has_key(tr_id)
+        return self.receiving_since(tr_id, tr_key) is not None
+
+    def receiving_since(self, tr_id: str, tr_key: str) -> datetime | None:
+        """Since when a feed flows (its ack on the current session); None while it does not."""
+        acked = self._acked.get(Subscription(tr_id, tr_key))
+        if acked is None or self.state is not State.CONNECTED:
+            return None
+        if tr_id in NOTICE_TRS and not self._frames.has_key(tr_id):
+            return None
+        return acked
 
     async def first_notices(self, wait_seconds: float) -> None:
         """Wait (at most `wait_seconds`) until the first session's notice subscription is
@@ -124,12 +131,6 @@ class KisRealtimeClient:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._first_notices.wait(), wait_seconds)
-
-    def receiving_since(self, tr_id: str, tr_key: str) -> datetime | None:
-        """Since when a feed flows: its ack on the current session; None while it does not."""
-        if not self.receiving(tr_id, tr_key):
-            return None
-        return self._acked[Subscription(tr_id, tr_key)]
 
     # --- subscriptions ------------------------------------------------------------------
 
